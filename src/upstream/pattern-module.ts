@@ -1,0 +1,37 @@
+/**
+ * The contract between the gateway and a pattern service it runs in-process (`embedded`).
+ *
+ * A namespace names the module to load (a path relative to the config file, or a package
+ * name); the module exports `startPattern`. The gateway then reaches the pattern over real
+ * gRPC on loopback, exactly as it would reach a remote one, so `src/` never names a pattern.
+ */
+
+/** A backend entry of the flat backend registry (RFC-039): unique name, type, typed config. */
+export interface BackendConfig {
+  readonly name: string;
+  /** e.g. SQLITE, POSTGRES, MEMSTORE; each pattern says which types its slots accept. */
+  readonly type: string;
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+export interface PatternStartOptions {
+  /** `host:port` to listen on; port 0 picks an ephemeral port. */
+  readonly listen: string;
+  /** Slot name → the backend bound to it. */
+  readonly slots: Readonly<Record<string, BackendConfig>>;
+  /** Folder that relative data paths (e.g. a SQLite file) resolve against. */
+  readonly dataDir: string;
+}
+
+export interface RunningPattern {
+  /** The bound `host:port`. */
+  readonly address: string;
+  /** The .proto files (absolute paths) that define the pattern's services. */
+  readonly protoFiles: readonly string[];
+  /** Stops accepting calls, lets in-flight ones finish, closes storage. */
+  close(): Promise<void>;
+}
+
+export interface PatternModule {
+  startPattern(options: PatternStartOptions): Promise<RunningPattern>;
+}
