@@ -1,22 +1,38 @@
 /**
- * The PROTOBUF format: parse `.proto` text, canonical text, and Confluent's diff-based
- * compatibility (compatibility-rules.md §4).
+ * The PROTOBUF format: parse `.proto` text (proto2 and proto3, imports resolved from
+ * references by name, bundled google/confluent files), Confluent's canonical text, and
+ * Confluent's diff-based compatibility (compatibility-rules.md §4).
  */
-import protobuf from 'protobufjs';
-import { InvalidSchemaError, type ParsedSchema, type ResolvedReference, type SchemaFormat } from '../schema-format.js';
+import type { CheckRoles, ParsedSchema, ResolvedReference, SchemaFormat } from '../schema-format.js';
+import { parseProtobuf, type ProtobufModel } from './parse-protobuf.js';
+import { formatProtoDifference, isCompatibleProtoDifference } from './proto-difference.js';
+import { diffProtobuf } from './proto-schema-diff.js';
+import { renderNormalizedProto, renderProto } from './render-proto.js';
+
+export { diffProtobuf } from './proto-schema-diff.js';
+export type { ProtoDifference, ProtoDifferenceType } from './proto-difference.js';
+
+function modelOf(schema: ParsedSchema): ProtobufModel {
+  return schema.model as ProtobufModel;
+}
 
 export const protobufFormat: SchemaFormat = {
   type: 'PROTOBUF',
-  parse(text: string, _references: readonly ResolvedReference[]): ParsedSchema {
-    try {
-      protobuf.parse(text, { keepCase: true });
-    } catch (err) {
-      throw new InvalidSchemaError(`Invalid schema ${text}, details: ${(err as Error).message}`);
-    }
-    const canonical = text.trim();
-    return { type: 'PROTOBUF', canonical, normalized: canonical, model: undefined };
+
+  parse(text: string, references: readonly ResolvedReference[]): ParsedSchema {
+    const model = parseProtobuf(text, references);
+    return { type: 'PROTOBUF', canonical: renderProto(model, text), normalized: renderNormalizedProto(model, text), model };
   },
-  checkReads(): string[] {
-    return [];
+
+  checkReads(reader: ParsedSchema, writer: ParsedSchema, roles: CheckRoles): string[] {
+    if (reader.type !== writer.type) return ['Incompatible because of different schema type'];
+    try {
+      // "reader reads writer" is SchemaDiff.compare(original = writer, update = reader).
+      return diffProtobuf(modelOf(writer), modelOf(reader))
+        .filter((d) => !isCompatibleProtoDifference(d.type))
+        .map((d) => formatProtoDifference(d, roles.reader, roles.writer));
+    } catch (err) {
+      return [`Unexpected exception during compatibility check: ${(err as Error).message}`];
+    }
   },
 };

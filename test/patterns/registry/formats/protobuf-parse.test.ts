@@ -1,20 +1,124 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { protobufFormat } from '../../../../patterns/registry/formats/protobuf/index.js';
-import { InvalidSchemaError } from '../../../../patterns/registry/formats/schema-format.js';
+import { InvalidSchemaError, type ResolvedReference } from '../../../../patterns/registry/formats/schema-format.js';
 
-test('PROTOBUF parse accepts a proto3 message', () => {
-  const parsed = protobufFormat.parse('syntax = "proto3";\nmessage A { int32 x = 1; }\n', []);
-  assert.equal(parsed.type, 'PROTOBUF');
-  assert.ok(parsed.canonical.includes('message A'));
+const SOURCE = `syntax = "proto3";
+package a.b;
+import "google/protobuf/timestamp.proto";
+option java_package = "com.x";
+option optimize_for = SPEED;
+// a comment that is not kept
+message M {
+  reserved 4, 6 to 8;
+  int32 x = 1 [deprecated = true, json_name = "q"];
+  map<string, Inner> m = 2;
+  optional string o = 3;
+  oneof choice { string s = 10; Inner i = 11; }
+  google.protobuf.Timestamp t = 12;
+  message Inner { repeated E e = 1; }
+  enum E { A = 0; B = 1 [deprecated = true]; }
+}
+enum Top { T0 = 0; }
+message N {}
+service S { rpc Do (M) returns (stream N); }
+`;
+
+const CANONICAL = `syntax = "proto3";
+package a.b;
+
+import "google/protobuf/timestamp.proto";
+
+option java_package = "com.x";
+option optimize_for = SPEED;
+
+message M {
+  reserved 4, 6 to 8;
+
+  int32 x = 1 [
+    deprecated = true,
+    json_name = "q"
+  ];
+  map<string, Inner> m = 2;
+  optional string o = 3;
+  google.protobuf.Timestamp t = 12;
+
+  oneof choice {
+    string s = 10;
+    Inner i = 11;
+  }
+
+  message Inner {
+    repeated E e = 1;
+  }
+  enum E {
+    A = 0;
+    B = 1 [deprecated = true];
+  }
+}
+message N {}
+enum Top {
+  T0 = 0;
+}
+
+service S {
+  rpc Do (M) returns (stream N);
+}
+`;
+
+test('PROTOBUF canonical text is Confluent-style printed .proto', () => {
+  assert.equal(protobufFormat.parse(SOURCE, []).canonical, CANONICAL);
 });
 
-const invalid: Array<[string, string]> = [
+test('PROTOBUF canonical text is stable: printing the printed text gives the same text', () => {
+  assert.equal(protobufFormat.parse(CANONICAL, []).canonical, CANONICAL);
+});
+
+test('PROTOBUF whitespace and comments do not change the canonical text', () => {
+  const a = protobufFormat.parse('syntax = "proto3";\nmessage A { int32 x = 1; }', []);
+  const b = protobufFormat.parse('syntax="proto3";  /* c */ message A {\n\n  int32 x=1; // why\n}\n', []);
+  assert.equal(a.canonical, b.canonical);
+  assert.equal(a.canonical, 'syntax = "proto3";\n\nmessage A {\n  int32 x = 1;\n}\n');
+});
+
+test('PROTOBUF normalized text sorts fields and qualifies type names, canonical keeps order', () => {
+  const text = 'syntax = "proto3";\npackage p;\nmessage A { B b = 2; int32 x = 1; }\nmessage B {}\n';
+  const parsed = protobufFormat.parse(text, []);
+  assert.equal(parsed.canonical, 'syntax = "proto3";\npackage p;\n\nmessage A {\n  B b = 2;\n  int32 x = 1;\n}\nmessage B {}\n');
+  assert.equal(parsed.normalized, 'syntax = "proto3";\npackage p;\n\nmessage A {\n  int32 x = 1;\n  .p.B b = 2;\n}\nmessage B {}\n');
+  const reordered = protobufFormat.parse('syntax = "proto3";\npackage p;\nmessage A { int32 x = 1; .p.B b = 2; }\nmessage B {}\n', []);
+  assert.equal(reordered.normalized, parsed.normalized);
+  assert.notEqual(reordered.canonical, parsed.canonical);
+});
+
+test('PROTOBUF normalized text drops an explicit proto2 syntax line', () => {
+  const parsed = protobufFormat.parse('syntax = "proto2";\nmessage A { optional int32 x = 1; }', []);
+  assert.ok(parsed.canonical.startsWith('syntax = "proto2";'));
+  assert.ok(!parsed.normalized.includes('syntax'));
+});
+
+test('PROTOBUF imports resolve from references by name, transitively', () => {
+  const leaf: ResolvedReference = { name: 'leaf.proto', subject: 'leaf', version: 1, schemaType: 'PROTOBUF', schema: 'syntax = "proto3";\npackage l;\nmessage Leaf { int32 v = 1; }', references: [] };
+  const mid: ResolvedReference = { name: 'mid.proto', subject: 'mid', version: 3, schemaType: 'PROTOBUF', schema: 'syntax = "proto3";\npackage m;\nimport "leaf.proto";\nmessage Mid { l.Leaf leaf = 1; }', references: [leaf] };
+  const parsed = protobufFormat.parse('syntax = "proto3";\nimport "mid.proto";\nmessage Top { m.Mid mid = 1; }', [mid]);
+  assert.ok(parsed.canonical.includes('import "mid.proto";'));
+});
+
+const invalid: Array<[string, string, RegExp?]> = [
   ['unterminated message', 'syntax = "proto3"; message A {'],
   ['garbage', 'this is not a proto'],
+  ['empty text', '   '],
+  ['duplicate tag', 'syntax = "proto3"; message A { int32 x = 1; int32 y = 1; }'],
+  ['unresolvable field type', 'syntax = "proto3"; message A { Missing x = 1; }', /Missing/],
+  ['import that is neither a reference nor bundled', 'syntax = "proto3"; import "other.proto"; message A { int32 x = 1; }', /other\.proto/],
 ];
-for (const [name, text] of invalid) {
+for (const [name, text, detail] of invalid) {
   test(`PROTOBUF parse rejects: ${name}`, () => {
-    assert.throws(() => protobufFormat.parse(text, []), (err: unknown) => err instanceof InvalidSchemaError && /^Invalid schema/.test(err.message));
+    assert.throws(() => protobufFormat.parse(text, []), (err: unknown) => err instanceof InvalidSchemaError && /^Invalid schema/.test(err.message) && (detail === undefined || detail.test(err.message)));
   });
 }
+
+test('PROTOBUF parse accepts bundled google imports without references', () => {
+  const parsed = protobufFormat.parse('syntax = "proto3";\nimport "google/protobuf/any.proto";\nimport "google/type/date.proto";\nmessage A { google.protobuf.Any a = 1; google.type.Date d = 2; }', []);
+  assert.equal(parsed.type, 'PROTOBUF');
+});

@@ -1,0 +1,94 @@
+/**
+ * Turns schema text plus its resolved references into the model the diff and the printer
+ * use: the schema's own file, every file of its import graph, and the type table.
+ */
+import { InvalidSchemaError, type ResolvedReference } from '../schema-format.js';
+import { readProtoFile, type ProtoField, type ProtoFile, type ProtoMessage, type ProtoTypeElement } from './proto-model.js';
+import { isScalarType } from './scalar-types.js';
+import { buildTypeIndex, LOCAL_ORIGIN, resolveTypeName, type IndexedFile, type TypeIndex, type TypeOrigin } from './type-index.js';
+import { wellKnownProtoText } from './well-known-protos.js';
+
+export interface ProtobufModel {
+  readonly file: ProtoFile;
+  /** Dependencies first, then the schema's own file (origin LOCAL_ORIGIN). */
+  readonly files: readonly IndexedFile[];
+  readonly index: TypeIndex;
+}
+
+function invalid(text: string, detail: string): InvalidSchemaError {
+  return new InvalidSchemaError(`Invalid schema ${text}, details: ${detail}`);
+}
+
+function readOrThrow(text: string, label: string, original: string): ProtoFile {
+  try {
+    return readProtoFile(text);
+  } catch (err) {
+    throw invalid(original, `${label}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Collects the import graph. Direct references carry their subject/version as origin;
+ * transitive ones and bundled imports carry none, as in Confluent, which looks origins up
+ * in the schema's own reference list only.
+ */
+function collectDependencies(root: ProtoFile, references: readonly ResolvedReference[], original: string): IndexedFile[] {
+  const byName = new Map<string, { text: string; origin: TypeOrigin }>();
+  const flatten = (refs: readonly ResolvedReference[], direct: boolean): void => {
+    for (const ref of refs) {
+      if (!byName.has(ref.name)) byName.set(ref.name, { text: ref.schema, origin: direct ? { subject: ref.subject, version: ref.version } : null });
+      flatten(ref.references, false);
+    }
+  };
+  flatten(references, true);
+
+  const loaded = new Map<string, IndexedFile>();
+  const visit = (file: ProtoFile): void => {
+    for (const path of [...file.imports, ...file.publicImports]) {
+      if (loaded.has(path)) continue;
+      const provided = byName.get(path);
+      const text = provided?.text ?? wellKnownProtoText(path);
+      if (text === null || text === undefined) throw invalid(original, `import "${path}" is neither a reference nor a bundled file`);
+      const dep = readOrThrow(text, `reference "${path}"`, original);
+      loaded.set(path, { file: dep, origin: provided?.origin ?? null });
+      visit(dep);
+    }
+  };
+  visit(root);
+  return [...loaded.values()];
+}
+
+function checkFieldTypes(index: TypeIndex, pkg: string, scope: string[], fields: readonly ProtoField[], where: string, original: string): void {
+  for (const field of fields) {
+    if (isScalarType(field.type)) continue;
+    if (resolveTypeName(index, field.type, pkg, scope) === null) {
+      throw invalid(original, `type "${field.type}" of field "${field.name}" in ${where} cannot be resolved`);
+    }
+  }
+}
+
+function checkTypes(index: TypeIndex, pkg: string, scope: string[], types: readonly ProtoTypeElement[], original: string): void {
+  for (const type of types) {
+    if (type.kind !== 'message') continue;
+    const inner = [...scope, type.name];
+    const m: ProtoMessage = type;
+    const where = `message "${inner.join('.')}"`;
+    checkFieldTypes(index, pkg, inner, m.fields, where, original);
+    for (const o of m.oneofs) checkFieldTypes(index, pkg, inner, o.fields, where, original);
+    checkTypes(index, pkg, inner, m.nested, original);
+  }
+}
+
+/**
+ * Parses `.proto` text (proto2 or proto3) with its references.
+ * @throws InvalidSchemaError when the text or a referenced file does not parse, an import is
+ *   neither a reference nor a bundled file, or a field names a type that does not resolve.
+ */
+export function parseProtobuf(text: string, references: readonly ResolvedReference[]): ProtobufModel {
+  if (text.trim() === '') throw invalid(text, 'empty schema');
+  const file = readOrThrow(text, 'parse error', text);
+  const files = [...collectDependencies(file, references, text), { file, origin: LOCAL_ORIGIN }];
+  const index = buildTypeIndex(files);
+  checkTypes(index, file.packageName ?? '', [], file.types, text);
+  return { file, files, index };
+}

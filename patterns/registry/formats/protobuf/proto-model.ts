@@ -1,0 +1,260 @@
+/**
+ * A wire-like view of one `.proto` file, built from protobufjs reflection.
+ *
+ * Confluent diffs and prints wire's `ProtoFileElement` (the parsed text, before linking), so
+ * this model keeps what wire keeps and protobufjs loses or reshapes: the label exactly as
+ * written (null when no keyword), top-level fields apart from oneof members, proto3
+ * `optional` as a plain field rather than a synthetic oneof, map fields as `map<K, V>`,
+ * declaration order of nested types, and options in declaration order
+ * (compatibility-rules.md §4.4).
+ */
+import protobuf from 'protobufjs';
+
+export type Label = 'optional' | 'required' | 'repeated' | null;
+
+/** One option as written: `name` may be parenthesised (custom) and dotted. */
+export interface ProtoOption {
+  readonly name: string;
+  readonly value: unknown;
+}
+
+export interface ProtoField {
+  readonly name: string;
+  readonly tag: number;
+  /** The type as written (`int32`, `Foo`, `.pkg.Foo`); for map fields the value type. */
+  readonly type: string;
+  /** Set for map fields only: the key type. */
+  readonly mapKey: string | null;
+  readonly label: Label;
+  readonly options: readonly ProtoOption[];
+}
+
+export interface ProtoOneof {
+  readonly name: string;
+  readonly fields: readonly ProtoField[];
+  readonly options: readonly ProtoOption[];
+}
+
+/** A reserved or extension range entry: a number range or (reserved only) a name. */
+export type RangeEntry = readonly [number, number] | string;
+
+export interface ProtoMessage {
+  readonly kind: 'message';
+  readonly name: string;
+  /** Top-level fields only, in declaration order. */
+  readonly fields: readonly ProtoField[];
+  readonly oneofs: readonly ProtoOneof[];
+  readonly nested: readonly ProtoTypeElement[];
+  readonly options: readonly ProtoOption[];
+  readonly reserved: readonly RangeEntry[];
+  readonly extensions: readonly RangeEntry[];
+  readonly extendBlocks: readonly ProtoExtend[];
+}
+
+export interface ProtoEnumConstant {
+  readonly name: string;
+  readonly tag: number;
+  readonly options: readonly ProtoOption[];
+}
+
+export interface ProtoEnum {
+  readonly kind: 'enum';
+  readonly name: string;
+  readonly constants: readonly ProtoEnumConstant[];
+  readonly options: readonly ProtoOption[];
+  readonly reserved: readonly RangeEntry[];
+  readonly nested: readonly ProtoTypeElement[];
+}
+
+export type ProtoTypeElement = ProtoMessage | ProtoEnum;
+
+export interface ProtoExtend {
+  readonly name: string;
+  readonly fields: readonly ProtoField[];
+}
+
+export interface ProtoRpc {
+  readonly name: string;
+  readonly requestType: string;
+  readonly responseType: string;
+  readonly requestStream: boolean;
+  readonly responseStream: boolean;
+  readonly options: readonly ProtoOption[];
+}
+
+export interface ProtoService {
+  readonly name: string;
+  readonly rpcs: readonly ProtoRpc[];
+  readonly options: readonly ProtoOption[];
+}
+
+export interface ProtoFile {
+  /** As declared; null when the file has no `syntax` statement (wire's view). */
+  readonly syntax: 'proto2' | 'proto3' | null;
+  readonly packageName: string | null;
+  readonly imports: readonly string[];
+  readonly publicImports: readonly string[];
+  readonly options: readonly ProtoOption[];
+  readonly types: readonly ProtoTypeElement[];
+  readonly extendBlocks: readonly ProtoExtend[];
+  readonly services: readonly ProtoService[];
+}
+
+/** Removes comments and string contents' effect on statement scanning. */
+function stripComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
+}
+
+function readSyntax(text: string): 'proto2' | 'proto3' | null {
+  const m = /^\s*syntax\s*=\s*["'](proto[23])["']\s*;/m.exec(text);
+  return m === null ? null : (m[1] as 'proto2' | 'proto3');
+}
+
+function readImports(text: string): { imports: string[]; publicImports: string[] } {
+  const imports: string[] = [];
+  const publicImports: string[] = [];
+  for (const m of text.matchAll(/(?:^|[;\s])import\s+(public\s+|weak\s+)?["']([^"']+)["']\s*;/g)) {
+    if (m[1]?.trim() === 'public') publicImports.push(m[2]!);
+    else imports.push(m[2]!);
+  }
+  return { imports, publicImports };
+}
+
+/** protobufjs keeps both a flat `options` map and, in order, the structured `parsedOptions`. */
+function optionsOf(obj: { options?: Record<string, unknown>; parsedOptions?: Array<Record<string, unknown>> }): ProtoOption[] {
+  const out: ProtoOption[] = [];
+  if (Array.isArray(obj.parsedOptions) && obj.parsedOptions.length > 0) {
+    for (const entry of obj.parsedOptions) for (const [name, value] of Object.entries(entry)) out.push({ name, value });
+    return out;
+  }
+  for (const [name, value] of Object.entries(obj.options ?? {})) out.push({ name, value });
+  return out;
+}
+
+function labelOf(field: protobuf.Field, syntax: 'proto2' | 'proto3' | null, inOneof: boolean): Label {
+  if (field instanceof protobuf.MapField) return null;
+  // `rule` is set by the parser but missing from protobufjs' typings.
+  const rule = (field as unknown as { rule?: string }).rule;
+  if (rule === 'repeated') return 'repeated';
+  if (rule === 'required') return 'required';
+  if (inOneof) return null;
+  if (syntax !== 'proto3') return 'optional';
+  return field.options?.['proto3_optional'] === true ? 'optional' : null;
+}
+
+function fieldOf(field: protobuf.Field, syntax: 'proto2' | 'proto3' | null, inOneof: boolean): ProtoField {
+  const options = optionsOf(field as unknown as Parameters<typeof optionsOf>[0]).filter((o) => o.name !== 'proto3_optional');
+  return {
+    name: field.name,
+    tag: field.id,
+    type: field.type,
+    mapKey: field instanceof protobuf.MapField ? field.keyType : null,
+    label: labelOf(field, syntax, inOneof),
+    options,
+  };
+}
+
+/** A proto3 `optional` field is wrapped by protobufjs in a one-member synthetic oneof. */
+function isSyntheticOneof(oneof: protobuf.OneOf): boolean {
+  return oneof.fieldsArray.length === 1 && oneof.fieldsArray[0]!.options?.['proto3_optional'] === true;
+}
+
+function rangesOf(list: Array<number[] | string> | undefined): RangeEntry[] {
+  return (list ?? []).map((r) => (typeof r === 'string' ? r : ([r[0]!, r[1]!] as const)));
+}
+
+function extendsOf(nested: readonly protobuf.ReflectionObject[], syntax: 'proto2' | 'proto3' | null): ProtoExtend[] {
+  const blocks = new Map<string, ProtoField[]>();
+  for (const obj of nested) {
+    if (obj instanceof protobuf.Field && typeof obj.extend === 'string') {
+      const list = blocks.get(obj.extend) ?? [];
+      list.push(fieldOf(obj, syntax, false));
+      blocks.set(obj.extend, list);
+    }
+  }
+  return [...blocks].map(([name, fields]) => ({ name, fields }));
+}
+
+function typesOf(nested: readonly protobuf.ReflectionObject[], syntax: 'proto2' | 'proto3' | null): ProtoTypeElement[] {
+  const out: ProtoTypeElement[] = [];
+  for (const obj of nested) {
+    if (obj instanceof protobuf.Type) out.push(messageOf(obj, syntax));
+    else if (obj instanceof protobuf.Enum) out.push(enumOf(obj));
+  }
+  return out;
+}
+
+function messageOf(type: protobuf.Type, syntax: 'proto2' | 'proto3' | null): ProtoMessage {
+  const realOneofs = type.oneofsArray.filter((o) => !isSyntheticOneof(o));
+  const inRealOneof = new Set(realOneofs.flatMap((o) => o.fieldsArray));
+  return {
+    kind: 'message',
+    name: type.name,
+    fields: type.fieldsArray.filter((f) => !inRealOneof.has(f)).map((f) => fieldOf(f, syntax, false)),
+    oneofs: realOneofs.map((o) => ({
+      name: o.name,
+      fields: o.fieldsArray.map((f) => fieldOf(f, syntax, true)),
+      options: optionsOf(o as unknown as Parameters<typeof optionsOf>[0]),
+    })),
+    nested: typesOf(type.nestedArray, syntax),
+    options: optionsOf(type as unknown as Parameters<typeof optionsOf>[0]),
+    reserved: rangesOf(type.reserved as Array<number[] | string> | undefined),
+    extensions: rangesOf(type.extensions as Array<number[]> | undefined),
+    extendBlocks: extendsOf(type.nestedArray, syntax),
+  };
+}
+
+function enumOf(en: protobuf.Enum): ProtoEnum {
+  const valueOptions = (en.valuesOptions ?? {}) as Record<string, Record<string, unknown>>;
+  return {
+    kind: 'enum',
+    name: en.name,
+    constants: Object.entries(en.values).map(([name, tag]) => ({
+      name,
+      tag,
+      options: Object.entries(valueOptions[name] ?? {}).map(([n, value]) => ({ name: n, value })),
+    })),
+    options: optionsOf(en as unknown as Parameters<typeof optionsOf>[0]),
+    reserved: rangesOf(en.reserved as Array<number[] | string> | undefined),
+    nested: [],
+  };
+}
+
+function serviceOf(service: protobuf.Service): ProtoService {
+  return {
+    name: service.name,
+    options: optionsOf(service as unknown as Parameters<typeof optionsOf>[0]),
+    rpcs: service.methodsArray.map((m) => ({
+      name: m.name,
+      requestType: m.requestType,
+      responseType: m.responseType,
+      requestStream: m.requestStream === true,
+      responseStream: m.responseStream === true,
+      options: optionsOf(m as unknown as Parameters<typeof optionsOf>[0]),
+    })),
+  };
+}
+
+/**
+ * Parses one `.proto` text into the wire-like model.
+ * @throws Error (protobufjs' own, with its line number) when the text does not parse.
+ */
+export function readProtoFile(text: string): ProtoFile {
+  const result = protobuf.parse(text, { keepCase: true, alternateCommentMode: false });
+  const clean = stripComments(text);
+  const syntax = readSyntax(clean);
+  const packageName = result.package ?? null;
+  const scope = packageName === null ? result.root : result.root.lookup(packageName);
+  const nested = scope instanceof protobuf.Namespace ? scope.nestedArray : [];
+  const { imports, publicImports } = readImports(clean);
+  return {
+    syntax,
+    packageName,
+    imports,
+    publicImports,
+    options: scope instanceof protobuf.Namespace ? optionsOf(scope as unknown as Parameters<typeof optionsOf>[0]) : [],
+    types: typesOf(nested, syntax),
+    extendBlocks: extendsOf(nested, syntax),
+    services: nested.filter((n): n is protobuf.Service => n instanceof protobuf.Service).map(serviceOf),
+  };
+}

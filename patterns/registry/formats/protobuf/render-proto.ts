@@ -1,0 +1,256 @@
+/**
+ * Prints a parsed file as the `.proto` text Confluent stores and returns
+ * (`ProtobufSchemaUtils.toString`, confluent-sr-api.md §3.2), and its `normalize=true` form.
+ *
+ * Layout follows Confluent's printer: syntax and package lines, a blank line before imports,
+ * options and the type block; inside a message: reserved, options, fields, oneofs, nested
+ * messages then nested enums, each group after a blank line; two-space indent; one option
+ * in brackets on the line, several on their own lines. Comments are not kept.
+ *
+ * Known gaps (protobufjs does not keep them): a `reserved`/`extensions` statement list is
+ * printed as one statement, `5 to 5` prints as `5`, numbers print in JavaScript form
+ * (`1.0` → `1`), groups print as a nested message plus a field, and a custom option set
+ * through a sub-field (`(o).a = 1`) prints as an aggregate `(o) = { a: 1 }`.
+ */
+import type { ProtobufModel } from './parse-protobuf.js';
+import type { ProtoEnum, ProtoExtend, ProtoField, ProtoMessage, ProtoOneof, ProtoOption, ProtoService, RangeEntry } from './proto-model.js';
+import { isScalarType } from './scalar-types.js';
+import { resolveTypeName, type TypeIndex } from './type-index.js';
+
+const MAX_TAG = 536_870_911;
+
+/** Identifiers written unquoted after `=` or `:` (enum-valued options such as SPEED). */
+function bareIdentifiers(text: string): Set<string> {
+  const noComments = text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
+  const noStrings = noComments.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
+  const out = new Set<string>();
+  for (const m of noStrings.matchAll(/[=:]\s*(-?[A-Za-z_][A-Za-z0-9_.]*)/g)) out.add(m[1]!);
+  return out;
+}
+
+export function escapeProtoString(input: string): string {
+  let out = '';
+  for (const ch of input) {
+    switch (ch) {
+      case '\u0007': out += '\\a'; break;
+      case '\b': out += '\\b'; break;
+      case '\f': out += '\\f'; break;
+      case '\n': out += '\\n'; break;
+      case '\r': out += '\\r'; break;
+      case '\t': out += '\\t'; break;
+      case '\v': out += '\\v'; break;
+      case '\\': out += '\\\\'; break;
+      case "'": out += "\\'"; break;
+      case '"': out += '\\"'; break;
+      default: out += ch;
+    }
+  }
+  return out;
+}
+
+function indent(text: string): string {
+  const lines = text.split('\n');
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines.map((l) => `  ${l}\n`).join('');
+}
+
+class Printer {
+  private readonly bare: Set<string>;
+  private readonly scope: string[] = [];
+
+  constructor(
+    private readonly model: ProtobufModel,
+    private readonly normalize: boolean,
+    text: string,
+  ) {
+    this.bare = bareIdentifiers(text);
+  }
+
+  private get index(): TypeIndex {
+    return this.model.index;
+  }
+
+  private get packageName(): string {
+    return this.model.file.packageName ?? '';
+  }
+
+  /** Under normalize, named types print fully qualified with a leading dot. */
+  private typeName(name: string): string {
+    if (!this.normalize || isScalarType(name)) return name;
+    const full = resolveTypeName(this.index, name, this.packageName, this.scope);
+    return full === null ? name : `.${full}`;
+  }
+
+  private value(v: unknown): string {
+    if (typeof v === 'string') return this.bare.has(v) && v !== '' ? v : `"${escapeProtoString(v)}"`;
+    if (typeof v === 'number') return Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : String(v);
+    if (typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+    if (Array.isArray(v)) {
+      const items = v.map((x, i) => this.value(x) + (i < v.length - 1 ? ',' : ''));
+      return `[\n${items.map(indent).join('')}]`;
+    }
+    if (v !== null && typeof v === 'object') {
+      // protobufjs' Long-like values print through their own toString.
+      if ('low' in v && 'high' in v && typeof (v as { toString: unknown }).toString === 'function') return String(v);
+      return `{\n${this.map(v as Record<string, unknown>)}}`;
+    }
+    return String(v);
+  }
+
+  private map(obj: Record<string, unknown>): string {
+    let entries = Object.entries(obj);
+    if (this.normalize) entries = entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return entries.map(([k, v], i) => indent(`${k}: ${this.value(v)}${i < entries.length - 1 ? ',' : ''}`)).join('');
+  }
+
+  private options(list: readonly ProtoOption[]): ProtoOption[] {
+    return this.normalize ? [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) : [...list];
+  }
+
+  private option(o: ProtoOption): string {
+    if (o.value !== null && typeof o.value === 'object' && !Array.isArray(o.value) && !('low' in o.value)) {
+      return `${o.name} = {\n${this.map(o.value as Record<string, unknown>)}}`;
+    }
+    return `${o.name} = ${this.value(o.value)}`;
+  }
+
+  private optionStatement(o: ProtoOption): string {
+    return `option ${this.option(o)};\n`;
+  }
+
+  /** `[a = 1]` for one option, one per line for several (Confluent's appendOptions). */
+  private inlineOptions(list: readonly ProtoOption[]): string {
+    if (list.length === 0) return '';
+    if (list.length === 1) return ` [${this.option(list[0]!)}]`;
+    return ` [\n${list.map((o, i) => indent(this.option(o) + (i < list.length - 1 ? ',' : ''))).join('')}]`;
+  }
+
+  private ranges(keyword: string, entries: readonly RangeEntry[]): string {
+    if (entries.length === 0) return '';
+    const fmt = (e: RangeEntry): string => {
+      if (typeof e === 'string') return `"${e}"`;
+      if (e[0] === e[1]) return String(e[0]);
+      return `${e[0]} to ${e[1] >= MAX_TAG ? 'max' : e[1]}`;
+    };
+    if (!this.normalize) return `${keyword} ${entries.map(fmt).join(', ')};\n`;
+    const start = (e: RangeEntry): number => (typeof e === 'string' ? Number.MAX_SAFE_INTEGER : e[0]);
+    return [...entries].sort((a, b) => start(a) - start(b) || (fmt(a) < fmt(b) ? -1 : 1)).map((e) => `${keyword} ${fmt(e)};\n`).join('');
+  }
+
+  private field(f: ProtoField): string {
+    const type = f.mapKey === null ? this.typeName(f.type) : `map<${f.mapKey}, ${this.typeName(f.type)}>`;
+    const label = f.label === null ? '' : `${f.label} `;
+    // `default` and `json_name` are written like options but printed after the real ones.
+    const special = f.options.filter((o) => o.name === 'default' || o.name === 'json_name');
+    const ordinary = this.options(f.options.filter((o) => o.name !== 'default' && o.name !== 'json_name'));
+    const all = [...ordinary, ...special.filter((o) => o.name === 'default'), ...special.filter((o) => o.name === 'json_name')];
+    return `${label}${type} ${f.name} = ${f.tag}${this.inlineOptions(this.normalize ? this.options(all) : all)};\n`;
+  }
+
+  private oneof(o: ProtoOneof): string {
+    let s = `oneof ${o.name} {`;
+    const opts = this.options(o.options);
+    if (opts.length > 0) s += `\n${opts.map((x) => indent(this.optionStatement(x))).join('')}`;
+    const fields = this.normalize ? [...o.fields].sort((a, b) => a.tag - b.tag) : o.fields;
+    if (fields.length > 0) s += `\n${fields.map((f) => indent(this.field(f))).join('')}`;
+    return `${s}}\n`;
+  }
+
+  private extend(e: ProtoExtend): string {
+    const fields = this.normalize ? [...e.fields].sort((a, b) => a.tag - b.tag) : e.fields;
+    const name = this.typeName(e.name);
+    return `extend ${name} {${fields.length > 0 ? `\n${fields.map((f) => indent(this.field(f))).join('')}` : ''}}\n`;
+  }
+
+  private enumType(e: ProtoEnum): string {
+    let s = `enum ${e.name} {`;
+    if (e.reserved.length > 0) s += `\n${indent(this.ranges('reserved', e.reserved))}`;
+    const opts = this.options(e.options);
+    if (e.reserved.length === 0 && (e.options.length > 0 || e.constants.length > 0)) s += '\n';
+    s += opts.map((o) => indent(this.optionStatement(o))).join('');
+    const constants = this.normalize ? [...e.constants].sort((a, b) => a.tag - b.tag || (a.name < b.name ? -1 : 1)) : e.constants;
+    s += constants.map((c) => indent(`${c.name} = ${c.tag}${this.inlineOptions(this.options(c.options))};\n`)).join('');
+    return `${s}}\n`;
+  }
+
+  private message(m: ProtoMessage): string {
+    let s = `message ${m.name} {`;
+    if (m.reserved.length > 0) s += `\n${indent(this.ranges('reserved', m.reserved))}`;
+    const opts = this.options(m.options);
+    if (opts.length > 0) s += `\n${opts.map((o) => indent(this.optionStatement(o))).join('')}`;
+    if (m.fields.length > 0) {
+      const fields = this.normalize ? [...m.fields].sort((a, b) => a.tag - b.tag) : m.fields;
+      s += `\n${fields.map((f) => indent(this.field(f))).join('')}`;
+    }
+    let oneofs = m.oneofs;
+    if (this.normalize) oneofs = oneofs.filter((o) => o.fields.length > 0).sort((a, b) => Math.min(...a.fields.map((f) => f.tag)) - Math.min(...b.fields.map((f) => f.tag)));
+    if (oneofs.length > 0) s += `\n${oneofs.map((o) => indent(this.oneof(o))).join('')}`;
+    if (m.extensions.length > 0) s += `\n${indent(this.ranges('extensions', m.extensions))}`;
+    if (m.extendBlocks.length > 0) s += `\n${m.extendBlocks.map((e) => indent(this.extend(e))).join('')}`;
+    s += this.types(m.nested, true);
+    return `${s}}\n`;
+  }
+
+  /** Messages first, then enums; their relative order is kept (message indexes depend on it). */
+  private types(types: readonly (ProtoMessage | ProtoEnum)[], nested: boolean): string {
+    if (types.length === 0) return '';
+    const wrap = nested ? indent : (x: string): string => x;
+    const inScope = (name: string, fn: () => string): string => {
+      this.scope.push(name);
+      try {
+        return fn();
+      } finally {
+        this.scope.pop();
+      }
+    };
+    let s = '\n';
+    for (const t of types) if (t.kind === 'message') s += wrap(inScope(t.name, () => this.message(t)));
+    for (const t of types) if (t.kind === 'enum') s += wrap(inScope(t.name, () => this.enumType(t)));
+    return s;
+  }
+
+  private service(svc: ProtoService): string {
+    let s = `service ${svc.name} {`;
+    const opts = this.options(svc.options);
+    if (opts.length > 0) s += `\n${opts.map((o) => indent(this.optionStatement(o))).join('')}`;
+    if (svc.rpcs.length > 0) {
+      s += '\n';
+      for (const rpc of svc.rpcs) {
+        let r = `rpc ${rpc.name} (${rpc.requestStream ? 'stream ' : ''}${this.typeName(rpc.requestType)}) returns (${rpc.responseStream ? 'stream ' : ''}${this.typeName(rpc.responseType)})`;
+        const ro = this.options(rpc.options);
+        if (ro.length > 0) r += ` {\n${ro.map((o) => indent(this.optionStatement(o))).join('')}}`;
+        s += indent(`${r};\n`);
+      }
+    }
+    return `${s}}\n`;
+  }
+
+  print(): string {
+    const f = this.model.file;
+    let s = '';
+    if (f.syntax !== null && (!this.normalize || f.syntax === 'proto3')) s += `syntax = "${f.syntax}";\n`;
+    if (f.packageName !== null) s += `package ${f.packageName};\n`;
+    if (f.imports.length > 0 || f.publicImports.length > 0) {
+      const sortUnique = (xs: readonly string[]): string[] => (this.normalize ? [...new Set(xs)].sort() : [...xs]);
+      s += '\n';
+      s += sortUnique(f.imports).map((i) => `import "${i}";\n`).join('');
+      s += sortUnique(f.publicImports).map((i) => `import public "${i}";\n`).join('');
+    }
+    const opts = this.options(f.options);
+    if (opts.length > 0) s += `\n${opts.map((o) => this.optionStatement(o)).join('')}`;
+    s += this.types(f.types, false);
+    if (f.extendBlocks.length > 0) s += `\n${f.extendBlocks.map((e) => this.extend(e)).join('')}`;
+    if (f.services.length > 0) s += `\n${f.services.map((svc) => this.service(svc)).join('')}`;
+    return s;
+  }
+}
+
+/** Confluent's canonical text for a parsed schema. */
+export function renderProto(model: ProtobufModel, text: string): string {
+  return new Printer(model, false, text).print();
+}
+
+/** The `normalize=true` text: sorted imports/options/fields/constants, qualified type names. */
+export function renderNormalizedProto(model: ProtobufModel, text: string): string {
+  return new Printer(model, true, text).print();
+}

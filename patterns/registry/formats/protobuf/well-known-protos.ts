@@ -1,0 +1,63 @@
+/**
+ * Files a schema may import without a reference, as Confluent's provider bundles them:
+ * google/protobuf/*, google/type/* and Confluent's own option/decimal files.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+// Confluent ships these two with its serializers; schemas produced by its tooling import them.
+const CONFLUENT_FILES: Readonly<Record<string, string>> = {
+  'confluent/meta.proto': `syntax = "proto3";
+package confluent;
+import "google/protobuf/descriptor.proto";
+option go_package = "github.com/confluentinc/schema-registry/confluent/meta";
+message Meta {
+  string doc = 1;
+  map<string, string> params = 2;
+  repeated string tags = 3;
+}
+extend google.protobuf.FileOptions { Meta file_meta = 1088; }
+extend google.protobuf.MessageOptions { Meta message_meta = 1088; }
+extend google.protobuf.FieldOptions { Meta field_meta = 1088; }
+extend google.protobuf.EnumOptions { Meta enum_meta = 1088; }
+extend google.protobuf.EnumValueOptions { Meta enum_value_meta = 1088; }
+`,
+  'confluent/type/decimal.proto': `syntax = "proto3";
+package confluent.type;
+option go_package = "github.com/confluentinc/schema-registry/confluent/type/decimal";
+message Decimal {
+  bytes value = 1;
+  uint32 precision = 2;
+  int32 scale = 3;
+}
+`,
+};
+
+let protoRoot: string | null | undefined;
+
+function googleProtoRoot(): string | null {
+  if (protoRoot === undefined) {
+    try {
+      protoRoot = dirname(createRequire(import.meta.url).resolve('google-proto-files/package.json'));
+    } catch {
+      protoRoot = null;
+    }
+  }
+  return protoRoot;
+}
+
+const cache = new Map<string, string | null>();
+
+/** The text of a bundled import, or null when `path` is not one. */
+export function wellKnownProtoText(path: string): string | null {
+  if (cache.has(path)) return cache.get(path)!;
+  let text: string | null = CONFLUENT_FILES[path] ?? null;
+  if (text === null && (path.startsWith('google/protobuf/') || path.startsWith('google/type/')) && !path.includes('..')) {
+    const root = googleProtoRoot();
+    const full = root === null ? null : join(root, path);
+    text = full !== null && existsSync(full) ? readFileSync(full, 'utf8') : null;
+  }
+  cache.set(path, text);
+  return text;
+}
