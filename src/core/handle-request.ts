@@ -1,0 +1,148 @@
+/**
+ * The request lifecycle, framework-free: match → negotiate → parse body → map request →
+ * call upstream → map response; any failure leaves through the frontend's error mapper.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CompiledFrontend, CompiledRoute } from '../routing/compiled-route.js';
+import type { RouteTable } from '../routing/route-table.js';
+import type { ErrorMapper } from '../mapping/error-mapper.js';
+import { DEFAULT_FALLBACK } from '../mapping/error-mapper.js';
+import { Code, GatewayError, gatewayError, GatewayReason } from './gateway-error.js';
+import type { HttpInput, HttpReply } from './http-types.js';
+
+const REQUEST_ID = 'x-request-id';
+
+/** Handles one request against a table; never throws, never answers with a stack trace. */
+export async function handleRequest(table: RouteTable, input: HttpInput): Promise<HttpReply> {
+  const requestId = headerValue(input.headers[REQUEST_ID]) || randomUUID();
+  const match = table.match(input.method, input.path);
+  if (match.error) {
+    const reply = renderError(match.frontend?.mapError, match.error, undefined, errorType(match.frontend, accept(input)));
+    if (match.allow) reply.headers['allow'] = match.allow.join(', ');
+    reply.headers[REQUEST_ID] = requestId;
+    return reply;
+  }
+  const { route, params } = match;
+  const frontend = route.frontend;
+  const responseType = frontend.negotiator.responseType(accept(input));
+  let reply: HttpReply;
+  if (responseType === undefined) {
+    const error = gatewayError(Code.INVALID_ARGUMENT, GatewayReason.NOT_ACCEPTABLE, 'none of the accepted media types can be produced', { accept: accept(input) ?? '' }, 406);
+    reply = renderError(route.mapError, error, undefined, frontend.negotiator.fallbackType);
+  } else {
+    reply = await invokeRoute(route, params, input, requestId, responseType);
+  }
+  reply.headers[REQUEST_ID] = requestId;
+  reply.routeId = route.id;
+  return reply;
+}
+
+/** Renders an error raised outside any route (no frontend matched, body too large, ...). */
+export function renderRoutingError(table: RouteTable, input: HttpInput, error: GatewayError): HttpReply {
+  const frontend = table.frontendFor(input.path);
+  return renderError(frontend?.mapError, error, undefined, errorType(frontend, accept(input)));
+}
+
+async function invokeRoute(route: CompiledRoute, params: Record<string, string>, input: HttpInput, requestId: string, responseType: string): Promise<HttpReply> {
+  let request: Record<string, unknown> | undefined;
+  let upstreamCode: number | undefined;
+  try {
+    const body = parseBody(route.frontend, input);
+    if (route.frontend.unknownQuery === 'reject') rejectUnknownQuery(route, input.query);
+    request = route.mapRequest({ params, query: input.query, headers: input.headers, body });
+    const upstream = route.frontend.upstream;
+    if (route.readiness && !(upstream && (await upstream.healthy()))) {
+      throw gatewayError(Code.UNAVAILABLE, GatewayReason.NOT_READY, 'the backend is not ready', {});
+    }
+    let response: unknown;
+    if (route.grpc) {
+      if (!upstream) throw gatewayError(Code.UNAVAILABLE, GatewayReason.UPSTREAM_UNAVAILABLE, 'no upstream is bound to this route', {});
+      try {
+        const reply = await upstream.unary({
+          path: route.grpc.path,
+          message: route.grpc.requestType.encode(request).finish(),
+          metadata: forwardedMetadata(route.forwardHeaders, input.headers, requestId),
+          deadlineMs: route.deadlineMs,
+          signal: input.signal,
+        });
+        upstreamCode = Code.OK;
+        response = route.grpc.responseType.decode(reply.message);
+      } catch (err) {
+        if (err instanceof GatewayError) upstreamCode = err.code;
+        throw err;
+      }
+    }
+    const mapped = route.mapResponse(response, request);
+    const payload = mapped.raw ? String(mapped.body) : JSON.stringify(mapped.body) ?? '';
+    return { status: mapped.status, headers: { 'content-type': responseType, ...mapped.headers }, body: payload, upstreamCode };
+  } catch (err) {
+    const error = err instanceof GatewayError ? err : new GatewayError(Code.INTERNAL, 'internal error', { reason: GatewayReason.INTERNAL, cause: err });
+    // 415 and 406 bodies go out in the first produced type (what the client can surely read).
+    const type = error.reason === GatewayReason.UNSUPPORTED_MEDIA_TYPE ? route.frontend.negotiator.fallbackType : responseType;
+    const reply = renderError(route.mapError, error, request, type);
+    reply.upstreamCode = upstreamCode;
+    return reply;
+  }
+}
+
+function renderError(mapError: ErrorMapper | undefined, error: GatewayError, request: unknown, type: string): HttpReply {
+  if (!mapError) {
+    return { status: error.httpStatus, headers: { 'content-type': type }, body: JSON.stringify({ code: error.code, message: error.message }) };
+  }
+  const rendered = mapError(error, request);
+  let body: string;
+  try {
+    body = JSON.stringify(rendered.body) ?? 'null';
+  } catch {
+    body = JSON.stringify(DEFAULT_FALLBACK.body);
+  }
+  return { status: rendered.status, headers: { 'content-type': type, ...rendered.headers }, body };
+}
+
+/** The type errors outside a negotiated route go out as: the client's choice if producible. */
+function errorType(frontend: CompiledFrontend | undefined, acceptHeader: string | undefined): string {
+  if (!frontend) return 'application/json';
+  return frontend.negotiator.responseType(acceptHeader) ?? frontend.negotiator.fallbackType;
+}
+
+function parseBody(frontend: CompiledFrontend, input: HttpInput): unknown {
+  const raw = input.body;
+  if (!raw || raw.length === 0) return undefined;
+  const contentType = headerValue(input.headers['content-type']);
+  if (!frontend.negotiator.consumes(contentType)) {
+    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.UNSUPPORTED_MEDIA_TYPE, `content type '${contentType ?? ''}' is not supported`, { contentType: contentType ?? '' }, 415);
+  }
+  const text = raw.toString('utf8');
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, `malformed JSON body: ${(err as Error).message}`, {}, 400);
+  }
+}
+
+function rejectUnknownQuery(route: CompiledRoute, query: HttpInput['query']): void {
+  for (const name of Object.keys(query)) {
+    if (!route.boundQuery.has(name)) {
+      throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.UNKNOWN_PARAMETER, `unknown query parameter '${name}'`, { source: 'query', param: name }, 400);
+    }
+  }
+}
+
+function forwardedMetadata(names: readonly string[], headers: HttpInput['headers'], requestId: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const v = headerValue(headers[name]);
+    if (v !== undefined) out[name] = v;
+  }
+  out[REQUEST_ID] = requestId;
+  return out;
+}
+
+function accept(input: HttpInput): string | undefined {
+  return headerValue(input.headers['accept']);
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(', ') : v;
+}

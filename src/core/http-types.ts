@@ -1,0 +1,24 @@
+/** Plain HTTP data in and out of the gateway core; only the adapter knows the HTTP framework. */
+
+export interface HttpInput {
+  readonly method: string;
+  /** The raw path, still percent-encoded, without the query string. */
+  readonly path: string;
+  readonly query: Readonly<Record<string, string | string[] | undefined>>;
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The raw body; undefined or empty when the request has none. */
+  readonly body: Buffer | undefined;
+  /** Aborted when the client goes away. */
+  readonly signal?: AbortSignal;
+}
+
+export interface HttpReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** The route that answered, for logs and metrics. */
+  routeId?: string;
+  /** The upstream gRPC status code, when a call was made. */
+  upstreamCode?: number;
+}

@@ -1,0 +1,128 @@
+/**
+ * Reads frontend definitions (YAML or JSON, one frontend per document) and checks their shape
+ * against the shipped JSON Schema, keeping source positions so every problem names its line.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { LineCounter, parseAllDocuments, isNode, type Document } from 'yaml';
+import type { FrontendDefinition } from './definition.js';
+import { frontendDefinitionSchema } from './definition-schema.js';
+import { DefinitionError, type DefinitionProblem } from './definition-error.js';
+
+/** A definition with where it came from, so later problems can point back into the file. */
+export interface LoadedDefinition {
+  readonly definition: FrontendDefinition;
+  readonly file: string;
+  /** Folder relative paths in the definition (protos) resolve against. */
+  readonly baseDir: string;
+  /** JSON pointer → 1-based line and column. */
+  locate(pointer: string): { line: number; column: number } | undefined;
+  /** The id of the route a pointer lies in. */
+  routeAt(pointer: string): string | undefined;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateShape = ajv.compile(frontendDefinitionSchema);
+
+/**
+ * Loads every definition in `file`.
+ * @throws DefinitionError listing every problem of the file (syntax or shape).
+ */
+export function loadDefinitionFile(file: string): LoadedDefinition[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new DefinitionError([{ file, pointer: '', message: `cannot read file: ${(err as Error).message}` }]);
+  }
+  return parseDefinitions(text, file);
+}
+
+/**
+ * Parses definitions from text (YAML or JSON); `file` names them in problems.
+ * @throws DefinitionError listing every problem.
+ */
+export function parseDefinitions(text: string, file: string, baseDir = dirname(resolve(file))): LoadedDefinition[] {
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true });
+  const problems: DefinitionProblem[] = [];
+  const loaded: LoadedDefinition[] = [];
+  const docs = Array.isArray(documents) ? documents : [documents];
+  for (const doc of docs) {
+    for (const err of doc.errors) {
+      const pos = err.linePos?.[0];
+      problems.push({ file, pointer: '', line: pos?.line, column: pos?.col, message: err.message.split('\n')[0] });
+    }
+    if (doc.errors.length > 0) continue;
+    const value = doc.toJS() as unknown;
+    if (value === null || value === undefined) continue;
+    const located = withPositions(doc, value as FrontendDefinition, file, baseDir, lineCounter);
+    if (!validateShape(value)) {
+      for (const e of relevantErrors(validateShape.errors ?? [])) {
+        const pointer = e.instancePath;
+        const pos = located.locate(pointer);
+        problems.push({ file, pointer, route: located.routeAt(pointer), line: pos?.line, column: pos?.column, message: describe(e) });
+      }
+      continue;
+    }
+    loaded.push(located);
+  }
+  if (problems.length > 0) throw new DefinitionError(problems);
+  return loaded;
+}
+
+function withPositions(doc: Document, definition: FrontendDefinition, file: string, baseDir: string, lineCounter: LineCounter): LoadedDefinition {
+  return {
+    definition,
+    file,
+    baseDir,
+    locate(pointer) {
+      const path = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+      // Walk up until a node exists (a missing property is reported at its parent).
+      for (let n = path.length; n >= 0; n--) {
+        const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n).map((s) => (/^\d+$/.test(s) ? Number(s) : s)), true);
+        if (isNode(node) && node.range) {
+          const pos = lineCounter.linePos(node.range[0]);
+          return { line: pos.line, column: pos.col };
+        }
+      }
+      return undefined;
+    },
+    routeAt(pointer) {
+      const m = /^\/rest\/routes\/(\d+)/.exec(pointer);
+      if (!m) return undefined;
+      const route = definition.rest?.routes?.[Number(m[1])];
+      return typeof route?.id === 'string' ? route.id : `#${m[1]}`;
+    },
+  };
+}
+
+/** ajv reports every failed branch of anyOf/oneOf; keep what helps a person fix the file. */
+function relevantErrors(errors: ErrorObject[]): ErrorObject[] {
+  const seen = new Set<string>();
+  const out: ErrorObject[] = [];
+  for (const e of errors) {
+    if (e.keyword === 'if' || e.keyword === 'anyOf') continue;
+    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(e);
+  }
+  return out;
+}
+
+function describe(e: ErrorObject): string {
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `unknown property '${(e.params as { additionalProperty: string }).additionalProperty}'`;
+    case 'required':
+      return `missing required property '${(e.params as { missingProperty: string }).missingProperty}'`;
+    case 'enum':
+      return `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'oneOf':
+      return e.instancePath.includes('/params/') ? "a param needs exactly one of 'from' and 'const'" : 'must match exactly one form';
+    default:
+      return e.message ?? e.keyword;
+  }
+}

@@ -1,0 +1,338 @@
+/**
+ * Coercers: one function per (source kind, target field) chosen at compile time. A coercer turns
+ * a text value (path, query, header) or a JSON value (body) into what protobufjs encodes for
+ * the field: numbers, 64-bit integers as decimal strings, enum numbers, bytes as Buffers,
+ * plain objects for messages. It throws CoercionFailure; it never returns an invalid value.
+ */
+import protobuf from 'protobufjs';
+import { CoercionFailure, show } from './coercion-failure.js';
+import { findField, jsonName, typeName } from './field-path.js';
+import type { Coercion } from '../frontends/definition.js';
+
+export type Coercer = (value: unknown) => unknown;
+export type SourceKind = 'text' | 'json';
+
+const INT32 = new Set(['int32', 'sint32', 'sfixed32']);
+const UINT32 = new Set(['uint32', 'fixed32']);
+const INT64 = new Set(['int64', 'sint64', 'sfixed64']);
+const UINT64 = new Set(['uint64', 'fixed64']);
+const INT_TEXT = /^[+-]?\d+$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}|[A-Za-z0-9+/]{3})?$/;
+const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
+
+/** Message types whose JSON form is not an object (proto3 JSON well-known types). */
+const WRAPPERS: Record<string, string> = {
+  '.google.protobuf.DoubleValue': 'double',
+  '.google.protobuf.FloatValue': 'float',
+  '.google.protobuf.Int64Value': 'int64',
+  '.google.protobuf.UInt64Value': 'uint64',
+  '.google.protobuf.Int32Value': 'int32',
+  '.google.protobuf.UInt32Value': 'uint32',
+  '.google.protobuf.BoolValue': 'bool',
+  '.google.protobuf.StringValue': 'string',
+  '.google.protobuf.BytesValue': 'bytes',
+};
+
+export interface CoercerOptions {
+  coerce?: Coercion;
+  /** JSON object key → field renames, for the top-level message of a body binding. */
+  rename?: Record<string, string>;
+}
+
+/**
+ * Chooses the coercer for a field, whole (repeated and map fields take lists and objects).
+ * @throws Error when the source kind cannot feed the field at all (a definition error).
+ */
+export function compileFieldCoercer(field: protobuf.Field, source: SourceKind, options: CoercerOptions = {}): Coercer {
+  field.resolve();
+  if (field.map) {
+    if (source === 'text') throw new Error(`a text value cannot feed map field '${field.name}'`);
+    return compileMapCoercer(field as unknown as protobuf.MapField);
+  }
+  const element = compileElementCoercer(field, source, options);
+  if (!field.repeated) return element;
+  return (value) => {
+    if (Array.isArray(value)) {
+      return value.map((v, i) => {
+        try {
+          return element(v);
+        } catch (err) {
+          throw err instanceof CoercionFailure ? err.nested(`[${i}]`) : err;
+        }
+      });
+    }
+    if (source === 'text') return [element(value)];
+    if (value === null) return [];
+    throw new CoercionFailure('type', 'a JSON array', show(value));
+  };
+}
+
+function compileElementCoercer(field: protobuf.Field, source: SourceKind, options: CoercerOptions): Coercer {
+  const resolved = field.resolvedType;
+  if (resolved instanceof protobuf.Enum) return enumCoercer(resolved);
+  if (resolved instanceof protobuf.Type) return compileMessageCoercer(resolved, source, options.rename);
+  if (options.coerce === 'lenient-bool') {
+    if (field.type !== 'bool') throw new Error(`'lenient-bool' applies to bool fields, not ${field.type}`);
+    return lenientBool;
+  }
+  return scalarCoercer(field.type, source);
+}
+
+/** `true` in any case is true; anything else is false; never an error (JAX-RS boolean params). */
+export const lenientBool: Coercer = (value) => (typeof value === 'boolean' ? value : typeof value === 'string' && value.toLowerCase() === 'true');
+
+export function scalarCoercer(kind: string, source: SourceKind): Coercer {
+  if (kind === 'string') {
+    return (v) => {
+      if (typeof v === 'string') return v;
+      throw new CoercionFailure('type', 'a string', show(v));
+    };
+  }
+  if (kind === 'bool') {
+    return (v) => {
+      if (typeof v === 'boolean') return v;
+      if (source === 'text' && typeof v === 'string') {
+        const lower = v.toLowerCase();
+        if (lower === 'true') return true;
+        if (lower === 'false') return false;
+      }
+      throw new CoercionFailure('type', 'a boolean', show(v));
+    };
+  }
+  if (INT32.has(kind)) return integer32(kind, -2147483648, 2147483647);
+  if (UINT32.has(kind)) return integer32(kind, 0, 4294967295);
+  if (INT64.has(kind)) return integer64(kind, -(2n ** 63n), 2n ** 63n - 1n);
+  if (UINT64.has(kind)) return integer64(kind, 0n, 2n ** 64n - 1n);
+  if (kind === 'double' || kind === 'float') return floating(kind);
+  if (kind === 'bytes') return bytes;
+  throw new Error(`unsupported field kind '${kind}'`);
+}
+
+function integer32(kind: string, min: number, max: number): Coercer {
+  const expected = `an integer (${kind})`;
+  return (v) => {
+    let n: number;
+    if (typeof v === 'number') {
+      if (!Number.isInteger(v)) throw new CoercionFailure('type', expected, show(v));
+      n = v;
+    } else if (typeof v === 'string' && INT_TEXT.test(v)) {
+      n = Number(v);
+    } else {
+      throw new CoercionFailure('type', expected, show(v));
+    }
+    if (n < min || n > max) throw new CoercionFailure('range', `${kind} in [${min}, ${max}]`, show(v));
+    return n;
+  };
+}
+
+function integer64(kind: string, min: bigint, max: bigint): Coercer {
+  const expected = `an integer (${kind})`;
+  return (v) => {
+    let n: bigint;
+    if (typeof v === 'number' && Number.isInteger(v)) n = BigInt(v);
+    else if (typeof v === 'string' && INT_TEXT.test(v)) n = BigInt(v);
+    else throw new CoercionFailure('type', expected, show(v));
+    if (n < min || n > max) throw new CoercionFailure('range', `${kind} in [${min}, ${max}]`, show(v));
+    // protobufjs writes 64-bit values given as decimal strings without losing precision.
+    return n.toString();
+  };
+}
+
+function floating(kind: string): Coercer {
+  const expected = `a number (${kind})`;
+  return (v) => {
+    if (typeof v === 'number') return v;
+    if (typeof v === 'string') {
+      if (v === 'NaN') return NaN;
+      if (v === 'Infinity') return Infinity;
+      if (v === '-Infinity') return -Infinity;
+      if (v.trim() !== '' && v.trim() === v) {
+        const n = Number(v);
+        if (Number.isFinite(n)) return n;
+      }
+    }
+    throw new CoercionFailure('type', expected, show(v));
+  };
+}
+
+const bytes: Coercer = (v) => {
+  if (typeof v === 'string') {
+    if (BASE64.test(v)) return Buffer.from(v, 'base64');
+    if (BASE64URL.test(v)) return Buffer.from(v, 'base64url');
+  }
+  throw new CoercionFailure('type', 'base64-encoded bytes', show(v));
+};
+
+function enumCoercer(type: protobuf.Enum): Coercer {
+  const names = Object.keys(type.values);
+  const expected = `one of ${names.join(', ')} (${typeName(type)})`;
+  return (v) => {
+    if (typeof v === 'string') {
+      const byName = type.values[v];
+      if (byName !== undefined) return byName;
+      if (INT_TEXT.test(v)) v = Number(v);
+    }
+    if (typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) return v;
+    throw new CoercionFailure('type', expected, show(v));
+  };
+}
+
+function compileMapCoercer(field: protobuf.MapField): Coercer {
+  const keyKind = field.keyType;
+  const keyCoercer = keyKind === 'string' ? (k: string) => k : keyKind === 'bool' ? scalarCoercer('bool', 'text') : scalarCoercer(keyKind, 'text');
+  const valueField = new protobuf.Field(field.name, field.id, field.type);
+  valueField.parent = field.parent;
+  valueField.resolve();
+  const valueCoercer = compileElementCoercer(valueField, 'json', {});
+  return (value) => {
+    if (value === null) return {};
+    if (typeof value !== 'object' || Array.isArray(value)) throw new CoercionFailure('type', 'a JSON object', show(value));
+    // A null-prototype object: a `__proto__` key stays an ordinary map key.
+    const out: Record<string, unknown> = Object.create(null);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      try {
+        out[String(keyCoercer(k))] = valueCoercer(v);
+      } catch (err) {
+        throw err instanceof CoercionFailure ? err.nested(k) : err;
+      }
+    }
+    return out;
+  };
+}
+
+const messageCoercers = new WeakMap<protobuf.Type, Coercer>();
+
+/**
+ * A JSON value → a plain message object with proto field names. Keys match proto names, JSON
+ * names or `rename` entries; unknown keys are ignored (JSON bodies are open, like Jackson's
+ * ignoreUnknown); null means "not set". Well-known types take their proto3 JSON forms.
+ */
+export function compileMessageCoercer(type: protobuf.Type, source: SourceKind, rename?: Record<string, string>): Coercer {
+  const wkt = wellKnownCoercer(type);
+  if (wkt) return wkt;
+  if (source === 'text') {
+    return (v) => {
+      throw new CoercionFailure('type', `a JSON object (${typeName(type)})`, show(v));
+    };
+  }
+  if (!rename) {
+    const cached = messageCoercers.get(type);
+    if (cached) return cached;
+  }
+  type.resolveAll();
+  // Built lazily so recursive message types compile.
+  let byKey: Map<string, { field: protobuf.Field; coerce: Coercer }> | undefined;
+  const build = () => {
+    byKey = new Map();
+    for (const field of type.fieldsArray) {
+      const entry = { field, coerce: compileFieldCoercer(field, 'json') };
+      byKey.set(field.name, entry);
+      byKey.set(jsonName(field), entry);
+    }
+    for (const [key, target] of Object.entries(rename ?? {})) {
+      const field = findField(type, target);
+      if (!field) throw new Error(`rename target '${target}' is not a field of ${typeName(type)}`);
+      byKey.set(key, byKey.get(field.name)!);
+    }
+    return byKey;
+  };
+  if (rename) build();
+  const expected = `a JSON object (${typeName(type)})`;
+  const coercer: Coercer = (value) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CoercionFailure('type', expected, show(value));
+    const fields = byKey ?? build();
+    const out: Record<string, unknown> = {};
+    let oneofsSet: Set<string> | undefined;
+    for (const key of Object.keys(value)) {
+      const entry = fields.get(key);
+      if (!entry) continue;
+      const v = (value as Record<string, unknown>)[key];
+      if (v === null || v === undefined) continue;
+      const oneof = entry.field.partOf;
+      if (oneof) {
+        oneofsSet ??= new Set();
+        if (oneofsSet.has(oneof.name)) throw new CoercionFailure('type', `at most one field of oneof '${oneof.name}'`, 'several').nested(key);
+        oneofsSet.add(oneof.name);
+      }
+      try {
+        out[entry.field.name] = entry.coerce(v);
+      } catch (err) {
+        throw err instanceof CoercionFailure ? err.nested(key) : err;
+      }
+    }
+    return out;
+  };
+  if (!rename) messageCoercers.set(type, coercer);
+  return coercer;
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const DURATION = /^(-)?(\d+)(?:\.(\d{1,9}))?s$/;
+
+function wellKnownCoercer(type: protobuf.Type): Coercer | undefined {
+  const name = type.fullName;
+  const wrapped = WRAPPERS[name];
+  if (wrapped) {
+    const inner = wrapped === 'bool' ? scalarCoercer('bool', 'text') : scalarCoercer(wrapped, 'json');
+    return (v) => ({ value: inner(v) });
+  }
+  switch (name) {
+    case '.google.protobuf.Timestamp':
+      return (v) => {
+        const m = typeof v === 'string' ? RFC3339.exec(v) : null;
+        const ms = m ? Date.parse(v as string) : NaN;
+        if (!m || Number.isNaN(ms)) throw new CoercionFailure('type', 'an RFC 3339 timestamp', show(v));
+        const seconds = Math.floor(ms / 1000);
+        const nanos = m[7] ? Number(m[7].slice(1).padEnd(9, '0')) : 0;
+        return { seconds: String(seconds), nanos };
+      };
+    case '.google.protobuf.Duration':
+      return (v) => {
+        const m = typeof v === 'string' ? DURATION.exec(v) : null;
+        if (!m) throw new CoercionFailure('type', "a duration such as '1.5s'", show(v));
+        const sign = m[1] ? -1 : 1;
+        const nanos = m[3] ? Number(m[3].padEnd(9, '0')) : 0;
+        return { seconds: (m[1] ? '-' : '') + m[2], nanos: sign * nanos };
+      };
+    case '.google.protobuf.FieldMask':
+      return (v) => {
+        if (typeof v !== 'string') throw new CoercionFailure('type', 'a comma-separated field mask', show(v));
+        return { paths: v === '' ? [] : v.split(',').map((p) => p.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())) };
+      };
+    case '.google.protobuf.Struct':
+      return (v) => {
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CoercionFailure('type', 'a JSON object', show(v));
+        return structOf(v as Record<string, unknown>);
+      };
+    case '.google.protobuf.Value':
+      return (v) => valueOf(v);
+    case '.google.protobuf.ListValue':
+      return (v) => {
+        if (!Array.isArray(v)) throw new CoercionFailure('type', 'a JSON array', show(v));
+        return { values: v.map(valueOf) };
+      };
+    case '.google.protobuf.Empty':
+      return (v) => {
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CoercionFailure('type', 'a JSON object', show(v));
+        return {};
+      };
+    default:
+      return undefined;
+  }
+}
+
+function structOf(obj: Record<string, unknown>): unknown {
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) fields[k] = valueOf(v);
+  return { fields };
+}
+
+// protobufjs defines google/protobuf/struct.proto itself, with camelCase field names.
+function valueOf(v: unknown): unknown {
+  if (v === null) return { nullValue: 0 };
+  if (typeof v === 'number') return { numberValue: v };
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (Array.isArray(v)) return { listValue: { values: v.map(valueOf) } };
+  return { structValue: structOf(v as Record<string, unknown>) };
+}

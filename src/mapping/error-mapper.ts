@@ -1,0 +1,136 @@
+/**
+ * The error mapper: a frontend's error mappings (route overrides first) compiled into one
+ * closure that renders any GatewayError, whether it came from the upstream or from routing and
+ * binding, as an HTTP status, headers and body. First match wins; with no match the body is
+ * grpc-gateway's shape (`{code, message, details}`). If rendering itself fails, the fixed
+ * fallback body goes out: an error never escapes as a stack trace.
+ */
+import type { ErrorMapping, Template } from '../frontends/definition.js';
+import { codeName, GatewayError, parseCode } from '../core/gateway-error.js';
+import { compileTemplate, type TemplateRenderer, type TemplateScope } from './template.js';
+
+export interface RenderedError {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export type ErrorMapper = (error: GatewayError, request?: unknown) => RenderedError;
+
+/** What error templates see under `error.` */
+export interface ErrorView {
+  code: number;
+  codeName: string;
+  message: string;
+  reason: string;
+  domain: string;
+  metadata: Record<string, string>;
+  httpStatus: number;
+}
+
+export interface ErrorMapperProblem {
+  /** Index in the list and pointer inside the mapping. */
+  list: 'route' | 'frontend';
+  index: number;
+  pointer: string;
+  message: string;
+}
+
+export const DEFAULT_FALLBACK = { status: 500, body: { code: 13, message: 'internal error' } };
+
+interface CompiledMapping {
+  matches(e: GatewayError): boolean;
+  status?: number;
+  body?: TemplateRenderer;
+  headers: [string, TemplateRenderer][];
+}
+
+export function errorView(e: GatewayError): ErrorView {
+  return { code: e.code, codeName: codeName(e.code), message: e.message, reason: e.reason, domain: e.domain, metadata: e.metadata, httpStatus: e.httpStatus };
+}
+
+/**
+ * Compiles route-level then frontend-level mappings. Problems are returned through `report`.
+ */
+export function compileErrorMapper(
+  routeMappings: readonly ErrorMapping[],
+  frontendMappings: readonly ErrorMapping[],
+  scope: Omit<TemplateScope, 'error' | 'response'>,
+  fallback: { status: number; body: unknown } = DEFAULT_FALLBACK,
+  report: (problem: ErrorMapperProblem) => void = () => {},
+): ErrorMapper {
+  const compiled: CompiledMapping[] = [];
+  const add = (list: 'route' | 'frontend') => (m: ErrorMapping, index: number) => {
+    const c = compileMapping(m, { ...scope, error: true }, (pointer, message) => report({ list, index, pointer, message }));
+    if (c) compiled.push(c);
+  };
+  routeMappings.forEach(add('route'));
+  frontendMappings.forEach(add('frontend'));
+  const fallbackBody = JSON.stringify(fallback.body);
+
+  return (error, request) => {
+    try {
+      const mapping = compiled.find((m) => m.matches(error));
+      const ctx = { error: errorView(error), request };
+      if (!mapping) return { status: error.httpStatus, headers: {}, body: defaultBody(error) };
+      const headers: Record<string, string> = {};
+      for (const [name, render] of mapping.headers) {
+        const v = render(ctx);
+        if (v !== undefined && v !== null) headers[name] = String(v);
+      }
+      return { status: mapping.status ?? error.httpStatus, headers, body: mapping.body ? mapping.body(ctx) : defaultBody(error) };
+    } catch {
+      return { status: fallback.status, headers: {}, body: JSON.parse(fallbackBody) };
+    }
+  };
+}
+
+function compileMapping(m: ErrorMapping, scope: TemplateScope, report: (pointer: string, message: string) => void): CompiledMapping | undefined {
+  const tests: ((e: GatewayError) => boolean)[] = [];
+  const match = m.match ?? {};
+  if (match.code !== undefined) {
+    const codes = new Set<number>();
+    for (const c of Array.isArray(match.code) ? match.code : [match.code]) {
+      const code = parseCode(c);
+      if (code === undefined) report('/match/code', `unknown gRPC code '${c}'`);
+      else codes.add(code);
+    }
+    tests.push((e) => codes.has(e.code));
+  }
+  if (match.reason !== undefined) {
+    const reasons = new Set(Array.isArray(match.reason) ? match.reason : [match.reason]);
+    tests.push((e) => reasons.has(e.reason));
+  }
+  if (match.domain !== undefined) {
+    const domain = match.domain;
+    tests.push((e) => e.domain === domain);
+  }
+  if (match.metadata !== undefined) {
+    const entries = Object.entries(match.metadata);
+    tests.push((e) => entries.every(([k, v]) => e.metadata[k] === v));
+  }
+  const compile = (t: Template | undefined, pointer: string): TemplateRenderer | undefined => {
+    if (t === undefined) return undefined;
+    try {
+      return compileTemplate(t, scope, pointer);
+    } catch (err) {
+      report((err as { pointer?: string }).pointer ?? pointer, (err as Error).message);
+      return undefined;
+    }
+  };
+  const body = compile(m.body, '/body');
+  const headers: [string, TemplateRenderer][] = [];
+  for (const [name, t] of Object.entries(m.headers ?? {})) {
+    const r = compile(t, `/headers/${name}`);
+    if (r) headers.push([name.toLowerCase(), r]);
+  }
+  return { matches: (e) => tests.every((t) => t(e)), status: m.status, body, headers };
+}
+
+/** grpc-gateway's default error body, with the ErrorInfo as a typed detail. */
+function defaultBody(e: GatewayError): unknown {
+  const details = e.reason
+    ? [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: e.reason, domain: e.domain, metadata: e.metadata }]
+    : [];
+  return { code: e.code, message: e.message, details };
+}

@@ -1,0 +1,58 @@
+/**
+ * Field paths (`a.b.c`) resolved against protobuf message types once, at compile time.
+ */
+import protobuf from 'protobufjs';
+
+export class FieldPathError extends Error {
+  override readonly name = 'FieldPathError';
+}
+
+/**
+ * Resolves `path` in `type` to the chain of fields it walks. Every field but the last must be
+ * a singular message field.
+ * @throws FieldPathError naming the segment that does not resolve and the type it was looked in.
+ */
+export function resolveFieldPath(type: protobuf.Type, path: string): protobuf.Field[] {
+  const segments = path.split('.');
+  const chain: protobuf.Field[] = [];
+  let current: protobuf.Type = type;
+  segments.forEach((segment, i) => {
+    const field = findField(current, segment);
+    if (!field) {
+      throw new FieldPathError(`unknown field '${segment}' in ${typeName(current)}`);
+    }
+    chain.push(field);
+    if (i < segments.length - 1) {
+      field.resolve();
+      if (!(field.resolvedType instanceof protobuf.Type) || field.repeated || field.map) {
+        throw new FieldPathError(`field '${segment}' of ${typeName(current)} is not a singular message, so '${segments.slice(i + 1).join('.')}' cannot be reached through it`);
+      }
+      current = field.resolvedType;
+    }
+  });
+  return chain;
+}
+
+/** A field by its proto name or its JSON (lowerCamelCase) name, as proto3 JSON parsers accept both. */
+export function findField(type: protobuf.Type, name: string): protobuf.Field | undefined {
+  return type.fields[name] ?? type.fieldsArray.find((f) => jsonName(f) === name);
+}
+
+/** The proto3 JSON name of a field: its `json_name` option, else lowerCamelCase of its name. */
+export function jsonName(field: protobuf.Field): string {
+  const explicit = (field.options as Record<string, unknown> | undefined)?.json_name;
+  if (typeof explicit === 'string') return explicit;
+  return field.name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+export function typeName(type: protobuf.ReflectionObject): string {
+  return type.fullName.replace(/^\./, '');
+}
+
+/** `int32`, `repeated string`, `map<string, int64>`, `prism.test.v1.Item`: for messages. */
+export function describeField(field: protobuf.Field): string {
+  field.resolve();
+  const base = field.resolvedType ? typeName(field.resolvedType) : field.type;
+  if (field.map) return `map<${(field as unknown as protobuf.MapField).keyType}, ${base}>`;
+  return field.repeated ? `repeated ${base}` : base;
+}

@@ -1,0 +1,254 @@
+/**
+ * The request mapper: ParamMappings compiled into one closure that builds the plain request
+ * message from path, query, header and body values.
+ *
+ * Precedence is path over body over query (grpc-gateway's rule): mappings are applied
+ * query first, then body, then path, each later one overwriting, so a query value can never
+ * override a field bound by the path or the body.
+ */
+import protobuf from 'protobufjs';
+import type { ParamMapping } from '../frontends/definition.js';
+import { Code, GatewayError, GatewayReason } from '../core/gateway-error.js';
+import { compileFieldCoercer, compileMessageCoercer, type Coercer, type SourceKind } from './coerce.js';
+import { CoercionFailure } from './coercion-failure.js';
+import { describeField, resolveFieldPath, typeName } from './field-path.js';
+import type { RequestValues } from './request-values.js';
+
+export type RequestMapper = (values: RequestValues) => Record<string, unknown>;
+
+type SourceRoot = 'path' | 'query' | 'header' | 'body' | 'const';
+const PRECEDENCE: Record<SourceRoot, number> = { const: 0, query: 1, body: 2, path: 3, header: 1 };
+const SOURCE_LABEL: Record<SourceRoot, string> = {
+  path: 'path parameter',
+  query: 'query parameter',
+  header: 'header',
+  body: 'body field',
+  const: 'constant',
+};
+
+/** A problem found while compiling: index of the param, the property at fault, the message. */
+export type ReportProblem = (index: number, property: string, message: string) => void;
+
+interface CompiledParam {
+  apply(values: RequestValues, target: Record<string, unknown>): void;
+  precedence: number;
+}
+
+export interface RequestMapperPlan {
+  readonly mapper: RequestMapper;
+  /** Query parameter names some mapping reads (for the `reject` unknown-query policy). */
+  readonly boundQuery: ReadonlySet<string>;
+  /** Path parameter names some mapping reads. */
+  readonly boundPath: ReadonlySet<string>;
+}
+
+/**
+ * Compiles a route's ParamMappings against the request type. Problems are reported through
+ * `report`, all of them, and the returned plan is only usable when none was reported.
+ */
+export function compileRequestMapper(requestType: protobuf.Type, params: readonly ParamMapping[], report: ReportProblem): RequestMapperPlan {
+  const compiled: CompiledParam[] = [];
+  const boundQuery = new Set<string>();
+  const boundPath = new Set<string>();
+  const targets = new Map<string, { index: number; root: SourceRoot }>();
+  params.forEach((param, index) => {
+    const root = (param.from === undefined ? 'const' : param.from.split('.')[0]) as SourceRoot;
+    const previous = targets.get(param.to);
+    if (previous && previous.root === root) {
+      report(index, 'to', `field '${param.to}' is already bound by params[${previous.index}] from the same source`);
+      return;
+    }
+    targets.set(param.to, { index, root });
+    try {
+      compiled.push(compileParam(requestType, param, root));
+      if (root === 'query') boundQuery.add(param.from!.slice('query.'.length));
+      if (root === 'path') boundPath.add(param.from!.slice('path.'.length));
+    } catch (err) {
+      const e = err as Error & { property?: string };
+      report(index, e.property ?? 'to', e.message);
+    }
+  });
+  compiled.sort((a, b) => a.precedence - b.precedence);
+  const steps = compiled.map((c) => c.apply);
+  const mapper: RequestMapper = (values) => {
+    const target: Record<string, unknown> = {};
+    for (let i = 0; i < steps.length; i++) steps[i](values, target);
+    return target;
+  };
+  return { mapper, boundQuery, boundPath };
+}
+
+function problem(property: string, message: string): Error {
+  return Object.assign(new Error(message), { property });
+}
+
+function compileParam(requestType: protobuf.Type, param: ParamMapping, root: SourceRoot): CompiledParam {
+  const sourceName = param.from === undefined ? '' : param.from.slice(root.length + 1);
+  const label = root === 'body' && sourceName === '' ? 'body' : `${SOURCE_LABEL[root]} '${sourceName}'`;
+  const kind: SourceKind = root === 'path' || root === 'query' || root === 'header' ? 'text' : 'json';
+
+  // The target: a field chain, or the whole message (`*`).
+  let chain: protobuf.Field[] = [];
+  let coerce: Coercer;
+  let targetLabel: string;
+  if (param.to === '*') {
+    if (root !== 'body' && root !== 'const') throw problem('to', `'*' (the whole request message) can only be bound from the body or a constant`);
+    coerce = compileMessageCoercer(requestType, 'json', param.rename);
+    targetLabel = `the request (${typeName(requestType)})`;
+  } else {
+    try {
+      chain = resolveFieldPath(requestType, param.to);
+    } catch (err) {
+      throw problem('to', (err as Error).message);
+    }
+    const field = chain[chain.length - 1];
+    targetLabel = `field '${param.to}' (${describeField(field)})`;
+    try {
+      coerce = compileFieldCoercer(field, kind, { coerce: param.coerce, rename: param.rename });
+    } catch (err) {
+      throw problem(param.coerce ? 'coerce' : 'from', `${label} cannot feed ${targetLabel}: ${(err as Error).message}`);
+    }
+    if (kind === 'text' && field.resolvedType instanceof protobuf.Type && !isTextMessage(field.resolvedType)) {
+      throw problem('from', `${label} cannot feed ${targetLabel}: a text value cannot become a message`);
+    }
+  }
+
+  const fail = (reason: GatewayReason, message: string, value: unknown, expected: string): GatewayError =>
+    new GatewayError(Code.INVALID_ARGUMENT, message, {
+      reason,
+      metadata: { source: root, param: sourceName, field: param.to, expected, value: typeof value === 'string' ? value : JSON.stringify(value) ?? '' },
+    });
+
+  const pattern = param.pattern === undefined ? undefined : compilePattern(param.pattern);
+  const valueMap = param.map === undefined ? undefined : compileValueMap(param.map, param.mapOptions);
+  const convert = (raw: unknown): unknown => {
+    let value = raw;
+    if (valueMap && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) {
+      const mapped = valueMap(String(value));
+      if (mapped !== undefined) value = mapped;
+    }
+    if (pattern && typeof value === 'string' && !pattern.test(value)) {
+      throw fail(GatewayReason.BINDING_PATTERN, `cannot bind ${label} to ${targetLabel}: '${value}' does not match ${param.pattern}`, value, param.pattern!);
+    }
+    try {
+      return coerce(value);
+    } catch (err) {
+      if (!(err instanceof CoercionFailure)) throw err;
+      const where = err.at ? ` at '${err.at}'` : '';
+      const reason = err.problem === 'range' ? GatewayReason.BINDING_RANGE : GatewayReason.BINDING_TYPE;
+      throw fail(reason, `cannot bind ${label} to ${targetLabel}${where}: ${err.message}`, raw, err.expected);
+    }
+  };
+
+  // Defaults and constants are coerced once, here, so a bad one is a definition error.
+  let fallback: unknown;
+  const hasDefault = param.default !== undefined;
+  if (root === 'const' || hasDefault) {
+    try {
+      fallback = convert(root === 'const' ? param.const : param.default);
+    } catch (err) {
+      throw problem(root === 'const' ? 'const' : 'default', (err as Error).message);
+    }
+  }
+
+  const read = compileSourceReader(root, sourceName);
+  const assign = compileAssign(chain);
+  const required = param.required === true;
+  const missing = fail(GatewayReason.BINDING_MISSING, `${label} is required`, '', 'a value');
+  return {
+    precedence: PRECEDENCE[root],
+    apply(values, target) {
+      let raw = read(values);
+      if (raw === undefined || raw === null) {
+        if (hasDefault || root === 'const') {
+          assign(target, fallback);
+          return;
+        }
+        if (required) throw missing;
+        return;
+      }
+      // A single-valued field takes the first of repeated query values or headers.
+      if (Array.isArray(raw) && kind === 'text' && !(chain.length > 0 && chain[chain.length - 1].repeated)) raw = raw[0];
+      assign(target, convert(raw));
+    },
+  };
+}
+
+function isTextMessage(type: protobuf.Type): boolean {
+  return /^\.google\.protobuf\.(\w+Value|Timestamp|Duration|FieldMask)$/.test(type.fullName) && type.fullName !== '.google.protobuf.Value' && type.fullName !== '.google.protobuf.ListValue';
+}
+
+function compilePattern(source: string): RegExp {
+  try {
+    return new RegExp(source, 'u');
+  } catch (err) {
+    throw problem('pattern', `invalid regular expression: ${(err as Error).message}`);
+  }
+}
+
+function compileValueMap(map: Record<string, unknown>, options: ParamMapping['mapOptions'] = {}): (value: string) => unknown {
+  const normalize = (s: string) => {
+    let out = options.trim ? s.trim() : s;
+    if (options.caseInsensitive) out = out.toLowerCase();
+    return out;
+  };
+  const table = new Map<string, unknown>();
+  for (const [k, v] of Object.entries(map)) table.set(normalize(k), v);
+  return (value) => table.get(normalize(value));
+}
+
+function compileSourceReader(root: SourceRoot, name: string): (values: RequestValues) => unknown {
+  switch (root) {
+    case 'path':
+      return (v) => v.params[name];
+    case 'query':
+      return (v) => v.query[name];
+    case 'header': {
+      const lower = name.toLowerCase();
+      return (v) => v.headers[lower];
+    }
+    case 'body': {
+      if (name === '') return (v) => v.body;
+      const path = name.split('.');
+      return (v) => {
+        let cur: unknown = v.body;
+        for (const key of path) {
+          if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return undefined;
+          cur = Object.prototype.hasOwnProperty.call(cur, key) ? (cur as Record<string, unknown>)[key] : undefined;
+        }
+        return cur;
+      };
+    }
+    default:
+      return () => undefined;
+  }
+}
+
+/** Writes a value at a field chain, creating intermediate messages; `*` merges into the root. */
+function compileAssign(chain: protobuf.Field[]): (target: Record<string, unknown>, value: unknown) => void {
+  if (chain.length === 0) return (target, value) => deepAssign(target, value as Record<string, unknown>);
+  const names = chain.map((f) => f.name);
+  const last = names[names.length - 1];
+  return (target, value) => {
+    let cur = target;
+    for (let i = 0; i < names.length - 1; i++) {
+      const next = cur[names[i]];
+      if (typeof next === 'object' && next !== null) cur = next as Record<string, unknown>;
+      else cur = cur[names[i]] = {};
+    }
+    cur[last] = value;
+  };
+}
+
+function deepAssign(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    const existing = target[key];
+    if (isPlainObject(existing) && isPlainObject(value)) deepAssign(existing, value);
+    else target[key] = value;
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+}

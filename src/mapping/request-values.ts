@@ -1,0 +1,10 @@
+/** The plain data a request carries into the mapping engine (no framework types). */
+export interface RequestValues {
+  /** Path parameters, percent-decoded exactly once. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string | string[] | undefined>>;
+  /** Lower-case header names. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The parsed JSON body; undefined when the request has none. */
+  readonly body: unknown;
+}

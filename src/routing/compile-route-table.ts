@@ -1,0 +1,252 @@
+/**
+ * Compilation: frontend definitions + protos → an immutable route table. Everything is checked
+ * here (services, methods, fields, the type each source feeds, templates, conflicts) and every
+ * problem of every file is reported in one DefinitionError. Nothing is resolved per request.
+ */
+import protobuf from 'protobufjs';
+import type { FrontendDefinition, RouteMapping } from '../frontends/definition.js';
+import { DefinitionError, type DefinitionProblem } from '../frontends/definition-error.js';
+import type { LoadedDefinition } from '../frontends/load-definition.js';
+import { compileErrorMapper, DEFAULT_FALLBACK } from '../mapping/error-mapper.js';
+import { typeName } from '../mapping/field-path.js';
+import { defaultJsonOptions } from '../mapping/message-json.js';
+import { compileRequestMapper } from '../mapping/request-mapper.js';
+import { compileResponseMapper } from '../mapping/response-mapper.js';
+import { methodPath } from '../upstream/service-definition.js';
+import { loadProtoRoot } from '../upstream/proto-root.js';
+import type { Upstream } from '../upstream/grpc-upstream.js';
+import { compileNegotiator } from './content-negotiation.js';
+import type { CompiledFrontend, CompiledRoute, GrpcTarget } from './compiled-route.js';
+import { joinPaths, parsePathTemplate } from './path-template.js';
+import { createRouteTable, type RouteEntry, type RouteTable } from './route-table.js';
+
+export interface FrontendBinding {
+  readonly loaded: LoadedDefinition;
+  /** The namespace's path prefix the frontend is mounted under. */
+  readonly pathPrefix?: string;
+  /** The namespace's upstream; routes that call gRPC need one. */
+  readonly upstream?: Upstream;
+  /** Proto files the upstream pattern provides (absolute paths). */
+  readonly protoFiles?: readonly string[];
+  readonly includeDirs?: readonly string[];
+  /** Namespace overrides of the frontend's defaults. */
+  readonly deadlineMs?: number;
+  readonly forwardHeaders?: readonly string[];
+}
+
+const DEFAULT_DEADLINE_MS = 30_000;
+const DEFAULT_PRODUCES = [{ type: 'application/json', quality: 1 }];
+const DEFAULT_CONSUMES = ['application/json'];
+
+/**
+ * Compiles every binding into one route table.
+ * @throws DefinitionError listing every problem found, across all definitions.
+ */
+export function compileRouteTable(bindings: readonly FrontendBinding[]): RouteTable {
+  const problems: DefinitionProblem[] = [];
+  const entries: RouteEntry[] = [];
+  const frontends: CompiledFrontend[] = [];
+  const shapes = new Map<string, { route: string; frontend: string }>();
+  const names = new Map<string, string>();
+
+  for (const binding of bindings) {
+    const { loaded } = binding;
+    const def = loaded.definition;
+    const report = (pointer: string, message: string) => {
+      const pos = loaded.locate(pointer);
+      problems.push({ file: loaded.file, route: loaded.routeAt(pointer), pointer, line: pos?.line, column: pos?.column, message });
+    };
+    const previousFile = names.get(def.name);
+    if (previousFile !== undefined && binding.pathPrefix === undefined) {
+      report('/name', `frontend name '${def.name}' is already used by ${previousFile}`);
+    }
+    names.set(def.name, loaded.file);
+    if (def.type !== 'REST' || !def.rest) {
+      report('/type', `frontend type ${def.type} is reserved and not supported yet; only REST is`);
+      continue;
+    }
+    const compiled = compileFrontend(binding, def, report);
+    if (!compiled) continue;
+    frontends.push(compiled.frontend);
+    for (const entry of compiled.entries) {
+      const key = `${entry.route.method} ${entry.shape}`;
+      const clash = shapes.get(key);
+      if (clash) {
+        report(`/rest/routes/${entry.index}/path`, `route '${entry.route.id}' (${entry.route.method} ${entry.route.template}) matches the same requests as route '${clash.route}' of frontend '${clash.frontend}'`);
+        continue;
+      }
+      shapes.set(key, { route: entry.route.id, frontend: def.name });
+      entries.push({ route: entry.route, routerPath: entry.routerPath });
+    }
+  }
+  if (problems.length > 0) throw new DefinitionError(problems);
+  return createRouteTable(entries, frontends);
+}
+
+function compileFrontend(binding: FrontendBinding, def: FrontendDefinition, report: (pointer: string, message: string) => void) {
+  const rest = def.rest!;
+  const { loaded } = binding;
+  let root: protobuf.Root | undefined;
+  // Relative proto names resolve against the definition's folder, then the include paths.
+  const protoFiles = [...(def.protos ?? []), ...(binding.protoFiles ?? [])];
+  const needsProtos = rest.routes.some((r) => r.grpc !== undefined);
+  if (needsProtos) {
+    try {
+      root = loadProtoRoot(protoFiles, [loaded.baseDir, ...(binding.includeDirs ?? [])]);
+    } catch (err) {
+      report('/protos', (err as Error).message);
+      return undefined;
+    }
+  }
+
+  let defaultService: protobuf.Service | undefined;
+  if (rest.service !== undefined && root) {
+    defaultService = lookupService(root, rest.service);
+    if (!defaultService) report('/rest/service', `unknown gRPC service '${rest.service}'`);
+  }
+
+  const mountPath = joinPaths(binding.pathPrefix, rest.basePath);
+  const json = { ...defaultJsonOptions, ...rest.json };
+  const produces = rest.produces ?? DEFAULT_PRODUCES;
+  const consumes = rest.consumes ?? DEFAULT_CONSUMES;
+  const fallback = rest.fallback ?? DEFAULT_FALLBACK;
+  if (rest.defaultRequestType !== undefined && !consumes.map((c) => c.toLowerCase()).includes(rest.defaultRequestType.toLowerCase())) {
+    report('/rest/defaultRequestType', `'${rest.defaultRequestType}' is not one of the consumed types`);
+  }
+  const frontendErrorMapper = compileErrorMapper([], rest.errors ?? [], { json }, fallback, (p) => report(`/rest/errors/${p.index}${p.pointer}`, p.message));
+  const frontend: CompiledFrontend = {
+    name: def.name,
+    mountPath,
+    negotiator: compileNegotiator(produces, consumes, rest.defaultRequestType),
+    mapError: frontendErrorMapper,
+    unknownQuery: rest.unknownQuery ?? 'ignore',
+    trailingSlash: rest.trailingSlash ?? false,
+    upstream: binding.upstream,
+  };
+  const forwardHeaders = [...new Set(['x-request-id', ...(binding.forwardHeaders ?? rest.forwardHeaders ?? []).map((h) => h.toLowerCase())])];
+
+  const entries: { route: CompiledRoute; routerPath: string; shape: string; index: number }[] = [];
+  const ids = new Set<string>();
+  rest.routes.forEach((r, index) => {
+    const at = `/rest/routes/${index}`;
+    if (ids.has(r.id)) report(`${at}/id`, `route id '${r.id}' is used twice in this frontend`);
+    ids.add(r.id);
+    const route = compileRoute(r, at, { root, defaultService, frontend, json, fallback, rest, forwardHeaders, binding, report });
+    if (route) entries.push({ ...route, index });
+  });
+  return { frontend, entries };
+}
+
+interface RouteContext {
+  root?: protobuf.Root;
+  defaultService?: protobuf.Service;
+  frontend: CompiledFrontend;
+  json: typeof defaultJsonOptions;
+  fallback: { status: number; body: unknown };
+  rest: NonNullable<FrontendDefinition['rest']>;
+  forwardHeaders: string[];
+  binding: FrontendBinding;
+  report: (pointer: string, message: string) => void;
+}
+
+function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
+  // A route with any problem is left out of the table (the whole compile fails anyway).
+  let problems = 0;
+  const report = (pointer: string, message: string) => {
+    problems++;
+    ctx.report(pointer, message);
+  };
+  let template;
+  try {
+    template = parsePathTemplate(joinPaths(ctx.frontend.mountPath, r.path === '/' ? '' : r.path) + (r.path.length > 1 && r.path.endsWith('/') ? '/' : ''));
+  } catch (err) {
+    report(`${at}/path`, (err as Error).message);
+    return undefined;
+  }
+
+  let grpc: GrpcTarget | undefined;
+  if (r.grpc !== undefined) {
+    const method = resolveMethod(r.grpc, ctx);
+    if (typeof method === 'string') {
+      report(`${at}/grpc`, method);
+    } else {
+      if (method.requestStream || method.responseStream) report(`${at}/grpc`, `method '${r.grpc}' is streaming; routes call unary methods only`);
+      grpc = { path: methodPath(method), requestType: method.resolvedRequestType!, responseType: method.resolvedResponseType! };
+    }
+  }
+  if (r.grpc === undefined && (r.params ?? []).length > 0) report(`${at}/params`, 'a static route (no grpc method) cannot bind params');
+
+  // Request mapping.
+  const requestType = grpc?.requestType;
+  let plan = { mapper: () => ({}), boundQuery: new Set<string>(), boundPath: new Set<string>() } as ReturnType<typeof compileRequestMapper>;
+  if (requestType) {
+    plan = compileRequestMapper(requestType, r.params ?? [], (i, property, message) => report(`${at}/params/${i}/${property}`, message));
+    for (const p of plan.boundPath) {
+      if (!template.params.includes(p)) {
+        const i = (r.params ?? []).findIndex((m) => m.from === `path.${p}`);
+        report(`${at}/params/${i}/from`, `path parameter '${p}' is not in the path template '${r.path}'`);
+      }
+    }
+  }
+  for (const p of template.params) {
+    if (!plan.boundPath.has(p)) report(`${at}/path`, `path parameter {${p}} is not bound to any field`);
+  }
+
+  let mapResponse;
+  try {
+    mapResponse = compileResponseMapper(r.response, { response: grpc?.responseType, request: requestType }, ctx.json);
+  } catch (err) {
+    report(`${at}/response${(err as { pointer?: string }).pointer ?? ''}`, (err as Error).message);
+  }
+  // Frontend-level mappings were checked once with the frontend; report only the route's own.
+  const mapError = compileErrorMapper(r.errors ?? [], ctx.rest.errors ?? [], { json: ctx.json, request: requestType }, ctx.fallback, (p) => {
+    if (p.list === 'route') report(`${at}/errors/${p.index}${p.pointer}`, p.message);
+  });
+
+  if (problems > 0 || !mapResponse) return undefined;
+  const route: CompiledRoute = {
+    id: r.id,
+    method: r.method,
+    template: template.template,
+    frontend: ctx.frontend,
+    grpc,
+    mapRequest: plan.mapper,
+    boundQuery: plan.boundQuery,
+    mapResponse,
+    mapError,
+    deadlineMs: r.deadlineMs ?? ctx.binding.deadlineMs ?? ctx.rest.deadlineMs ?? DEFAULT_DEADLINE_MS,
+    forwardHeaders: ctx.forwardHeaders,
+    readiness: r.readiness === true,
+    describeParams: (r.params ?? []).map((p) => `${p.from ?? `const ${JSON.stringify(p.const)}`} -> ${p.to}${p.required ? ' (required)' : ''}`),
+  };
+  return { route, routerPath: template.routerPath, shape: template.shape };
+}
+
+function lookupService(root: protobuf.Root, name: string): protobuf.Service | undefined {
+  try {
+    return root.lookupService(name.replace(/^\./, ''));
+  } catch {
+    return undefined;
+  }
+}
+
+function resolveMethod(spec: string, ctx: RouteContext): protobuf.Method | string {
+  if (!ctx.root) return `cannot resolve '${spec}': no protos are loaded`;
+  const slash = spec.lastIndexOf('/');
+  let service: protobuf.Service | undefined;
+  let name: string;
+  if (slash === -1) {
+    if (!ctx.rest.service) return `method '${spec}' names no service and the frontend has no default 'service'`;
+    service = ctx.defaultService;
+    if (!service) return `cannot resolve '${spec}': the default service is unknown`;
+    name = spec;
+  } else {
+    service = lookupService(ctx.root, spec.slice(0, slash));
+    if (!service) return `unknown gRPC service '${spec.slice(0, slash)}'`;
+    name = spec.slice(slash + 1);
+  }
+  const method = service.methods[name];
+  if (!method) return `unknown method '${name}' in service ${typeName(service)} (it has ${Object.keys(service.methods).join(', ') || 'no methods'})`;
+  method.resolve();
+  return method;
+}

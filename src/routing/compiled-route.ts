@@ -1,0 +1,47 @@
+/** The immutable products of compilation: what the request path works with. */
+import type protobuf from 'protobufjs';
+import type { ErrorMapper } from '../mapping/error-mapper.js';
+import type { RequestMapper } from '../mapping/request-mapper.js';
+import type { ResponseMapper } from '../mapping/response-mapper.js';
+import type { Upstream } from '../upstream/grpc-upstream.js';
+import type { Negotiator } from './content-negotiation.js';
+
+export interface CompiledFrontend {
+  readonly name: string;
+  /** Namespace prefix + base path, e.g. `/ns/orders`. */
+  readonly mountPath: string;
+  readonly negotiator: Negotiator;
+  /** Renders errors raised before a route is known (404, 405, 406, 413, 415). */
+  readonly mapError: ErrorMapper;
+  readonly unknownQuery: 'ignore' | 'reject';
+  readonly trailingSlash: boolean;
+  readonly upstream?: Upstream;
+}
+
+export interface GrpcTarget {
+  /** `/package.Service/Method` */
+  readonly path: string;
+  readonly requestType: protobuf.Type;
+  readonly responseType: protobuf.Type;
+}
+
+export interface CompiledRoute {
+  readonly id: string;
+  readonly method: string;
+  /** The full path template (mount path + route path). */
+  readonly template: string;
+  readonly frontend: CompiledFrontend;
+  /** Absent on static routes, which answer their declared response without a call. */
+  readonly grpc?: GrpcTarget;
+  readonly mapRequest: RequestMapper;
+  /** Query names some mapping binds (for the `reject` policy). */
+  readonly boundQuery: ReadonlySet<string>;
+  readonly mapResponse: ResponseMapper;
+  readonly mapError: ErrorMapper;
+  readonly deadlineMs: number;
+  /** Lower-case request headers forwarded as metadata. */
+  readonly forwardHeaders: readonly string[];
+  readonly readiness: boolean;
+  /** One line per ParamMapping, for `prism-gateway routes`. */
+  readonly describeParams: readonly string[];
+}

@@ -1,0 +1,111 @@
+/**
+ * The one place that knows fastify. It owns the body parsers (every body arrives as a Buffer;
+ * the core decides what it means), dispatches every path and method to the current route
+ * table through a single catch-all route, and sends framework failures (body too large, bad
+ * URL) through the same error mapping as everything else.
+ */
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { handleRequest, renderRoutingError } from '../core/handle-request.js';
+import { Code, gatewayError, GatewayReason } from '../core/gateway-error.js';
+import type { HttpInput, HttpReply } from '../core/http-types.js';
+import type { TableHolder } from './table-holder.js';
+
+export interface HttpServerOptions {
+  readonly tables: TableHolder;
+  /** Largest accepted request body, in bytes. */
+  readonly bodyLimit?: number;
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+/** Fits Confluent's largest schemas (its default max request is well above 1 MB). */
+export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    prismReply?: HttpReply;
+  }
+}
+
+export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // One line per request, written by the onResponse hook below, instead of fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 8192 },
+    requestIdHeader: 'x-request-id',
+    // Bad URLs reach the core as ordinary unmatched paths: they get the frontend's 404.
+    frameworkErrors: (error, request, reply) => {
+      const input = toInput(request, undefined);
+      const failure = gatewayError(Code.NOT_FOUND, GatewayReason.ROUTE_NOT_FOUND, `cannot route ${request.method} ${pathOf(request.url)}`, {}, 404);
+      void send(reply, renderRoutingError(options.tables.current, input, failure));
+      void error;
+    },
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error: { code?: string; statusCode?: number; message: string }, request, reply) => {
+    const input = toInput(request, undefined);
+    let failure;
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      failure = gatewayError(Code.RESOURCE_EXHAUSTED, GatewayReason.PAYLOAD_TOO_LARGE, 'request body is too large', {}, 413);
+    } else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      failure = gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, 'malformed request', {}, 400);
+    } else {
+      request.log.error({ err: error }, 'unhandled error');
+      failure = gatewayError(Code.INTERNAL, GatewayReason.INTERNAL, 'internal error', {}, 500);
+    }
+    return send(reply, renderRoutingError(options.tables.current, input, failure));
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    const r = request.prismReply;
+    request.log.info(
+      { reqId: request.id, method: request.method, route: r?.routeId, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, upstream: r?.upstreamCode },
+      'request',
+    );
+    done();
+  });
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const controller = new AbortController();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) controller.abort();
+    });
+    const result = await handleRequest(options.tables.current, toInput(request, controller.signal));
+    request.prismReply = result;
+    return send(reply, result);
+  };
+  app.route({ method: METHODS, url: '/', handler });
+  app.route({ method: METHODS, url: '/*', handler });
+  return app;
+}
+
+function send(reply: FastifyReply, result: HttpReply) {
+  reply.code(result.status);
+  reply.headers(result.headers);
+  // A Buffer goes out untouched: fastify would append `; charset=utf-8` to a string's type,
+  // and clients compare the media type exactly.
+  return reply.send(Buffer.from(result.body, 'utf8'));
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+function toInput(request: { method: string; url: string; query: unknown; headers: Record<string, string | string[] | undefined>; body?: unknown }, signal: AbortSignal | undefined): HttpInput {
+  return {
+    method: request.method,
+    path: pathOf(request.url),
+    query: (request.query ?? {}) as HttpInput['query'],
+    headers: request.headers,
+    body: Buffer.isBuffer(request.body) ? request.body : undefined,
+    signal,
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Path templates in OpenAPI style (`/subjects/{subject}/versions/{version}`): each `{name}` is
+ * one whole path segment. Parsed once into find-my-way's syntax (`:name`), which indexes routes
+ * in a radix tree so matching cost does not grow with the number of routes.
+ */
+
+export interface PathTemplate {
+  /** The template as written, joined with its prefixes. */
+  readonly template: string;
+  /** find-my-way route path. */
+  readonly routerPath: string;
+  readonly params: readonly string[];
+  /** The template with parameter names erased: two routes with the same shape collide. */
+  readonly shape: string;
+}
+
+export class PathTemplateError extends Error {
+  override readonly name = 'PathTemplateError';
+}
+
+const PARAM = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/** Joins mount prefixes and a route path into one absolute path without duplicate slashes. */
+export function joinPaths(...parts: (string | undefined)[]): string {
+  const joined = parts.filter((p) => p !== undefined && p !== '' && p !== '/').join('/');
+  const clean = ('/' + joined).replace(/\/{2,}/g, '/');
+  return clean.length > 1 && clean.endsWith('/') && !parts[parts.length - 1]?.endsWith('/') ? clean.slice(0, -1) : clean;
+}
+
+/**
+ * Parses a template.
+ * @throws PathTemplateError naming the segment at fault.
+ */
+export function parsePathTemplate(template: string): PathTemplate {
+  if (!template.startsWith('/')) throw new PathTemplateError(`path '${template}' must start with '/'`);
+  const params: string[] = [];
+  const routerSegments: string[] = [];
+  const shapeSegments: string[] = [];
+  const segments = template.split('/').slice(1);
+  segments.forEach((segment, i) => {
+    if (segment === '' && i !== segments.length - 1) throw new PathTemplateError(`path '${template}' has an empty segment`);
+    const param = PARAM.exec(segment);
+    if (param) {
+      if (params.includes(param[1])) throw new PathTemplateError(`path '${template}' names parameter {${param[1]}} twice`);
+      params.push(param[1]);
+      routerSegments.push(':' + param[1]);
+      shapeSegments.push('{}');
+      return;
+    }
+    if (/[{}]/.test(segment)) throw new PathTemplateError(`segment '${segment}' of '${template}': a parameter must be a whole segment named like {name}`);
+    if (/[*?#]/.test(segment)) throw new PathTemplateError(`segment '${segment}' of '${template}' contains a character that is not allowed in a path template (*, ?, #)`);
+    // find-my-way reads ':' as a parameter; '::' is its escape for a literal colon.
+    routerSegments.push(segment.replace(/:/g, '::'));
+    shapeSegments.push(segment);
+  });
+  return { template, routerPath: '/' + routerSegments.join('/'), params, shape: '/' + shapeSegments.join('/') };
+}

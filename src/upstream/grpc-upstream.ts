@@ -1,0 +1,108 @@
+/**
+ * Unary gRPC calls to one backend target with @grpc/grpc-js: one channel per target, reused by
+ * every route. Requests and replies cross this layer as encoded bytes (the mapping engine owns
+ * encoding), so nothing is converted twice. This is the only place that turns a grpc-js error
+ * into a GatewayError.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { Code, GatewayError } from '../core/gateway-error.js';
+import { decodeErrorInfo, STATUS_DETAILS_KEY } from './rich-status.js';
+
+export interface UnaryRequest {
+  /** `/package.Service/Method`. */
+  readonly path: string;
+  readonly message: Uint8Array;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly deadlineMs: number;
+  /** Aborting cancels the call (the HTTP client went away). */
+  readonly signal?: AbortSignal;
+}
+
+export interface UnaryReply {
+  readonly message: Buffer;
+  /** Initial and trailing metadata, text values only, lower-case keys. */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export interface Upstream {
+  readonly target: string;
+  /** @throws GatewayError with the upstream's status, reason and ErrorInfo metadata. */
+  unary(request: UnaryRequest): Promise<UnaryReply>;
+  /** true when `grpc.health.v1.Health/Check` for the whole server answers SERVING. */
+  healthy(timeoutMs?: number): Promise<boolean>;
+  close(): void;
+}
+
+const identity = (b: Buffer | Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b));
+
+export function createGrpcUpstream(target: string, options: grpc.ChannelOptions = {}): Upstream {
+  const client = new grpc.Client(target, grpc.credentials.createInsecure(), {
+    'grpc.keepalive_time_ms': 30_000,
+    'grpc.max_receive_message_length': 64 * 1024 * 1024,
+    'grpc.max_send_message_length': 64 * 1024 * 1024,
+    ...options,
+  });
+
+  function unary(request: UnaryRequest): Promise<UnaryReply> {
+    return new Promise((resolve, reject) => {
+      const metadata = new grpc.Metadata();
+      for (const key of Object.keys(request.metadata)) metadata.set(key, request.metadata[key]);
+      const received: Record<string, string> = {};
+      const call = client.makeUnaryRequest<Uint8Array, Buffer>(
+        request.path,
+        identity,
+        identity,
+        request.message,
+        metadata,
+        { deadline: Date.now() + request.deadlineMs },
+        (err, value) => {
+          request.signal?.removeEventListener('abort', onAbort);
+          if (err) reject(toGatewayError(err));
+          else resolve({ message: value ?? Buffer.alloc(0), metadata: received });
+        },
+      );
+      call.on('metadata', (md: grpc.Metadata) => copyText(md, received));
+      call.on('status', (status: grpc.StatusObject) => copyText(status.metadata, received));
+      const onAbort = () => call.cancel();
+      if (request.signal) {
+        if (request.signal.aborted) call.cancel();
+        else request.signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+  }
+
+  async function healthy(timeoutMs = 1000): Promise<boolean> {
+    try {
+      const reply = await unary({ path: '/grpc.health.v1.Health/Check', message: new Uint8Array(0), metadata: {}, deadlineMs: timeoutMs });
+      // HealthCheckResponse { ServingStatus status = 1; } SERVING = 1: the bytes 0x08 0x01.
+      return reply.message.length === 2 && reply.message[0] === 0x08 && reply.message[1] === 0x01;
+    } catch {
+      return false;
+    }
+  }
+
+  return { target, unary, healthy, close: () => client.close() };
+}
+
+function copyText(md: grpc.Metadata, into: Record<string, string>): void {
+  const map = md.getMap();
+  for (const key of Object.keys(map)) {
+    const v = map[key];
+    if (typeof v === 'string') into[key] = v;
+  }
+}
+
+/** grpc-js error → GatewayError; the ErrorInfo in the status details supplies the reason. */
+export function toGatewayError(err: grpc.ServiceError): GatewayError {
+  const code = (err.code ?? Code.UNKNOWN) as unknown as Code;
+  const detailBytes = err.metadata?.get(STATUS_DETAILS_KEY)[0];
+  const info = decodeErrorInfo(typeof detailBytes === 'string' ? undefined : detailBytes);
+  let message = err.details ?? '';
+  if (!info) {
+    // Transport failures carry grpc-js internals (addresses, stack-like text): say what happened instead.
+    if (code === Code.UNAVAILABLE) message = 'upstream unavailable';
+    else if (code === Code.DEADLINE_EXCEEDED) message = 'upstream deadline exceeded';
+    else if (code === Code.CANCELLED) message = 'call cancelled';
+  }
+  return new GatewayError(code, message, { reason: info?.reason, domain: info?.domain, metadata: info?.metadata, cause: err });
+}

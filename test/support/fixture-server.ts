@@ -1,0 +1,89 @@
+/**
+ * A real grpc-js server for the fixture service (proto/prism/test/v1/everything.proto) on a
+ * loopback socket. It records every request exactly as decoded, so round-trip tests can assert
+ * what the gateway sent.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { loadProtoRoot } from '../../src/upstream/proto-root.js';
+import { encodeStatusDetails } from '../../src/upstream/rich-status.js';
+import { createServiceDefinition } from '../../src/upstream/service-definition.js';
+
+export const FIXTURE_PROTO = 'prism/test/v1/everything.proto';
+export const FIXTURE_SERVICE = 'prism.test.v1.EverythingService';
+
+/** How recorded requests are decoded: every field, 64-bit as strings, enums by name. */
+const recordOptions = { longs: String, enums: String, bytes: String, defaults: false, arrays: false, objects: false, oneofs: true };
+
+export interface FixtureServer {
+  readonly address: string;
+  /** Requests in arrival order: method name and decoded message. */
+  readonly received: { method: string; request: Record<string, unknown>; metadata: Record<string, unknown> }[];
+  /** Calls to Slow that were cancelled by the client. */
+  cancelled: number;
+  serving: boolean;
+  close(): Promise<void>;
+}
+
+export async function startFixtureServer(): Promise<FixtureServer> {
+  const root = loadProtoRoot([FIXTURE_PROTO]);
+  const service = root.lookupService(FIXTURE_SERVICE);
+  const server = new grpc.Server();
+  const state: FixtureServer = {
+    address: '',
+    received: [],
+    cancelled: 0,
+    serving: true,
+    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+  };
+  const record = (method: string, call: grpc.ServerUnaryCall<unknown, unknown>) => {
+    state.received.push({ method, request: call.request as Record<string, unknown>, metadata: call.metadata.getMap() });
+  };
+  server.addService(createServiceDefinition(service, recordOptions), {
+    Echo(call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, cb: grpc.sendUnaryData<unknown>) {
+      record('Echo', call);
+      cb(null, call.request);
+    },
+    Describe(call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, cb: grpc.sendUnaryData<unknown>) {
+      record('Describe', call);
+      const r = call.request;
+      cb(null, { received: r, text: r.f_string ?? '', numbers: r.r_int32 ?? [], big: r.f_int64 ?? '0', items: r.r_nested ?? [], color: r.color ?? 0 });
+    },
+    Fail(call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, cb: grpc.sendUnaryData<unknown>) {
+      record('Fail', call);
+      const r = call.request as { code?: number; message?: string; reason?: string; domain?: string; metadata?: Record<string, string> };
+      const metadata = new grpc.Metadata();
+      if (r.reason) metadata.set('grpc-status-details-bin', encodeStatusDetails(r.code ?? 2, r.message ?? '', { reason: r.reason, domain: r.domain ?? 'test.prism.io', metadata: r.metadata ?? {} }));
+      cb({ code: r.code ?? 2, details: r.message ?? '', metadata });
+    },
+    Slow(call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, cb: grpc.sendUnaryData<unknown>) {
+      record('Slow', call);
+      const timer = setTimeout(() => cb(null, {}), Number(call.request.delay_ms ?? 0));
+      call.on('cancelled', () => {
+        clearTimeout(timer);
+        state.cancelled++;
+      });
+    },
+    Stream(call: grpc.ServerWritableStream<unknown, unknown>) {
+      call.end();
+    },
+  });
+  // grpc.health.v1.Health/Check, by hand: SERVING (0x08 0x01) or NOT_SERVING (0x08 0x02).
+  server.addService(
+    {
+      Check: {
+        path: '/grpc.health.v1.Health/Check',
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: (b: Buffer) => b,
+        requestDeserialize: (b: Buffer) => b,
+        responseSerialize: (b: Buffer) => b,
+        responseDeserialize: (b: Buffer) => b,
+      },
+    },
+    { Check: (_call: unknown, cb: grpc.sendUnaryData<Buffer>) => cb(null, Buffer.from([0x08, state.serving ? 0x01 : 0x02])) },
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  return Object.assign(state, { address: `127.0.0.1:${port}` });
+}
