@@ -25,8 +25,10 @@ function validatorFor(draft: 'draft-7' | '2019-09' | '2020-12'): MetaValidator {
   return v;
 }
 
-/** Which meta-schema applies; draft-4/6 documents are checked against draft-7 where safe. */
-export function draftOf(root: unknown): 'draft-4' | 'draft-6' | 'draft-7' | '2019-09' | '2020-12' {
+export type Draft = 'draft-4' | 'draft-6' | 'draft-7' | '2019-09' | '2020-12';
+
+/** The draft a document declares with `$schema`; none means draft-7 (Confluent's default). */
+export function draftOf(root: unknown): Draft {
   const uri = typeof root === 'object' && root !== null && !Array.isArray(root) ? (root as Record<string, unknown>)['$schema'] : undefined;
   if (typeof uri !== 'string') return 'draft-7';
   if (uri.includes('2020-12')) return '2020-12';

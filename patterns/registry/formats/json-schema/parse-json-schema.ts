@@ -1,0 +1,56 @@
+/**
+ * Turns JSON Schema text plus its resolved references into the loaded node graph.
+ */
+import { InvalidSchemaError, type ResolvedReference } from '../schema-format.js';
+import { stableJson } from './json-values.js';
+import { JsonSchemaLoader, JsonSchemaLoadError, resolveAll, type JsonDocument } from './load-json-schema.js';
+import type { SchemaNode } from './schema-node.js';
+import { draftOf, parseJsonSchemaText, type Draft } from './validate-json-schema.js';
+
+export interface JsonSchemaModel {
+  readonly draft: Draft;
+  readonly root: SchemaNode;
+}
+
+function flatten(refs: readonly ResolvedReference[], out: Map<string, ResolvedReference>): void {
+  for (const ref of refs) {
+    if (!out.has(ref.name)) out.set(ref.name, ref);
+    flatten(ref.references, out);
+  }
+}
+
+/**
+ * Parses and loads a JSON Schema; every `$ref` must resolve, locally or to a reference
+ * (whose `name` is the `$ref` text without its fragment).
+ * @throws InvalidSchemaError when the text or a reference is not a valid schema, or a
+ *   `$ref` cannot be resolved.
+ */
+export function parseJsonSchema(text: string, references: readonly ResolvedReference[]): { json: unknown; model: JsonSchemaModel } {
+  const json = parseJsonSchemaText(text);
+  const byName = new Map<string, ResolvedReference>();
+  flatten(references, byName);
+  const docs: JsonDocument[] = [];
+  for (const [name, ref] of byName) {
+    let refJson: unknown;
+    try {
+      refJson = JSON.parse(ref.schema);
+    } catch (err) {
+      throw new InvalidSchemaError(`Invalid schema ${text}, details: reference "${name}" is not JSON: ${(err as Error).message}`);
+    }
+    docs.push({ json: refJson, name });
+  }
+  const draft = draftOf(json);
+  try {
+    const root = new JsonSchemaLoader(draft, { json, name: null }, docs).loadRoot();
+    resolveAll(root);
+    return { json, model: { draft, root } };
+  } catch (err) {
+    if (err instanceof JsonSchemaLoadError) throw new InvalidSchemaError(`Invalid schema ${text}, details: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Confluent's `normalize()` form: the same JSON with object keys sorted at every level. */
+export function normalizedJsonText(json: unknown): string {
+  return stableJson(json);
+}

@@ -1,0 +1,246 @@
+/**
+ * One case per JSON Schema difference type of compatibility-rules.md §3.4 (and per verdict,
+ * STRICT and, where it differs, LENIENT), checked at the format level as BACKWARD does it:
+ * new reads old, i.e. SchemaDiff.compare(original = old, update = new).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { diffJsonSchemas, jsonSchemaFormat, JSON_COMPATIBLE_STRICT, type JsonDifferenceType, type JsonSchemaModel } from '../../../../patterns/registry/formats/json-schema/index.js';
+
+interface Case {
+  readonly rule: JsonDifferenceType;
+  readonly why: string;
+  readonly old: unknown;
+  readonly new: unknown;
+  /** Verdict under STRICT (the default policy). */
+  readonly compatible: boolean;
+  /** Verdict under LENIENT when it differs from STRICT. */
+  readonly lenient?: boolean;
+  readonly path?: string;
+}
+
+const obj = (extra: Record<string, unknown>): Record<string, unknown> => ({ type: 'object', ...extra });
+const str = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ type: 'string', ...extra });
+const numb = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ type: 'number', ...extra });
+const arr = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ type: 'array', ...extra });
+const D2020 = 'https://json-schema.org/draft/2020-12/schema';
+
+function limits(keyword: string, base: (e: Record<string, unknown>) => Record<string, unknown>, prefix: string, upper: boolean, lo: number, hi: number): Case[] {
+  // For an upper bound raising is compatible; for a lower bound lowering is.
+  return [
+    { rule: `${prefix}_ADDED` as JsonDifferenceType, why: `${keyword} added`, old: base({}), new: base({ [keyword]: hi }), compatible: false, path: `#/${keyword}` },
+    { rule: `${prefix}_REMOVED` as JsonDifferenceType, why: `${keyword} removed`, old: base({ [keyword]: hi }), new: base({}), compatible: true },
+    { rule: `${prefix}_INCREASED` as JsonDifferenceType, why: `${keyword} raised`, old: base({ [keyword]: lo }), new: base({ [keyword]: hi }), compatible: upper },
+    { rule: `${prefix}_DECREASED` as JsonDifferenceType, why: `${keyword} lowered`, old: base({ [keyword]: hi }), new: base({ [keyword]: lo }), compatible: !upper },
+  ];
+}
+
+const tuple = (items: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> => arr({ items, ...extra });
+const a2020 = (extra: Record<string, unknown>): Record<string, unknown> => ({ $schema: D2020, type: 'array', ...extra });
+const o2020 = (extra: Record<string, unknown>): Record<string, unknown> => ({ $schema: D2020, type: 'object', ...extra });
+
+const cases: Case[] = [
+  // §3.2 step 6: common keywords
+  { rule: 'ID_CHANGED', why: '$id differs', old: str({ $id: 'http://x/a.json' }), new: str({ $id: 'http://x/b.json' }), compatible: true },
+  { rule: 'TITLE_CHANGED', why: 'title differs', old: str({ title: 'a' }), new: str({ title: 'b' }), compatible: true },
+  { rule: 'DESCRIPTION_CHANGED', why: 'description differs', old: str({ description: 'a' }), new: str(), compatible: true },
+  { rule: 'DEFAULT_CHANGED', why: 'default differs', old: str({ default: 'a' }), new: str({ default: 'b' }), compatible: true },
+  // absent slots
+  { rule: 'SCHEMA_ADDED', why: 'array items absent -> present', old: arr(), new: arr({ items: str() }), compatible: false, path: '#/items' },
+  { rule: 'SCHEMA_REMOVED', why: 'array items present -> absent', old: arr({ items: str() }), new: arr(), compatible: true },
+  // classes
+  { rule: 'TYPE_EXTENDED', why: 'integer -> number', old: { type: 'integer' }, new: numb(), compatible: true },
+  { rule: 'TYPE_NARROWED', why: 'number -> integer', old: numb(), new: { type: 'integer' }, compatible: false },
+  { rule: 'TYPE_CHANGED', why: 'string -> integer', old: str(), new: { type: 'integer' }, compatible: false, path: '#/' },
+  // strings
+  ...limits('maxLength', str, 'MAX_LENGTH', true, 3, 5),
+  ...limits('minLength', str, 'MIN_LENGTH', false, 3, 5),
+  { rule: 'PATTERN_ADDED', why: 'pattern added', old: str(), new: str({ pattern: '^a' }), compatible: false },
+  { rule: 'PATTERN_CHANGED', why: 'pattern text changed, even if wider', old: str({ pattern: '^ab' }), new: str({ pattern: '^a' }), compatible: false },
+  { rule: 'PATTERN_REMOVED', why: 'pattern removed', old: str({ pattern: '^a' }), new: str(), compatible: true },
+  // numbers
+  ...limits('maximum', numb, 'MAXIMUM', true, 3, 5),
+  ...limits('minimum', numb, 'MINIMUM', false, 3, 5),
+  ...limits('exclusiveMaximum', numb, 'EXCLUSIVE_MAXIMUM', true, 3, 5),
+  ...limits('exclusiveMinimum', numb, 'EXCLUSIVE_MINIMUM', false, 3, 5),
+  { rule: 'MULTIPLE_OF_ADDED', why: 'multipleOf added', old: numb(), new: numb({ multipleOf: 2 }), compatible: false },
+  { rule: 'MULTIPLE_OF_EXPANDED', why: '2 -> 4', old: numb({ multipleOf: 2 }), new: numb({ multipleOf: 4 }), compatible: false },
+  { rule: 'MULTIPLE_OF_CHANGED', why: '3 -> 5', old: numb({ multipleOf: 3 }), new: numb({ multipleOf: 5 }), compatible: false },
+  { rule: 'MULTIPLE_OF_REMOVED', why: 'multipleOf removed', old: numb({ multipleOf: 2 }), new: numb(), compatible: true },
+  { rule: 'MULTIPLE_OF_REDUCED', why: '4 -> 2', old: numb({ multipleOf: 4 }), new: numb({ multipleOf: 2 }), compatible: true },
+  { rule: 'MULTIPLE_OF_REDUCED', why: 'decimal 0.3 -> 0.1 is exact, not floating point', old: numb({ multipleOf: 0.3 }), new: numb({ multipleOf: 0.1 }), compatible: true },
+  // required
+  { rule: 'REQUIRED_ATTRIBUTE_ADDED', why: 'existing property becomes required', old: obj({ properties: { a: str() } }), new: obj({ properties: { a: str() }, required: ['a'] }), compatible: false, path: '#/required/a' },
+  { rule: 'REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED', why: 'becomes required, has a default', old: obj({ properties: { a: str({ default: 'x' }) } }), new: obj({ properties: { a: str({ default: 'x' }) }, required: ['a'] }), compatible: true },
+  { rule: 'REQUIRED_ATTRIBUTE_REMOVED', why: 'no longer required', old: obj({ properties: { a: str() }, required: ['a'] }), new: obj({ properties: { a: str() } }), compatible: true },
+  // property counts
+  ...limits('maxProperties', obj, 'MAX_PROPERTIES', true, 3, 5),
+  ...limits('minProperties', obj, 'MIN_PROPERTIES', false, 3, 5),
+  // additionalProperties
+  { rule: 'ADDITIONAL_PROPERTIES_ADDED', why: 'false -> absent', old: obj({ additionalProperties: false }), new: obj({}), compatible: true },
+  { rule: 'ADDITIONAL_PROPERTIES_REMOVED', why: 'absent -> false', old: obj({}), new: obj({ additionalProperties: false }), compatible: false, lenient: true, path: '#/additionalProperties' },
+  { rule: 'ADDITIONAL_PROPERTIES_EXTENDED', why: 'schema -> absent', old: obj({ additionalProperties: str() }), new: obj({}), compatible: true },
+  { rule: 'ADDITIONAL_PROPERTIES_NARROWED', why: 'absent -> {} ({} is not true)', old: obj({}), new: obj({ additionalProperties: {} }), compatible: false, lenient: true },
+  // dependencies
+  { rule: 'DEPENDENCY_ARRAY_ADDED', why: 'array dependency added', old: obj({}), new: obj({ dependencies: { a: ['b'] } }), compatible: false, path: '#/dependencies/a' },
+  { rule: 'DEPENDENCY_ARRAY_EXTENDED', why: 'array dependency grows', old: obj({ dependencies: { a: ['b'] } }), new: obj({ dependencies: { a: ['b', 'c'] } }), compatible: false },
+  { rule: 'DEPENDENCY_ARRAY_CHANGED', why: 'array dependency replaced', old: obj({ dependencies: { a: ['b'] } }), new: obj({ dependencies: { a: ['c'] } }), compatible: false },
+  { rule: 'DEPENDENCY_ARRAY_REMOVED', why: 'array dependency removed', old: obj({ dependencies: { a: ['b'] } }), new: obj({}), compatible: true },
+  { rule: 'DEPENDENCY_ARRAY_NARROWED', why: 'array dependency shrinks', old: obj({ dependencies: { a: ['b', 'c'] } }), new: obj({ dependencies: { a: ['b'] } }), compatible: true },
+  { rule: 'DEPENDENCY_SCHEMA_ADDED', why: 'schema dependency added', old: obj({}), new: obj({ dependencies: { a: { required: ['b'] } } }), compatible: false },
+  { rule: 'DEPENDENCY_SCHEMA_REMOVED', why: 'schema dependency removed', old: obj({ dependencies: { a: { required: ['b'] } } }), new: obj({}), compatible: true },
+  // §3.3 properties added
+  { rule: 'REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', why: 'required, no default, open object', old: obj({ properties: {} }), new: obj({ properties: { b: str() }, required: ['b'] }), compatible: false, lenient: false, path: '#/properties/b' },
+  { rule: 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL', why: 'required with default, open object', old: obj({}), new: obj({ properties: { b: str({ default: 'x' }) }, required: ['b'] }), compatible: false, lenient: true },
+  { rule: 'OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', why: 'optional property added to an open object fails STRICT', old: obj({}), new: obj({ properties: { b: str() } }), compatible: false, lenient: true },
+  { rule: 'PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL', why: 'property with {} added to open object', old: obj({}), new: obj({ properties: { b: {} } }), compatible: true },
+  { rule: 'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL', why: 'required, no default, closed object', old: obj({ additionalProperties: false }), new: obj({ properties: { b: str() }, required: ['b'], additionalProperties: false }), compatible: false },
+  { rule: 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL', why: 'required with default, closed object', old: obj({ additionalProperties: false }), new: obj({ properties: { b: str({ default: 'x' }) }, required: ['b'], additionalProperties: false }), compatible: true },
+  { rule: 'OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL', why: 'optional property added to a closed object', old: obj({ additionalProperties: false }), new: obj({ properties: { b: str() }, additionalProperties: false }), compatible: true },
+  { rule: 'OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL', why: 'false -> open while adding: judged by the old closed model', old: obj({ additionalProperties: false }), new: obj({ properties: { b: str() } }), compatible: true },
+  // §3.3 properties removed
+  { rule: 'PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL', why: 'removed, new object open', old: obj({ properties: { a: str() } }), new: obj({}), compatible: true },
+  { rule: 'PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL', why: 'false property removed, closed', old: obj({ properties: { a: false }, additionalProperties: false }), new: obj({ additionalProperties: false }), compatible: true },
+  { rule: 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL', why: 'removed, new object closed', old: obj({ properties: { a: str() }, additionalProperties: false }), new: obj({ additionalProperties: false }), compatible: false, lenient: true },
+  { rule: 'PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', why: 'removed, covered by a pattern', old: obj({ properties: { a_1: str() }, patternProperties: { '^a_': str() } }), new: obj({ patternProperties: { '^a_': str() } }), compatible: true },
+  { rule: 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', why: 'removed, additionalProperties schema has another type', old: obj({ properties: { a: str() }, additionalProperties: { type: 'integer' } }), new: obj({ additionalProperties: { type: 'integer' } }), compatible: false, lenient: false },
+  { rule: 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', why: 'not covered only by a lenient-compatible sub-difference', old: obj({ properties: { a: obj({}) }, additionalProperties: obj({ additionalProperties: false }) }), new: obj({ additionalProperties: obj({ additionalProperties: false }) }), compatible: false, lenient: true },
+  { rule: 'PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', why: 'added, old additionalProperties schema covers it', old: obj({ additionalProperties: str() }), new: obj({ properties: { b: str() }, additionalProperties: str() }), compatible: true },
+  { rule: 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', why: 'added with another type than the covering schema', old: obj({ additionalProperties: str() }), new: obj({ properties: { b: { type: 'integer' } }, additionalProperties: str() }), compatible: false, lenient: false },
+  // unevaluatedProperties (2019-09+)
+  { rule: 'UNEVALUATED_PROPERTIES_ADDED', why: 'false -> absent', old: o2020({ unevaluatedProperties: false }), new: o2020({}), compatible: true },
+  { rule: 'UNEVALUATED_PROPERTIES_EXTENDED', why: 'schema -> absent', old: o2020({ unevaluatedProperties: str() }), new: o2020({}), compatible: true },
+  { rule: 'UNEVALUATED_PROPERTIES_REMOVED', why: 'absent -> false', old: o2020({}), new: o2020({ unevaluatedProperties: false }), compatible: false, lenient: true },
+  { rule: 'UNEVALUATED_PROPERTIES_NARROWED', why: 'absent -> schema', old: o2020({}), new: o2020({ unevaluatedProperties: str() }), compatible: false, lenient: true },
+  // arrays
+  ...limits('maxItems', arr, 'MAX_ITEMS', true, 3, 5),
+  ...limits('minItems', arr, 'MIN_ITEMS', false, 3, 5),
+  ...limits('maxContains', (e) => a2020({ contains: str(), ...e }), 'MAX_CONTAINS', true, 3, 5),
+  ...limits('minContains', (e) => a2020({ contains: str(), ...e }), 'MIN_CONTAINS', false, 3, 5),
+  { rule: 'UNIQUE_ITEMS_ADDED', why: 'uniqueItems false -> true', old: arr(), new: arr({ uniqueItems: true }), compatible: false, path: '#/uniqueItems' },
+  { rule: 'UNIQUE_ITEMS_REMOVED', why: 'uniqueItems true -> false', old: arr({ uniqueItems: true }), new: arr(), compatible: true },
+  { rule: 'ADDITIONAL_ITEMS_ADDED', why: 'false -> absent', old: tuple([str()], { additionalItems: false }), new: tuple([str()]), compatible: true },
+  { rule: 'ADDITIONAL_ITEMS_REMOVED', why: 'absent -> false', old: tuple([str()]), new: tuple([str()], { additionalItems: false }), compatible: false },
+  { rule: 'ADDITIONAL_ITEMS_EXTENDED', why: 'schema -> absent', old: tuple([str()], { additionalItems: str() }), new: tuple([str()]), compatible: true },
+  { rule: 'ADDITIONAL_ITEMS_NARROWED', why: 'absent -> schema', old: tuple([str()]), new: tuple([str()], { additionalItems: str() }), compatible: false },
+  { rule: 'UNEVALUATED_ITEMS_ADDED', why: 'false -> absent', old: a2020({ unevaluatedItems: false }), new: a2020({}), compatible: true },
+  { rule: 'UNEVALUATED_ITEMS_EXTENDED', why: 'schema -> absent', old: a2020({ unevaluatedItems: str() }), new: a2020({}), compatible: true },
+  { rule: 'UNEVALUATED_ITEMS_REMOVED', why: 'absent -> false', old: a2020({}), new: a2020({ unevaluatedItems: false }), compatible: false },
+  { rule: 'UNEVALUATED_ITEMS_NARROWED', why: 'absent -> schema', old: a2020({}), new: a2020({ unevaluatedItems: str() }), compatible: false },
+  // §3.3 tuples
+  { rule: 'ITEM_ADDED_TO_OPEN_CONTENT_MODEL', why: 'tuple grows without additionalItems', old: tuple([str()]), new: tuple([str(), numb()]), compatible: false, path: '#/items/1' },
+  { rule: 'ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL', why: 'tuple grows by {}', old: tuple([str()]), new: tuple([str(), {}]), compatible: true },
+  { rule: 'ITEM_ADDED_TO_CLOSED_CONTENT_MODEL', why: 'tuple grows while additionalItems false', old: tuple([str()], { additionalItems: false }), new: tuple([str(), numb()], { additionalItems: false }), compatible: true },
+  { rule: 'ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL', why: 'tuple shrinks, new open', old: tuple([str(), numb()]), new: tuple([str()]), compatible: true },
+  { rule: 'ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL', why: 'false position removed, closed', old: tuple([str(), false], { additionalItems: false }), new: tuple([str()], { additionalItems: false }), compatible: true },
+  { rule: 'ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL', why: 'tuple shrinks, new closed', old: tuple([str(), numb()], { additionalItems: false }), new: tuple([str()], { additionalItems: false }), compatible: false },
+  { rule: 'ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', why: 'removed position covered by additionalItems', old: tuple([str(), str()], { additionalItems: str() }), new: tuple([str()], { additionalItems: str() }), compatible: true },
+  { rule: 'ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', why: 'removed position has another type', old: tuple([str(), numb()], { additionalItems: str() }), new: tuple([str()], { additionalItems: str() }), compatible: false },
+  { rule: 'ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', why: 'added position covered', old: tuple([str()], { additionalItems: str() }), new: tuple([str(), str()], { additionalItems: str() }), compatible: true },
+  { rule: 'ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', why: 'added position has another type', old: tuple([str()], { additionalItems: str() }), new: tuple([str(), numb()], { additionalItems: str() }), compatible: false },
+  // enum / const
+  { rule: 'ENUM_ARRAY_EXTENDED', why: 'enum superset', old: { enum: ['a'] }, new: { enum: ['a', 'b'] }, compatible: true, path: '#/enum' },
+  { rule: 'ENUM_ARRAY_NARROWED', why: 'enum subset', old: { enum: ['a', 'b'] }, new: { enum: ['a'] }, compatible: false },
+  { rule: 'ENUM_ARRAY_CHANGED', why: 'enum replaced', old: { enum: ['a', 'b'] }, new: { enum: ['a', 'c'] }, compatible: false },
+  { rule: 'ENUM_ARRAY_CHANGED', why: 'const changed', old: { const: 'a' }, new: { const: 'b' }, compatible: false, path: '#/const' },
+  // combined
+  { rule: 'COMBINED_TYPE_EXTENDED', why: 'oneOf -> anyOf', old: { oneOf: [str(), numb()] }, new: { anyOf: [str(), numb()] }, compatible: true },
+  { rule: 'COMBINED_TYPE_EXTENDED', why: 'allOf -> anyOf', old: { allOf: [str(), { maxLength: 3 }] }, new: { anyOf: [str(), { maxLength: 3 }] }, compatible: true },
+  { rule: 'COMBINED_TYPE_CHANGED', why: 'anyOf -> oneOf', old: { anyOf: [str(), numb()] }, new: { oneOf: [str(), numb()] }, compatible: false },
+  { rule: 'COMBINED_TYPE_CHANGED', why: 'anyOf -> allOf', old: { anyOf: [str(), numb()] }, new: { allOf: [str(), numb()] }, compatible: false },
+  { rule: 'PRODUCT_TYPE_EXTENDED', why: 'allOf gains a member', old: { allOf: [str()] , title: 't' }, new: { allOf: [str(), { maxLength: 3 }], title: 't' }, compatible: false },
+  { rule: 'PRODUCT_TYPE_NARROWED', why: 'allOf loses a member', old: { allOf: [str(), { maxLength: 3 }] }, new: { allOf: [str()] }, compatible: true },
+  { rule: 'PRODUCT_TYPE_NARROWED', why: 'allOf -> one compatible member', old: { allOf: [str(), { title: 'x' }] }, new: str(), compatible: true },
+  { rule: 'SUM_TYPE_EXTENDED', why: 'anyOf gains a member', old: { anyOf: [str()] }, new: { anyOf: [str(), numb()] }, compatible: true },
+  { rule: 'SUM_TYPE_EXTENDED', why: '"string" -> ["string","null"]', old: str(), new: { type: ['string', 'null'] }, compatible: true },
+  { rule: 'SUM_TYPE_NARROWED', why: 'anyOf loses a member', old: { anyOf: [str(), numb()] }, new: { anyOf: [str()] }, compatible: false },
+  { rule: 'COMBINED_TYPE_SUBSCHEMAS_CHANGED', why: 'no full matching of members', old: { anyOf: [str(), numb()] }, new: { anyOf: [str(), { type: 'boolean' }] }, compatible: false },
+  // not
+  { rule: 'NOT_TYPE_NARROWED', why: 'not rejects less', old: { not: { type: ['string', 'integer'] } }, new: { not: str() }, compatible: true, path: '#/not' },
+  { rule: 'NOT_TYPE_EXTENDED', why: 'not rejects more', old: { not: str() }, new: { not: { type: ['string', 'integer'] } }, compatible: false },
+  // §3.5 quirks
+  { rule: 'TYPE_CHANGED', why: 'quirk: ["string","null"] -> "string"', old: { type: ['string', 'null'] }, new: str(), compatible: false },
+  { rule: 'TYPE_CHANGED', why: 'quirk: const -> enum are different classes', old: { const: 'a' }, new: { enum: ['a'] }, compatible: false },
+  { rule: 'TYPE_CHANGED', why: 'quirk: bare enum -> typed enum is a synthetic allOf', old: { enum: ['a'] }, new: str({ enum: ['a'] }), compatible: false },
+  { rule: 'TYPE_CHANGED', why: 'quirk: format on an integer adds a string aspect', old: { type: 'integer' }, new: { type: 'integer', format: 'int64' }, compatible: false },
+  { rule: 'COMBINED_TYPE_SUBSCHEMAS_CHANGED', why: 'quirk: typed enum narrowed is reported as a subschema change', old: str({ enum: ['a', 'b'] }), new: str({ enum: ['a'] }), compatible: false },
+  { rule: 'EXCLUSIVE_MAXIMUM_DECREASED', why: 'quirk: intended rule, no maximum in the new schema', old: numb({ exclusiveMaximum: 5 }), new: numb({ exclusiveMaximum: 3 }), compatible: false, path: '#/exclusiveMaximum' },
+];
+
+function parse(json: unknown) {
+  return jsonSchemaFormat.parse(JSON.stringify(json), []);
+}
+
+const roles = { reader: 'new', writer: 'old' } as const;
+
+for (const c of cases) {
+  const verdict = `${c.compatible ? 'C' : 'I'}${c.lenient === undefined ? '' : `, LENIENT ${c.lenient ? 'C' : 'I'}`}`;
+  test(`JSON ${c.rule} (${verdict}): ${c.why}`, () => {
+    const oldS = parse(c.old);
+    const newS = parse(c.new);
+    const diffs = diffJsonSchemas((oldS.model as JsonSchemaModel).root, (newS.model as JsonSchemaModel).root, JSON_COMPATIBLE_STRICT);
+    const hit = diffs.find((d) => d.type === c.rule);
+    assert.ok(hit, `expected ${c.rule} among ${JSON.stringify(diffs)}`);
+    if (c.path !== undefined) assert.equal(hit.path, c.path);
+    const strict = jsonSchemaFormat.checkReads(newS, oldS, roles);
+    assert.equal(strict.length === 0, c.compatible, `STRICT: ${strict.join('\n')}`);
+    if (!c.compatible && strict.length > 0) assert.ok(strict.some((m) => m.startsWith(`{errorType:"${c.rule}"`)) || diffs.some((d) => d.type !== c.rule), strict.join('\n'));
+    const lenient = jsonSchemaFormat.checkReads(newS, oldS, roles, { policy: 'LENIENT' });
+    assert.equal(lenient.length === 0, c.lenient ?? c.compatible, `LENIENT: ${lenient.join('\n')}`);
+  });
+}
+
+// §3.2 step 5 and other "no difference at all" rules.
+const noDifference: Array<[string, unknown, unknown]> = [
+  ['false -> anything', false, str()],
+  ['anything -> {}', str({ maxLength: 3 }), {}],
+  ['anything -> true', obj({ properties: { a: str() } }), true],
+  ['both connect.type bytes', { type: 'string', 'connect.type': 'bytes' }, { type: 'number', 'connect.type': 'bytes' }],
+  ['$ref and an inline copy of its target', { definitions: { s: str({ maxLength: 3 }) }, $ref: '#/definitions/s' }, str({ maxLength: 3 })],
+  ['unreached definitions are not compared', { definitions: { x: str() }, type: 'integer' }, { definitions: { x: numb() }, type: 'integer' }],
+  ['explicit type matching the inferred one', { maxLength: 3 }, str({ maxLength: 3 })],
+  ['format on a string is ignored', str(), str({ format: 'email' })],
+  ['multipleOf 0.5 and 0.50 are equal', numb({ multipleOf: 0.5 }), JSON.parse('{"type":"number","multipleOf":0.50}')],
+  ['readOnly, examples and $comment are ignored', str(), str({ readOnly: true, examples: ['x'], $comment: 'c' })],
+  ['anyOf member order does not matter', { anyOf: [str(), numb()] }, { anyOf: [numb(), str()] }],
+];
+for (const [name, oldJson, newJson] of noDifference) {
+  test(`JSON no difference: ${name}`, () => {
+    const diffs = diffJsonSchemas((parse(oldJson).model as JsonSchemaModel).root, (parse(newJson).model as JsonSchemaModel).root, JSON_COMPATIBLE_STRICT);
+    assert.deepEqual(diffs, []);
+  });
+}
+
+const messages: Array<[string, unknown, unknown, string]> = [
+  ['open-model addition', obj({}), obj({ properties: { b: str() } }), `{errorType:"OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL", description:"The new schema has an open content model and has a property or item at path '#/properties/b' which is missing in the old schema'}`],
+  ['value decreased', str({ maxLength: 5 }), str({ maxLength: 3 }), `{errorType:"MAX_LENGTH_DECREASED", description:"The value at path '#/maxLength' in the new schema is less than its value in the old schema'}`],
+  ['keyword added', str(), str({ pattern: 'a' }), `{errorType:"PATTERN_ADDED", description:"The keyword at path '#/pattern' in the new schema is not present in the old schema'}`],
+  ['closed-model removal', obj({ properties: { a: str() }, additionalProperties: false }), obj({ additionalProperties: false }), `{errorType:"PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL", description:"The new has a closed content model and is missing a property or item present at path '#/properties/a' in the old schema'}`],
+  ['type changed in a nested property', obj({ properties: { a: str() } }), obj({ properties: { a: numb() } }), `{errorType:"TYPE_CHANGED", description:"A type at path '#/properties/a' is different between the new schema and the old schema'}`],
+];
+for (const [name, oldJson, newJson, expected] of messages) {
+  test(`JSON message text: ${name}`, () => {
+    assert.deepEqual(jsonSchemaFormat.checkReads(parse(newJson), parse(oldJson), roles), [expected]);
+  });
+}
+
+test('JSON FORWARD swaps roles: an optional property added to an open object passes FORWARD', () => {
+  const oldS = parse(obj({ properties: { a: str() } }));
+  const newS = parse(obj({ properties: { a: str(), b: str() } }));
+  assert.equal(jsonSchemaFormat.checkReads(newS, oldS, roles).length, 1);
+  assert.deepEqual(jsonSchemaFormat.checkReads(oldS, newS, { reader: 'old', writer: 'new' }), []);
+});
+
+test('JSON recursive $ref schemas terminate and still find a nested change', () => {
+  const node = (vType: string) => ({ definitions: { n: obj({ properties: { next: { $ref: '#/definitions/n' }, v: { type: vType } } }) }, $ref: '#/definitions/n' });
+  assert.deepEqual(jsonSchemaFormat.checkReads(parse(node('integer')), parse(node('integer')), roles), []);
+  const out = jsonSchemaFormat.checkReads(parse(node('string')), parse(node('integer')), roles);
+  assert.ok(out.some((m) => m.includes("'#/properties/v'")), out.join('\n'));
+});
+
+test('JSON checkReads never throws on a foreign model', () => {
+  const good = parse(str());
+  const out = jsonSchemaFormat.checkReads(good, { type: 'JSON', canonical: '', normalized: '', model: { nonsense: true } }, roles);
+  assert.equal(out.length, 1);
+  assert.match(out[0]!, /^Unexpected exception during compatibility check/);
+});
