@@ -418,7 +418,18 @@ export function resolveAll(root: SchemaNode): void {
     if (seen.has(n)) continue;
     seen.add(n);
     switch (n.kind) {
-      case 'ref': stack.push(n.target()); break;
+      case 'ref': {
+        // A chain of refs must end in a real schema; one that loops never does.
+        const chain = new Set<SchemaNode>();
+        let current: SchemaNode = n;
+        while (current.kind === 'ref') {
+          if (chain.has(current)) throw new JsonSchemaLoadError(`$ref "${n.ref}" never reaches a schema (reference cycle)`);
+          chain.add(current);
+          current = current.target();
+        }
+        stack.push(current);
+        break;
+      }
       case 'not': stack.push(n.schema); break;
       case 'combined': stack.push(...n.subschemas); break;
       case 'object':

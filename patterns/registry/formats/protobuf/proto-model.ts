@@ -38,12 +38,21 @@ export interface ProtoOneof {
 /** A reserved or extension range entry: a number range or (reserved only) a name. */
 export type RangeEntry = readonly [number, number] | string;
 
+/** A proto2 group: wire keeps it apart from fields and Confluent's diff ignores it. */
+export interface ProtoGroup {
+  readonly label: Label;
+  readonly name: string;
+  readonly tag: number;
+  readonly fields: readonly ProtoField[];
+}
+
 export interface ProtoMessage {
   readonly kind: 'message';
   readonly name: string;
-  /** Top-level fields only, in declaration order. */
+  /** Top-level fields only, in declaration order (group fields excluded). */
   readonly fields: readonly ProtoField[];
   readonly oneofs: readonly ProtoOneof[];
+  readonly groups: readonly ProtoGroup[];
   readonly nested: readonly ProtoTypeElement[];
   readonly options: readonly ProtoOption[];
   readonly reserved: readonly RangeEntry[];
@@ -175,9 +184,15 @@ function extendsOf(nested: readonly protobuf.ReflectionObject[], syntax: 'proto2
   return [...blocks].map(([name, fields]) => ({ name, fields }));
 }
 
+/** protobufjs turns a group into a nested type flagged `group` plus a field naming it. */
+function isGroupType(obj: protobuf.ReflectionObject): obj is protobuf.Type {
+  return obj instanceof protobuf.Type && (obj as unknown as { group?: boolean }).group === true;
+}
+
 function typesOf(nested: readonly protobuf.ReflectionObject[], syntax: 'proto2' | 'proto3' | null): ProtoTypeElement[] {
   const out: ProtoTypeElement[] = [];
   for (const obj of nested) {
+    if (isGroupType(obj)) continue;
     if (obj instanceof protobuf.Type) out.push(messageOf(obj, syntax));
     else if (obj instanceof protobuf.Enum) out.push(enumOf(obj));
   }
@@ -187,10 +202,18 @@ function typesOf(nested: readonly protobuf.ReflectionObject[], syntax: 'proto2' 
 function messageOf(type: protobuf.Type, syntax: 'proto2' | 'proto3' | null): ProtoMessage {
   const realOneofs = type.oneofsArray.filter((o) => !isSyntheticOneof(o));
   const inRealOneof = new Set(realOneofs.flatMap((o) => o.fieldsArray));
+  const groupTypes = new Map(type.nestedArray.filter(isGroupType).map((g) => [g.name, g] as const));
+  const groupFields = type.fieldsArray.filter((f) => groupTypes.has(f.type));
   return {
     kind: 'message',
     name: type.name,
-    fields: type.fieldsArray.filter((f) => !inRealOneof.has(f)).map((f) => fieldOf(f, syntax, false)),
+    fields: type.fieldsArray.filter((f) => !inRealOneof.has(f) && !groupTypes.has(f.type)).map((f) => fieldOf(f, syntax, false)),
+    groups: groupFields.map((f) => ({
+      label: labelOf(f, syntax, false),
+      name: f.type,
+      tag: f.id,
+      fields: groupTypes.get(f.type)!.fieldsArray.map((gf) => fieldOf(gf, syntax, false)),
+    })),
     oneofs: realOneofs.map((o) => ({
       name: o.name,
       fields: o.fieldsArray.map((f) => fieldOf(f, syntax, true)),

@@ -9,7 +9,7 @@
  *
  * Known gaps (protobufjs does not keep them): a `reserved`/`extensions` statement list is
  * printed as one statement, `5 to 5` prints as `5`, numbers print in JavaScript form
- * (`1.0` → `1`), groups print as a nested message plus a field, and a custom option set
+ * (`1.0` → `1`), a group's own options and nested types are not printed, and a custom option set
  * through a sub-field (`(o).a = 1`) prints as an aggregate `(o) = { a: 1 }`.
  */
 import type { ProtobufModel } from './parse-protobuf.js';
@@ -185,6 +185,10 @@ class Printer {
     let oneofs = m.oneofs;
     if (this.normalize) oneofs = oneofs.filter((o) => o.fields.length > 0).sort((a, b) => Math.min(...a.fields.map((f) => f.tag)) - Math.min(...b.fields.map((f) => f.tag)));
     if (oneofs.length > 0) s += `\n${oneofs.map((o) => indent(this.oneof(o))).join('')}`;
+    if (m.groups.length > 0) {
+      const groups = this.normalize ? [...m.groups].sort((a, b) => a.tag - b.tag) : m.groups;
+      s += `\n${groups.map((g) => indent(`${g.label === null ? '' : `${g.label} `}group ${g.name} = ${g.tag} {${g.fields.length > 0 ? `\n${g.fields.map((f) => indent(this.field(f))).join('')}` : ''}}\n`)).join('')}`;
+    }
     if (m.extensions.length > 0) s += `\n${indent(this.ranges('extensions', m.extensions))}`;
     if (m.extendBlocks.length > 0) s += `\n${m.extendBlocks.map((e) => indent(this.extend(e))).join('')}`;
     s += this.types(m.nested, true);
