@@ -133,6 +133,7 @@ export const frontendDefinitionSchema = {
         pattern: { type: 'string' },
         coerce: { enum: ['lenient-bool'] },
         rename: { type: 'object', additionalProperties: { type: 'string' } },
+        ignore: { type: 'array', items: { type: 'string' } },
       },
       oneOf: [{ required: ['from'] }, { required: ['const'] }],
     },

@@ -88,6 +88,8 @@ export interface ParamMapping {
   coerce?: Coercion;
   /** JSON object key → message field renames for body values bound to messages. */
   rename?: Record<string, string>;
+  /** JSON object keys left out when a body object is bound to a message. */
+  ignore?: string[];
 }
 
 export interface ResponseMapping {

@@ -98,12 +98,17 @@ function withPositions(doc: Document, definition: FrontendDefinition, file: stri
   };
 }
 
-/** ajv reports every failed branch of anyOf/oneOf; keep what helps a person fix the file. */
+/**
+ * ajv reports every failed branch of an anyOf; where a value matches none of a union's forms,
+ * one sentence about the union says more than the branch-by-branch failures.
+ */
 function relevantErrors(errors: ErrorObject[]): ErrorObject[] {
+  const unions = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
   const seen = new Set<string>();
   const out: ErrorObject[] = [];
   for (const e of errors) {
-    if (e.keyword === 'if' || e.keyword === 'anyOf') continue;
+    if (e.keyword === 'if') continue;
+    if (unions.has(e.instancePath) && e.keyword !== 'anyOf') continue;
     const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -120,6 +125,10 @@ function describe(e: ErrorObject): string {
       return `missing required property '${(e.params as { missingProperty: string }).missingProperty}'`;
     case 'enum':
       return `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'anyOf':
+      return e.schemaPath.includes('template')
+        ? 'a template is a JSON scalar, an array, or an object with exactly one of from, const, object, each'
+        : 'does not match any allowed form';
     case 'oneOf':
       return e.instancePath.includes('/params/') ? "a param needs exactly one of 'from' and 'const'" : 'must match exactly one form';
     default:

@@ -37,6 +37,8 @@ export interface CoercerOptions {
   coerce?: Coercion;
   /** JSON object key → field renames, for the top-level message of a body binding. */
   rename?: Record<string, string>;
+  /** JSON object keys to leave out, for the top-level message of a body binding. */
+  ignore?: readonly string[];
 }
 
 /**
@@ -70,7 +72,7 @@ export function compileFieldCoercer(field: protobuf.Field, source: SourceKind, o
 function compileElementCoercer(field: protobuf.Field, source: SourceKind, options: CoercerOptions): Coercer {
   const resolved = field.resolvedType;
   if (resolved instanceof protobuf.Enum) return enumCoercer(resolved);
-  if (resolved instanceof protobuf.Type) return compileMessageCoercer(resolved, source, options.rename);
+  if (resolved instanceof protobuf.Type) return compileMessageCoercer(resolved, source, options);
   if (options.coerce === 'lenient-bool') {
     if (field.type !== 'bool') throw new Error(`'lenient-bool' applies to bool fields, not ${field.type}`);
     return lenientBool;
@@ -204,10 +206,12 @@ const messageCoercers = new WeakMap<protobuf.Type, Coercer>();
 
 /**
  * A JSON value → a plain message object with proto field names. Keys match proto names, JSON
- * names or `rename` entries; unknown keys are ignored (JSON bodies are open, like Jackson's
+ * names or `rename` entries; `ignore`d and unknown keys are skipped (JSON bodies are open, like Jackson's
  * ignoreUnknown); null means "not set". Well-known types take their proto3 JSON forms.
  */
-export function compileMessageCoercer(type: protobuf.Type, source: SourceKind, rename?: Record<string, string>): Coercer {
+export function compileMessageCoercer(type: protobuf.Type, source: SourceKind, keys: Pick<CoercerOptions, 'rename' | 'ignore'> = {}): Coercer {
+  const { rename, ignore } = keys;
+  const custom = rename !== undefined || ignore !== undefined;
   const wkt = wellKnownCoercer(type);
   if (wkt) return wkt;
   if (source === 'text') {
@@ -215,7 +219,7 @@ export function compileMessageCoercer(type: protobuf.Type, source: SourceKind, r
       throw new CoercionFailure('type', `a JSON object (${typeName(type)})`, show(v));
     };
   }
-  if (!rename) {
+  if (!custom) {
     const cached = messageCoercers.get(type);
     if (cached) return cached;
   }
@@ -234,9 +238,10 @@ export function compileMessageCoercer(type: protobuf.Type, source: SourceKind, r
       if (!field) throw new Error(`rename target '${target}' is not a field of ${typeName(type)}`);
       byKey.set(key, byKey.get(field.name)!);
     }
+    for (const key of ignore ?? []) byKey.delete(key);
     return byKey;
   };
-  if (rename) build();
+  if (custom) build();
   const expected = `a JSON object (${typeName(type)})`;
   const coercer: Coercer = (value) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CoercionFailure('type', expected, show(value));
@@ -262,7 +267,7 @@ export function compileMessageCoercer(type: protobuf.Type, source: SourceKind, r
     }
     return out;
   };
-  if (!rename) messageCoercers.set(type, coercer);
+  if (!custom) messageCoercers.set(type, coercer);
   return coercer;
 }
 

@@ -93,7 +93,7 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
   let targetLabel: string;
   if (param.to === '*') {
     if (root !== 'body' && root !== 'const') throw problem('to', `'*' (the whole request message) can only be bound from the body or a constant`);
-    coerce = compileMessageCoercer(requestType, 'json', param.rename);
+    coerce = compileMessageCoercer(requestType, 'json', { rename: param.rename, ignore: param.ignore });
     targetLabel = `the request (${typeName(requestType)})`;
   } else {
     try {
@@ -104,7 +104,7 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
     const field = chain[chain.length - 1];
     targetLabel = `field '${param.to}' (${describeField(field)})`;
     try {
-      coerce = compileFieldCoercer(field, kind, { coerce: param.coerce, rename: param.rename });
+      coerce = compileFieldCoercer(field, kind, { coerce: param.coerce, rename: param.rename, ignore: param.ignore });
     } catch (err) {
       throw problem(param.coerce ? 'coerce' : 'from', `${label} cannot feed ${targetLabel}: ${(err as Error).message}`);
     }

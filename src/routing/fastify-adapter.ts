@@ -17,7 +17,7 @@ export interface HttpServerOptions {
   readonly logger?: FastifyServerOptions['logger'];
 }
 
-/** Fits Confluent's largest schemas (its default max request is well above 1 MB). */
+/** Generous by default: schema-sized JSON documents of several MB pass. */
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];

@@ -1,0 +1,195 @@
+#!/usr/bin/env node
+/**
+ * prism-gateway: serve | validate | routes. Exit codes: 0 success, 1 runtime failure,
+ * 2 invalid definitions, config or usage.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadGatewayConfig, type LoadedConfig } from './config/gateway-config.js';
+import { DefinitionError, formatProblem, type DefinitionProblem } from './frontends/definition-error.js';
+import { loadDefinitionFile } from './frontends/load-definition.js';
+import { compileRouteTable, type FrontendBinding } from './routing/compile-route-table.js';
+import { printRoutes } from './routing/print-routes.js';
+import { startGateway } from './start-gateway.js';
+
+const HELP: Record<string, string> = {
+  main: `Usage: prism-gateway <command> [options]
+
+Commands:
+  serve --config FILE      run the gateway (HTTP listener, namespaces, embedded patterns)
+  validate FILE...         check frontend definitions; exit 2 and list every problem if any
+  routes --config FILE     print the compiled route table (or: routes FILE... for definitions)
+
+Run 'prism-gateway <command> --help' for a command's options.
+`,
+  serve: `Usage: prism-gateway serve --config FILE [options]
+
+Options:
+  --config FILE     gateway config (listeners, backends, namespaces, frontends)
+  --host HOST       public listener address (env PRISM_HOST; default from config, else 127.0.0.1)
+  --port PORT       public listener port (env PORT; default from config, else 8080)
+  --data-dir DIR    data folder of embedded patterns (env PRISM_DATA_DIR; default ./data
+                    next to the config file)
+  --log-level LVL   fatal|error|warn|info|debug|silent (env PRISM_LOG_LEVEL; default info)
+  -h, --help        show this help
+`,
+  validate: `Usage: prism-gateway validate FILE...
+
+Loads and compiles each frontend definition (YAML or JSON) with the same compiler as serve.
+Prints every problem as FILE:LINE:COL: route 'ID' at /json/pointer: message
+Exit codes: 0 all valid, 2 problems found.
+`,
+  routes: `Usage: prism-gateway routes --config FILE
+       prism-gateway routes FILE...
+
+Prints the compiled route table: method, path template, gRPC method, frontend/route id, and
+each parameter mapping.
+`,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(HELP.main);
+    return command === undefined ? 2 : 0;
+  }
+  if (!(command in HELP) || command === 'main') {
+    process.stderr.write(`unknown command '${command}'\n\n${HELP.main}`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: command !== 'serve',
+      options: {
+        config: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${HELP[command]}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(HELP[command]);
+    return 0;
+  }
+  try {
+    switch (command) {
+      case 'validate':
+        return validate(parsed.positionals);
+      case 'routes':
+        return routes(parsed.values.config, parsed.positionals);
+      default:
+        return await serve(parsed.values);
+    }
+  } catch (err) {
+    if (err instanceof DefinitionError) {
+      process.stderr.write(err.problems.map(formatProblem).join('\n') + '\n');
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(err.message + '\n');
+      return 2;
+    }
+    process.stderr.write(`prism-gateway: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+function validate(files: string[]): number {
+  if (files.length === 0) {
+    process.stderr.write(HELP.validate);
+    return 2;
+  }
+  const problems: DefinitionProblem[] = [];
+  const bindings: FrontendBinding[] = [];
+  for (const file of files) {
+    try {
+      for (const loaded of loadDefinitionFile(file)) bindings.push({ loaded });
+    } catch (err) {
+      if (!(err instanceof DefinitionError)) throw err;
+      problems.push(...err.problems);
+    }
+  }
+  try {
+    compileRouteTable(bindings);
+  } catch (err) {
+    if (!(err instanceof DefinitionError)) throw err;
+    problems.push(...err.problems);
+  }
+  if (problems.length > 0) {
+    process.stderr.write(problems.map(formatProblem).join('\n') + `\n${problems.length} problem${problems.length === 1 ? '' : 's'} found\n`);
+    return 2;
+  }
+  process.stdout.write(`${files.length} file${files.length === 1 ? '' : 's'} valid\n`);
+  return 0;
+}
+
+function routes(configFile: string | undefined, files: string[]): number {
+  const bindings: FrontendBinding[] = [];
+  if (configFile) {
+    const config: LoadedConfig = loadGatewayConfig(configFile);
+    for (const ns of config.config.namespaces) {
+      const protoFiles = (ns.pattern.protos ?? []).map((p) => resolve(config.baseDir, p));
+      for (const mount of ns.frontends) {
+        for (const loaded of loadDefinitionFile(resolve(config.baseDir, mount.file))) bindings.push({ loaded, pathPrefix: mount.pathPrefix, protoFiles });
+      }
+    }
+  } else if (files.length > 0) {
+    for (const file of files) for (const loaded of loadDefinitionFile(file)) bindings.push({ loaded });
+  } else {
+    process.stderr.write(HELP.routes);
+    return 2;
+  }
+  process.stdout.write(printRoutes(compileRouteTable(bindings)));
+  return 0;
+}
+
+async function serve(values: Record<string, string | boolean | undefined>): Promise<number> {
+  const configFile = values.config as string | undefined;
+  if (!configFile) {
+    process.stderr.write(`serve needs --config FILE\n\n${HELP.serve}`);
+    return 2;
+  }
+  const portText = (values.port as string | undefined) ?? process.env.PORT;
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    process.stderr.write(`invalid port '${portText}'\n`);
+    return 2;
+  }
+  const level = (values['log-level'] as string | undefined) ?? process.env.PRISM_LOG_LEVEL ?? 'info';
+  const gateway = await startGateway(loadGatewayConfig(configFile), {
+    host: (values.host as string | undefined) ?? process.env.PRISM_HOST,
+    port,
+    dataDir: (values['data-dir'] as string | undefined) ?? process.env.PRISM_DATA_DIR,
+    logger: { level },
+  });
+  await new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      gateway.app.log.info({ signal }, 'shutting down');
+      gateway.close().then(done, (err) => {
+        process.stderr.write(`shutdown failed: ${(err as Error).message}\n`);
+        done();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`prism-gateway: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,158 @@
+/**
+ * The gateway config file: listeners, the flat backend registry, and namespaces that bind a
+ * pattern service (a gRPC target, or a module run in-process) to frontends.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+
+export interface GatewayConfig {
+  http?: { host?: string; port?: number };
+  /** Largest request body in bytes. */
+  bodyLimit?: number;
+  /** Where embedded patterns keep their data (relative to the config file). */
+  dataDir?: string;
+  backends?: BackendEntry[];
+  namespaces: NamespaceConfig[];
+}
+
+export interface BackendEntry {
+  name: string;
+  type: string;
+  config?: Record<string, unknown>;
+}
+
+export interface NamespaceConfig {
+  name: string;
+  pattern: PatternConfig;
+  frontends: FrontendMount[];
+  /** Overrides of the frontends' defaults for this namespace. */
+  deadlineMs?: number;
+  forwardHeaders?: string[];
+}
+
+export interface PatternConfig {
+  /** A running pattern service (`host:port`). */
+  target?: string;
+  /** Protos of the target's services (the frontends may also name their own). */
+  protos?: string[];
+  /** A pattern module to run in-process: `./path` (config-relative) or a path in this package. */
+  embedded?: string;
+  /** Address the embedded pattern listens on (default: an ephemeral loopback port). */
+  listen?: string;
+  /** Slot name → backend name. */
+  slots?: Record<string, string>;
+}
+
+export interface FrontendMount {
+  /** Definition file, relative to the config file. */
+  file: string;
+  /** Path prefix the frontend is mounted under (default: none). */
+  pathPrefix?: string;
+}
+
+const schema = {
+  type: 'object',
+  required: ['namespaces'],
+  additionalProperties: false,
+  properties: {
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 } },
+    },
+    bodyLimit: { type: 'integer', minimum: 1 },
+    dataDir: { type: 'string' },
+    backends: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'type'],
+        additionalProperties: false,
+        properties: { name: { type: 'string', minLength: 1 }, type: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$' }, config: { type: 'object' } },
+      },
+    },
+    namespaces: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['name', 'pattern', 'frontends'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
+          deadlineMs: { type: 'integer', minimum: 1 },
+          forwardHeaders: { type: 'array', items: { type: 'string' } },
+          pattern: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              target: { type: 'string', minLength: 1 },
+              protos: { type: 'array', items: { type: 'string' } },
+              embedded: { type: 'string', minLength: 1 },
+              listen: { type: 'string' },
+              slots: { type: 'object', additionalProperties: { type: 'string' } },
+            },
+            oneOf: [{ required: ['target'] }, { required: ['embedded'] }],
+          },
+          frontends: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['file'],
+              additionalProperties: false,
+              properties: { file: { type: 'string' }, pathPrefix: { type: 'string', pattern: '^/' } },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+const validate = new Ajv({ allErrors: true }).compile(schema);
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface LoadedConfig {
+  readonly config: GatewayConfig;
+  readonly file: string;
+  readonly baseDir: string;
+}
+
+/**
+ * Reads and checks a config file.
+ * @throws ConfigError naming the file and every problem in it.
+ */
+export function loadGatewayConfig(file: string): LoadedConfig {
+  let value: unknown;
+  try {
+    value = parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`${file}: ${(err as Error).message}`);
+  }
+  if (!validate(value)) {
+    const problems = (validate.errors ?? []).map((e) => `  ${file}: at ${e.instancePath || '/'}: ${e.message}${e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : ''}`);
+    throw new ConfigError(`invalid gateway config:\n${problems.join('\n')}`);
+  }
+  const config = value as unknown as GatewayConfig;
+  const names = new Set<string>();
+  const problems: string[] = [];
+  for (const b of config.backends ?? []) {
+    if (names.has(b.name)) problems.push(`backend name '${b.name}' is used twice`);
+    names.add(b.name);
+  }
+  const nsNames = new Set<string>();
+  for (const ns of config.namespaces) {
+    if (nsNames.has(ns.name)) problems.push(`namespace name '${ns.name}' is used twice`);
+    nsNames.add(ns.name);
+    for (const [slot, backend] of Object.entries(ns.pattern.slots ?? {})) {
+      if (!names.has(backend)) problems.push(`namespace '${ns.name}' binds slot '${slot}' to unknown backend '${backend}'`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid gateway config ${file}:\n${problems.map((p) => '  ' + p).join('\n')}`);
+  return { config, file, baseDir: dirname(resolve(file)) };
+}
