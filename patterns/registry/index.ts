@@ -1,0 +1,28 @@
+/**
+ * The registry pattern as an embedded pattern module (src/upstream/pattern-module.ts):
+ * the gateway calls `startPattern` and then reaches the registry over real gRPC on
+ * loopback, as it would reach a remote one.
+ */
+import type { PatternStartOptions, RunningPattern } from '../../src/upstream/pattern-module.js';
+import { createStorage, StorageConfigError } from './create-storage.js';
+import { startRegistryServer } from './registry-server.js';
+
+/**
+ * Starts the registry with its `storage` slot bound to a SQLITE (default) or MEMSTORE backend.
+ * @throws StorageConfigError for an unsupported backend; Error when `listen` cannot be bound.
+ */
+export async function startPattern(options: PatternStartOptions): Promise<RunningPattern> {
+  const backend = options.slots.storage ?? { name: 'default', type: 'SQLITE', config: {} };
+  if (!backend.type) throw new StorageConfigError('the storage slot names no backend type');
+  const storage = createStorage(backend, options.dataDir);
+  try {
+    const server = await startRegistryServer({ listen: options.listen, storage });
+    return { address: server.address, protoFiles: server.protoFiles, close: () => server.close() };
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+}
+
+export { REGISTRY_SERVICE_NAME, registryProtoFile, startRegistryServer } from './registry-server.js';
+export { createStorage, parseBackendUri } from './create-storage.js';

@@ -1,0 +1,227 @@
+/**
+ * TypeScript shapes of the messages of `prism.patterns.registry.v1.Registry`, as the
+ * server's handlers receive them (snake_case, defaults filled, proto3 `optional` fields
+ * absent when unset) and return them.
+ */
+
+export interface SchemaReferenceMessage {
+  name: string;
+  subject: string;
+  version: number;
+}
+export interface SubjectVersionMessage {
+  subject: string;
+  version: number;
+}
+export interface SchemaMessage {
+  subject: string;
+  version: number;
+  id: number;
+  schema_type: string;
+  references: SchemaReferenceMessage[];
+  schema: string;
+}
+
+export interface RegisterSchemaRequest {
+  subject: string;
+  schema: string;
+  schema_type: string;
+  references: SchemaReferenceMessage[];
+  normalize: boolean;
+  id?: number;
+  version?: number;
+}
+export interface RegisterSchemaResponse {
+  id: number;
+  version: number;
+}
+export interface LookupSchemaRequest {
+  subject: string;
+  schema: string;
+  schema_type: string;
+  references: SchemaReferenceMessage[];
+  normalize: boolean;
+  deleted: boolean;
+}
+export type LookupSchemaResponse = SchemaMessage;
+export interface GetSchemaVersionRequest {
+  subject: string;
+  version: string;
+  deleted: boolean;
+}
+export type GetSchemaVersionResponse = SchemaMessage;
+export interface ListSchemaVersionsRequest {
+  subject: string;
+  deleted: boolean;
+  deleted_only: boolean;
+  offset: number;
+  limit: number;
+}
+export interface ListSchemaVersionsResponse {
+  versions: number[];
+}
+export interface ListSubjectsRequest {
+  subject_prefix: string;
+  deleted: boolean;
+  deleted_only: boolean;
+  offset: number;
+  limit: number;
+}
+export interface ListSubjectsResponse {
+  subjects: string[];
+}
+export interface DeleteSchemaVersionRequest {
+  subject: string;
+  version: string;
+  permanent: boolean;
+}
+export interface DeleteSchemaVersionResponse {
+  version: number;
+}
+export interface DeleteSubjectRequest {
+  subject: string;
+  permanent: boolean;
+}
+export interface DeleteSubjectResponse {
+  versions: number[];
+}
+export interface ListReferencedByRequest {
+  subject: string;
+  version: string;
+  offset: number;
+  limit: number;
+}
+export interface ListReferencedByResponse {
+  ids: number[];
+}
+export interface GetSchemaRequest {
+  id: number;
+  subject: string;
+  fetch_max_id: boolean;
+}
+export interface GetSchemaResponse {
+  schema_type: string;
+  schema: string;
+  references: SchemaReferenceMessage[];
+  max_id: number;
+}
+export interface ListSchemaSubjectsRequest {
+  id: number;
+  subject: string;
+  deleted: boolean;
+  offset: number;
+  limit: number;
+}
+export interface ListSchemaSubjectsResponse {
+  subjects: string[];
+}
+export interface ListSchemaSubjectVersionsRequest {
+  id: number;
+  subject: string;
+  deleted: boolean;
+  offset: number;
+  limit: number;
+}
+export interface ListSchemaSubjectVersionsResponse {
+  subject_versions: SubjectVersionMessage[];
+}
+export interface ListSchemasRequest {
+  subject_prefix: string;
+  deleted: boolean;
+  latest_only: boolean;
+  offset: number;
+  limit: number;
+}
+export interface ListSchemasResponse {
+  schemas: SchemaMessage[];
+}
+export type GetSchemaTypesRequest = Record<string, never>;
+export interface GetSchemaTypesResponse {
+  schema_types: string[];
+}
+export interface ListContextsRequest {
+  offset: number;
+  limit: number;
+}
+export interface ListContextsResponse {
+  contexts: string[];
+}
+export interface CheckCompatibilityRequest {
+  subject: string;
+  version: string;
+  schema: string;
+  schema_type: string;
+  references: SchemaReferenceMessage[];
+  normalize: boolean;
+  verbose: boolean;
+}
+export interface CheckCompatibilityResponse {
+  is_compatible: boolean;
+  messages: string[];
+}
+export interface GetConfigRequest {
+  subject: string;
+  default_to_global: boolean;
+}
+export interface GetConfigResponse {
+  compatibility_level: string;
+}
+export interface UpdateConfigRequest {
+  subject: string;
+  compatibility: string;
+}
+export interface UpdateConfigResponse {
+  compatibility: string;
+}
+export interface DeleteConfigRequest {
+  subject: string;
+}
+export interface DeleteConfigResponse {
+  compatibility_level: string;
+}
+export interface GetModeRequest {
+  subject: string;
+  default_to_global: boolean;
+}
+export interface GetModeResponse {
+  mode: string;
+}
+export interface UpdateModeRequest {
+  subject: string;
+  mode: string;
+  force: boolean;
+}
+export interface UpdateModeResponse {
+  mode: string;
+}
+export interface DeleteModeRequest {
+  subject: string;
+}
+export interface DeleteModeResponse {
+  mode: string;
+}
+
+/** The registry's operations, one per RPC, named as the RPCs are. */
+export interface RegistryApi {
+  RegisterSchema(request: RegisterSchemaRequest): Promise<RegisterSchemaResponse>;
+  LookupSchema(request: LookupSchemaRequest): Promise<LookupSchemaResponse>;
+  GetSchemaVersion(request: GetSchemaVersionRequest): Promise<GetSchemaVersionResponse>;
+  ListSchemaVersions(request: ListSchemaVersionsRequest): Promise<ListSchemaVersionsResponse>;
+  ListSubjects(request: ListSubjectsRequest): Promise<ListSubjectsResponse>;
+  DeleteSchemaVersion(request: DeleteSchemaVersionRequest): Promise<DeleteSchemaVersionResponse>;
+  DeleteSubject(request: DeleteSubjectRequest): Promise<DeleteSubjectResponse>;
+  ListReferencedBy(request: ListReferencedByRequest): Promise<ListReferencedByResponse>;
+  GetSchema(request: GetSchemaRequest): Promise<GetSchemaResponse>;
+  ListSchemaSubjects(request: ListSchemaSubjectsRequest): Promise<ListSchemaSubjectsResponse>;
+  ListSchemaSubjectVersions(request: ListSchemaSubjectVersionsRequest): Promise<ListSchemaSubjectVersionsResponse>;
+  ListSchemas(request: ListSchemasRequest): Promise<ListSchemasResponse>;
+  GetSchemaTypes(request: GetSchemaTypesRequest): Promise<GetSchemaTypesResponse>;
+  ListContexts(request: ListContextsRequest): Promise<ListContextsResponse>;
+  CheckCompatibility(request: CheckCompatibilityRequest): Promise<CheckCompatibilityResponse>;
+  GetConfig(request: GetConfigRequest): Promise<GetConfigResponse>;
+  UpdateConfig(request: UpdateConfigRequest): Promise<UpdateConfigResponse>;
+  DeleteConfig(request: DeleteConfigRequest): Promise<DeleteConfigResponse>;
+  GetMode(request: GetModeRequest): Promise<GetModeResponse>;
+  UpdateMode(request: UpdateModeRequest): Promise<UpdateModeResponse>;
+  DeleteMode(request: DeleteModeRequest): Promise<DeleteModeResponse>;
+}

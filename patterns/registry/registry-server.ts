@@ -1,0 +1,141 @@
+/**
+ * The registry as a gRPC server: `prism.patterns.registry.v1.Registry` plus the standard
+ * `grpc.health.v1.Health`, on one socket. Errors leave through one function, `toServiceError`,
+ * which turns a RegistryError into a status with Confluent's message and a
+ * `google.rpc.ErrorInfo` in the `grpc-status-details-bin` trailer.
+ */
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { loadProtoRoot, projectProtoDir } from '../../src/upstream/proto-root.js';
+import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../../src/upstream/rich-status.js';
+import { createServiceDefinition } from '../../src/upstream/service-definition.js';
+import { ERROR_DOMAIN, reasonTable, RegistryError } from './registry-error.js';
+import type { RegistryApi } from './registry-messages.js';
+import { createRegistryService } from './registry-service.js';
+import type { RegistryStorage } from './storage/registry-storage.js';
+
+export const REGISTRY_SERVICE_NAME = 'prism.patterns.registry.v1.Registry';
+export const registryProtoFile = join(projectProtoDir, 'prism/patterns/registry/v1/registry.proto');
+export const healthProtoFile = join(projectProtoDir, 'grpc/health/v1/health.proto');
+
+export interface RegistryServerOptions {
+  /** `host:port`; port 0 picks an ephemeral port. */
+  readonly listen: string;
+  /** The storage to serve; the server closes it on `close`. */
+  readonly storage: RegistryStorage;
+  readonly maxSchemaBytes?: number;
+  /** Where unexpected failures are reported (default: console.error). */
+  readonly logError?: (message: string, err: unknown) => void;
+}
+
+export interface RunningRegistryServer {
+  /** The bound `host:port`. */
+  readonly address: string;
+  readonly protoFiles: readonly string[];
+  /** Marks the service NOT_SERVING, lets in-flight calls finish (up to `graceMs`), closes storage. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * The gRPC error for a failure: a RegistryError keeps its reason, message and metadata;
+ * anything else is INTERNAL "Internal Server Error" (Confluent's generic 500 text).
+ */
+export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
+  if (err instanceof RegistryError) {
+    const { code, errorCode } = reasonTable[err.reason];
+    const metadata = new grpc.Metadata();
+    const details = encodeStatusDetails(code, err.message, {
+      reason: err.reason,
+      domain: ERROR_DOMAIN,
+      metadata: { error_code: String(errorCode), ...err.metadata },
+    });
+    metadata.set(STATUS_DETAILS_KEY, details);
+    return { code, details: err.message, metadata };
+  }
+  return { code: grpc.status.INTERNAL, details: 'Internal Server Error' };
+}
+
+function hostPort(listen: string, port: number): string {
+  const host = listen.slice(0, listen.lastIndexOf(':'));
+  return `${host}:${port}`;
+}
+
+/**
+ * Starts the registry gRPC server.
+ * @throws Error when the address cannot be bound.
+ */
+export async function startRegistryServer(options: RegistryServerOptions): Promise<RunningRegistryServer> {
+  const logError = options.logError ?? ((message, err) => console.error(message, err));
+  const root = loadProtoRoot([registryProtoFile, healthProtoFile]);
+  const registry = createRegistryService({ storage: options.storage, maxSchemaBytes: options.maxSchemaBytes });
+  const server = new grpc.Server();
+
+  const implementation: grpc.UntypedServiceImplementation = {};
+  for (const name of Object.keys(createServiceDefinition(root.lookupService(REGISTRY_SERVICE_NAME)))) {
+    const method = registry[name as keyof RegistryApi] as (request: unknown) => Promise<unknown>;
+    implementation[name] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      method(call.request).then(
+        (response) => callback(null, response),
+        (err: unknown) => {
+          if (!(err instanceof RegistryError)) logError(`registry: ${name} failed`, err);
+          else if (err.reason === 'STORE_ERROR' || err.reason === 'OPERATION_TIMEOUT') logError(`registry: ${name}: ${err.message}`, err.cause);
+          callback(toServiceError(err) as grpc.ServiceError);
+        },
+      );
+    };
+  }
+  server.addService(createServiceDefinition(root.lookupService(REGISTRY_SERVICE_NAME)), implementation);
+
+  // grpc.health.v1: "" (the whole server) and the registry service are known.
+  let serving = true;
+  const watchers = new Set<grpc.ServerWritableStream<{ service: string }, unknown>>();
+  const statusOf = (service: string) => {
+    if (service !== '' && service !== REGISTRY_SERVICE_NAME) return undefined;
+    return serving ? 'SERVING' : 'NOT_SERVING';
+  };
+  server.addService(createServiceDefinition(root.lookupService('grpc.health.v1.Health')), {
+    Check(call: grpc.ServerUnaryCall<{ service: string }, unknown>, callback: grpc.sendUnaryData<unknown>) {
+      const status = statusOf(call.request.service);
+      if (!status) callback({ code: grpc.status.NOT_FOUND, details: `unknown service ${call.request.service}` } as grpc.ServiceError);
+      else callback(null, { status });
+    },
+    Watch(call: grpc.ServerWritableStream<{ service: string }, unknown>) {
+      call.write({ status: statusOf(call.request.service) ?? 'SERVICE_UNKNOWN' });
+      watchers.add(call);
+      call.on('cancelled', () => watchers.delete(call));
+    },
+  });
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(options.listen, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+  });
+  const address = hostPort(options.listen, port);
+
+  let closing: Promise<void> | undefined;
+  return {
+    address,
+    protoFiles: [registryProtoFile, healthProtoFile],
+    close(graceMs = 5000) {
+      closing ??= (async () => {
+        serving = false;
+        for (const call of watchers) {
+          call.write({ status: 'NOT_SERVING' });
+          call.end();
+        }
+        watchers.clear();
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            server.forceShutdown();
+            resolve();
+          }, graceMs);
+          server.tryShutdown(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        await registry.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,636 @@
+/**
+ * The registry: Confluent Schema Registry semantics (confluent-sr-api.md §3) over a
+ * RegistryStorage, one method per RPC of `prism.patterns.registry.v1.Registry`.
+ *
+ * Every Confluent check happens here, in Confluent's order (§2.1); the storage only makes
+ * writes atomic and assigns ids and versions. Writes are serialised in this process (one
+ * at a time, from their first check to their commit), so what a write checked is still true
+ * when it commits. Only the default context is implemented (§3.1).
+ */
+import { createHash } from 'node:crypto';
+import { checkCompatibility, type PreviousSchema } from './check-compatibility.js';
+import { DEFAULT_COMPATIBILITY_LEVEL, parseCompatibilityLevel, type CompatibilityLevel } from './compatibility-level.js';
+import { findSchemaFormat, schemaFormats } from './formats/index.js';
+import {
+  InvalidSchemaError,
+  type ParsedSchema,
+  type ResolvedReference,
+  type SchemaFormat,
+  type SchemaReference,
+  type SchemaType,
+} from './formats/schema-format.js';
+import { paginate } from './paginate.js';
+import {
+  compatibilityNotConfigured,
+  incompatibleSchema,
+  invalidMode,
+  invalidSchema,
+  modeNotConfigured,
+  operationNotPermitted,
+  referenceExists,
+  RegistryError,
+  schemaNotFound,
+  schemaTooLarge,
+  subjectNotFound,
+  subjectNotSoftDeleted,
+  subjectSoftDeleted,
+  versionNotFound,
+  versionNotSoftDeleted,
+  versionSoftDeleted,
+} from './registry-error.js';
+import type * as M from './registry-messages.js';
+import { DEFAULT_MODE, parseRegistryMode, type RegistryMode } from './registry-mode.js';
+import { createGuardedStorage } from './storage/guard-storage.js';
+import { GLOBAL_SCOPE, StorageConflictError, type RegistryStorage, type StoredSchema, type StoredVersion } from './storage/registry-storage.js';
+import { compareStrings } from './storage/compare-strings.js';
+import { normalizeSubject, validateSubject } from './subject-name.js';
+import { LATEST, parseVersionSelector } from './version-selector.js';
+
+export interface RegistryOptions {
+  readonly storage: RegistryStorage;
+  /**
+   * Largest schema text accepted by RegisterSchema, in UTF-8 bytes (SCHEMA_TOO_LARGE
+   * beyond). Confluent's limit is the Kafka record size, about 1 MiB by default.
+   */
+  readonly maxSchemaBytes?: number;
+}
+
+/** Confluent lists the types in its HashMap order; clients compare them as a set. */
+const SCHEMA_TYPES = ['JSON', 'PROTOBUF', 'AVRO'];
+/** `GET /schemas` caps its page size (confluent-sr-api.md §3.9). */
+const LIST_SCHEMAS_MAX = 1000;
+/** References deeper than this are taken for a cycle. */
+const MAX_REFERENCE_DEPTH = 32;
+
+/** A schema from a request, parsed and ready to be matched or stored. */
+interface Candidate {
+  readonly format: SchemaFormat;
+  readonly parsed: ParsedSchema;
+  /** The text to store and to hash: canonical, or normalised with `normalize`. */
+  readonly text: string;
+  /** References with `-1` resolved to concrete versions. */
+  readonly references: SchemaReference[];
+  readonly hash: string;
+}
+
+interface SchemaInput {
+  readonly schema: string;
+  readonly schema_type: string;
+  readonly references: readonly M.SchemaReferenceMessage[];
+  readonly normalize: boolean;
+}
+
+/** Creates the registry over `options.storage` (which it closes on `close`). */
+export function createRegistryService(options: RegistryOptions): M.RegistryApi & { close(): Promise<void> } {
+  const storage = createGuardedStorage(options.storage);
+  const maxSchemaBytes = options.maxSchemaBytes ?? 1024 * 1024;
+  // Stored schemas parsed once, by id; cleared when a hard delete may free an id.
+  const parsedById = new Map<number, ParsedSchema>();
+
+  // --- write serialisation ------------------------------------------------------------
+  let tail: Promise<unknown> = Promise.resolve();
+  function serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = tail.then(work, work);
+    tail = run.catch(() => undefined);
+    return run;
+  }
+
+  // --- helpers: scope, lookups --------------------------------------------------------
+
+  /** Level in scope: subject config, else global, else the server default. */
+  async function levelInScope(subject: string): Promise<CompatibilityLevel> {
+    const own = await storage.getSetting('compatibility', subject);
+    const value = own ?? (await storage.getSetting('compatibility', GLOBAL_SCOPE));
+    return (value as CompatibilityLevel | undefined) ?? DEFAULT_COMPATIBILITY_LEVEL;
+  }
+
+  /** Mode in scope: a global READONLY_OVERRIDE beats everything, else subject, else global. */
+  async function modeInScope(subject: string): Promise<RegistryMode> {
+    const global = (await storage.getSetting('mode', GLOBAL_SCOPE)) as RegistryMode | undefined;
+    if (global === 'READONLY_OVERRIDE' || subject === GLOBAL_SCOPE) return global ?? DEFAULT_MODE;
+    const own = (await storage.getSetting('mode', subject)) as RegistryMode | undefined;
+    return own ?? global ?? DEFAULT_MODE;
+  }
+
+  async function requireWritable(subject: string): Promise<void> {
+    const mode = await modeInScope(subject);
+    if (mode === 'READONLY' || mode === 'READONLY_OVERRIDE') {
+      throw operationNotPermitted(`Subject ${subject} is in read-only mode`, { subject, mode });
+    }
+  }
+
+  /** The scope a config/mode RPC addresses: "" or ":.:" is global. */
+  function scopeOf(subject: string): string {
+    return subject === '' || subject === ':.:' ? GLOBAL_SCOPE : normalizeSubject(subject);
+  }
+
+  const live = (versions: readonly StoredVersion[]) => versions.filter((v) => !v.deleted);
+  const newestLive = (versions: readonly StoredVersion[]) => live(versions).at(-1);
+
+  async function hasLiveReferrer(subject: string, version: number): Promise<boolean> {
+    for (const id of await storage.listReferrers(subject, version)) {
+      if ((await storage.listVersionsOfSchema(id)).some((v) => !v.deleted)) return true;
+    }
+    return false;
+  }
+
+  async function requireSchema(id: number): Promise<StoredSchema> {
+    const schema = await storage.getSchema(id);
+    if (!schema) throw new RegistryError('STORE_ERROR', `Schema ${id} is missing from the store`);
+    return schema;
+  }
+
+  // --- helpers: parsing ---------------------------------------------------------------
+
+  /**
+   * Resolves references depth first into what a format's parser needs. `allowDeleted`:
+   * registrations require live referenced versions, lookups also accept soft-deleted ones
+   * (confluent-sr-api.md §3.10); `-1` means the newest live version.
+   */
+  async function resolveReferences(
+    schemaText: string,
+    references: readonly SchemaReference[],
+    allowDeleted: boolean,
+    depth = 0,
+  ): Promise<{ resolved: ResolvedReference[]; concrete: SchemaReference[] }> {
+    const resolved: ResolvedReference[] = [];
+    const concrete: SchemaReference[] = [];
+    for (const ref of references) {
+      if (!ref.name || !ref.subject || !ref.version) {
+        throw invalidSchema(`Invalid reference: ${JSON.stringify({ name: ref.name, subject: ref.subject, version: ref.version })}`);
+      }
+      if (depth >= MAX_REFERENCE_DEPTH) throw invalidSchema(`Invalid reference: references nested deeper than ${MAX_REFERENCE_DEPTH}`);
+      const subject = normalizeSubject(ref.subject);
+      const versions = await storage.listVersions(subject);
+      const found =
+        ref.version === LATEST
+          ? newestLive(versions)
+          : versions.find((v) => v.version === ref.version && (allowDeleted || !v.deleted));
+      if (!found) {
+        throw invalidSchema(
+          `Invalid schema ${schemaText}, details: No schema reference found for subject "${ref.subject}" and version ${ref.version}`,
+          { subject: ref.subject, version: String(ref.version) },
+        );
+      }
+      const stored = await requireSchema(found.id);
+      const nested = await resolveReferences(stored.schema, stored.references, true, depth + 1);
+      resolved.push({
+        name: ref.name,
+        subject,
+        version: found.version,
+        schemaType: stored.schemaType,
+        schema: stored.schema,
+        references: nested.resolved,
+      });
+      concrete.push({ name: ref.name, subject, version: found.version });
+    }
+    return { resolved, concrete };
+  }
+
+  /** Identity key: the text, then each reference (confluent-sr-api.md §3.2); not the type. */
+  function identityHash(text: string, references: readonly SchemaReference[]): string {
+    const hash = createHash('md5').update(text);
+    for (const r of references) hash.update(`\u0000${r.name}\u0000${r.subject}\u0000${r.version}`);
+    return hash.digest('hex');
+  }
+
+  /**
+   * Parses a schema from a request.
+   * @throws RegistryError INVALID_SCHEMA for an unknown type, empty text, an unresolvable
+   *   reference, or text the format rejects.
+   */
+  async function parseCandidate(input: SchemaInput, allowDeletedReferences: boolean): Promise<Candidate> {
+    const format = findSchemaFormat(input.schema_type);
+    if (!format) throw invalidSchema(`Invalid schema type ${input.schema_type}`, { schema_type: input.schema_type });
+    if (input.schema === '') throw invalidSchema('Empty schema');
+    const requested = input.references.map((r) => ({ name: r.name, subject: r.subject, version: r.version }));
+    const { resolved, concrete } = await resolveReferences(input.schema, requested, allowDeletedReferences);
+    let parsed: ParsedSchema;
+    try {
+      parsed = format.parse(input.schema, resolved);
+    } catch (err) {
+      if (err instanceof InvalidSchemaError) throw invalidSchema(err.message);
+      throw invalidSchema(`Invalid schema ${input.schema}, details: ${(err as Error).message}`);
+    }
+    let references = concrete;
+    if (input.normalize) {
+      // Normalised identity sorts and de-duplicates references (§3.2).
+      const seen = new Set<string>();
+      references = [...concrete]
+        .sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.subject, b.subject) || a.version - b.version)
+        .filter((r) => {
+          const key = `${r.name}\u0000${r.subject}\u0000${r.version}`;
+          return seen.has(key) ? false : (seen.add(key), true);
+        });
+    }
+    const text = input.normalize ? parsed.normalized : parsed.canonical;
+    return { format, parsed, text, references, hash: identityHash(text, references) };
+  }
+
+  async function parseStored(id: number): Promise<ParsedSchema> {
+    const hit = parsedById.get(id);
+    if (hit) return hit;
+    const stored = await requireSchema(id);
+    const { resolved } = await resolveReferences(stored.schema, stored.references, true);
+    const parsed = schemaFormats[stored.schemaType].parse(stored.schema, resolved);
+    parsedById.set(id, parsed);
+    return parsed;
+  }
+
+  /** The versions a check compares against, newest first, parsed (only those the level reads). */
+  async function previousFor(level: CompatibilityLevel, versions: readonly StoredVersion[]): Promise<PreviousSchema[]> {
+    if (level === 'NONE') return [];
+    const newestFirst = [...versions].reverse();
+    const needed = level.endsWith('_TRANSITIVE') ? newestFirst : newestFirst.slice(0, 1);
+    return Promise.all(needed.map(async (v) => ({ version: v.version, parsed: await parseStored(v.id) })));
+  }
+
+  /** The newest version of `versions` whose schema has the candidate's identity. */
+  async function findMatch(candidate: Candidate, versions: readonly StoredVersion[]): Promise<StoredVersion | undefined> {
+    const ids = new Set(await storage.findSchemaIds(candidate.hash));
+    return [...versions].reverse().find((v) => ids.has(v.id));
+  }
+
+  function schemaMessage(subject: string, version: number, id: number, schema: StoredSchema | Candidate, type: SchemaType): M.SchemaMessage {
+    const text = 'text' in schema ? schema.text : schema.schema;
+    return { subject, version, id, schema_type: type, references: schema.references.map((r) => ({ ...r })), schema: text };
+  }
+
+  /** Resolves a selector against stored versions (Confluent's S4 rules, §2.1/§3.7). */
+  function selectVersion(subject: string, selector: number, versions: readonly StoredVersion[], includeDeleted: boolean): StoredVersion {
+    const found =
+      selector === LATEST ? newestLive(versions) : versions.find((v) => v.version === selector && (includeDeleted || !v.deleted));
+    if (found) return found;
+    const visible = includeDeleted ? versions : live(versions);
+    if (visible.length === 0) throw subjectNotFound(subject);
+    throw versionNotFound(selector);
+  }
+
+  // --- the RPCs -----------------------------------------------------------------------
+
+  const api: M.RegistryApi = {
+    RegisterSchema: (request) =>
+      serialized(async () => {
+        // Check order of confluent-sr-api.md §2.1 (S3) and the algorithm of §3.5.
+        const subject = normalizeSubject(request.subject);
+        validateSubject(subject, request.subject);
+        const hasId = request.id !== undefined && request.id >= 0;
+        const versions = await storage.listVersions(subject);
+
+        // Shortcut: a schema already live in the subject answers with its id before any
+        // mode or compatibility check (an empty schema never matches here, 7.4+).
+        let candidate: Candidate | undefined;
+        if (request.schema !== '') {
+          candidate = await parseCandidate(request, false);
+          const match = await findMatch(candidate, live(versions));
+          const versionAgrees = request.version === undefined || request.version === LATEST || request.version === match?.version;
+          if (match && versionAgrees && (!hasId || request.id === match.id)) return { id: match.id, version: match.version };
+        }
+
+        const mode = await modeInScope(subject);
+        if (mode === 'READONLY' || mode === 'READONLY_OVERRIDE') {
+          throw operationNotPermitted(`Subject ${subject} is in read-only mode`, { subject, mode });
+        }
+        if (hasId && mode !== 'IMPORT') throw operationNotPermitted(`Subject ${subject} is not in import mode`, { subject, mode });
+        if (!hasId && mode !== 'READWRITE') throw operationNotPermitted(`Subject ${subject} is not in read-write mode`, { subject, mode });
+
+        if (!candidate) {
+          // 7.4+: an empty schema re-uses the latest live version (Confluent does this to
+          // attach metadata, which this registry does not store), else "Empty schema".
+          const latest = newestLive(versions);
+          if (!latest) throw invalidSchema('Empty schema');
+          return { id: latest.id, version: latest.version };
+        }
+
+        if (mode !== 'IMPORT') {
+          const level = await levelInScope(subject);
+          const result = checkCompatibility(candidate.format, level, candidate.parsed, await previousFor(level, live(versions)));
+          if (!result.compatible) throw incompatibleSchema(subject, result.messages);
+        }
+
+        const maxStored = versions.at(-1)?.version ?? 0;
+        let version: number | undefined;
+        if (request.version !== undefined && request.version !== LATEST) {
+          if (mode !== 'IMPORT' && request.version !== maxStored + 1) throw invalidSchema('Version is not one more than previous version');
+          version = request.version;
+        }
+        if (hasId) {
+          const bound = await storage.getSchema(request.id!);
+          if (bound && bound.hash !== candidate.hash) {
+            throw operationNotPermitted(`Overwrite new schema with id ${request.id} is not permitted.`, { id: String(request.id) });
+          }
+        }
+        if (Buffer.byteLength(candidate.text, 'utf8') > maxSchemaBytes) throw schemaTooLarge();
+        try {
+          return await storage.insertVersion({
+            subject,
+            schemaType: candidate.format.type,
+            schema: candidate.text,
+            references: candidate.references,
+            hash: candidate.hash,
+            id: hasId ? request.id : undefined,
+            version,
+          });
+        } catch (err) {
+          if (err instanceof StorageConflictError) {
+            throw operationNotPermitted(`Overwrite new schema with id ${request.id ?? ''} is not permitted.`, { subject });
+          }
+          throw err;
+        }
+      }),
+
+    async LookupSchema(request) {
+      const subject = normalizeSubject(request.subject);
+      const versions = await storage.listVersions(subject);
+      const visible = request.deleted ? versions : live(versions);
+      // The schema is parsed first, so an invalid one is 42201 even for an unknown
+      // subject; an empty one (7.4+) is simply "no match".
+      const candidate = request.schema === '' ? undefined : await parseCandidate(request, true);
+      const match = candidate && (await findMatch(candidate, visible));
+      if (candidate && match) return schemaMessage(subject, match.version, match.id, candidate, candidate.format.type);
+      if (visible.length > 0) throw schemaNotFound();
+      throw subjectNotFound(subject);
+    },
+
+    async GetSchemaVersion(request) {
+      const selector = parseVersionSelector(request.version);
+      const subject = normalizeSubject(request.subject);
+      const found = selectVersion(subject, selector, await storage.listVersions(subject), request.deleted);
+      const stored = await requireSchema(found.id);
+      return schemaMessage(subject, found.version, found.id, stored, stored.schemaType);
+    },
+
+    async ListSchemaVersions(request) {
+      const subject = normalizeSubject(request.subject);
+      const versions = await storage.listVersions(subject);
+      const anyDeletedFlag = request.deleted || request.deleted_only;
+      if ((anyDeletedFlag ? versions : live(versions)).length === 0) throw subjectNotFound(subject);
+      const selected = request.deleted_only ? versions.filter((v) => v.deleted) : request.deleted ? versions : live(versions);
+      return { versions: paginate(selected.map((v) => v.version), request.offset, request.limit) };
+    },
+
+    async ListSubjects(request) {
+      const matches = prefixMatcher(request.subject_prefix);
+      const bySubject = groupBySubject(await storage.listAllVersions());
+      const subjects: string[] = [];
+      for (const [subject, versions] of bySubject) {
+        if (!matches(subject)) continue;
+        const anyLive = versions.some((v) => !v.deleted);
+        const include = request.deleted_only ? !anyLive : request.deleted ? true : anyLive;
+        if (include) subjects.push(subject);
+      }
+      return { subjects: paginate(subjects.sort(compareStrings), request.offset, request.limit) };
+    },
+
+    DeleteSchemaVersion: (request) =>
+      serialized(async () => {
+        // Check order of §2.1 (S7).
+        const selector = parseVersionSelector(request.version);
+        const subject = normalizeSubject(request.subject);
+        const versions = await storage.listVersions(subject);
+        const target = selector === LATEST ? newestLive(versions) : versions.find((v) => v.version === selector);
+        if (target && target.deleted && !request.permanent) throw versionSoftDeleted(subject, target.version);
+        if (!target) {
+          if (versions.length === 0) throw subjectNotFound(subject);
+          throw versionNotFound(selector);
+        }
+        await requireWritable(subject);
+        if (await hasLiveReferrer(subject, target.version)) throw referenceExists(subject, target.version);
+        if (request.permanent && !target.deleted) throw versionNotSoftDeleted(subject, target.version);
+        if (request.permanent) {
+          await storage.hardDeleteVersions(subject, [target.version]);
+          parsedById.clear();
+        } else {
+          await storage.softDeleteVersions(subject, [target.version]);
+        }
+        return { version: target.version };
+      }),
+
+    DeleteSubject: (request) =>
+      serialized(async () => {
+        // Check order of §2.1 (S9).
+        const subject = normalizeSubject(request.subject);
+        const versions = await storage.listVersions(subject);
+        if (versions.length === 0) throw subjectNotFound(subject);
+        const liveVersions = live(versions);
+        if (!request.permanent && liveVersions.length === 0) throw subjectSoftDeleted(subject);
+        await requireWritable(subject);
+        for (const v of versions) {
+          if (await hasLiveReferrer(subject, v.version)) throw referenceExists(subject, v.version);
+          if (request.permanent && !v.deleted) throw subjectNotSoftDeleted(subject);
+        }
+        if (request.permanent) {
+          await storage.hardDeleteVersions(subject, versions.map((v) => v.version));
+          parsedById.clear();
+          return { versions: versions.map((v) => v.version) };
+        }
+        await storage.softDeleteVersions(subject, liveVersions.map((v) => v.version));
+        return { versions: liveVersions.map((v) => v.version) };
+      }),
+
+    async ListReferencedBy(request) {
+      const selector = parseVersionSelector(request.version);
+      const subject = normalizeSubject(request.subject);
+      const found = selectVersion(subject, selector, await storage.listVersions(subject), true);
+      const ids: number[] = [];
+      for (const id of await storage.listReferrers(subject, found.version)) {
+        if ((await storage.listVersionsOfSchema(id)).some((v) => !v.deleted)) ids.push(id);
+      }
+      return { ids: paginate(ids, request.offset, request.limit) };
+    },
+
+    async GetSchema(request) {
+      // Hot path: a consumer's deserializer asks this for every new id (cached storage).
+      const stored = await storage.getSchema(request.id);
+      if (!stored) throw schemaNotFound(request.id);
+      return {
+        schema_type: stored.schemaType,
+        schema: stored.schema,
+        references: stored.references.map((r) => ({ ...r })),
+        max_id: request.fetch_max_id ? Math.max(1, await storage.maxId()) : 0,
+      };
+    },
+
+    async ListSchemaSubjects(request) {
+      const usages = await usagesOf(request.id, request.deleted);
+      const subjects = [...new Set(usages.map((v) => v.subject))].sort(compareStrings);
+      return { subjects: paginate(subjects, request.offset, request.limit) };
+    },
+
+    async ListSchemaSubjectVersions(request) {
+      const usages = await usagesOf(request.id, request.deleted);
+      const pairs = usages.map((v) => ({ subject: v.subject, version: v.version }));
+      return { subject_versions: paginate(pairs, request.offset, request.limit) };
+    },
+
+    async ListSchemas(request) {
+      const matches = prefixMatcher(request.subject_prefix);
+      const out: M.SchemaMessage[] = [];
+      for (const [subject, versions] of groupBySubject(await storage.listAllVersions())) {
+        if (!matches(subject)) continue;
+        let visible = request.deleted ? versions : live(versions);
+        if (request.latest_only) visible = visible.slice(-1);
+        for (const v of visible) {
+          const stored = await requireSchema(v.id);
+          out.push(schemaMessage(subject, v.version, v.id, stored, stored.schemaType));
+        }
+      }
+      const limit = request.limit > 0 && request.limit <= LIST_SCHEMAS_MAX ? request.limit : LIST_SCHEMAS_MAX;
+      return { schemas: paginate(out, request.offset, limit) };
+    },
+
+    async GetSchemaTypes() {
+      return { schema_types: [...SCHEMA_TYPES] };
+    },
+
+    async ListContexts(request) {
+      return { contexts: paginate(['.'], request.offset, request.limit) };
+    },
+
+    async CheckCompatibility(request) {
+      // Check order of §2.1 (C1): version selector, the version itself, then the schema.
+      const subject = normalizeSubject(request.subject);
+      const versions = live(await storage.listVersions(subject));
+      let against: StoredVersion[] = versions;
+      let single = false;
+      if (request.version !== '') {
+        const selector = parseVersionSelector(request.version);
+        const found = selector === LATEST ? versions.at(-1) : versions.find((v) => v.version === selector);
+        // A numeric version that is missing is 40402 even for an unknown subject; `latest`
+        // with nothing live checks against nothing.
+        if (!found && selector !== LATEST) throw versionNotFound(selector);
+        against = found ? [found] : [];
+        single = true;
+      }
+      let candidate: Candidate;
+      try {
+        candidate = await parseCandidate(request, false);
+      } catch (err) {
+        if (request.verbose && err instanceof RegistryError && err.reason === 'INVALID_SCHEMA') {
+          return { is_compatible: false, messages: [err.message] };
+        }
+        throw err;
+      }
+      const level = await levelInScope(subject);
+      // Against one version, transitive levels act like the plain ones (§3.11).
+      const previous = single
+        ? await Promise.all(against.map(async (v) => ({ version: v.version, parsed: await parseStored(v.id) })))
+        : await previousFor(level, against);
+      const result = checkCompatibility(candidate.format, level, candidate.parsed, previous);
+      return { is_compatible: result.compatible, messages: request.verbose ? result.messages : [] };
+    },
+
+    async GetConfig(request) {
+      const scope = scopeOf(request.subject);
+      const own = await storage.getSetting('compatibility', scope);
+      if (own) return { compatibility_level: own };
+      if (scope === GLOBAL_SCOPE || request.default_to_global) {
+        return { compatibility_level: (await storage.getSetting('compatibility', GLOBAL_SCOPE)) ?? DEFAULT_COMPATIBILITY_LEVEL };
+      }
+      throw compatibilityNotConfigured(scope);
+    },
+
+    UpdateConfig: (request) =>
+      serialized(async () => {
+        // Check order of §2.1 (G5): level, subject, mode.
+        const level = request.compatibility === '' ? undefined : parseCompatibilityLevel(request.compatibility);
+        const scope = scopeOf(request.subject);
+        if (scope !== GLOBAL_SCOPE) validateSubject(scope, request.subject);
+        await requireWritable(scope);
+        // 7.4+: an update without a level changes nothing and answers what is stored.
+        if (level) await storage.putSetting('compatibility', scope, level);
+        return { compatibility: level ?? (await storage.getSetting('compatibility', scope)) ?? '' };
+      }),
+
+    DeleteConfig: (request) =>
+      serialized(async () => {
+        const scope = scopeOf(request.subject);
+        const previous = await storage.getSetting('compatibility', scope);
+        if (scope !== GLOBAL_SCOPE && previous === undefined) throw subjectNotFound(scope);
+        await requireWritable(scope);
+        await storage.putSetting('compatibility', scope, undefined);
+        return { compatibility_level: previous ?? DEFAULT_COMPATIBILITY_LEVEL };
+      }),
+
+    async GetMode(request) {
+      const scope = scopeOf(request.subject);
+      if (scope === GLOBAL_SCOPE) return { mode: await modeInScope(GLOBAL_SCOPE) };
+      const own = await storage.getSetting('mode', scope);
+      if (own) return { mode: own };
+      if (request.default_to_global) return { mode: await modeInScope(scope) };
+      throw modeNotConfigured(scope);
+    },
+
+    UpdateMode: (request) =>
+      serialized(async () => {
+        // Check order of §2.1 (M4): subject, mode, then the IMPORT precondition.
+        const scope = scopeOf(request.subject);
+        if (scope !== GLOBAL_SCOPE) validateSubject(scope, request.subject);
+        // A missing mode is a null dereference (500) in Confluent; 42204 is the recommended answer.
+        if (request.mode.trim() === '') throw invalidMode(request.mode);
+        const mode = parseRegistryMode(request.mode);
+        if (mode === 'IMPORT') {
+          const all = scope === GLOBAL_SCOPE ? await storage.listAllVersions() : await storage.listVersions(scope);
+          if (!request.force && all.some((v) => !v.deleted)) {
+            throw operationNotPermitted('Cannot import since found existing subjects', scope ? { subject: scope } : {});
+          }
+          // The switch to IMPORT purges soft-deleted versions in scope (§3.13), unless a
+          // live schema still references one (42206, 7.6+).
+          for (const [subject, versions] of groupBySubject(all)) {
+            const purge = versions.filter((v) => v.deleted);
+            for (const v of purge) if (await hasLiveReferrer(subject, v.version)) throw referenceExists(subject, v.version);
+            if (purge.length > 0) {
+              await storage.hardDeleteVersions(subject, purge.map((v) => v.version));
+              parsedById.clear();
+            }
+          }
+        }
+        await storage.putSetting('mode', scope, mode);
+        return { mode };
+      }),
+
+    DeleteMode: (request) =>
+      serialized(async () => {
+        const scope = scopeOf(request.subject);
+        const previous = await storage.getSetting('mode', scope);
+        if (scope !== GLOBAL_SCOPE && previous === undefined) throw subjectNotFound(scope);
+        await storage.putSetting('mode', scope, undefined);
+        return { mode: previous ?? DEFAULT_MODE };
+      }),
+  };
+
+  /** Stored uses of a schema id (SCHEMA_NOT_FOUND when the id is unknown). */
+  async function usagesOf(id: number, includeDeleted: boolean): Promise<StoredVersion[]> {
+    if (!(await storage.getSchema(id))) throw schemaNotFound();
+    const usages = await storage.listVersionsOfSchema(id);
+    return includeDeleted ? usages : live(usages);
+  }
+
+  return { ...api, close: () => serialized(() => storage.close()) };
+}
+
+/**
+ * `subjectPrefix` (confluent-sr-api.md §3.9): "" and the all-contexts wildcard ":*:" match
+ * everything (only the default context exists here), ":.:" is the default context, and any
+ * other context prefix matches nothing.
+ */
+function prefixMatcher(prefix: string): (subject: string) => boolean {
+  if (prefix === '' || prefix === ':*:') return () => true;
+  if (prefix.startsWith(':.:')) {
+    const rest = prefix.slice(3);
+    return (subject) => subject.startsWith(rest);
+  }
+  if (prefix.startsWith(':.')) return () => false;
+  return (subject) => subject.startsWith(prefix);
+}
+
+function groupBySubject(versions: readonly StoredVersion[]): Map<string, StoredVersion[]> {
+  const out = new Map<string, StoredVersion[]>();
+  for (const v of versions) {
+    const list = out.get(v.subject);
+    if (list) list.push(v);
+    else out.set(v.subject, [v]);
+  }
+  return out;
+}
+

@@ -1,0 +1,106 @@
+/**
+ * Test helpers: a registry served over a real loopback socket, a grpc-js client built from
+ * the proto at run time, and an assertion on the rich error status.
+ */
+import assert from 'node:assert/strict';
+import * as grpc from '@grpc/grpc-js';
+import { loadProtoRoot } from '../../../src/upstream/proto-root.js';
+import { decodeErrorInfo, STATUS_DETAILS_KEY, type ErrorInfo } from '../../../src/upstream/rich-status.js';
+import { createServiceDefinition } from '../../../src/upstream/service-definition.js';
+import { createCachedStorage } from '../../../patterns/registry/storage/cached-storage.js';
+import { createMemoryStorage } from '../../../patterns/registry/storage/memory-storage.js';
+import type { RegistryStorage } from '../../../patterns/registry/storage/registry-storage.js';
+import { healthProtoFile, registryProtoFile, REGISTRY_SERVICE_NAME, startRegistryServer } from '../../../patterns/registry/registry-server.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Reply = any;
+
+export interface RegistryClient {
+  /** Calls a Registry RPC by name. */
+  call(method: string, request?: Record<string, unknown>): Promise<Reply>;
+  /** Calls grpc.health.v1.Health/Check. */
+  health(service?: string): Promise<Reply>;
+  close(): void;
+}
+
+let root: ReturnType<typeof loadProtoRoot> | undefined;
+function protoRoot() {
+  root ??= loadProtoRoot([registryProtoFile, healthProtoFile]);
+  return root;
+}
+
+/** A client of the Registry (and Health) service at `address`. */
+export function createRegistryClient(address: string): RegistryClient {
+  const Registry = grpc.makeGenericClientConstructor(createServiceDefinition(protoRoot().lookupService(REGISTRY_SERVICE_NAME)), 'Registry');
+  const Health = grpc.makeGenericClientConstructor(createServiceDefinition(protoRoot().lookupService('grpc.health.v1.Health')), 'Health');
+  const registry = new Registry(address, grpc.credentials.createInsecure()) as unknown as Record<string, Function> & grpc.Client;
+  const health = new Health(address, grpc.credentials.createInsecure()) as unknown as Record<string, Function> & grpc.Client;
+  const invoke = (client: Record<string, Function>, method: string, request: Record<string, unknown>) =>
+    new Promise<Reply>((resolve, reject) => {
+      if (typeof client[method] !== 'function') throw new Error(`no method ${method}`);
+      client[method](request, (err: grpc.ServiceError | null, reply: Reply) => (err ? reject(err) : resolve(reply)));
+    });
+  return {
+    call: (method, request = {}) => invoke(registry, method, request),
+    health: (service = '') => invoke(health, 'Check', { service }),
+    close() {
+      registry.close();
+      health.close();
+    },
+  };
+}
+
+export interface TestRegistry {
+  readonly client: RegistryClient;
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+/** Starts a registry on an ephemeral loopback port (memory storage unless given) with a client. */
+export async function startTestRegistry(
+  storage: RegistryStorage = createCachedStorage(createMemoryStorage()),
+  options: { maxSchemaBytes?: number } = {},
+): Promise<TestRegistry> {
+  const server = await startRegistryServer({ listen: '127.0.0.1:0', storage, logError: () => {}, maxSchemaBytes: options.maxSchemaBytes });
+  const client = createRegistryClient(server.address);
+  return {
+    client,
+    address: server.address,
+    async close() {
+      client.close();
+      await server.close(1000);
+    },
+  };
+}
+
+/** The ErrorInfo of a failed call. */
+export function errorInfoOf(err: unknown): ErrorInfo | undefined {
+  const values = (err as grpc.ServiceError).metadata?.get(STATUS_DETAILS_KEY) ?? [];
+  return decodeErrorInfo(values[0] as Buffer | undefined);
+}
+
+/**
+ * Asserts that `promise` fails with a gRPC status carrying `reason` (domain
+ * registry.prism.io) and, when given, the exact message and gRPC code.
+ */
+export async function assertRegistryError(
+  promise: Promise<unknown>,
+  reason: string,
+  expected: { message?: string | RegExp; code?: grpc.status; metadata?: Record<string, string> } = {},
+): Promise<grpc.ServiceError> {
+  try {
+    await promise;
+  } catch (err) {
+    const info = errorInfoOf(err);
+    assert.ok(info, `expected an ErrorInfo with reason ${reason}, got ${(err as Error).message}`);
+    assert.equal(info.reason, reason, `reason (message: ${(err as grpc.ServiceError).details})`);
+    assert.equal(info.domain, 'registry.prism.io');
+    const details = (err as grpc.ServiceError).details;
+    if (typeof expected.message === 'string') assert.equal(details, expected.message);
+    else if (expected.message) assert.match(details, expected.message);
+    if (expected.code !== undefined) assert.equal((err as grpc.ServiceError).code, expected.code);
+    for (const [key, value] of Object.entries(expected.metadata ?? {})) assert.equal(info.metadata[key], value, `metadata ${key}`);
+    return err as grpc.ServiceError;
+  }
+  assert.fail(`expected ${reason}, but the call succeeded`);
+}
