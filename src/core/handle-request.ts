@@ -14,7 +14,7 @@ const REQUEST_ID = 'x-request-id';
 
 /** Handles one request against a table; never throws, never answers with a stack trace. */
 export async function handleRequest(table: RouteTable, input: HttpInput): Promise<HttpReply> {
-  const requestId = headerValue(input.headers[REQUEST_ID]) || randomUUID();
+  const requestId = input.requestId ?? (headerValue(input.headers[REQUEST_ID]) || randomUUID());
   const match = table.match(input.method, input.path);
   if (match.error) {
     const reply = renderError(match.frontend?.mapError, match.error, undefined, errorType(match.frontend, accept(input)));
@@ -48,6 +48,7 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
   let upstreamCode: number | undefined;
   try {
     const body = parseBody(route.frontend, input);
+    route.validateBody?.(body);
     if (route.frontend.unknownQuery === 'reject') rejectUnknownQuery(route, input.query);
     request = route.mapRequest({ params, query: input.query, headers: input.headers, body });
     const upstream = route.frontend.upstream;

@@ -9,6 +9,8 @@ export interface HttpInput {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The raw body; undefined or empty when the request has none. */
   readonly body: Buffer | undefined;
+  /** The id to log, echo and forward; generated when absent. */
+  readonly requestId?: string;
   /** Aborted when the client goes away. */
   readonly signal?: AbortSignal;
 }

@@ -111,6 +111,7 @@ export const frontendDefinitionSchema = {
         },
         readiness: { type: 'boolean' },
         deadlineMs: { type: 'integer', minimum: 1 },
+        bodySchema: { type: ['object', 'boolean'] },
         errors: { type: 'array', items: errorMapping },
       },
     },

@@ -68,6 +68,8 @@ export interface RouteMapping {
   readiness?: boolean;
   deadlineMs?: number;
   errors?: ErrorMapping[];
+  /** JSON Schema (2020-12) the parsed body must satisfy before any mapping or call. */
+  bodySchema?: Record<string, unknown> | boolean;
 }
 
 export type Coercion = 'lenient-bool';

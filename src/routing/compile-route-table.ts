@@ -7,6 +7,7 @@ import protobuf from 'protobufjs';
 import type { FrontendDefinition, RouteMapping } from '../frontends/definition.js';
 import { DefinitionError, type DefinitionProblem } from '../frontends/definition-error.js';
 import type { LoadedDefinition } from '../frontends/load-definition.js';
+import { compileBodyValidator } from '../mapping/body-validator.js';
 import { compileErrorMapper, DEFAULT_FALLBACK } from '../mapping/error-mapper.js';
 import { typeName } from '../mapping/field-path.js';
 import { defaultJsonOptions } from '../mapping/message-json.js';
@@ -192,6 +193,15 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
     if (!plan.boundPath.has(p)) report(`${at}/path`, `path parameter {${p}} is not bound to any field`);
   }
 
+  let validateBody;
+  if (r.bodySchema !== undefined) {
+    try {
+      validateBody = compileBodyValidator(r.bodySchema);
+    } catch (err) {
+      report(`${at}/bodySchema`, `invalid JSON Schema: ${(err as Error).message}`);
+    }
+  }
+
   let mapResponse;
   try {
     mapResponse = compileResponseMapper(r.response, { response: grpc?.responseType, request: requestType }, ctx.json);
@@ -211,6 +221,7 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
     frontend: ctx.frontend,
     grpc,
     mapRequest: plan.mapper,
+    validateBody,
     boundQuery: plan.boundQuery,
     mapResponse,
     mapError,

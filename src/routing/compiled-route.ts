@@ -1,6 +1,7 @@
 /** The immutable products of compilation: what the request path works with. */
 import type protobuf from 'protobufjs';
 import type { ErrorMapper } from '../mapping/error-mapper.js';
+import type { BodyValidator } from '../mapping/body-validator.js';
 import type { RequestMapper } from '../mapping/request-mapper.js';
 import type { ResponseMapper } from '../mapping/response-mapper.js';
 import type { Upstream } from '../upstream/grpc-upstream.js';
@@ -34,6 +35,8 @@ export interface CompiledRoute {
   /** Absent on static routes, which answer their declared response without a call. */
   readonly grpc?: GrpcTarget;
   readonly mapRequest: RequestMapper;
+  /** Checks the parsed body against the route's JSON Schema, when it declares one. */
+  readonly validateBody?: BodyValidator;
   /** Query names some mapping binds (for the `reject` policy). */
   readonly boundQuery: ReadonlySet<string>;
   readonly mapResponse: ResponseMapper;

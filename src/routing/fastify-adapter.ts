@@ -5,6 +5,7 @@
  * URL) through the same error mapping as everything else.
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import { handleRequest, renderRoutingError } from '../core/handle-request.js';
 import { Code, gatewayError, GatewayReason } from '../core/gateway-error.js';
 import type { HttpInput, HttpReply } from '../core/http-types.js';
@@ -36,7 +37,13 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     routerOptions: { maxParamLength: 8192 },
-    requestIdHeader: 'x-request-id',
+    // The request id is the client's x-request-id when it sends one; it is logged, echoed
+    // and forwarded to the upstream as metadata.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && given !== '' && given.length <= 128 ? given : randomUUID();
+    },
     // Bad URLs reach the core as ordinary unmatched paths: they get the frontend's 404.
     frameworkErrors: (error, request, reply) => {
       const input = toInput(request, undefined);
@@ -66,7 +73,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   app.addHook('onResponse', (request, reply, done) => {
     const r = request.prismReply;
     request.log.info(
-      { reqId: request.id, method: request.method, route: r?.routeId, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, upstream: r?.upstreamCode },
+      { method: request.method, route: r?.routeId, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, upstream: r?.upstreamCode },
       'request',
     );
     done();
@@ -77,7 +84,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) controller.abort();
     });
-    const result = await handleRequest(options.tables.current, toInput(request, controller.signal));
+    const result = await handleRequest(options.tables.current, { ...toInput(request, controller.signal), requestId: request.id });
     request.prismReply = result;
     return send(reply, result);
   };
