@@ -1,0 +1,64 @@
+/**
+ * The read cache serves hot reads from memory and stays coherent with writes
+ * (its correctness under the full contract is covered by the conformance suite).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createCachedStorage } from '../../../../patterns/registry/storage/cached-storage.js';
+import { createMemoryStorage } from '../../../../patterns/registry/storage/memory-storage.js';
+import type { RegistryStorage } from '../../../../patterns/registry/storage/registry-storage.js';
+
+function counting(inner: RegistryStorage) {
+  const counts = { getSchema: 0, listVersions: 0 };
+  const wrapped: RegistryStorage = {
+    ...inner,
+    getSchema: (id) => (counts.getSchema++, inner.getSchema(id)),
+    listVersions: (subject) => (counts.listVersions++, inner.listVersions(subject)),
+  };
+  return { wrapped, counts };
+}
+
+const input = (n: number) => ({ subject: 's', schemaType: 'AVRO' as const, schema: `"s${n}"`, references: [], hash: `h${n}` });
+
+test('schema by id and versions of a subject are read once, then from memory', async () => {
+  const { wrapped, counts } = counting(createMemoryStorage());
+  const cached = createCachedStorage(wrapped);
+  await cached.insertVersion(input(1));
+  for (let i = 0; i < 5; i++) {
+    assert.equal((await cached.getSchema(1))?.schema, '"s1"');
+    assert.equal((await cached.listVersions('s')).length, 1);
+  }
+  assert.deepEqual(counts, { getSchema: 1, listVersions: 1 });
+  // A write to the subject drops its versions; a hard delete drops schemas.
+  await cached.insertVersion(input(2));
+  assert.equal((await cached.listVersions('s')).length, 2);
+  assert.equal(counts.listVersions, 2);
+  await cached.softDeleteVersions('s', [1]);
+  await cached.hardDeleteVersions('s', [1]);
+  assert.equal(await cached.getSchema(1), undefined);
+  assert.equal(counts.getSchema, 2);
+  // Misses are not cached: a schema that appears later is found.
+  assert.equal(await cached.getSchema(3), undefined);
+  await cached.insertVersion(input(3));
+  assert.equal((await cached.getSchema(3))?.schema, '"s3"');
+});
+
+test('a read that overlaps a write does not store what it read before the write', async () => {
+  const inner = createMemoryStorage();
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const slow: RegistryStorage = {
+    ...inner,
+    async listVersions(subject) {
+      const snapshot = await inner.listVersions(subject);
+      await gate;
+      return snapshot;
+    },
+  };
+  const cached = createCachedStorage(slow);
+  const staleRead = cached.listVersions('s');
+  await cached.insertVersion(input(1));
+  release();
+  assert.equal((await staleRead).length, 0, 'the overlapping read saw the old state');
+  assert.equal((await cached.listVersions('s')).length, 1, 'but did not cache it');
+});
