@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { checkCompatibility, type PreviousSchema } from './check-compatibility.js';
 import { DEFAULT_COMPATIBILITY_LEVEL, parseCompatibilityLevel, type CompatibilityLevel } from './compatibility-level.js';
+import { avroInlinedText } from './formats/avro/index.js';
 import { findSchemaFormat, schemaFormats } from './formats/index.js';
 import {
   InvalidSchemaError,
@@ -115,7 +116,9 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
   async function requireWritable(subject: string): Promise<void> {
     const mode = await modeInScope(subject);
     if (mode === 'READONLY' || mode === 'READONLY_OVERRIDE') {
-      throw operationNotPermitted(`Subject ${subject} is in read-only mode`, { subject, mode });
+      // Confluent names the global scope `__GLOBAL` (the reason that subject name is reserved).
+      const name = subject === GLOBAL_SCOPE ? '__GLOBAL' : subject;
+      throw operationNotPermitted(`Subject ${name} is in read-only mode`, { subject: name, mode });
     }
   }
 
@@ -245,10 +248,24 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
     return Promise.all(needed.map(async (v) => ({ version: v.version, parsed: await parseStored(v.id) })));
   }
 
-  /** The newest version of `versions` whose schema has the candidate's identity. */
-  async function findMatch(candidate: Candidate, versions: readonly StoredVersion[]): Promise<StoredVersion | undefined> {
+  /**
+   * The newest version of `versions` whose schema has the candidate's identity; failing
+   * that, for a candidate without references, the newest version registered with
+   * references that equals the candidate once those are written out inline (Confluent's
+   * second matching path, §3.2/§3.6; AVRO only here).
+   */
+  async function findMatch(candidate: Candidate, versions: readonly StoredVersion[]): Promise<{ version: StoredVersion; references: SchemaReference[] } | undefined> {
+    const newestFirst = [...versions].reverse();
     const ids = new Set(await storage.findSchemaIds(candidate.hash));
-    return [...versions].reverse().find((v) => ids.has(v.id));
+    const byHash = newestFirst.find((v) => ids.has(v.id));
+    if (byHash) return { version: byHash, references: candidate.references };
+    if (candidate.references.length > 0 || candidate.format.type !== 'AVRO') return undefined;
+    for (const v of newestFirst) {
+      const stored = await requireSchema(v.id);
+      if (stored.references.length === 0 || stored.schemaType !== 'AVRO') continue;
+      if (avroInlinedText(await parseStored(v.id)) === candidate.parsed.canonical) return { version: v, references: [...stored.references] };
+    }
+    return undefined;
   }
 
   function schemaMessage(subject: string, version: number, id: number, schema: StoredSchema | Candidate, type: SchemaType): M.SchemaMessage {
@@ -282,7 +299,7 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
         let candidate: Candidate | undefined;
         if (request.schema !== '') {
           candidate = await parseCandidate(request, false);
-          const match = await findMatch(candidate, live(versions));
+          const match = (await findMatch(candidate, live(versions)))?.version;
           const versionAgrees = request.version === undefined || request.version === LATEST || request.version === match?.version;
           if (match && versionAgrees && (!hasId || request.id === match.id)) return { id: match.id, version: match.version };
         }
@@ -347,7 +364,11 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
       // subject; an empty one (7.4+) is simply "no match".
       const candidate = request.schema === '' ? undefined : await parseCandidate(request, true);
       const match = candidate && (await findMatch(candidate, visible));
-      if (candidate && match) return schemaMessage(subject, match.version, match.id, candidate, candidate.format.type);
+      if (candidate && match) {
+        // The schema answered is the canonical form of the submitted one (§3.6).
+        const { version, id } = match.version;
+        return { ...schemaMessage(subject, version, id, candidate, candidate.format.type), references: match.references.map((r) => ({ ...r })) };
+      }
       if (visible.length > 0) throw schemaNotFound();
       throw subjectNotFound(subject);
     },

@@ -497,3 +497,39 @@ rpcTest('modes: invalid mode, invalid subject, IMPORT with explicit ids (§3.3, 
   assert.deepEqual(await call('RegisterSchema', { subject: 'n', schema: B1 }), { id: 102, version: 1 });
   assert.equal((await call('GetSchema', { id: 102, fetch_max_id: true })).max_id, 102);
 });
+
+rpcTest('lookup and register match a version with references when the request writes them out inline (§3.2)', async (call) => {
+  const address = '{"type":"record","name":"Address","namespace":"acme","fields":[{"name":"street","type":"string"}]}';
+  await call('RegisterSchema', { subject: 'address', schema: address });
+  const user = '{"type":"record","name":"User","namespace":"acme","fields":[{"name":"home","type":"Address"}]}';
+  const refs = [{ name: 'acme.Address', subject: 'address', version: 1 }];
+  await call('RegisterSchema', { subject: 'user', schema: user, references: refs });
+  const inline = `{"type":"record","name":"User","namespace":"acme","fields":[{"name":"home","type":${address}}]}`;
+  const found = await call('LookupSchema', { subject: 'user', schema: inline });
+  // The answer carries the canonical form of what was sent (the nested namespace is implied).
+  const inlineCanonical = '{"type":"record","name":"User","namespace":"acme","fields":[{"name":"home","type":{"type":"record","name":"Address","fields":[{"name":"street","type":"string"}]}}]}';
+  assert.deepEqual(found, { subject: 'user', version: 1, id: 2, schema_type: 'AVRO', references: refs, schema: inlineCanonical });
+  assert.deepEqual(await call('RegisterSchema', { subject: 'user', schema: inline }), { id: 2, version: 1 });
+  // A different inline schema does not match.
+  await assertRegistryError(call('LookupSchema', { subject: 'user', schema: inline.replace('"street"', '"road"') }), 'SCHEMA_NOT_FOUND');
+});
+
+rpcTest('global READONLY blocks global config writes, naming the scope __GLOBAL', async (call) => {
+  await call('UpdateMode', { mode: 'READONLY' });
+  await assertRegistryError(call('UpdateConfig', { compatibility: 'FULL' }), 'OPERATION_NOT_PERMITTED', { message: 'Subject __GLOBAL is in read-only mode' });
+  await assertRegistryError(call('DeleteConfig', {}), 'OPERATION_NOT_PERMITTED');
+  await assertRegistryError(call('RegisterSchema', { subject: 's', schema: A1 }), 'OPERATION_NOT_PERMITTED', { message: 'Subject s is in read-only mode' });
+  // Mode changes are still allowed.
+  assert.deepEqual(await call('UpdateMode', { mode: 'READWRITE' }), { mode: 'READWRITE' });
+  assert.deepEqual(await call('UpdateConfig', { compatibility: 'FULL' }), { compatibility: 'FULL' });
+});
+
+rpcTest('concurrent registrations: the same schema gets one id and one version; different ones distinct ids', async (call) => {
+  const same = await Promise.all(Array.from({ length: 10 }, () => call('RegisterSchema', { subject: 's', schema: A1 })));
+  assert.deepEqual(new Set(same.map((r) => `${r.id}/${r.version}`)), new Set(['1/1']));
+  await call('UpdateConfig', { subject: 't', compatibility: 'NONE' });
+  const schemas = Array.from({ length: 10 }, (_, i) => record(`T${i}`));
+  const different = await Promise.all(schemas.map((schema) => call('RegisterSchema', { subject: 't', schema })));
+  assert.equal(new Set(different.map((r) => r.id)).size, 10);
+  assert.deepEqual(different.map((r) => r.version).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+});

@@ -106,3 +106,28 @@ test('startPattern: SQLITE slot under the data dir, MEMSTORE, and unknown backen
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('health Watch streams SERVING, then NOT_SERVING on shutdown', async () => {
+  const { startRegistryServer } = await import('../../../patterns/registry/registry-server.js');
+  const { createMemoryStorage } = await import('../../../patterns/registry/storage/memory-storage.js');
+  const grpc = await import('@grpc/grpc-js');
+  const { loadProtoRoot } = await import('../../../src/upstream/proto-root.js');
+  const { createServiceDefinition } = await import('../../../src/upstream/service-definition.js');
+  const server = await startRegistryServer({ listen: '127.0.0.1:0', storage: createMemoryStorage() });
+  const root = loadProtoRoot([server.protoFiles[1]]);
+  const Health = grpc.makeGenericClientConstructor(createServiceDefinition(root.lookupService('grpc.health.v1.Health')), 'Health');
+  const client = new Health(server.address, grpc.credentials.createInsecure()) as unknown as { Watch(req: object): NodeJS.EventEmitter; close(): void };
+  const statuses: string[] = [];
+  const stream = client.Watch({ service: '' });
+  const ended = new Promise<void>((resolve) => {
+    stream.on('data', (message: { status: string }) => {
+      statuses.push(message.status);
+      if (statuses.length === 1) void server.close(1000);
+    });
+    stream.on('end', resolve);
+    stream.on('error', () => resolve());
+  });
+  await ended;
+  client.close();
+  assert.deepEqual(statuses, ['SERVING', 'NOT_SERVING']);
+});

@@ -11,6 +11,17 @@ import { printAvro } from './print-avro.js';
 /** What `checkReads` needs from a parsed Avro schema. */
 export interface AvroParsedModel {
   readonly root: AvroNode;
+  /** The canonical text with referenced types written out in full instead of by name. */
+  readonly inlined: string;
+}
+
+/**
+ * The canonical text of an AVRO schema with its references resolved inline, or undefined
+ * for another format. Confluent matches a request that expands references inline against
+ * a version registered with references (confluent-sr-api.md §3.2, second matching path).
+ */
+export function avroInlinedText(parsed: ParsedSchema): string | undefined {
+  return parsed.type === 'AVRO' ? (parsed.model as AvroParsedModel).inlined : undefined;
 }
 
 function invalid(text: string, detail: string): InvalidSchemaError {
@@ -78,7 +89,7 @@ export const avroFormat: SchemaFormat = {
       if (err instanceof AvroModelError) throw invalid(text, err.message);
       throw err;
     }
-    const model: AvroParsedModel = { root };
+    const model: AvroParsedModel = { root, inlined: printAvro(root) };
     return {
       type: 'AVRO',
       canonical: printAvro(root, { known }),
