@@ -1,0 +1,239 @@
+/**
+ * End to end with @confluentinc/schemaregistry (the Confluent JavaScript client), unchanged,
+ * against the real stack: gateway + registry pattern over loopback gRPC + SQLite file.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  AvroDeserializer,
+  AvroSerializer,
+  Compatibility,
+  JsonDeserializer,
+  JsonSerializer,
+  RestError,
+  SchemaRegistryClient,
+  SerdeType,
+} from '@confluentinc/schemaregistry';
+import { call, startStack, type Stack } from './support.js';
+
+let stack: Stack;
+let client: SchemaRegistryClient;
+
+/** No retries: a 5xx must fail the test at once instead of being retried with back-off. */
+function freshClient(): SchemaRegistryClient {
+  return new SchemaRegistryClient({ baseURLs: [stack.url], maxRetries: 0 });
+}
+
+/** Asserts that a call failed with Confluent's typed error (both error_code and message present). */
+async function rejectsWith(promise: Promise<unknown>, status: number, errorCode: number, message?: string | RegExp): Promise<void> {
+  await assert.rejects(promise, (err: unknown) => {
+    assert.ok(err instanceof RestError, `expected a RestError, got ${String(err)}`);
+    assert.equal(err.status, status);
+    assert.equal(err.errorCode, errorCode);
+    // The client renders the message as "<server message>; Error code: <error_code>".
+    if (typeof message === 'string') assert.equal(err.message, `${message}; Error code: ${errorCode}`);
+    else if (message) assert.match(err.message, message);
+    return true;
+  });
+}
+
+function wireId(buffer: Buffer): number {
+  assert.equal(buffer[0], 0, 'magic byte');
+  return buffer.readInt32BE(1);
+}
+
+const payment = JSON.stringify({
+  type: 'record',
+  name: 'Payment',
+  namespace: 'com.example.confluent',
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'amount', type: 'double' },
+  ],
+});
+const paymentV2 = JSON.stringify({
+  type: 'record',
+  name: 'Payment',
+  namespace: 'com.example.confluent',
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'amount', type: 'double' },
+    { name: 'currency', type: 'string', default: 'EUR' },
+  ],
+});
+const paymentIncompatible = JSON.stringify({
+  type: 'record',
+  name: 'Payment',
+  namespace: 'com.example.confluent',
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'amount', type: 'double' },
+    { name: 'payer', type: 'string' },
+  ],
+});
+
+before(async () => {
+  stack = await startStack();
+  client = freshClient();
+});
+
+after(async () => {
+  await client?.close();
+  await stack?.close();
+});
+
+describe('confluent-js: Avro serde', () => {
+  test('AvroSerializer with autoRegisterSchemas registers <topic>-value and AvroDeserializer reads the record back', async () => {
+    const serializer = new AvroSerializer(client, SerdeType.VALUE, { autoRegisterSchemas: true });
+    const record = { orderId: 'o-17', quantity: 3, express: true };
+    const bytes = await serializer.serialize('orders', record);
+    const id = wireId(bytes);
+    assert.ok(id >= 1);
+
+    const subjects = await freshClient().getAllSubjects();
+    assert.ok(subjects.includes('orders-value'), `subjects: ${JSON.stringify(subjects)}`);
+    const latest = await freshClient().getLatestSchemaMetadata('orders-value');
+    assert.equal(latest.id, id);
+    assert.equal(latest.version, 1);
+    assert.equal(latest.subject, 'orders-value');
+    assert.equal(latest.schemaType, undefined, 'schemaType is omitted for AVRO');
+
+    const reader = freshClient();
+    const deserializer = new AvroDeserializer(reader, SerdeType.VALUE, {});
+    assert.deepEqual({ ...(await deserializer.deserialize('orders', bytes)) }, record);
+    await reader.close();
+
+    // Serialising again re-registers (cache miss in a new client) and keeps the id.
+    const again = await new AvroSerializer(freshClient(), SerdeType.VALUE, { autoRegisterSchemas: true }).serialize('orders', { orderId: 'o-18', quantity: 1, express: false });
+    assert.equal(wireId(again), id);
+    assert.deepEqual(await freshClient().getAllVersions('orders-value'), [1]);
+  });
+
+  test('register + useLatestVersion serialiser; getBySubjectAndId, getId, getVersion', async () => {
+    const id = await client.register('payments-value', { schemaType: 'AVRO', schema: payment });
+    assert.ok(id >= 1);
+    const serializer = new AvroSerializer(freshClient(), SerdeType.VALUE, { useLatestVersion: true });
+    const record = { id: 'p-1', amount: 12.5 };
+    const bytes = await serializer.serialize('payments', record);
+    assert.equal(wireId(bytes), id);
+    const deserializer = new AvroDeserializer(freshClient(), SerdeType.VALUE, {});
+    assert.deepEqual({ ...(await deserializer.deserialize('payments', bytes)) }, record);
+
+    // by id, with a subject the id is not registered under (must be tolerated)
+    const info = await freshClient().getBySubjectAndId('unrelated-value', id);
+    assert.equal(info.schema, payment);
+    assert.equal(info.schemaType, undefined);
+    assert.equal(await freshClient().getId('payments-value', { schemaType: 'AVRO', schema: payment }), id);
+    assert.equal(await freshClient().getVersion('payments-value', { schemaType: 'AVRO', schema: payment }), 1);
+    await rejectsWith(freshClient().getId('payments-value', { schemaType: 'AVRO', schema: paymentIncompatible }), 404, 40403, 'Schema not found');
+  });
+
+  test('testSubjectCompatibility / testCompatibility; an incompatible register is a 409 RestError', async () => {
+    assert.equal(await client.testSubjectCompatibility('payments-value', { schemaType: 'AVRO', schema: paymentV2 }), true);
+    assert.equal(await client.testSubjectCompatibility('payments-value', { schemaType: 'AVRO', schema: paymentIncompatible }), false);
+    assert.equal(await client.testCompatibility('payments-value', 1, { schemaType: 'AVRO', schema: paymentIncompatible }), false);
+    await rejectsWith(client.testCompatibility('payments-value', 9, { schemaType: 'AVRO', schema: paymentV2 }), 404, 40402, 'Version 9 not found.');
+    await rejectsWith(freshClient().register('payments-value', { schemaType: 'AVRO', schema: paymentIncompatible }), 409, 409, /^Schema being registered is incompatible with an earlier schema for subject "payments-value", details: \[/);
+
+    const v2 = await client.register('payments-value', { schemaType: 'AVRO', schema: paymentV2 });
+    const meta = await freshClient().getLatestSchemaMetadata('payments-value');
+    assert.equal(meta.id, v2);
+    assert.equal(meta.version, 2);
+    assert.equal(meta.schema, paymentV2);
+    const v1 = await freshClient().getSchemaMetadata('payments-value', 1);
+    assert.equal(v1.version, 1);
+    assert.equal(v1.schema, payment);
+    assert.deepEqual(await freshClient().getAllVersions('payments-value'), [1, 2]);
+  });
+});
+
+describe('confluent-js: config', () => {
+  test('getCompatibility is 40408 until set; updateCompatibility / getCompatibility round-trip', async () => {
+    await rejectsWith(client.getCompatibility('payments-value'), 404, 40408, "Subject 'payments-value' does not have subject-level compatibility configured");
+    assert.equal(await client.updateCompatibility('payments-value', Compatibility.FULL), 'FULL');
+    assert.equal(await freshClient().getCompatibility('payments-value'), 'FULL');
+    assert.deepEqual(await freshClient().getConfig('payments-value'), { compatibilityLevel: 'FULL' });
+    assert.deepEqual(await client.updateConfig('payments-value', { compatibility: Compatibility.BACKWARD_TRANSITIVE }), { compatibility: 'BACKWARD_TRANSITIVE' });
+    assert.equal(await freshClient().getCompatibility('payments-value'), 'BACKWARD_TRANSITIVE');
+  });
+
+  test('default (global) compatibility get / update', async () => {
+    assert.equal(await client.getDefaultCompatibility(), 'BACKWARD');
+    assert.deepEqual(await client.getDefaultConfig(), { compatibilityLevel: 'BACKWARD' });
+    assert.equal(await client.updateDefaultCompatibility(Compatibility.FORWARD), 'FORWARD');
+    assert.equal(await freshClient().getDefaultCompatibility(), 'FORWARD');
+    assert.deepEqual(await client.updateDefaultConfig({ compatibility: Compatibility.BACKWARD }), { compatibility: 'BACKWARD' });
+    assert.equal(await freshClient().getDefaultCompatibility(), 'BACKWARD');
+  });
+
+  test('an invalid level is a 42203 RestError', async () => {
+    await rejectsWith(
+      client.updateCompatibility('payments-value', 'SIDEWAYS' as Compatibility),
+      422,
+      42203,
+      'Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive',
+    );
+  });
+});
+
+describe('confluent-js: deletes', () => {
+  test('deleteSubjectVersion and deleteSubject, soft then permanent', async () => {
+    const subject = 'deletions-value';
+    const s1 = JSON.stringify({ type: 'record', name: 'D', fields: [{ name: 'a', type: 'int' }] });
+    const s2 = JSON.stringify({ type: 'record', name: 'D', fields: [{ name: 'a', type: 'int' }, { name: 'b', type: 'int', default: 0 }] });
+    const s3 = JSON.stringify({ type: 'record', name: 'D', fields: [{ name: 'a', type: 'int' }, { name: 'b', type: 'int', default: 0 }, { name: 'c', type: 'int', default: 0 }] });
+    const id1 = await client.register(subject, { schemaType: 'AVRO', schema: s1 });
+    await client.register(subject, { schemaType: 'AVRO', schema: s2 });
+    await client.register(subject, { schemaType: 'AVRO', schema: s3 });
+    assert.deepEqual(await freshClient().getAllVersions(subject), [1, 2, 3]);
+
+    await rejectsWith(client.deleteSubjectVersion(subject, 3, true), 404, 40407, `Subject '${subject}' Version 3 was not deleted first before being permanently deleted`);
+    assert.equal(await client.deleteSubjectVersion(subject, 3, false), 3);
+    assert.deepEqual(await freshClient().getAllVersions(subject), [1, 2]);
+    await rejectsWith(client.deleteSubjectVersion(subject, 3, false), 404, 40406, `Subject '${subject}' Version 3 was soft deleted.Set permanent=true to delete permanently`);
+    assert.equal(await client.deleteSubjectVersion(subject, 3, true), 3);
+    await rejectsWith(freshClient().getSchemaMetadata(subject, 3, true), 404, 40402, 'Version 3 not found.');
+
+    await rejectsWith(client.deleteSubject(subject, true), 404, 40405, `Subject '${subject}' was not deleted first before being permanently deleted`);
+    assert.deepEqual(await client.deleteSubject(subject, false), [1, 2]);
+    assert.ok(!(await freshClient().getAllSubjects()).includes(subject));
+    await rejectsWith(freshClient().getAllVersions(subject), 404, 40401, `Subject '${subject}' not found.`);
+    await rejectsWith(client.deleteSubject(subject, false), 404, 40404, `Subject '${subject}' was soft deleted.Set permanent=true to delete permanently`);
+    // Still readable by id and, with deleted=true, by version.
+    assert.equal((await freshClient().getBySubjectAndId(subject, id1)).schema, s1);
+    assert.equal((await freshClient().getSchemaMetadata(subject, 1, true)).id, id1);
+
+    assert.deepEqual(await client.deleteSubject(subject, true), [1, 2]);
+    await rejectsWith(client.deleteSubject(subject, true), 404, 40401, `Subject '${subject}' not found.`);
+    await rejectsWith(freshClient().getSchemaMetadata(subject, 1, true), 404, 40401, `Subject '${subject}' not found.`);
+  });
+});
+
+describe('confluent-js: JSON and PROTOBUF', () => {
+  test('JsonSerializer with autoRegisterSchemas and JsonDeserializer', async () => {
+    const serializer = new JsonSerializer(client, SerdeType.VALUE, { autoRegisterSchemas: true });
+    const record = { sku: 'A-1', price: 9, tags: ['x'] };
+    const bytes = await serializer.serialize('products', record);
+    const id = wireId(bytes);
+    const meta = await freshClient().getLatestSchemaMetadata('products-value');
+    assert.equal(meta.id, id);
+    assert.equal(meta.schemaType, 'JSON');
+    const deserializer = new JsonDeserializer(freshClient(), SerdeType.VALUE, {});
+    assert.deepEqual(await deserializer.deserialize('products', bytes), record);
+  });
+
+  test('a PROTOBUF schema registers and reads back with its type and references', async () => {
+    const common = 'syntax = "proto3";\npackage com.example.common;\n\nmessage Id {\n  string value = 1;\n}\n';
+    const item = 'syntax = "proto3";\npackage com.example.items;\n\nimport "common.proto";\n\nmessage Item {\n  com.example.common.Id id = 1;\n  string title = 2;\n}\n';
+    await client.register('common.proto', { schemaType: 'PROTOBUF', schema: common });
+    const references = [{ name: 'common.proto', subject: 'common.proto', version: 1 }];
+    const id = await client.register('items-value', { schemaType: 'PROTOBUF', schema: item, references });
+    const info = await freshClient().getBySubjectAndId('items-value', id);
+    assert.equal(info.schemaType, 'PROTOBUF');
+    assert.deepEqual(info.references, references);
+    assert.equal(await freshClient().getId('items-value', { schemaType: 'PROTOBUF', schema: item, references }), id);
+    const latest = await freshClient().getLatestSchemaMetadata('items-value');
+    assert.equal(latest.id, id);
+    assert.deepEqual(latest.references, references);
+  });
+});

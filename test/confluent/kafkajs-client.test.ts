@@ -1,0 +1,247 @@
+/**
+ * End to end with @kafkajs/confluent-schema-registry 3.9, unchanged, against the real stack:
+ * gateway + registry pattern over loopback gRPC + SQLite file.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { call, startStack, type Stack } from './support.js';
+
+let stack: Stack;
+let registry: SchemaRegistry;
+
+/** A registry client with no cache and no retries (a 5xx must fail the test at once). */
+function freshClient(): SchemaRegistry {
+  return new SchemaRegistry({ host: stack.url, retry: { retries: 0 } });
+}
+
+/** Avro/protobuf decoders return class instances; compare their plain JSON form. */
+function plain(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value));
+}
+
+/** Confluent wire format: magic byte 0, then the schema id as a 4-byte big-endian int. */
+function wireId(buffer: Buffer): number {
+  assert.equal(buffer[0], 0, 'magic byte');
+  return buffer.readInt32BE(1);
+}
+
+const user = {
+  type: 'record' as const,
+  name: 'User',
+  namespace: 'com.example.kafkajs',
+  fields: [
+    { name: 'id', type: 'int' },
+    { name: 'name', type: 'string' },
+  ],
+};
+
+const userV2 = {
+  ...user,
+  fields: [...user.fields, { name: 'email', type: ['null', 'string'], default: null }],
+};
+
+before(async () => {
+  stack = await startStack();
+  registry = freshClient();
+});
+
+after(async () => {
+  await stack?.close();
+});
+
+describe('kafkajs: AVRO', () => {
+  let firstId: number;
+
+  test('register probes GET /config/{S} (404 on first registration), registers and then sets the subject level', async () => {
+    const subject = 'com.example.kafkajs.User';
+    const before = await call(stack.url, 'GET', `/config/${subject}`);
+    assert.equal(before.status, 404);
+    assert.equal((before.json() as { error_code: number }).error_code, 40408);
+
+    const { id } = await registry.register(user);
+    assert.equal(typeof id, 'number');
+    assert.ok(id >= 1);
+    firstId = id;
+
+    // The first registration was followed by PUT /config/{S} {"compatibility":"BACKWARD"}.
+    const after = await call(stack.url, 'GET', `/config/${subject}`);
+    assert.equal(after.status, 200);
+    assert.equal(after.text, '{"compatibilityLevel":"BACKWARD"}');
+
+    const versions = await call(stack.url, 'GET', `/subjects/${subject}/versions`);
+    assert.equal(versions.text, '[1]');
+  });
+
+  test('registering the same schema again (config now answers 200 BACKWARD) returns the same id and no new version', async () => {
+    const again = await freshClient().register(user);
+    assert.equal(again.id, firstId);
+    const versions = await call(stack.url, 'GET', '/subjects/com.example.kafkajs.User/versions');
+    assert.equal(versions.text, '[1]');
+  });
+
+  test('a subject configured with another level makes register refuse (it reads compatibilityLevel)', async () => {
+    const put = await call(stack.url, 'PUT', '/config/com.example.kafkajs.Strict', { body: { compatibility: 'FULL' } });
+    assert.equal(put.status, 200);
+    const strict = { ...user, name: 'Strict' };
+    await assert.rejects(freshClient().register(strict), (err: Error) => {
+      assert.equal(err.name, 'ConfluentSchemaRegistryCompatibilityError');
+      assert.match(err.message, /BACKWARD != FULL/);
+      return true;
+    });
+    // With the matching level it registers.
+    const { id } = await freshClient().register(strict, { compatibility: 'FULL' as never });
+    assert.ok(id > firstId);
+  });
+
+  test('encode writes the wire format and decode (fresh client, GET /schemas/ids/{id}) returns the record', async () => {
+    const record = { id: 42, name: 'Ada' };
+    const encoded = await registry.encode(firstId, record);
+    assert.equal(wireId(encoded), firstId);
+    const decoded = await freshClient().decode(encoded);
+    assert.deepEqual(plain(decoded), record);
+  });
+
+  test('getLatestSchemaId and getRegistryId follow a compatible new version', async () => {
+    assert.equal(await registry.getLatestSchemaId('com.example.kafkajs.User'), firstId);
+    const { id: secondId } = await freshClient().register(userV2);
+    assert.notEqual(secondId, firstId);
+    assert.equal(await freshClient().getLatestSchemaId('com.example.kafkajs.User'), secondId);
+    assert.equal(await freshClient().getRegistryId('com.example.kafkajs.User', 1), firstId);
+    assert.equal(await freshClient().getRegistryId('com.example.kafkajs.User', 2), secondId);
+    assert.equal(await freshClient().getRegistryId('com.example.kafkajs.User', 'latest'), secondId);
+
+    // Data written with v1 reads under v2 with the default filled in.
+    const encoded = await registry.encode(firstId, { id: 7, name: 'Grace' });
+    const decoded = await freshClient().decode(encoded, { [SchemaType.AVRO]: { readerSchema: userV2 } } as never);
+    assert.deepEqual(plain(decoded), { id: 7, name: 'Grace', email: null });
+  });
+
+  test('getRegistryIdBySchema finds the id by lookup (POST /subjects/{S}) and fails for an unknown schema', async () => {
+    assert.equal(await freshClient().getRegistryIdBySchema('com.example.kafkajs.User', user), firstId);
+    const other = { ...user, fields: [{ name: 'other', type: 'long' }] };
+    await assert.rejects(freshClient().getRegistryIdBySchema('com.example.kafkajs.User', other), (err: Error) => {
+      assert.equal(err.name, 'ConfluentSchemaRegistryError');
+      assert.match(err.message, /Schema not found/);
+      return true;
+    });
+  });
+
+  test('an incompatible schema is refused with 409 and Confluent\'s message', async () => {
+    const incompatible = { ...user, fields: [...user.fields, { name: 'age', type: 'int' }] };
+    await assert.rejects(freshClient().register(incompatible), (err: Error & { status?: number }) => {
+      assert.equal(err.status, 409);
+      // kafkajs prefixes the server's message with its own tag.
+      assert.match(err.message, /Schema being registered is incompatible with an earlier schema for subject "com\.example\.kafkajs\.User"/);
+      return true;
+    });
+  });
+
+  test('references: a record using a type registered under another subject encodes and decodes', async () => {
+    const address = { type: 'record', name: 'Address', namespace: 'com.example.kafkajs', fields: [{ name: 'city', type: 'string' }] };
+    const { id: addressId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(address) }, { subject: 'kafkajs-address' });
+    const customer = {
+      type: 'record',
+      name: 'Customer',
+      namespace: 'com.example.kafkajs',
+      fields: [
+        { name: 'name', type: 'string' },
+        { name: 'address', type: 'com.example.kafkajs.Address' },
+      ],
+    };
+    const references = [{ name: 'com.example.kafkajs.Address', subject: 'kafkajs-address', version: 1 }];
+    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(customer), references }, { subject: 'kafkajs-customer' });
+    assert.notEqual(id, addressId);
+
+    const byId = await call(stack.url, 'GET', `/schemas/ids/${id}`);
+    assert.deepEqual((byId.json() as { references: unknown }).references, references);
+    const referencedBy = await call(stack.url, 'GET', '/subjects/kafkajs-address/versions/1/referencedby');
+    assert.equal(referencedBy.text, `[${id}]`);
+
+    const record = { name: 'Ada', address: { city: 'London' } };
+    const encoded = await registry.encode(id, record);
+    assert.equal(wireId(encoded), id);
+    assert.deepEqual(plain(await freshClient().decode(encoded)), record);
+  });
+});
+
+describe('kafkajs: JSON', () => {
+  const schema = JSON.stringify({
+    type: 'object',
+    properties: { id: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } },
+    required: ['id'],
+  });
+
+  test('register, encode, decode, latest id and lookup', async () => {
+    const { id } = await registry.register({ type: SchemaType.JSON, schema }, { subject: 'kafkajs-json-value' });
+    const version = await call(stack.url, 'GET', '/subjects/kafkajs-json-value/versions/1');
+    const entity = version.json() as { schemaType: string; id: number };
+    assert.equal(entity.schemaType, 'JSON');
+    assert.equal(entity.id, id);
+
+    const record = { id: 5, tags: ['a', 'b'] };
+    const encoded = await registry.encode(id, record);
+    assert.equal(wireId(encoded), id);
+    assert.deepEqual(await freshClient().decode(encoded), record);
+    assert.equal(await freshClient().getLatestSchemaId('kafkajs-json-value'), id);
+    assert.equal(await freshClient().getRegistryIdBySchema('kafkajs-json-value', { type: SchemaType.JSON, schema }), id);
+  });
+
+  test('encode validates against the registered schema', async () => {
+    const id = await freshClient().getLatestSchemaId('kafkajs-json-value');
+    await assert.rejects(freshClient().encode(id, { tags: ['no id'] }), (err: Error) => err.name === 'ConfluentSchemaRegistryValidationError');
+  });
+});
+
+describe('kafkajs: PROTOBUF', () => {
+  const schema = `syntax = "proto3";
+package com.example.kafkajs;
+
+message Point {
+  int32 x = 1;
+  int32 y = 2;
+  string label = 3;
+}
+`;
+
+  test('register, encode, decode, latest id and lookup', async () => {
+    const { id } = await registry.register({ type: SchemaType.PROTOBUF, schema }, { subject: 'kafkajs-proto-value' });
+    const byId = await call(stack.url, 'GET', `/schemas/ids/${id}`);
+    assert.equal((byId.json() as { schemaType: string }).schemaType, 'PROTOBUF');
+
+    const record = { x: 3, y: -4, label: 'p' };
+    const encoded = await registry.encode(id, record);
+    assert.equal(wireId(encoded), id);
+    assert.deepEqual(plain(await freshClient().decode(encoded)), record);
+    assert.equal(await freshClient().getLatestSchemaId('kafkajs-proto-value'), id);
+    assert.equal(await freshClient().getRegistryIdBySchema('kafkajs-proto-value', { type: SchemaType.PROTOBUF, schema }), id);
+  });
+
+  test('references: an import of a schema registered under another subject', async () => {
+    const money = `syntax = "proto3";
+package com.example.money;
+
+message Money {
+  string currency = 1;
+  int32 units = 2;
+}
+`;
+    const order = `syntax = "proto3";
+package com.example.orders;
+
+import "money.proto";
+
+message Order {
+  string ref = 1;
+  com.example.money.Money total = 2;
+}
+`;
+    await registry.register({ type: SchemaType.PROTOBUF, schema: money }, { subject: 'money.proto' });
+    const references = [{ name: 'money.proto', subject: 'money.proto', version: 1 }];
+    const { id } = await registry.register({ type: SchemaType.PROTOBUF, schema: order, references }, { subject: 'kafkajs-order-value' });
+    const record = { ref: 'o-1', total: { currency: 'EUR', units: 12 } };
+    const encoded = await registry.encode(id, record);
+    assert.equal(wireId(encoded), id);
+    assert.deepEqual(plain(await freshClient().decode(encoded)), record);
+  });
+});
