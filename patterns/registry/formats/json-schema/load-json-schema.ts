@@ -154,7 +154,7 @@ export class JsonSchemaLoader {
       consumed.add('type');
       const type = json['type'];
       if (Array.isArray(type)) {
-        members.push(this.combined('anyOf', type.map((t) => this.forType(String(t), json, doc, where, consumed)), false, { type }));
+        members.push(this.combined('anyOf', type.map((t) => ({ ...this.forType(String(t), json, doc, where, consumed), source: { type: t, of: json } }) as SchemaNode), false, { type }));
       } else if (typeof type === 'string') {
         members.push(this.forType(type, json, doc, where, consumed));
       } else {
@@ -275,7 +275,8 @@ export class JsonSchemaLoader {
       maxProperties: num(json['maxProperties']),
       minProperties: num(json['minProperties']),
       meta: EMPTY_META,
-      source: json,
+      // Tagged so that an object and an array sniffed from one node stay distinct members.
+      source: { type: 'object', of: json },
     };
   }
 
@@ -286,10 +287,18 @@ export class JsonSchemaLoader {
     let itemSchemas: SchemaNode[] | null = null;
     let additional: unknown = json['additionalItems'];
     const tuple = (list: unknown[], key: string): SchemaNode[] => list.map((s, i) => this.load(s, doc, `${where}/${key}/${i}`));
-    if (this.draft === '2020-12' && Array.isArray(json['prefixItems'])) {
+    if (this.draft === '2020-12') {
       // 2020-12 renamed the tuple to prefixItems and made `items` the schema for the rest.
-      itemSchemas = tuple(json['prefixItems'], 'prefixItems');
-      additional = json['items'];
+      // Confluent's translation: `items: false` forbids additional items, `items: true` is
+      // nothing, a schema is the all-items schema (no prefix) or the additional-items one.
+      if (Array.isArray(json['prefixItems'])) itemSchemas = tuple(json['prefixItems'], 'prefixItems');
+      const items = json['items'];
+      additional = items === false ? false : undefined;
+      if (items !== undefined && typeof items !== 'boolean') {
+        const schema = this.load(items, doc, `${where}/items`);
+        if (itemSchemas === null) allItems = schema;
+        else additional = items;
+      }
     } else if (Array.isArray(json['items'])) {
       itemSchemas = tuple(json['items'], 'items');
     } else if (json['items'] !== undefined) {
@@ -306,10 +315,12 @@ export class JsonSchemaLoader {
       maxItems: num(json['maxItems']),
       minItems: num(json['minItems']),
       uniqueItems: json['uniqueItems'] === true,
-      maxContains: modern ? num(json['maxContains']) : null,
-      minContains: modern ? num(json['minContains']) : null,
+      // Confluent's translation keeps the contains limits only with `contains`, and always
+      // carries minContains there (json-sKema defaults it to 1).
+      maxContains: modern && json['contains'] !== undefined ? num(json['maxContains']) : null,
+      minContains: modern && json['contains'] !== undefined ? num(json['minContains']) ?? 1 : null,
       meta: EMPTY_META,
-      source: json,
+      source: { type: 'array', of: json },
     };
   }
 

@@ -21,7 +21,7 @@ export const protobufFormat: SchemaFormat = {
 
   parse(text: string, references: readonly ResolvedReference[]): ParsedSchema {
     const model = parseProtobuf(text, references);
-    return { type: 'PROTOBUF', canonical: renderProto(model, text), normalized: renderNormalizedProto(model, text), model };
+    return { type: 'PROTOBUF', canonical: renderProto(model), normalized: renderNormalizedProto(model), model };
   },
 
   checkReads(reader: ParsedSchema, writer: ParsedSchema, roles: CheckRoles): string[] {

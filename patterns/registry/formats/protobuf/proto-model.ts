@@ -9,13 +9,14 @@
  * (compatibility-rules.md §4.4).
  */
 import protobuf from 'protobufjs';
+import { extractOptionValues, placeholderValue, type ExtractedOptions, type OptionValue } from './option-values.js';
 
 export type Label = 'optional' | 'required' | 'repeated' | null;
 
 /** One option as written: `name` may be parenthesised (custom) and dotted. */
 export interface ProtoOption {
   readonly name: string;
-  readonly value: unknown;
+  readonly value: OptionValue;
 }
 
 export interface ProtoField {
@@ -129,14 +130,17 @@ function readImports(text: string): { imports: string[]; publicImports: string[]
   return { imports, publicImports };
 }
 
-/** protobufjs keeps both a flat `options` map and, in order, the structured `parsedOptions`. */
-function optionsOf(obj: { options?: Record<string, unknown>; parsedOptions?: Array<Record<string, unknown>> }): ProtoOption[] {
+/**
+ * Options in declaration order. Every value in the text was swapped for a placeholder before
+ * protobufjs parsed it, so each flat entry is one written option whose value we parsed.
+ */
+function optionsFrom(record: Record<string, unknown> | undefined, extracted: ExtractedOptions): ProtoOption[] {
   const out: ProtoOption[] = [];
-  if (Array.isArray(obj.parsedOptions) && obj.parsedOptions.length > 0) {
-    for (const entry of obj.parsedOptions) for (const [name, value] of Object.entries(entry)) out.push({ name, value });
-    return out;
+  for (const [name, raw] of Object.entries(record ?? {})) {
+    const value = placeholderValue(extracted, raw);
+    // Anything else was set by protobufjs itself (e.g. proto3_optional), not written.
+    if (value !== undefined) out.push({ name, value });
   }
-  for (const [name, value] of Object.entries(obj.options ?? {})) out.push({ name, value });
   return out;
 }
 
@@ -151,8 +155,8 @@ function labelOf(field: protobuf.Field, syntax: 'proto2' | 'proto3' | null, inOn
   return field.options?.['proto3_optional'] === true ? 'optional' : null;
 }
 
-function fieldOf(field: protobuf.Field, syntax: 'proto2' | 'proto3' | null, inOneof: boolean): ProtoField {
-  const options = optionsOf(field as unknown as Parameters<typeof optionsOf>[0]).filter((o) => o.name !== 'proto3_optional');
+function fieldOf(field: protobuf.Field, syntax: 'proto2' | 'proto3' | null, inOneof: boolean, x: ExtractedOptions): ProtoField {
+  const options = optionsFrom(field.options, x);
   return {
     name: field.name,
     tag: field.id,
@@ -172,12 +176,12 @@ function rangesOf(list: Array<number[] | string> | undefined): RangeEntry[] {
   return (list ?? []).map((r) => (typeof r === 'string' ? r : ([r[0]!, r[1]!] as const)));
 }
 
-function extendsOf(nested: readonly protobuf.ReflectionObject[], syntax: 'proto2' | 'proto3' | null): ProtoExtend[] {
+function extendsOf(nested: readonly protobuf.ReflectionObject[], syntax: 'proto2' | 'proto3' | null, x: ExtractedOptions): ProtoExtend[] {
   const blocks = new Map<string, ProtoField[]>();
   for (const obj of nested) {
     if (obj instanceof protobuf.Field && typeof obj.extend === 'string') {
       const list = blocks.get(obj.extend) ?? [];
-      list.push(fieldOf(obj, syntax, false));
+      list.push(fieldOf(obj, syntax, false, x));
       blocks.set(obj.extend, list);
     }
   }
@@ -189,17 +193,17 @@ function isGroupType(obj: protobuf.ReflectionObject): obj is protobuf.Type {
   return obj instanceof protobuf.Type && (obj as unknown as { group?: boolean }).group === true;
 }
 
-function typesOf(nested: readonly protobuf.ReflectionObject[], syntax: 'proto2' | 'proto3' | null): ProtoTypeElement[] {
+function typesOf(nested: readonly protobuf.ReflectionObject[], syntax: 'proto2' | 'proto3' | null, x: ExtractedOptions): ProtoTypeElement[] {
   const out: ProtoTypeElement[] = [];
   for (const obj of nested) {
     if (isGroupType(obj)) continue;
-    if (obj instanceof protobuf.Type) out.push(messageOf(obj, syntax));
-    else if (obj instanceof protobuf.Enum) out.push(enumOf(obj));
+    if (obj instanceof protobuf.Type) out.push(messageOf(obj, syntax, x));
+    else if (obj instanceof protobuf.Enum) out.push(enumOf(obj, x));
   }
   return out;
 }
 
-function messageOf(type: protobuf.Type, syntax: 'proto2' | 'proto3' | null): ProtoMessage {
+function messageOf(type: protobuf.Type, syntax: 'proto2' | 'proto3' | null, x: ExtractedOptions): ProtoMessage {
   const realOneofs = type.oneofsArray.filter((o) => !isSyntheticOneof(o));
   const inRealOneof = new Set(realOneofs.flatMap((o) => o.fieldsArray));
   const groupTypes = new Map(type.nestedArray.filter(isGroupType).map((g) => [g.name, g] as const));
@@ -207,27 +211,27 @@ function messageOf(type: protobuf.Type, syntax: 'proto2' | 'proto3' | null): Pro
   return {
     kind: 'message',
     name: type.name,
-    fields: type.fieldsArray.filter((f) => !inRealOneof.has(f) && !groupTypes.has(f.type)).map((f) => fieldOf(f, syntax, false)),
+    fields: type.fieldsArray.filter((f) => !inRealOneof.has(f) && !groupTypes.has(f.type)).map((f) => fieldOf(f, syntax, false, x)),
     groups: groupFields.map((f) => ({
       label: labelOf(f, syntax, false),
       name: f.type,
       tag: f.id,
-      fields: groupTypes.get(f.type)!.fieldsArray.map((gf) => fieldOf(gf, syntax, false)),
+      fields: groupTypes.get(f.type)!.fieldsArray.map((gf) => fieldOf(gf, syntax, false, x)),
     })),
     oneofs: realOneofs.map((o) => ({
       name: o.name,
-      fields: o.fieldsArray.map((f) => fieldOf(f, syntax, true)),
-      options: optionsOf(o as unknown as Parameters<typeof optionsOf>[0]),
+      fields: o.fieldsArray.map((f) => fieldOf(f, syntax, true, x)),
+      options: optionsFrom(o.options, x),
     })),
-    nested: typesOf(type.nestedArray, syntax),
-    options: optionsOf(type as unknown as Parameters<typeof optionsOf>[0]),
+    nested: typesOf(type.nestedArray, syntax, x),
+    options: optionsFrom(type.options, x),
     reserved: rangesOf(type.reserved as Array<number[] | string> | undefined),
     extensions: rangesOf(type.extensions as Array<number[]> | undefined),
-    extendBlocks: extendsOf(type.nestedArray, syntax),
+    extendBlocks: extendsOf(type.nestedArray, syntax, x),
   };
 }
 
-function enumOf(en: protobuf.Enum): ProtoEnum {
+function enumOf(en: protobuf.Enum, x: ExtractedOptions): ProtoEnum {
   const valueOptions = (en.valuesOptions ?? {}) as Record<string, Record<string, unknown>>;
   return {
     kind: 'enum',
@@ -235,25 +239,25 @@ function enumOf(en: protobuf.Enum): ProtoEnum {
     constants: Object.entries(en.values).map(([name, tag]) => ({
       name,
       tag,
-      options: Object.entries(valueOptions[name] ?? {}).map(([n, value]) => ({ name: n, value })),
+      options: optionsFrom(valueOptions[name], x),
     })),
-    options: optionsOf(en as unknown as Parameters<typeof optionsOf>[0]),
+    options: optionsFrom(en.options, x),
     reserved: rangesOf(en.reserved as Array<number[] | string> | undefined),
     nested: [],
   };
 }
 
-function serviceOf(service: protobuf.Service): ProtoService {
+function serviceOf(service: protobuf.Service, x: ExtractedOptions): ProtoService {
   return {
     name: service.name,
-    options: optionsOf(service as unknown as Parameters<typeof optionsOf>[0]),
+    options: optionsFrom(service.options, x),
     rpcs: service.methodsArray.map((m) => ({
       name: m.name,
       requestType: m.requestType,
       responseType: m.responseType,
       requestStream: m.requestStream === true,
       responseStream: m.responseStream === true,
-      options: optionsOf(m as unknown as Parameters<typeof optionsOf>[0]),
+      options: optionsFrom(m.options, x),
     })),
   };
 }
@@ -263,7 +267,8 @@ function serviceOf(service: protobuf.Service): ProtoService {
  * @throws Error (protobufjs' own, with its line number) when the text does not parse.
  */
 export function readProtoFile(text: string): ProtoFile {
-  const result = protobuf.parse(text, { keepCase: true, alternateCommentMode: false });
+  const x = extractOptionValues(text);
+  const result = protobuf.parse(x.text, { keepCase: true, alternateCommentMode: false });
   const clean = stripComments(text);
   const syntax = readSyntax(clean);
   const packageName = result.package ?? null;
@@ -275,9 +280,9 @@ export function readProtoFile(text: string): ProtoFile {
     packageName,
     imports,
     publicImports,
-    options: scope instanceof protobuf.Namespace ? optionsOf(scope as unknown as Parameters<typeof optionsOf>[0]) : [],
-    types: typesOf(nested, syntax),
-    extendBlocks: extendsOf(nested, syntax),
-    services: nested.filter((n): n is protobuf.Service => n instanceof protobuf.Service).map(serviceOf),
+    options: scope instanceof protobuf.Namespace ? optionsFrom(scope.options, x) : [],
+    types: typesOf(nested, syntax, x),
+    extendBlocks: extendsOf(nested, syntax, x),
+    services: nested.filter((n): n is protobuf.Service => n instanceof protobuf.Service).map((svc) => serviceOf(svc, x)),
   };
 }

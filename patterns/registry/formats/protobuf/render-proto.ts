@@ -8,25 +8,17 @@
  * in brackets on the line, several on their own lines. Comments are not kept.
  *
  * Known gaps (protobufjs does not keep them): a `reserved`/`extensions` statement list is
- * printed as one statement, `5 to 5` prints as `5`, numbers print in JavaScript form
- * (`1.0` → `1`), a group's own options and nested types are not printed, and a custom option set
- * through a sub-field (`(o).a = 1`) prints as an aggregate `(o) = { a: 1 }`.
+ * printed as one statement, `5 to 5` prints as `5`, and a group's own options and nested
+ * types are not printed. Option values are printed from our own reading of the text
+ * (option-values.ts), so their kinds and number spellings are kept.
  */
 import type { ProtobufModel } from './parse-protobuf.js';
+import type { OptionValue } from './option-values.js';
 import type { ProtoEnum, ProtoExtend, ProtoField, ProtoMessage, ProtoOneof, ProtoOption, ProtoService, RangeEntry } from './proto-model.js';
 import { isScalarType } from './scalar-types.js';
 import { resolveTypeName, type TypeIndex } from './type-index.js';
 
 const MAX_TAG = 536_870_911;
-
-/** Identifiers written unquoted after `=` or `:` (enum-valued options such as SPEED). */
-function bareIdentifiers(text: string): Set<string> {
-  const noComments = text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
-  const noStrings = noComments.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
-  const out = new Set<string>();
-  for (const m of noStrings.matchAll(/[=:]\s*(-?[A-Za-z_][A-Za-z0-9_.]*)/g)) out.add(m[1]!);
-  return out;
-}
 
 export function escapeProtoString(input: string): string {
   let out = '';
@@ -55,16 +47,12 @@ function indent(text: string): string {
 }
 
 class Printer {
-  private readonly bare: Set<string>;
   private readonly scope: string[] = [];
 
   constructor(
     private readonly model: ProtobufModel,
     private readonly normalize: boolean,
-    text: string,
-  ) {
-    this.bare = bareIdentifiers(text);
-  }
+  ) {}
 
   private get index(): TypeIndex {
     return this.model.index;
@@ -81,26 +69,26 @@ class Printer {
     return full === null ? name : `.${full}`;
   }
 
-  private value(v: unknown): string {
-    if (typeof v === 'string') return this.bare.has(v) && v !== '' ? v : `"${escapeProtoString(v)}"`;
-    if (typeof v === 'number') return Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : String(v);
-    if (typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-    if (Array.isArray(v)) {
-      const items = v.map((x, i) => this.value(x) + (i < v.length - 1 ? ',' : ''));
-      return `[\n${items.map(indent).join('')}]`;
+  /** An option value as Confluent prints it (`formatOptionMapOrListValue`). */
+  private value(v: OptionValue): string {
+    switch (v.kind) {
+      case 'string': return `"${escapeProtoString(v.value)}"`;
+      case 'map': return `{\n${this.map(v.entries)}}`;
+      case 'list': {
+        // Normalized form prints a one-element list as its element.
+        if (this.normalize && v.items.length === 1) return this.value(v.items[0]!);
+        return `[\n${v.items.map((x, i) => indent(this.value(x) + (i < v.items.length - 1 ? ',' : ''))).join('')}]`;
+      }
+      default: return v.text;
     }
-    if (v !== null && typeof v === 'object') {
-      // protobufjs' Long-like values print through their own toString.
-      if ('low' in v && 'high' in v && typeof (v as { toString: unknown }).toString === 'function') return String(v);
-      return `{\n${this.map(v as Record<string, unknown>)}}`;
-    }
-    return String(v);
   }
 
-  private map(obj: Record<string, unknown>): string {
-    let entries = Object.entries(obj);
-    if (this.normalize) entries = entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return entries.map(([k, v], i) => indent(`${k}: ${this.value(v)}${i < entries.length - 1 ? ',' : ''}`)).join('');
+  private map(entries: ReadonlyArray<readonly [string, OptionValue]>): string {
+    let list = [...entries];
+    if (this.normalize) {
+      list = list.filter(([, v]) => v.kind !== 'list' || v.items.length > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    }
+    return list.map(([k, v], i) => indent(`${k}: ${this.value(v)}${i < list.length - 1 ? ',' : ''}`)).join('');
   }
 
   private options(list: readonly ProtoOption[]): ProtoOption[] {
@@ -108,9 +96,6 @@ class Printer {
   }
 
   private option(o: ProtoOption): string {
-    if (o.value !== null && typeof o.value === 'object' && !Array.isArray(o.value) && !('low' in o.value)) {
-      return `${o.name} = {\n${this.map(o.value as Record<string, unknown>)}}`;
-    }
     return `${o.name} = ${this.value(o.value)}`;
   }
 
@@ -250,11 +235,11 @@ class Printer {
 }
 
 /** Confluent's canonical text for a parsed schema. */
-export function renderProto(model: ProtobufModel, text: string): string {
-  return new Printer(model, false, text).print();
+export function renderProto(model: ProtobufModel): string {
+  return new Printer(model, false).print();
 }
 
 /** The `normalize=true` text: sorted imports/options/fields/constants, qualified type names. */
-export function renderNormalizedProto(model: ProtobufModel, text: string): string {
-  return new Printer(model, true, text).print();
+export function renderNormalizedProto(model: ProtobufModel): string {
+  return new Printer(model, true).print();
 }

@@ -116,7 +116,11 @@ const cases: Case[] = [
   ...limits('maxItems', arr, 'MAX_ITEMS', true, 3, 5),
   ...limits('minItems', arr, 'MIN_ITEMS', false, 3, 5),
   ...limits('maxContains', (e) => a2020({ contains: str(), ...e }), 'MAX_CONTAINS', true, 3, 5),
-  ...limits('minContains', (e) => a2020({ contains: str(), ...e }), 'MIN_CONTAINS', false, 3, 5),
+  // Confluent's 2019+ translation always carries minContains with `contains` (default 1), so
+  // it is added or removed together with `contains`.
+  ...limits('minContains', (e) => a2020({ contains: str(), ...e }), 'MIN_CONTAINS', false, 3, 5).filter((c) => !/_(ADDED|REMOVED)$/.test(c.rule)),
+  { rule: 'MIN_CONTAINS_ADDED', why: 'contains added: minContains 1 appears', old: a2020({}), new: a2020({ contains: str() }), compatible: false, path: '#/minContains' },
+  { rule: 'MIN_CONTAINS_REMOVED', why: 'contains removed', old: a2020({ contains: str(), minContains: 2 }), new: a2020({}), compatible: true },
   { rule: 'UNIQUE_ITEMS_ADDED', why: 'uniqueItems false -> true', old: arr(), new: arr({ uniqueItems: true }), compatible: false, path: '#/uniqueItems' },
   { rule: 'UNIQUE_ITEMS_REMOVED', why: 'uniqueItems true -> false', old: arr({ uniqueItems: true }), new: arr(), compatible: true },
   { rule: 'ADDITIONAL_ITEMS_ADDED', why: 'false -> absent', old: tuple([str()], { additionalItems: false }), new: tuple([str()]), compatible: true },
@@ -152,6 +156,7 @@ const cases: Case[] = [
   { rule: 'PRODUCT_TYPE_NARROWED', why: 'allOf loses a member', old: { allOf: [str(), { maxLength: 3 }] }, new: { allOf: [str()] }, compatible: true },
   { rule: 'PRODUCT_TYPE_NARROWED', why: 'allOf -> one compatible member', old: { allOf: [str(), { title: 'x' }] }, new: str(), compatible: true },
   { rule: 'SUM_TYPE_EXTENDED', why: 'anyOf gains a member', old: { anyOf: [str()] }, new: { anyOf: [str(), numb()] }, compatible: true },
+  { rule: 'SUM_TYPE_EXTENDED', why: 'type array gains a type', old: { type: ['object'] }, new: { type: ['object', 'array'] }, compatible: true, path: '#/' },
   { rule: 'SUM_TYPE_EXTENDED', why: '"string" -> ["string","null"]', old: str(), new: { type: ['string', 'null'] }, compatible: true },
   { rule: 'SUM_TYPE_NARROWED', why: 'anyOf loses a member', old: { anyOf: [str(), numb()] }, new: { anyOf: [str()] }, compatible: false },
   { rule: 'COMBINED_TYPE_SUBSCHEMAS_CHANGED', why: 'no full matching of members', old: { anyOf: [str(), numb()] }, new: { anyOf: [str(), { type: 'boolean' }] }, compatible: false },
@@ -202,6 +207,8 @@ const noDifference: Array<[string, unknown, unknown]> = [
   ['format on a string is ignored', str(), str({ format: 'email' })],
   ['multipleOf 0.5 and 0.50 are equal', numb({ multipleOf: 0.5 }), JSON.parse('{"type":"number","multipleOf":0.50}')],
   ['readOnly, examples and $comment are ignored', str(), str({ readOnly: true, examples: ['x'], $comment: 'c' })],
+  ['2019+: minContains 1 is the default that contains carries', { $schema: D2020, type: 'array', contains: str(), minContains: 1 }, { $schema: D2020, type: 'array', contains: str() }],
+  ['type-array members stay distinct (object and array are two members)', { type: ['object', 'array'] }, { type: ['array', 'object'] }],
   ['anyOf member order does not matter', { anyOf: [str(), numb()] }, { anyOf: [numb(), str()] }],
 ];
 for (const [name, oldJson, newJson] of noDifference) {

@@ -122,3 +122,53 @@ test('PROTOBUF parse accepts bundled google imports without references', () => {
   const parsed = protobufFormat.parse('syntax = "proto3";\nimport "google/protobuf/any.proto";\nimport "google/type/date.proto";\nmessage A { google.protobuf.Any a = 1; google.type.Date d = 2; }', []);
   assert.equal(parsed.type, 'PROTOBUF');
 });
+
+test('PROTOBUF aggregate option values with lists of messages parse and print in Confluent form', () => {
+  const text = `syntax = "proto3";
+import "confluent/meta.proto";
+message Price {
+  option (confluent.message_meta).doc = "a price";
+  string amount = 1 [(confluent.field_meta) = { doc: "decimal text", params: [ { key: "precision", value: "8" }, { key: "scale", value: "2" } ] }];
+}
+enum Currency { option allow_alias = true; EUR = 0 [(confluent.enum_value_meta) = { tags: ["iso"] }]; }
+`;
+  const expected = `syntax = "proto3";
+
+import "confluent/meta.proto";
+
+message Price {
+  option (confluent.message_meta).doc = "a price";
+
+  string amount = 1 [(confluent.field_meta) = {
+    doc: "decimal text",
+    params: [
+      {
+        key: "precision",
+        value: "8"
+      },
+      {
+        key: "scale",
+        value: "2"
+      }
+    ]
+  }];
+}
+enum Currency {
+  option allow_alias = true;
+  EUR = 0 [(confluent.enum_value_meta) = {
+    tags: [
+      "iso"
+    ]
+  }];
+}
+`;
+  assert.equal(protobufFormat.parse(text, []).canonical, expected);
+});
+
+test('PROTOBUF option value kinds are kept: enum names bare, strings quoted, number spelling as written', () => {
+  const parsed = protobufFormat.parse('syntax = "proto2";\noption optimize_for = LITE_RUNTIME;\noption java_package = "SPEED";\nmessage M { optional double d = 1 [default = 1.50]; optional string option = 2; }', []);
+  assert.ok(parsed.canonical.includes('option optimize_for = LITE_RUNTIME;\n'));
+  assert.ok(parsed.canonical.includes('option java_package = "SPEED";\n'));
+  assert.ok(parsed.canonical.includes('optional double d = 1 [default = 1.50];\n'));
+  assert.ok(parsed.canonical.includes('optional string option = 2;\n'), 'a field named option is not an option statement');
+});
