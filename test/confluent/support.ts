@@ -45,7 +45,11 @@ export interface Reply {
 }
 
 export interface CallOptions {
-  /** A string is sent as is; anything else is JSON-encoded. */
+  /**
+   * A string is sent as is (fetch would label it text/plain, so a Content-Type is always set);
+   * a Uint8Array is sent as is with no Content-Type at all unless one is given; anything
+   * else is JSON-encoded.
+   */
   body?: unknown;
   headers?: Record<string, string>;
 }
@@ -53,8 +57,10 @@ export interface CallOptions {
 /** One HTTP request against the stack; a JSON body gets Confluent's v1 Content-Type unless told otherwise. */
 export async function call(baseUrl: string, method: string, path: string, options: CallOptions = {}): Promise<Reply> {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
-  let body: string | undefined;
-  if (options.body !== undefined) {
+  let body: string | Uint8Array | undefined;
+  if (options.body instanceof Uint8Array) {
+    body = options.body;
+  } else if (options.body !== undefined) {
     body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
     if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = V1_JSON;
   }
