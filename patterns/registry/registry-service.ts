@@ -286,11 +286,18 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
   // --- the RPCs -----------------------------------------------------------------------
 
   const api: M.RegistryApi = {
-    RegisterSchema: (request) =>
-      serialized(async () => {
-        // Check order of confluent-sr-api.md §2.1 (S3) and the algorithm of §3.5.
-        const subject = normalizeSubject(request.subject);
-        validateSubject(subject, request.subject);
+    async RegisterSchema(request) {
+      // Check order of confluent-sr-api.md §2.1 (S3) and the algorithm of §3.5.
+      const subject = normalizeSubject(request.subject);
+      validateSubject(subject, request.subject);
+      // Hot path: auto-registering clients mostly re-register what is already live; that
+      // answer needs no write, so it does not wait behind other writes.
+      if (request.schema !== '' && request.id === undefined && request.version === undefined) {
+        const candidate = await parseCandidate(request, false);
+        const match = (await findMatch(candidate, live(await storage.listVersions(subject))))?.version;
+        if (match) return { id: match.id, version: match.version };
+      }
+      return serialized(async () => {
         const hasId = request.id !== undefined && request.id >= 0;
         const versions = await storage.listVersions(subject);
 
@@ -354,7 +361,8 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
           }
           throw err;
         }
-      }),
+      });
+    },
 
     async LookupSchema(request) {
       const subject = normalizeSubject(request.subject);

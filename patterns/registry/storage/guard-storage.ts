@@ -7,7 +7,22 @@
 import { operationTimeout, storeError } from '../registry-error.js';
 import { StorageConflictError, type RegistryStorage } from './registry-storage.js';
 
-const WRITES = new Set(['insertVersion', 'softDeleteVersions', 'hardDeleteVersions', 'putSetting']);
+const METHODS = [
+  'getSchema',
+  'findSchemaIds',
+  'listVersions',
+  'listAllVersions',
+  'listVersionsOfSchema',
+  'listReferrers',
+  'maxId',
+  'getSetting',
+  'insertVersion',
+  'softDeleteVersions',
+  'hardDeleteVersions',
+  'putSetting',
+  'close',
+] as const satisfies readonly (keyof RegistryStorage)[];
+const WRITES = new Set<string>(['insertVersion', 'softDeleteVersions', 'hardDeleteVersions', 'putSetting']);
 
 function isTimeout(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
@@ -17,7 +32,7 @@ function isTimeout(err: unknown): boolean {
 /** Wraps every method of `inner` so its failures become RegistryErrors. */
 export function createGuardedStorage(inner: RegistryStorage): RegistryStorage {
   const guarded: Record<string, unknown> = {};
-  for (const key of Object.keys(inner) as (keyof RegistryStorage)[]) {
+  for (const key of METHODS) {
     const method = inner[key] as (...args: unknown[]) => Promise<unknown>;
     const write = WRITES.has(key);
     guarded[key] = async (...args: unknown[]) => {
