@@ -3,24 +3,35 @@
  * references), Confluent's canonical text, and Confluent's diff-based compatibility with
  * the STRICT or LENIENT policy (compatibility-rules.md §3).
  */
-import type { CheckOptions, CheckRoles, ParsedSchema, ResolvedReference, SchemaFormat } from '../schema-format.js';
+import { InvalidSchemaError, type CheckOptions, type CheckRoles, type ParsedSchema, type ResolvedReference, type SchemaFormat } from '../schema-format.js';
 import { compatibleSetFor, formatJsonDifference } from './json-difference.js';
 import { diffJsonSchemas } from './json-schema-diff.js';
-import { normalizedJsonText, parseJsonSchema, type JsonSchemaModel } from './parse-json-schema.js';
+import { compactJson } from './canonical-json.js';
+import { parseJsonSchema, type JsonSchemaModel } from './parse-json-schema.js';
 
 export { diffJsonSchemas } from './json-schema-diff.js';
 export { JSON_COMPATIBLE_LENIENT, JSON_COMPATIBLE_STRICT } from './json-difference.js';
 export type { JsonDifference, JsonDifferenceType } from './json-difference.js';
 export type { JsonSchemaModel } from './parse-json-schema.js';
 
+/** Only InvalidSchemaError may leave `parse`: anything else (e.g. absurd nesting) becomes one. */
+function guardParse<T>(text: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof InvalidSchemaError) throw err;
+    throw new InvalidSchemaError(`Invalid schema ${text}, details: ${(err as Error).message}`);
+  }
+}
+
 export const jsonSchemaFormat: SchemaFormat = {
   type: 'JSON',
 
   parse(text: string, references: readonly ResolvedReference[]): ParsedSchema {
-    const { json, model } = parseJsonSchema(text, references);
-    // Confluent stores the JSON re-serialised compactly with key order preserved
-    // (confluent-sr-api.md §3.2); JSON.stringify does exactly that.
-    return { type: 'JSON', canonical: JSON.stringify(json), normalized: normalizedJsonText(json), model };
+    return guardParse(text, () => {
+      const { model } = parseJsonSchema(text, references);
+      return { type: 'JSON', canonical: compactJson(text, false), normalized: compactJson(text, true), model };
+    });
   },
 
   checkReads(reader: ParsedSchema, writer: ParsedSchema, roles: CheckRoles, options?: CheckOptions): string[] {

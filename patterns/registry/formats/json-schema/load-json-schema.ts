@@ -91,6 +91,7 @@ export class JsonSchemaLoader {
 
   load(json: unknown, doc: JsonDocument, where: string): SchemaNode {
     if (typeof json === 'boolean') {
+      if (this.draft === 'draft-4') throw new JsonSchemaLoadError(`schema at ${where}: boolean schemas are not supported in draft-4`);
       return { kind: json ? 'true' : 'false', meta: EMPTY_META, source: json };
     }
     if (!isObject(json)) throw new JsonSchemaLoadError(`schema at ${where} must be an object or a boolean`);
@@ -127,6 +128,7 @@ export class JsonSchemaLoader {
       consumed.add('$ref');
       return this.refNode(json, json['$ref'], doc, where, this.meta(json, consumed));
     }
+    this.checkKeywordTypes(json, where);
     const members: SchemaNode[] = [];
     const has = (k: string): boolean => Object.hasOwn(json, k) && !consumed.has(k);
 
@@ -179,6 +181,33 @@ export class JsonSchemaLoader {
     if (members.length === 0) return { kind: 'empty', meta, source: json };
     if (members.length === 1) return { ...members[0]!, meta, source: json } as SchemaNode;
     return { ...this.combined('allOf', members, true, json), meta };
+  }
+
+  /**
+   * The value-type checks everit makes while loading (`requireInteger`, `requireString`, …),
+   * which are what makes Confluent answer 42201 for e.g. `"maxLength": "5"`.
+   */
+  private checkKeywordTypes(json: Json, where: string): void {
+    const modern = this.draft === '2019-09' || this.draft === '2020-12';
+    const expect = (key: string, what: string, ok: (v: unknown) => boolean): void => {
+      if (!Object.hasOwn(json, key) || ok(json[key])) return;
+      const v = json[key];
+      const found = v === null ? 'null' : Array.isArray(v) ? 'JSONArray' : typeof v === 'object' ? 'JSONObject' : typeof v;
+      throw new JsonSchemaLoadError(`${where}/${key}: expected type: ${what}, found: ${found}`);
+    };
+    const integer = (v: unknown): boolean => Number.isInteger(v);
+    const number = (v: unknown): boolean => typeof v === 'number';
+    const string = (v: unknown): boolean => typeof v === 'string';
+    const boolean = (v: unknown): boolean => typeof v === 'boolean';
+    for (const k of ['minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties']) expect(k, 'Integer', integer);
+    if (modern) for (const k of ['minContains', 'maxContains']) expect(k, 'Integer', integer);
+    for (const k of ['minimum', 'maximum', 'multipleOf']) expect(k, 'Number', number);
+    for (const k of ['exclusiveMinimum', 'exclusiveMaximum']) expect(k, this.draft === 'draft-4' ? 'Boolean' : 'Number', this.draft === 'draft-4' ? boolean : number);
+    for (const k of ['pattern', 'format', 'title', 'description', this.draft === 'draft-4' ? 'id' : '$id']) expect(k, 'String', string);
+    expect('uniqueItems', 'Boolean', boolean);
+    expect('required', 'JSONArray', (v) => Array.isArray(v) && v.every(string));
+    for (const k of ['properties', 'patternProperties', 'dependencies']) expect(k, 'JSONObject', isObject);
+    if (modern) for (const k of ['dependentRequired', 'dependentSchemas']) expect(k, 'JSONObject', isObject);
   }
 
   private combined(criterion: Criterion, subschemas: SchemaNode[], synthetic: boolean, source: unknown): CombinedNode {

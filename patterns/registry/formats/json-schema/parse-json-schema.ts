@@ -2,7 +2,6 @@
  * Turns JSON Schema text plus its resolved references into the loaded node graph.
  */
 import { InvalidSchemaError, type ResolvedReference } from '../schema-format.js';
-import { stableJson } from './json-values.js';
 import { JsonSchemaLoader, JsonSchemaLoadError, resolveAll, type JsonDocument } from './load-json-schema.js';
 import type { SchemaNode } from './schema-node.js';
 import { draftOf, parseJsonSchemaText, type Draft } from './validate-json-schema.js';
@@ -48,9 +47,4 @@ export function parseJsonSchema(text: string, references: readonly ResolvedRefer
     if (err instanceof JsonSchemaLoadError) throw new InvalidSchemaError(`Invalid schema ${text}, details: ${err.message}`);
     throw err;
   }
-}
-
-/** Confluent's `normalize()` form: the same JSON with object keys sorted at every level. */
-export function normalizedJsonText(json: unknown): string {
-  return stableJson(json);
 }

@@ -3,7 +3,7 @@
  * references by name, bundled google/confluent files), Confluent's canonical text, and
  * Confluent's diff-based compatibility (compatibility-rules.md §4).
  */
-import type { CheckRoles, ParsedSchema, ResolvedReference, SchemaFormat } from '../schema-format.js';
+import { InvalidSchemaError, type CheckRoles, type ParsedSchema, type ResolvedReference, type SchemaFormat } from '../schema-format.js';
 import { parseProtobuf, type ProtobufModel } from './parse-protobuf.js';
 import { formatProtoDifference, isCompatibleProtoDifference } from './proto-difference.js';
 import { diffProtobuf } from './proto-schema-diff.js';
@@ -20,8 +20,14 @@ export const protobufFormat: SchemaFormat = {
   type: 'PROTOBUF',
 
   parse(text: string, references: readonly ResolvedReference[]): ParsedSchema {
-    const model = parseProtobuf(text, references);
-    return { type: 'PROTOBUF', canonical: renderProto(model), normalized: renderNormalizedProto(model), model };
+    try {
+      const model = parseProtobuf(text, references);
+      return { type: 'PROTOBUF', canonical: renderProto(model), normalized: renderNormalizedProto(model), model };
+    } catch (err) {
+      // Only InvalidSchemaError may leave `parse`.
+      if (err instanceof InvalidSchemaError) throw err;
+      throw new InvalidSchemaError(`Invalid schema ${text}, details: ${(err as Error).message}`);
+    }
   },
 
   checkReads(reader: ParsedSchema, writer: ParsedSchema, roles: CheckRoles): string[] {
