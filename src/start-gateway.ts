@@ -1,17 +1,23 @@
 /**
  * Assembles a running gateway from a config: starts embedded patterns, opens one gRPC channel
- * per namespace, compiles every frontend into one route table and serves it over HTTP.
+ * per namespace, compiles every frontend (config files first, then what the admin API stored)
+ * into one route table, and serves it; the admin listener and the gRPC passthrough listener
+ * run beside the public one, each on an ephemeral loopback port unless configured.
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import type { LoadedConfig } from './config/gateway-config.js';
-import { loadDefinitionFile } from './frontends/load-definition.js';
-import { compileRouteTable, type FrontendBinding } from './routing/compile-route-table.js';
-import { createHttpServer } from './routing/fastify-adapter.js';
+import { createAdminRoutes } from './admin/admin-api.js';
+import { createSqliteDefinitionStore, type DefinitionStore } from './admin/definition-store.js';
+import { createFrontendCatalog, readFileEntry, type FrontendEntry, type NamespaceTarget } from './admin/frontend-catalog.js';
+import type { LoadedConfig, ListenerConfig } from './config/gateway-config.js';
+import { codeName } from './core/gateway-error.js';
+import { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';
+import { createAdminHttpServer, createHttpServer } from './routing/fastify-adapter.js';
 import type { RouteTable } from './routing/route-table.js';
-import { createTableHolder } from './routing/table-holder.js';
-import { createGrpcUpstream, type Upstream } from './upstream/grpc-upstream.js';
+import { createTableHolder, type TableHolder } from './routing/table-holder.js';
+import { startGrpcPassthrough, type RunningPassthrough } from './upstream/grpc-passthrough.js';
+import { createGrpcUpstream } from './upstream/grpc-upstream.js';
 import { loadPatternModule } from './upstream/load-pattern-module.js';
 import type { BackendConfig, RunningPattern } from './upstream/pattern-module.js';
 
@@ -25,12 +31,19 @@ export interface GatewayOverrides {
 export interface RunningGateway {
   /** `http://host:port` of the public listener. */
   readonly url: string;
+  /** `http://host:port` of the admin listener, when enabled. */
+  readonly adminUrl?: string;
+  /** `host:port` of the gRPC passthrough listener, when enabled. */
+  readonly grpcAddress?: string;
   readonly app: FastifyInstance;
-  readonly table: RouteTable;
+  readonly tables: TableHolder;
+  readonly metrics: GatewayMetrics;
   readonly patterns: ReadonlyMap<string, RunningPattern>;
-  /** Stops accepting, drains in-flight requests, closes channels and patterns. */
+  /** Stops accepting, drains in-flight requests, closes channels, stores and patterns. */
   close(): Promise<void>;
 }
+
+type RunningNamespace = NamespaceTarget & { readonly target: string; readonly passthrough: boolean };
 
 /** @throws ConfigError, DefinitionError or a start-up failure; anything started is stopped. */
 export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
@@ -38,16 +51,16 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
   // A --data-dir given on the command line is relative to where the command runs; one in the
   // config file to the config file's folder; the default is ./data where the command runs.
   const dataDir = overrides.dataDir !== undefined ? resolve(overrides.dataDir) : config.dataDir !== undefined ? resolve(baseDir, config.dataDir) : resolve('data');
+  mkdirSync(dataDir, { recursive: true });
   const backends = new Map((config.backends ?? []).map((b) => [b.name, { name: b.name, type: b.type, config: b.config ?? {} } as BackendConfig]));
   const patterns = new Map<string, RunningPattern>();
-  const upstreams: Upstream[] = [];
+  const namespaces = new Map<string, RunningNamespace>();
+  const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
-    for (const u of upstreams) u.close();
-    for (const p of patterns.values()) await p.close().catch(() => {});
+    for (const close of closers.reverse()) await close().catch(() => {});
   };
 
   try {
-    const bindings: FrontendBinding[] = [];
     for (const ns of config.namespaces) {
       let target = ns.pattern.target;
       let protoFiles = (ns.pattern.protos ?? []).map((p) => resolve(baseDir, p));
@@ -55,43 +68,88 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
         const module = await loadPatternModule(ns.pattern.embedded, baseDir);
         const slots: Record<string, BackendConfig> = {};
         for (const [slot, name] of Object.entries(ns.pattern.slots ?? {})) slots[slot] = backends.get(name)!;
+        // Namespaces keep their data apart; a single namespace uses the data dir itself.
         const nsDataDir = config.namespaces.length > 1 ? resolve(dataDir, ns.name) : dataDir;
         mkdirSync(nsDataDir, { recursive: true });
         const running = await module.startPattern({ listen: ns.pattern.listen ?? '127.0.0.1:0', slots, dataDir: nsDataDir });
         patterns.set(ns.name, running);
+        closers.push(() => running.close());
         target = running.address;
         protoFiles = [...protoFiles, ...running.protoFiles];
       }
       const upstream = createGrpcUpstream(target!);
-      upstreams.push(upstream);
-      for (const mount of ns.frontends) {
-        for (const definition of loadDefinitionFile(resolve(baseDir, mount.file))) {
-          bindings.push({ loaded: definition, upstream, pathPrefix: mount.pathPrefix, protoFiles, deadlineMs: ns.deadlineMs, forwardHeaders: ns.forwardHeaders });
-        }
+      closers.push(async () => upstream.close());
+      namespaces.set(ns.name, { name: ns.name, upstream, protoFiles, deadlineMs: ns.deadlineMs, forwardHeaders: ns.forwardHeaders, target: target!, passthrough: ns.grpcPassthrough ?? true });
+    }
+
+    // Frontends: config files first, then the admin store's changes on top.
+    const fromFiles: FrontendEntry[] = config.namespaces.flatMap((ns) => ns.frontends.map((m) => readFileEntry(m.file, ns.name, m.pathPrefix, m.host, baseDir)));
+    const store: DefinitionStore = createSqliteDefinitionStore(resolve(dataDir, 'gateway-admin.db'));
+    closers.push(() => store.close());
+    let entries = fromFiles;
+    for (const stored of await store.list()) {
+      entries = entries.filter((e) => !e.names.includes(stored.name));
+      if (!stored.deleted) {
+        entries.push({ names: [stored.name], namespace: stored.namespace, pathPrefix: stored.pathPrefix, host: stored.host, text: stored.text, source: `admin:${stored.name}`, origin: 'admin' });
       }
     }
-    const table = compileRouteTable(bindings);
-    const app = createHttpServer({ tables: createTableHolder(table), bodyLimit: config.bodyLimit, logger: overrides.logger });
-    const host = overrides.host ?? config.http?.host ?? '127.0.0.1';
-    const port = overrides.port ?? config.http?.port ?? 8080;
-    await app.listen({ host, port });
-    const address = app.server.address();
-    const boundPort = typeof address === 'object' && address ? address.port : port;
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
-    for (const [name, p] of patterns) app.log.info({ namespace: name, address: p.address }, 'embedded pattern listening (gRPC)');
-    app.log.info({ url, routes: table.routes.length }, 'gateway listening (HTTP)');
-    return {
-      url,
-      app,
-      table,
-      patterns,
-      close: async () => {
-        await app.close();
-        await closeAll();
+    const catalog = createFrontendCatalog(namespaces, baseDir, entries);
+    const metrics = createGatewayMetrics();
+    const { table } = catalog.compile();
+    metrics.reload('success');
+    const tables = createTableHolder(table);
+
+    const app = createHttpServer({
+      tables,
+      bodyLimit: config.bodyLimit,
+      logger: overrides.logger,
+      onReply: (reply, method, status, seconds) => {
+        metrics.request(reply?.frontend ?? '', reply?.routeId ?? '', method, status, seconds);
+        if (reply?.upstreamMethod !== undefined && reply.upstreamCode !== undefined) metrics.upstreamCall(reply.upstreamMethod, codeName(reply.upstreamCode));
       },
-    };
+    });
+    closers.push(() => app.close());
+    const url = await listen(app, { host: overrides.host ?? config.http?.host ?? '127.0.0.1', port: overrides.port ?? config.http?.port ?? 8080 });
+
+    let adminUrl: string | undefined;
+    if (config.admin?.enabled !== false) {
+      const admin = createAdminHttpServer({
+        routes: createAdminRoutes({ catalog, tables, store, metrics, namespaces, backends: [...backends.values()].map((b) => ({ name: b.name, type: b.type })), baseDir, openApi: await openApiExporter() }),
+        logger: overrides.logger,
+      });
+      closers.push(() => admin.close());
+      adminUrl = await listen(admin, { host: config.admin?.host ?? '127.0.0.1', port: config.admin?.port ?? 0 });
+    }
+
+    let passthrough: RunningPassthrough | undefined;
+    if (config.grpc?.enabled !== false) {
+      const host = config.grpc?.host ?? '127.0.0.1';
+      passthrough = await startGrpcPassthrough(
+        [...namespaces.values()].map((ns) => ({ name: ns.name, target: ns.target, protoFiles: ns.protoFiles, enabled: ns.passthrough })),
+        `${host}:${config.grpc?.port ?? 0}`,
+      );
+      closers.push(() => passthrough!.close());
+    }
+
+    for (const [name, p] of patterns) app.log.info({ namespace: name, address: p.address }, 'embedded pattern listening (gRPC)');
+    if (passthrough) app.log.info({ address: passthrough.address }, 'gRPC passthrough listening');
+    if (adminUrl) app.log.info({ url: adminUrl }, 'admin listening (admin API, /metrics, /healthz, /readyz)');
+    app.log.info({ url, routes: table.routes.length }, 'gateway listening (HTTP)');
+    return { url, adminUrl, grpcAddress: passthrough?.address, app, tables, metrics, patterns, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
   }
+}
+
+async function listen(app: FastifyInstance, at: Required<ListenerConfig>): Promise<string> {
+  await app.listen({ host: at.host, port: at.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : at.port;
+  return `http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${port}`;
+}
+
+/** The OpenAPI exporter, when that module is part of this build. */
+async function openApiExporter(): Promise<((table: RouteTable, frontend: string) => unknown) | undefined> {
+  return undefined;
 }

@@ -7,8 +7,18 @@ import { dirname, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 
+export interface ListenerConfig {
+  host?: string;
+  port?: number;
+}
+
 export interface GatewayConfig {
-  http?: { host?: string; port?: number };
+  /** The public HTTP listener (default 127.0.0.1:8080). */
+  http?: ListenerConfig;
+  /** The admin listener: admin API, /metrics, /healthz, /readyz (default: ephemeral loopback port). */
+  admin?: ListenerConfig & { enabled?: boolean };
+  /** The gRPC listener exposing each namespace's pattern as-is (default: ephemeral loopback port). */
+  grpc?: ListenerConfig & { enabled?: boolean };
   /** Largest request body in bytes. */
   bodyLimit?: number;
   /** Where embedded patterns keep their data (relative to the config file). */
@@ -30,6 +40,8 @@ export interface NamespaceConfig {
   /** Overrides of the frontends' defaults for this namespace. */
   deadlineMs?: number;
   forwardHeaders?: string[];
+  /** Expose the pattern's own gRPC services on the gRPC listener (default true). */
+  grpcPassthrough?: boolean;
 }
 
 export interface PatternConfig {
@@ -50,6 +62,20 @@ export interface FrontendMount {
   file: string;
   /** Path prefix the frontend is mounted under (default: none). */
   pathPrefix?: string;
+  /** Serve the frontend only for requests with this Host (without port). */
+  host?: string;
+}
+
+function listenerSchema(switchable: boolean) {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      host: { type: 'string' },
+      port: { type: 'integer', minimum: 0, maximum: 65535 },
+      ...(switchable ? { enabled: { type: 'boolean' } } : {}),
+    },
+  };
 }
 
 const schema = {
@@ -57,11 +83,9 @@ const schema = {
   required: ['namespaces'],
   additionalProperties: false,
   properties: {
-    http: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 } },
-    },
+    http: listenerSchema(false),
+    admin: listenerSchema(true),
+    grpc: listenerSchema(true),
     bodyLimit: { type: 'integer', minimum: 1 },
     dataDir: { type: 'string' },
     backends: {
@@ -84,6 +108,7 @@ const schema = {
           name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
           deadlineMs: { type: 'integer', minimum: 1 },
           forwardHeaders: { type: 'array', items: { type: 'string' } },
+          grpcPassthrough: { type: 'boolean' },
           pattern: {
             type: 'object',
             additionalProperties: false,
@@ -102,7 +127,7 @@ const schema = {
               type: 'object',
               required: ['file'],
               additionalProperties: false,
-              properties: { file: { type: 'string' }, pathPrefix: { type: 'string', pattern: '^/' } },
+              properties: { file: { type: 'string' }, pathPrefix: { type: 'string', pattern: '^/' }, host: { type: 'string', minLength: 1 } },
             },
           },
         },

@@ -15,7 +15,7 @@ const REQUEST_ID = 'x-request-id';
 /** Handles one request against a table; never throws, never answers with a stack trace. */
 export async function handleRequest(table: RouteTable, input: HttpInput): Promise<HttpReply> {
   const requestId = input.requestId ?? (headerValue(input.headers[REQUEST_ID]) || randomUUID());
-  const match = table.match(input.method, input.path);
+  const match = table.match(input.method, input.path, hostOf(input.headers));
   if (match.error) {
     const reply = renderError(match.frontend?.mapError, match.error, undefined, errorType(match.frontend, accept(input)));
     if (match.allow) reply.headers['allow'] = match.allow.join(', ');
@@ -34,12 +34,14 @@ export async function handleRequest(table: RouteTable, input: HttpInput): Promis
   }
   reply.headers[REQUEST_ID] = requestId;
   reply.routeId = route.id;
+  reply.frontend = frontend.name;
+  if (reply.upstreamCode !== undefined) reply.upstreamMethod = route.grpc?.path;
   return reply;
 }
 
 /** Renders an error raised outside any route (no frontend matched, body too large, ...). */
 export function renderRoutingError(table: RouteTable, input: HttpInput, error: GatewayError): HttpReply {
-  const frontend = table.frontendFor(input.path);
+  const frontend = table.frontendFor(input.path, hostOf(input.headers));
   return renderError(frontend?.mapError, error, undefined, errorType(frontend, accept(input)));
 }
 
@@ -138,6 +140,14 @@ function forwardedMetadata(names: readonly string[], headers: HttpInput['headers
   }
   out[REQUEST_ID] = requestId;
   return out;
+}
+
+/** The Host header without its port, lower-case (`[::1]:80` → `[::1]`). */
+function hostOf(headers: HttpInput['headers']): string | undefined {
+  const host = headerValue(headers['host']);
+  if (!host) return undefined;
+  const end = host.startsWith('[') ? host.indexOf(']') + 1 : host.lastIndexOf(':');
+  return (end > 0 ? host.slice(0, end) : host).toLowerCase();
 }
 
 function accept(input: HttpInput): string | undefined {

@@ -19,8 +19,11 @@ export interface HttpReply {
   status: number;
   headers: Record<string, string>;
   body: string;
-  /** The route that answered, for logs and metrics. */
+  /** The route and frontend that answered, for logs and metrics. */
   routeId?: string;
+  frontend?: string;
+  /** The upstream gRPC method called, when a call was made. */
+  upstreamMethod?: string;
   /** The upstream gRPC status code, when a call was made. */
   upstreamCode?: number;
 }

@@ -25,6 +25,9 @@ export interface FrontendBinding {
   readonly loaded: LoadedDefinition;
   /** The namespace's path prefix the frontend is mounted under. */
   readonly pathPrefix?: string;
+  /** Serve only requests with this Host. */
+  readonly host?: string;
+  readonly namespace?: string;
   /** The namespace's upstream; routes that call gRPC need one. */
   readonly upstream?: Upstream;
   /** Proto files the upstream pattern provides (absolute paths). */
@@ -57,8 +60,9 @@ export function compileRouteTable(bindings: readonly FrontendBinding[]): RouteTa
       const pos = loaded.locate(pointer);
       problems.push({ file: loaded.file, route: loaded.routeAt(pointer), pointer, line: pos?.line, column: pos?.column, message });
     };
+    // Names are global (RFC-039): one definition per name, bound to any number of namespaces.
     const previousFile = names.get(def.name);
-    if (previousFile !== undefined && binding.pathPrefix === undefined) {
+    if (previousFile !== undefined && previousFile !== loaded.file) {
       report('/name', `frontend name '${def.name}' is already used by ${previousFile}`);
     }
     names.set(def.name, loaded.file);
@@ -70,7 +74,7 @@ export function compileRouteTable(bindings: readonly FrontendBinding[]): RouteTa
     if (!compiled) continue;
     frontends.push(compiled.frontend);
     for (const entry of compiled.entries) {
-      const key = `${entry.route.method} ${entry.shape}`;
+      const key = `${compiled.frontend.host ?? '*'} ${entry.route.method} ${entry.shape}`;
       const clash = shapes.get(key);
       if (clash) {
         report(`/rest/routes/${entry.index}/path`, `route '${entry.route.id}' (${entry.route.method} ${entry.route.template}) matches the same requests as route '${clash.route}' of frontend '${clash.frontend}'`);
@@ -118,6 +122,8 @@ function compileFrontend(binding: FrontendBinding, def: FrontendDefinition, repo
   const frontend: CompiledFrontend = {
     name: def.name,
     mountPath,
+    host: binding.host?.toLowerCase(),
+    namespace: binding.namespace,
     negotiator: compileNegotiator(produces, consumes, rest.defaultRequestType),
     mapError: frontendErrorMapper,
     unknownQuery: rest.unknownQuery ?? 'ignore',

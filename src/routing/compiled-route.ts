@@ -11,6 +11,10 @@ export interface CompiledFrontend {
   readonly name: string;
   /** Namespace prefix + base path, e.g. `/ns/orders`. */
   readonly mountPath: string;
+  /** Requests must carry this Host (without port); undefined serves every host. */
+  readonly host?: string;
+  /** The namespace the frontend is bound to. */
+  readonly namespace?: string;
   readonly negotiator: Negotiator;
   /** Renders errors raised before a route is known (404, 405, 406, 413, 415). */
   readonly mapError: ErrorMapper;

@@ -10,9 +10,12 @@ import { handleRequest, renderRoutingError } from '../core/handle-request.js';
 import { Code, gatewayError, GatewayReason } from '../core/gateway-error.js';
 import type { HttpInput, HttpReply } from '../core/http-types.js';
 import type { TableHolder } from './table-holder.js';
+import type { AdminRoute } from '../admin/admin-api.js';
 
 export interface HttpServerOptions {
   readonly tables: TableHolder;
+  /** Told about every answered request (metrics). */
+  readonly onReply?: (reply: HttpReply | undefined, method: string, status: number, seconds: number) => void;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit?: number;
   readonly logger?: FastifyServerOptions['logger'];
@@ -72,6 +75,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   app.addHook('onResponse', (request, reply, done) => {
     const r = request.prismReply;
+    options.onReply?.(r, request.method, reply.statusCode, reply.elapsedTime / 1000);
     request.log.info(
       { method: request.method, route: r?.routeId, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, upstream: r?.upstreamCode },
       'request',
@@ -115,4 +119,31 @@ function toInput(request: { method: string; url: string; query: unknown; headers
     body: Buffer.isBuffer(request.body) ? request.body : undefined,
     signal,
   };
+}
+
+export interface AdminServerOptions {
+  readonly routes: readonly AdminRoute[];
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+/** The admin listener: a plain fastify app over framework-free admin handlers. */
+export function createAdminHttpServer(options: AdminServerOptions): FastifyInstance {
+  const app = Fastify({ logger: options.logger ?? false, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  for (const route of options.routes) {
+    app.route({
+      method: route.method,
+      url: route.path,
+      handler: async (request, reply) => {
+        try {
+          return send(reply, await route.handle(toInput(request, undefined), request.params as Record<string, string>));
+        } catch (err) {
+          request.log.error({ err }, 'admin request failed');
+          return send(reply, { status: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'internal error' }) });
+        }
+      },
+    });
+  }
+  return app;
 }

@@ -13,10 +13,13 @@ export type RouteMatch =
 export interface RouteTable {
   readonly routes: readonly CompiledRoute[];
   readonly frontends: readonly CompiledFrontend[];
-  /** Matches a raw (still percent-encoded) path; parameters come back decoded once. */
-  match(method: string, path: string): RouteMatch;
+  /**
+   * Matches a raw (still percent-encoded) path; parameters come back decoded once. `host` (the
+   * Host header without port) selects frontends bound to a host; others serve every host.
+   */
+  match(method: string, path: string, host?: string): RouteMatch;
   /** The frontend whose mount path is the longest prefix of `path` (for routing errors). */
-  frontendFor(path: string): CompiledFrontend | undefined;
+  frontendFor(path: string, host?: string): CompiledFrontend | undefined;
 }
 
 export interface RouteEntry {
@@ -29,19 +32,24 @@ export function createRouteTable(entries: readonly RouteEntry[], frontends: read
   const methods = new Set<string>();
   for (const { route, routerPath } of entries) {
     methods.add(route.method);
-    router.on(route.method as FindMyWay.HTTPMethod, routerPath, noop, route);
+    const host = route.frontend.host;
+    const opts = host === undefined ? {} : { constraints: { host } };
+    router.on(route.method as FindMyWay.HTTPMethod, routerPath, opts, noop, route);
     if (route.frontend.trailingSlash && routerPath !== '/' && !routerPath.endsWith('/')) {
-      router.on(route.method as FindMyWay.HTTPMethod, routerPath + '/', noop, route);
+      router.on(route.method as FindMyWay.HTTPMethod, routerPath + '/', opts, noop, route);
     }
   }
-  const byMount = [...frontends].sort((a, b) => b.mountPath.length - a.mountPath.length);
+  // Longest mount first; a host-bound frontend before an unbound one with the same mount.
+  const byMount = [...frontends].sort((a, b) => b.mountPath.length - a.mountPath.length || Number(b.host !== undefined) - Number(a.host !== undefined));
 
-  function frontendFor(path: string): CompiledFrontend | undefined {
-    return byMount.find((f) => f.mountPath === '/' || path === f.mountPath || path.startsWith(f.mountPath + '/'));
+  function frontendFor(path: string, host?: string): CompiledFrontend | undefined {
+    return byMount.find(
+      (f) => (f.host === undefined || f.host === host) && (f.mountPath === '/' || path === f.mountPath || path.startsWith(f.mountPath + '/')),
+    );
   }
 
-  function lookup(method: string, path: string) {
-    const found = router.find(method as FindMyWay.HTTPMethod, path);
+  function lookup(method: string, path: string, host: string | undefined) {
+    const found = host === undefined ? router.find(method as FindMyWay.HTTPMethod, path) : router.find(method as FindMyWay.HTTPMethod, path, { host });
     if (!found) return undefined;
     // An empty parameter (`/subjects/`) is not a value: that path names no resource.
     for (const key in found.params) if (found.params[key] === '') return undefined;
@@ -52,11 +60,11 @@ export function createRouteTable(entries: readonly RouteEntry[], frontends: read
     routes: entries.map((e) => e.route),
     frontends,
     frontendFor,
-    match(method, path) {
-      const found = lookup(method, path);
+    match(method, path, host) {
+      const found = lookup(method, path, host);
       if (found) return { route: found.store as CompiledRoute, params: found.params as Record<string, string> };
-      const frontend = frontendFor(path);
-      const allow = [...methods].filter((m) => m !== method && lookup(m, path) !== undefined);
+      const frontend = frontendFor(path, host);
+      const allow = [...methods].filter((m) => m !== method && lookup(m, path, host) !== undefined);
       if (allow.length > 0) {
         return { frontend, allow, error: gatewayError(Code.UNIMPLEMENTED, GatewayReason.METHOD_NOT_ALLOWED, `method ${method} is not allowed on ${path}`, { method, path }, 405) };
       }

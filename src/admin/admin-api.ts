@@ -1,0 +1,179 @@
+/**
+ * The admin API (RFC-039 admin commands), framework-free: list, get, apply and delete
+ * frontends; read namespaces and backends; health, readiness and metrics. Every change is
+ * compiled into a whole new route table first and rejected with every problem listed; an
+ * accepted change is persisted, then swapped in at once (requests in flight finish on the
+ * table they started with).
+ */
+import type { HttpInput, HttpReply } from '../core/http-types.js';
+import { DefinitionError, formatProblem } from '../frontends/definition-error.js';
+import { parseDefinitions } from '../frontends/load-definition.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { printRoutes } from '../routing/print-routes.js';
+import type { RouteTable } from '../routing/route-table.js';
+import type { TableHolder } from '../routing/table-holder.js';
+import type { DefinitionStore } from './definition-store.js';
+import type { FrontendCatalog, FrontendEntry, NamespaceTarget } from './frontend-catalog.js';
+
+export interface AdminRoute {
+  readonly method: 'GET' | 'PUT' | 'DELETE' | 'POST';
+  /** find-my-way syntax (`:name`). */
+  readonly path: string;
+  handle(input: HttpInput, params: Record<string, string>): Promise<HttpReply>;
+}
+
+export interface AdminContext {
+  readonly catalog: FrontendCatalog;
+  readonly tables: TableHolder;
+  readonly store: DefinitionStore;
+  readonly metrics: GatewayMetrics;
+  readonly namespaces: ReadonlyMap<string, NamespaceTarget & { readonly target: string; readonly passthrough: boolean }>;
+  readonly backends: readonly { name: string; type: string }[];
+  readonly baseDir: string;
+  /** OpenAPI document of a frontend, when the gateway can produce one. */
+  readonly openApi?: (table: RouteTable, frontend: string) => unknown;
+}
+
+const json = (status: number, body: unknown): HttpReply => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const problem = (status: number, message: string, extra: Record<string, unknown> = {}): HttpReply => json(status, { error: message, ...extra });
+
+export function createAdminRoutes(ctx: AdminContext): AdminRoute[] {
+  // Changes are applied one at a time, so two concurrent applies cannot lose each other.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = queue.then(work, work);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  const describe = (e: FrontendEntry) => ({ names: e.names, namespace: e.namespace, pathPrefix: e.pathPrefix, host: e.host, origin: e.origin, source: e.source });
+
+  const apply = async (change: (entries: FrontendEntry[]) => FrontendEntry[], persist: () => Promise<void>): Promise<HttpReply | undefined> => {
+    let compiled;
+    try {
+      compiled = ctx.catalog.compile(change);
+    } catch (err) {
+      ctx.metrics.reload('failure');
+      if (err instanceof DefinitionError) {
+        return json(400, { error: 'the change was rejected; the served routes are unchanged', problems: err.problems.map((p) => ({ ...p, text: formatProblem(p) })) });
+      }
+      throw err;
+    }
+    await persist();
+    ctx.tables.swap(compiled.table);
+    ctx.catalog.commit(compiled.entries);
+    ctx.metrics.reload('success');
+    return undefined;
+  };
+
+  return [
+    {
+      method: 'GET',
+      path: '/healthz',
+      handle: async () => json(200, { status: 'ok' }),
+    },
+    {
+      method: 'GET',
+      path: '/readyz',
+      handle: async () => {
+        const states: Record<string, string> = {};
+        await Promise.all([...ctx.namespaces.values()].map(async (ns) => (states[ns.name] = (await ns.upstream.healthy()) ? 'SERVING' : 'NOT_SERVING')));
+        const ready = Object.values(states).every((s) => s === 'SERVING');
+        return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', routes: ctx.tables.current.routes.length, namespaces: states });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/metrics',
+      handle: async () => ({ status: 200, headers: { 'content-type': ctx.metrics.registry.contentType }, body: await ctx.metrics.registry.metrics() }),
+    },
+    {
+      method: 'GET',
+      path: '/admin/routes',
+      handle: async () => ({ status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: printRoutes(ctx.tables.current) }),
+    },
+    {
+      method: 'GET',
+      path: '/admin/namespaces',
+      handle: async () =>
+        json(200, [...ctx.namespaces.values()].map((ns) => ({ name: ns.name, target: ns.target, grpcPassthrough: ns.passthrough, frontends: ctx.catalog.entries.filter((e) => e.namespace === ns.name).flatMap((e) => e.names) }))),
+    },
+    {
+      method: 'GET',
+      path: '/admin/backends',
+      handle: async () => json(200, ctx.backends),
+    },
+    {
+      method: 'GET',
+      path: '/admin/frontends',
+      handle: async () => json(200, ctx.catalog.entries.map(describe)),
+    },
+    {
+      method: 'GET',
+      path: '/admin/frontends/:name',
+      handle: async (_input, { name }) => {
+        const entry = ctx.catalog.entries.find((e) => e.names.includes(name));
+        return entry ? json(200, { ...describe(entry), definition: entry.text }) : problem(404, `no frontend named '${name}'`);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/admin/frontends/:name/openapi.json',
+      handle: async (_input, { name }) => {
+        if (!ctx.catalog.entries.some((e) => e.names.includes(name))) return problem(404, `no frontend named '${name}'`);
+        if (!ctx.openApi) return problem(501, 'OpenAPI export is not available');
+        return json(200, ctx.openApi(ctx.tables.current, name));
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/admin/frontends/:name',
+      handle: (input, { name }) =>
+        serialized(async () => {
+          const text = input.body?.toString('utf8') ?? '';
+          const source = `admin:${name}`;
+          let names: string[];
+          try {
+            names = parseDefinitions(text, source, ctx.baseDir).map((l) => l.definition.name);
+          } catch (err) {
+            if (!(err instanceof DefinitionError)) throw err;
+            ctx.metrics.reload('failure');
+            return json(400, { error: 'the definition was rejected; the served routes are unchanged', problems: err.problems.map((p) => ({ ...p, text: formatProblem(p) })) });
+          }
+          if (names.length !== 1 || names[0] !== name) {
+            return problem(400, `the body must define exactly one frontend, named '${name}' (it defines ${names.length === 0 ? 'none' : names.map((n) => `'${n}'`).join(', ')})`);
+          }
+          const namespace = single(input.query.namespace) ?? (ctx.namespaces.size === 1 ? [...ctx.namespaces.keys()][0] : undefined);
+          if (!namespace) return problem(400, `name the namespace with ?namespace= (one of ${[...ctx.namespaces.keys()].join(', ')})`);
+          const shared = ctx.catalog.entries.find((e) => e.names.includes(name) && e.names.length > 1);
+          if (shared) return problem(409, `frontend '${name}' is defined together with ${shared.names.filter((n) => n !== name).join(', ')} in ${shared.source}; change that file instead`);
+          const entry: FrontendEntry = { names: [name], namespace, pathPrefix: single(input.query.pathPrefix), host: single(input.query.host), text, source, origin: 'admin' };
+          const rejected = await apply(
+            (entries) => [...entries.filter((e) => !e.names.includes(name)), entry],
+            () => ctx.store.put({ name, namespace, pathPrefix: entry.pathPrefix, host: entry.host, text, deleted: false }),
+          );
+          return rejected ?? json(200, { applied: name, namespace, routes: ctx.tables.current.routes.filter((r) => r.frontend.name === name).length });
+        }),
+    },
+    {
+      method: 'DELETE',
+      path: '/admin/frontends/:name',
+      handle: (_input, { name }) =>
+        serialized(async () => {
+          const entry = ctx.catalog.entries.find((e) => e.names.includes(name));
+          if (!entry) return problem(404, `no frontend named '${name}'`);
+          if (entry.names.length > 1) return problem(409, `frontend '${name}' is defined together with others in ${entry.source}; change that file instead`);
+          const rejected = await apply(
+            (entries) => entries.filter((e) => !e.names.includes(name)),
+            () => ctx.store.put({ name, namespace: entry.namespace, text: '', deleted: true }),
+          );
+          return rejected ?? json(200, { deleted: name });
+        }),
+    },
+  ];
+}
+
+function single(v: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(v) ? v[0] : v;
+  return value === '' ? undefined : value;
+}

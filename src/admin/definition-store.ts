@@ -1,0 +1,60 @@
+/**
+ * Where frontends applied through the admin API persist, so they survive restarts. The
+ * embedded store is a SQLite file in the data dir; every write is one committed transaction.
+ */
+import Database from 'better-sqlite3';
+
+export interface StoredFrontend {
+  name: string;
+  namespace: string;
+  pathPrefix?: string;
+  host?: string;
+  /** The definition text as applied (YAML or JSON). */
+  text: string;
+  /** Deleted entries hide a frontend that a config file would otherwise load. */
+  deleted: boolean;
+}
+
+export interface DefinitionStore {
+  list(): Promise<StoredFrontend[]>;
+  put(entry: StoredFrontend): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createSqliteDefinitionStore(file: string): DefinitionStore {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`CREATE TABLE IF NOT EXISTS frontends (
+    name TEXT PRIMARY KEY,
+    namespace TEXT NOT NULL,
+    path_prefix TEXT,
+    host TEXT,
+    text TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL
+  )`);
+  const listStmt = db.prepare('SELECT name, namespace, path_prefix, host, text, deleted FROM frontends ORDER BY name');
+  const putStmt = db.prepare(`INSERT INTO frontends (name, namespace, path_prefix, host, text, deleted, updated_at)
+    VALUES (@name, @namespace, @pathPrefix, @host, @text, @deleted, @updatedAt)
+    ON CONFLICT(name) DO UPDATE SET namespace = excluded.namespace, path_prefix = excluded.path_prefix,
+      host = excluded.host, text = excluded.text, deleted = excluded.deleted, updated_at = excluded.updated_at`);
+  return {
+    async list() {
+      return (listStmt.all() as { name: string; namespace: string; path_prefix: string | null; host: string | null; text: string; deleted: number }[]).map((r) => ({
+        name: r.name,
+        namespace: r.namespace,
+        pathPrefix: r.path_prefix ?? undefined,
+        host: r.host ?? undefined,
+        text: r.text,
+        deleted: r.deleted === 1,
+      }));
+    },
+    async put(entry) {
+      putStmt.run({ name: entry.name, namespace: entry.namespace, pathPrefix: entry.pathPrefix ?? null, host: entry.host ?? null, text: entry.text, deleted: entry.deleted ? 1 : 0, updatedAt: Date.now() });
+    },
+    async close() {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * The frontends a gateway serves and the namespaces they are bound to: loaded from the config
+ * files at start, then changed through the admin API. Every change is compiled into a complete
+ * new route table before it is accepted, so a rejected change leaves the served table as it was.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DefinitionError } from '../frontends/definition-error.js';
+import { parseDefinitions } from '../frontends/load-definition.js';
+import { compileRouteTable, type FrontendBinding } from '../routing/compile-route-table.js';
+import type { RouteTable } from '../routing/route-table.js';
+import type { Upstream } from '../upstream/grpc-upstream.js';
+
+/** A namespace as the catalog needs it: where its calls go and which protos it provides. */
+export interface NamespaceTarget {
+  readonly name: string;
+  readonly upstream: Upstream;
+  readonly protoFiles: readonly string[];
+  readonly deadlineMs?: number;
+  readonly forwardHeaders?: readonly string[];
+}
+
+/** One definition text (one or more frontends) bound to one namespace. */
+export interface FrontendEntry {
+  /** The frontends the text defines (admin-applied texts define exactly one). */
+  readonly names: readonly string[];
+  readonly namespace: string;
+  readonly pathPrefix?: string;
+  readonly host?: string;
+  readonly text: string;
+  /** A file path, or `admin:<name>` for definitions applied at run time. */
+  readonly source: string;
+  readonly origin: 'file' | 'admin';
+}
+
+export interface FrontendCatalog {
+  readonly entries: readonly FrontendEntry[];
+  /** Compiles the current entries (with `change` applied) into a route table. */
+  compile(change?: (entries: FrontendEntry[]) => FrontendEntry[]): { table: RouteTable; entries: FrontendEntry[] };
+  /** Makes a compiled set current. */
+  commit(entries: FrontendEntry[]): void;
+}
+
+export function createFrontendCatalog(namespaces: ReadonlyMap<string, NamespaceTarget>, baseDir: string, initial: FrontendEntry[]): FrontendCatalog {
+  let entries = initial;
+  return {
+    get entries() {
+      return entries;
+    },
+    compile(change) {
+      const next = change ? change([...entries]) : entries;
+      const bindings: FrontendBinding[] = [];
+      const problems = [];
+      for (const entry of next) {
+        const ns = namespaces.get(entry.namespace);
+        try {
+          if (!ns) throw new DefinitionError([{ file: entry.source, pointer: '', message: `unknown namespace '${entry.namespace}'` }]);
+          for (const loaded of parseDefinitions(entry.text, entry.source, baseDir)) {
+            bindings.push({
+              loaded,
+              upstream: ns.upstream,
+              namespace: ns.name,
+              pathPrefix: entry.pathPrefix,
+              host: entry.host,
+              protoFiles: ns.protoFiles,
+              deadlineMs: ns.deadlineMs,
+              forwardHeaders: ns.forwardHeaders,
+            });
+          }
+        } catch (err) {
+          if (!(err instanceof DefinitionError)) throw err;
+          problems.push(...err.problems);
+        }
+      }
+      try {
+        const table = compileRouteTable(bindings);
+        if (problems.length > 0) throw new DefinitionError(problems);
+        return { table, entries: next };
+      } catch (err) {
+        if (err instanceof DefinitionError && problems.length > 0 && err.problems !== problems) throw new DefinitionError([...problems, ...err.problems]);
+        throw err;
+      }
+    },
+    commit(next) {
+      entries = next;
+    },
+  };
+}
+
+/** Reads a definition file of a config mount into an entry. */
+export function readFileEntry(file: string, namespace: string, pathPrefix: string | undefined, host: string | undefined, baseDir: string): FrontendEntry {
+  const path = resolve(baseDir, file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new DefinitionError([{ file: path, pointer: '', message: `cannot read file: ${(err as Error).message}` }]);
+  }
+  // Parsed here to learn the names (and fail early); the catalog parses again to compile.
+  const names = parseDefinitions(text, path).map((loaded) => loaded.definition.name);
+  return { names, namespace, pathPrefix, host, text, source: path, origin: 'file' };
+}
