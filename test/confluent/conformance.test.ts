@@ -728,3 +728,209 @@ describe('§1 endpoints: success bodies', () => {
     assert.ok(v.commitId.length > 0);
   });
 });
+
+// ---- §2: every error code; §2.1: which error wins ----------------------------------------
+
+describe('§2 errors', () => {
+  const A1 = rec('Er', '{"name":"a","type":"int"}');
+  const A2 = rec('Er', '{"name":"a","type":"int"},{"name":"b","type":"int","default":0}');
+  const A3 = rec('Er', '{"name":"a","type":"int"},{"name":"b","type":"int","default":0},{"name":"c","type":"int","default":0}');
+  const INCOMPATIBLE = rec('Er', '{"name":"a","type":"string"}');
+  const BASE = rec('Base', '{"name":"x","type":"int"}');
+  const USER = rec('User', '{"name":"base","type":"Base"}');
+  const BAD = '{"type":"record","name":"Bad","fields":[{"name":"x","type":"nosuchtype"}]}';
+  const ids = { a1: 0, a2: 0, ro1: 0 };
+
+  before(async () => {
+    ids.a1 = await register('er-a', A1);
+    ids.a2 = await register('er-a', A2);
+    await register('er-base', BASE);
+    await register('er-user', USER, { references: [{ name: 'Base', subject: 'er-base', version: 1 }] });
+    await register('er-soft', A1);
+    assert.equal((await req('DELETE', '/subjects/er-soft')).status, 200);
+    await register('er-sv', A1);
+    await register('er-sv', A2);
+    assert.equal((await req('DELETE', '/subjects/er-sv/versions/1')).status, 200);
+    ids.ro1 = await register('er-ro', A1);
+    await register('er-ro', A2);
+    assert.equal((await req('DELETE', '/subjects/er-ro/versions/2')).status, 200);
+    assert.equal((await req('PUT', '/mode/er-ro', '{"mode":"READONLY"}')).status, 200);
+  });
+
+  test('every error code of §2 with its status and message', async (t) => {
+    const reg = (subject: string, body: unknown) => ({ method: 'POST', path: `/subjects/${subject}/versions`, body: typeof body === 'string' ? body : q(body) });
+    const subjectNotFound = (s: string): [number, string] => [40401, `Subject '${s}' not found.`];
+    const bigDoc = 'x'.repeat(1024 * 1024 + 10);
+    await table(t, [
+      // 40401
+      { name: '40401 GET versions of an unknown subject', method: 'GET', path: '/subjects/er-none/versions', status: 404, error: subjectNotFound('er-none') },
+      { name: '40401 GET version of an unknown subject', method: 'GET', path: '/subjects/er-none/versions/1', status: 404, error: subjectNotFound('er-none') },
+      { name: '40401 raw schema of an unknown subject', method: 'GET', path: '/subjects/er-none/versions/latest/schema', status: 404, error: subjectNotFound('er-none') },
+      { name: '40401 referencedby of an unknown subject', method: 'GET', path: '/subjects/er-none/versions/1/referencedby', status: 404, error: subjectNotFound('er-none') },
+      { name: '40401 DELETE version of an unknown subject', method: 'DELETE', path: '/subjects/er-none/versions/1', status: 404, error: subjectNotFound('er-none') },
+      { name: '40401 lookup in an unknown subject', method: 'POST', path: '/subjects/er-none', body: q({ schema: A1 }), status: 404, error: subjectNotFound('er-none') },
+      { name: '40401 DELETE unknown subject', method: 'DELETE', path: '/subjects/er-none', status: 404, error: subjectNotFound('er-none') },
+      { name: '40401 DELETE /config/S without subject config', method: 'DELETE', path: '/config/er-a', status: 404, error: subjectNotFound('er-a') },
+      { name: '40401 DELETE /mode/S without subject mode', method: 'DELETE', path: '/mode/er-a', status: 404, error: subjectNotFound('er-a') },
+      { name: '40401 versions of an all-soft-deleted subject', method: 'GET', path: '/subjects/er-soft/versions', status: 404, error: subjectNotFound('er-soft') },
+      { name: '40401 GET version of an all-soft-deleted subject', method: 'GET', path: '/subjects/er-soft/versions/1', status: 404, error: subjectNotFound('er-soft') },
+      { name: '40401 lookup in an all-soft-deleted subject', method: 'POST', path: '/subjects/er-soft', body: q({ schema: A1 }), status: 404, error: subjectNotFound('er-soft') },
+      // 40402
+      { name: '40402 missing version', method: 'GET', path: '/subjects/er-a/versions/9', status: 404, error: [40402, 'Version 9 not found.'] },
+      { name: '40402 raw schema of a missing version', method: 'GET', path: '/subjects/er-a/versions/9/schema', status: 404, error: [40402, 'Version 9 not found.'] },
+      { name: '40402 referencedby of a missing version', method: 'GET', path: '/subjects/er-a/versions/9/referencedby', status: 404, error: [40402, 'Version 9 not found.'] },
+      { name: '40402 DELETE a missing version', method: 'DELETE', path: '/subjects/er-a/versions/9', status: 404, error: [40402, 'Version 9 not found.'] },
+      { name: '40402 soft-deleted version without deleted=true', method: 'GET', path: '/subjects/er-sv/versions/1', status: 404, error: [40402, 'Version 1 not found.'] },
+      { name: '40402 latest with deleted=true when only soft-deleted versions remain', method: 'GET', path: '/subjects/er-soft/versions/latest?deleted=true', status: 404, error: [40402, 'Version -1 not found.'] },
+      { name: '40402 C1 with a missing numeric version', method: 'POST', path: '/compatibility/subjects/er-a/versions/9', body: q({ schema: A2 }), status: 404, error: [40402, 'Version 9 not found.'] },
+      { name: '40402 C1 numeric version on an unknown subject (never 40401)', method: 'POST', path: '/compatibility/subjects/er-none/versions/1', body: q({ schema: A2 }), status: 404, error: [40402, 'Version 1 not found.'] },
+      // 40403
+      { name: '40403 unknown id', method: 'GET', path: '/schemas/ids/99999', status: 404, error: [40403, 'Schema 99999 not found'] },
+      { name: '40403 raw schema of an unknown id (recommended over 500)', method: 'GET', path: '/schemas/ids/99999/schema', status: 404, error: [40403, 'Schema 99999 not found'] },
+      { name: '40403 subjects of an unknown id', method: 'GET', path: '/schemas/ids/99999/subjects', status: 404, error: [40403, 'Schema not found'] },
+      { name: '40403 versions of an unknown id', method: 'GET', path: '/schemas/ids/99999/versions', status: 404, error: [40403, 'Schema not found'] },
+      { name: '40403 lookup without a match', method: 'POST', path: '/subjects/er-a', body: q({ schema: A3 }), status: 404, error: [40403, 'Schema not found'] },
+      // 40404–40409
+      { name: '40404 soft delete of a soft-deleted subject', method: 'DELETE', path: '/subjects/er-soft', status: 404, error: [40404, "Subject 'er-soft' was soft deleted.Set permanent=true to delete permanently"] },
+      { name: '40405 permanent delete of a live subject', method: 'DELETE', path: '/subjects/er-a?permanent=true', status: 404, error: [40405, "Subject 'er-a' was not deleted first before being permanently deleted"] },
+      { name: '40406 soft delete of a soft-deleted version', method: 'DELETE', path: '/subjects/er-sv/versions/1', status: 404, error: [40406, "Subject 'er-sv' Version 1 was soft deleted.Set permanent=true to delete permanently"] },
+      { name: '40407 permanent delete of a live version', method: 'DELETE', path: '/subjects/er-a/versions/1?permanent=true', status: 404, error: [40407, "Subject 'er-a' Version 1 was not deleted first before being permanently deleted"] },
+      { name: '40408 no subject-level compatibility', method: 'GET', path: '/config/er-a', status: 404, error: [40408, "Subject 'er-a' does not have subject-level compatibility configured"] },
+      { name: '40408 also for an unknown subject', method: 'GET', path: '/config/er-none', status: 404, error: [40408, "Subject 'er-none' does not have subject-level compatibility configured"] },
+      { name: '40409 no subject-level mode', method: 'GET', path: '/mode/er-a', status: 404, error: [40409, "Subject 'er-a' does not have subject-level mode configured"] },
+      // 409
+      { name: '409 incompatible schema', ...reg('er-a', { schema: INCOMPATIBLE }), status: 409, error: [409, /^Schema being registered is incompatible with an earlier schema for subject "er-a", details: \[\{errorType:'TYPE_MISMATCH'/] },
+      // 42201
+      { name: '42201 unparsable Avro', ...reg('er-new', { schema: BAD }), status: 422, error: [42201, /^Invalid schema/] },
+      { name: '42201 not JSON at all', ...reg('er-new', { schema: 'not a schema' }), status: 422, error: [42201, /^Invalid schema/] },
+      { name: '42201 lower-case schemaType', ...reg('er-new', { schema: A1, schemaType: 'avro' }), status: 422, error: [42201, 'Invalid schema type avro'] },
+      { name: '42201 unknown schemaType', ...reg('er-new', { schema: A1, schemaType: 'XML' }), status: 422, error: [42201, 'Invalid schema type XML'] },
+      { name: '42201 empty schema on a new subject', ...reg('er-new', { schema: '' }), status: 422, error: [42201, 'Empty schema'] },
+      { name: '42201 absent schema on a new subject', ...reg('er-new', {}), status: 422, error: [42201, 'Empty schema'] },
+      { name: '42201 invalid default', ...reg('er-new', { schema: rec('D', '{"name":"s","type":"string","default":null}') }), status: 422, error: [42201] },
+      { name: '42201 unresolvable reference', ...reg('er-new', { schema: USER, references: [{ name: 'Base', subject: 'er-missing', version: 1 }] }), status: 422, error: [42201, /No schema reference found for subject "er-missing" and version 1/] },
+      { name: '42201 incomplete reference', ...reg('er-new', { schema: USER, references: [{ name: 'Base', subject: 'er-base' }] }), status: 422, error: [42201, /^Invalid reference/] },
+      { name: '42201 explicit version that is not the next one', ...reg('er-a', { schema: A3, version: 7 }), status: 422, error: [42201, 'Version is not one more than previous version'] },
+      { name: '42201 invalid JSON Schema', ...reg('er-new', { schema: '{"type":5}', schemaType: 'JSON' }), status: 422, error: [42201] },
+      { name: '42201 invalid Protobuf', ...reg('er-new', { schema: 'syntax = "proto3"; message {', schemaType: 'PROTOBUF' }), status: 422, error: [42201] },
+      { name: '42201 C1 invalid schema', method: 'POST', path: '/compatibility/subjects/er-a/versions/latest', body: q({ schema: BAD }), status: 422, error: [42201, /^Invalid schema/] },
+      { name: '42201 C2 invalid schema', method: 'POST', path: '/compatibility/subjects/er-a/versions', body: q({ schema: BAD }), status: 422, error: [42201, /^Invalid schema/] },
+      { name: '42201 lookup of an unparsable schema', method: 'POST', path: '/subjects/er-a', body: q({ schema: BAD }), status: 422, error: [42201, /^Invalid schema/] },
+      // 42202
+      ...['0', '-2', 'earliest', '1.5', '2147483648'].map(
+        (v): Case => ({ name: `42202 version '${v}'`, method: 'GET', path: `/subjects/er-a/versions/${v}`, status: 422, error: [42202, invalidVersion(v)] }),
+      ),
+      { name: '42202 on DELETE', method: 'DELETE', path: '/subjects/er-a/versions/0', status: 422, error: [42202, invalidVersion('0')] },
+      { name: '42202 on C1', method: 'POST', path: '/compatibility/subjects/er-a/versions/first', body: q({ schema: A2 }), status: 422, error: [42202, invalidVersion('first')] },
+      { name: '42202 on referencedby', method: 'GET', path: '/subjects/er-a/versions/x/referencedby', status: 422, error: [42202, invalidVersion('x')] },
+      // 42203, 42204
+      { name: '42203 PUT /config/S', method: 'PUT', path: '/config/er-a', body: '{"compatibility":"SIDEWAYS"}', status: 422, error: [42203, INVALID_LEVEL] },
+      { name: '42204 PUT /mode', method: 'PUT', path: '/mode', body: '{"mode":"WRITEONLY"}', status: 422, error: [42204, INVALID_MODE] },
+      { name: '42204 PUT /mode/S', method: 'PUT', path: '/mode/er-a', body: '{"mode":"sideways"}', status: 422, error: [42204, INVALID_MODE] },
+      { name: '42204 PUT /mode/S without a mode key (recommended over 500)', method: 'PUT', path: '/mode/er-a', body: '{}', status: 422, error: [42204] },
+      { name: '42204 FORWARD on a subject', method: 'PUT', path: '/mode/er-a', body: '{"mode":"FORWARD"}', status: 422, error: [42204] },
+      // 42205
+      { name: '42205 register a new schema in READONLY', ...reg('er-ro', { schema: A3 }), status: 422, error: [42205, /^Subject er-ro (in context \S+ )?is in read-only mode$/] },
+      { name: '42205 DELETE a version in READONLY', method: 'DELETE', path: '/subjects/er-ro/versions/1', status: 422, error: [42205, /^Subject er-ro (in context \S+ )?is in read-only mode$/] },
+      { name: '42205 DELETE the subject in READONLY', method: 'DELETE', path: '/subjects/er-ro', status: 422, error: [42205, /^Subject er-ro (in context \S+ )?is in read-only mode$/] },
+      { name: '42205 PUT /config/S in READONLY', method: 'PUT', path: '/config/er-ro', body: '{"compatibility":"NONE"}', status: 422, error: [42205, /read-only mode/] },
+      { name: '42205 register with an id outside IMPORT', ...reg('er-a', { schema: A3, id: 7777 }), status: 422, error: [42205, /^Subject er-a (in context \S+ )?is not in import( or forward)? mode$/] },
+      { name: '42205 IMPORT switch with live schemas', method: 'PUT', path: '/mode/er-a', body: '{"mode":"IMPORT"}', status: 422, error: [42205, 'Cannot import since found existing subjects'] },
+      // 42206
+      { name: '42206 soft delete of a referenced version', method: 'DELETE', path: '/subjects/er-base/versions/1', status: 422, error: [42206, 'One or more references exist to the schema {magic=1,keytype=SCHEMA,subject=er-base,version=1}.'] },
+      { name: '42206 delete of a referenced subject', method: 'DELETE', path: '/subjects/er-base', status: 422, error: [42206, 'One or more references exist to the schema {magic=1,keytype=SCHEMA,subject=er-base,version=1}.'] },
+      // 42208
+      { name: '42208 control character in the subject', ...reg('bad%01name', { schema: A1 }), status: 422, error: [42208, "The specified subject 'bad\u0001name' is not a valid."] },
+      { name: '42208 DEL character', ...reg('bad%7F', { schema: A1 }), status: 422, error: [42208, "The specified subject 'bad\u007f' is not a valid."] },
+      { name: '42208 reserved __GLOBAL', ...reg('__GLOBAL', { schema: A1 }), status: 422, error: [42208, "The specified subject '__GLOBAL' is not a valid."] },
+      { name: '42208 reserved __EMPTY', ...reg('__EMPTY', { schema: A1 }), status: 422, error: [42208, "The specified subject '__EMPTY' is not a valid."] },
+      { name: '42208 PUT /config/S', method: 'PUT', path: '/config/bad%01', body: '{"compatibility":"NONE"}', status: 422, error: [42208, "The specified subject 'bad\u0001' is not a valid."] },
+      { name: '42208 PUT /mode/S', method: 'PUT', path: '/mode/bad%01', body: '{"mode":"READONLY"}', status: 422, error: [42208, "The specified subject 'bad\u0001' is not a valid."] },
+      // 42209
+      {
+        name: '42209 schema larger than the store accepts',
+        ...reg('er-big', { schema: JSON.stringify({ type: 'record', name: 'Big', doc: bigDoc, fields: [{ name: 'a', type: 'int' }] }) }),
+        status: 422,
+        error: [42209, 'Register operation failed because schema is too large'],
+      },
+      // framework errors
+      { name: '400 malformed JSON', ...reg('er-new', '{"schema":'), status: 400, error: [400] },
+      { name: '404 unknown path', method: 'GET', path: '/schemas/nowhere', status: 404, error: NOT_FOUND },
+      { name: '405 wrong method', method: 'DELETE', path: '/contexts', status: 405, error: [405, 'HTTP 405 Method Not Allowed'] },
+      { name: '406 not acceptable', method: 'GET', path: '/subjects', headers: { Accept: 'text/plain' }, status: 406, type: null, error: [406, 'HTTP 406 Not Acceptable'] },
+      { name: '415 unsupported media type', ...reg('er-new', q({ schema: A1 })), headers: { 'Content-Type': 'text/html' }, status: 415, error: [415, 'HTTP 415 Unsupported Media Type'] },
+      { name: '422 null body', ...reg('er-new', 'null'), status: 422, error: [422] },
+    ]);
+    // Nothing above registered anything.
+    await check({ method: 'GET', path: '/subjects/er-new/versions', status: 404, error: [40401] });
+    await check({ method: 'GET', path: '/subjects/er-a/versions', status: 200, text: '[1,2]' });
+  });
+
+  test('42205 in IMPORT: register without an id, and an id bound to another schema', async (t) => {
+    await check({ method: 'PUT', path: '/mode/er-imp', body: '{"mode":"IMPORT"}', status: 200, text: '{"mode":"IMPORT"}' });
+    await table(t, [
+      { name: 'import id 6000', method: 'POST', path: '/subjects/er-imp/versions', body: q({ schema: A1, id: 6000, version: 1 }), status: 200, text: '{"id":6000}' },
+      { name: 'register without id → 42205', method: 'POST', path: '/subjects/er-imp/versions', body: q({ schema: A2 }), status: 422, error: [42205, /^Subject er-imp (in context \S+ )?is not in read-write mode$/] },
+      { name: 'the already-imported schema without id → its id', method: 'POST', path: '/subjects/er-imp/versions', body: q({ schema: A1 }), status: 200, text: '{"id":6000}' },
+      { name: 'id 6000 for another schema → 42205', method: 'POST', path: '/subjects/er-imp/versions', body: q({ schema: A3, id: 6000, version: 2 }), status: 422, error: [42205, 'Overwrite new schema with id 6000 is not permitted.'] },
+    ]);
+    await check({ method: 'DELETE', path: '/mode/er-imp', status: 200, text: '{"mode":"IMPORT"}' });
+  });
+
+  test('§2.1 check order', async (t) => {
+    const badBody = q({ schema: BAD });
+    await table(t, [
+      // S4/S5
+      { name: 'S4: 42202 wins over an unknown subject', method: 'GET', path: '/subjects/er-none/versions/zero', status: 422, error: [42202, invalidVersion('zero')] },
+      { name: 'S5: 42202 wins over an unknown subject', method: 'GET', path: '/subjects/er-none/versions/0/schema', status: 422, error: [42202, invalidVersion('0')] },
+      { name: 'S4: deleted=true sees soft-deleted versions, so a missing one is 40402', method: 'GET', path: '/subjects/er-soft/versions/5?deleted=true', status: 404, error: [40402, 'Version 5 not found.'] },
+      // S7
+      { name: 'S7: 42202 first', method: 'DELETE', path: '/subjects/er-none/versions/abc', status: 422, error: [42202, invalidVersion('abc')] },
+      { name: 'S7: 40406 before the READONLY check', method: 'DELETE', path: '/subjects/er-ro/versions/2', status: 404, error: [40406, "Subject 'er-ro' Version 2 was soft deleted.Set permanent=true to delete permanently"] },
+      { name: 'S7: 40402 before the READONLY check', method: 'DELETE', path: '/subjects/er-ro/versions/9', status: 404, error: [40402, 'Version 9 not found.'] },
+      { name: 'S7: 42205 before 40407', method: 'DELETE', path: '/subjects/er-ro/versions/1?permanent=true', status: 422, error: [42205, /read-only mode/] },
+      { name: 'S7: 42206 before 40407', method: 'DELETE', path: '/subjects/er-base/versions/1?permanent=true', status: 422, error: [42206] },
+      { name: 'S7: latest?permanent=true resolves to the newest live version → 40407', method: 'DELETE', path: '/subjects/er-a/versions/latest?permanent=true', status: 404, error: [40407, "Subject 'er-a' Version 2 was not deleted first before being permanently deleted"] },
+      { name: 'S7: latest on a subject with only soft-deleted versions', method: 'DELETE', path: '/subjects/er-soft/versions/latest?permanent=true', status: 404, error: [40402] },
+      // S9
+      { name: 'S9: 40401 first', method: 'DELETE', path: '/subjects/er-none?permanent=true', status: 404, error: [40401, "Subject 'er-none' not found."] },
+      { name: 'S9: 42205 before 40405', method: 'DELETE', path: '/subjects/er-ro?permanent=true', status: 422, error: [42205, /read-only mode/] },
+      { name: 'S9: 42206 before 40405', method: 'DELETE', path: '/subjects/er-base?permanent=true', status: 422, error: [42206] },
+      // S8
+      { name: 'S8: 42201 even for an unknown subject', method: 'POST', path: '/subjects/er-none', body: badBody, status: 422, error: [42201, /^Invalid schema/] },
+      { name: 'S8: empty schema is no match → 40401 (unknown subject)', method: 'POST', path: '/subjects/er-none', body: q({ schema: '' }), status: 404, error: [40401] },
+      { name: 'S8: empty schema is no match → 40403 (known subject)', method: 'POST', path: '/subjects/er-a', body: q({ schema: '' }), status: 404, error: [40403, 'Schema not found'] },
+      { name: 'S8: deleted=true makes an all-soft-deleted subject visible → 40403', method: 'POST', path: '/subjects/er-soft?deleted=true', body: q({ schema: A3 }), status: 404, error: [40403, 'Schema not found'] },
+      // S3
+      { name: 'S3: 42208 before 42201', method: 'POST', path: '/subjects/bad%02/versions', body: badBody, status: 422, error: [42208] },
+      { name: 'S3: 42201 before the READONLY check', method: 'POST', path: '/subjects/er-ro/versions', body: badBody, status: 422, error: [42201] },
+      { name: 'S3: an identical live schema answers its id even in READONLY', method: 'POST', path: '/subjects/er-ro/versions', body: q({ schema: A1 }), status: 200, text: `{"id":${ids.ro1}}` },
+      { name: 'S3: 42205 before the compatibility check', method: 'POST', path: '/subjects/er-ro/versions', body: q({ schema: INCOMPATIBLE }), status: 422, error: [42205] },
+      { name: 'S3: 409 before the explicit-version check', method: 'POST', path: '/subjects/er-a/versions', body: q({ schema: INCOMPATIBLE, version: 9 }), status: 409, error: [409] },
+      // C1
+      { name: 'C1: 42202 before the schema', method: 'POST', path: '/compatibility/subjects/er-a/versions/zero', body: badBody, status: 422, error: [42202] },
+      { name: 'C1: 40402 before the schema', method: 'POST', path: '/compatibility/subjects/er-a/versions/9', body: badBody, status: 404, error: [40402, 'Version 9 not found.'] },
+      { name: 'C1: 40402 on an unknown subject before the schema', method: 'POST', path: '/compatibility/subjects/er-none/versions/3', body: badBody, status: 404, error: [40402, 'Version 3 not found.'] },
+      { name: 'C1: latest then the schema → 42201', method: 'POST', path: '/compatibility/subjects/er-a/versions/latest', body: badBody, status: 422, error: [42201] },
+      // G5
+      { name: 'G5: 42203 before 42208', method: 'PUT', path: '/config/bad%01', body: '{"compatibility":"SIDEWAYS"}', status: 422, error: [42203, INVALID_LEVEL] },
+      { name: 'G5: 42203 before READONLY', method: 'PUT', path: '/config/er-ro', body: '{"compatibility":"SIDEWAYS"}', status: 422, error: [42203, INVALID_LEVEL] },
+      // M4
+      { name: 'M4: 42208 before 42204', method: 'PUT', path: '/mode/bad%01', body: '{"mode":"nope"}', status: 422, error: [42208] },
+      { name: 'M4: mode changes are allowed in READONLY', method: 'PUT', path: '/mode/er-ro', body: '{"mode":"READONLY"}', status: 200, text: '{"mode":"READONLY"}' },
+    ]);
+  });
+
+  test('READONLY still serves reads, lookups and compatibility checks', async (t) => {
+    await table(t, [
+      { name: 'GET version', method: 'GET', path: '/subjects/er-ro/versions/1', status: 200, text: `{"subject":"er-ro","version":1,"id":${ids.ro1},"schema":${q(A1)}}` },
+      { name: 'lookup', method: 'POST', path: '/subjects/er-ro', body: q({ schema: A1 }), status: 200, text: `{"subject":"er-ro","version":1,"id":${ids.ro1},"schema":${q(A1)}}` },
+      { name: 'compatibility', method: 'POST', path: '/compatibility/subjects/er-ro/versions/latest', body: q({ schema: A2 }), status: 200, text: '{"is_compatible":true}' },
+      { name: 'global READONLY blocks another subject', method: 'PUT', path: '/mode', body: '{"mode":"READONLY"}', status: 200, text: '{"mode":"READONLY"}' },
+      { name: 'register under global READONLY', method: 'POST', path: '/subjects/er-global-ro/versions', body: q({ schema: A1 }), status: 422, error: [42205, /read-only mode/] },
+      { name: 'PUT /config under global READONLY', method: 'PUT', path: '/config', body: '{"compatibility":"NONE"}', status: 422, error: [42205] },
+      { name: 'back to READWRITE', method: 'PUT', path: '/mode', body: '{"mode":"READWRITE"}', status: 200, text: '{"mode":"READWRITE"}' },
+      { name: 'er-ro back to READWRITE', method: 'DELETE', path: '/mode/er-ro', status: 200, text: '{"mode":"READONLY"}' },
+    ]);
+  });
+});
