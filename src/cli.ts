@@ -3,6 +3,7 @@
  * prism-gateway: serve | validate | routes. Exit codes: 0 success, 1 runtime failure,
  * 2 invalid definitions, config or usage.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadGatewayConfig, type LoadedConfig } from './config/gateway-config.js';
@@ -19,6 +20,10 @@ Commands:
   serve --config FILE      run the gateway (HTTP listener, namespaces, embedded patterns)
   validate FILE...         check frontend definitions; exit 2 and list every problem if any
   routes --config FILE     print the compiled route table (or: routes FILE... for definitions)
+  frontend apply -f FILE   apply a frontend definition to a running gateway (admin API)
+  frontend list            list the frontends a running gateway serves
+  frontend get NAME        print a frontend's definition
+  frontend delete NAME     remove a frontend from a running gateway
 
 Run 'prism-gateway <command> --help' for a command's options.
 `,
@@ -38,6 +43,18 @@ Options:
 Loads and compiles each frontend definition (YAML or JSON) with the same compiler as serve.
 Prints every problem as FILE:LINE:COL: route 'ID' at /json/pointer: message
 Exit codes: 0 all valid, 2 problems found.
+`,
+  frontend: `Usage: prism-gateway frontend <apply -f FILE | list | get NAME | delete NAME> [options]
+
+Talks to a running gateway's admin listener. Every change is validated and compiled by the
+gateway first; a rejected change lists every problem and leaves the served routes unchanged.
+
+Options:
+  --admin URL         admin listener (env PRISM_ADMIN_URL; the address the gateway logs)
+  -f, --file FILE     definition to apply (YAML or JSON, one frontend)
+  --namespace NAME    namespace to bind it to (needed when the gateway has several)
+  --path-prefix PATH  mount it under a path prefix
+  --host HOST         serve it only for this Host header
 `,
   routes: `Usage: prism-gateway routes --config FILE
        prism-gateway routes FILE...
@@ -62,12 +79,17 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: rest,
       allowPositionals: command !== 'serve',
+      strict: true,
       options: {
         config: { type: 'string' },
         host: { type: 'string' },
         port: { type: 'string' },
         'data-dir': { type: 'string' },
         'log-level': { type: 'string' },
+        admin: { type: 'string' },
+        file: { type: 'string', short: 'f' },
+        namespace: { type: 'string' },
+        'path-prefix': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -85,6 +107,8 @@ async function main(argv: string[]): Promise<number> {
         return validate(parsed.positionals);
       case 'routes':
         return routes(parsed.values.config, parsed.positionals);
+      case 'frontend':
+        return await frontend(parsed.positionals, parsed.values);
       default:
         return await serve(parsed.values);
     }
@@ -148,6 +172,54 @@ function routes(configFile: string | undefined, files: string[]): number {
     return 2;
   }
   process.stdout.write(printRoutes(compileRouteTable(bindings)));
+  return 0;
+}
+
+async function frontend(args: string[], values: Record<string, string | boolean | undefined>): Promise<number> {
+  const admin = ((values.admin as string | undefined) ?? process.env.PRISM_ADMIN_URL)?.replace(/\/$/, '');
+  if (!admin) {
+    process.stderr.write(`name the admin listener with --admin URL or PRISM_ADMIN_URL\n\n${HELP.frontend}`);
+    return 2;
+  }
+  const [action, name] = args;
+  const call = async (method: string, path: string, body?: string) => {
+    const res = await fetch(admin + path, { method, body, headers: body === undefined ? {} : { 'content-type': 'application/yaml' } });
+    const text = await res.text();
+    return { ok: res.ok, status: res.status, text };
+  };
+  let result;
+  if (action === 'list') {
+    result = await call('GET', '/admin/frontends');
+  } else if ((action === 'get' || action === 'delete') && name) {
+    result = await call(action === 'get' ? 'GET' : 'DELETE', `/admin/frontends/${encodeURIComponent(name)}`);
+  } else if (action === 'apply' && typeof values.file === 'string') {
+    const text = readFileSync(values.file, 'utf8');
+    const names = loadDefinitionFile(values.file).map((l) => l.definition.name);
+    if (names.length !== 1) {
+      process.stderr.write(`${values.file} must define exactly one frontend (it defines ${names.length})\n`);
+      return 2;
+    }
+    const query = new URLSearchParams();
+    for (const [key, flag] of [['namespace', 'namespace'], ['pathPrefix', 'path-prefix'], ['host', 'host']] as const) {
+      if (typeof values[flag] === 'string') query.set(key, values[flag] as string);
+    }
+    result = await call('PUT', `/admin/frontends/${encodeURIComponent(names[0])}${query.size ? '?' + query : ''}`, text);
+  } else {
+    process.stderr.write(HELP.frontend);
+    return 2;
+  }
+  if (!result.ok) {
+    let message = result.text;
+    try {
+      const body = JSON.parse(result.text) as { error?: string; problems?: { text: string }[] };
+      message = [body.error, ...(body.problems ?? []).map((p) => '  ' + p.text)].filter(Boolean).join('\n');
+    } catch {
+      // not JSON: print as is
+    }
+    process.stderr.write(`${message}\n`);
+    return result.status === 400 ? 2 : 1;
+  }
+  process.stdout.write(result.text.endsWith('\n') ? result.text : result.text + '\n');
   return 0;
 }
 
