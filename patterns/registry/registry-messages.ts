@@ -165,19 +165,23 @@ export interface GetConfigRequest {
 }
 export interface GetConfigResponse {
   compatibility_level: string;
+  normalize?: boolean;
 }
 export interface UpdateConfigRequest {
   subject: string;
   compatibility: string;
+  normalize?: boolean;
 }
 export interface UpdateConfigResponse {
   compatibility: string;
+  normalize?: boolean;
 }
 export interface DeleteConfigRequest {
   subject: string;
 }
 export interface DeleteConfigResponse {
   compatibility_level: string;
+  normalize?: boolean;
 }
 export interface GetModeRequest {
   subject: string;

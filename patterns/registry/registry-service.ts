@@ -105,6 +105,16 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
     return (value as CompatibilityLevel | undefined) ?? DEFAULT_COMPATIBILITY_LEVEL;
   }
 
+  /** `normalize` in scope: the request's flag, or the subject's setting, else the global one. */
+  async function normalizeInScope(subject: string, requested: boolean): Promise<boolean> {
+    if (requested) return true;
+    const own = await storage.getSetting('normalize', subject);
+    return (own ?? (await storage.getSetting('normalize', GLOBAL_SCOPE))) === 'true';
+  }
+
+  /** A stored `normalize` setting as a proto3 optional bool (absent when unset). */
+  const normalizeField = (value: string | undefined): { normalize?: boolean } => (value === undefined ? {} : { normalize: value === 'true' });
+
   /** Mode in scope: a global READONLY_OVERRIDE beats everything, else subject, else global. */
   async function modeInScope(subject: string): Promise<RegistryMode> {
     const global = (await storage.getSetting('mode', GLOBAL_SCOPE)) as RegistryMode | undefined;
@@ -292,8 +302,9 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
       validateSubject(subject, request.subject);
       // Hot path: auto-registering clients mostly re-register what is already live; that
       // answer needs no write, so it does not wait behind other writes.
+      const normalize = await normalizeInScope(subject, request.normalize);
       if (request.schema !== '' && request.id === undefined && request.version === undefined) {
-        const candidate = await parseCandidate(request, false);
+        const candidate = await parseCandidate({ ...request, normalize }, false);
         const match = (await findMatch(candidate, live(await storage.listVersions(subject))))?.version;
         if (match) return { id: match.id, version: match.version };
       }
@@ -305,7 +316,7 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
         // mode or compatibility check (an empty schema never matches here, 7.4+).
         let candidate: Candidate | undefined;
         if (request.schema !== '') {
-          candidate = await parseCandidate(request, false);
+          candidate = await parseCandidate({ ...request, normalize: await normalizeInScope(subject, request.normalize) }, false);
           const match = (await findMatch(candidate, live(versions)))?.version;
           const versionAgrees = request.version === undefined || request.version === LATEST || request.version === match?.version;
           if (match && versionAgrees && (!hasId || request.id === match.id)) return { id: match.id, version: match.version };
@@ -370,7 +381,8 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
       const visible = request.deleted ? versions : live(versions);
       // The schema is parsed first, so an invalid one is 42201 even for an unknown
       // subject; an empty one (7.4+) is simply "no match".
-      const candidate = request.schema === '' ? undefined : await parseCandidate(request, true);
+      const normalize = await normalizeInScope(subject, request.normalize);
+      const candidate = request.schema === '' ? undefined : await parseCandidate({ ...request, normalize }, true);
       const match = candidate && (await findMatch(candidate, visible));
       if (candidate && match) {
         // The schema answered is the canonical form of the submitted one (§3.6).
@@ -533,7 +545,7 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
       }
       let candidate: Candidate;
       try {
-        candidate = await parseCandidate(request, false);
+        candidate = await parseCandidate({ ...request, normalize: await normalizeInScope(subject, request.normalize) }, false);
       } catch (err) {
         if (request.verbose && err instanceof RegistryError && err.reason === 'INVALID_SCHEMA') {
           return { is_compatible: false, messages: [err.message] };
@@ -551,12 +563,19 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
 
     async GetConfig(request) {
       const scope = scopeOf(request.subject);
-      const own = await storage.getSetting('compatibility', scope);
-      if (own) return { compatibility_level: own };
-      if (scope === GLOBAL_SCOPE || request.default_to_global) {
-        return { compatibility_level: (await storage.getSetting('compatibility', GLOBAL_SCOPE)) ?? DEFAULT_COMPATIBILITY_LEVEL };
+      const global = {
+        level: (await storage.getSetting('compatibility', GLOBAL_SCOPE)) ?? DEFAULT_COMPATIBILITY_LEVEL,
+        normalize: await storage.getSetting('normalize', GLOBAL_SCOPE),
+      };
+      if (scope === GLOBAL_SCOPE) return { compatibility_level: global.level, ...normalizeField(global.normalize) };
+      const level = await storage.getSetting('compatibility', scope);
+      const normalize = await storage.getSetting('normalize', scope);
+      if (request.default_to_global) {
+        // Unset subject fields are filled from the global config (7.9.x branch head).
+        return { compatibility_level: level ?? global.level, ...normalizeField(normalize ?? global.normalize) };
       }
-      throw compatibilityNotConfigured(scope);
+      if (level === undefined && normalize === undefined) throw compatibilityNotConfigured(scope);
+      return { compatibility_level: level ?? '', ...normalizeField(normalize) };
     },
 
     UpdateConfig: (request) =>
@@ -566,19 +585,26 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
         const scope = scopeOf(request.subject);
         if (scope !== GLOBAL_SCOPE) validateSubject(scope, request.subject);
         await requireWritable(scope);
-        // 7.4+: an update without a level changes nothing and answers what is stored.
+        // 7.4+: fields absent from the update keep their stored value; the answer is the
+        // stored config in request shape (7.7+).
         if (level) await storage.putSetting('compatibility', scope, level);
-        return { compatibility: level ?? (await storage.getSetting('compatibility', scope)) ?? '' };
+        if (request.normalize !== undefined) await storage.putSetting('normalize', scope, String(request.normalize));
+        return {
+          compatibility: (await storage.getSetting('compatibility', scope)) ?? '',
+          ...normalizeField(await storage.getSetting('normalize', scope)),
+        };
       }),
 
     DeleteConfig: (request) =>
       serialized(async () => {
         const scope = scopeOf(request.subject);
-        const previous = await storage.getSetting('compatibility', scope);
-        if (scope !== GLOBAL_SCOPE && previous === undefined) throw subjectNotFound(scope);
+        const level = await storage.getSetting('compatibility', scope);
+        const normalize = await storage.getSetting('normalize', scope);
+        if (scope !== GLOBAL_SCOPE && level === undefined && normalize === undefined) throw subjectNotFound(scope);
         await requireWritable(scope);
         await storage.putSetting('compatibility', scope, undefined);
-        return { compatibility_level: previous ?? DEFAULT_COMPATIBILITY_LEVEL };
+        await storage.putSetting('normalize', scope, undefined);
+        return { compatibility_level: level ?? (scope === GLOBAL_SCOPE ? DEFAULT_COMPATIBILITY_LEVEL : ''), ...normalizeField(normalize) };
       }),
 
     async GetMode(request) {

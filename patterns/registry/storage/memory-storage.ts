@@ -125,8 +125,7 @@ export function createMemoryStorage(): RegistryStorage {
       }
       if (entries.size === 0) {
         subjects.delete(subject);
-        settings.delete(settingKey('compatibility', subject));
-        settings.delete(settingKey('mode', subject));
+        for (const kind of ['compatibility', 'normalize', 'mode'] as const) settings.delete(settingKey(kind, subject));
       }
       dropUnusedSchemas(touched);
     },

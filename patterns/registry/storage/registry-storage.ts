@@ -34,7 +34,8 @@ export interface StoredVersion {
 /** The scope of a config or mode setting: a subject, or GLOBAL_SCOPE. */
 export const GLOBAL_SCOPE = '';
 
-export type SettingKind = 'compatibility' | 'mode';
+/** `normalize` is stored as "true" or "false". */
+export type SettingKind = 'compatibility' | 'normalize' | 'mode';
 
 export interface InsertVersionInput {
   readonly subject: string;

@@ -533,3 +533,27 @@ rpcTest('concurrent registrations: the same schema gets one id and one version; 
   assert.equal(new Set(different.map((r) => r.id)).size, 10);
   assert.deepEqual(different.map((r) => r.version).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 });
+
+rpcTest('config normalize (7.4+): stored per scope, applied to register and lookup, merged and cleared', async (call) => {
+  const namespaced = '{"type":"record","name":"R","namespace":"n","fields":[{"name":"a","type":"int"}]}';
+  const qualified = '{"type":"record","name":"n.R","fields":[{"name":"a","type":"int"}]}';
+  assert.deepEqual(await call('UpdateConfig', { subject: 's', normalize: true }), { compatibility: '', normalize: true });
+  assert.deepEqual(await call('GetConfig', { subject: 's' }), { compatibility_level: '', normalize: true });
+  assert.deepEqual(await call('GetConfig', { subject: 's', default_to_global: true }), { compatibility_level: 'BACKWARD', normalize: true });
+  // An update without normalize keeps it.
+  assert.deepEqual(await call('UpdateConfig', { subject: 's', compatibility: 'FULL' }), { compatibility: 'FULL', normalize: true });
+  const first = await call('RegisterSchema', { subject: 's', schema: namespaced });
+  assert.deepEqual(await call('RegisterSchema', { subject: 's', schema: qualified }), first);
+  assert.equal((await call('LookupSchema', { subject: 's', schema: namespaced })).id, first.id);
+  // Another subject does not normalise, unless the global config says so.
+  const other = await call('RegisterSchema', { subject: 't', schema: namespaced });
+  assert.notEqual(other.id, first.id);
+  await call('UpdateConfig', { normalize: true });
+  assert.deepEqual(await call('GetConfig', {}), { compatibility_level: 'BACKWARD', normalize: true });
+  assert.deepEqual(await call('RegisterSchema', { subject: 'u', schema: qualified }), { id: first.id, version: 1 });
+  assert.deepEqual(await call('DeleteConfig', { subject: 's' }), { compatibility_level: 'FULL', normalize: true });
+  await assertRegistryError(call('GetConfig', { subject: 's' }), 'SUBJECT_LEVEL_COMPATIBILITY_NOT_CONFIGURED');
+  assert.deepEqual(await call('UpdateConfig', { normalize: false }), { compatibility: '', normalize: false });
+  assert.deepEqual(await call('DeleteConfig', {}), { compatibility_level: 'BACKWARD', normalize: false });
+  assert.deepEqual(await call('GetConfig', {}), { compatibility_level: 'BACKWARD' });
+});
