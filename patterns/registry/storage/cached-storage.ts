@@ -1,7 +1,7 @@
 /**
  * An in-process read cache in front of any storage, for the registry's hot reads: a schema
- * by id (every consumer's deserializer asks for it) and the versions of a subject (`latest`,
- * lookups, the register shortcut).
+ * by id (every consumer's deserializer asks for it), the versions of a subject (`latest`,
+ * lookups, the register shortcut) and the settings every write and lookup consults.
  *
  * Coherence: every write goes through this wrapper and drops the entries it can change
  * *after* the inner write has committed, so a read that follows an acknowledged write
@@ -29,6 +29,9 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
   const maxSubjects = options.maxSubjects ?? 10_000;
   const schemas = new Map<number, StoredSchema>();
   const versions = new Map<string, readonly StoredVersion[]>();
+  // kind + scope → value; `null` records "not set" (asked about for any subject name, so bounded).
+  const settings = new Map<string, string | null>();
+  const settingKey = (kind: string, scope: string) => `${kind}\u0000${scope}`;
   // Bumped by every write: a read that overlapped a write must not store what it read,
   // since it may predate the write.
   let generation = 0;
@@ -51,7 +54,15 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
       if (before === generation) boundedSet(versions, subject, Object.freeze([...found]), maxSubjects);
       return found;
     },
-    getSetting: (kind, scope) => inner.getSetting(kind, scope),
+    async getSetting(kind, scope) {
+      const key = settingKey(kind, scope);
+      const hit = settings.get(key);
+      if (hit !== undefined) return hit ?? undefined;
+      const before = generation;
+      const found = await inner.getSetting(kind, scope);
+      if (before === generation) boundedSet(settings, key, found ?? null, maxSubjects);
+      return found;
+    },
     findSchemaIds: (hash) => inner.findSchemaIds(hash),
     listAllVersions: () => inner.listAllVersions(),
     listVersionsOfSchema: (id) => inner.listVersionsOfSchema(id),
@@ -83,9 +94,19 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
         generation++;
         versions.delete(subject);
         schemas.clear();
+        // The subject's own settings go when its last version does.
+        for (const kind of ['compatibility', 'normalize', 'mode']) settings.delete(settingKey(kind, subject));
       }
     },
-    putSetting: (kind, scope, value) => inner.putSetting(kind, scope, value),
+    async putSetting(kind, scope, value) {
+      generation++;
+      try {
+        await inner.putSetting(kind, scope, value);
+      } finally {
+        generation++;
+        settings.delete(settingKey(kind, scope));
+      }
+    },
     close: () => inner.close(),
   };
 }

@@ -62,3 +62,18 @@ test('a read that overlaps a write does not store what it read before the write'
   assert.equal((await staleRead).length, 0, 'the overlapping read saw the old state');
   assert.equal((await cached.listVersions('s')).length, 1, 'but did not cache it');
 });
+
+test('settings are read once and dropped by writes and by the hard delete of the last version', async () => {
+  const inner = createMemoryStorage();
+  let reads = 0;
+  const cached = createCachedStorage({ ...inner, getSetting: (kind, scope) => (reads++, inner.getSetting(kind, scope)) });
+  assert.equal(await cached.getSetting('mode', 's'), undefined);
+  assert.equal(await cached.getSetting('mode', 's'), undefined);
+  assert.equal(reads, 1, 'a missing setting is cached too');
+  await cached.putSetting('mode', 's', 'READONLY');
+  assert.equal(await cached.getSetting('mode', 's'), 'READONLY');
+  await cached.insertVersion(input(1));
+  await cached.softDeleteVersions('s', [1]);
+  await cached.hardDeleteVersions('s', [1]);
+  assert.equal(await cached.getSetting('mode', 's'), undefined);
+});

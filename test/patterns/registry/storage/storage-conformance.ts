@@ -131,6 +131,9 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
     await s.putSetting('compatibility', GLOBAL_SCOPE, 'FULL');
     await s.putSetting('compatibility', 'a', 'NONE');
     await s.putSetting('mode', 'a', 'READONLY');
+    await s.putSetting('normalize', 'a', 'true');
+    assert.equal(await s.getSetting('normalize', 'a'), 'true');
+    assert.equal(await s.getSetting('normalize', 'b'), undefined);
     assert.equal(await s.getSetting('compatibility', GLOBAL_SCOPE), 'FULL');
     assert.equal(await s.getSetting('compatibility', 'a'), 'NONE');
     assert.equal(await s.getSetting('mode', GLOBAL_SCOPE), undefined);
@@ -142,6 +145,7 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
     await s.hardDeleteVersions('a', [1]);
     assert.equal(await s.getSetting('compatibility', 'a'), undefined);
     assert.equal(await s.getSetting('mode', 'a'), undefined);
+    assert.equal(await s.getSetting('normalize', 'a'), undefined);
     assert.equal(await s.getSetting('compatibility', GLOBAL_SCOPE), 'FULL');
     await s.putSetting('compatibility', GLOBAL_SCOPE, undefined);
     assert.equal(await s.getSetting('compatibility', GLOBAL_SCOPE), undefined);
