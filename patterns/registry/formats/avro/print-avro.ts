@@ -4,8 +4,9 @@
  * Java's order, a named type printed in full once and by name afterwards, `namespace`
  * only where it differs from the enclosing record's, and custom properties kept.
  *
- * Known difference: numbers in defaults and properties are printed by JSON.stringify, so
- * a default written `1.0` prints as `1` (Jackson keeps `1.0`).
+ * Known differences: numbers in defaults and properties go through JSON.parse and
+ * JSON.stringify, so a default written `1.0` prints as `1` (Jackson keeps `1.0`) and an
+ * integer beyond 2^53 loses precision (Jackson keeps it exact).
  */
 import type { AvroField, AvroName, AvroNamed, AvroNode, AvroProps } from './avro-model.js';
 
