@@ -934,3 +934,157 @@ describe('§2 errors', () => {
     ]);
   });
 });
+
+// ---- §3: semantics the clients depend on ---------------------------------------------------
+
+describe('§3 semantics', () => {
+  const N = (fields: string) => rec('N', fields);
+  const F_A = '{"name":"a","type":"int"}';
+  const F_B = '{"name":"b","type":"int","default":1}';
+  const F_C = '{"name":"c","type":"int","default":1}';
+
+  test('§3.4 version numbering across soft and hard deletes', async (t) => {
+    const id1 = await register('sem-num', N(F_A));
+    await register('sem-num', N(`${F_A},${F_B}`));
+    await check({ method: 'DELETE', path: '/subjects/sem-num', status: 200, text: '[1,2]' });
+    const id3 = await register('sem-num', N(`${F_A},${F_C}`));
+    await table(t, [
+      { name: 'after soft-deleting [1,2] the next version is 3', method: 'GET', path: '/subjects/sem-num/versions', status: 200, text: '[3]' },
+      { name: 'version 1 is not readable without deleted', method: 'GET', path: '/subjects/sem-num/versions/1', status: 404, error: [40402, 'Version 1 not found.'] },
+      { name: 'and is with deleted=true', method: 'GET', path: '/subjects/sem-num/versions?deleted=true', status: 200, text: '[1,2,3]' },
+      // Re-registering v1's schema gets version 4 and purges the soft-deleted version 1 with the same id.
+      { name: 're-register the v1 schema', method: 'POST', path: '/subjects/sem-num/versions', body: q({ schema: N(F_A) }), status: 200, text: `{"id":${id1}}` },
+      { name: 'the old soft-deleted version with that id is gone', method: 'GET', path: '/subjects/sem-num/versions?deleted=true', status: 200, text: '[2,3,4]' },
+      { name: 'latest is version 4', method: 'GET', path: '/subjects/sem-num/versions/latest', status: 200, text: `{"subject":"sem-num","version":4,"id":${id1},"schema":${q(N(F_A))}}` },
+      { name: 'version 3 kept its id', method: 'GET', path: '/subjects/sem-num/versions/3', status: 200, text: `{"subject":"sem-num","version":3,"id":${id3},"schema":${q(N(`${F_A},${F_C}`))}}` },
+    ]);
+    // After a permanent subject delete numbering restarts at 1.
+    await check({ method: 'DELETE', path: '/subjects/sem-num', status: 200, text: '[3,4]' });
+    await check({ method: 'DELETE', path: '/subjects/sem-num?permanent=true', status: 200, text: '[2,3,4]' });
+    await register('sem-num', N(F_A));
+    await check({ method: 'GET', path: '/subjects/sem-num/versions', status: 200, text: '[1]' });
+  });
+
+  test('§3.8 subject config survives a soft delete and goes with the last hard delete (7.9.3+ rule)', async (t) => {
+    await register('sem-cfg', N(F_A));
+    await table(t, [
+      { name: 'set a subject level', method: 'PUT', path: '/config/sem-cfg', body: '{"compatibility":"NONE"}', status: 200, text: '{"compatibility":"NONE"}' },
+      { name: 'soft delete', method: 'DELETE', path: '/subjects/sem-cfg', status: 200, text: '[1]' },
+      { name: 'level still there', method: 'GET', path: '/config/sem-cfg', status: 200, text: '{"compatibilityLevel":"NONE"}' },
+      { name: 'hard delete', method: 'DELETE', path: '/subjects/sem-cfg?permanent=true', status: 200, text: '[1]' },
+      { name: 'level gone', method: 'GET', path: '/config/sem-cfg', status: 404, error: [40408] },
+    ]);
+  });
+
+  test('§3.12 config updates: an empty update keeps the stored level; explicit null clears it', async (t) => {
+    await table(t, [
+      { name: 'PUT {} on a subject without config', method: 'PUT', path: '/config/sem-cfg-empty', body: '{}', status: 200, text: '{}' },
+      { name: 'still no subject config', method: 'GET', path: '/config/sem-cfg-empty', status: 404, error: [40408] },
+      { name: 'set FULL', method: 'PUT', path: '/config/sem-cfg-null', body: '{"compatibility":"FULL"}', status: 200, text: '{"compatibility":"FULL"}' },
+      { name: 'PUT {} keeps FULL', method: 'PUT', path: '/config/sem-cfg-null', body: '{}', status: 200, text: '{"compatibility":"FULL"}' },
+    ]);
+    await req('PUT', '/config/sem-cfg-null', '{"compatibility":null}');
+    await t.test(
+      'after {"compatibility":null} the subject level is no longer FULL',
+      { todo: 'deviation: PUT /config/{S} {"compatibility":null} keeps the stored level instead of clearing it (7.7+)' },
+      async () => {
+        const r = await req('GET', '/config/sem-cfg-null');
+        assert.notEqual(r.text, '{"compatibilityLevel":"FULL"}', r.text);
+      },
+    );
+  });
+
+  test('§3.2 identity: canonical text, normalize, references resolved inline, -1 reference version', async (t) => {
+    const nested = '{"type":"record","name":"R","namespace":"x","fields":[{"name":"f","type":{"type":"record","name":"I","fields":[]}}]}';
+    const normId = (await req('POST', '/subjects/sem-norm2/versions?normalize=true', q({ schema: nested }))).json() as { id: number };
+    const baseId = await register('sem-base', rec('Base', '{"name":"x","type":"int"}'));
+    const userId = await register('sem-user', rec('User', '{"name":"b","type":"Base"}'), { references: [{ name: 'Base', subject: 'sem-base', version: -1 }] });
+    assert.notEqual(baseId, userId);
+    await table(t, [
+      { name: 'a normalised registration is not found by a plain lookup', method: 'POST', path: '/subjects/sem-norm2', body: q({ schema: nested }), status: 404, error: [40403, 'Schema not found'] },
+      { name: 'but by a normalising lookup', method: 'POST', path: '/subjects/sem-norm2?normalize=true', body: q({ schema: nested }), status: 200, json: { subject: 'sem-norm2', version: 1, id: normId.id, schema: ((await req('GET', '/subjects/sem-norm2/versions/1')).json() as { schema: string }).schema } },
+      {
+        name: 'a reference to version -1 is stored resolved',
+        method: 'GET',
+        path: '/subjects/sem-user/versions/1',
+        status: 200,
+        text: `{"subject":"sem-user","version":1,"id":${userId},"references":[{"name":"Base","subject":"sem-base","version":1}],"schema":${q(rec('User', '{"name":"b","type":"Base"}'))}}`,
+      },
+      {
+        name: 'lookup with the reference inlined matches the version',
+        method: 'POST',
+        path: '/subjects/sem-user',
+        body: q({ schema: rec('User', `{"name":"b","type":${rec('Base', '{"name":"x","type":"int"}')}}`) }),
+        status: 200,
+        json: {
+          subject: 'sem-user',
+          version: 1,
+          id: userId,
+          references: [{ name: 'Base', subject: 'sem-base', version: 1 }],
+          schema: rec('User', `{"name":"b","type":${rec('Base', '{"name":"x","type":"int"}')}}`),
+        },
+      },
+      { name: 'schemaType is case-sensitive', method: 'POST', path: '/subjects/sem-type/versions', body: q({ schema: '{"type":"object"}', schemaType: 'Json' }), status: 422, error: [42201, 'Invalid schema type Json'] },
+      { name: 'referencedby lists the referrer', method: 'GET', path: '/subjects/sem-base/versions/1/referencedby', status: 200, text: `[${userId}]` },
+      { name: 'soft-deleting the referrer releases the reference', method: 'DELETE', path: '/subjects/sem-user', status: 200, text: '[1]' },
+      { name: 'referencedby is then empty', method: 'GET', path: '/subjects/sem-base/versions/1/referencedby', status: 200, text: '[]' },
+      { name: 'and the referenced version can be deleted', method: 'DELETE', path: '/subjects/sem-base/versions/1', status: 200, text: '1' },
+    ]);
+  });
+
+  test('§3.11 C1 against one version, C2 and register against all (transitive levels)', async (t) => {
+    await check({ method: 'PUT', path: '/config/sem-tr', body: '{"compatibility":"FORWARD_TRANSITIVE"}', status: 200, text: '{"compatibility":"FORWARD_TRANSITIVE"}' });
+    await register('sem-tr', N(`${F_A},{"name":"b","type":"int"}`));
+    await register('sem-tr', N(`${F_A},{"name":"b","type":"int","default":0}`));
+    const dropped = q({ schema: N(F_A) });
+    await table(t, [
+      { name: 'C1 latest: compatible with the newest only', method: 'POST', path: '/compatibility/subjects/sem-tr/versions/latest', body: dropped, status: 200, text: '{"is_compatible":true}' },
+      { name: 'C1 version 1: incompatible', method: 'POST', path: '/compatibility/subjects/sem-tr/versions/1', body: dropped, status: 200, text: '{"is_compatible":false}' },
+      { name: 'C2: incompatible with the history', method: 'POST', path: '/compatibility/subjects/sem-tr/versions', body: dropped, status: 200, text: '{"is_compatible":false}' },
+      { name: 'register: 409', method: 'POST', path: '/subjects/sem-tr/versions', body: dropped, status: 409, error: [409] },
+      { name: 'soft-deleted versions are never compared', method: 'DELETE', path: '/subjects/sem-tr/versions/1', status: 200, text: '1' },
+      { name: 'C2 after the delete: compatible', method: 'POST', path: '/compatibility/subjects/sem-tr/versions', body: dropped, status: 200, text: '{"is_compatible":true}' },
+    ]);
+  });
+
+  test('§3.9 listing: Java String order, pagination edge values, Python-style parameters', async (t) => {
+    for (const s of ['sem-sort-B', 'sem-sort-a', 'sem-sort-\uFB01', 'sem-sort-\u{1F600}']) await register(s, '"int"');
+    await table(t, [
+      // UTF-16 order: 'B' < 'a', and a surrogate pair (U+1F600) sorts before U+FB01.
+      { name: 'subjects sorted by UTF-16 code units', method: 'GET', path: '/subjects?subjectPrefix=sem-sort-', status: 200, text: q(['sem-sort-B', 'sem-sort-a', 'sem-sort-\u{1F600}', 'sem-sort-\uFB01']) },
+      { name: 'negative offset counts as 0, limit 0 as no limit', method: 'GET', path: '/subjects?subjectPrefix=sem-sort-&offset=-5&limit=0', status: 200, text: q(['sem-sort-B', 'sem-sort-a', 'sem-sort-\u{1F600}', 'sem-sort-\uFB01']) },
+      { name: 'limit=-1 (Python) is no limit', method: 'GET', path: '/subjects?subjectPrefix=sem-sort-&deleted=False&deleted_only=False&offset=0&limit=-1', status: 200, text: q(['sem-sort-B', 'sem-sort-a', 'sem-sort-\u{1F600}', 'sem-sort-\uFB01']) },
+      { name: 'offset past the end', method: 'GET', path: '/subjects?subjectPrefix=sem-sort-&offset=10', status: 200, text: '[]' },
+      { name: 'versions offset/limit', method: 'GET', path: '/subjects/sem-sort-a/versions?offset=0&limit=1', status: 200, text: '[1]' },
+      { name: 'ids/subjects offset/limit', method: 'GET', path: `/schemas/ids/${await idOf('sem-sort-a', 1)}/subjects?offset=1&limit=2`, status: 200, text: q(['sem-sort-a', 'sem-sort-\u{1F600}']) },
+    ]);
+  });
+
+  test('§3.14 headers the SDKs send are accepted and ignored', async (t) => {
+    const headers = [
+      { Authorization: 'Basic dXNlcjpwYXNz' },
+      { Authorization: 'Bearer token', 'target-sr-cluster': 'lsrc-1', 'Confluent-Identity-Pool-Id': 'pool-1' },
+      { 'Confluent-Accept-Unknown-Properties': 'true', 'Confluent-Client-Version': 'javascript/1.10.1', 'X-Forward': 'true', 'User-Agent': '@kafkajs/confluent-schema-registry' },
+    ];
+    await table(
+      t,
+      headers.map((h, i) => ({ name: `header set ${i + 1}: ${Object.keys(h).join(', ')}`, method: 'GET', path: '/subjects/sem-sort-a/versions', headers: h, status: 200, text: '[1]' })),
+    );
+  });
+});
+
+// ---- last: a backend failure is a 5xx in Confluent's error shape ---------------------------
+
+test('with the registry backend gone, requests fail with 500 and a 5000x error_code', async () => {
+  for (const pattern of stack.gateway.patterns.values()) await pattern.close();
+  const r = await req('GET', '/subjects');
+  assert.equal(r.status, 500, r.text);
+  const body = r.json() as { error_code: number; message: string };
+  assert.deepEqual(Object.keys(body), ['error_code', 'message']);
+  assert.ok([50001, 50002, 50003, 50004, 500].includes(body.error_code), `error_code ${body.error_code}`);
+  assert.ok(body.message.length > 0);
+  assert.equal(r.type, V1_JSON);
+  // The liveness route reports the registry as not ready instead of {}.
+  const root = await req('GET', '/');
+  assert.notEqual(root.status, 200, `GET / → ${root.status} ${root.text}`);
+});
