@@ -10,6 +10,7 @@ import { parseRegistryMode } from '../../../patterns/registry/registry-mode.js';
 import { isValidSubject, normalizeSubject } from '../../../patterns/registry/subject-name.js';
 import { LATEST, parseVersionSelector } from '../../../patterns/registry/version-selector.js';
 import { paginate } from '../../../patterns/registry/paginate.js';
+import fc from 'fast-check';
 
 const reasonOf = (fn: () => unknown) => {
   try {
@@ -87,4 +88,20 @@ test('pagination: offset then limit, limit <= 0 unbounded, negative offset is 0'
   assert.deepEqual(paginate(items, 0, 0), items);
   assert.deepEqual(paginate(items, -5, -1), items);
   assert.deepEqual(paginate(items, 9, 1), []);
+});
+
+test('version selector (fuzzed): a valid id, latest, or INVALID_VERSION quoting the input', () => {
+  fc.assert(
+    fc.property(fc.oneof(fc.string(), fc.integer().map(String), fc.constantFrom('latest', ' -1 ', '2147483647')), (text) => {
+      try {
+        const value = parseVersionSelector(text);
+        assert.ok(value === LATEST || (Number.isInteger(value) && value >= 1 && value <= 2 ** 31 - 1));
+      } catch (err) {
+        assert.ok(err instanceof RegistryError && err.reason === 'INVALID_VERSION');
+        assert.ok(err.message.includes(`'${text}'`));
+      }
+    }),
+    { numRuns: 2000 },
+  );
+  fc.assert(fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (n) => parseVersionSelector(` ${n} `) === n));
 });
