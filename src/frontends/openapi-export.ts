@@ -79,7 +79,6 @@ export interface OpenApiDocument {
  * The few OpenAPI 3.1 types this module needs, under the names the `openapi-types` package
  * uses, so that package can replace them without touching callers.
  */
-// eslint-disable-next-line @typescript-eslint/no-namespace
 export declare namespace OpenAPIV3_1 {
   type Document = OpenApiDocument;
   type PathItemObject = OpenApiPathItem;
@@ -143,7 +142,7 @@ const ERROR_VIEW_PROPERTIES: Record<string, SchemaObject> = {
  * @throws Error when the table has no such frontend, or mounts it several times and no
  *   `mountPath` says which mount to describe.
  */
-export function exportOpenApi(table: RouteTable, frontendName: string, options: ExportOptions = {}): OpenApiDocument {
+export function exportOpenApi(table: RouteTable, frontendName: string, options: ExportOptions = {}): OpenAPIV3_1.Document {
   const mounts = table.frontends.filter((f) => f.name === frontendName && (options.mountPath === undefined || f.mountPath === options.mountPath));
   if (mounts.length === 0) {
     const known = [...new Set(table.frontends.map((f) => f.name))].join(', ') || 'none';
@@ -206,13 +205,14 @@ function grpcName(route: CompiledRoute): string | undefined {
 
 /** Without the definition: the path, its parameters and the gRPC target. */
 function describeBareOperation(route: CompiledRoute): OpenApiOperation {
-  const operation: OpenApiOperation = { operationId: route.id } as OpenApiOperation;
   const params = parsePathTemplate(route.template).params;
-  if (params.length > 0) operation.parameters = params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
-  operation.responses = { default: { description: 'The response of the route (its mapping is not available to the exporter).' } };
   const grpc = grpcName(route);
-  if (grpc) operation['x-prism-grpc'] = grpc;
-  return operation;
+  return {
+    operationId: route.id,
+    ...(params.length > 0 ? { parameters: params.map((name): OpenApiParameter => ({ name, in: 'path', required: true, schema: { type: 'string' } })) } : {}),
+    responses: { default: { description: 'The response of the route (its mapping is not available to the exporter).' } },
+    ...(grpc ? { 'x-prism-grpc': grpc } : {}),
+  };
 }
 
 function describeOperation(route: CompiledRoute, mapping: RouteMapping, ctx: OperationContext): OpenApiOperation {
@@ -221,12 +221,15 @@ function describeOperation(route: CompiledRoute, mapping: RouteMapping, ctx: Ope
   const requestType = route.grpc?.requestType;
   const parameters = describeParameters(route, mapping, requestType, ctx);
   const body = describeRequestBody(mapping, requestType, ctx);
-  const operation = { operationId: route.id, summary } as OpenApiOperation;
-  if (parameters.length > 0) operation.parameters = parameters;
-  if (body) operation.requestBody = body;
-  operation.responses = describeResponses(route, mapping, ctx);
-  if (grpc) operation['x-prism-grpc'] = grpc;
-  return operation;
+  const responses = describeResponses(route, mapping, ctx);
+  return {
+    operationId: route.id,
+    summary,
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(body ? { requestBody: body } : {}),
+    responses,
+    ...(grpc ? { 'x-prism-grpc': grpc } : {}),
+  };
 }
 
 // ---- Parameters ------------------------------------------------------------------------
