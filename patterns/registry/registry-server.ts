@@ -107,7 +107,11 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   });
 
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(options.listen, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+    server.bindAsync(options.listen, grpc.ServerCredentials.createInsecure(), (err, bound) => {
+      if (!err) return resolve(bound);
+      server.forceShutdown();
+      reject(new Error(`cannot listen on ${options.listen}: ${err.message}`));
+    });
   });
   const address = hostPort(options.listen, port);
 

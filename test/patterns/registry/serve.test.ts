@@ -131,3 +131,15 @@ test('health Watch streams SERVING, then NOT_SERVING on shutdown', async () => {
   client.close();
   assert.deepEqual(statuses, ['SERVING', 'NOT_SERVING']);
 });
+
+test('startPattern on an address in use fails, naming the address', async () => {
+  const first = await startPattern({ listen: '127.0.0.1:0', dataDir: tmpdir(), slots: { storage: { name: 'mem', type: 'MEMSTORE', config: {} } } });
+  try {
+    await assert.rejects(
+      startPattern({ listen: first.address, dataDir: tmpdir(), slots: { storage: { name: 'mem', type: 'MEMSTORE', config: {} } } }),
+      new RegExp(`cannot listen on ${first.address.replace(/\./g, '\\.')}`),
+    );
+  } finally {
+    await first.close();
+  }
+});
