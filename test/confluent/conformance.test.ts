@@ -1061,7 +1061,7 @@ describe('§3 semantics', () => {
   });
 
   test('§3.14 headers the SDKs send are accepted and ignored', async (t) => {
-    const headers = [
+    const headers: Array<Record<string, string>> = [
       { Authorization: 'Basic dXNlcjpwYXNz' },
       { Authorization: 'Bearer token', 'target-sr-cluster': 'lsrc-1', 'Confluent-Identity-Pool-Id': 'pool-1' },
       { 'Confluent-Accept-Unknown-Properties': 'true', 'Confluent-Client-Version': 'javascript/1.10.1', 'X-Forward': 'true', 'User-Agent': '@kafkajs/confluent-schema-registry' },

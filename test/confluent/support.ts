@@ -57,9 +57,10 @@ export interface CallOptions {
 /** One HTTP request against the stack; a JSON body gets Confluent's v1 Content-Type unless told otherwise. */
 export async function call(baseUrl: string, method: string, path: string, options: CallOptions = {}): Promise<Reply> {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
-  let body: string | Uint8Array | undefined;
+  let body: string | Blob | undefined;
   if (options.body instanceof Uint8Array) {
-    body = options.body;
+    // A Blob without a type makes fetch send no Content-Type header.
+    body = new Blob([new Uint8Array(options.body)]);
   } else if (options.body !== undefined) {
     body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
     if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = V1_JSON;
