@@ -9,15 +9,14 @@
  * (compatibility-rules.md §4.4).
  */
 import protobuf from 'protobufjs';
-import { extractOptionValues, placeholderValue, type ExtractedOptions, type OptionValue } from './option-values.js';
+import { scanSource, scannedOption, type RangeEntry, type ScannedOption, type ScannedSource } from './source-scan.js';
 
 export type Label = 'optional' | 'required' | 'repeated' | null;
 
 /** One option as written: `name` may be parenthesised (custom) and dotted. */
-export interface ProtoOption {
-  readonly name: string;
-  readonly value: OptionValue;
-}
+export type ProtoOption = ScannedOption;
+
+export type { RangeEntry } from './source-scan.js';
 
 export interface ProtoField {
   readonly name: string;
@@ -36,9 +35,6 @@ export interface ProtoOneof {
   readonly options: readonly ProtoOption[];
 }
 
-/** A reserved or extension range entry: a number range or (reserved only) a name. */
-export type RangeEntry = readonly [number, number] | string;
-
 /** A proto2 group: wire keeps it apart from fields and Confluent's diff ignores it. */
 export interface ProtoGroup {
   readonly label: Label;
@@ -56,8 +52,9 @@ export interface ProtoMessage {
   readonly groups: readonly ProtoGroup[];
   readonly nested: readonly ProtoTypeElement[];
   readonly options: readonly ProtoOption[];
-  readonly reserved: readonly RangeEntry[];
-  readonly extensions: readonly RangeEntry[];
+  /** One entry list per `reserved` statement, as written. */
+  readonly reserved: ReadonlyArray<readonly RangeEntry[]>;
+  readonly extensions: ReadonlyArray<readonly RangeEntry[]>;
   readonly extendBlocks: readonly ProtoExtend[];
 }
 
@@ -72,7 +69,7 @@ export interface ProtoEnum {
   readonly name: string;
   readonly constants: readonly ProtoEnumConstant[];
   readonly options: readonly ProtoOption[];
-  readonly reserved: readonly RangeEntry[];
+  readonly reserved: ReadonlyArray<readonly RangeEntry[]>;
   readonly nested: readonly ProtoTypeElement[];
 }
 
@@ -131,15 +128,15 @@ function readImports(text: string): { imports: string[]; publicImports: string[]
 }
 
 /**
- * Options in declaration order. Every value in the text was swapped for a placeholder before
- * protobufjs parsed it, so each flat entry is one written option whose value we parsed.
+ * Options in declaration order, with the names and values read from the text (the entries
+ * protobufjs holds are dummies standing for them, see source-scan.ts).
  */
-function optionsFrom(record: Record<string, unknown> | undefined, extracted: ExtractedOptions): ProtoOption[] {
+function optionsFrom(record: Record<string, unknown> | undefined, scan: ScannedSource): ProtoOption[] {
   const out: ProtoOption[] = [];
   for (const [name, raw] of Object.entries(record ?? {})) {
-    const value = placeholderValue(extracted, raw);
+    const option = scannedOption(scan, name, raw);
     // Anything else was set by protobufjs itself (e.g. proto3_optional), not written.
-    if (value !== undefined) out.push({ name, value });
+    if (option !== undefined) out.push(option);
   }
   return out;
 }
@@ -155,7 +152,7 @@ function labelOf(field: protobuf.Field, syntax: 'proto2' | 'proto3' | null, inOn
   return field.options?.['proto3_optional'] === true ? 'optional' : null;
 }
 
-function fieldOf(field: protobuf.Field, syntax: 'proto2' | 'proto3' | null, inOneof: boolean, x: ExtractedOptions): ProtoField {
+function fieldOf(field: protobuf.Field, syntax: 'proto2' | 'proto3' | null, inOneof: boolean, x: ScannedSource): ProtoField {
   const options = optionsFrom(field.options, x);
   return {
     name: field.name,
@@ -172,11 +169,7 @@ function isSyntheticOneof(oneof: protobuf.OneOf): boolean {
   return oneof.fieldsArray.length === 1 && oneof.fieldsArray[0]!.options?.['proto3_optional'] === true;
 }
 
-function rangesOf(list: Array<number[] | string> | undefined): RangeEntry[] {
-  return (list ?? []).map((r) => (typeof r === 'string' ? r : ([r[0]!, r[1]!] as const)));
-}
-
-function extendsOf(nested: readonly protobuf.ReflectionObject[], syntax: 'proto2' | 'proto3' | null, x: ExtractedOptions): ProtoExtend[] {
+function extendsOf(nested: readonly protobuf.ReflectionObject[], syntax: 'proto2' | 'proto3' | null, x: ScannedSource): ProtoExtend[] {
   const blocks = new Map<string, ProtoField[]>();
   for (const obj of nested) {
     if (obj instanceof protobuf.Field && typeof obj.extend === 'string') {
@@ -193,25 +186,28 @@ function isGroupType(obj: protobuf.ReflectionObject): obj is protobuf.Type {
   return obj instanceof protobuf.Type && (obj as unknown as { group?: boolean }).group === true;
 }
 
-function typesOf(nested: readonly protobuf.ReflectionObject[], syntax: 'proto2' | 'proto3' | null, x: ExtractedOptions): ProtoTypeElement[] {
+function typesOf(nested: readonly protobuf.ReflectionObject[], syntax: 'proto2' | 'proto3' | null, x: ScannedSource, path: string): ProtoTypeElement[] {
   const out: ProtoTypeElement[] = [];
   for (const obj of nested) {
     if (isGroupType(obj)) continue;
-    if (obj instanceof protobuf.Type) out.push(messageOf(obj, syntax, x));
-    else if (obj instanceof protobuf.Enum) out.push(enumOf(obj, x));
+    if (obj instanceof protobuf.Type) out.push(messageOf(obj, syntax, x, path === '' ? obj.name : `${path}.${obj.name}`));
+    else if (obj instanceof protobuf.Enum) out.push(enumOf(obj, x, path === '' ? obj.name : `${path}.${obj.name}`));
   }
   return out;
 }
 
-function messageOf(type: protobuf.Type, syntax: 'proto2' | 'proto3' | null, x: ExtractedOptions): ProtoMessage {
+function messageOf(type: protobuf.Type, syntax: 'proto2' | 'proto3' | null, x: ScannedSource, path: string): ProtoMessage {
   const realOneofs = type.oneofsArray.filter((o) => !isSyntheticOneof(o));
   const inRealOneof = new Set(realOneofs.flatMap((o) => o.fieldsArray));
   const groupTypes = new Map(type.nestedArray.filter(isGroupType).map((g) => [g.name, g] as const));
-  const groupFields = type.fieldsArray.filter((f) => groupTypes.has(f.type));
+  // protobufjs also lists extension fields declared elsewhere for this type ("sister"
+  // fields, with a declaringField); wire keeps those only in their `extend` block.
+  const ownFields = type.fieldsArray.filter((f) => (f as unknown as { declaringField?: unknown }).declaringField == null);
+  const groupFields = ownFields.filter((f) => groupTypes.has(f.type));
   return {
     kind: 'message',
     name: type.name,
-    fields: type.fieldsArray.filter((f) => !inRealOneof.has(f) && !groupTypes.has(f.type)).map((f) => fieldOf(f, syntax, false, x)),
+    fields: ownFields.filter((f) => !inRealOneof.has(f) && !groupTypes.has(f.type)).map((f) => fieldOf(f, syntax, false, x)),
     groups: groupFields.map((f) => ({
       label: labelOf(f, syntax, false),
       name: f.type,
@@ -223,15 +219,15 @@ function messageOf(type: protobuf.Type, syntax: 'proto2' | 'proto3' | null, x: E
       fields: o.fieldsArray.map((f) => fieldOf(f, syntax, true, x)),
       options: optionsFrom(o.options, x),
     })),
-    nested: typesOf(type.nestedArray, syntax, x),
+    nested: typesOf(type.nestedArray, syntax, x, path),
     options: optionsFrom(type.options, x),
-    reserved: rangesOf(type.reserved as Array<number[] | string> | undefined),
-    extensions: rangesOf(type.extensions as Array<number[]> | undefined),
+    reserved: x.reserved.get(path) ?? [],
+    extensions: x.extensions.get(path) ?? [],
     extendBlocks: extendsOf(type.nestedArray, syntax, x),
   };
 }
 
-function enumOf(en: protobuf.Enum, x: ExtractedOptions): ProtoEnum {
+function enumOf(en: protobuf.Enum, x: ScannedSource, path: string): ProtoEnum {
   const valueOptions = (en.valuesOptions ?? {}) as Record<string, Record<string, unknown>>;
   return {
     kind: 'enum',
@@ -242,12 +238,12 @@ function enumOf(en: protobuf.Enum, x: ExtractedOptions): ProtoEnum {
       options: optionsFrom(valueOptions[name], x),
     })),
     options: optionsFrom(en.options, x),
-    reserved: rangesOf(en.reserved as Array<number[] | string> | undefined),
+    reserved: x.reserved.get(path) ?? [],
     nested: [],
   };
 }
 
-function serviceOf(service: protobuf.Service, x: ExtractedOptions): ProtoService {
+function serviceOf(service: protobuf.Service, x: ScannedSource): ProtoService {
   return {
     name: service.name,
     options: optionsFrom(service.options, x),
@@ -267,7 +263,7 @@ function serviceOf(service: protobuf.Service, x: ExtractedOptions): ProtoService
  * @throws Error (protobufjs' own, with its line number) when the text does not parse.
  */
 export function readProtoFile(text: string): ProtoFile {
-  const x = extractOptionValues(text);
+  const x = scanSource(text);
   const result = protobuf.parse(x.text, { keepCase: true, alternateCommentMode: false });
   const clean = stripComments(text);
   const syntax = readSyntax(clean);
@@ -281,7 +277,7 @@ export function readProtoFile(text: string): ProtoFile {
     imports,
     publicImports,
     options: scope instanceof protobuf.Namespace ? optionsFrom(scope.options, x) : [],
-    types: typesOf(nested, syntax, x),
+    types: typesOf(nested, syntax, x, ''),
     extendBlocks: extendsOf(nested, syntax, x),
     services: nested.filter((n): n is protobuf.Service => n instanceof protobuf.Service).map((svc) => serviceOf(svc, x)),
   };

@@ -96,6 +96,13 @@ class Printer {
   }
 
   private option(o: ProtoOption): string {
+    // A list set directly on an option prints like a field's option list: one element
+    // inline in brackets, several one per line (Confluent's appendOptions).
+    if (o.value.kind === 'list') {
+      const items = o.value.items;
+      if (items.length === 1) return `${o.name} = [${this.value(items[0]!)}]`;
+      return `${o.name} = [\n${items.map((x, i) => indent(this.value(x) + (i < items.length - 1 ? ',' : ''))).join('')}]`;
+    }
     return `${o.name} = ${this.value(o.value)}`;
   }
 
@@ -110,16 +117,25 @@ class Printer {
     return ` [\n${list.map((o, i) => indent(this.option(o) + (i < list.length - 1 ? ',' : ''))).join('')}]`;
   }
 
-  private ranges(keyword: string, entries: readonly RangeEntry[]): string {
-    if (entries.length === 0) return '';
+  /**
+   * `reserved` / `extensions` statements: one line per statement as written; normalized, one
+   * line per entry sorted by start, with `n to n` printed as `n`.
+   */
+  private ranges(keyword: string, statements: ReadonlyArray<readonly RangeEntry[]>): string {
     const fmt = (e: RangeEntry): string => {
       if (typeof e === 'string') return `"${e}"`;
-      if (e[0] === e[1]) return String(e[0]);
-      return `${e[0]} to ${e[1] >= MAX_TAG ? 'max' : e[1]}`;
+      if (typeof e === 'number') return String(e);
+      const [start, end] = e;
+      if (this.normalize && start === end) return String(start);
+      return `${start} to ${end === 'max' || end >= MAX_TAG ? 'max' : end}`;
     };
-    if (!this.normalize) return `${keyword} ${entries.map(fmt).join(', ')};\n`;
-    const start = (e: RangeEntry): number => (typeof e === 'string' ? Number.MAX_SAFE_INTEGER : e[0]);
-    return [...entries].sort((a, b) => start(a) - start(b) || (fmt(a) < fmt(b) ? -1 : 1)).map((e) => `${keyword} ${fmt(e)};\n`).join('');
+    if (!this.normalize) return statements.map((entries) => `${keyword} ${entries.map(fmt).join(', ')};\n`).join('');
+    const start = (e: RangeEntry): number => (typeof e === 'string' ? Number.MAX_SAFE_INTEGER : typeof e === 'number' ? e : e[0]);
+    return statements
+      .flat()
+      .sort((a, b) => start(a) - start(b) || (fmt(a) < fmt(b) ? -1 : fmt(a) > fmt(b) ? 1 : 0))
+      .map((e) => `${keyword} ${fmt(e)};\n`)
+      .join('');
   }
 
   private field(f: ProtoField): string {

@@ -103,6 +103,7 @@ const noDifference: Array<[string, string, string]> = [
   ['proto2 optional to proto3 implicit: syntax and a null label', `${P2}message M { optional int32 x = 1; }`, `${P3}message M { int32 x = 1; }`],
   ['options, json_name, comments, reserved and field order', `${P3}message M { int32 x = 1; string y = 2; }`, `${P3}// c\nmessage M { reserved 9; option deprecated = true; string y = 2 [json_name = "why"]; int32 x = 1 [deprecated = true]; }`],
   ['services are ignored', `${P3}message M { int32 x = 1; }`, `${P3}message M { int32 x = 1; }\nservice S { rpc R (M) returns (M); }`],
+  ['extend blocks are not compared (not even for a local message)', `${P2}message M { optional int32 x = 1; extensions 100 to 200; }\nextend M { optional int32 ext = 100; }`, `${P2}message M { optional int32 x = 1; extensions 100 to 200; }`],
   ['proto2 groups are not compared', `${P2}message M { optional int32 x = 1; optional group G = 9 { optional int32 q = 1; } }`, `${P2}message M { optional int32 x = 1; }`],
   ['a message field label change is not compared', `${P2}message M { optional N x = 1; }\nmessage N {}`, `${P2}message M { repeated N x = 1; }\nmessage N {}`],
 ];

@@ -172,3 +172,21 @@ test('PROTOBUF option value kinds are kept: enum names bare, strings quoted, num
   assert.ok(parsed.canonical.includes('optional double d = 1 [default = 1.50];\n'));
   assert.ok(parsed.canonical.includes('optional string option = 2;\n'), 'a field named option is not an option statement');
 });
+
+test('PROTOBUF reserved and extensions statements print one per statement, as written', () => {
+  const text = 'syntax = "proto2";\nmessage M {\n  reserved 5 to 5, 7;\n  reserved "a", "b";\n  optional int32 x = 6;\n  extensions 100 to max;\n}\n';
+  const parsed = protobufFormat.parse(text, []);
+  assert.equal(parsed.canonical, 'syntax = "proto2";\n\nmessage M {\n  reserved 5 to 5, 7;\n  reserved "a", "b";\n\n  optional int32 x = 6;\n\n  extensions 100 to max;\n}\n');
+  assert.equal(parsed.normalized, '\nmessage M {\n  reserved 5;\n  reserved 7;\n  reserved "a";\n  reserved "b";\n\n  optional int32 x = 6;\n\n  extensions 100 to max;\n}\n');
+});
+
+test('PROTOBUF what wire accepts and protoc would not still parses: a field inside a reserved range, an empty statement', () => {
+  const parsed = protobufFormat.parse('syntax = "proto3";\nmessage M {\n  reserved 9 to 11;\n  int32 x = 10;\n  ;\n}\n', []);
+  assert.ok(parsed.canonical.includes('int32 x = 10;'));
+});
+
+test('PROTOBUF custom options set twice, or whole and by sub-field, are all kept in order', () => {
+  const text = 'syntax = "proto3";\nimport "confluent/meta.proto";\nmessage M {\n  string s = 1 [(confluent.field_meta) = { tags: ["a"] }, (confluent.field_meta).tags = "b", (confluent.field_meta).tags = "c"];\n}\n';
+  const parsed = protobufFormat.parse(text, []);
+  assert.ok(parsed.canonical.includes('string s = 1 [\n    (confluent.field_meta) = {\n      tags: [\n        "a"\n      ]\n    },\n    (confluent.field_meta).tags = "b",\n    (confluent.field_meta).tags = "c"\n  ];\n'), parsed.canonical);
+});
