@@ -102,6 +102,7 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     const app = createHttpServer({
       tables,
       bodyLimit: config.bodyLimit,
+      maxConcurrent: config.http?.maxConcurrent,
       logger: overrides.logger,
       onReply: (reply, method, status, seconds) => {
         metrics.request(reply?.frontend ?? '', reply?.routeId ?? '', method, status, seconds);
@@ -109,7 +110,7 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
       },
     });
     closers.push(() => app.close());
-    const url = await listen(app, { host: overrides.host ?? config.http?.host ?? '127.0.0.1', port: overrides.port ?? config.http?.port ?? 8080 });
+    const url = await listen(app, { host: overrides.host ?? config.http?.host ?? '127.0.0.1', port: overrides.port ?? config.http?.port ?? 8080, enabled: true });
 
     let adminUrl: string | undefined;
     if (config.admin?.enabled !== false) {
@@ -142,7 +143,7 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
   }
 }
 
-async function listen(app: FastifyInstance, at: Required<ListenerConfig>): Promise<string> {
+async function listen(app: FastifyInstance, at: { host: string; port: number; enabled?: boolean }): Promise<string> {
   await app.listen({ host: at.host, port: at.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : at.port;

@@ -13,8 +13,8 @@ export interface ListenerConfig {
 }
 
 export interface GatewayConfig {
-  /** The public HTTP listener (default 127.0.0.1:8080). */
-  http?: ListenerConfig;
+  /** The public HTTP listener (default 127.0.0.1:8080) and its in-flight request limit. */
+  http?: ListenerConfig & { maxConcurrent?: number };
   /** The admin listener: admin API, /metrics, /healthz, /readyz (default: ephemeral loopback port). */
   admin?: ListenerConfig & { enabled?: boolean };
   /** The gRPC listener exposing each namespace's pattern as-is (default: ephemeral loopback port). */
@@ -83,7 +83,7 @@ const schema = {
   required: ['namespaces'],
   additionalProperties: false,
   properties: {
-    http: listenerSchema(false),
+    http: { ...listenerSchema(false), properties: { ...listenerSchema(false).properties, maxConcurrent: { type: 'integer', minimum: 1 } } },
     admin: listenerSchema(true),
     grpc: listenerSchema(true),
     bodyLimit: { type: 'integer', minimum: 1 },

@@ -45,6 +45,7 @@ export const GatewayReason = {
   UNKNOWN_PARAMETER: 'UNKNOWN_PARAMETER',
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   NOT_READY: 'NOT_READY',
+  OVERLOADED: 'OVERLOADED',
   INTERNAL: 'INTERNAL',
 } as const;
 export type GatewayReason = (typeof GatewayReason)[keyof typeof GatewayReason];

@@ -14,7 +14,7 @@ const REQUEST_ID = 'x-request-id';
 
 /** Handles one request against a table; never throws, never answers with a stack trace. */
 export async function handleRequest(table: RouteTable, input: HttpInput): Promise<HttpReply> {
-  const requestId = input.requestId ?? (headerValue(input.headers[REQUEST_ID]) || randomUUID());
+  const requestId = input.requestId ?? requestIdFrom(input.headers[REQUEST_ID]);
   const match = table.match(input.method, input.path, hostOf(input.headers));
   if (match.error) {
     const reply = renderError(match.frontend?.mapError, match.error, undefined, errorType(match.frontend, accept(input)));
@@ -37,6 +37,11 @@ export async function handleRequest(table: RouteTable, input: HttpInput): Promis
   reply.frontend = frontend.name;
   if (reply.upstreamCode !== undefined) reply.upstreamMethod = route.grpc?.path;
   return reply;
+}
+
+/** The client's x-request-id when it is a sane token (printable, at most 128), else a new one. */
+export function requestIdFrom(header: string | string[] | undefined): string {
+  return typeof header === 'string' && /^[\x21-\x7e]{1,128}$/.test(header) ? header : randomUUID();
 }
 
 /** Renders an error raised outside any route (no frontend matched, body too large, ...). */
@@ -117,11 +122,35 @@ function parseBody(frontend: CompiledFrontend, input: HttpInput): unknown {
   }
   const text = raw.toString('utf8');
   if (text.trim() === '') return undefined;
+  if (nestingDepth(text) > MAX_JSON_DEPTH) {
+    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, `JSON body nested deeper than ${MAX_JSON_DEPTH} levels`, {}, 400);
+  }
   try {
     return JSON.parse(text);
   } catch (err) {
     throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, `malformed JSON body: ${(err as Error).message}`, {}, 400);
   }
+}
+
+/** Deeper bodies are refused before parsing: mapping them would recurse without bound. */
+const MAX_JSON_DEPTH = 128;
+
+/** The deepest array/object nesting of JSON text (brackets inside strings do not count). */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) max = depth;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
 }
 
 function rejectUnknownQuery(route: CompiledRoute, query: HttpInput['query']): void {
@@ -132,13 +161,19 @@ function rejectUnknownQuery(route: CompiledRoute, query: HttpInput['query']): vo
   }
 }
 
+/** gRPC metadata values are printable ASCII; anything else (CR, LF, controls) is refused. */
+const METADATA_VALUE = /^[\x20-\x7e]*$/;
+
 function forwardedMetadata(names: readonly string[], headers: HttpInput['headers'], requestId: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of names) {
-    const v = headerValue(headers[name]);
-    if (v !== undefined) out[name] = v;
+    const v = name === REQUEST_ID ? requestId : headerValue(headers[name]);
+    if (v === undefined) continue;
+    if (!METADATA_VALUE.test(v)) {
+      throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.BINDING_TYPE, `header '${name}' cannot be forwarded: it holds characters gRPC metadata does not allow`, { source: 'header', param: name }, 400);
+    }
+    out[name] = v;
   }
-  out[REQUEST_ID] = requestId;
   return out;
 }
 

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isNode, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { FrontendDefinition } from './definition.js';
 import { DefinitionError, type DefinitionProblem } from './definition-error.js';
 import { loadDefinitionFile, parseDefinitions, type LoadedDefinition } from './load-definition.js';
 import { convertOpenApi, isOpenApiDocument } from './openapi-import.js';
@@ -41,6 +42,21 @@ export function parseAnyDefinitions(text: string, file: string, baseDir = dirnam
     if (isOpenApiDocument(value)) return [loadOpenApi(value, documents[0], lineCounter, file, baseDir)];
   }
   return parseDefinitions(text, file, baseDir);
+}
+
+/**
+ * Finds a frontend's definition among definition texts (e.g. the admin catalog's entries),
+ * parsing only the text that names it: the lookup `exportOpenApi` takes.
+ * @throws DefinitionError when that text no longer parses (it compiled when it was accepted).
+ */
+export function definitionLookup(
+  entries: () => readonly { readonly names: readonly string[]; readonly text: string; readonly source: string }[],
+  baseDir: string,
+): (name: string) => FrontendDefinition | undefined {
+  return (name) => {
+    const entry = entries().find((e) => e.names.includes(name));
+    return entry && parseAnyDefinitions(entry.text, entry.source, baseDir).find((l) => l.definition.name === name)?.definition;
+  };
 }
 
 function loadOpenApi(value: Record<string, unknown>, document: Document, lineCounter: LineCounter, file: string, baseDir: string): LoadedDefinition {

@@ -98,7 +98,7 @@ export interface ExportOptions {
    * paths, path parameters and gRPC targets can be described.
    */
   definitionOf?: (frontendName: string) => FrontendDefinition | undefined;
-  /** Which mount to describe when the frontend is mounted under several namespace prefixes. */
+  /** Describe only the mount at this path (by default every mount is one server). */
   mountPath?: string;
   /** `info.version` (default `0.0.0`). */
   version?: string;
@@ -138,9 +138,9 @@ const ERROR_VIEW_PROPERTIES: Record<string, SchemaObject> = {
 };
 
 /**
- * Describes the frontend `frontendName` of `table` as an OpenAPI 3.1 document.
- * @throws Error when the table has no such frontend, or mounts it several times and no
- *   `mountPath` says which mount to describe.
+ * Describes the frontend `frontendName` of `table` as an OpenAPI 3.1 document; a frontend
+ * mounted several times is described once, with one server per mount.
+ * @throws Error when the table has no such frontend (at `mountPath`, when given).
  */
 export function exportOpenApi(table: RouteTable, frontendName: string, options: ExportOptions = {}): OpenAPIV3_1.Document {
   const mounts = table.frontends.filter((f) => f.name === frontendName && (options.mountPath === undefined || f.mountPath === options.mountPath));
@@ -148,9 +148,8 @@ export function exportOpenApi(table: RouteTable, frontendName: string, options: 
     const known = [...new Set(table.frontends.map((f) => f.name))].join(', ') || 'none';
     throw new Error(`cannot export frontend '${frontendName}'${options.mountPath ? ` at ${options.mountPath}` : ''}: the route table has no such frontend (it has ${known})`);
   }
-  if (mounts.length > 1) {
-    throw new Error(`cannot export frontend '${frontendName}': it is mounted at ${mounts.map((m) => m.mountPath).join(', ')}; pass mountPath to choose one`);
-  }
+  // One definition mounted several times (namespaces, hosts) is one API served at several
+  // bases: its operations once, relative to the mount, and one server per mount.
   const frontend = mounts[0];
   const definition = options.definitionOf?.(frontendName);
   const rest = definition?.rest;
@@ -175,7 +174,8 @@ export function exportOpenApi(table: RouteTable, frontendName: string, options: 
     openapi: '3.1.0',
     info: { title: frontendName, version: options.version ?? '0.0.0' },
   };
-  if (frontend.mountPath !== '/') document.servers = [{ url: frontend.mountPath }];
+  const servers = [...new Map(mounts.map((m) => [serverUrl(m), m] as const))].map(([url, m]) => (m.namespace ? { url, description: `namespace ${m.namespace}` } : { url }));
+  if (servers.length > 1 || servers[0].url !== '/') document.servers = servers;
   document.paths = paths;
   const components: NonNullable<OpenApiDocument['components']> = {};
   if (Object.keys(schemas.components).length > 0) components.schemas = sortKeys(schemas.components);
@@ -191,6 +191,11 @@ interface OperationContext {
   consumes: string[];
   frontendErrors: readonly ErrorMapping[];
   fallback?: { status: number; body: unknown };
+}
+
+function serverUrl(frontend: CompiledFrontend): string {
+  if (frontend.host === undefined) return frontend.mountPath;
+  return `//${frontend.host}${frontend.mountPath === '/' ? '' : frontend.mountPath}`;
 }
 
 function relativePath(template: string, frontend: CompiledFrontend): string {

@@ -327,7 +327,8 @@ function wellKnownCoercer(type: protobuf.Type): Coercer | undefined {
 }
 
 function structOf(obj: Record<string, unknown>): unknown {
-  const fields: Record<string, unknown> = {};
+  // Null prototype: a `__proto__` key is data, never the object's prototype.
+  const fields: Record<string, unknown> = Object.create(null);
   for (const [k, v] of Object.entries(obj)) fields[k] = valueOf(v);
   return { fields };
 }

@@ -84,7 +84,8 @@ export function compileFieldRenderer(field: protobuf.Field, options: JsonRenderO
   const element = elementRenderer(field.resolvedType, field.type, options);
   if (field.map) {
     return (v) => {
-      const out: Record<string, unknown> = {};
+      // Null prototype: a `__proto__` map key is data, never the object's prototype.
+      const out: Record<string, unknown> = Object.create(null);
       if (v && typeof v === 'object') for (const k of Object.keys(v)) out[k] = element((v as Record<string, unknown>)[k]);
       return out;
     };
@@ -170,7 +171,7 @@ function wellKnownRenderer(type: protobuf.Type, options: JsonRenderOptions): Val
 
 function structJson(v: unknown): unknown {
   const fields = (v as { fields?: Record<string, unknown> } | null)?.fields ?? {};
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null);
   for (const k of Object.keys(fields)) out[k] = valueJson(fields[k]);
   return out;
 }

@@ -5,8 +5,7 @@
  * URL) through the same error mapping as everything else.
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { randomUUID } from 'node:crypto';
-import { handleRequest, renderRoutingError } from '../core/handle-request.js';
+import { handleRequest, renderRoutingError, requestIdFrom } from '../core/handle-request.js';
 import { Code, gatewayError, GatewayReason } from '../core/gateway-error.js';
 import type { HttpInput, HttpReply } from '../core/http-types.js';
 import type { TableHolder } from './table-holder.js';
@@ -18,11 +17,16 @@ export interface HttpServerOptions {
   readonly onReply?: (reply: HttpReply | undefined, method: string, status: number, seconds: number) => void;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit?: number;
+  /** Requests handled at once; more are refused at once (503) instead of queueing without bound. */
+  readonly maxConcurrent?: number;
   readonly logger?: FastifyServerOptions['logger'];
 }
 
 /** Generous by default: schema-sized JSON documents of several MB pass. */
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
+
+/** In-flight requests per listener before new ones are refused. */
+export const DEFAULT_MAX_CONCURRENT = 4096;
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
@@ -43,10 +47,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     // The request id is the client's x-request-id when it sends one; it is logged, echoed
     // and forwarded to the upstream as metadata.
     requestIdHeader: false,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && given !== '' && given.length <= 128 ? given : randomUUID();
-    },
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     // Bad URLs reach the core as ordinary unmatched paths: they get the frontend's 404.
     frameworkErrors: (error, request, reply) => {
       const input = toInput(request, undefined);
@@ -83,7 +84,23 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     done();
   });
 
+  const maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
+  let inFlight = 0;
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (inFlight >= maxConcurrent) {
+      const failure = gatewayError(Code.RESOURCE_EXHAUSTED, GatewayReason.OVERLOADED, 'too many requests in flight; retry later', {}, 503);
+      const rendered = renderRoutingError(options.tables.current, toInput(request, undefined), failure);
+      rendered.headers['retry-after'] = '1';
+      return send(reply, rendered);
+    }
+    inFlight++;
+    try {
+      return await dispatch(request, reply);
+    } finally {
+      inFlight--;
+    }
+  };
+  const dispatch = async (request: FastifyRequest, reply: FastifyReply) => {
     const controller = new AbortController();
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) controller.abort();

@@ -13,6 +13,7 @@
  * and the same neutral messages for transport failures that carry no ErrorInfo.
  */
 import http2 from 'node:http2';
+import net from 'node:net';
 import { Code, GatewayError } from '../core/gateway-error.js';
 import type { UnaryReply, UnaryRequest, Upstream } from './grpc-upstream.js';
 import { decodeErrorInfo, STATUS_DETAILS_KEY } from './rich-status.js';
@@ -72,6 +73,7 @@ interface CallState {
 export function createHttp2Upstream(target: string, options: Http2UpstreamOptions = {}): Upstream {
   const authority = target.replace(/^dns:(\/\/\/)?/, '').replace(/^http:\/\//, '');
   const origin = `http://${authority}`;
+  const { host, port } = splitHostPort(authority);
   const maxReceive = options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE;
   const connectTimeoutMs = options.connectTimeoutMs ?? 20_000;
   let conn: Connection | undefined;
@@ -81,6 +83,8 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
   function currentConnection(): Connection {
     if (conn && !conn.session.closed && !conn.session.destroyed) return conn;
     const s = http2.connect(origin, {
+      // Nagle off (as grpc-js does): a call is a few small frames that must leave at once.
+      createConnection: () => net.connect({ host, port, noDelay: true }),
       settings: { enablePush: false, initialWindowSize: 1024 * 1024 },
       // Room for many concurrent large replies before nghttp2 refuses streams.
       maxSessionMemory: 64,
@@ -387,6 +391,12 @@ export function percentDecode(text: string): string {
     }
     return Buffer.from(bytes).toString('utf8');
   }
+}
+
+/** `host:port`, `[v6]:port`; the port defaults to 80 as in an http: URL. */
+function splitHostPort(authority: string): { host: string; port: number } {
+  const url = new URL(`http://${authority}`);
+  return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port === '' ? 80 : Number(url.port) };
 }
 
 function isSessionGone(err: unknown): boolean {
