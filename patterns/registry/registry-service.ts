@@ -60,6 +60,8 @@ export interface RegistryOptions {
 const SCHEMA_TYPES = ['JSON', 'PROTOBUF', 'AVRO'];
 /** `GET /schemas` caps its page size (confluent-sr-api.md §3.9). */
 const LIST_SCHEMAS_MAX = 1000;
+/** Parsed stored schemas kept for compatibility checks. */
+const PARSED_CACHE_SIZE = 5000;
 /** References deeper than this are taken for a cycle. */
 const MAX_REFERENCE_DEPTH = 32;
 
@@ -85,7 +87,8 @@ interface SchemaInput {
 export function createRegistryService(options: RegistryOptions): M.RegistryApi & { close(): Promise<void> } {
   const storage = createGuardedStorage(options.storage);
   const maxSchemaBytes = options.maxSchemaBytes ?? 1024 * 1024;
-  // Stored schemas parsed once, by id; cleared when a hard delete may free an id.
+  // Stored schemas parsed once, by id (at most PARSED_CACHE_SIZE, oldest dropped first);
+  // cleared when a hard delete may free an id.
   const parsedById = new Map<number, ParsedSchema>();
 
   // --- write serialisation ------------------------------------------------------------
@@ -246,6 +249,7 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
     const stored = await requireSchema(id);
     const { resolved } = await resolveReferences(stored.schema, stored.references, true);
     const parsed = schemaFormats[stored.schemaType].parse(stored.schema, resolved);
+    if (parsedById.size >= PARSED_CACHE_SIZE) parsedById.delete(parsedById.keys().next().value as number);
     parsedById.set(id, parsed);
     return parsed;
   }
