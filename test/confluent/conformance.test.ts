@@ -3,7 +3,7 @@
  * against the real stack. Tests run in declaration order and share one registry; every
  * section uses its own subjects, and sections that change global state restore it.
  *
- * A case marked `todo: 'deviation: …'` asserts Confluent's behaviour where the gateway
+ * A case whose todo reason starts with "deviation:" asserts Confluent's behaviour where the gateway
  * currently differs; each such deviation is listed in known-differences.json or reported.
  */
 import { after, before, describe, test, type TestContext } from 'node:test';

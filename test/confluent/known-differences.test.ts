@@ -1,0 +1,207 @@
+/**
+ * examples/confluent-schema-registry/known-differences.json, checked in both directions:
+ * every listed difference really behaves as listed (against the real stack), the list is
+ * well-formed and has no duplicates, and every deviation a confluent test marks as todo is
+ * either a listed difference or one of the open deviations named below.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { call, startStack, type Reply, type Stack } from './support.js';
+
+interface KnownDifference {
+  id: string;
+  endpoint: string;
+  behaviour: string;
+  reason: string;
+}
+
+const LIST_FILE = 'examples/confluent-schema-registry/known-differences.json';
+const list = JSON.parse(readFileSync(LIST_FILE, 'utf8')) as KnownDifference[];
+
+/**
+ * Deviations from Confluent that the tests mark as todo (reason "deviation: …") and that are NOT
+ * deliberate: they are reported to be fixed. Remove an entry when its todo is removed.
+ */
+const OPEN_DEVIATIONS = [
+  'Accept "*/anything" (wildcard type, concrete subtype) answers 406 instead of 200 with the v1 type',
+  'PUT /mode/{S} {"mode":null} answers 422/42204 instead of clearing the subject mode with 200 {}',
+  'PUT /config/{S} {"compatibility":null} keeps the stored level instead of clearing it (7.7+)',
+];
+
+let stack: Stack;
+const req = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => call(stack.url, method, path, { body, headers });
+
+function assertError(r: Reply, status: number, code: number, message?: string): void {
+  assert.equal(r.status, status, r.text);
+  const body = r.json() as { error_code: number; message: string };
+  assert.equal(body.error_code, code, r.text);
+  if (message !== undefined) assert.equal(body.message, message);
+}
+
+const FRAMEWORK_404 = (r: Reply) => assertError(r, 404, 404, 'HTTP 404 Not Found');
+const INT_SCHEMA = JSON.stringify({ type: 'record', name: 'Kd', fields: [{ name: 'a', type: 'int' }] });
+let kdId = 0;
+
+/** One probe per listed difference: it passes only while the difference behaves as listed. */
+const probes: Record<string, () => Promise<void>> = {
+  'qualified-contexts': async () => {
+    assert.equal((await req('POST', '/subjects/:.kd:x/versions', { schema: INT_SCHEMA })).status, 200);
+    assert.equal((await req('GET', '/contexts')).text, '["."]', 'Confluent would list ".kd"');
+    assert.equal((await req('GET', '/subjects?subjectPrefix=:.kd:')).text, '[]', 'Confluent would list ":.kd:x"');
+    assert.ok(((await req('GET', '/subjects')).json() as string[]).includes(':.kd:x'));
+    // The same text got the default context's id, not a fresh per-context sequence.
+    const lookup = (await req('POST', '/subjects/:.kd:x', { schema: INT_SCHEMA })).json() as { id: number };
+    assert.equal(lookup.id, kdId);
+  },
+  'context-url-prefix': async () => {
+    FRAMEWORK_404(await req('GET', '/contexts/.kd/subjects'));
+    FRAMEWORK_404(await req('GET', '/contexts/.kd/config'));
+  },
+  'subject-metadata': async () => {
+    FRAMEWORK_404(await req('GET', '/subjects/kd-a/metadata?key=owner&value=x'));
+  },
+  'schema-tags': async () => {
+    FRAMEWORK_404(await req('POST', '/subjects/kd-a/versions/1/tags', { newSchema: INT_SCHEMA }));
+    const tagged = await req('POST', '/subjects/kd-a/versions', { schema: INT_SCHEMA, schemaTagsToAdd: [{ schemaTagPath: '$', tags: ['PII'] }] });
+    assert.equal(tagged.text, `{"id":${kdId}}`);
+    assert.equal((await req('GET', '/subjects/kd-a/versions')).text, '[1]');
+    const plain = await req('GET', '/subjects/kd-a/versions/1');
+    const withTags = await req('GET', '/subjects/kd-a/versions/1?findTags=PII');
+    assert.equal(withTags.text, plain.text);
+    assert.ok(!('schemaTags' in (withTags.json() as object)));
+  },
+  'metadata-and-rulesets': async () => {
+    const withMetadata = await req('POST', '/subjects/kd-a/versions', { schema: INT_SCHEMA, metadata: { properties: { owner: 'team-a' } } });
+    assert.equal(withMetadata.text, `{"id":${kdId}}`, 'Confluent would register a new version with a new id');
+    const withRules = await req('POST', '/subjects/kd-a/versions', {
+      schema: INT_SCHEMA,
+      ruleSet: { domainRules: [{ name: 'r', kind: 'CONDITION', type: 'CEL', mode: 'WRITE', expr: 'true' }] },
+    });
+    assert.equal(withRules.text, `{"id":${kdId}}`);
+    assert.equal((await req('GET', '/subjects/kd-a/versions')).text, '[1]');
+    const latest = (await req('GET', '/subjects/kd-a/versions/latest')).json() as object;
+    assert.ok(!('metadata' in latest) && !('ruleSet' in latest));
+  },
+  'config-extra-fields': async () => {
+    const put = await req('PUT', '/config/kd-a', { compatibility: 'FULL', normalize: true, alias: 'kd-b', compatibilityGroup: 'app.version' });
+    assert.equal(put.text, '{"compatibility":"FULL"}', 'Confluent 7.7+ would return the stored normalize, alias and compatibilityGroup too');
+    assert.equal((await req('GET', '/config/kd-a')).text, '{"compatibilityLevel":"FULL"}');
+    assert.equal((await req('DELETE', '/config/kd-a')).status, 200);
+  },
+  'schemas-rule-type-and-aliases': async () => {
+    const byRule = (await req('GET', '/schemas?subjectPrefix=kd-a&ruleType=DOMAIN')).json() as unknown[];
+    assert.equal(byRule.length, 1, 'Confluent would list no schema: none has domain rules');
+    const withAliases = (await req('GET', '/schemas?subjectPrefix=kd-a&aliases=true')).json() as object[];
+    assert.ok(withAliases.length === 1 && !('aliases' in withAliases[0]));
+  },
+  'format-param': async () => {
+    const base = JSON.stringify({ type: 'record', name: 'KdBase', fields: [{ name: 'x', type: 'int' }] });
+    const user = JSON.stringify({ type: 'record', name: 'KdUser', fields: [{ name: 'b', type: 'KdBase' }] });
+    assert.equal((await req('POST', '/subjects/kd-base/versions', { schema: base })).status, 200);
+    const reg = await req('POST', '/subjects/kd-user/versions', { schema: user, references: [{ name: 'KdBase', subject: 'kd-base', version: 1 }] });
+    assert.equal(reg.status, 200, reg.text);
+    const plain = await req('GET', '/subjects/kd-user/versions/1');
+    const resolved = await req('GET', '/subjects/kd-user/versions/1?format=resolved');
+    assert.equal(resolved.text, plain.text, 'Confluent would inline KdBase');
+    assert.equal((resolved.json() as { schema: string }).schema, user);
+    const id = (reg.json() as { id: number }).id;
+    assert.equal((await req('GET', `/schemas/ids/${id}/schema?format=resolved`)).text, user);
+  },
+  'metadata-deployment': async () => {
+    FRAMEWORK_404(await req('GET', '/v1/metadata/deployment'));
+  },
+  'forward-mode': async () => {
+    assertError(await req('PUT', '/mode', { mode: 'FORWARD' }), 422, 42204, 'Invalid mode. Valid values are READWRITE, READONLY, and IMPORT.');
+    assert.equal((await req('GET', '/mode')).text, '{"mode":"READWRITE"}');
+  },
+  'mode-delete-recursive': async () => {
+    assert.equal((await req('PUT', '/mode/kd-rec', { mode: 'READONLY' })).status, 200);
+    assert.equal((await req('DELETE', '/mode?recursive=true')).status, 200);
+    assert.equal((await req('GET', '/mode/kd-rec')).text, '{"mode":"READONLY"}', 'Confluent would have removed the subject mode');
+    assert.equal((await req('DELETE', '/mode/kd-rec')).status, 200);
+  },
+  authentication: async () => {
+    assert.equal((await req('GET', '/subjects/kd-a/versions', undefined, { Authorization: 'Basic d3Jvbmc6d3Jvbmc=' })).status, 200);
+    assert.equal((await req('GET', '/subjects/kd-a/versions', undefined, { Authorization: 'Bearer not-a-token', 'target-sr-cluster': 'lsrc-x' })).status, 200);
+  },
+  'cp8-endpoints': async () => {
+    FRAMEWORK_404(await req('GET', '/schemas/guids/4f1b2c3d-0000-0000-0000-000000000000'));
+    FRAMEWORK_404(await req('GET', '/associations?resourceName=t&resourceNamespace=n'));
+  },
+  'raw-schema-unknown-id': async () => {
+    assertError(await req('GET', '/schemas/ids/987654/schema'), 404, 40403, 'Schema 987654 not found');
+  },
+  'mode-body-without-mode': async () => {
+    assertError(await req('PUT', '/mode/kd-a', {}), 422, 42204);
+    assertError(await req('PUT', '/mode', {}), 422, 42204);
+  },
+};
+
+/** The todo markers with a "deviation: …" reason in the confluent tests. */
+function todoDeviations(): Array<{ file: string; text: string }> {
+  const dir = 'test/confluent';
+  const found: Array<{ file: string; text: string }> = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.test.ts'))) {
+    const source = readFileSync(join(dir, file), 'utf8');
+    for (const m of source.matchAll(/todo:\s*'deviation: ((?:[^'\\]|\\.)*)'/g)) found.push({ file, text: m[1] });
+  }
+  return found;
+}
+
+describe('known-differences.json is well-formed', () => {
+  test('every entry has exactly id, endpoint, behaviour and reason, all non-empty strings', () => {
+    assert.ok(Array.isArray(list) && list.length > 0);
+    for (const entry of list) {
+      assert.deepEqual(Object.keys(entry).sort(), ['behaviour', 'endpoint', 'id', 'reason'], JSON.stringify(entry));
+      for (const key of ['id', 'endpoint', 'behaviour', 'reason'] as const) {
+        assert.equal(typeof entry[key], 'string', `${entry.id}.${key}`);
+        assert.ok(entry[key].trim().length > 0, `${entry.id}.${key} is empty`);
+      }
+    }
+  });
+
+  test('no duplicates (ids, endpoints, reasons)', () => {
+    for (const key of ['id', 'endpoint', 'reason'] as const) {
+      const values = list.map((e) => e[key]);
+      const dupes = values.filter((v, i) => values.indexOf(v) !== i);
+      assert.deepEqual(dupes, [], `duplicate ${key}`);
+    }
+  });
+
+  test('every entry has a probe, and every probe an entry', () => {
+    assert.deepEqual(list.map((e) => e.id).sort(), Object.keys(probes).sort());
+  });
+
+  test('every todo-marked deviation is a known difference or an open, reported deviation', () => {
+    const known = new Set([...list.map((e) => e.id), ...OPEN_DEVIATIONS]);
+    const marked = todoDeviations();
+    assert.ok(marked.length > 0, 'the scan finds the todo markers');
+    for (const { file, text } of marked) assert.ok(known.has(text), `${file}: deviation "${text}" is neither in ${LIST_FILE} nor in OPEN_DEVIATIONS`);
+    // No stale open deviations: each is still marked somewhere.
+    for (const open of OPEN_DEVIATIONS) assert.ok(marked.some((m) => m.text === open), `open deviation no longer marked: ${open}`);
+    assert.equal(new Set(OPEN_DEVIATIONS).size, OPEN_DEVIATIONS.length);
+  });
+});
+
+describe('every listed difference behaves as listed', () => {
+  before(async () => {
+    stack = await startStack();
+    const r = await req('POST', '/subjects/kd-a/versions', { schema: INT_SCHEMA });
+    assert.equal(r.status, 200, r.text);
+    kdId = (r.json() as { id: number }).id;
+  });
+
+  after(async () => {
+    await stack?.close();
+  });
+
+  for (const entry of list) {
+    test(`${entry.id}: ${entry.endpoint}`, async () => {
+      const probe = probes[entry.id];
+      assert.ok(probe, `no probe for ${entry.id}`);
+      await probe();
+    });
+  }
+});
