@@ -123,13 +123,18 @@ export class JsonSchemaLoader {
 
   private loadObject(json: Json, doc: JsonDocument, where: string): SchemaNode {
     const consumed = new Set<string>();
+    const modern = this.draft === '2019-09' || this.draft === '2020-12';
+    const members: SchemaNode[] = [];
     if (typeof json['$ref'] === 'string') {
-      // Everit reads only `$ref` from such a node; Confluent then diffs the target.
       consumed.add('$ref');
-      return this.refNode(json, json['$ref'], doc, where, this.meta(json, consumed));
+      // Up to draft-7 everit reads only `$ref` from such a node. From 2019-09 on, `$ref` is
+      // one keyword among others and Confluent's translation puts the reference and the
+      // siblings side by side in a generated allOf.
+      const keywordsBesideRef = modern && Object.keys(json).some((k) => !['$ref', '$schema', '$id', '$defs', 'definitions', '$comment', '$anchor', 'title', 'description', 'default'].includes(k));
+      if (!keywordsBesideRef) return this.refNode(json, json['$ref'], doc, where, this.meta(json, consumed));
+      members.push(this.refNode({ $ref: json['$ref'] }, json['$ref'], doc, where, EMPTY_META));
     }
     this.checkKeywordTypes(json, where);
-    const members: SchemaNode[] = [];
     const has = (k: string): boolean => Object.hasOwn(json, k) && !consumed.has(k);
 
     if (has('enum')) {

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffJsonSchemas, jsonSchemaFormat, JSON_COMPATIBLE_STRICT, type JsonDifferenceType, type JsonSchemaModel } from '../../../../patterns/registry/formats/json-schema/index.js';
+import { diffJsonSchemas, jsonSchemaFormat, JSON_COMPATIBLE_LENIENT, JSON_COMPATIBLE_STRICT, type JsonDifferenceType, type JsonSchemaModel } from '../../../../patterns/registry/formats/json-schema/index.js';
 
 interface Case {
   readonly rule: JsonDifferenceType;
@@ -251,3 +251,46 @@ test('JSON checkReads never throws on a foreign model', () => {
   assert.equal(out.length, 1);
   assert.match(out[0]!, /^Unexpected exception during compatibility check/);
 });
+
+test('JSON 2020-12: $ref beside other keywords is an allOf of the reference and the siblings', () => {
+  const schema = (nameType: string, extra: Record<string, unknown>) => ({
+    $schema: D2020,
+    $defs: { Base: obj({ properties: { name: { type: nameType } } }) },
+    $ref: '#/$defs/Base',
+    ...extra,
+  });
+  const oldS = parse(schema('string', { type: 'object', properties: { a: str() } }));
+  // A change inside the referenced part is still seen (as an unmatched allOf member) …
+  const viaRef = jsonSchemaFormat.checkReads(parse(schema('integer', { type: 'object', properties: { a: str() } })), oldS, roles);
+  assert.deepEqual(viaRef.map((m) => /errorType:"(\w+)"/.exec(m)![1]), ['COMBINED_TYPE_SUBSCHEMAS_CHANGED']);
+  // … and so is one in the sibling keywords, which draft-7 would ignore.
+  const viaSibling = jsonSchemaFormat.checkReads(parse(schema('string', { type: 'object', properties: { a: numb() } })), oldS, roles);
+  assert.ok(viaSibling.length > 0);
+  const draft7 = (aType: unknown) => ({ definitions: { Base: obj({}) }, $ref: '#/definitions/Base', properties: { a: aType } });
+  assert.deepEqual(jsonSchemaFormat.checkReads(parse(draft7(numb())), parse(draft7(str())), roles), []);
+});
+
+test('JSON recursive oneOf through $ref (2020-12) terminates and is self-compatible', () => {
+  const defs: Record<string, unknown> = {
+    Id: obj({ properties: { id: str() }, required: ['id'] }),
+    Base: obj({ properties: { name: str() } }),
+    ItemOrId: { oneOf: [{ $ref: '#/$defs/Id' }, { $ref: '#/$defs/Item' }] },
+  };
+  for (let i = 0; i < 6; i++) {
+    defs[`Kind${i}`] = { $ref: '#/$defs/Base', type: 'object', properties: { next: { $ref: '#/$defs/ItemOrId' }, more: { $ref: '#/$defs/ItemOrId' }, tag: { const: `k${i}` } } };
+  }
+  defs['Item'] = { oneOf: Array.from({ length: 6 }, (_, i) => ({ $ref: `#/$defs/Kind${i}` })) };
+  const text = JSON.stringify({ $schema: D2020, $defs: defs, $ref: '#/$defs/Item' });
+  const a = jsonSchemaFormat.parse(text, []);
+  assert.deepEqual(jsonSchemaFormat.checkReads(a, jsonSchemaFormat.parse(text, []), roles), []);
+  const changed = jsonSchemaFormat.parse(text.replace('"k0"', '"kX"'), []);
+  assert.ok(jsonSchemaFormat.checkReads(changed, a, roles).length > 0);
+});
+
+// Types the diff never emits keep their §3.4 verdicts in the compatible sets.
+for (const type of ['PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', 'RESERVED_PROPERTY_REMOVED', 'RESERVED_PROPERTY_CONFLICTS_WITH_PROPERTY'] as const) {
+  test(`JSON ${type} (I, not emitted by the diff) is incompatible under STRICT and LENIENT`, () => {
+    assert.equal(JSON_COMPATIBLE_STRICT.has(type), false);
+    assert.equal(JSON_COMPATIBLE_LENIENT.has(type), false);
+  });
+}
