@@ -46,8 +46,8 @@ const DEFAULT_MAX_RECEIVE = 64 * 1024 * 1024;
 const USER_AGENT = 'prism-gateway-http2/0.1';
 /** Request headers the client owns; callers' metadata may not set them. */
 const RESERVED = new Set(['content-type', 'te', 'user-agent', 'grpc-timeout', 'grpc-encoding', 'grpc-accept-encoding', 'host', 'connection']);
-/** Response headers that are not metadata. */
-const STATUS_KEYS = new Set(['grpc-status', 'grpc-message']);
+/** Response headers that are not metadata (grpc-js drops the same ones). */
+const STATUS_KEYS = new Set(['grpc-status', 'grpc-message', 'grpc-encoding', 'grpc-accept-encoding']);
 
 interface Connection {
   readonly session: http2.ClientHttp2Session;
@@ -60,8 +60,11 @@ interface CallState {
   finished: boolean;
   httpStatus: number;
   metadata: Record<string, string>;
+  /** Bytes received and not yet consumed as a frame. */
   chunks: Buffer[];
-  received: number;
+  pending: number;
+  /** Length of the frame being received, -1 until its 5-byte prefix is in. */
+  frameLength: number;
   /** A message completed so far (unary: at most one). */
   message: Buffer | undefined;
   messages: number;
@@ -162,7 +165,7 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
           return;
         }
         if (c.active++ === 0) c.session.ref();
-        const state: CallState = { finished: false, httpStatus: 0, metadata: {}, chunks: [], received: 0, message: undefined, messages: 0, connectionError: undefined, streamError: undefined };
+        const state: CallState = { finished: false, httpStatus: 0, metadata: {}, chunks: [], pending: 0, frameLength: -1, message: undefined, messages: 0, connectionError: undefined, streamError: undefined };
         const timer = setTimeout(() => finish(statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded', {}), true), remaining);
         const onAbort = () => finish(statusError(Code.CANCELLED, 'Call cancelled', {}), true);
         request.signal?.addEventListener('abort', onAbort, { once: true });
@@ -244,7 +247,7 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
             finish(statusError(Number.isInteger(code) && code >= 0 && code <= 16 ? code : Code.UNKNOWN, details, state.metadata, detailText === undefined ? undefined : Buffer.from(detailText, 'base64')), false);
             return;
           }
-          if (state.chunks.length > 0) {
+          if (state.pending > 0) {
             finish(statusError(Code.INTERNAL, 'Incomplete message frame received', {}), true);
           } else if (state.messages === 0) {
             finish(statusError(Code.UNIMPLEMENTED, 'No message received', {}), false);
@@ -300,27 +303,40 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
   return { target, unary, healthy, close };
 }
 
-/** Parses 5-byte-prefixed frames from a chunk; returns an error when the reply is unacceptable. */
+/**
+ * Parses 5-byte-prefixed frames as DATA chunks arrive. Chunks are only joined once a whole
+ * frame is there (a large message arrives in many 16 KiB chunks: joining on every chunk
+ * would copy it over and over). Returns an error when the reply is unacceptable.
+ */
 function readFrames(state: CallState, chunk: Buffer, maxReceive: number): GatewayError | undefined {
-  let buffer = chunk;
-  if (state.chunks.length > 0) {
-    state.chunks.push(chunk);
-    buffer = Buffer.concat(state.chunks);
-    state.chunks = [];
-  }
-  let offset = 0;
-  while (buffer.length - offset >= 5) {
-    if (buffer[offset] !== 0) return statusError(Code.INTERNAL, 'Received a compressed message, but no compression was negotiated', {});
-    const length = buffer.readUInt32BE(offset + 1);
-    if (length > maxReceive) return statusError(Code.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs ${maxReceive})`, {});
-    if (buffer.length - offset - 5 < length) break;
+  state.chunks.push(chunk);
+  state.pending += chunk.length;
+  while (state.pending >= 5) {
+    if (state.frameLength < 0) {
+      const head = state.chunks[0].length >= 5 ? state.chunks[0] : flatten(state);
+      if (head[0] !== 0) return statusError(Code.INTERNAL, 'Received a compressed message, but no compression was negotiated', {});
+      const length = head.readUInt32BE(1);
+      if (length > maxReceive) return statusError(Code.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs ${maxReceive})`, {});
+      state.frameLength = length;
+    }
+    const total = 5 + state.frameLength;
+    if (state.pending < total) break;
+    const buffer = state.chunks.length === 1 ? state.chunks[0] : flatten(state);
     state.messages++;
     if (state.messages > 1) return statusError(Code.UNIMPLEMENTED, 'Too many responses received', {});
-    state.message = buffer.subarray(offset + 5, offset + 5 + length);
-    offset += 5 + length;
+    state.message = buffer.subarray(5, total);
+    const rest = buffer.subarray(total);
+    state.chunks = rest.length > 0 ? [rest] : [];
+    state.pending = rest.length;
+    state.frameLength = -1;
   }
-  if (offset < buffer.length) state.chunks.push(offset === 0 ? buffer : buffer.subarray(offset));
   return undefined;
+}
+
+function flatten(state: CallState): Buffer {
+  const joined = Buffer.concat(state.chunks, state.pending);
+  state.chunks = [joined];
+  return joined;
 }
 
 /** The error `toGatewayError` would make of the same status. */

@@ -1,0 +1,132 @@
+/**
+ * Scenario 2, the Confluent Schema Registry API on the full stack: the Confluent frontend →
+ * the registry pattern (prism-registry, SQLite) over loopback gRPC. The registry runs as its
+ * own process so every client of it (Prism with either upstream, the hand-written route) calls
+ * the same one; the shipped single-process configuration (registry embedded in the gateway)
+ * is measured too, on GET /schemas/ids/{id}.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { alternate, warmUp, type LoadTarget, type SystemRuns } from './lib/alternate.js';
+import { http, PORTS, type BenchContext } from './lib/context.js';
+import { fmtInt, pairedRatio, summarize, type PairedRatio, type Summary } from './lib/stats.js';
+import { luaScript } from './lib/wrk.js';
+
+export const SUBJECT = 'bench-value';
+export const SCHEMA = JSON.stringify({
+  type: 'record',
+  name: 'User',
+  namespace: 'bench',
+  fields: [
+    { name: 'id', type: 'long' },
+    { name: 'name', type: 'string' },
+    { name: 'email', type: ['null', 'string'], default: null },
+  ],
+});
+
+export interface ConfluentResult {
+  readonly schemaId: number;
+  readonly routes: Record<string, Record<string, SystemRuns>>;
+  readonly ratios: Record<string, PairedRatio>;
+  /** New versions per second (counted from the subject's version list after each run). */
+  readonly registration: Record<string, { perSecond: number[]; summary: Summary }>;
+}
+
+const base = (port: number) => `http://127.0.0.1:${port}`;
+
+async function seed(port: number): Promise<number> {
+  const reg = await http('POST', `${base(port)}/subjects/${SUBJECT}/versions`, { schema: SCHEMA });
+  if (reg.status !== 200) throw new Error(`seeding ${port} failed: ${reg.status} ${reg.text}`);
+  return (JSON.parse(reg.text) as { id: number }).id;
+}
+
+export async function runConfluent(ctx: BenchContext): Promise<ConfluentResult> {
+  ctx.log('\n== Confluent API, full stack (gateway → registry pattern → SQLite) ==');
+  const dataDir = join(ctx.tmpDir, 'registry');
+  mkdirSync(join(dataDir, 'embedded'), { recursive: true });
+  const level = ctx.options.logLevel;
+  await ctx.node('prism-registry', ['dist/patterns/registry/cli.js', 'serve', '--listen', `127.0.0.1:${PORTS.registry}`, '--backend', `sqlite:${join(dataDir, 'registry.db')}`], PORTS.registry);
+  const config = join(ctx.benchDir, 'confluent', 'gateway.yaml');
+  await ctx.node('prism-confluent', ['dist/src/cli.js', 'serve', '--config', config, '--port', String(PORTS.prismConfluent), '--log-level', level], PORTS.prismConfluent);
+  await ctx.node('prism-confluent-http2', ['--import', 'tsx', 'bench/systems/prism-variant.ts', config, 'http2', String(PORTS.prismConfluentHttp2), level], PORTS.prismConfluentHttp2);
+  await ctx.node('prism-embedded', ['dist/src/cli.js', 'serve', '--config', join(ctx.benchDir, 'confluent', 'embedded.yaml'), '--port', String(PORTS.prismEmbedded), '--data-dir', join(dataDir, 'embedded'), '--log-level', level], PORTS.prismEmbedded);
+  await ctx.node('handwritten-confluent', ['--import', 'tsx', 'bench/systems/handwritten.ts'], PORTS.handwrittenConfluent, { PORT: String(PORTS.handwrittenConfluent), REGISTRY_TARGET: `127.0.0.1:${PORTS.registry}`, LOG_LEVEL: level });
+
+  const schemaId = await seed(PORTS.prismConfluent);
+  const embeddedId = await seed(PORTS.prismEmbedded);
+  if (embeddedId !== schemaId) throw new Error(`the embedded registry gave id ${embeddedId}, the standalone one ${schemaId}`);
+  const byId = `/schemas/ids/${schemaId}`;
+  const expected = await http('GET', base(PORTS.prismConfluent) + byId);
+  await ctx.node('raw-fastify', ['--import', 'tsx', 'bench/systems/raw-fastify.ts'], PORTS.rawFastify, { PORT: String(PORTS.rawFastify), RAW_SCHEMA_BODY: expected.text, LOG_LEVEL: level });
+  for (const port of [PORTS.prismConfluentHttp2, PORTS.handwrittenConfluent, PORTS.rawFastify, PORTS.prismEmbedded]) {
+    const got = await http('GET', base(port) + byId);
+    if (got.status !== 200 || got.text !== expected.text) throw new Error(`port ${port} answered ${got.status} ${got.text} for ${byId}; Prism answered ${expected.text}`);
+  }
+  ctx.log(`  schema id ${schemaId}; GET ${byId} answers ${expected.text.length} bytes everywhere`);
+
+  const routes: ConfluentResult['routes'] = {};
+  const idTargets: LoadTarget[] = [
+    { name: 'prism (grpc-js upstream)', url: base(PORTS.prismConfluent) + byId },
+    { name: 'fastify + grpc-js by hand', url: base(PORTS.handwrittenConfluent) + byId },
+    { name: 'prism (http2 upstream)', url: base(PORTS.prismConfluentHttp2) + byId },
+    { name: 'raw fastify (no gRPC)', url: base(PORTS.rawFastify) + byId },
+    { name: 'prism embedded registry', url: base(PORTS.prismEmbedded) + byId },
+  ];
+  await warmUp(ctx, idTargets);
+  routes['GET /schemas/ids/{id}'] = Object.fromEntries(await alternate(ctx, 'ids', idTargets, ctx.options.pairs));
+
+  const schemaBody = JSON.stringify({ schema: SCHEMA });
+  const post = luaScript(ctx.benchDir, 'post-json.lua', { BODY: schemaBody });
+  const secondary: [string, string, string | undefined][] = [
+    ['GET /subjects/{s}/versions/latest', `/subjects/${SUBJECT}/versions/latest`, undefined],
+    ['POST /subjects/{s} (lookup)', `/subjects/${SUBJECT}`, post],
+    ['POST /subjects/{s}/versions (idempotent)', `/subjects/${SUBJECT}/versions`, post],
+  ];
+  for (const [label, path, lua] of secondary) {
+    const targets: LoadTarget[] = [
+      { name: 'prism (grpc-js upstream)', url: base(PORTS.prismConfluent) + path, lua },
+      { name: 'prism (http2 upstream)', url: base(PORTS.prismConfluentHttp2) + path, lua },
+    ];
+    for (const t of targets) {
+      const check = await http(lua ? 'POST' : 'GET', t.url, lua ? { schema: SCHEMA } : undefined);
+      if (check.status !== 200) throw new Error(`${t.name} ${label}: ${check.status} ${check.text}`);
+    }
+    await warmUp(ctx, targets);
+    routes[label] = Object.fromEntries(await alternate(ctx, label.split(' ')[1].split('/')[1] ?? 'route', targets, ctx.options.rounds));
+  }
+
+  // New-version registration: a fresh subject per run with compatibility NONE, distinct
+  // schemas; the rate is what the registry durably stored (the subject's version count).
+  const registration: ConfluentResult['registration'] = {};
+  const regTargets = [
+    { name: 'prism (grpc-js upstream)', port: PORTS.prismConfluent },
+    { name: 'prism (http2 upstream)', port: PORTS.prismConfluentHttp2 },
+  ];
+  for (let round = 0; round < ctx.options.rounds; round++) {
+    for (let i = 0; i < regTargets.length; i++) {
+      const t = regTargets[(i + round) % regTargets.length];
+      const subject = `bench-new-${round}-${i}`;
+      const cfg = await http('PUT', `${base(t.port)}/config/${subject}`, { compatibility: 'NONE' });
+      if (cfg.status !== 200) throw new Error(`PUT /config/${subject}: ${cfg.status} ${cfg.text}`);
+      const lua = luaScript(ctx.benchDir, 'register-new.lua', { PATH: `/subjects/${subject}/versions`, RUN: `${round}_${i}` });
+      const r = await ctx.wrk(`${base(t.port)}/subjects/${subject}/versions`, { lua });
+      const versions = JSON.parse((await http('GET', `${base(t.port)}/subjects/${subject}/versions`)).text) as number[];
+      const perSecond = versions.length / r.seconds;
+      (registration[t.name] ??= { perSecond: [], summary: summarize([]) }).perSecond.push(perSecond);
+      ctx.log(`  register round ${round + 1}/${ctx.options.rounds}  ${t.name.padEnd(28)} ${fmtInt(perSecond).padStart(7)} new versions/s  (${versions.length} stored, ${r.non2xx} non-2xx, p50 ${Math.round(r.p50 / 1000)} ms)`);
+    }
+  }
+  for (const r of Object.values(registration)) Object.assign(r, { summary: summarize(r.perSecond) });
+
+  const rps = (route: string, name: string) => routes[route][name].runs.map((r) => r.okRps);
+  const ids = 'GET /schemas/ids/{id}';
+  const ratios: Record<string, PairedRatio> = {
+    'ids: prism / hand-written': pairedRatio(rps(ids, 'prism (grpc-js upstream)'), rps(ids, 'fastify + grpc-js by hand')),
+    'ids: prism http2 / hand-written': pairedRatio(rps(ids, 'prism (http2 upstream)'), rps(ids, 'fastify + grpc-js by hand')),
+    'ids: prism / raw fastify': pairedRatio(rps(ids, 'prism (grpc-js upstream)'), rps(ids, 'raw fastify (no gRPC)')),
+    'ids: prism http2 / prism grpc-js': pairedRatio(rps(ids, 'prism (http2 upstream)'), rps(ids, 'prism (grpc-js upstream)')),
+    'ids: embedded / prism grpc-js': pairedRatio(rps(ids, 'prism embedded registry'), rps(ids, 'prism (grpc-js upstream)')),
+  };
+  for (const [label] of secondary) ratios[`${label}: http2 / grpc-js`] = pairedRatio(rps(label, 'prism (http2 upstream)'), rps(label, 'prism (grpc-js upstream)'));
+  return { schemaId, routes, ratios, registration };
+}

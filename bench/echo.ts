@@ -1,0 +1,71 @@
+/**
+ * Scenario 1, the echo route: GET /v1/items/{id} → gwpeer.v1.ItemService/GetItem on the Go
+ * gRPC server of the grpc-gateway peer. Prism Gateway (the `serve` CLI, grpc-js upstream) and
+ * Go grpc-gateway side by side, plus Prism with the node:http2 upstream, the hand-written
+ * fastify + grpc-js route and raw fastify (the HTTP limit).
+ */
+import { join } from 'node:path';
+import { alternate, warmUp, type LoadTarget, type SystemRuns } from './lib/alternate.js';
+import { http, PORTS, type BenchContext } from './lib/context.js';
+import { pairedRatio, type PairedRatio } from './lib/stats.js';
+
+export interface EchoResult {
+  readonly systems: Record<string, SystemRuns>;
+  readonly ratios: Record<string, PairedRatio>;
+}
+
+export const ECHO_PATH = '/v1/items/42';
+
+export async function startEchoBackend(ctx: BenchContext) {
+  return ctx.peer('server', ['-addr', `127.0.0.1:${PORTS.goServer}`], PORTS.goServer);
+}
+
+export async function startEchoGateways(ctx: BenchContext) {
+  const level = ctx.options.logLevel;
+  const config = join(ctx.benchDir, 'echo', 'gateway.yaml');
+  return {
+    prism: await ctx.node('prism-echo', ['dist/src/cli.js', 'serve', '--config', config, '--port', String(PORTS.prismEcho), '--log-level', level], PORTS.prismEcho),
+    prismHttp2: await ctx.node('prism-echo-http2', ['--import', 'tsx', 'bench/systems/prism-variant.ts', config, 'http2', String(PORTS.prismEchoHttp2), level], PORTS.prismEchoHttp2),
+    goGateway: await ctx.peer('gateway', ['-addr', `127.0.0.1:${PORTS.goGateway}`, '-backend', `127.0.0.1:${PORTS.goServer}`], PORTS.goGateway),
+  };
+}
+
+export const url = (port: number, path = ECHO_PATH) => `http://127.0.0.1:${port}${path}`;
+
+export async function runEcho(ctx: BenchContext): Promise<EchoResult> {
+  ctx.log('\n== echo: GET /v1/items/{id} → gwpeer.v1.ItemService/GetItem (Go gRPC server) ==');
+  await startEchoBackend(ctx);
+  await startEchoGateways(ctx);
+  await ctx.node('handwritten', ['--import', 'tsx', 'bench/systems/handwritten.ts'], PORTS.handwritten, { PORT: String(PORTS.handwritten), ECHO_TARGET: `127.0.0.1:${PORTS.goServer}`, LOG_LEVEL: ctx.options.logLevel });
+  await ctx.node('raw-fastify', ['--import', 'tsx', 'bench/systems/raw-fastify.ts'], PORTS.rawFastify, { PORT: String(PORTS.rawFastify), LOG_LEVEL: ctx.options.logLevel });
+
+  const targets: LoadTarget[] = [
+    { name: 'prism (grpc-js upstream)', url: url(PORTS.prismEcho) },
+    { name: 'go grpc-gateway', url: url(PORTS.goGateway) },
+    { name: 'prism (http2 upstream)', url: url(PORTS.prismEchoHttp2) },
+    { name: 'fastify + grpc-js by hand', url: url(PORTS.handwritten) },
+    { name: 'raw fastify (no gRPC)', url: url(PORTS.rawFastify) },
+  ];
+  // Same answer everywhere, or the comparison means nothing.
+  const expected = (await http('GET', targets[1].url)).text.trim();
+  for (const t of targets) {
+    const got = await http('GET', t.url);
+    if (got.status !== 200 || JSON.stringify(JSON.parse(got.text)) !== JSON.stringify(JSON.parse(expected))) {
+      throw new Error(`${t.name} answered ${got.status} ${got.text}, grpc-gateway answered ${expected}`);
+    }
+    const missing = await http('GET', t.url.replace('/42', '/missing'));
+    if (t.name !== 'raw fastify (no gRPC)' && missing.status !== 404) throw new Error(`${t.name}: /v1/items/missing answered ${missing.status}, expected 404`);
+  }
+  ctx.log(`  every system answers ${expected}`);
+  await warmUp(ctx, targets);
+  const systems = await alternate(ctx, 'echo', targets, ctx.options.pairs);
+  const rps = (name: string) => systems.get(name)!.runs.map((r) => r.okRps);
+  const ratios: Record<string, PairedRatio> = {
+    'prism / grpc-gateway': pairedRatio(rps('prism (grpc-js upstream)'), rps('go grpc-gateway')),
+    'prism http2 / grpc-gateway': pairedRatio(rps('prism (http2 upstream)'), rps('go grpc-gateway')),
+    'prism http2 / prism grpc-js': pairedRatio(rps('prism (http2 upstream)'), rps('prism (grpc-js upstream)')),
+    'prism / hand-written': pairedRatio(rps('prism (grpc-js upstream)'), rps('fastify + grpc-js by hand')),
+    'prism / raw fastify': pairedRatio(rps('prism (grpc-js upstream)'), rps('raw fastify (no gRPC)')),
+  };
+  return { systems: Object.fromEntries(systems), ratios };
+}

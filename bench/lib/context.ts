@@ -1,0 +1,110 @@
+/**
+ * What every scenario gets: options from the command line, folders, the Go peer's binaries,
+ * and helpers that start the systems under test on fixed loopback ports.
+ */
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { run, startProcess, type Started } from './processes.js';
+import { runWrk, type WrkResult } from './wrk.js';
+
+export const PORTS = {
+  goServer: 18051,
+  goGateway: 18080,
+  goPlainHttp: 18090,
+  prismEcho: 18081,
+  prismEchoHttp2: 18082,
+  handwritten: 18083,
+  rawFastify: 18084,
+  prismConfluent: 18085,
+  prismConfluentHttp2: 18086,
+  handwrittenConfluent: 18087,
+  prismEmbedded: 18088,
+  registry: 18091,
+} as const;
+
+export interface BenchOptions {
+  /** Seconds per measured wrk run. */
+  readonly duration: number;
+  /** A/B rounds of the headline comparisons. */
+  readonly pairs: number;
+  /** Rounds of secondary comparisons. */
+  readonly rounds: number;
+  readonly warmup: number;
+  readonly connections: number;
+  readonly threads: number;
+  readonly only: ReadonlySet<string>;
+  readonly build: boolean;
+  readonly logLevel: string;
+}
+
+export interface BenchContext {
+  readonly options: BenchOptions;
+  readonly benchDir: string;
+  readonly repoRoot: string;
+  /** Per-run scratch space (logs, SQLite files, profiles); gitignored. */
+  readonly tmpDir: string;
+  readonly peerBin: string;
+  log(line: string): void;
+  /** `node <args>` from the repository root, tracked and stopped with the run. */
+  node(name: string, args: readonly string[], port: number, env?: NodeJS.ProcessEnv, nodeFlags?: readonly string[]): Promise<Started>;
+  peer(name: 'server' | 'gateway' | 'plainhttp', args: readonly string[], port: number): Promise<Started>;
+  wrk(url: string, options?: { seconds?: number; connections?: number; threads?: number; lua?: string }): Promise<WrkResult>;
+}
+
+export function createContext(options: BenchOptions, benchDir: string, stamp: string, peerBin: string): BenchContext {
+  const repoRoot = resolve(benchDir, '..');
+  const tmpDir = join(benchDir, 'results', 'tmp', stamp);
+  mkdirSync(tmpDir, { recursive: true });
+  const logDir = join(tmpDir, 'logs');
+  return {
+    options,
+    benchDir,
+    repoRoot,
+    tmpDir,
+    peerBin,
+    log: (line) => process.stdout.write(line + '\n'),
+    node: (name, args, port, env, nodeFlags = []) =>
+      startProcess(name, process.execPath, [...nodeFlags, ...args], { cwd: repoRoot, env: { NODE_ENV: 'production', ...env }, waitFor: `127.0.0.1:${port}`, logDir }),
+    peer: (name, args, port) => startProcess(`go-${name}`, join(peerBin, name), args, { waitFor: `127.0.0.1:${port}`, logDir }),
+    wrk: (url, o = {}) =>
+      runWrk({ url, seconds: o.seconds ?? options.duration, connections: o.connections ?? options.connections, threads: o.threads ?? options.threads, lua: o.lua, tmpDir }),
+  };
+}
+
+/** The Go grpc-gateway peer's binaries, built with the peer's build.sh when missing. */
+export async function ensurePeer(benchDir: string): Promise<string> {
+  const out = process.env.PRISM_PEER_DIR ?? join(benchDir, '.cache', 'grpc-gateway');
+  const bin = join(out, 'bin');
+  if (['server', 'gateway', 'plainhttp', 'grpcbench'].every((b) => existsSync(join(bin, b)))) return bin;
+  const repoRoot = resolve(benchDir, '..');
+  const candidates = [
+    process.env.PRISM_SHARED_DIR && join(process.env.PRISM_SHARED_DIR, 'peers', 'grpc-gateway', 'build.sh'),
+    join(dirname(repoRoot), 'shared', 'peers', 'grpc-gateway', 'build.sh'),
+    '/work/shared/peers/grpc-gateway/build.sh',
+  ].filter((c): c is string => typeof c === 'string');
+  const script = candidates.find((c) => existsSync(c));
+  if (!script) throw new Error(`the Go peer is not built in ${bin} and no build.sh was found (tried ${candidates.join(', ')}); set PRISM_SHARED_DIR`);
+  process.stdout.write(`building the Go grpc-gateway peer: bash ${script} ${out} (about a minute)\n`);
+  await run('bash', [script, out], { inherit: true });
+  return bin;
+}
+
+/** Compiles src/ and patterns/ into dist/ (what `npm run build` does). */
+export async function buildDist(repoRoot: string): Promise<void> {
+  const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  try {
+    await run(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: repoRoot });
+  } catch (err) {
+    // tsc still emits on type errors; a missing entry point is what would stop the benchmark.
+    if (!existsSync(join(repoRoot, 'dist', 'src', 'cli.js'))) throw err;
+    process.stderr.write(`warning: tsc reported errors, dist/ was emitted anyway:\n${(err as Error).message.slice(0, 2000)}\n`);
+  }
+  const built = statSync(join(repoRoot, 'dist', 'src', 'cli.js')).mtimeMs;
+  if (Date.now() - built > 10 * 60_000) process.stderr.write('warning: dist/src/cli.js looks older than this build\n');
+}
+
+/** GET/POST a JSON body over loopback (setup and checks, not load). */
+export async function http(method: string, url: string, body?: unknown, contentType = 'application/vnd.schemaregistry.v1+json'): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, { method, headers: body === undefined ? {} : { 'content-type': contentType }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, text: await res.text() };
+}
