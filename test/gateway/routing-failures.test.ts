@@ -256,6 +256,15 @@ describe('upstream plumbing', () => {
     assert.notEqual(a.calls[0].metadata['x-request-id'], b.calls[0].metadata['x-request-id']);
   });
 
+  test('every answer carries x-request-id, also a 413 and the 404 of a malformed URL', { todo: 'bug: answers written by the fastify error handler (413) and frameworkErrors (bad URL) carry no x-request-id, unlike every other answer' }, async () => {
+    const tooLarge = await send({ url: '/echo', method: 'POST', body: { fString: 'x'.repeat(BODY_LIMIT) }, headers: { 'x-request-id': 'big-1' } });
+    assert.equal(tooLarge.status, 413);
+    assert.equal(tooLarge.headers['x-request-id'], 'big-1');
+    const badUrl = await send({ url: '/items/%ZZ', headers: { 'x-request-id': 'bad-1' } });
+    assert.equal(badUrl.status, 404);
+    assert.equal(badUrl.headers['x-request-id'], 'bad-1');
+  });
+
   test('forwardHeaders: only allow-listed headers become metadata (names matched case-insensitively)', async () => {
     const out = await send({ url: '/items/9', headers: { 'X-Tenant': 'blue', 'X-Other': 'secret', authorization: 'Bearer t' } });
     check(out, { status: 200, contentType: VND, body: { fInt32: 9 }, calls: ['Echo'] });
