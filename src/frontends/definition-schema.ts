@@ -125,6 +125,7 @@ export const frontendDefinitionSchema = {
         to: { type: 'string', minLength: 1 },
         required: { type: 'boolean' },
         default: {},
+        nullValue: {},
         map: { type: 'object' },
         mapOptions: {
           type: 'object',

@@ -81,7 +81,10 @@ export interface ParamMapping {
   /** Target field path in the request message (`a.b.c`), or `*` for the whole message. */
   to: string;
   required?: boolean;
+  /** Used when the source is absent. */
   default?: unknown;
+  /** Used when the source is present and JSON null (which otherwise counts as absent). */
+  nullValue?: unknown;
   /** Request value map applied before coercion (`latest: "-1"`). */
   map?: Record<string, unknown>;
   mapOptions?: { caseInsensitive?: boolean; trim?: boolean };

@@ -14,6 +14,8 @@ import { DefinitionError, type DefinitionProblem } from './definition-error.js';
 export interface LoadedDefinition {
   readonly definition: FrontendDefinition;
   readonly file: string;
+  /** Position of the document in its file (0-based): a file may hold several. */
+  readonly index: number;
   /** Folder relative paths in the definition (protos) resolve against. */
   readonly baseDir: string;
   /** JSON pointer → 1-based line and column. */
@@ -49,7 +51,7 @@ export function parseDefinitions(text: string, file: string, baseDir = dirname(r
   const problems: DefinitionProblem[] = [];
   const loaded: LoadedDefinition[] = [];
   const docs = Array.isArray(documents) ? documents : [documents];
-  for (const doc of docs) {
+  for (const [index, doc] of docs.entries()) {
     for (const err of doc.errors) {
       const pos = err.linePos?.[0];
       problems.push({ file, pointer: '', line: pos?.line, column: pos?.col, message: err.message.split('\n')[0] });
@@ -57,7 +59,7 @@ export function parseDefinitions(text: string, file: string, baseDir = dirname(r
     if (doc.errors.length > 0) continue;
     const value = doc.toJS() as unknown;
     if (value === null || value === undefined) continue;
-    const located = withPositions(doc, value as FrontendDefinition, file, baseDir, lineCounter);
+    const located = withPositions(doc, value as FrontendDefinition, file, index, baseDir, lineCounter);
     if (!validateShape(value)) {
       for (const e of relevantErrors(validateShape.errors ?? [])) {
         const pointer = e.instancePath;
@@ -72,10 +74,11 @@ export function parseDefinitions(text: string, file: string, baseDir = dirname(r
   return loaded;
 }
 
-function withPositions(doc: Document, definition: FrontendDefinition, file: string, baseDir: string, lineCounter: LineCounter): LoadedDefinition {
+function withPositions(doc: Document, definition: FrontendDefinition, file: string, index: number, baseDir: string, lineCounter: LineCounter): LoadedDefinition {
   return {
     definition,
     file,
+    index,
     baseDir,
     locate(pointer) {
       const path = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
@@ -104,11 +107,14 @@ function withPositions(doc: Document, definition: FrontendDefinition, file: stri
  */
 function relevantErrors(errors: ErrorObject[]): ErrorObject[] {
   const unions = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  // A union that fails because of something deeper inside it is explained by that deeper error.
+  const deeper = (path: string) => errors.some((e) => e.instancePath.startsWith(path + '/') && e.keyword !== 'anyOf' && !unions.has(e.instancePath));
   const seen = new Set<string>();
   const out: ErrorObject[] = [];
   for (const e of errors) {
     if (e.keyword === 'if') continue;
     if (unions.has(e.instancePath) && e.keyword !== 'anyOf') continue;
+    if (e.keyword === 'anyOf' && deeper(e.instancePath)) continue;
     const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -140,25 +140,32 @@ function integer64(kind: string, min: bigint, max: bigint): Coercer {
   };
 }
 
+/** Decimal notation only: `Number()` would also take hex, binary, octal and whitespace. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const FLOAT_MAX = 3.4028234663852886e38;
+
 function floating(kind: string): Coercer {
   const expected = `a number (${kind})`;
   return (v) => {
-    if (typeof v === 'number') return v;
-    if (typeof v === 'string') {
+    let n: number | undefined;
+    if (typeof v === 'number') n = v;
+    else if (typeof v === 'string') {
       if (v === 'NaN') return NaN;
       if (v === 'Infinity') return Infinity;
       if (v === '-Infinity') return -Infinity;
-      if (v.trim() !== '' && v.trim() === v) {
-        const n = Number(v);
-        if (Number.isFinite(n)) return n;
-      }
+      if (DECIMAL.test(v)) n = Number(v);
     }
-    throw new CoercionFailure('type', expected, show(v));
+    if (n === undefined) throw new CoercionFailure('type', expected, show(v));
+    if (!Number.isFinite(n) || (kind === 'float' && Math.abs(n) > FLOAT_MAX)) {
+      throw new CoercionFailure('range', kind === 'float' ? `a float within ±${FLOAT_MAX}` : 'a finite double', show(v));
+    }
+    return n;
   };
 }
 
 const bytes: Coercer = (v) => {
-  if (typeof v === 'string') {
+  // A length of 1 mod 4 (padding aside) cannot be base64: some bits would be lost.
+  if (typeof v === 'string' && v.replace(/=+$/, '').length % 4 !== 1) {
     if (BASE64.test(v)) return Buffer.from(v, 'base64');
     if (BASE64URL.test(v)) return Buffer.from(v, 'base64url');
   }
@@ -170,8 +177,8 @@ function enumCoercer(type: protobuf.Enum): Coercer {
   const expected = `one of ${names.join(', ')} (${typeName(type)})`;
   return (v) => {
     if (typeof v === 'string') {
-      const byName = type.values[v];
-      if (byName !== undefined) return byName;
+      // Own names only: `values` inherits from `valuesById` (and Object.prototype).
+      if (Object.prototype.hasOwnProperty.call(type.values, v)) return type.values[v];
       if (INT_TEXT.test(v)) v = Number(v);
     }
     if (typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) return v;

@@ -101,7 +101,14 @@ export function elementRenderer(resolved: protobuf.ReflectionObject | null, kind
   }
   if (resolved instanceof protobuf.Type) return compileMessageRenderer(resolved, options);
   if (INT64.has(kind)) return options.int64 === 'number' ? (v) => longToNumber(v ?? 0) : (v) => longToString(v ?? 0);
-  if (kind === 'bytes') return (v) => (v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : v ?? '');
+  if (kind === 'bytes') {
+    return (v) => {
+      if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+      // protobufjs' default for an unset bytes field is a plain empty array.
+      if (Array.isArray(v)) return Buffer.from(v).toString('base64');
+      return typeof v === 'string' ? v : '';
+    };
+  }
   if (kind === 'double' || kind === 'float') {
     return (v) => (typeof v === 'number' && !Number.isFinite(v) ? (Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity') : v ?? 0);
   }
@@ -146,17 +153,22 @@ function wellKnownRenderer(type: protobuf.Type, options: JsonRenderOptions): Val
         const s = longToString(m.seconds ?? 0);
         const nanos = Math.abs(m.nanos ?? 0);
         const negative = s.startsWith('-') || (m.nanos ?? 0) < 0;
-        const frac = nanos ? '.' + String(nanos).padStart(9, '0').replace(/0+$/, '') : '';
+        // proto3 JSON writes 0, 3, 6 or 9 fractional digits, as few as are exact.
+        let frac = nanos ? String(nanos).padStart(9, '0') : '';
+        if (frac.endsWith('000000')) frac = frac.slice(0, 3);
+        else if (frac.endsWith('000')) frac = frac.slice(0, 6);
+        if (frac) frac = '.' + frac;
         return `${negative && !s.startsWith('-') ? '-' : ''}${s}${frac}s`;
       };
     case '.google.protobuf.FieldMask':
       return (v) => ((v as { paths?: string[] } | null)?.paths ?? []).map((p) => p.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())).join(',');
+    // Unset, these render as null like every other unset message.
     case '.google.protobuf.Struct':
-      return (v) => structJson(v);
+      return (v) => (v === null || v === undefined ? null : structJson(v));
     case '.google.protobuf.Value':
-      return (v) => valueJson(v);
+      return (v) => (v === null || v === undefined ? null : valueJson(v));
     case '.google.protobuf.ListValue':
-      return (v) => ((v as { values?: unknown[] } | null)?.values ?? []).map(valueJson);
+      return (v) => (v === null || v === undefined ? null : ((v as { values?: unknown[] }).values ?? []).map(valueJson));
     case '.google.protobuf.Empty':
       return () => ({});
     default: {

@@ -70,9 +70,11 @@ export function compileRequestMapper(requestType: protobuf.Type, params: readonl
   });
   compiled.sort((a, b) => a.precedence - b.precedence);
   const steps = compiled.map((c) => c.apply);
+  const checkOneofs = compileOneofCheck(requestType, params);
   const mapper: RequestMapper = (values) => {
     const target: Record<string, unknown> = {};
     for (let i = 0; i < steps.length; i++) steps[i](values, target);
+    if (checkOneofs) checkOneofs(target);
     return target;
   };
   return { mapper, boundQuery, boundPath };
@@ -84,7 +86,7 @@ function problem(property: string, message: string): Error {
 
 function compileParam(requestType: protobuf.Type, param: ParamMapping, root: SourceRoot): CompiledParam {
   const sourceName = param.from === undefined ? '' : param.from.slice(root.length + 1);
-  const label = root === 'body' && sourceName === '' ? 'body' : `${SOURCE_LABEL[root]} '${sourceName}'`;
+  const label = root === 'const' ? 'constant' : root === 'body' && sourceName === '' ? 'body' : `${SOURCE_LABEL[root]} '${sourceName}'`;
   const kind: SourceKind = root === 'path' || root === 'query' || root === 'header' ? 'text' : 'json';
 
   // The target: a field chain, or the whole message (`*`).
@@ -123,12 +125,13 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
   const valueMap = param.map === undefined ? undefined : compileValueMap(param.map, param.mapOptions);
   const convert = (raw: unknown): unknown => {
     let value = raw;
+    // The pattern checks what the client sent; the value map then translates it.
+    if (pattern && typeof value === 'string' && !pattern.test(value)) {
+      throw fail(GatewayReason.BINDING_PATTERN, `cannot bind ${label} to ${targetLabel}: '${value}' does not match ${param.pattern}`, value, param.pattern!);
+    }
     if (valueMap && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) {
       const mapped = valueMap(String(value));
       if (mapped !== undefined) value = mapped;
-    }
-    if (pattern && typeof value === 'string' && !pattern.test(value)) {
-      throw fail(GatewayReason.BINDING_PATTERN, `cannot bind ${label} to ${targetLabel}: '${value}' does not match ${param.pattern}`, value, param.pattern!);
     }
     try {
       return coerce(value);
@@ -155,10 +158,23 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
   const assign = compileAssign(chain);
   const required = param.required === true;
   const missing = fail(GatewayReason.BINDING_MISSING, `${label} is required`, '', 'a value');
+  let nullValue: unknown;
+  const hasNullValue = param.nullValue !== undefined;
+  if (hasNullValue) {
+    try {
+      nullValue = convert(param.nullValue);
+    } catch (err) {
+      throw problem('nullValue', (err as Error).message);
+    }
+  }
   return {
     precedence: PRECEDENCE[root],
     apply(values, target) {
       let raw = read(values);
+      if (raw === null && hasNullValue) {
+        assign(target, nullValue);
+        return;
+      }
       if (raw === undefined || raw === null) {
         if (hasDefault || root === 'const') {
           assign(target, fallback);
@@ -171,6 +187,46 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
       if (Array.isArray(raw) && kind === 'text' && !(chain.length > 0 && chain[chain.length - 1].repeated)) raw = raw[0];
       assign(target, convert(raw));
     },
+  };
+}
+
+/**
+ * Params that bind different members of one oneof (`choice_text` from the path, `choice_number`
+ * from the query) could set two at once; that is refused like two members in one JSON object.
+ */
+function compileOneofCheck(requestType: protobuf.Type, params: readonly ParamMapping[]): ((target: Record<string, unknown>) => void) | undefined {
+  const groups = new Map<string, { path: string[]; members: Set<string> }>();
+  for (const p of params) {
+    if (p.to === '*') continue;
+    let chain: protobuf.Field[];
+    try {
+      chain = resolveFieldPath(requestType, p.to);
+    } catch {
+      continue;
+    }
+    const field = chain[chain.length - 1];
+    if (!field.partOf) continue;
+    const parent = chain.slice(0, -1).map((f) => f.name);
+    const key = [...parent, field.partOf.name].join('.');
+    const group = groups.get(key) ?? { path: parent, members: new Set<string>() };
+    group.members.add(field.name);
+    groups.set(key, group);
+  }
+  const checks = [...groups.entries()].filter(([, g]) => g.members.size > 1);
+  if (checks.length === 0) return undefined;
+  return (target) => {
+    for (const [name, group] of checks) {
+      let cur: unknown = target;
+      for (const key of group.path) cur = (cur as Record<string, unknown> | undefined)?.[key];
+      if (!cur) continue;
+      const set = [...group.members].filter((m) => (cur as Record<string, unknown>)[m] !== undefined);
+      if (set.length > 1) {
+        throw new GatewayError(Code.INVALID_ARGUMENT, `at most one field of oneof '${name}' can be set; got ${set.join(', ')}`, {
+          reason: GatewayReason.BINDING_TYPE,
+          metadata: { source: 'params', param: set.join(','), field: name, expected: 'at most one oneof member', value: '' },
+        });
+      }
+    }
   };
 }
 

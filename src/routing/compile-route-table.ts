@@ -51,7 +51,7 @@ export function compileRouteTable(bindings: readonly FrontendBinding[]): RouteTa
   const entries: RouteEntry[] = [];
   const frontends: CompiledFrontend[] = [];
   const shapes = new Map<string, { route: string; frontend: string }>();
-  const names = new Map<string, string>();
+  const names = new Map<string, { file: string; index: number }>();
 
   for (const binding of bindings) {
     const { loaded } = binding;
@@ -61,11 +61,11 @@ export function compileRouteTable(bindings: readonly FrontendBinding[]): RouteTa
       problems.push({ file: loaded.file, route: loaded.routeAt(pointer), pointer, line: pos?.line, column: pos?.column, message });
     };
     // Names are global (RFC-039): one definition per name, bound to any number of namespaces.
-    const previousFile = names.get(def.name);
-    if (previousFile !== undefined && previousFile !== loaded.file) {
-      report('/name', `frontend name '${def.name}' is already used by ${previousFile}`);
+    const previous = names.get(def.name);
+    if (previous !== undefined && (previous.file !== loaded.file || previous.index !== loaded.index)) {
+      report('/name', `frontend name '${def.name}' is already used by ${previous.file}${previous.file === loaded.file ? ` (document ${previous.index + 1})` : ''}`);
     }
-    names.set(def.name, loaded.file);
+    names.set(def.name, { file: loaded.file, index: loaded.index });
     if (def.type !== 'REST' || !def.rest) {
       report('/type', `frontend type ${def.type} is reserved and not supported yet; only REST is`);
       continue;
@@ -74,18 +74,26 @@ export function compileRouteTable(bindings: readonly FrontendBinding[]): RouteTa
     if (!compiled) continue;
     frontends.push(compiled.frontend);
     for (const entry of compiled.entries) {
-      const key = `${compiled.frontend.host ?? '*'} ${entry.route.method} ${entry.shape}`;
-      const clash = shapes.get(key);
+      // With trailing-slash tolerance a route claims both spellings of its path.
+      const spellings = compiled.frontend.trailingSlash && entry.shape !== '/' ? [entry.shape.replace(/\/$/, ''), entry.shape.replace(/\/$/, '') + '/'] : [entry.shape];
+      const keys = spellings.map((shape) => `${compiled.frontend.host ?? '*'} ${entry.route.method} ${shape}`);
+      const clash = keys.map((k) => shapes.get(k)).find((c) => c !== undefined);
       if (clash) {
         report(`/rest/routes/${entry.index}/path`, `route '${entry.route.id}' (${entry.route.method} ${entry.route.template}) matches the same requests as route '${clash.route}' of frontend '${clash.frontend}'`);
         continue;
       }
-      shapes.set(key, { route: entry.route.id, frontend: def.name });
+      for (const k of keys) shapes.set(k, { route: entry.route.id, frontend: def.name });
       entries.push({ route: entry.route, routerPath: entry.routerPath });
     }
   }
   if (problems.length > 0) throw new DefinitionError(problems);
-  return createRouteTable(entries, frontends);
+  try {
+    return createRouteTable(entries, frontends);
+  } catch (err) {
+    // The conflict checks above should leave the router nothing to refuse; if it still does,
+    // that is a definition problem, not a crash.
+    throw new DefinitionError([{ file: bindings[0]?.loaded.file ?? '', pointer: '', message: `cannot index the routes: ${(err as Error).message}` }]);
+  }
 }
 
 function compileFrontend(binding: FrontendBinding, def: FrontendDefinition, report: (pointer: string, message: string) => void) {
@@ -165,7 +173,7 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
   };
   let template;
   try {
-    template = parsePathTemplate(joinPaths(ctx.frontend.mountPath, r.path === '/' ? '' : r.path) + (r.path.length > 1 && r.path.endsWith('/') ? '/' : ''));
+    template = parsePathTemplate(joinPaths(ctx.frontend.mountPath, r.path));
   } catch (err) {
     report(`${at}/path`, (err as Error).message);
     return undefined;

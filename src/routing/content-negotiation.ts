@@ -86,6 +86,8 @@ export function parseAccept(header: string): AcceptRange[] {
     let value = range.trim().toLowerCase();
     if (value === '') continue;
     if (value === '*') value = '*/*';
+    // A wildcard type matches every subtype, as Jersey reads it (`*/anything` is `*/*`).
+    if (value.startsWith('*/')) value = '*/*';
     const slash = value.indexOf('/');
     if (slash <= 0 || slash === value.length - 1) continue;
     let q = 1;

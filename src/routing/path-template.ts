@@ -20,11 +20,19 @@ export class PathTemplateError extends Error {
 
 const PARAM = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
-/** Joins mount prefixes and a route path into one absolute path without duplicate slashes. */
+/**
+ * Joins mount prefixes and a route path into one absolute path: one slash at each joint,
+ * everything inside a part (and a route's own trailing slash) kept as written.
+ */
 export function joinPaths(...parts: (string | undefined)[]): string {
-  const joined = parts.filter((p) => p !== undefined && p !== '' && p !== '/').join('/');
-  const clean = ('/' + joined).replace(/\/{2,}/g, '/');
-  return clean.length > 1 && clean.endsWith('/') && !parts[parts.length - 1]?.endsWith('/') ? clean.slice(0, -1) : clean;
+  const present = parts.filter((p): p is string => p !== undefined && p !== '' && p !== '/');
+  if (present.length === 0) return '/';
+  return present
+    .map((p, i) => {
+      const start = p.replace(/^\/+/, '');
+      return '/' + (i === present.length - 1 ? start : start.replace(/\/+$/, ''));
+    })
+    .join('');
 }
 
 /**

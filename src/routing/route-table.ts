@@ -34,9 +34,14 @@ export function createRouteTable(entries: readonly RouteEntry[], frontends: read
     methods.add(route.method);
     const host = route.frontend.host;
     const opts = host === undefined ? {} : { constraints: { host } };
-    router.on(route.method as FindMyWay.HTTPMethod, routerPath, opts, noop, route);
-    if (route.frontend.trailingSlash && routerPath !== '/' && !routerPath.endsWith('/')) {
-      router.on(route.method as FindMyWay.HTTPMethod, routerPath + '/', opts, noop, route);
+    if (route.frontend.trailingSlash && routerPath !== '/') {
+      // Both spellings, whichever the definition wrote; the compiler has made sure no other
+      // route claims either.
+      const bare = routerPath.replace(/\/$/, '');
+      router.on(route.method as FindMyWay.HTTPMethod, bare, opts, noop, route);
+      router.on(route.method as FindMyWay.HTTPMethod, bare + '/', opts, noop, route);
+    } else {
+      router.on(route.method as FindMyWay.HTTPMethod, routerPath, opts, noop, route);
     }
   }
   // Longest mount first; a host-bound frontend before an unbound one with the same mount.
