@@ -95,6 +95,17 @@ test('without the definition, operations still carry paths, path parameters and 
   assert.equal(op['x-prism-grpc'], 'prism.patterns.registry.v1.Registry/GetSchemaVersion');
 });
 
+test('a frontend mounted in two namespaces is one API with one server per mount', () => {
+  const twice = compileRouteTable([
+    { loaded, pathPrefix: '/ns/orders' },
+    { loaded, pathPrefix: '/ns/billing' },
+  ]);
+  const both = exportOpenApi(twice, loaded.definition.name, { definitionOf: () => loaded.definition });
+  assert.deepEqual(both.servers, [{ url: '/ns/orders' }, { url: '/ns/billing' }]);
+  assert.deepEqual(both.paths, doc.paths);
+  assert.deepEqual(exportOpenApi(twice, loaded.definition.name, { mountPath: '/ns/billing' }).servers, [{ url: '/ns/billing' }]);
+});
+
 test('an unknown frontend is an error that names the known ones', () => {
   assert.throws(() => exportOpenApi(table, 'nope'), /no such frontend \(it has confluent-schema-registry\)/);
 });
