@@ -170,6 +170,16 @@ const ROUTING: Row[] = [
     req: { url: '/echo', method: 'POST', body: { fString: 'y'.repeat(BODY_LIMIT - '{"fString":""}'.length) } },
     expect: { status: 200, contentType: VND, body: { fString: 'y'.repeat(BODY_LIMIT - '{"fString":""}'.length) }, calls: ['Echo'] },
   },
+  {
+    name: 'an unknown path under a base path is rendered by that frontend (its produced type)',
+    req: { url: '/tolerant/nothing' },
+    expect: { status: 404, contentType: 'application/json', body: gw(5, 'no route for GET /tolerant/nothing', 'ROUTE_NOT_FOUND', { method: 'GET', path: '/tolerant/nothing' }) },
+  },
+  {
+    name: 'a base path matches whole segments only (/tolerantx is not under /tolerant)',
+    req: { url: '/tolerantx/nothing' },
+    expect: { status: 404, contentType: VND, body: gw(5, 'no route for GET /tolerantx/nothing', 'ROUTE_NOT_FOUND', { method: 'GET', path: '/tolerantx/nothing' }) },
+  },
   // Trailing slashes.
   {
     name: 'trailingSlash on: a trailing slash is tolerated',
