@@ -30,7 +30,8 @@ const DEFINITION = `${frontendHead(
     - { id: ready, method: GET, path: /ready, readiness: true, response: { body: { const: { ready: true } } } }
     - { id: raw, method: GET, path: '/raw/{text}', grpc: Describe, params: [{ from: path.text, to: f_string }], response: { raw: true, body: { from: response.text } } }
 ---
-${frontendHead('tolerant', '  basePath: /tolerant\n  trailingSlash: true\n  defaultRequestType: application/json\n')}  routes:
+${frontendHead('tolerant', '  basePath: /tolerant\n  trailingSlash: true\n  defaultRequestType: application/json\n  deadlineMs: 120\n')}  routes:
+    - { id: tolerant-slow, method: GET, path: /slow, grpc: Slow, params: [{ from: query.ms, to: delay_ms }] }
     - { id: things, method: POST, path: /things, grpc: Echo, params: [{ from: body, to: '*' }] }
     - { id: thing, method: GET, path: '/things/{name}', grpc: Echo, params: [{ from: path.name, to: f_string }] }
 ---
@@ -306,6 +307,31 @@ describe('upstream plumbing', () => {
     request.destroy();
     for (let i = 0; i < 100 && fixture.cancelled === cancelledBefore; i++) await sleep(20);
     assert.equal(fixture.cancelled, cancelledBefore + 1);
+  });
+
+  test('the frontend deadline applies to routes that declare none', async () => {
+    const cancelledBefore = fixture.cancelled;
+    const out = await send({ url: '/tolerant/slow?ms=5000' });
+    check(out, { status: 504, contentType: 'application/json', body: defaultErrorBody(4, 'upstream deadline exceeded'), calls: ['Slow'] });
+    for (let i = 0; i < 100 && fixture.cancelled === cancelledBefore; i++) await sleep(20);
+    assert.equal(fixture.cancelled, cancelledBefore + 1);
+  });
+
+  test('an upstream that is down gives 503 without transport details; readiness says not ready', async () => {
+    const down = await startHarness(DEFINITION, '127.0.0.1:1');
+    try {
+      const call = await down.app.inject({ method: 'GET', url: '/items/1' });
+      assert.equal(call.statusCode, 503);
+      assertNoInternals(call.body);
+      assert.deepEqual(JSON.parse(call.body), defaultErrorBody(14, 'upstream unavailable'));
+      const ready = await down.app.inject({ method: 'GET', url: '/ready' });
+      assert.equal(ready.statusCode, 503);
+      assert.deepEqual(JSON.parse(ready.body), gw(14, 'the backend is not ready', 'NOT_READY'));
+      const stat = await down.app.inject({ method: 'GET', url: '/static' });
+      assert.equal(stat.statusCode, 202, 'a static route needs no upstream');
+    } finally {
+      await down.close();
+    }
   });
 
   test('a call within the deadline completes (default deadline)', async () => {
