@@ -76,9 +76,7 @@ function loadOpenApi(value: Record<string, unknown>, document: Document, lineCou
     throw new DefinitionError(err.problems.map((p) => located(p, conversion.sourcePointer(p.pointer))));
   }
   return {
-    definition: loaded.definition,
-    file,
-    baseDir,
+    ...loaded,
     // Compile problems name definition pointers; their lines are the OpenAPI source's.
     locate: (pointer) => locate(conversion.sourcePointer(pointer)),
     routeAt: (pointer) => loaded.routeAt(pointer),
