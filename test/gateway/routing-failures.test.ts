@@ -172,6 +172,16 @@ const ROUTING: Row[] = [
     expect: { status: 200, contentType: VND, body: { fString: 'y'.repeat(BODY_LIMIT - '{"fString":""}'.length) }, calls: ['Echo'] },
   },
   {
+    name: 'a 404 goes out in the type the client accepts when it is produced',
+    req: { url: '/nothing', headers: { accept: 'application/json' } },
+    expect: { status: 404, contentType: 'application/json', body: gw(5, 'no route for GET /nothing', 'ROUTE_NOT_FOUND', { method: 'GET', path: '/nothing' }) },
+  },
+  {
+    name: 'a 404 for a client accepting nothing producible goes out in the first produced type',
+    req: { url: '/nothing', headers: { accept: 'text/html' } },
+    expect: { status: 404, contentType: VND, body: gw(5, 'no route for GET /nothing', 'ROUTE_NOT_FOUND', { method: 'GET', path: '/nothing' }) },
+  },
+  {
     name: 'an unknown path under a base path is rendered by that frontend (its produced type)',
     req: { url: '/tolerant/nothing' },
     expect: { status: 404, contentType: 'application/json', body: gw(5, 'no route for GET /tolerant/nothing', 'ROUTE_NOT_FOUND', { method: 'GET', path: '/tolerant/nothing' }) },
