@@ -169,7 +169,8 @@ export interface GetConfigResponse {
 }
 export interface UpdateConfigRequest {
   subject: string;
-  compatibility: string;
+  /** Absent: keep the stored level; empty: remove it. */
+  compatibility?: string;
   normalize?: boolean;
 }
 export interface UpdateConfigResponse {
@@ -192,7 +193,8 @@ export interface GetModeResponse {
 }
 export interface UpdateModeRequest {
   subject: string;
-  mode: string;
+  /** Absent: INVALID_MODE; empty: remove the mode at that scope. */
+  mode?: string;
   force: boolean;
 }
 export interface UpdateModeResponse {

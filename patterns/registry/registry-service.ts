@@ -585,13 +585,15 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
     UpdateConfig: (request) =>
       serialized(async () => {
         // Check order of §2.1 (G5): level, subject, mode.
-        const level = request.compatibility === '' ? undefined : parseCompatibilityLevel(request.compatibility);
+        const clear = request.compatibility === '';
+        const level = request.compatibility === undefined || clear ? undefined : parseCompatibilityLevel(request.compatibility);
         const scope = scopeOf(request.subject);
         if (scope !== GLOBAL_SCOPE) validateSubject(scope, request.subject);
         await requireWritable(scope);
-        // 7.4+: fields absent from the update keep their stored value; the answer is the
-        // stored config in request shape (7.7+).
+        // 7.4+: fields absent from the update keep their stored value; a null one (empty
+        // here) removes it (7.7+); the answer is the stored config in request shape (7.7+).
         if (level) await storage.putSetting('compatibility', scope, level);
+        if (clear) await storage.putSetting('compatibility', scope, undefined);
         if (request.normalize !== undefined) await storage.putSetting('normalize', scope, String(request.normalize));
         return {
           compatibility: (await storage.getSetting('compatibility', scope)) ?? '',
@@ -626,6 +628,12 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
         const scope = scopeOf(request.subject);
         if (scope !== GLOBAL_SCOPE) validateSubject(scope, request.subject);
         // A missing mode is a null dereference (500) in Confluent; 42204 is the recommended answer.
+        if (request.mode === undefined) throw invalidMode('');
+        // `{"mode": null}` removes the mode at this scope (7.7+ branch heads, late 7.9.x).
+        if (request.mode === '') {
+          await storage.putSetting('mode', scope, undefined);
+          return { mode: '' };
+        }
         if (request.mode.trim() === '') throw invalidMode(request.mode);
         const mode = parseRegistryMode(request.mode);
         if (mode === 'IMPORT') {

@@ -415,8 +415,12 @@ rpcTest('config: global default, subject level, defaultToGlobal, delete (§3.12)
   assert.deepEqual(await call('GetConfig', { subject: 'unknown', default_to_global: true }), { compatibility_level: 'FULL_TRANSITIVE' });
   // A subject need not exist to be configured.
   assert.deepEqual(await call('UpdateConfig', { subject: 'unknown', compatibility: 'Forward' }), { compatibility: 'FORWARD' });
-  assert.deepEqual(await call('UpdateConfig', { subject: 'unknown', compatibility: '' }), { compatibility: 'FORWARD' });
+  // An absent level keeps the stored one; an empty one (REST `null`) removes it (7.7+).
+  assert.deepEqual(await call('UpdateConfig', { subject: 'unknown' }), { compatibility: 'FORWARD' });
   assert.deepEqual(await call('GetConfig', { subject: 'unknown' }), { compatibility_level: 'FORWARD' });
+  assert.deepEqual(await call('UpdateConfig', { subject: 'unknown', compatibility: '' }), { compatibility: '' });
+  await assertRegistryError(call('GetConfig', { subject: 'unknown' }), 'SUBJECT_LEVEL_COMPATIBILITY_NOT_CONFIGURED');
+  assert.deepEqual(await call('UpdateConfig', { subject: 'unknown', compatibility: 'FORWARD' }), { compatibility: 'FORWARD' });
   await assertRegistryError(call('UpdateConfig', { subject: 'bad\u007f', compatibility: 'bogus' }), 'INVALID_COMPATIBILITY_LEVEL');
   await assertRegistryError(call('UpdateConfig', { subject: 'bad\u007f', compatibility: 'NONE' }), 'INVALID_SUBJECT');
   assert.deepEqual(await call('DeleteConfig', { subject: 'unknown' }), { compatibility_level: 'FORWARD' });
@@ -463,7 +467,12 @@ rpcTest('modes: invalid mode, invalid subject, IMPORT with explicit ids (§3.3, 
     code: status.INVALID_ARGUMENT,
     message: 'Invalid mode. Valid values are READWRITE, READONLY, and IMPORT.',
   });
-  await assertRegistryError(call('UpdateMode', { mode: '' }), 'INVALID_MODE');
+  // An absent mode is 42204 (Confluent dereferences null: 500); an empty one (REST `null`)
+  // removes the mode at that scope (7.7+).
+  await assertRegistryError(call('UpdateMode', {}), 'INVALID_MODE');
+  assert.deepEqual(await call('UpdateMode', { subject: 'cleared', mode: 'READONLY' }), { mode: 'READONLY' });
+  assert.deepEqual(await call('UpdateMode', { subject: 'cleared', mode: '' }), { mode: '' });
+  await assertRegistryError(call('GetMode', { subject: 'cleared' }), 'SUBJECT_LEVEL_MODE_NOT_CONFIGURED');
   await assertRegistryError(call('UpdateMode', { subject: '\u0000', mode: 'SIDEWAYS' }), 'INVALID_SUBJECT');
   // An explicit id outside IMPORT.
   await assertRegistryError(call('RegisterSchema', { subject: 's', schema: A1, id: 5 }), 'OPERATION_NOT_PERMITTED', {

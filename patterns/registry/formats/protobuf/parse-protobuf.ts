@@ -6,7 +6,7 @@ import { InvalidSchemaError, type ResolvedReference } from '../schema-format.js'
 import { readProtoFile, type ProtoField, type ProtoFile, type ProtoMessage, type ProtoTypeElement } from './proto-model.js';
 import { isScalarType } from './scalar-types.js';
 import { buildTypeIndex, LOCAL_ORIGIN, resolveTypeName, type IndexedFile, type TypeIndex, type TypeOrigin } from './type-index.js';
-import { wellKnownProtoText } from './well-known-protos.js';
+import { BUNDLED_PROTO_PATHS, wellKnownProtoText } from './well-known-protos.js';
 
 export interface ProtobufModel {
   readonly file: ProtoFile;
@@ -43,19 +43,45 @@ function collectDependencies(root: ProtoFile, references: readonly ResolvedRefer
   flatten(references, true);
 
   const loaded = new Map<string, IndexedFile>();
+  const load = (path: string, text: string, origin: TypeOrigin): ProtoFile => {
+    const dep = origin === null && !byName.has(path) ? bundledFile(path, text) : readOrThrow(text, `reference "${path}"`, original);
+    loaded.set(path, { file: dep, origin });
+    return dep;
+  };
   const visit = (file: ProtoFile): void => {
     for (const path of [...file.imports, ...file.publicImports]) {
       if (loaded.has(path)) continue;
       const provided = byName.get(path);
       const text = provided?.text ?? wellKnownProtoText(path);
       if (text === null || text === undefined) throw invalid(original, `import "${path}" is neither a reference nor a bundled file`);
-      const dep = readOrThrow(text, `reference "${path}"`, original);
-      loaded.set(path, { file: dep, origin: provided?.origin ?? null });
-      visit(dep);
+      visit(load(path, text, provided?.origin ?? null));
     }
   };
   visit(root);
+  // Confluent adds every bundled file to the type table, imported or not.
+  for (const path of BUNDLED_PROTO_PATHS) {
+    if (loaded.has(path)) continue;
+    const text = wellKnownProtoText(path);
+    try {
+      if (text !== null) visit(load(path, text, null));
+    } catch {
+      // A bundled file we cannot read only costs its types; it must not fail every parse.
+      loaded.delete(path);
+    }
+  }
   return [...loaded.values()];
+}
+
+// Bundled files are parsed once per process: they never change and descriptor.proto is big.
+const bundledCache = new Map<string, ProtoFile>();
+
+function bundledFile(path: string, text: string): ProtoFile {
+  let file = bundledCache.get(path);
+  if (file === undefined) {
+    file = readProtoFile(text);
+    bundledCache.set(path, file);
+  }
+  return file;
 }
 
 function checkFieldTypes(index: TypeIndex, pkg: string, scope: string[], fields: readonly ProtoField[], where: string, original: string): void {

@@ -14,6 +14,7 @@
  */
 import type { ProtobufModel } from './parse-protobuf.js';
 import type { OptionValue } from './option-values.js';
+import { OptionNormalizer } from './normalize-options.js';
 import type { ProtoEnum, ProtoExtend, ProtoField, ProtoMessage, ProtoOneof, ProtoOption, ProtoService, RangeEntry } from './proto-model.js';
 import { isScalarType } from './scalar-types.js';
 import { resolveTypeName, type TypeIndex } from './type-index.js';
@@ -40,6 +41,17 @@ export function escapeProtoString(input: string): string {
   return out;
 }
 
+/**
+ * Confluent's normalizer prints numbers through a default `DecimalFormat`: no grouping, at
+ * most three fraction digits (`1.0` → `1`); what does not parse (`inf`, `nan`) stays.
+ */
+function normalizedNumber(text: string): string {
+  const n = Number(text);
+  if (!Number.isFinite(n)) return text;
+  if (Number.isInteger(n)) return Number.isSafeInteger(n) ? String(n) : text;
+  return n.toFixed(3).replace(/\.?0+$/, '');
+}
+
 function indent(text: string): string {
   const lines = text.split('\n');
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
@@ -48,11 +60,14 @@ function indent(text: string): string {
 
 class Printer {
   private readonly scope: string[] = [];
+  private readonly optionNormalizer: OptionNormalizer;
 
   constructor(
     private readonly model: ProtobufModel,
     private readonly normalize: boolean,
-  ) {}
+  ) {
+    this.optionNormalizer = new OptionNormalizer(model, () => this.scope);
+  }
 
   private get index(): TypeIndex {
     return this.model.index;
@@ -79,6 +94,7 @@ class Printer {
         if (this.normalize && v.items.length === 1) return this.value(v.items[0]!);
         return `[\n${v.items.map((x, i) => indent(this.value(x) + (i < v.items.length - 1 ? ',' : ''))).join('')}]`;
       }
+      case 'number': return this.normalize ? normalizedNumber(v.text) : v.text;
       default: return v.text;
     }
   }
@@ -86,13 +102,21 @@ class Printer {
   private map(entries: ReadonlyArray<readonly [string, OptionValue]>): string {
     let list = [...entries];
     if (this.normalize) {
-      list = list.filter(([, v]) => v.kind !== 'list' || v.items.length > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      // Extension keys `[name]` are qualified, empty lists dropped, keys sorted.
+      list = list
+        .filter(([, v]) => v.kind !== 'list' || v.items.length > 0)
+        .map(([k, v]): [string, OptionValue] => {
+          const ext = /^\[(.+)\]$/.exec(k);
+          const full = ext === null ? null : this.optionNormalizer.resolveExtension(ext[1]!);
+          return [full === null ? k : `[${full}]`, v];
+        })
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     }
     return list.map(([k, v], i) => indent(`${k}: ${this.value(v)}${i < list.length - 1 ? ',' : ''}`)).join('');
   }
 
   private options(list: readonly ProtoOption[]): ProtoOption[] {
-    return this.normalize ? [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) : [...list];
+    return this.normalize ? this.optionNormalizer.normalize(list) : [...list];
   }
 
   private option(o: ProtoOption): string {
@@ -163,6 +187,17 @@ class Printer {
     return `extend ${name} {${fields.length > 0 ? `\n${fields.map((f) => indent(this.field(f))).join('')}` : ''}}\n`;
   }
 
+  /** Normalized, blocks extending the same (resolved) type are printed as one. */
+  private extendBlocks(blocks: readonly ProtoExtend[]): readonly ProtoExtend[] {
+    if (!this.normalize) return blocks;
+    const merged = new Map<string, ProtoField[]>();
+    for (const b of blocks) {
+      const key = this.typeName(b.name);
+      merged.set(key, [...(merged.get(key) ?? []), ...b.fields]);
+    }
+    return [...merged].map(([name, fields]) => ({ name, fields }));
+  }
+
   private enumType(e: ProtoEnum): string {
     let s = `enum ${e.name} {`;
     if (e.reserved.length > 0) s += `\n${indent(this.ranges('reserved', e.reserved))}`;
@@ -191,7 +226,7 @@ class Printer {
       s += `\n${groups.map((g) => indent(`${g.label === null ? '' : `${g.label} `}group ${g.name} = ${g.tag} {${g.fields.length > 0 ? `\n${g.fields.map((f) => indent(this.field(f))).join('')}` : ''}}\n`)).join('')}`;
     }
     if (m.extensions.length > 0) s += `\n${indent(this.ranges('extensions', m.extensions))}`;
-    if (m.extendBlocks.length > 0) s += `\n${m.extendBlocks.map((e) => indent(this.extend(e))).join('')}`;
+    if (m.extendBlocks.length > 0) s += `\n${this.extendBlocks(m.extendBlocks).map((e) => indent(this.extend(e))).join('')}`;
     s += this.types(m.nested, true);
     return `${s}}\n`;
   }
@@ -244,7 +279,7 @@ class Printer {
     const opts = this.options(f.options);
     if (opts.length > 0) s += `\n${opts.map((o) => this.optionStatement(o)).join('')}`;
     s += this.types(f.types, false);
-    if (f.extendBlocks.length > 0) s += `\n${f.extendBlocks.map((e) => this.extend(e)).join('')}`;
+    if (f.extendBlocks.length > 0) s += `\n${this.extendBlocks(f.extendBlocks).map((e) => this.extend(e)).join('')}`;
     if (f.services.length > 0) s += `\n${f.services.map((svc) => this.service(svc)).join('')}`;
     return s;
   }

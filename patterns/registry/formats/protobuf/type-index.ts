@@ -52,16 +52,21 @@ export function buildTypeIndex(files: readonly IndexedFile[]): TypeIndex {
  * prefixes, then the bare name. Null when nothing matches.
  */
 export function resolveTypeName(index: TypeIndex, name: string, packageName: string, scope: readonly string[]): string | null {
-  if (index.size === 0) return null;
+  return resolveScopedName((n) => index.has(n), index.size === 0, name, packageName, scope);
+}
+
+/** The protobuf scope rule of resolveTypeName over any table of full names. */
+export function resolveScopedName(has: (fullName: string) => boolean, empty: boolean, name: string, packageName: string, scope: readonly string[]): string | null {
+  if (empty) return null;
   if (name.startsWith('.')) {
     const n = name.slice(1);
-    return index.has(n) ? n : null;
+    return has(n) ? n : null;
   }
   const prefix = [...(packageName === '' ? [] : packageName.split('.')), ...scope];
   while (prefix.length > 0) {
     const candidate = `${prefix.join('.')}.${name}`;
-    if (index.has(candidate)) return candidate;
+    if (has(candidate)) return candidate;
     prefix.pop();
   }
-  return index.has(name) ? name : null;
+  return has(name) ? name : null;
 }

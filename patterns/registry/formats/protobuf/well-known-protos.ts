@@ -1,6 +1,8 @@
 /**
- * Files a schema may import without a reference, as Confluent's provider bundles them:
- * google/protobuf/*, google/type/* and Confluent's own option/decimal files.
+ * Files a schema may import without a reference, as Confluent's provider bundles them
+ * (`ProtobufSchema.KNOWN_DEPENDENCIES`): google/protobuf/*, google/type/* and Confluent's own
+ * option/decimal files. Confluent also puts all of them in the type table of every schema,
+ * imported or not, so their types always resolve.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -61,3 +63,10 @@ export function wellKnownProtoText(path: string): string | null {
   cache.set(path, text);
   return text;
 }
+
+/** Every bundled file, as Confluent's `KNOWN_DEPENDENCIES` lists them. */
+export const BUNDLED_PROTO_PATHS: readonly string[] = [
+  'confluent/meta.proto', 'confluent/type/decimal.proto',
+  ...['calendar_period', 'color', 'date', 'datetime', 'dayofweek', 'decimal', 'expr', 'fraction', 'interval', 'latlng', 'money', 'month', 'phone_number', 'postal_address', 'quaternion', 'timeofday'].map((n) => `google/type/${n}.proto`),
+  ...['any', 'api', 'descriptor', 'duration', 'empty', 'field_mask', 'source_context', 'struct', 'timestamp', 'type', 'wrappers'].map((n) => `google/protobuf/${n}.proto`),
+];
