@@ -190,3 +190,30 @@ test('PROTOBUF custom options set twice, or whole and by sub-field, are all kept
   const parsed = protobufFormat.parse(text, []);
   assert.ok(parsed.canonical.includes('string s = 1 [\n    (confluent.field_meta) = {\n      tags: [\n        "a"\n      ]\n    },\n    (confluent.field_meta).tags = "b",\n    (confluent.field_meta).tags = "c"\n  ];\n'), parsed.canonical);
 });
+
+test('PROTOBUF bundled types resolve without an import, as in Confluent\'s type table', () => {
+  const parsed = protobufFormat.parse('syntax = "proto3";\nmessage M { google.protobuf.Timestamp at = 1; google.type.Money price = 2; }', []);
+  assert.equal(parsed.type, 'PROTOBUF');
+});
+
+test('PROTOBUF normalized custom options: names qualified, sub-field assignments merged into one aggregate', () => {
+  const text = `syntax = "proto3";
+package shop;
+import "google/protobuf/descriptor.proto";
+message Limits {
+  double min = 1;
+  double max = 2;
+}
+extend google.protobuf.FieldOptions {
+  Limits limits = 50001;
+}
+message Item {
+  double price = 1 [(limits).max = 1000.0, (limits).min = 0.5];
+}
+`;
+  const parsed = protobufFormat.parse(text, []);
+  assert.ok(parsed.canonical.includes('double price = 1 [\n    (limits).max = 1000.0,\n    (limits).min = 0.5\n  ];'), parsed.canonical);
+  assert.ok(parsed.normalized.includes('double price = 1 [(shop.limits) = {\n    max: 1000,\n    min: 0.5\n  }];'), parsed.normalized);
+  assert.ok(parsed.normalized.includes('extend .google.protobuf.FieldOptions {\n  .shop.Limits limits = 50001;\n}'), parsed.normalized);
+  assert.equal(protobufFormat.parse(parsed.normalized, []).normalized, parsed.normalized);
+});
