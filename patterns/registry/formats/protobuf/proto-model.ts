@@ -107,7 +107,7 @@ export interface ProtoFile {
   readonly services: readonly ProtoService[];
 }
 
-/** Removes comments and string contents' effect on statement scanning. */
+/** Drops comments, for the few statements read with regular expressions. */
 function stripComments(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
 }
@@ -265,7 +265,9 @@ function serviceOf(service: protobuf.Service, x: ScannedSource): ProtoService {
 export function readProtoFile(text: string): ProtoFile {
   const x = scanSource(text);
   const result = protobuf.parse(x.text, { keepCase: true, alternateCommentMode: false });
-  const clean = stripComments(text);
+  // Option values are placeholders in the scanned text, so no `//` inside a string can be
+  // taken for a comment here.
+  const clean = stripComments(x.text);
   const syntax = readSyntax(clean);
   const packageName = result.package ?? null;
   const scope = packageName === null ? result.root : result.root.lookup(packageName);
