@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { RunningGateway } from '../../src/start-gateway.js';
@@ -135,4 +135,55 @@ describe('two namespaces with separate registries', () => {
     const orders = (await http(`${gateway.url}/ns/orders/subjects`)).json() as string[];
     assert.deepEqual(orders.sort(), ['com.example.ops.Order', 'orders-value']);
   });
+});
+
+describe('admin changes to a frontend mounted in two namespaces', () => {
+  let scratch: ReturnType<typeof tempDir>;
+  const running: RunningGateway[] = [];
+
+  before(() => {
+    scratch = tempDir('namespaces-admin');
+  });
+
+  after(async () => {
+    for (const g of running) await g.close();
+    scratch?.remove();
+  });
+
+  async function fresh(name: string): Promise<RunningGateway> {
+    const file = writeConfig(scratch.path, {
+      backends: [{ name: 'registry-store', type: 'MEMSTORE' }],
+      namespaces: [registryNamespace('orders'), registryNamespace('payments')],
+    }, `${name}.yaml`);
+    const g = await startFromConfig(file, join(scratch.path, name));
+    running.push(g);
+    return g;
+  }
+
+  test(
+    're-applying it to one namespace (?namespace=orders) leaves the other namespace serving',
+    { todo: 'bug: PUT /admin/frontends/NAME?namespace=orders removes every entry named NAME, so /ns/payments stops being served' },
+    async () => {
+      const g = await fresh('reapply');
+      const text = readFileSync(CONFLUENT_FRONTEND_FILE, 'utf8');
+      const put = await http(`${g.adminUrl}/admin/frontends/confluent-schema-registry?namespace=orders&pathPrefix=/ns/orders`, { method: 'PUT', body: text, headers: { 'content-type': 'application/yaml' } });
+      assert.equal(put.status, 200, put.text);
+      assert.equal((await http(`${g.url}/ns/orders/subjects`)).status, 200);
+      const payments = await http(`${g.url}/ns/payments/subjects`);
+      assert.equal(payments.status, 200, `payments still serves: ${payments.text}`);
+    },
+  );
+
+  test(
+    'deleting it with ?namespace=payments leaves the orders namespace serving',
+    { todo: 'bug: DELETE /admin/frontends/NAME ignores ?namespace= and removes the frontend from every namespace' },
+    async () => {
+      const g = await fresh('delete');
+      const del = await http(`${g.adminUrl}/admin/frontends/confluent-schema-registry?namespace=payments`, { method: 'DELETE' });
+      assert.equal(del.status, 200, del.text);
+      assert.equal((await http(`${g.url}/ns/payments/subjects`)).status, 404);
+      const orders = await http(`${g.url}/ns/orders/subjects`);
+      assert.equal(orders.status, 200, `orders still serves: ${orders.text}`);
+    },
+  );
 });
