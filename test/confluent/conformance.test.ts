@@ -1059,6 +1059,26 @@ describe('§3 semantics', () => {
     ]);
   });
 
+  test('§3.7 version selectors: trimmed integers and latest, -1; subjects with quotes and braces', async (t) => {
+    const v1 = N(F_A);
+    const v2 = N(`${F_A},${F_B}`);
+    const id1 = await register('sem-sel', v1);
+    const id2 = await register('sem-sel', v2);
+    const entity = (version: number, id: number, schema: string) => `{"subject":"sem-sel","version":${version},"id":${id},"schema":${q(schema)}}`;
+    await table(t, [
+      { name: "' 1 ' (trimmed)", method: 'GET', path: '/subjects/sem-sel/versions/%201%20', status: 200, text: entity(1, id1, v1) },
+      { name: "' latest ' (trimmed)", method: 'GET', path: '/subjects/sem-sel/versions/%20latest%20', status: 200, text: entity(2, id2, v2) },
+      { name: '01', method: 'GET', path: '/subjects/sem-sel/versions/01', status: 200, text: entity(1, id1, v1) },
+      { name: '+1', method: 'GET', path: '/subjects/sem-sel/versions/%2B1', status: 200, text: entity(1, id1, v1) },
+      { name: '2147483647 is valid (and missing)', method: 'GET', path: '/subjects/sem-sel/versions/2147483647', status: 404, error: [40402, 'Version 2147483647 not found.'] },
+      { name: '-0 is 0', method: 'GET', path: '/subjects/sem-sel/versions/-0', status: 422, error: [42202, invalidVersion('-0')] },
+      { name: 'DELETE -1 deletes the latest', method: 'DELETE', path: '/subjects/sem-sel/versions/-1', status: 200, text: '2' },
+      { name: 'latest?deleted=true is still the newest live version', method: 'GET', path: '/subjects/sem-sel/versions/latest?deleted=true', status: 200, text: entity(1, id1, v1) },
+      { name: 'a subject with quotes and braces', method: 'POST', path: `/subjects/${encodeURIComponent('sem-"{q}\'')}/versions`, body: q({ schema: v1 }), status: 200, text: `{"id":${id1}}` },
+      { name: 'is listed decoded', method: 'GET', path: '/subjects?subjectPrefix=sem-%22', status: 200, text: q(['sem-"{q}\'']) },
+    ]);
+  });
+
   test('§3.14 headers the SDKs send are accepted and ignored', async (t) => {
     const headers: Array<Record<string, string>> = [
       { Authorization: 'Basic dXNlcjpwYXNz' },

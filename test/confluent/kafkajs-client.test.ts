@@ -187,6 +187,32 @@ describe('kafkajs: JSON', () => {
     assert.equal(await freshClient().getRegistryIdBySchema('kafkajs-json-value', { type: SchemaType.JSON, schema }), id);
   });
 
+  test('references: a $ref to a schema registered under another subject', async () => {
+    const money = JSON.stringify({
+      $id: 'https://example.com/money.json',
+      type: 'object',
+      properties: { currency: { type: 'string' }, units: { type: 'integer' } },
+      required: ['currency', 'units'],
+    });
+    const invoice = JSON.stringify({
+      type: 'object',
+      properties: { ref: { type: 'string' }, total: { $ref: 'https://example.com/money.json' } },
+      required: ['ref', 'total'],
+    });
+    await registry.register({ type: SchemaType.JSON, schema: money }, { subject: 'kafkajs-money-json' });
+    const references = [{ name: 'https://example.com/money.json', subject: 'kafkajs-money-json', version: 1 }];
+    const { id } = await registry.register({ type: SchemaType.JSON, schema: invoice, references }, { subject: 'kafkajs-invoice-json' });
+    const byId = await call(stack.url, 'GET', `/schemas/ids/${id}`);
+    assert.deepEqual((byId.json() as { references: unknown }).references, references);
+
+    const record = { ref: 'i-1', total: { currency: 'EUR', units: 12 } };
+    const encoded = await registry.encode(id, record);
+    assert.equal(wireId(encoded), id);
+    assert.deepEqual(await freshClient().decode(encoded), record);
+    // The referenced schema is enforced: a wrong type inside `total` does not encode.
+    await assert.rejects(freshClient().encode(id, { ref: 'i-2', total: { currency: 'EUR', units: 'twelve' } }), (err: Error) => err.name === 'ConfluentSchemaRegistryValidationError');
+  });
+
   test('encode validates against the registered schema', async () => {
     const id = await freshClient().getLatestSchemaId('kafkajs-json-value');
     await assert.rejects(freshClient().encode(id, { tags: ['no id'] }), (err: Error) => err.name === 'ConfluentSchemaRegistryValidationError');
