@@ -8,8 +8,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadGatewayConfig, type LoadedConfig } from './config/gateway-config.js';
 import { DefinitionError, formatProblem, type DefinitionProblem } from './frontends/definition-error.js';
-import { loadDefinitionFile } from './frontends/load-definition.js';
+import { loadAnyDefinitionFile as loadDefinitionFile } from './frontends/load-any-definition.js';
 import { compileRouteTable, type FrontendBinding } from './routing/compile-route-table.js';
+import { exportOpenApi } from './frontends/openapi-export.js';
 import { printRoutes } from './routing/print-routes.js';
 import { startGateway } from './start-gateway.js';
 
@@ -20,6 +21,7 @@ Commands:
   serve --config FILE      run the gateway (HTTP listener, namespaces, embedded patterns)
   validate FILE...         check frontend definitions; exit 2 and list every problem if any
   routes --config FILE     print the compiled route table (or: routes FILE... for definitions)
+  openapi FILE [--frontend NAME]   print a frontend as an OpenAPI 3.1 document (JSON)
   frontend apply -f FILE   apply a frontend definition to a running gateway (admin API)
   frontend list            list the frontends a running gateway serves
   frontend get NAME        print a frontend's definition
@@ -56,6 +58,12 @@ Options:
   --path-prefix PATH  mount it under a path prefix
   --host HOST         serve it only for this Host header
 `,
+  openapi: `Usage: prism-gateway openapi FILE... [--frontend NAME]
+       prism-gateway openapi --config FILE [--frontend NAME]
+
+Compiles the definitions and prints the named frontend (default: the only one) as an
+OpenAPI 3.1 document, with request and response schemas derived from the proto types.
+`,
   routes: `Usage: prism-gateway routes --config FILE
        prism-gateway routes FILE...
 
@@ -90,6 +98,7 @@ async function main(argv: string[]): Promise<number> {
         file: { type: 'string', short: 'f' },
         namespace: { type: 'string' },
         'path-prefix': { type: 'string' },
+        frontend: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -109,6 +118,8 @@ async function main(argv: string[]): Promise<number> {
         return routes(parsed.values.config, parsed.positionals);
       case 'frontend':
         return await frontend(parsed.positionals, parsed.values);
+      case 'openapi':
+        return openapi(parsed.values.config, parsed.positionals, parsed.values.frontend);
       default:
         return await serve(parsed.values);
     }
@@ -155,7 +166,8 @@ function validate(files: string[]): number {
   return 0;
 }
 
-function routes(configFile: string | undefined, files: string[]): number {
+/** The bindings of a config's frontends, or of definition files; undefined when given neither. */
+function offlineBindings(configFile: string | undefined, files: string[]): FrontendBinding[] | undefined {
   const bindings: FrontendBinding[] = [];
   if (configFile) {
     const config: LoadedConfig = loadGatewayConfig(configFile);
@@ -168,10 +180,36 @@ function routes(configFile: string | undefined, files: string[]): number {
   } else if (files.length > 0) {
     for (const file of files) for (const loaded of loadDefinitionFile(file)) bindings.push({ loaded });
   } else {
+    return undefined;
+  }
+  return bindings;
+}
+
+function routes(configFile: string | undefined, files: string[]): number {
+  const bindings = offlineBindings(configFile, files);
+  if (!bindings) {
     process.stderr.write(HELP.routes);
     return 2;
   }
   process.stdout.write(printRoutes(compileRouteTable(bindings)));
+  return 0;
+}
+
+function openapi(configFile: string | undefined, files: string[], name: string | undefined): number {
+  const bindings = offlineBindings(configFile, files);
+  if (!bindings) {
+    process.stderr.write(HELP.openapi);
+    return 2;
+  }
+  const names = [...new Set(bindings.map((b) => b.loaded.definition.name))];
+  const chosen = name ?? (names.length === 1 ? names[0] : undefined);
+  if (!chosen || !names.includes(chosen)) {
+    process.stderr.write(`name the frontend with --frontend (one of ${names.join(', ')})\n`);
+    return 2;
+  }
+  const table = compileRouteTable(bindings);
+  const byName = new Map(bindings.map((b) => [b.loaded.definition.name, b.loaded.definition]));
+  process.stdout.write(JSON.stringify(exportOpenApi(table, chosen, { definitionOf: (n: string) => byName.get(n) }), null, 2) + '\n');
   return 0;
 }
 
@@ -255,6 +293,12 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
   });
   return 0;
 }
+
+// `prism-gateway routes | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

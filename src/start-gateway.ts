@@ -12,9 +12,10 @@ import { createSqliteDefinitionStore, type DefinitionStore } from './admin/defin
 import { createFrontendCatalog, readFileEntry, type FrontendEntry, type NamespaceTarget } from './admin/frontend-catalog.js';
 import type { LoadedConfig, ListenerConfig } from './config/gateway-config.js';
 import { codeName } from './core/gateway-error.js';
+import { definitionLookup } from './frontends/load-any-definition.js';
+import { exportOpenApi } from './frontends/openapi-export.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';
 import { createAdminHttpServer, createHttpServer } from './routing/fastify-adapter.js';
-import type { RouteTable } from './routing/route-table.js';
 import { createTableHolder, type TableHolder } from './routing/table-holder.js';
 import { startGrpcPassthrough, type RunningPassthrough } from './upstream/grpc-passthrough.js';
 import { createGrpcUpstream } from './upstream/grpc-upstream.js';
@@ -115,7 +116,7 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     let adminUrl: string | undefined;
     if (config.admin?.enabled !== false) {
       const admin = createAdminHttpServer({
-        routes: createAdminRoutes({ catalog, tables, store, metrics, namespaces, backends: [...backends.values()].map((b) => ({ name: b.name, type: b.type })), baseDir, openApi: await openApiExporter() }),
+        routes: createAdminRoutes({ catalog, tables, store, metrics, namespaces, backends: [...backends.values()].map((b) => ({ name: b.name, type: b.type })), baseDir, openApi: (t, name) => exportOpenApi(t, name, { definitionOf: definitionLookup(() => catalog.entries, baseDir) }) }),
         logger: overrides.logger,
       });
       closers.push(() => admin.close());
@@ -148,9 +149,4 @@ async function listen(app: FastifyInstance, at: { host: string; port: number; en
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : at.port;
   return `http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${port}`;
-}
-
-/** The OpenAPI exporter, when that module is part of this build. */
-async function openApiExporter(): Promise<((table: RouteTable, frontend: string) => unknown) | undefined> {
-  return undefined;
 }

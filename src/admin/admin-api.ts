@@ -7,7 +7,7 @@
  */
 import type { HttpInput, HttpReply } from '../core/http-types.js';
 import { DefinitionError, formatProblem } from '../frontends/definition-error.js';
-import { parseDefinitions } from '../frontends/load-definition.js';
+import { parseAnyDefinitions as parseDefinitions } from '../frontends/load-any-definition.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { printRoutes } from '../routing/print-routes.js';
 import type { RouteTable } from '../routing/route-table.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DefinitionError } from '../frontends/definition-error.js';
-import { parseDefinitions } from '../frontends/load-definition.js';
+import { parseAnyDefinitions as parseDefinitions } from '../frontends/load-any-definition.js';
 import { compileRouteTable, type FrontendBinding } from '../routing/compile-route-table.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { Upstream } from '../upstream/grpc-upstream.js';
