@@ -36,6 +36,11 @@ export function bigDecimalText(literal: string): string {
   return negative ? `-${body}` : body;
 }
 
+/** JSON.stringify escapes the same characters as Jackson, but Jackson writes `\u001F`, not `\u001f`. */
+function jacksonString(value: string): string {
+  return JSON.stringify(value).replace(/(\\+)u([0-9a-f]{4})/g, (m, slashes: string, hex: string) => (slashes.length % 2 === 1 ? `${slashes}u${hex.toUpperCase()}` : m));
+}
+
 class Reader {
   private pos = 0;
   constructor(private readonly text: string) {}
@@ -88,7 +93,7 @@ class Reader {
         if (this.text[this.pos++] === ']') return { t: 'array', items };
       }
     }
-    if (ch === '"') return { t: 'raw', text: JSON.stringify(JSON.parse(this.match(STRING)!)) };
+    if (ch === '"') return { t: 'raw', text: jacksonString(JSON.parse(this.match(STRING)!) as string) };
     const num = this.match(NUMBER);
     if (num !== null) {
       const integral = !/[.eE]/.test(num);
@@ -111,7 +116,7 @@ function print(tree: Tree, sortKeys: boolean): string {
     case 'object': {
       let entries = [...tree.entries];
       if (sortKeys) entries = entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${print(v, sortKeys)}`).join(',')}}`;
+      return `{${entries.map(([k, v]) => `${jacksonString(k)}:${print(v, sortKeys)}`).join(',')}}`;
     }
   }
 }
