@@ -1197,6 +1197,48 @@ describe('§3.2 canonical form and §3.13 modes', () => {
   });
 });
 
+// ---- §4: request forms of confluent-kafka-python 2.x (its URLs, headers and bodies) ---------
+
+describe('§4 confluent-kafka-python request forms', () => {
+  const ACCEPT = { Accept: 'application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json, application/json', 'Confluent-Client-Version': 'python/2.6.0' };
+  const WITH_BODY = { Accept: '*/*', 'Content-Type': 'application/vnd.schemaregistry.v1+json', 'Confluent-Client-Version': 'python/2.6.0', 'Confluent-Accept-Unknown-Properties': 'true' };
+  const S1 = rec('Py', '{"name":"a","type":"int"}');
+  const S2 = rec('Py', '{"name":"a","type":"int"},{"name":"b","type":"int","default":0}');
+
+  test('every call answers as Confluent does', async (t) => {
+    const registered = await req('POST', '/subjects/py-value/versions?normalize=False', q({ schema: S1, schemaType: 'AVRO', references: [] }), WITH_BODY);
+    expectReply(registered, { status: 200 }, 'register_schema');
+    const id = (registered.json() as { id: number }).id;
+    const entity = `{"subject":"py-value","version":1,"id":${id},"schema":${q(S1)}}`;
+    await table(t, [
+      { name: 'register_schema again', method: 'POST', path: '/subjects/py-value/versions?normalize=False', body: q({ schema: S1, schemaType: 'AVRO', references: [] }), headers: WITH_BODY, status: 200, text: `{"id":${id}}` },
+      { name: 'lookup_schema', method: 'POST', path: '/subjects/py-value?normalize=False&deleted=False', body: q({ schema: S1, schemaType: 'AVRO', references: [] }), headers: WITH_BODY, status: 200, text: entity },
+      { name: 'get_latest_version', method: 'GET', path: '/subjects/py-value/versions/latest', headers: ACCEPT, status: 200, text: entity },
+      { name: 'get_version', method: 'GET', path: '/subjects/py-value/versions/1?deleted=False', headers: ACCEPT, status: 200, text: entity },
+      { name: 'get_versions', method: 'GET', path: '/subjects/py-value/versions?deleted=False&deleted_only=False&offset=0&limit=-1', headers: ACCEPT, status: 200, text: '[1]' },
+      { name: 'get_subjects with a prefix sent as subject=', method: 'GET', path: '/subjects?deleted=False&deleted_only=False&offset=0&limit=-1&subject=py-', headers: ACCEPT, status: 200 },
+      { name: 'get_schema', method: 'GET', path: `/schemas/ids/${id}?subject=py-value`, headers: ACCEPT, status: 200, text: `{"schema":${q(S1)}}` },
+      { name: 'get_subjects_by_schema_id', method: 'GET', path: `/schemas/ids/${id}/subjects?offset=0&limit=-1&deleted=False`, headers: ACCEPT, status: 200, text: '["py-value"]' },
+      { name: 'get_schema_versions', method: 'GET', path: `/schemas/ids/${id}/versions?offset=0&limit=-1`, headers: ACCEPT, status: 200, text: '[{"subject":"py-value","version":1}]' },
+      { name: 'get_referenced_by', method: 'GET', path: '/subjects/py-value/versions/1/referencedby?offset=0&limit=-1', headers: ACCEPT, status: 200, text: '[]' },
+      { name: 'test_compatibility', method: 'POST', path: '/compatibility/subjects/py-value/versions/latest?normalize=False&verbose=False', body: q({ schema: S2, schemaType: 'AVRO', references: [] }), headers: WITH_BODY, status: 200, text: '{"is_compatible":true}' },
+      { name: 'test_compatibility_all_versions', method: 'POST', path: '/compatibility/subjects/py-value/versions?normalize=False&verbose=False', body: q({ schema: S2, schemaType: 'AVRO', references: [] }), headers: WITH_BODY, status: 200, text: '{"is_compatible":true}' },
+      { name: 'get_schema_types', method: 'GET', path: '/schemas/types', headers: ACCEPT, status: 200 },
+      { name: 'get_contexts', method: 'GET', path: '/contexts?offset=0&limit=-1', headers: ACCEPT, status: 200, text: '["."]' },
+      { name: 'set_compatibility', method: 'PUT', path: '/config/py-value', body: '{"compatibility": "FULL"}', headers: WITH_BODY, status: 200, text: '{"compatibility":"FULL"}' },
+      { name: 'get_compatibility', method: 'GET', path: '/config/py-value', headers: ACCEPT, status: 200, text: '{"compatibilityLevel":"FULL"}' },
+      { name: 'delete_config', method: 'DELETE', path: '/config/py-value', headers: ACCEPT, status: 200, text: '{"compatibilityLevel":"FULL"}' },
+      { name: 'update_mode', method: 'PUT', path: '/mode/py-value?force=False', body: '{"mode": "READONLY"}', headers: WITH_BODY, status: 200, text: '{"mode":"READONLY"}' },
+      { name: 'get_mode', method: 'GET', path: '/mode/py-value', headers: ACCEPT, status: 200, text: '{"mode":"READONLY"}' },
+      { name: 'delete_mode', method: 'DELETE', path: '/mode/py-value', headers: ACCEPT, status: 200, text: '{"mode":"READONLY"}' },
+      { name: 'get_global_mode', method: 'GET', path: '/mode', headers: ACCEPT, status: 200, text: '{"mode":"READWRITE"}' },
+      { name: 'delete_version', method: 'DELETE', path: '/subjects/py-value/versions/1', headers: ACCEPT, status: 200, text: '1' },
+      { name: 'delete_version permanent', method: 'DELETE', path: '/subjects/py-value/versions/1?permanent=true', headers: ACCEPT, status: 200, text: '1' },
+      { name: 'delete_subject of a now empty subject', method: 'DELETE', path: '/subjects/py-value', headers: ACCEPT, status: 404, error: [40401, "Subject 'py-value' not found."] },
+    ]);
+  });
+});
+
 // ---- last: a backend failure is a 5xx in Confluent's error shape ---------------------------
 
 test('with the registry backend gone, requests fail with 500 and a 5000x error_code', async () => {
