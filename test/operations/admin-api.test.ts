@@ -232,11 +232,19 @@ describe('admin CLI: prism-gateway frontend apply | list | delete', () => {
     assert.deepEqual(await body(`${gateway!.url}/cli`), { status: 200, json: { fString: 'from-cli' } });
   });
 
-  test('list exits 0 and prints every frontend', async () => {
-    const run = await runCli(['frontend', 'list', '--admin', gateway!.adminUrl!]);
-    assert.equal(run.code, 0, run.stderr);
-    const names = (JSON.parse(run.stdout) as { names: string[] }[]).flatMap((e) => e.names).sort();
+  test('list and get exit 0 and print the frontends and one definition', async () => {
+    const [list, get] = await Promise.all([
+      runCli(['frontend', 'list', '--admin', gateway!.adminUrl!]),
+      runCli(['frontend', 'get', 'cli-fe', '--admin', gateway!.adminUrl!]),
+    ]);
+    assert.equal(list.code, 0, list.stderr);
+    const names = (JSON.parse(list.stdout) as { names: string[] }[]).flatMap((e) => e.names).sort();
     assert.deepEqual(names, ['cli-fe', 'kept']);
+    assert.equal(get.code, 0, get.stderr);
+    const got = JSON.parse(get.stdout) as { names: string[]; origin: string; definition: string };
+    assert.deepEqual(got.names, ['cli-fe']);
+    assert.equal(got.origin, 'admin');
+    assert.match(got.definition, /from-cli/);
   });
 
   test('delete NAME exits 0 and the routes answer 404', async () => {
@@ -250,5 +258,53 @@ describe('admin CLI: prism-gateway frontend apply | list | delete', () => {
     const run = await runCli(['frontend', 'delete', 'no-such-frontend', '--admin', gateway!.adminUrl!]);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /no frontend named 'no-such-frontend'/);
+  });
+});
+
+describe('admin API: concurrent changes', () => {
+  test('ten different frontends applied at once are all served, and all survive a restart', async () => {
+    const puts = await Promise.all(
+      Array.from({ length: 10 }, (_, n) => putFrontend(gateway!.adminUrl!, `c${n}`, echoFrontend(`c${n}`, [{ id: `c${n}`, path: `/c/${n}`, marker: `c${n}` }]))),
+    );
+    assert.deepEqual(puts.map((p) => p.status), Array(10).fill(200));
+    for (let n = 0; n < 10; n++) assert.deepEqual(await body(`${gateway!.url}/c/${n}`), { status: 200, json: { fString: `c${n}` } });
+    await gateway!.close();
+    gateway = undefined;
+    gateway = await startFromConfig(configFile, dataDir);
+    for (let n = 0; n < 10; n++) assert.deepEqual(await body(`${gateway.url}/c/${n}`), { status: 200, json: { fString: `c${n}` } });
+  });
+
+  test('racing versions of one frontend: what is served is what is persisted', async () => {
+    const puts = await Promise.all(
+      Array.from({ length: 10 }, (_, n) => putFrontend(gateway!.adminUrl!, 'race', echoFrontend('race', [{ id: 'race', path: '/race', marker: `r${n}` }]))),
+    );
+    assert.deepEqual(puts.map((p) => p.status), Array(10).fill(200));
+    const served = await body(`${gateway!.url}/race`);
+    assert.equal(served.status, 200);
+    const shown = (await http(`${gateway!.adminUrl}/admin/frontends/race`)).json() as { definition: string };
+    assert.match(shown.definition, new RegExp(`"${(served.json as { fString: string }).fString}"`), 'the admin view shows the served version');
+    await gateway!.close();
+    gateway = undefined;
+    gateway = await startFromConfig(configFile, dataDir);
+    assert.deepEqual(await body(`${gateway.url}/race`), served);
+  });
+
+  test('a definition written as JSON is accepted like YAML', async () => {
+    const definition = {
+      name: 'as-json',
+      type: 'REST',
+      protos: ['prism/test/v1/everything.proto'],
+      rest: { service: 'prism.test.v1.EverythingService', routes: [{ id: 'as-json', method: 'GET', path: '/as-json', grpc: 'Echo', params: [{ const: 'json', to: 'f_string' }] }] },
+    };
+    const put = await http(`${gateway!.adminUrl}/admin/frontends/as-json`, { method: 'PUT', body: JSON.stringify(definition), headers: { 'content-type': 'application/json' } });
+    assert.equal(put.status, 200, put.text);
+    assert.deepEqual(await body(`${gateway!.url}/as-json`), { status: 200, json: { fString: 'json' } });
+  });
+
+  test('a deleted file frontend can be applied again through the admin API', async () => {
+    assert.equal((await http(`${gateway!.url}/base`)).status, 404, 'still deleted');
+    const put = await putFrontend(gateway!.adminUrl!, 'base', BASE.replace('from-file', 'from-admin'));
+    assert.equal(put.status, 200, put.text);
+    assert.deepEqual(await body(`${gateway!.url}/base`), { status: 200, json: { fString: 'from-admin' } });
   });
 });
