@@ -22,9 +22,13 @@ ${Object.entries(KINDS)
     - { id: query-${kind}, method: GET, path: /q/${kind}, grpc: Echo, params: [{ from: query.v, to: ${field} }] }`,
   )
   .join('\n')}
+    - { id: body, method: POST, path: /body, grpc: Echo, params: [{ from: body, to: '*' }] }
 `;
 
 const RUNS = 200;
+
+/** JSON bodies shaped like Everything, with every key spelled as proto and JSON names. */
+const FIELD_KEYS = ['f_double', 'fFloat', 'f_int32', 'fInt64', 'f_uint64', 'fBool', 'f_string', 'fBytes', 'color', 'rInt32', 'r_string', 'rColor', 'r_nested', 'mCounts', 'm_nested', 'choiceText', 'choice_number', 'nested', 'wString', 'w_int64', 'ts', 'dur', 'attrs', 'optInt32'];
 
 /** Percent-encodes every byte of the UTF-8 form except RFC 3986 unreserved characters. */
 function encodeStrict(s: string): string {
@@ -137,6 +141,23 @@ describe('no input gives a 5xx', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 5 }), async (values) => {
         assertSane(await exchange(harness, fixture, { url: `/q/repeated?${values.map((v) => `v=${encodeStrict(v)}`).join('&')}` }));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('JSON bodies', () => {
+  test('arbitrary JSON values under the field names never give a 5xx', async () => {
+    const value = fc.jsonValue({ maxDepth: 4 });
+    const body = fc.oneof(
+      fc.dictionary(fc.constantFrom(...FIELD_KEYS), value, { maxKeys: 6 }),
+      fc.dictionary(fc.constantFrom(...FIELD_KEYS), fc.dictionary(fc.constantFrom(...FIELD_KEYS, 'name', 'count', 'tags', 'child'), value, { maxKeys: 3 }), { maxKeys: 3 }),
+      value,
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (payload) => {
+        assertSane(await exchange(harness, fixture, { method: 'POST', url: '/body', body: JSON.stringify(payload), headers: { 'content-type': 'application/json' } }));
       }),
       { numRuns: RUNS },
     );
