@@ -151,10 +151,14 @@ export function scanSource(text: string): ScannedSource {
     const word = c.word();
     if (word !== null) {
       c.pos += word.length;
-      if (startOfStatement && word === 'option') {
+      // An enum constant may be called `option` or `reserved`: then `=` follows the word.
+      const peek = new Cursor(text);
+      peek.pos = c.pos;
+      const constantName = peek.skip() === '=';
+      if (startOfStatement && word === 'option' && !constantName) {
         inOptionStatement = true;
         nameStart = c.pos;
-      } else if (startOfStatement && (word === 'reserved' || word === 'extensions') && bracketDepth === 0) {
+      } else if (startOfStatement && (word === 'reserved' || word === 'extensions') && bracketDepth === 0 && !constantName) {
         const end = text.indexOf(';', c.pos);
         const bracket = text.indexOf('[', c.pos);
         const stop = end === -1 ? text.length : end;

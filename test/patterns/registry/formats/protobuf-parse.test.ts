@@ -217,3 +217,9 @@ message Item {
   assert.ok(parsed.normalized.includes('extend .google.protobuf.FieldOptions {\n  .shop.Limits limits = 50001;\n}'), parsed.normalized);
   assert.equal(protobufFormat.parse(parsed.normalized, []).normalized, parsed.normalized);
 });
+
+test('PROTOBUF enum constants named option or extensions are constants, not statements', () => {
+  // (A constant named `reserved` is rejected by protobufjs itself.)
+  const parsed = protobufFormat.parse('syntax = "proto3";\nenum Word {\n  option = 0;\n  extensions = 2;\n}\n', []);
+  assert.equal(parsed.canonical, 'syntax = "proto3";\n\nenum Word {\n  option = 0;\n  extensions = 2;\n}\n');
+});
