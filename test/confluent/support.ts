@@ -19,8 +19,15 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'prism-confluent-'));
+export interface StackOptions {
+  /** Reuse this data directory (default: a fresh temporary one). */
+  dataDir?: string;
+  /** Leave the data directory in place on close (default: remove it). */
+  keepData?: boolean;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'prism-confluent-'));
   const gateway = await startGateway(loadGatewayConfig(CONFIG_FILE), { host: '127.0.0.1', port: 0, dataDir, logger: false });
   return {
     url: gateway.url,
@@ -28,7 +35,7 @@ export async function startStack(): Promise<Stack> {
     dataDir,
     close: async () => {
       await gateway.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
