@@ -115,6 +115,12 @@ const DEFINITION = `${frontendHead('responses')}  routes:
       params: [{ from: body, to: '*' }]
       response:
         body: { object: { versions: { each: response.numbers }, doubled: { each: response.numbers, item: [{ from: item }, { from: item }] } } }
+    - id: each-enums
+      method: POST
+      path: /each-enums
+      grpc: Describe
+      params: [{ from: body, to: '*' }]
+      response: { body: { object: { colors: { each: response.received.r_color, item: { from: item, map: { RED: red } } }, items: { each: response.items } } } }
     - id: header-from-text
       method: POST
       path: /header-from-text
@@ -278,6 +284,12 @@ const ROWS: Row[] = [
   },
   { name: 'each over an empty repeated field is an empty array', req: post('/each-messages', {}), grpc: ['Describe', {}], text: '[]' },
   { name: 'each over repeated scalars, item defaulting to the element', req: post('/each-scalars', { rInt32: [5, -6] }), grpc: ['Describe', { r_int32: [5, -6] }], text: '{"versions":[5,-6],"doubled":[[5,5],[-6,-6]]}' },
+  {
+    name: 'each over repeated enums with a value map; each without item renders whole messages',
+    req: post('/each-enums', { rColor: ['RED', 'GREEN', 'RED'], rNested: [{ name: 'a', tags: ['t'] }, { count: 2, child: { name: 'c' } }] }),
+    grpc: ['Describe', { r_color: ['RED', 'GREEN', 'RED'], r_nested: [{ name: 'a', tags: ['t'] }, { count: 2, child: { name: 'c' } }] }],
+    text: JSON.stringify({ colors: ['red', 'GREEN', 'red'], items: [{ name: 'a', tags: ['t'] }, { count: 2, child: { name: 'c' } }] }),
+  },
   // Status and headers.
   {
     name: 'declared status and headers from response fields and constants; an unset header is left out',
