@@ -218,8 +218,8 @@ message Item {
   assert.equal(protobufFormat.parse(parsed.normalized, []).normalized, parsed.normalized);
 });
 
-test('PROTOBUF enum constants named option or extensions are constants, not statements', () => {
-  // (A constant named `reserved` is rejected by protobufjs itself.)
-  const parsed = protobufFormat.parse('syntax = "proto3";\nenum Word {\n  option = 0;\n  extensions = 2;\n}\n', []);
-  assert.equal(parsed.canonical, 'syntax = "proto3";\n\nenum Word {\n  option = 0;\n  extensions = 2;\n}\n');
+test('PROTOBUF an enum constant named extensions is a constant, not a statement', () => {
+  // (protobufjs itself rejects a constant named `reserved` and misreads one named `option`.)
+  const parsed = protobufFormat.parse('syntax = "proto3";\nenum Word {\n  NONE = 0;\n  extensions = 2;\n}\n', []);
+  assert.equal(parsed.canonical, 'syntax = "proto3";\n\nenum Word {\n  NONE = 0;\n  extensions = 2;\n}\n');
 });
