@@ -23,7 +23,10 @@ before(async () => {
   dir = tempDir('sigterm');
   writeFileSync(
     join(dir.path, 'slow.yaml'),
-    echoFrontend('slowpoke', [{ id: 'quick', path: '/quick', marker: 'quick' }], `    - { id: slow, method: GET, path: /slow, grpc: Slow, params: [{ const: ${DELAY_MS}, to: delay_ms }] }\n`),
+    echoFrontend('slowpoke', [{ id: 'quick', path: '/quick', marker: 'quick' }], `    - { id: slow, method: GET, path: /slow, grpc: Slow, params: [{ const: ${DELAY_MS}, to: delay_ms }] }
+    - { id: body, method: POST, path: /body, grpc: Echo, params: [{ from: body, to: '*' }] }
+`,
+    ),
   );
   writeConfig(dir.path, { namespaces: [fixtureNamespace('fx', fixture.address, [{ file: 'slow.yaml' }])] });
 });
@@ -55,6 +58,9 @@ describe('SIGTERM during a slow request', () => {
     const { url } = serving;
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(await freshGet(`${url}/quick`), 200);
+    const echoed = await fetch(`${url}/body`, { method: 'POST', body: JSON.stringify({ fString: 'secret-body-value' }), headers: { 'content-type': 'application/json', 'x-request-id': 'with-a-body' } });
+    assert.equal(echoed.status, 200);
+    assert.equal(await echoed.text(), '{"fString":"secret-body-value"}');
 
     const started = Date.now();
     const slow = fetch(`${url}/slow`, { headers: { 'x-request-id': 'slow-during-sigterm', authorization: 'Bearer do-not-log-me' } }).then(async (r) => ({ status: r.status, text: await r.text() }));
@@ -75,7 +81,7 @@ describe('SIGTERM during a slow request', () => {
     assert.equal(fixture.received.filter((r) => r.method === 'Slow').length, 1, 'one call, not retried');
   });
 
-  test('the request is logged as one structured line with route, status, latency and request id, without credentials', async () => {
+  test('each request is logged as one structured line with route, status, latency, upstream code and request id, without bodies or credentials', async () => {
     // The line is written when the response finishes; give the pipe a moment.
     const deadline = Date.now() + 3000;
     let requestLine: Record<string, unknown> | undefined;
@@ -85,7 +91,12 @@ describe('SIGTERM during a slow request', () => {
     assert.equal(requestLine.status, 200);
     assert.equal(typeof requestLine.ms, 'number');
     assert.ok((requestLine.ms as number) >= DELAY_MS - 50);
+    assert.equal(requestLine.upstream, 0, 'the upstream status code (OK)');
     assert.equal(serving!.lines.find((l) => l.msg === 'shutting down')?.signal, 'SIGTERM');
+    const bodyLine = serving!.lines.find((l) => l.msg === 'request' && l.reqId === 'with-a-body');
+    assert.equal(bodyLine?.route, 'body');
+    assert.equal(bodyLine?.status, 200);
+    assert.doesNotMatch(JSON.stringify(serving!.lines), /secret-body-value/, 'bodies are never logged');
     assert.doesNotMatch(JSON.stringify(serving!.lines), /do-not-log-me/, 'credentials are never logged');
   });
 

@@ -138,4 +138,14 @@ describe('/healthz and /readyz', () => {
     assert.deepEqual((a.json() as { namespaces: unknown }).namespaces, { fx: 'NOT_SERVING' });
     assert.equal((await http(`${gateway.adminUrl}/healthz`)).status, 200);
   });
+
+  test('calls to the stopped backend are counted as UNAVAILABLE', async () => {
+    const labels = { method: '/prism.test.v1.EverythingService/Echo', code: 'UNAVAILABLE' };
+    const before = sampleValue((await metrics()).text, 'prism_upstream_calls_total', labels) ?? 0;
+    const a = await http(`${gateway.url}/m/hello`);
+    assert.equal(a.status, 503, a.text);
+    const text = (await metrics()).text;
+    assert.equal(sampleValue(text, 'prism_upstream_calls_total', labels), before + 1);
+    assert.equal(sampleValue(text, 'prism_http_requests_total', { frontend: 'metered', route: 'hello', method: 'GET', status_class: '5xx' }), 1);
+  });
 });

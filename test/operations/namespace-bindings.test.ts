@@ -15,7 +15,7 @@ import { loadProtoRoot } from '../../src/upstream/proto-root.js';
 import { decodeErrorInfo, STATUS_DETAILS_KEY } from '../../src/upstream/rich-status.js';
 import { createServiceDefinition } from '../../src/upstream/service-definition.js';
 import type { RunningGateway } from '../../src/start-gateway.js';
-import { echoFrontend, fixtureNamespace, putFrontend, startFromConfig, tempDir, writeConfig } from './support.js';
+import { echoFrontend, fixtureNamespace, http, putFrontend, startFromConfig, tempDir, writeConfig } from './support.js';
 
 let fixture: FixtureServer;
 let dir: ReturnType<typeof tempDir>;
@@ -48,6 +48,8 @@ before(async () => {
   writeFileSync(join(dir.path, 'hosted.yaml'), echoFrontend('hosted', [{ id: 'whoami-hosted', path: '/whoami', marker: 'hosted' }]));
   writeFileSync(join(dir.path, 'anyhost.yaml'), echoFrontend('anyhost', [{ id: 'whoami-any', path: '/whoami', marker: 'anyhost' }]));
   const configFile = writeConfig(dir.path, {
+    // Declared, bound to nothing: the admin API lists it without its config.
+    backends: [{ name: 'pg-main', type: 'POSTGRES', config: { host: 'db.internal', password: 'hunter2-secret' } }],
     namespaces: [
       fixtureNamespace('tight', fixture.address, [{ file: 'shared.yaml', pathPrefix: '/tight' }], { deadlineMs: 300, forwardHeaders: ['x-tenant'] }),
       fixtureNamespace('loose', fixture.address, [{ file: 'shared.yaml', pathPrefix: '/loose' }, { file: 'anyhost.yaml' }]),
@@ -82,6 +84,24 @@ describe('per-namespace overrides', () => {
     assert.equal(tight.metadata['x-request-id'], 'rid-tight');
     assert.equal(loose.metadata['x-tenant'], undefined, 'the other namespace does not forward it');
     assert.equal(loose.metadata['x-request-id'], 'rid-loose');
+  });
+});
+
+describe('admin views of namespaces and backends', () => {
+  test('/admin/namespaces shows each namespace\'s target, passthrough switch and frontends', async () => {
+    const list = (await http(`${gateway.adminUrl}/admin/namespaces`)).json();
+    assert.deepEqual(list, [
+      { name: 'tight', target: fixture.address, grpcPassthrough: true, frontends: ['shared'] },
+      { name: 'loose', target: fixture.address, grpcPassthrough: true, frontends: ['shared', 'anyhost'] },
+      { name: 'hosts', target: fixture.address, grpcPassthrough: false, frontends: ['hosted'] },
+    ]);
+  });
+
+  test('/admin/backends lists names and types, never their config', async () => {
+    const a = await http(`${gateway.adminUrl}/admin/backends`);
+    assert.equal(a.status, 200);
+    assert.deepEqual(a.json(), [{ name: 'pg-main', type: 'POSTGRES' }]);
+    assert.doesNotMatch(a.text, /hunter2-secret|db\.internal/);
   });
 });
 
