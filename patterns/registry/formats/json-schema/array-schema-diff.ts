@@ -7,7 +7,7 @@ import type { JsonDiffContext } from './json-diff-context.js';
 import { coveringItemSchema, isOpenArray } from './content-model.js';
 import { compareSchemas, trial } from './json-schema-diff.js';
 import { compareLimit } from './simple-schema-diff.js';
-import { deref, isEmptySchema, type ArrayNode } from './schema-node.js';
+import { isEmptySchema, type ArrayNode } from './schema-node.js';
 
 function compareTuples(ctx: JsonDiffContext, o: ArrayNode, u: ArrayNode): void {
   const os = o.itemSchemas ?? [];
@@ -28,14 +28,14 @@ function compareTuples(ctx: JsonDiffContext, o: ArrayNode, u: ArrayNode): void {
         ctx.add(sub.isCompatible() ? 'ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' : 'ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL');
         return;
       }
-      ctx.add(deref(os[i]!).kind === 'false' ? 'ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL' : 'ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL');
+      ctx.add(os[i]!.kind === 'false' ? 'ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL' : 'ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL');
     });
   }
   // Positions only the new tuple has: judged by the old schema's model.
   for (let i = common; i < us.length; i++) {
     ctx.atPath(`items/${i}`, () => {
       if (isOpenArray(o)) {
-        ctx.add(isEmptySchema(deref(us[i]!)) ? 'ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL' : 'ITEM_ADDED_TO_OPEN_CONTENT_MODEL');
+        ctx.add(isEmptySchema(us[i]!) ? 'ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL' : 'ITEM_ADDED_TO_OPEN_CONTENT_MODEL');
         return;
       }
       const covering = coveringItemSchema(o);
@@ -60,8 +60,8 @@ function compareAdditionalItems(ctx: JsonDiffContext, o: ArrayNode, u: ArrayNode
 }
 
 function compareUnevaluatedItems(ctx: JsonDiffContext, o: ArrayNode, u: ArrayNode): void {
-  const ou = o.unevaluated === null ? null : deref(o.unevaluated);
-  const uu = u.unevaluated === null ? null : deref(u.unevaluated);
+  const ou = o.unevaluated;
+  const uu = u.unevaluated;
   if (ou === null && uu === null) return;
   ctx.atPath('unevaluatedItems', () => {
     if (ou === null) ctx.add(uu!.kind === 'false' ? 'UNEVALUATED_ITEMS_REMOVED' : 'UNEVALUATED_ITEMS_NARROWED');

@@ -2,12 +2,15 @@
  * Object comparison (Confluent's `ObjectSchemaDiff`, compatibility-rules.md §3.2–3.3):
  * required flags, properties against the content models, dependencies,
  * additionalProperties, unevaluatedProperties, then the property-count limits.
+ *
+ * The `{}`/`true`/`false` tests here look at the slot itself, as Confluent's `instanceof`
+ * checks do: a `$ref` to `{}` does not count as an empty schema in these places.
  */
 import type { JsonDiffContext } from './json-diff-context.js';
 import { coveringPropertySchema, isOpenObject } from './content-model.js';
 import { compareSchemas, trial } from './json-schema-diff.js';
 import { compareLimit } from './simple-schema-diff.js';
-import { deref, isEmptySchema, type ObjectNode, type SchemaNode } from './schema-node.js';
+import { isEmptySchema, type ObjectNode, type SchemaNode } from './schema-node.js';
 
 function hasDefault(node: SchemaNode): boolean {
   return node.meta.hasDefault;
@@ -38,14 +41,14 @@ function propertyRemoved(ctx: JsonDiffContext, name: string, oldSchema: SchemaNo
     ctx.add(sub.isCompatible() ? 'PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' : 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL');
     return;
   }
-  ctx.add(deref(oldSchema).kind === 'false' ? 'PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL' : 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL');
+  ctx.add(oldSchema.kind === 'false' ? 'PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL' : 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL');
 }
 
 /** A property the new schema added; judged by the old schema's content model. */
 function propertyAdded(ctx: JsonDiffContext, name: string, newSchema: SchemaNode, o: ObjectNode, u: ObjectNode): void {
   const required = u.required.has(name);
   if (isOpenObject(o)) {
-    if (isEmptySchema(deref(newSchema))) ctx.add('PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL');
+    if (isEmptySchema(newSchema)) ctx.add('PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL');
     else if (required) ctx.add(hasDefault(newSchema) ? 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL' : 'REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL');
     else ctx.add('OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL');
     return;
@@ -113,8 +116,8 @@ function compareAdditionalProperties(ctx: JsonDiffContext, o: ObjectNode, u: Obj
 }
 
 function compareUnevaluatedProperties(ctx: JsonDiffContext, o: ObjectNode, u: ObjectNode): void {
-  const ou = o.unevaluated === null ? null : deref(o.unevaluated);
-  const uu = u.unevaluated === null ? null : deref(u.unevaluated);
+  const ou = o.unevaluated;
+  const uu = u.unevaluated;
   if (ou === null && uu === null) return;
   ctx.atPath('unevaluatedProperties', () => {
     if (ou === null) ctx.add(uu!.kind === 'false' ? 'UNEVALUATED_PROPERTIES_REMOVED' : 'UNEVALUATED_PROPERTIES_NARROWED');
