@@ -9,9 +9,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT, http, spawnServing, tempDir, writeConfig, type ServingProcess } from './support.js';
 
@@ -309,5 +309,54 @@ describe('Dockerfile, run', () => {
     assert.deepEqual(exit, { code: 0, signal: null });
     const down = await runProcess(process.execPath, argv.slice(1), { timeoutMs: 30_000 });
     assert.equal(down.code, 1, down.output);
+  });
+
+  test('the final image\'s own files suffice: its layout, assembled from the COPY lines, serves the Confluent API', async () => {
+    assert.ok(existsSync(join(REPO_ROOT, 'dist/src/cli.js')), `needs the build output: ${built.output}`);
+    const image = join(dir.path, 'image');
+    const workdir = all(finalStage, 'WORKDIR').at(-1)!.args;
+    for (const { from, sources, dest } of all(finalStage, 'COPY').map((c) => copyArgs(c.args))) {
+      const target = resolve(image, dest.startsWith('/') ? '.' + dest.slice(workdir.length) : dest);
+      for (const source of sources) {
+        if (source.endsWith('node_modules') || source.endsWith('node_modules/')) {
+          // The dependency stage's node_modules: linked (what npm ci --omit=dev installs is checked above).
+          mkdirSync(dirname(target), { recursive: true });
+          symlinkSync(join(REPO_ROOT, 'node_modules'), target.replace(/\/$/, ''), 'dir');
+          continue;
+        }
+        // A stage's /app/x is this checkout's x (the build stage builds here, in before()).
+        const local = from ? join(REPO_ROOT, source.replace(new RegExp(`^${workdir}/?`), '')) : join(REPO_ROOT, source);
+        const into = dest.endsWith('/') || sources.length > 1 || (dest === './' || dest === '.') ? join(target, basename(source)) : target;
+        cpSync(local, into, { recursive: true });
+      }
+    }
+    // The container config, moved to loopback, ephemeral ports and a temporary data dir; the
+    // frontend path stays as written, so it must resolve inside the image layout.
+    const config = structuredClone(containerConfig);
+    config.http = { host: '127.0.0.1', port: 0 };
+    config.admin = { host: '127.0.0.1', port: 0 };
+    config.grpc = { host: '127.0.0.1', port: 0 };
+    config.dataDir = join(dir.path, 'image-data');
+    writeConfig(join(image, 'deploy/docker'), config as unknown as Record<string, unknown>, 'gateway.yaml');
+    assert.ok(!existsSync(join(image, 'src')) && !existsSync(join(image, 'patterns')), 'no sources in the image');
+
+    const argv = execForm(all(finalStage, 'ENTRYPOINT')[0].args);
+    const inImage = await spawnServing(process.execPath, argv.slice(1), { cwd: image, env: { NODE_ENV: 'production' }, timeoutMs: 60_000 });
+    try {
+      const root = await http(`${inImage.url}/`);
+      assert.equal(root.status, 200, root.text);
+      assert.equal(root.text, '{}');
+      const reg = await http(`${inImage.url}/subjects/image-value/versions`, {
+        method: 'POST',
+        body: JSON.stringify({ schema: JSON.stringify({ type: 'record', name: 'InImage', fields: [{ name: 'a', type: 'int' }] }) }),
+        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      });
+      assert.equal(reg.status, 200, reg.text);
+      assert.deepEqual(reg.json(), { id: 1 });
+      assert.equal((await http(`${inImage.adminUrl}/healthz`)).status, 200);
+      assert.ok(existsSync(join(dir.path, 'image-data', 'registry.db')), 'the registry keeps its data in the volume');
+    } finally {
+      inImage.kill();
+    }
   });
 });
