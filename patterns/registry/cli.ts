@@ -5,6 +5,7 @@
  *
  *   prism-registry serve --listen 127.0.0.1:9091 --backend sqlite:./data/registry.db
  *   prism-registry serve --backend memstore:
+ *   prism-registry serve --backend postgres://registry@db:5432/registry   (several replicas)
  *
  * SIGTERM and SIGINT shut down gracefully: health turns NOT_SERVING, in-flight calls
  * finish, the store is closed, the process exits 0.
@@ -22,7 +23,9 @@ Runs the Prism registry pattern: the gRPC service prism.patterns.registry.v1.Reg
 
 Options:
   --listen HOST:PORT   address to listen on (default 127.0.0.1:9091; port 0 = ephemeral)
-  --backend URI        sqlite:<path> (default sqlite:./data/registry.db) or memstore:
+  --backend URI        sqlite:<path> (default sqlite:./data/registry.db), memstore:, or
+                       postgres://user@host:5432/db (several replicas may share one database;
+                       TLS and other connection options as URL parameters, e.g. ?sslmode=require)
   --sync MODE          SQLite synchronous mode: NORMAL (default; survives process crashes)
                        or FULL (also survives power loss)
   -h, --help           show this help
@@ -63,8 +66,19 @@ export async function runRegistryCli(argv: readonly string[]): Promise<number> {
     process.stderr.write(`prism-registry: ${(err as Error).message}\n`);
     return 2;
   }
+  const shownBackend = values.backend.replace(/^(postgres(?:ql)?:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
+  if (/^postgres(ql)?:/i.test(values.backend)) {
+    // Connect and migrate before serving, so a wrong URL fails the start, not the first call.
+    try {
+      await storage.maxId();
+    } catch (err) {
+      process.stderr.write(`prism-registry: cannot open the PostgreSQL backend ${shownBackend}: ${(err as Error).message}\n`);
+      await storage.close().catch(() => {});
+      return 2;
+    }
+  }
   const server = await startRegistryServer({ listen: values.listen, storage });
-  process.stdout.write(`prism-registry: serving prism.patterns.registry.v1.Registry on ${server.address} (backend ${values.backend})\n`);
+  process.stdout.write(`prism-registry: serving prism.patterns.registry.v1.Registry on ${server.address} (backend ${shownBackend})\n`);
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
       process.stdout.write(`prism-registry: ${signal}, shutting down\n`);

@@ -1,11 +1,14 @@
 /**
  * Binds the registry's `storage` slot to a backend (RFC-039 flat backend registry):
- * `SQLITE` {path, relative to the data dir; default `registry.db`} or `MEMSTORE`. Every
- * backend gets the coherent read cache in front of it.
+ * `SQLITE` {path, relative to the data dir; default `registry.db`}, `MEMSTORE`, or
+ * `POSTGRES` {url, poolSize, statementTimeoutMs, ssl} for several replicas on one database.
+ * Every backend gets the coherent read cache in front of it (for POSTGRES kept coherent with
+ * the other replicas' writes through LISTEN/NOTIFY).
  */
 import { isAbsolute, resolve } from 'node:path';
 import { createCachedStorage } from './storage/cached-storage.js';
 import { createMemoryStorage } from './storage/memory-storage.js';
+import { createPostgresStorage } from './storage/postgres-storage.js';
 import type { RegistryStorage } from './storage/registry-storage.js';
 import { createSqliteStorage } from './storage/sqlite-storage.js';
 
@@ -35,13 +38,40 @@ export function createStorage(backend: StorageBackend, dataDir: string): Registr
       const file = path === ':memory:' || isAbsolute(path) ? path : resolve(dataDir, path);
       return createCachedStorage(createSqliteStorage({ path: file, synchronous }));
     }
+    case 'POSTGRES':
+    case 'POSTGRESQL':
+      return createCachedStorage(createPostgresStorage(postgresConfig(backend.config ?? {})));
     default:
-      throw new StorageConfigError(`the registry's storage slot accepts SQLITE or MEMSTORE backends, not ${backend.type}`);
+      throw new StorageConfigError(`the registry's storage slot accepts SQLITE, POSTGRES or MEMSTORE backends, not ${backend.type}`);
   }
 }
 
+/** Checks a POSTGRES backend's config: {url, poolSize?, statementTimeoutMs?, ssl?}. */
+function postgresConfig(config: Readonly<Record<string, unknown>>) {
+  const { url, poolSize, statementTimeoutMs, ssl, locking } = config;
+  if (typeof url !== 'string' || !/^postgres(ql)?:\/\//i.test(url)) {
+    throw new StorageConfigError('POSTGRES backend: config.url must be a postgres:// URL');
+  }
+  const positiveInt = (value: unknown, name: string, min: number) => {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new StorageConfigError(`POSTGRES backend: config.${name} must be an integer ≥ ${min}`);
+    return value;
+  };
+  if (ssl !== undefined && typeof ssl !== 'boolean' && (typeof ssl !== 'object' || ssl === null)) {
+    throw new StorageConfigError('POSTGRES backend: config.ssl must be true, false or TLS options {rejectUnauthorized, ca, cert, key}');
+  }
+  if (locking !== undefined && locking !== 'global' && locking !== 'subject') throw new StorageConfigError('POSTGRES backend: config.locking must be global or subject');
+  return {
+    url,
+    poolSize: positiveInt(poolSize, 'poolSize', 1),
+    statementTimeoutMs: positiveInt(statementTimeoutMs, 'statementTimeoutMs', 0),
+    ssl: ssl as boolean | { rejectUnauthorized?: boolean; ca?: string; cert?: string; key?: string } | undefined,
+    locking: locking as 'global' | 'subject' | undefined,
+  };
+}
+
 /**
- * Parses the CLI form `sqlite:<path>` or `memstore:`.
+ * Parses the CLI form `sqlite:<path>`, `memstore:` or `postgres://…` (also `postgresql://…`).
  * @throws StorageConfigError for anything else.
  */
 export function parseBackendUri(uri: string): StorageBackend {
@@ -50,5 +80,6 @@ export function parseBackendUri(uri: string): StorageBackend {
   const rest = colon < 0 ? '' : uri.slice(colon + 1);
   if (scheme.toLowerCase() === 'memstore') return { type: 'MEMSTORE' };
   if (scheme.toLowerCase() === 'sqlite') return { type: 'SQLITE', config: rest ? { path: rest } : {} };
-  throw new StorageConfigError(`unknown backend '${uri}': expected sqlite:<path> or memstore:`);
+  if ((scheme.toLowerCase() === 'postgres' || scheme.toLowerCase() === 'postgresql') && rest.startsWith('//')) return { type: 'POSTGRES', config: { url: uri } };
+  throw new StorageConfigError(`unknown backend '${uri}': expected sqlite:<path>, postgres://… or memstore:`);
 }

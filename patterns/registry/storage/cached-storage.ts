@@ -7,9 +7,37 @@
  * *after* the inner write has committed, so a read that follows an acknowledged write
  * always sees it. A schema row only changes by disappearing (hard delete of its last
  * use), so hard deletes clear the schema entries; the other writes only touch one
- * subject's versions. Only valid while this process is the store's only writer.
+ * subject's versions. On its own that is only valid while this process is the store's only
+ * writer; a storage shared by several processes offers `watch` (see WatchableStorage), and
+ * the cache then also drops what other writers changed, and caches nothing while it cannot
+ * hear about their changes.
  */
-import type { RegistryStorage, StoredSchema, StoredVersion } from './registry-storage.js';
+import type { RegistryStorage, SettingKind, StoredSchema, StoredVersion } from './registry-storage.js';
+
+/** A committed change, as a storage shared by several writers reports it. */
+export type StorageChange =
+  /** The versions of `subject` changed (insert or soft delete). */
+  | { readonly type: 'versions'; readonly subject: string }
+  /** Versions of `subject` were hard-deleted: schemas may be gone, and the subject's settings. */
+  | { readonly type: 'hard-delete'; readonly subject: string }
+  | { readonly type: 'setting'; readonly kind: SettingKind; readonly scope: string }
+  /** Changes may have been missed (connection lost): nothing cached can be trusted. */
+  | { readonly type: 'lost' }
+  /** Changes are heard again after a `lost`. */
+  | { readonly type: 'resumed' }
+  /** Anything may have changed. */
+  | { readonly type: 'all' };
+
+/** A storage that reports changes committed by any writer, this process included. */
+export interface WatchableStorage extends RegistryStorage {
+  /**
+   * Starts reporting changes; resolves, with a function that stops, once every change
+   * committed from then on will be reported (or `lost` said first).
+   */
+  watch(onChange: (change: StorageChange) => void): Promise<() => Promise<void>>;
+}
+
+const isWatchable = (s: RegistryStorage): s is WatchableStorage => typeof (s as Partial<WatchableStorage>).watch === 'function';
 
 export interface CachedStorageOptions {
   /** Most schemas kept by id; the oldest entry is dropped first. */
@@ -35,6 +63,56 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
   // Bumped by every write: a read that overlapped a write must not store what it read,
   // since it may predate the write.
   let generation = 0;
+  // Whether what is cached can be trusted: always for a storage with one writer; for a
+  // watchable one only while its changes are heard.
+  let coherent = !isWatchable(inner);
+  let stopWatching: Promise<(() => Promise<void>) | undefined> = Promise.resolve(undefined);
+  const clear = () => {
+    generation++;
+    schemas.clear();
+    versions.clear();
+    settings.clear();
+  };
+  if (isWatchable(inner)) {
+    stopWatching = inner
+      .watch((change) => {
+        generation++;
+        switch (change.type) {
+          case 'versions':
+            versions.delete(change.subject);
+            break;
+          case 'hard-delete':
+            versions.delete(change.subject);
+            schemas.clear();
+            for (const kind of ['compatibility', 'normalize', 'mode']) settings.delete(settingKey(kind, change.subject));
+            break;
+          case 'setting':
+            settings.delete(settingKey(change.kind, change.scope));
+            break;
+          case 'lost':
+            coherent = false;
+            clear();
+            break;
+          case 'resumed':
+            clear();
+            coherent = true;
+            break;
+          case 'all':
+            clear();
+            break;
+        }
+      })
+      .then(
+        (stop) => {
+          clear();
+          coherent = true;
+          return stop;
+        },
+        () => undefined,
+      );
+  }
+  /** Whether a read that started at generation `before` may be stored. */
+  const storable = (before: number) => coherent && before === generation;
 
   return {
     // Hot path: answered from memory when possible.
@@ -43,7 +121,7 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
       if (hit) return hit;
       const before = generation;
       const found = await inner.getSchema(id);
-      if (found && before === generation) boundedSet(schemas, id, found, maxSchemas);
+      if (found && storable(before)) boundedSet(schemas, id, found, maxSchemas);
       return found;
     },
     async listVersions(subject) {
@@ -51,7 +129,7 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
       if (hit) return [...hit];
       const before = generation;
       const found = await inner.listVersions(subject);
-      if (before === generation) boundedSet(versions, subject, Object.freeze([...found]), maxSubjects);
+      if (storable(before)) boundedSet(versions, subject, Object.freeze([...found]), maxSubjects);
       return found;
     },
     async getSetting(kind, scope) {
@@ -60,7 +138,7 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
       if (hit !== undefined) return hit ?? undefined;
       const before = generation;
       const found = await inner.getSetting(kind, scope);
-      if (before === generation) boundedSet(settings, key, found ?? null, maxSubjects);
+      if (storable(before)) boundedSet(settings, key, found ?? null, maxSubjects);
       return found;
     },
     findSchemaIds: (hash) => inner.findSchemaIds(hash),
@@ -107,6 +185,11 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
         settings.delete(settingKey(kind, scope));
       }
     },
-    close: () => inner.close(),
+    async close() {
+      // The inner storage ends its own watches, which settles a watch still connecting.
+      await inner.close();
+      const stop = await stopWatching;
+      await stop?.();
+    },
   };
 }

@@ -1,0 +1,416 @@
+/**
+ * The POSTGRES backend: one database shared by several registry replicas (processes).
+ *
+ * Each registry process serialises its own writes; across processes this backend does:
+ * - every write is one transaction that first takes a transaction-scoped advisory lock
+ *   (`pg_advisory_xact_lock`), by default one lock for the whole registry, so writes from all
+ *   replicas run one at a time, as they do in one process (the measurements that chose this
+ *   over per-subject locks are in the report of the change that added this file). Ids come
+ *   from a counters row locked `FOR UPDATE` inside the same transaction, and the id of a
+ *   schema's hash is looked up again after that lock, so the same schema registered at once
+ *   under two subjects on two replicas gets one id; a partial unique index on the hash
+ *   (imported schemas excepted) backs that up.
+ * - a version whose schema is already live in the subject (registered meanwhile by another
+ *   replica) is answered with that version instead of being added twice.
+ * - `versions.schema_id` references `schemas(id)`, so a schema can never be removed while a
+ *   version (even one committing concurrently) uses it.
+ * - every write NOTIFYs the channel `prism_registry` in its transaction (delivered on commit),
+ *   which `watch` turns into StorageChanges for each replica's read cache.
+ *
+ * Migrations are numbered, recorded in `schema_migrations`, and applied at open under an
+ * advisory lock, so replicas starting together apply each once.
+ */
+import pg from 'pg';
+import type { StorageChange, WatchableStorage } from './cached-storage.js';
+import type { SchemaReference, SchemaType } from '../formats/schema-format.js';
+import { compareStrings } from './compare-strings.js';
+import { startListener, type Listener } from './postgres-listener.js';
+import { StorageConflictError, type InsertVersionInput, type SettingKind, type StoredSchema, type StoredVersion } from './registry-storage.js';
+
+export interface PostgresStorageOptions {
+  /** `postgres://user:password@host:port/database?…` */
+  readonly url: string;
+  /** Connections in the pool (default 10). */
+  readonly poolSize?: number;
+  /** Longest a statement may run before PostgreSQL cancels it (ms; default 30 000; 0 = none). */
+  readonly statementTimeoutMs?: number;
+  /** TLS: `true` verifies the server, or node's TLS options; default off (or as the URL says). */
+  readonly ssl?: boolean | { readonly rejectUnauthorized?: boolean; readonly ca?: string; readonly cert?: string; readonly key?: string };
+  /**
+   * `global` (default): one advisory lock serialises the writes of every replica.
+   * `subject`: one lock per subject, so writes to different subjects overlap.
+   */
+  readonly locking?: 'global' | 'subject';
+  /** NOTIFY channel (default `prism_registry`). */
+  readonly channel?: string;
+}
+
+/** Advisory-lock namespace (first key of the two-key form) of this backend. */
+const LOCK_NAMESPACE = 0x5052_4953; // "PRIS"
+const MIGRATION_LOCK = 1;
+const GLOBAL_WRITE_LOCK = 2;
+
+/** Numbered migrations; append only, never edit one that has shipped. */
+const MIGRATIONS: readonly { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE schemas (
+  id integer PRIMARY KEY,
+  schema_type text NOT NULL,
+  schema text NOT NULL,
+  refs text NOT NULL,
+  hash text NOT NULL,
+  imported boolean NOT NULL DEFAULT false
+);
+CREATE INDEX schemas_by_hash ON schemas (hash, id);
+CREATE UNIQUE INDEX schemas_hash_once ON schemas (hash) WHERE NOT imported;
+CREATE TABLE schema_refs (
+  schema_id integer NOT NULL REFERENCES schemas (id) ON DELETE CASCADE,
+  subject text NOT NULL,
+  version integer NOT NULL
+);
+CREATE INDEX schema_refs_by_target ON schema_refs (subject, version);
+CREATE INDEX schema_refs_by_schema ON schema_refs (schema_id);
+CREATE TABLE versions (
+  subject text NOT NULL,
+  version integer NOT NULL,
+  schema_id integer NOT NULL REFERENCES schemas (id),
+  deleted boolean NOT NULL DEFAULT false,
+  PRIMARY KEY (subject, version)
+);
+CREATE INDEX versions_by_schema ON versions (schema_id);
+CREATE TABLE settings (
+  kind text NOT NULL,
+  scope text NOT NULL,
+  value text NOT NULL,
+  PRIMARY KEY (kind, scope)
+);
+CREATE TABLE counters (
+  name text PRIMARY KEY,
+  value integer NOT NULL
+);
+INSERT INTO counters (name, value) VALUES ('max_id', 0);
+`,
+  },
+];
+
+/** The newest migration this code knows. */
+export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
+
+interface SchemaRow {
+  id: number;
+  schema_type: string;
+  schema: string;
+  refs: string;
+  hash: string;
+}
+interface VersionRow {
+  subject: string;
+  version: number;
+  schema_id: number;
+  deleted: boolean;
+}
+
+const toSchema = (row: SchemaRow): StoredSchema => ({
+  id: row.id,
+  schemaType: row.schema_type as SchemaType,
+  schema: row.schema,
+  references: JSON.parse(row.refs) as SchemaReference[],
+  hash: row.hash,
+});
+const toVersion = (row: VersionRow): StoredVersion => ({ subject: row.subject, version: row.version, id: row.schema_id, deleted: row.deleted });
+// PostgreSQL's collation is not Java's UTF-16 order; sort here as SQLite's backend does.
+const bySubjectThenVersion = (a: StoredVersion, b: StoredVersion) => compareStrings(a.subject, b.subject) || a.version - b.version;
+
+/** Errors worth running the whole transaction again for. */
+const RETRYABLE = new Set(['40001', '40P01', '23505']);
+const MAX_ATTEMPTS = 5;
+
+type Notice = { t: 'v' | 'd'; s: string } | { t: 'c'; k: SettingKind; s: string };
+// NOTIFY payloads must stay under 8000 bytes; a longer one says "anything changed".
+const MAX_PAYLOAD = 7000;
+
+/** The pg client configuration these options describe. */
+export function postgresClientConfig(options: Pick<PostgresStorageOptions, 'url' | 'statementTimeoutMs' | 'ssl'>): pg.ClientConfig {
+  const config: pg.ClientConfig = { connectionString: options.url, application_name: 'prism-registry', connectionTimeoutMillis: 10_000 };
+  const timeout = options.statementTimeoutMs ?? 30_000;
+  if (timeout > 0) config.statement_timeout = timeout;
+  if (options.ssl !== undefined && options.ssl !== false) config.ssl = options.ssl === true ? true : { ...options.ssl };
+  return config;
+}
+
+/**
+ * Opens a PostgreSQL registry store. The pool connects lazily; migrations run on first use,
+ * and every method waits for them (`ready` resolves once they are applied, or rejects with
+ * the connection or migration error, which every call then rejects with too).
+ */
+export function createPostgresStorage(options: PostgresStorageOptions): WatchableStorage & { ready(): Promise<void> } {
+  const clientConfig = postgresClientConfig(options);
+  const pool = new pg.Pool({ ...clientConfig, max: options.poolSize ?? 10 });
+  // An idle client whose connection drops emits here; the next query gets a fresh one.
+  pool.on('error', () => {});
+  const channel = options.channel ?? 'prism_registry';
+  const locking = options.locking ?? 'global';
+  const listeners = new Set<Listener>();
+  let closed = false;
+
+  let migrated: Promise<void> | undefined;
+  const ready = () => {
+    // A failed attempt is retried by the next call (the database may be back).
+    migrated ??= migrate(pool).catch((err: unknown) => {
+      migrated = undefined;
+      throw err;
+    });
+    return migrated;
+  };
+
+  async function read<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
+    await ready();
+    return (await pool.query<R>(sql, params)).rows;
+  }
+
+  /** Runs `work` in one transaction holding the write lock for `subject`, retrying conflicts. */
+  async function write<T>(subject: string, notice: Notice, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    await ready();
+    for (let attempt = 1; ; attempt++) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        if (locking === 'global') await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, GLOBAL_WRITE_LOCK]);
+        else await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMESPACE, subject]);
+        const result = await work(client);
+        const payload = JSON.stringify(notice);
+        await client.query('SELECT pg_notify($1, $2)', [channel, Buffer.byteLength(payload) > MAX_PAYLOAD ? '{"t":"*"}' : payload]);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
+        const code = (err as { code?: string }).code;
+        if (!(err instanceof StorageConflictError) && code && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) continue;
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  /** The id to use for `input`, or an existing version that already holds it. */
+  async function insertIn(c: pg.PoolClient, input: InsertVersionInput): Promise<{ id: number; version: number }> {
+    let id: number | undefined;
+    let isNew = false;
+    if (input.id !== undefined) {
+      const bound = await c.query<{ hash: string }>('SELECT hash FROM schemas WHERE id = $1 FOR KEY SHARE', [input.id]);
+      if (bound.rows[0] && bound.rows[0].hash !== input.hash) throw new StorageConflictError(`id ${input.id} is bound to another schema`);
+      if (!bound.rows[0]) isNew = true;
+      id = input.id;
+    } else {
+      id = await idOfHash(c, input.hash);
+      if (id !== undefined && input.version === undefined) {
+        // Registered meanwhile by another replica: answer with that version (what the
+        // registry answers for a schema already live in the subject).
+        const live = await c.query<{ version: number }>(
+          'SELECT version FROM versions WHERE subject = $1 AND schema_id = $2 AND NOT deleted ORDER BY version DESC LIMIT 1',
+          [input.subject, id],
+        );
+        if (live.rows[0]) return { id, version: live.rows[0].version };
+      }
+    }
+    let version: number;
+    if (input.version !== undefined) {
+      const exists = await c.query('SELECT 1 FROM versions WHERE subject = $1 AND version = $2', [input.subject, input.version]);
+      if (exists.rowCount) throw new StorageConflictError(`version ${input.version} of '${input.subject}' exists`);
+      version = input.version;
+    } else {
+      const max = await c.query<{ v: number | null }>('SELECT max(version) AS v FROM versions WHERE subject = $1', [input.subject]);
+      version = (max.rows[0]?.v ?? 0) + 1;
+    }
+    // The id counter is locked before a new id is chosen; a schema with this hash committed
+    // by another transaction before that lock was granted is found by looking again.
+    const counter = await c.query<{ value: number }>("SELECT value FROM counters WHERE name = 'max_id' FOR UPDATE");
+    let maxId = counter.rows[0]!.value;
+    if (id === undefined) {
+      id = await idOfHash(c, input.hash);
+      if (id === undefined) {
+        id = maxId + 1;
+        isNew = true;
+      }
+    }
+    if (isNew) {
+      await c.query('INSERT INTO schemas (id, schema_type, schema, refs, hash, imported) VALUES ($1, $2, $3, $4, $5, $6)', [
+        id,
+        input.schemaType,
+        input.schema,
+        JSON.stringify(input.references),
+        input.hash,
+        input.id !== undefined,
+      ]);
+      for (const ref of input.references) {
+        await c.query('INSERT INTO schema_refs (schema_id, subject, version) VALUES ($1, $2, $3)', [id, ref.subject, ref.version]);
+      }
+    }
+    if (id > maxId) {
+      maxId = id;
+      await c.query("UPDATE counters SET value = $1 WHERE name = 'max_id'", [maxId]);
+    }
+    await c.query('DELETE FROM versions WHERE subject = $1 AND schema_id = $2 AND version < $3 AND deleted', [input.subject, id, version]);
+    await c.query('INSERT INTO versions (subject, version, schema_id, deleted) VALUES ($1, $2, $3, false)', [input.subject, version, id]);
+    return { id, version };
+  }
+
+  /** The lowest id stored for `hash`, locked so it cannot be removed before this commits. */
+  async function idOfHash(c: pg.PoolClient, hash: string): Promise<number | undefined> {
+    const found = await c.query<{ id: number }>('SELECT id FROM schemas WHERE hash = $1 ORDER BY id LIMIT 1 FOR KEY SHARE', [hash]);
+    return found.rows[0]?.id;
+  }
+
+  function toChange(payload: string): StorageChange {
+    try {
+      const n = JSON.parse(payload) as Notice | { t: '*' };
+      if (n.t === 'v') return { type: 'versions', subject: n.s };
+      if (n.t === 'd') return { type: 'hard-delete', subject: n.s };
+      if (n.t === 'c') return { type: 'setting', kind: n.k, scope: n.s };
+    } catch {
+      // fall through: an unreadable notice means anything may have changed
+    }
+    return { type: 'all' };
+  }
+
+  return {
+    ready,
+    async getSchema(id) {
+      const rows = await read<SchemaRow>('SELECT id, schema_type, schema, refs, hash FROM schemas WHERE id = $1', [id]);
+      return rows[0] && toSchema(rows[0]);
+    },
+    async findSchemaIds(hash) {
+      return (await read<{ id: number }>('SELECT id FROM schemas WHERE hash = $1 ORDER BY id', [hash])).map((r) => r.id);
+    },
+    async listVersions(subject) {
+      return (await read<VersionRow>('SELECT subject, version, schema_id, deleted FROM versions WHERE subject = $1 ORDER BY version', [subject])).map(toVersion);
+    },
+    async listAllVersions() {
+      return (await read<VersionRow>('SELECT subject, version, schema_id, deleted FROM versions', [])).map(toVersion).sort(bySubjectThenVersion);
+    },
+    async listVersionsOfSchema(id) {
+      return (await read<VersionRow>('SELECT subject, version, schema_id, deleted FROM versions WHERE schema_id = $1', [id]))
+        .map(toVersion)
+        .sort(bySubjectThenVersion);
+    },
+    async listReferrers(subject, version) {
+      const rows = await read<{ schema_id: number }>(
+        'SELECT DISTINCT schema_id FROM schema_refs WHERE subject = $1 AND version = $2 ORDER BY schema_id',
+        [subject, version],
+      );
+      return rows.map((r) => r.schema_id);
+    },
+    async maxId() {
+      return (await read<{ value: number }>("SELECT value FROM counters WHERE name = 'max_id'", []))[0]!.value;
+    },
+    async getSetting(kind, scope) {
+      return (await read<{ value: string }>('SELECT value FROM settings WHERE kind = $1 AND scope = $2', [kind, scope]))[0]?.value;
+    },
+
+    insertVersion(input) {
+      return write(input.subject, { t: 'v', s: input.subject }, (c) => insertIn(c, input));
+    },
+    async softDeleteVersions(subject, list) {
+      if (list.length === 0) return;
+      await write(subject, { t: 'v', s: subject }, (c) =>
+        c.query('UPDATE versions SET deleted = true WHERE subject = $1 AND version = ANY($2::integer[])', [subject, [...list]]),
+      );
+    },
+    async hardDeleteVersions(subject, list) {
+      if (list.length === 0) return;
+      await write(subject, { t: 'd', s: subject }, async (c) => {
+        const removed = await c.query<{ schema_id: number }>(
+          'DELETE FROM versions WHERE subject = $1 AND version = ANY($2::integer[]) RETURNING schema_id',
+          [subject, [...list]],
+        );
+        for (const id of new Set(removed.rows.map((r) => r.schema_id))) {
+          // A version committed meanwhile by another transaction may use it again: the
+          // foreign key refuses the delete then, and the schema stays.
+          await c.query('SAVEPOINT drop_schema');
+          try {
+            await c.query('DELETE FROM schemas WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM versions WHERE schema_id = $1)', [id]);
+            await c.query('RELEASE SAVEPOINT drop_schema');
+          } catch (err) {
+            if ((err as { code?: string }).code !== '23503') throw err;
+            await c.query('ROLLBACK TO SAVEPOINT drop_schema');
+          }
+        }
+        await c.query('DELETE FROM settings WHERE scope = $1 AND NOT EXISTS (SELECT 1 FROM versions WHERE subject = $1)', [subject]);
+      });
+    },
+    async putSetting(kind, scope, value) {
+      await write(scope, { t: 'c', k: kind, s: scope }, (c) =>
+        value === undefined
+          ? c.query('DELETE FROM settings WHERE kind = $1 AND scope = $2', [kind, scope])
+          : c.query('INSERT INTO settings (kind, scope, value) VALUES ($1, $2, $3) ON CONFLICT (kind, scope) DO UPDATE SET value = excluded.value', [
+              kind,
+              scope,
+              value,
+            ]),
+      );
+    },
+
+    async watch(onChange) {
+      const listener = startListener(
+        { client: clientConfig, channel },
+        {
+          notification: (payload) => onChange(toChange(payload)),
+          lost: () => onChange({ type: 'lost' }),
+          resumed: () => onChange({ type: 'resumed' }),
+        },
+      );
+      listeners.add(listener);
+      const stop = async () => {
+        listeners.delete(listener);
+        await listener.stop();
+      };
+      if (closed) await stop();
+      await listener.ready;
+      return stop;
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...listeners].map((l) => l.stop()));
+      listeners.clear();
+      await migrated?.catch(() => {});
+      await pool.end();
+    },
+  };
+}
+
+/** Applies the migrations this database lacks, once, however many replicas start at once. */
+async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, MIGRATION_LOCK]);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    const applied = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+    const newest = Math.max(0, ...applied);
+    if (newest > POSTGRES_SCHEMA_VERSION) {
+      throw new Error(`the registry database is at schema version ${newest}, newer than this registry knows (${POSTGRES_SCHEMA_VERSION})`);
+    }
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      await client.query(m.sql);
+      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [m.version]);
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => (broken = true));
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
