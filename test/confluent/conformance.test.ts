@@ -664,28 +664,9 @@ describe('§1 endpoints: success bodies', () => {
       { name: 'M5 DELETE /mode/S again → 40401', method: 'DELETE', path: '/mode/ep-mode', status: 404, error: [40401, "Subject 'ep-mode' not found."] },
       { name: 'M2 PUT /mode', method: 'PUT', path: '/mode', body: '{"mode":"READWRITE"}', status: 200, text: '{"mode":"READWRITE"}' },
       { name: 'M4 READONLY_OVERRIDE', method: 'PUT', path: '/mode/ep-mode', body: '{"mode":"READONLY_OVERRIDE"}', status: 200, text: '{"mode":"READONLY_OVERRIDE"}' },
-      {
-        name: 'M4 {"mode":null} clears the subject mode → {}',
-        method: 'PUT',
-        path: '/mode/ep-mode',
-        body: '{"mode":null}',
-        status: 200,
-        text: '{}',
-        todo: 'deviation: PUT /mode/{S} {"mode":null} answers 422/42204 instead of clearing the subject mode with 200 {}',
-      },
-      {
-        name: 'M3 cleared by {"mode":null}',
-        method: 'GET',
-        path: '/mode/ep-mode',
-        status: 404,
-        error: [40409],
-        todo: 'deviation: PUT /mode/{S} {"mode":null} answers 422/42204 instead of clearing the subject mode with 200 {}',
-      },
-    ]);
-    // Whether or not {"mode":null} cleared it, remove the subject mode before going on.
-    await req('DELETE', '/mode/ep-mode');
-    await table(t, [
-      { name: 'M3 gone', method: 'GET', path: '/mode/ep-mode', status: 404, error: [40409, "Subject 'ep-mode' does not have subject-level mode configured"] },
+      { name: 'M4 {"mode":null} clears the subject mode → {}', method: 'PUT', path: '/mode/ep-mode', body: '{"mode":null}', status: 200, text: '{}' },
+      { name: 'M3 cleared', method: 'GET', path: '/mode/ep-mode', status: 404, error: [40409, "Subject 'ep-mode' does not have subject-level mode configured"] },
+      { name: 'M5 nothing left to delete', method: 'DELETE', path: '/mode/ep-mode', status: 404, error: [40401, "Subject 'ep-mode' not found."] },
       { name: 'M6 DELETE /mode → previous global', method: 'DELETE', path: '/mode', status: 200, text: '{"mode":"READWRITE"}' },
       { name: 'M1 :.: addresses the global mode', method: 'GET', path: '/mode/:.:', status: 200, text: '{"mode":"READWRITE"}' },
     ]);
@@ -982,15 +963,11 @@ describe('§3 semantics', () => {
       { name: 'set FULL', method: 'PUT', path: '/config/sem-cfg-null', body: '{"compatibility":"FULL"}', status: 200, text: '{"compatibility":"FULL"}' },
       { name: 'PUT {} keeps FULL', method: 'PUT', path: '/config/sem-cfg-null', body: '{}', status: 200, text: '{"compatibility":"FULL"}' },
     ]);
-    await req('PUT', '/config/sem-cfg-null', '{"compatibility":null}');
-    await t.test(
-      'after {"compatibility":null} the subject level is no longer FULL',
-      { todo: 'deviation: PUT /config/{S} {"compatibility":null} keeps the stored level instead of clearing it (7.7+)' },
-      async () => {
-        const r = await req('GET', '/config/sem-cfg-null');
-        assert.notEqual(r.text, '{"compatibilityLevel":"FULL"}', r.text);
-      },
-    );
+    // 7.7+: an explicit null clears the field; the answer is the stored config in request shape.
+    await check({ method: 'PUT', path: '/config/sem-cfg-null', body: '{"compatibility":null}', status: 200, text: '{}' });
+    const cleared = await req('GET', '/config/sem-cfg-null');
+    assert.notEqual(cleared.text, '{"compatibilityLevel":"FULL"}', cleared.text);
+    await check({ method: 'GET', path: '/config/sem-cfg-null?defaultToGlobal=true', status: 200, text: '{"compatibilityLevel":"BACKWARD"}' });
   });
 
   test('§3.2 identity: canonical text, normalize, references resolved inline, -1 reference version', async (t) => {

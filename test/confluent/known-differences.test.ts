@@ -25,8 +25,6 @@ const list = JSON.parse(readFileSync(LIST_FILE, 'utf8')) as KnownDifference[];
  * deliberate: they are reported to be fixed. Remove an entry when its todo is removed.
  */
 const OPEN_DEVIATIONS = [
-  'PUT /mode/{S} {"mode":null} answers 422/42204 instead of clearing the subject mode with 200 {}',
-  'PUT /config/{S} {"compatibility":null} keeps the stored level instead of clearing it (7.7+)',
   'IMPORT mode still validates Avro defaults (42201) where 7.5+ skips schema validation',
   'PROTOBUF schema text given as a base64 FileDescriptorProto is refused (42201) and format=serialized is ignored, so the Confluent JS Protobuf serdes cannot work',
 ];
