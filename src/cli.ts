@@ -12,6 +12,7 @@ import { loadAnyDefinitionFile as loadDefinitionFile } from './frontends/load-an
 import { compileRouteTable, type FrontendBinding } from './routing/compile-route-table.js';
 import { exportOpenApi } from './frontends/openapi-export.js';
 import { printRoutes } from './routing/print-routes.js';
+import { hashPassword } from './security/password-hash.js';
 import { startGateway } from './start-gateway.js';
 
 const HELP: Record<string, string> = {
@@ -22,6 +23,7 @@ Commands:
   validate FILE...         check frontend definitions; exit 2 and list every problem if any
   routes --config FILE     print the compiled route table (or: routes FILE... for definitions)
   openapi FILE [--frontend NAME]   print a frontend as an OpenAPI 3.1 document (JSON)
+  hash-password            read a password on stdin, print its scrypt hash (users file)
   frontend apply -f FILE   apply a frontend definition to a running gateway (admin API)
   frontend list            list the frontends a running gateway serves
   frontend get NAME        print a frontend's definition
@@ -57,6 +59,11 @@ Options:
   --namespace NAME    namespace to bind it to (needed when the gateway has several)
   --path-prefix PATH  mount it under a path prefix
   --host HOST         serve it only for this Host header
+`,
+  'hash-password': `Usage: prism-gateway hash-password < password.txt
+
+Prints the scrypt hash of the password read from standard input (one line), for the
+'password' of a user in the basic-auth users file.
 `,
   openapi: `Usage: prism-gateway openapi FILE... [--frontend NAME]
        prism-gateway openapi --config FILE [--frontend NAME]
@@ -118,6 +125,8 @@ async function main(argv: string[]): Promise<number> {
         return routes(parsed.values.config, parsed.positionals);
       case 'frontend':
         return await frontend(parsed.positionals, parsed.values);
+      case 'hash-password':
+        return await hashPasswordCommand();
       case 'openapi':
         return openapi(parsed.values.config, parsed.positionals, parsed.values.frontend);
       default:
@@ -258,6 +267,18 @@ async function frontend(args: string[], values: Record<string, string | boolean 
     return result.status === 400 ? 2 : 1;
   }
   process.stdout.write(result.text.endsWith('\n') ? result.text : result.text + '\n');
+  return 0;
+}
+
+async function hashPasswordCommand(): Promise<number> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (password === '') {
+    process.stderr.write('no password on standard input\n');
+    return 2;
+  }
+  process.stdout.write((await hashPassword(password)) + '\n');
   return 0;
 }
 

@@ -15,6 +15,8 @@ import { codeName } from './core/gateway-error.js';
 import { definitionLookup } from './frontends/load-any-definition.js';
 import { exportOpenApi } from './frontends/openapi-export.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';
+import { createAuthenticator } from './security/authenticator.js';
+import { channelCredentials, httpsOptions } from './security/tls-files.js';
 import { createAdminHttpServer, createHttpServer } from './routing/fastify-adapter.js';
 import { createTableHolder, type TableHolder } from './routing/table-holder.js';
 import { startGrpcPassthrough, type RunningPassthrough } from './upstream/grpc-passthrough.js';
@@ -78,7 +80,7 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
         target = running.address;
         protoFiles = [...protoFiles, ...running.protoFiles];
       }
-      const upstream = createGrpcUpstream(target!);
+      const upstream = createGrpcUpstream(target!, {}, channelCredentials(ns.pattern.tls, baseDir));
       closers.push(async () => upstream.close());
       namespaces.set(ns.name, { name: ns.name, upstream, protoFiles, deadlineMs: ns.deadlineMs, forwardHeaders: ns.forwardHeaders, target: target!, passthrough: ns.grpcPassthrough ?? true });
     }
@@ -100,8 +102,11 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     metrics.reload('success');
     const tables = createTableHolder(table);
 
+    const auth = config.auth ? createAuthenticator(config.auth, baseDir) : undefined;
     const app = createHttpServer({
       tables,
+      auth,
+      https: httpsOptions(config.http?.tls, baseDir),
       bodyLimit: config.bodyLimit,
       maxConcurrent: config.http?.maxConcurrent,
       logger: overrides.logger,
@@ -111,16 +116,18 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
       },
     });
     closers.push(() => app.close());
-    const url = await listen(app, { host: overrides.host ?? config.http?.host ?? '127.0.0.1', port: overrides.port ?? config.http?.port ?? 8080, enabled: true });
+    const url = await listen(app, { host: overrides.host ?? config.http?.host ?? '127.0.0.1', port: overrides.port ?? config.http?.port ?? 8080, tls: config.http?.tls });
 
     let adminUrl: string | undefined;
     if (config.admin?.enabled !== false) {
       const admin = createAdminHttpServer({
+        auth,
+        https: httpsOptions(config.admin?.tls, baseDir),
         routes: createAdminRoutes({ catalog, tables, store, metrics, namespaces, backends: [...backends.values()].map((b) => ({ name: b.name, type: b.type })), baseDir, openApi: (t, name) => exportOpenApi(t, name, { definitionOf: definitionLookup(() => catalog.entries, baseDir) }) }),
         logger: overrides.logger,
       });
       closers.push(() => admin.close());
-      adminUrl = await listen(admin, { host: config.admin?.host ?? '127.0.0.1', port: config.admin?.port ?? 0 });
+      adminUrl = await listen(admin, { host: config.admin?.host ?? '127.0.0.1', port: config.admin?.port ?? 0, tls: config.admin?.tls });
     }
 
     let passthrough: RunningPassthrough | undefined;
@@ -144,9 +151,9 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
   }
 }
 
-async function listen(app: FastifyInstance, at: { host: string; port: number; enabled?: boolean }): Promise<string> {
+async function listen(app: FastifyInstance, at: { host: string; port: number; tls?: unknown }): Promise<string> {
   await app.listen({ host: at.host, port: at.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : at.port;
-  return `http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${port}`;
+  return `${at.tls ? 'https' : 'http'}://${at.host.includes(':') ? `[${at.host}]` : at.host}:${port}`;
 }

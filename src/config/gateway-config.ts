@@ -6,10 +6,21 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
+import type { AuthConfig } from '../security/authenticator.js';
 
 export interface ListenerConfig {
   host?: string;
   port?: number;
+  /** HTTPS: certificate and key files; `caFile` + `clientCertificates` verify clients (mTLS). */
+  tls?: TlsConfig;
+}
+
+export interface TlsConfig {
+  certFile?: string;
+  keyFile?: string;
+  caFile?: string;
+  /** Listeners: `require` refuses clients without a certificate signed by caFile. */
+  clientCertificates?: 'require' | 'request';
 }
 
 export interface GatewayConfig {
@@ -25,6 +36,8 @@ export interface GatewayConfig {
   dataDir?: string;
   backends?: BackendEntry[];
   namespaces: NamespaceConfig[];
+  /** Authentication and roles; off when absent. */
+  auth?: AuthConfig;
 }
 
 export interface BackendEntry {
@@ -55,6 +68,8 @@ export interface PatternConfig {
   listen?: string;
   /** Slot name → backend name. */
   slots?: Record<string, string>;
+  /** TLS to a `target` (caFile to trust it; certFile + keyFile for mTLS). */
+  tls?: TlsConfig;
 }
 
 export interface FrontendMount {
@@ -66,6 +81,38 @@ export interface FrontendMount {
   host?: string;
 }
 
+const tlsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    certFile: { type: 'string' },
+    keyFile: { type: 'string' },
+    caFile: { type: 'string' },
+    clientCertificates: { enum: ['require', 'request'] },
+  },
+};
+
+const authSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    realm: { type: 'string' },
+    basic: { type: 'object', required: ['usersFile'], additionalProperties: false, properties: { usersFile: { type: 'string' } } },
+    bearer: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        jwksUrl: { type: 'string' },
+        jwksFile: { type: 'string' },
+        issuer: { type: 'string' },
+        audience: { type: 'string' },
+        clockToleranceSec: { type: 'integer', minimum: 0 },
+        rolesClaim: { type: 'string' },
+      },
+    },
+  },
+};
+
 function listenerSchema(switchable: boolean) {
   return {
     type: 'object',
@@ -73,6 +120,7 @@ function listenerSchema(switchable: boolean) {
     properties: {
       host: { type: 'string' },
       port: { type: 'integer', minimum: 0, maximum: 65535 },
+      tls: tlsSchema,
       ...(switchable ? { enabled: { type: 'boolean' } } : {}),
     },
   };
@@ -88,6 +136,7 @@ const schema = {
     grpc: listenerSchema(true),
     bodyLimit: { type: 'integer', minimum: 1 },
     dataDir: { type: 'string' },
+    auth: authSchema,
     backends: {
       type: 'array',
       items: {
@@ -118,6 +167,7 @@ const schema = {
               embedded: { type: 'string', minLength: 1 },
               listen: { type: 'string' },
               slots: { type: 'object', additionalProperties: { type: 'string' } },
+              tls: tlsSchema,
             },
             oneOf: [{ required: ['target'] }, { required: ['embedded'] }],
           },

@@ -46,6 +46,8 @@ export const GatewayReason = {
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   NOT_READY: 'NOT_READY',
   OVERLOADED: 'OVERLOADED',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
   INTERNAL: 'INTERNAL',
 } as const;
 export type GatewayReason = (typeof GatewayReason)[keyof typeof GatewayReason];

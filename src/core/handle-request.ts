@@ -9,11 +9,12 @@ import type { ErrorMapper } from '../mapping/error-mapper.js';
 import { DEFAULT_FALLBACK } from '../mapping/error-mapper.js';
 import { Code, GatewayError, gatewayError, GatewayReason } from './gateway-error.js';
 import type { HttpInput, HttpReply } from './http-types.js';
+import type { Authenticator } from '../security/authenticator.js';
 
 const REQUEST_ID = 'x-request-id';
 
 /** Handles one request against a table; never throws, never answers with a stack trace. */
-export async function handleRequest(table: RouteTable, input: HttpInput): Promise<HttpReply> {
+export async function handleRequest(table: RouteTable, input: HttpInput, auth?: Authenticator): Promise<HttpReply> {
   const requestId = input.requestId ?? requestIdFrom(input.headers[REQUEST_ID]);
   const match = table.match(input.method, input.path, hostOf(input.headers));
   if (match.error) {
@@ -30,7 +31,7 @@ export async function handleRequest(table: RouteTable, input: HttpInput): Promis
     const error = gatewayError(Code.INVALID_ARGUMENT, GatewayReason.NOT_ACCEPTABLE, 'none of the accepted media types can be produced', { accept: accept(input) ?? '' }, 406);
     reply = renderError(route.mapError, error, undefined, frontend.negotiator.fallbackType);
   } else {
-    reply = await invokeRoute(route, params, input, requestId, responseType);
+    reply = await invokeRoute(route, params, input, requestId, responseType, auth);
   }
   reply.headers[REQUEST_ID] = requestId;
   reply.routeId = route.id;
@@ -50,10 +51,16 @@ export function renderRoutingError(table: RouteTable, input: HttpInput, error: G
   return renderError(frontend?.mapError, error, undefined, errorType(frontend, accept(input)));
 }
 
-async function invokeRoute(route: CompiledRoute, params: Record<string, string>, input: HttpInput, requestId: string, responseType: string): Promise<HttpReply> {
+async function invokeRoute(route: CompiledRoute, params: Record<string, string>, input: HttpInput, requestId: string, responseType: string, auth: Authenticator | undefined): Promise<HttpReply> {
   let request: Record<string, unknown> | undefined;
   let upstreamCode: number | undefined;
   try {
+    if (auth && route.role !== 'none') {
+      const principal = await auth.authenticate(headerValue(input.headers['authorization']));
+      const flag = route.elevate ? headerValue(input.query[route.elevate.query]) : undefined;
+      const role = route.elevate && flag?.toLowerCase() === 'true' ? route.elevate.role : route.role;
+      auth.authorize(principal, route.frontend.namespace ?? '*', role);
+    }
     const body = parseBody(route.frontend, input);
     route.validateBody?.(body);
     if (route.frontend.unknownQuery === 'reject') rejectUnknownQuery(route, input.query);
@@ -63,24 +70,26 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
       throw gatewayError(Code.UNAVAILABLE, GatewayReason.NOT_READY, 'the backend is not ready', {});
     }
     let response: unknown;
+    let metadata: Readonly<Record<string, string>> | undefined;
     if (route.grpc) {
       if (!upstream) throw gatewayError(Code.UNAVAILABLE, GatewayReason.UPSTREAM_UNAVAILABLE, 'no upstream is bound to this route', {});
       try {
         const reply = await upstream.unary({
           path: route.grpc.path,
-          message: route.grpc.requestType.encode(request).finish(),
+          message: encodeRequest(route, request),
           metadata: forwardedMetadata(route.forwardHeaders, input.headers, requestId),
           deadlineMs: route.deadlineMs,
           signal: input.signal,
         });
         upstreamCode = Code.OK;
         response = route.grpc.responseType.decode(reply.message);
+        metadata = reply.metadata;
       } catch (err) {
         if (err instanceof GatewayError) upstreamCode = err.code;
         throw err;
       }
     }
-    const mapped = route.mapResponse(response, request);
+    const mapped = route.mapResponse(response, request, metadata);
     const payload = mapped.raw ? String(mapped.body) : JSON.stringify(mapped.body) ?? '';
     return { status: mapped.status, headers: { 'content-type': responseType, ...mapped.headers }, body: payload, upstreamCode };
   } catch (err) {
@@ -89,6 +98,7 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
     const type = error.reason === GatewayReason.UNSUPPORTED_MEDIA_TYPE ? route.frontend.negotiator.fallbackType : responseType;
     const reply = renderError(route.mapError, error, request, type);
     reply.upstreamCode = upstreamCode;
+    if (auth && error.reason === GatewayReason.UNAUTHENTICATED && reply.status === 401) reply.headers['www-authenticate'] = auth.challenge;
     return reply;
   }
 }
@@ -133,7 +143,16 @@ function parseBody(frontend: CompiledFrontend, input: HttpInput): unknown {
 }
 
 /** Deeper bodies are refused before parsing: mapping them would recurse without bound. */
-const MAX_JSON_DEPTH = 128;
+const MAX_JSON_DEPTH = 64;
+
+/** protobufjs refuses messages nested past its own limit; that is the client's 400, not a 500. */
+function encodeRequest(route: CompiledRoute, request: Record<string, unknown>): Uint8Array {
+  try {
+    return route.grpc!.requestType.encode(request).finish();
+  } catch (err) {
+    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, `the request cannot be encoded: ${(err as Error).message}`, {}, 400);
+  }
+}
 
 /** The deepest array/object nesting of JSON text (brackets inside strings do not count). */
 function nestingDepth(text: string): number {

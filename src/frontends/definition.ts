@@ -68,6 +68,13 @@ export interface RouteMapping {
   readiness?: boolean;
   deadlineMs?: number;
   errors?: ErrorMapping[];
+  /**
+   * Role a caller needs in the namespace when auth is on: read < write < admin; `none` lets
+   * anyone in. Default: read for GET, HEAD and OPTIONS, write otherwise.
+   */
+  role?: 'none' | 'read' | 'write' | 'admin';
+  /** A higher role needed when a boolean query flag is true (`permanent=true` deletes). */
+  elevate?: { query: string; role: 'read' | 'write' | 'admin' };
   /** JSON Schema (2020-12) the parsed body must satisfy before any mapping or call. */
   bodySchema?: Record<string, unknown> | boolean;
 }

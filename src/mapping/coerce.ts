@@ -280,6 +280,18 @@ export function compileMessageCoercer(type: protobuf.Type, source: SourceKind, k
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 const DURATION = /^(-)?(\d+)(?:\.(\d{1,9}))?s$/;
+/** google.protobuf.Duration and Timestamp ranges (duration.proto, timestamp.proto). */
+const MAX_DURATION_SECONDS = 315576000000n;
+const MIN_TIMESTAMP_SECONDS = -62135596800;
+const MAX_TIMESTAMP_SECONDS = 253402300799;
+
+/** Date.parse rolls 2024-02-30 over to March; a timestamp must name a real date and time. */
+function isRealDateTime(m: RegExpExecArray): boolean {
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59)));
+  if (y < 100) date.setUTCFullYear(y);
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && date.getUTCHours() === h && date.getUTCMinutes() === mi && s <= 59;
+}
 
 function wellKnownCoercer(type: protobuf.Type): Coercer | undefined {
   const name = type.fullName;
@@ -292,9 +304,9 @@ function wellKnownCoercer(type: protobuf.Type): Coercer | undefined {
     case '.google.protobuf.Timestamp':
       return (v) => {
         const m = typeof v === 'string' ? RFC3339.exec(v) : null;
-        const ms = m ? Date.parse(v as string) : NaN;
-        if (!m || Number.isNaN(ms)) throw new CoercionFailure('type', 'an RFC 3339 timestamp', show(v));
-        const seconds = Math.floor(ms / 1000);
+        if (!m || !isRealDateTime(m)) throw new CoercionFailure('type', 'an RFC 3339 timestamp', show(v));
+        const seconds = Math.floor(Date.parse(v as string) / 1000);
+        if (seconds < MIN_TIMESTAMP_SECONDS || seconds > MAX_TIMESTAMP_SECONDS) throw new CoercionFailure('range', 'a timestamp from 0001-01-01 to 9999-12-31', show(v));
         const nanos = m[7] ? Number(m[7].slice(1).padEnd(9, '0')) : 0;
         return { seconds: String(seconds), nanos };
       };
@@ -302,6 +314,7 @@ function wellKnownCoercer(type: protobuf.Type): Coercer | undefined {
       return (v) => {
         const m = typeof v === 'string' ? DURATION.exec(v) : null;
         if (!m) throw new CoercionFailure('type', "a duration such as '1.5s'", show(v));
+        if (BigInt(m[2]) > MAX_DURATION_SECONDS) throw new CoercionFailure('range', `a duration within ±${MAX_DURATION_SECONDS}s`, show(v));
         const sign = m[1] ? -1 : 1;
         const nanos = m[3] ? Number(m[3].padEnd(9, '0')) : 0;
         return { seconds: (m[1] ? '-' : '') + m[2], nanos: sign * nanos };

@@ -123,16 +123,21 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
 
   const pattern = param.pattern === undefined ? undefined : compilePattern(param.pattern);
   const valueMap = param.map === undefined ? undefined : compileValueMap(param.map, param.mapOptions);
-  const convert = (raw: unknown): unknown => {
-    let value = raw;
-    // The pattern checks what the client sent; the value map then translates it.
+  // The pattern checks what the client sent; the value map then translates it. Both apply to
+  // each of several values (repeated query parameters, JSON arrays).
+  const prepare = (value: unknown): unknown => {
     if (pattern && typeof value === 'string' && !pattern.test(value)) {
       throw fail(GatewayReason.BINDING_PATTERN, `cannot bind ${label} to ${targetLabel}: '${value}' does not match ${param.pattern}`, value, param.pattern!);
     }
     if (valueMap && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) {
       const mapped = valueMap(String(value));
-      if (mapped !== undefined) value = mapped;
+      if (mapped !== undefined) return mapped;
     }
+    return value;
+  };
+  const prepared = pattern !== undefined || valueMap !== undefined;
+  const convert = (raw: unknown): unknown => {
+    const value = !prepared ? raw : Array.isArray(raw) ? raw.map(prepare) : prepare(raw);
     try {
       return coerce(value);
     } catch (err) {

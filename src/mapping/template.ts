@@ -14,6 +14,8 @@ export interface TemplateContext {
   request?: unknown;
   error?: unknown;
   item?: unknown;
+  /** The upstream's response metadata (initial and trailing, text values). */
+  metadata?: unknown;
 }
 
 export type TemplateRenderer = (ctx: TemplateContext) => unknown;
@@ -26,6 +28,8 @@ export interface TemplateScope {
   request?: protobuf.Type;
   /** `error` is always available as plain data in error templates. */
   error?: boolean;
+  /** `metadata` (the upstream's response metadata) is available in response templates. */
+  metadata?: boolean;
   item?: RootShape;
   json: JsonRenderOptions;
 }
@@ -166,12 +170,16 @@ function compileAccess(path: string, scope: TemplateScope, pointer: string): { r
       if (!scope.error) throw new TemplateError(pointer, `'error' is only available in error templates`);
       shape = { kind: 'plain' };
       break;
+    case 'metadata':
+      if (!scope.metadata) throw new TemplateError(pointer, `'metadata' is only available in response templates`);
+      shape = { kind: 'plain' };
+      break;
     case 'item':
       if (!scope.item) throw new TemplateError(pointer, `'item' is only available inside 'each'`);
       shape = scope.item.kind === 'element' ? { kind: 'element', field: scope.item.field } : scope.item;
       break;
     default:
-      throw new TemplateError(pointer, `unknown root '${root}' (expected response, request, error or item)`);
+      throw new TemplateError(pointer, `unknown root '${root}' (expected response, request, error, item or metadata)`);
   }
   const keys: string[] = [];
   for (let i = 0; i < segments.length; i++) {

@@ -242,6 +242,8 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
     deadlineMs: r.deadlineMs ?? ctx.binding.deadlineMs ?? ctx.rest.deadlineMs ?? DEFAULT_DEADLINE_MS,
     forwardHeaders: ctx.forwardHeaders,
     readiness: r.readiness === true,
+    role: r.role ?? (r.method === 'GET' || r.method === 'HEAD' || r.method === 'OPTIONS' ? 'read' : 'write'),
+    elevate: r.elevate,
     describeParams: (r.params ?? []).map((p) => `${p.from ?? `const ${JSON.stringify(p.const)}`} -> ${p.to}${p.required ? ' (required)' : ''}`),
   };
   return { route, routerPath: template.routerPath, shape: template.shape };

@@ -49,6 +49,10 @@ export interface CompiledRoute {
   /** Lower-case request headers forwarded as metadata. */
   readonly forwardHeaders: readonly string[];
   readonly readiness: boolean;
+  /** Role needed when auth is on. */
+  readonly role: 'none' | 'read' | 'write' | 'admin';
+  /** The higher role needed when this query flag is true (any case). */
+  readonly elevate?: { readonly query: string; readonly role: 'read' | 'write' | 'admin' };
   /** One line per ParamMapping, for `prism-gateway routes`. */
   readonly describeParams: readonly string[];
 }

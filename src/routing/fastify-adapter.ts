@@ -10,13 +10,19 @@ import { Code, gatewayError, GatewayReason } from '../core/gateway-error.js';
 import type { HttpInput, HttpReply } from '../core/http-types.js';
 import type { TableHolder } from './table-holder.js';
 import type { AdminRoute } from '../admin/admin-api.js';
+import type { Authenticator } from '../security/authenticator.js';
+import { GatewayError } from '../core/gateway-error.js';
 
 export interface HttpServerOptions {
   readonly tables: TableHolder;
+  /** Checks credentials and roles when auth is configured. */
+  readonly auth?: Authenticator;
   /** Told about every answered request (metrics). */
   readonly onReply?: (reply: HttpReply | undefined, method: string, status: number, seconds: number) => void;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit?: number;
+  /** Serve HTTPS (node:tls options: key, cert, ca, requestCert, rejectUnauthorized). */
+  readonly https?: HttpsOptions;
   /** Requests handled at once; more are refused at once (503) instead of queueing without bound. */
   readonly maxConcurrent?: number;
   readonly logger?: FastifyServerOptions['logger'];
@@ -37,7 +43,8 @@ declare module 'fastify' {
 }
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
-  const app = Fastify({
+  const app = (Fastify as unknown as (o: FastifyServerOptions & { https?: HttpsOptions }) => FastifyInstance)({
+    ...(options.https ? { https: options.https } : {}),
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // One line per request, written by the onResponse hook below, instead of fastify's two.
@@ -52,7 +59,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     frameworkErrors: (error, request, reply) => {
       const input = toInput(request, undefined);
       const failure = gatewayError(Code.NOT_FOUND, GatewayReason.ROUTE_NOT_FOUND, `cannot route ${request.method} ${pathOf(request.url)}`, {}, 404);
-      void send(reply, renderRoutingError(options.tables.current, input, failure));
+      const rendered = renderRoutingError(options.tables.current, input, failure);
+      rendered.headers['x-request-id'] = request.id;
+      void send(reply, rendered);
       void error;
     },
   });
@@ -71,7 +80,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       request.log.error({ err: error }, 'unhandled error');
       failure = gatewayError(Code.INTERNAL, GatewayReason.INTERNAL, 'internal error', {}, 500);
     }
-    return send(reply, renderRoutingError(options.tables.current, input, failure));
+    const rendered = renderRoutingError(options.tables.current, input, failure);
+    rendered.headers['x-request-id'] = request.id;
+    return send(reply, rendered);
   });
 
   app.addHook('onResponse', (request, reply, done) => {
@@ -105,7 +116,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) controller.abort();
     });
-    const result = await handleRequest(options.tables.current, { ...toInput(request, controller.signal), requestId: request.id });
+    const result = await handleRequest(options.tables.current, { ...toInput(request, controller.signal), requestId: request.id }, options.auth);
     request.prismReply = result;
     return send(reply, result);
   };
@@ -138,14 +149,24 @@ function toInput(request: { method: string; url: string; query: unknown; headers
   };
 }
 
+export type HttpsOptions = import('node:https').ServerOptions;
+
 export interface AdminServerOptions {
+  readonly https?: HttpsOptions;
   readonly routes: readonly AdminRoute[];
+  /** When set, every admin request needs the admin role (in every namespace: `*`). */
+  readonly auth?: Authenticator;
   readonly logger?: FastifyServerOptions['logger'];
 }
 
 /** The admin listener: a plain fastify app over framework-free admin handlers. */
 export function createAdminHttpServer(options: AdminServerOptions): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true });
+  const app = (Fastify as unknown as (o: FastifyServerOptions & { https?: HttpsOptions }) => FastifyInstance)({
+    ...(options.https ? { https: options.https } : {}),
+    logger: options.logger ?? false,
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   for (const route of options.routes) {
@@ -154,6 +175,10 @@ export function createAdminHttpServer(options: AdminServerOptions): FastifyInsta
       url: route.path,
       handler: async (request, reply) => {
         try {
+          if (options.auth && route.path !== '/healthz') {
+            const denied = await checkAdmin(options.auth, request.headers.authorization);
+            if (denied) return send(reply, denied);
+          }
           return send(reply, await route.handle(toInput(request, undefined), request.params as Record<string, string>));
         } catch (err) {
           request.log.error({ err }, 'admin request failed');
@@ -163,4 +188,18 @@ export function createAdminHttpServer(options: AdminServerOptions): FastifyInsta
     });
   }
   return app;
+}
+
+/** The admin listener's own guard: admin role everywhere, or a 401/403 reply. */
+async function checkAdmin(auth: Authenticator, authorization: string | undefined): Promise<HttpReply | undefined> {
+  try {
+    auth.authorize(await auth.authenticate(authorization), '*', 'admin');
+    return undefined;
+  } catch (err) {
+    const e = err instanceof GatewayError ? err : undefined;
+    const status = e?.httpStatus ?? 500;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (status === 401) headers['www-authenticate'] = auth.challenge;
+    return { status, headers, body: JSON.stringify({ error: e?.message ?? 'internal error' }) };
+  }
 }

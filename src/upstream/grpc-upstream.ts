@@ -35,8 +35,8 @@ export interface Upstream {
 
 const identity = (b: Buffer | Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b));
 
-export function createGrpcUpstream(target: string, options: grpc.ChannelOptions = {}): Upstream {
-  const client = new grpc.Client(target, grpc.credentials.createInsecure(), {
+export function createGrpcUpstream(target: string, options: grpc.ChannelOptions = {}, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()): Upstream {
+  const client = new grpc.Client(target, credentials, {
     'grpc.keepalive_time_ms': 30_000,
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     'grpc.max_send_message_length': 64 * 1024 * 1024,

@@ -314,7 +314,7 @@ const SCHEMA: Row[] = [
   {
     name: 'bad template root in a response (schema): the root is named among the allowed ones',
     yaml: route('{ id: r, method: GET, path: /r, grpc: Echo, response: { body: { from: reply.x } } }'),
-    problems: [inRoute('r', 7, '/rest/routes/0/response/body/from', 'must match pattern "^(response|request|error|item)(\\.[^.]+)*$"')],
+    problems: [inRoute('r', 7, '/rest/routes/0/response/body/from', 'must match pattern "^(response|request|error|item|metadata)(\\.[^.]+)*$"')],
   },
   {
     name: 'a path not starting with / (schema)',
@@ -417,7 +417,7 @@ describe('what a DefinitionError says', () => {
 
   test('bad template root: among the problems, one at the root names the allowed roots', () => {
     const problems = problemsOf(route('{ id: r, method: GET, path: /r, grpc: Echo, response: { body: { object: { a: { from: reply.x } } } } }'));
-    assert.deepEqual(problems[0], inRoute('r', 7, '/rest/routes/0/response/body/object/a/from', 'must match pattern "^(response|request|error|item)(\\.[^.]+)*$"'));
+    assert.deepEqual(problems[0], inRoute('r', 7, '/rest/routes/0/response/body/object/a/from', 'must match pattern "^(response|request|error|item|metadata)(\\.[^.]+)*$"'));
   });
 
   test('a sound definition with every construct compiles without problems', () => {
