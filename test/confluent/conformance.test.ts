@@ -465,6 +465,34 @@ describe('§0.4 request parsing', () => {
       { name: 'GET /compatibility/subjects/S/versions/latest', method: 'GET', path: '/compatibility/subjects/parse-unknown/versions/latest', status: 405, error: NOT_ALLOWED },
     ]);
   });
+
+  test('HEAD and OPTIONS are answered automatically for every resource (JAX-RS §3.3.5)', async (t) => {
+    const todo = 'deviation: HEAD and OPTIONS answer 405 where JAX-RS (Jersey) answers HEAD like GET without a body and OPTIONS with 200 and an Allow header';
+    await t.test('HEAD /subjects/S/versions → 200, the GET headers, no body', { todo }, async () => {
+      const r = await req('HEAD', '/subjects/parse-unknown/versions');
+      assert.equal(r.status, 200);
+      assert.equal(r.type, V1_JSON);
+      assert.equal(r.text, '');
+    });
+    await t.test('HEAD / → 200', { todo }, async () => {
+      assert.equal((await req('HEAD', '/')).status, 200);
+    });
+    await t.test('OPTIONS /subjects/S/versions → 200 with Allow listing GET and POST', { todo }, async () => {
+      const r = await req('OPTIONS', '/subjects/parse-unknown/versions');
+      assert.equal(r.status, 200);
+      const allow = (r.headers.get('allow') ?? '').split(',').map((m) => m.trim());
+      assert.ok(allow.includes('GET') && allow.includes('POST'), String(r.headers.get('allow')));
+    });
+  });
+
+  test('JSON numbers for string fields are coerced to text (Jackson scalar coercion), so the value is validated', async (t) => {
+    const todo = 'deviation: a JSON number where a string field is expected is a 400 binding error; Jackson coerces it to text, so Confluent answers the domain error (42203, 42201)';
+    await table(t, [
+      { name: '{"compatibility":5} → 42203', method: 'PUT', path: '/config/parse-coerce', body: '{"compatibility":5}', status: 422, error: [42203, INVALID_LEVEL], todo },
+      { name: '{"schema":5} → 42201', method: 'POST', path: '/subjects/parse-coerce/versions', body: '{"schema":5}', status: 422, error: [42201], todo },
+      { name: 'a numeric string for an int field is accepted', method: 'POST', path: '/subjects/parse-unknown/versions', body: q({ schema: P1, version: '1' }), status: 200 },
+    ]);
+  });
 });
 
 /** The id of a subject's version (deleted ones included). */

@@ -25,6 +25,8 @@ const list = JSON.parse(readFileSync(LIST_FILE, 'utf8')) as KnownDifference[];
  * deliberate: they are reported to be fixed. Remove an entry when its todo is removed.
  */
 const OPEN_DEVIATIONS = [
+  'HEAD and OPTIONS answer 405 where JAX-RS (Jersey) answers HEAD like GET without a body and OPTIONS with 200 and an Allow header',
+  'a JSON number where a string field is expected is a 400 binding error; Jackson coerces it to text, so Confluent answers the domain error (42203, 42201)',
   'IMPORT mode still validates Avro defaults (42201) where 7.5+ skips schema validation',
   'PROTOBUF schema text given as a base64 FileDescriptorProto is refused (42201) and format=serialized is ignored, so the Confluent JS Protobuf serdes cannot work',
 ];
@@ -144,7 +146,7 @@ function todoDeviations(): Array<{ file: string; text: string }> {
   const found: Array<{ file: string; text: string }> = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.test.ts'))) {
     const source = readFileSync(join(dir, file), 'utf8');
-    for (const m of source.matchAll(/todo:\s*'deviation: ((?:[^'\\]|\\.)*)'/g)) found.push({ file, text: m[1] });
+    for (const m of source.matchAll(/todo\s*[:=]\s*'deviation: ((?:[^'\\]|\\.)*)'/g)) found.push({ file, text: m[1] });
   }
   return found;
 }
