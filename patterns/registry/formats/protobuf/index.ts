@@ -8,8 +8,20 @@ import { parseProtobuf, type ProtobufModel } from './parse-protobuf.js';
 import { formatProtoDifference, isCompatibleProtoDifference } from './proto-difference.js';
 import { diffProtobuf } from './proto-schema-diff.js';
 import { renderNormalizedProto, renderProto } from './render-proto.js';
+import { protoModelToDescriptorBase64 } from './file-descriptor.js';
 
 export { diffProtobuf } from './proto-schema-diff.js';
+
+/**
+ * The schema as a base64 `FileDescriptorProto`: Confluent's `format=serialized`, which its
+ * JavaScript serdes request. `fileName` is the descriptor's file name (the import path when
+ * the schema is served as a reference).
+ * @throws Error when `parsed` is not a PROTOBUF schema from `protobufFormat.parse`.
+ */
+export function protobufSerialized(parsed: ParsedSchema, fileName?: string): string {
+  if (parsed.type !== 'PROTOBUF') throw new Error(`not a PROTOBUF schema: ${parsed.type}`);
+  return protoModelToDescriptorBase64(parsed.model as ProtobufModel, fileName);
+}
 export type { ProtoDifference, ProtoDifferenceType } from './proto-difference.js';
 
 function modelOf(schema: ParsedSchema): ProtobufModel {

@@ -3,6 +3,7 @@
  * use: the schema's own file, every file of its import graph, and the type table.
  */
 import { InvalidSchemaError, type ResolvedReference } from '../schema-format.js';
+import { descriptorToProtoText } from './file-descriptor.js';
 import { readProtoFile, type ProtoField, type ProtoFile, type ProtoMessage, type ProtoTypeElement } from './proto-model.js';
 import { isScalarType } from './scalar-types.js';
 import { buildTypeIndex, LOCAL_ORIGIN, resolveTypeName, type IndexedFile, type TypeIndex, type TypeOrigin } from './type-index.js';
@@ -19,10 +20,19 @@ function invalid(text: string, detail: string): InvalidSchemaError {
   return new InvalidSchemaError(`Invalid schema ${text}, details: ${detail}`);
 }
 
+/** `.proto` source, or else (as Confluent falls back) a base64 FileDescriptorProto. */
 function readOrThrow(text: string, label: string, original: string): ProtoFile {
   try {
     return readProtoFile(text);
   } catch (err) {
+    const fromDescriptor = descriptorToProtoText(text);
+    if (fromDescriptor !== null) {
+      try {
+        return readProtoFile(fromDescriptor);
+      } catch {
+        // Report the error of the text as given, below.
+      }
+    }
     throw invalid(original, `${label}: ${(err as Error).message}`);
   }
 }
