@@ -130,6 +130,8 @@ describe('confluent-js: Avro serde', () => {
     assert.equal(await freshClient().getId('payments-value', { schemaType: 'AVRO', schema: payment }), id);
     assert.equal(await freshClient().getVersion('payments-value', { schemaType: 'AVRO', schema: payment }), 1);
     await rejectsWith(freshClient().getId('payments-value', { schemaType: 'AVRO', schema: paymentIncompatible }), 404, 40403, 'Schema not found');
+    await rejectsWith(freshClient().getBySubjectAndId('payments-value', 99999), 404, 40403, 'Schema 99999 not found');
+    await rejectsWith(freshClient().getLatestSchemaMetadata('no-such-value'), 404, 40401, "Subject 'no-such-value' not found.");
   });
 
   test('testSubjectCompatibility / testCompatibility; an incompatible register is a 409 RestError', async () => {

@@ -127,6 +127,16 @@ describe('kafkajs: AVRO', () => {
     });
   });
 
+  test('decoding a payload whose id the registry does not know fails with the 404 / 40403 answer', async () => {
+    const payload = Buffer.concat([Buffer.from([0, 0, 1, 0x86, 0x9f]), Buffer.from([2, 4])]);
+    assert.equal(wireId(payload), 99999);
+    await assert.rejects(freshClient().decode(payload), (err: Error & { status?: number }) => {
+      assert.equal(err.status, 404);
+      assert.match(err.message, /Schema 99999 not found/);
+      return true;
+    });
+  });
+
   test('an incompatible schema is refused with 409 and Confluent\'s message', async () => {
     const incompatible = { ...user, fields: [...user.fields, { name: 'age', type: 'int' }] };
     await assert.rejects(freshClient().register(incompatible), (err: Error & { status?: number }) => {
