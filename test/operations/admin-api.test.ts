@@ -232,19 +232,11 @@ describe('admin CLI: prism-gateway frontend apply | list | delete', () => {
     assert.deepEqual(await body(`${gateway!.url}/cli`), { status: 200, json: { fString: 'from-cli' } });
   });
 
-  test('list and get exit 0 and print the frontends and one definition', async () => {
-    const [list, get] = await Promise.all([
-      runCli(['frontend', 'list', '--admin', gateway!.adminUrl!]),
-      runCli(['frontend', 'get', 'cli-fe', '--admin', gateway!.adminUrl!]),
-    ]);
-    assert.equal(list.code, 0, list.stderr);
-    const names = (JSON.parse(list.stdout) as { names: string[] }[]).flatMap((e) => e.names).sort();
-    assert.deepEqual(names, ['cli-fe', 'kept']);
-    assert.equal(get.code, 0, get.stderr);
-    const got = JSON.parse(get.stdout) as { names: string[]; origin: string; definition: string };
-    assert.deepEqual(got.names, ['cli-fe']);
-    assert.equal(got.origin, 'admin');
-    assert.match(got.definition, /from-cli/);
+  test('list exits 0 and prints every frontend', async () => {
+    const run = await runCli(['frontend', 'list', '--admin', gateway!.adminUrl!]);
+    assert.equal(run.code, 0, run.stderr);
+    const entries = JSON.parse(run.stdout) as { names: string[]; origin: string }[];
+    assert.deepEqual(entries.map((e) => `${e.names.join('+')}:${e.origin}`).sort(), ['cli-fe:admin', 'kept:admin']);
   });
 
   test('delete NAME exits 0 and the routes answer 404', async () => {

@@ -95,7 +95,7 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       fail(new Error(`cli ${args.join(' ')} did not finish in time; stderr: ${stderr}`));
-    }, options.timeoutMs ?? 30_000);
+    }, options.timeoutMs ?? 60_000);
     child.on('error', fail);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -134,7 +134,7 @@ export function spawnServing(command: string, args: string[], options: { cwd?: s
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       fail(new Error(`the gateway did not report listening in time; stderr: ${stderr}`));
-    }, options.timeoutMs ?? 30_000);
+    }, options.timeoutMs ?? 60_000);
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
       fail(new Error(`the gateway exited (${code ?? signal}) before listening; stderr: ${stderr}`));
