@@ -93,6 +93,84 @@ CREATE TABLE counters (
 INSERT INTO counters (name, value) VALUES ('max_id', 0);
 `,
   },
+  {
+    // insertVersion in one round trip. Under the write lock: the id of the hash (locked FOR
+    // KEY SHARE so a concurrent hard delete cannot remove it), a live version that already
+    // has it, the next version, then the counters row FOR UPDATE and the hash once more
+    // (a schema committed by another transaction before that lock is seen now), the rows,
+    // and the NOTIFY. Each statement of a VOLATILE function sees what committed before it.
+    version: 2,
+    sql: `
+CREATE FUNCTION prism_insert_version(
+  p_subject text, p_type text, p_schema text, p_refs text, p_hash text, p_id integer, p_version integer,
+  p_lock_namespace integer, p_lock_key integer, p_channel text, p_notice text)
+RETURNS TABLE (out_id integer, out_version integer)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_id integer;
+  v_new boolean := false;
+  v_version integer;
+  v_max integer;
+  v_bound text;
+  v_live integer;
+BEGIN
+  PERFORM pg_advisory_xact_lock(p_lock_namespace, coalesce(p_lock_key, hashtext(p_subject)));
+  IF p_id IS NOT NULL THEN
+    SELECT hash INTO v_bound FROM schemas WHERE id = p_id FOR KEY SHARE;
+    IF FOUND AND v_bound <> p_hash THEN
+      RAISE EXCEPTION USING ERRCODE = 'PR409', MESSAGE = format('id %s is bound to another schema', p_id);
+    END IF;
+    v_new := NOT FOUND;
+    v_id := p_id;
+  ELSE
+    SELECT id INTO v_id FROM schemas WHERE hash = p_hash ORDER BY id LIMIT 1 FOR KEY SHARE;
+    IF v_id IS NOT NULL AND p_version IS NULL THEN
+      SELECT version INTO v_live FROM versions
+        WHERE subject = p_subject AND schema_id = v_id AND NOT deleted ORDER BY version DESC LIMIT 1;
+      IF v_live IS NOT NULL THEN
+        out_id := v_id;
+        out_version := v_live;
+        RETURN NEXT;
+        RETURN;
+      END IF;
+    END IF;
+  END IF;
+  IF p_version IS NOT NULL THEN
+    PERFORM 1 FROM versions WHERE subject = p_subject AND version = p_version;
+    IF FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = 'PR409', MESSAGE = format('version %s of ''%s'' exists', p_version, p_subject);
+    END IF;
+    v_version := p_version;
+  ELSE
+    SELECT coalesce(max(version), 0) + 1 INTO v_version FROM versions WHERE subject = p_subject;
+  END IF;
+  SELECT value INTO v_max FROM counters WHERE name = 'max_id' FOR UPDATE;
+  IF v_id IS NULL THEN
+    SELECT id INTO v_id FROM schemas WHERE hash = p_hash ORDER BY id LIMIT 1 FOR KEY SHARE;
+    IF v_id IS NULL THEN
+      v_id := v_max + 1;
+      v_new := true;
+    END IF;
+  END IF;
+  IF v_new THEN
+    INSERT INTO schemas (id, schema_type, schema, refs, hash, imported)
+      VALUES (v_id, p_type, p_schema, p_refs, p_hash, p_id IS NOT NULL);
+    INSERT INTO schema_refs (schema_id, subject, version)
+      SELECT v_id, r->>'subject', (r->>'version')::integer FROM jsonb_array_elements(p_refs::jsonb) AS r;
+  END IF;
+  IF v_id > v_max THEN
+    UPDATE counters SET value = v_id WHERE name = 'max_id';
+  END IF;
+  DELETE FROM versions WHERE subject = p_subject AND schema_id = v_id AND version < v_version AND deleted;
+  INSERT INTO versions (subject, version, schema_id, deleted) VALUES (p_subject, v_version, v_id, false);
+  PERFORM pg_notify(p_channel, p_notice);
+  out_id := v_id;
+  out_version := v_version;
+  RETURN NEXT;
+END
+$fn$;
+`,
+  },
 ];
 
 /** The newest migration this code knows. */
@@ -123,6 +201,8 @@ const toVersion = (row: VersionRow): StoredVersion => ({ subject: row.subject, v
 // PostgreSQL's collation is not Java's UTF-16 order; sort here as SQLite's backend does.
 const bySubjectThenVersion = (a: StoredVersion, b: StoredVersion) => compareStrings(a.subject, b.subject) || a.version - b.version;
 
+/** The SQLSTATE prism_insert_version raises for a StorageConflictError. */
+const CONFLICT = 'PR409';
 /** Errors worth running the whole transaction again for. */
 const RETRYABLE = new Set(['40001', '40P01', '23505']);
 const MAX_ATTEMPTS = 5;
@@ -200,73 +280,39 @@ export function createPostgresStorage(options: PostgresStorageOptions): Watchabl
     }
   }
 
-  /** The id to use for `input`, or an existing version that already holds it. */
-  async function insertIn(c: pg.PoolClient, input: InsertVersionInput): Promise<{ id: number; version: number }> {
-    let id: number | undefined;
-    let isNew = false;
-    if (input.id !== undefined) {
-      const bound = await c.query<{ hash: string }>('SELECT hash FROM schemas WHERE id = $1 FOR KEY SHARE', [input.id]);
-      if (bound.rows[0] && bound.rows[0].hash !== input.hash) throw new StorageConflictError(`id ${input.id} is bound to another schema`);
-      if (!bound.rows[0]) isNew = true;
-      id = input.id;
-    } else {
-      id = await idOfHash(c, input.hash);
-      if (id !== undefined && input.version === undefined) {
-        // Registered meanwhile by another replica: answer with that version (what the
-        // registry answers for a schema already live in the subject).
-        const live = await c.query<{ version: number }>(
-          'SELECT version FROM versions WHERE subject = $1 AND schema_id = $2 AND NOT deleted ORDER BY version DESC LIMIT 1',
-          [input.subject, id],
+  /**
+   * One statement, one round trip: the migration-2 function takes the lock, assigns, stores,
+   * notifies; the statement's own transaction commits it.
+   */
+  async function insert(input: InsertVersionInput): Promise<{ id: number; version: number }> {
+    await ready();
+    const notice = JSON.stringify({ t: 'v', s: input.subject } satisfies Notice);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { rows } = await pool.query<{ out_id: number; out_version: number }>(
+          'SELECT out_id, out_version FROM prism_insert_version($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+          [
+            input.subject,
+            input.schemaType,
+            input.schema,
+            JSON.stringify(input.references),
+            input.hash,
+            input.id ?? null,
+            input.version ?? null,
+            LOCK_NAMESPACE,
+            locking === 'global' ? GLOBAL_WRITE_LOCK : null,
+            channel,
+            Buffer.byteLength(notice) > MAX_PAYLOAD ? '{"t":"*"}' : notice,
+          ],
         );
-        if (live.rows[0]) return { id, version: live.rows[0].version };
+        return { id: rows[0]!.out_id, version: rows[0]!.out_version };
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === CONFLICT) throw new StorageConflictError((err as Error).message);
+        if (code && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) continue;
+        throw err;
       }
     }
-    let version: number;
-    if (input.version !== undefined) {
-      const exists = await c.query('SELECT 1 FROM versions WHERE subject = $1 AND version = $2', [input.subject, input.version]);
-      if (exists.rowCount) throw new StorageConflictError(`version ${input.version} of '${input.subject}' exists`);
-      version = input.version;
-    } else {
-      const max = await c.query<{ v: number | null }>('SELECT max(version) AS v FROM versions WHERE subject = $1', [input.subject]);
-      version = (max.rows[0]?.v ?? 0) + 1;
-    }
-    // The id counter is locked before a new id is chosen; a schema with this hash committed
-    // by another transaction before that lock was granted is found by looking again.
-    const counter = await c.query<{ value: number }>("SELECT value FROM counters WHERE name = 'max_id' FOR UPDATE");
-    let maxId = counter.rows[0]!.value;
-    if (id === undefined) {
-      id = await idOfHash(c, input.hash);
-      if (id === undefined) {
-        id = maxId + 1;
-        isNew = true;
-      }
-    }
-    if (isNew) {
-      await c.query('INSERT INTO schemas (id, schema_type, schema, refs, hash, imported) VALUES ($1, $2, $3, $4, $5, $6)', [
-        id,
-        input.schemaType,
-        input.schema,
-        JSON.stringify(input.references),
-        input.hash,
-        input.id !== undefined,
-      ]);
-      for (const ref of input.references) {
-        await c.query('INSERT INTO schema_refs (schema_id, subject, version) VALUES ($1, $2, $3)', [id, ref.subject, ref.version]);
-      }
-    }
-    if (id > maxId) {
-      maxId = id;
-      await c.query("UPDATE counters SET value = $1 WHERE name = 'max_id'", [maxId]);
-    }
-    await c.query('DELETE FROM versions WHERE subject = $1 AND schema_id = $2 AND version < $3 AND deleted', [input.subject, id, version]);
-    await c.query('INSERT INTO versions (subject, version, schema_id, deleted) VALUES ($1, $2, $3, false)', [input.subject, version, id]);
-    return { id, version };
-  }
-
-  /** The lowest id stored for `hash`, locked so it cannot be removed before this commits. */
-  async function idOfHash(c: pg.PoolClient, hash: string): Promise<number | undefined> {
-    const found = await c.query<{ id: number }>('SELECT id FROM schemas WHERE hash = $1 ORDER BY id LIMIT 1 FOR KEY SHARE', [hash]);
-    return found.rows[0]?.id;
   }
 
   function toChange(payload: string): StorageChange {
@@ -315,9 +361,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Watchabl
       return (await read<{ value: string }>('SELECT value FROM settings WHERE kind = $1 AND scope = $2', [kind, scope]))[0]?.value;
     },
 
-    insertVersion(input) {
-      return write(input.subject, { t: 'v', s: input.subject }, (c) => insertIn(c, input));
-    },
+    insertVersion: insert,
     async softDeleteVersions(subject, list) {
       if (list.length === 0) return;
       await write(subject, { t: 'v', s: subject }, (c) =>
