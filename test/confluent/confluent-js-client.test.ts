@@ -18,7 +18,7 @@ import {
 } from '@confluentinc/schemaregistry';
 import { create, createFileRegistry, createMutableRegistry } from '@bufbuild/protobuf';
 import { FieldDescriptorProto_Label, FieldDescriptorProto_Type, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
-import { call, startStack, type Stack } from './support.js';
+import { startStack, type Stack } from './support.js';
 
 let stack: Stack;
 let client: SchemaRegistryClient;
