@@ -9,8 +9,11 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
-import { CLI, echoFrontend, fixtureNamespace, sleep, spawnServing, tempDir, writeConfig, type ServingProcess } from './support.js';
+import * as grpc from '@grpc/grpc-js';
+import { FIXTURE_PROTO, FIXTURE_SERVICE, startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
+import { loadProtoRoot } from '../../src/upstream/proto-root.js';
+import { createServiceDefinition } from '../../src/upstream/service-definition.js';
+import { CLI, echoFrontend, fixtureNamespace, sleep, spawnServing, startFromConfig, tempDir, writeConfig, type ServingProcess } from './support.js';
 
 let fixture: FixtureServer;
 let dir: ReturnType<typeof tempDir>;
@@ -109,4 +112,32 @@ describe('SIGTERM during a slow request', () => {
       assert.ok(Date.now() - sigtermAt < DELAY_MS + 5_000);
     },
   );
+});
+
+describe('closing a gateway during a passthrough call', () => {
+  test('a gRPC call in flight on the passthrough listener completes OK, then close() resolves', async () => {
+    const scratch = tempDir('sigterm-grpc');
+    const configFile = writeConfig(scratch.path, { namespaces: [fixtureNamespace('fx', fixture.address)] });
+    const gateway = await startFromConfig(configFile, join(scratch.path, 'data'));
+    const Everything = grpc.makeGenericClientConstructor(createServiceDefinition(loadProtoRoot([FIXTURE_PROTO]).lookupService(FIXTURE_SERVICE)), 'Everything');
+    type Slow = (req: Record<string, unknown>, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null) => void) => void;
+    const client = new Everything(gateway.grpcAddress!, grpc.credentials.createInsecure()) as unknown as grpc.Client & { Slow: Slow };
+    try {
+      const before = fixture.received.filter((r) => r.method === 'Slow').length;
+      const started = Date.now();
+      const call = new Promise<grpc.status>((done) => client.Slow({ delay_ms: 800 }, new grpc.Metadata(), { deadline: Date.now() + 10_000 }, (err) => done(err ? err.code : grpc.status.OK)));
+      while (fixture.received.filter((r) => r.method === 'Slow').length === before) {
+        assert.ok(Date.now() - started < 10_000, 'the call reached the backend');
+        await sleep(10);
+      }
+      const closed = gateway.close().then(() => Date.now());
+      assert.equal(await call, grpc.status.OK);
+      const finishedAt = Date.now();
+      const closedAt = await Promise.race([closed, sleep(5_000).then(() => Infinity)]);
+      assert.ok(closedAt - finishedAt < 2_000, 'close() resolved soon after the call finished');
+    } finally {
+      client.close();
+      scratch.remove();
+    }
+  });
 });
