@@ -47,17 +47,17 @@ export async function runConfluent(ctx: BenchContext): Promise<ConfluentResult> 
   const level = ctx.options.logLevel;
   await ctx.node('prism-registry', ['dist/patterns/registry/cli.js', 'serve', '--listen', `127.0.0.1:${PORTS.registry}`, '--backend', `sqlite:${join(dataDir, 'registry.db')}`], PORTS.registry);
   const config = join(ctx.benchDir, 'confluent', 'gateway.yaml');
-  await ctx.node('prism-confluent', ['dist/src/cli.js', 'serve', '--config', config, '--port', String(PORTS.prismConfluent), '--log-level', level], PORTS.prismConfluent);
-  await ctx.node('prism-confluent-http2', ['--import', 'tsx', 'bench/systems/prism-variant.ts', config, 'http2', String(PORTS.prismConfluentHttp2), level], PORTS.prismConfluentHttp2);
-  await ctx.node('prism-embedded', ['dist/src/cli.js', 'serve', '--config', join(ctx.benchDir, 'confluent', 'embedded.yaml'), '--port', String(PORTS.prismEmbedded), '--data-dir', join(dataDir, 'embedded'), '--log-level', level], PORTS.prismEmbedded);
-  await ctx.node('handwritten-confluent', ['--import', 'tsx', 'bench/systems/handwritten.ts'], PORTS.handwrittenConfluent, { PORT: String(PORTS.handwrittenConfluent), REGISTRY_TARGET: `127.0.0.1:${PORTS.registry}`, LOG_LEVEL: level });
+  const pc = await ctx.node('prism-confluent', ['dist/src/cli.js', 'serve', '--config', config, '--port', String(PORTS.prismConfluent), '--data-dir', join(dataDir, 'gateway'), '--log-level', level], PORTS.prismConfluent);
+  const pch = await ctx.node('prism-confluent-http2', ['--import', 'tsx', 'bench/systems/prism-variant.ts', config, 'http2', String(PORTS.prismConfluentHttp2), level], PORTS.prismConfluentHttp2);
+  const pe = await ctx.node('prism-embedded', ['dist/src/cli.js', 'serve', '--config', join(ctx.benchDir, 'confluent', 'embedded.yaml'), '--port', String(PORTS.prismEmbedded), '--data-dir', join(dataDir, 'embedded'), '--log-level', level], PORTS.prismEmbedded);
+  const hw = await ctx.node('handwritten-confluent', ['--import', 'tsx', 'bench/systems/handwritten.ts'], PORTS.handwrittenConfluent, { PORT: String(PORTS.handwrittenConfluent), REGISTRY_TARGET: `127.0.0.1:${PORTS.registry}`, LOG_LEVEL: level });
 
   const schemaId = await seed(PORTS.prismConfluent);
   const embeddedId = await seed(PORTS.prismEmbedded);
   if (embeddedId !== schemaId) throw new Error(`the embedded registry gave id ${embeddedId}, the standalone one ${schemaId}`);
   const byId = `/schemas/ids/${schemaId}`;
   const expected = await http('GET', base(PORTS.prismConfluent) + byId);
-  await ctx.node('raw-fastify', ['--import', 'tsx', 'bench/systems/raw-fastify.ts'], PORTS.rawFastify, { PORT: String(PORTS.rawFastify), RAW_SCHEMA_BODY: expected.text, LOG_LEVEL: level });
+  const raw = await ctx.node('raw-fastify', ['--import', 'tsx', 'bench/systems/raw-fastify.ts'], PORTS.rawFastify, { PORT: String(PORTS.rawFastify), RAW_SCHEMA_BODY: expected.text, LOG_LEVEL: level });
   for (const port of [PORTS.prismConfluentHttp2, PORTS.handwrittenConfluent, PORTS.rawFastify, PORTS.prismEmbedded]) {
     const got = await http('GET', base(port) + byId);
     if (got.status !== 200 || got.text !== expected.text) throw new Error(`port ${port} answered ${got.status} ${got.text} for ${byId}; Prism answered ${expected.text}`);
@@ -66,33 +66,33 @@ export async function runConfluent(ctx: BenchContext): Promise<ConfluentResult> 
 
   const routes: ConfluentResult['routes'] = {};
   const idTargets: LoadTarget[] = [
-    { name: 'prism (grpc-js upstream)', url: base(PORTS.prismConfluent) + byId },
-    { name: 'fastify + grpc-js by hand', url: base(PORTS.handwrittenConfluent) + byId },
-    { name: 'prism (http2 upstream)', url: base(PORTS.prismConfluentHttp2) + byId },
-    { name: 'raw fastify (no gRPC)', url: base(PORTS.rawFastify) + byId },
-    { name: 'prism embedded registry', url: base(PORTS.prismEmbedded) + byId },
+    { name: 'prism (grpc-js upstream)', url: base(PORTS.prismConfluent) + byId, pid: pc.child.pid },
+    { name: 'fastify + grpc-js by hand', url: base(PORTS.handwrittenConfluent) + byId, pid: hw.child.pid },
+    { name: 'prism (http2 upstream)', url: base(PORTS.prismConfluentHttp2) + byId, pid: pch.child.pid },
+    { name: 'raw fastify (no gRPC)', url: base(PORTS.rawFastify) + byId, pid: raw.child.pid },
+    { name: 'prism embedded registry', url: base(PORTS.prismEmbedded) + byId, pid: pe.child.pid },
   ];
   await warmUp(ctx, idTargets);
   routes['GET /schemas/ids/{id}'] = Object.fromEntries(await alternate(ctx, 'ids', idTargets, ctx.options.pairs));
 
   const schemaBody = JSON.stringify({ schema: SCHEMA });
   const post = luaScript(ctx.benchDir, 'post-json.lua', { BODY: schemaBody });
-  const secondary: [string, string, string | undefined][] = [
-    ['GET /subjects/{s}/versions/latest', `/subjects/${SUBJECT}/versions/latest`, undefined],
-    ['POST /subjects/{s} (lookup)', `/subjects/${SUBJECT}`, post],
-    ['POST /subjects/{s}/versions (idempotent)', `/subjects/${SUBJECT}/versions`, post],
+  const secondary: [string, string, string | undefined, string][] = [
+    ['GET /subjects/{s}/versions/latest', `/subjects/${SUBJECT}/versions/latest`, undefined, 'latest'],
+    ['POST /subjects/{s} (lookup)', `/subjects/${SUBJECT}`, post, 'lookup'],
+    ['POST /subjects/{s}/versions (idempotent)', `/subjects/${SUBJECT}/versions`, post, 'same-schema'],
   ];
-  for (const [label, path, lua] of secondary) {
+  for (const [label, path, lua, short] of secondary) {
     const targets: LoadTarget[] = [
-      { name: 'prism (grpc-js upstream)', url: base(PORTS.prismConfluent) + path, lua },
-      { name: 'prism (http2 upstream)', url: base(PORTS.prismConfluentHttp2) + path, lua },
+      { name: 'prism (grpc-js upstream)', url: base(PORTS.prismConfluent) + path, lua, pid: pc.child.pid },
+      { name: 'prism (http2 upstream)', url: base(PORTS.prismConfluentHttp2) + path, lua, pid: pch.child.pid },
     ];
     for (const t of targets) {
       const check = await http(lua ? 'POST' : 'GET', t.url, lua ? { schema: SCHEMA } : undefined);
       if (check.status !== 200) throw new Error(`${t.name} ${label}: ${check.status} ${check.text}`);
     }
     await warmUp(ctx, targets);
-    routes[label] = Object.fromEntries(await alternate(ctx, label.split(' ')[1].split('/')[1] ?? 'route', targets, ctx.options.rounds));
+    routes[label] = Object.fromEntries(await alternate(ctx, short, targets, ctx.options.rounds));
   }
 
   // New-version registration: a fresh subject per run with compatibility NONE, distinct
@@ -119,6 +119,7 @@ export async function runConfluent(ctx: BenchContext): Promise<ConfluentResult> 
   for (const r of Object.values(registration)) Object.assign(r, { summary: summarize(r.perSecond) });
 
   const rps = (route: string, name: string) => routes[route][name].runs.map((r) => r.okRps);
+  const perCpu = (route: string, name: string) => routes[route][name].cpuUsPerRequest.map((us) => 1 / us);
   const ids = 'GET /schemas/ids/{id}';
   const ratios: Record<string, PairedRatio> = {
     'ids: prism / hand-written': pairedRatio(rps(ids, 'prism (grpc-js upstream)'), rps(ids, 'fastify + grpc-js by hand')),
@@ -126,6 +127,8 @@ export async function runConfluent(ctx: BenchContext): Promise<ConfluentResult> 
     'ids: prism / raw fastify': pairedRatio(rps(ids, 'prism (grpc-js upstream)'), rps(ids, 'raw fastify (no gRPC)')),
     'ids: prism http2 / prism grpc-js': pairedRatio(rps(ids, 'prism (http2 upstream)'), rps(ids, 'prism (grpc-js upstream)')),
     'ids: embedded / prism grpc-js': pairedRatio(rps(ids, 'prism embedded registry'), rps(ids, 'prism (grpc-js upstream)')),
+    'ids, CPU efficiency of the HTTP→gRPC process: prism / hand-written': pairedRatio(perCpu(ids, 'prism (grpc-js upstream)'), perCpu(ids, 'fastify + grpc-js by hand')),
+    'ids, CPU efficiency: prism http2 / hand-written': pairedRatio(perCpu(ids, 'prism (http2 upstream)'), perCpu(ids, 'fastify + grpc-js by hand')),
   };
   for (const [label] of secondary) ratios[`${label}: http2 / grpc-js`] = pairedRatio(rps(label, 'prism (http2 upstream)'), rps(label, 'prism (grpc-js upstream)'));
   return { schemaId, routes, ratios, registration };

@@ -1,8 +1,9 @@
 /**
  * Scenario 1, the echo route: GET /v1/items/{id} → gwpeer.v1.ItemService/GetItem on the Go
  * gRPC server of the grpc-gateway peer. Prism Gateway (the `serve` CLI, grpc-js upstream) and
- * Go grpc-gateway side by side, plus Prism with the node:http2 upstream, the hand-written
- * fastify + grpc-js route and raw fastify (the HTTP limit).
+ * Go grpc-gateway side by side, plus Prism with the node:http2 upstream and with grpc-js from
+ * the same launcher (bench/systems/prism-variant.ts: the clean upstream A/B), the
+ * hand-written fastify + grpc-js route and raw fastify (the HTTP limit).
  */
 import { join } from 'node:path';
 import { alternate, warmUp, type LoadTarget, type SystemRuns } from './lib/alternate.js';
@@ -20,12 +21,16 @@ export async function startEchoBackend(ctx: BenchContext) {
   return ctx.peer('server', ['-addr', `127.0.0.1:${PORTS.goServer}`], PORTS.goServer);
 }
 
-export async function startEchoGateways(ctx: BenchContext) {
+export async function startEchoGateways(ctx: BenchContext, withGrpcJsVariant = false) {
   const level = ctx.options.logLevel;
   const config = join(ctx.benchDir, 'echo', 'gateway.yaml');
+  const dataDir = join(ctx.tmpDir, 'echo-data');
   return {
-    prism: await ctx.node('prism-echo', ['dist/src/cli.js', 'serve', '--config', config, '--port', String(PORTS.prismEcho), '--log-level', level], PORTS.prismEcho),
+    prism: await ctx.node('prism-echo', ['dist/src/cli.js', 'serve', '--config', config, '--port', String(PORTS.prismEcho), '--data-dir', dataDir, '--log-level', level], PORTS.prismEcho),
     prismHttp2: await ctx.node('prism-echo-http2', ['--import', 'tsx', 'bench/systems/prism-variant.ts', config, 'http2', String(PORTS.prismEchoHttp2), level], PORTS.prismEchoHttp2),
+    prismGrpcJs: withGrpcJsVariant
+      ? await ctx.node('prism-echo-grpcjs-variant', ['--import', 'tsx', 'bench/systems/prism-variant.ts', config, 'grpc-js', String(PORTS.prismEchoGrpcJsVariant), level], PORTS.prismEchoGrpcJsVariant)
+      : undefined,
     goGateway: await ctx.peer('gateway', ['-addr', `127.0.0.1:${PORTS.goGateway}`, '-backend', `127.0.0.1:${PORTS.goServer}`], PORTS.goGateway),
   };
 }
@@ -35,16 +40,17 @@ export const url = (port: number, path = ECHO_PATH) => `http://127.0.0.1:${port}
 export async function runEcho(ctx: BenchContext): Promise<EchoResult> {
   ctx.log('\n== echo: GET /v1/items/{id} → gwpeer.v1.ItemService/GetItem (Go gRPC server) ==');
   await startEchoBackend(ctx);
-  await startEchoGateways(ctx);
-  await ctx.node('handwritten', ['--import', 'tsx', 'bench/systems/handwritten.ts'], PORTS.handwritten, { PORT: String(PORTS.handwritten), ECHO_TARGET: `127.0.0.1:${PORTS.goServer}`, LOG_LEVEL: ctx.options.logLevel });
-  await ctx.node('raw-fastify', ['--import', 'tsx', 'bench/systems/raw-fastify.ts'], PORTS.rawFastify, { PORT: String(PORTS.rawFastify), LOG_LEVEL: ctx.options.logLevel });
+  const gateways = await startEchoGateways(ctx, true);
+  const handwritten = await ctx.node('handwritten', ['--import', 'tsx', 'bench/systems/handwritten.ts'], PORTS.handwritten, { PORT: String(PORTS.handwritten), ECHO_TARGET: `127.0.0.1:${PORTS.goServer}`, LOG_LEVEL: ctx.options.logLevel });
+  const raw = await ctx.node('raw-fastify', ['--import', 'tsx', 'bench/systems/raw-fastify.ts'], PORTS.rawFastify, { PORT: String(PORTS.rawFastify), LOG_LEVEL: ctx.options.logLevel });
 
   const targets: LoadTarget[] = [
-    { name: 'prism (grpc-js upstream)', url: url(PORTS.prismEcho) },
-    { name: 'go grpc-gateway', url: url(PORTS.goGateway) },
-    { name: 'prism (http2 upstream)', url: url(PORTS.prismEchoHttp2) },
-    { name: 'fastify + grpc-js by hand', url: url(PORTS.handwritten) },
-    { name: 'raw fastify (no gRPC)', url: url(PORTS.rawFastify) },
+    { name: 'prism (grpc-js upstream)', url: url(PORTS.prismEcho), pid: gateways.prism.child.pid },
+    { name: 'go grpc-gateway', url: url(PORTS.goGateway), pid: gateways.goGateway.child.pid },
+    { name: 'prism (http2 upstream)', url: url(PORTS.prismEchoHttp2), pid: gateways.prismHttp2.child.pid },
+    { name: 'prism variant (grpc-js upstream)', url: url(PORTS.prismEchoGrpcJsVariant), pid: gateways.prismGrpcJs?.child.pid },
+    { name: 'fastify + grpc-js by hand', url: url(PORTS.handwritten), pid: handwritten.child.pid },
+    { name: 'raw fastify (no gRPC)', url: url(PORTS.rawFastify), pid: raw.child.pid },
   ];
   // Same answer everywhere, or the comparison means nothing.
   const expected = (await http('GET', targets[1].url)).text.trim();
@@ -60,12 +66,19 @@ export async function runEcho(ctx: BenchContext): Promise<EchoResult> {
   await warmUp(ctx, targets);
   const systems = await alternate(ctx, 'echo', targets, ctx.options.pairs);
   const rps = (name: string) => systems.get(name)!.runs.map((r) => r.okRps);
+  // CPU per request, inverted so that > 1 means "Prism is cheaper": robust to a busy machine.
+  const perCpu = (name: string) => systems.get(name)!.cpuUsPerRequest.map((us) => 1 / us);
   const ratios: Record<string, PairedRatio> = {
     'prism / grpc-gateway': pairedRatio(rps('prism (grpc-js upstream)'), rps('go grpc-gateway')),
     'prism http2 / grpc-gateway': pairedRatio(rps('prism (http2 upstream)'), rps('go grpc-gateway')),
-    'prism http2 / prism grpc-js': pairedRatio(rps('prism (http2 upstream)'), rps('prism (grpc-js upstream)')),
+    'prism http2 / prism grpc-js (same launcher)': pairedRatio(rps('prism (http2 upstream)'), rps('prism variant (grpc-js upstream)')),
+    'prism variant grpc-js / prism serve': pairedRatio(rps('prism variant (grpc-js upstream)'), rps('prism (grpc-js upstream)')),
     'prism / hand-written': pairedRatio(rps('prism (grpc-js upstream)'), rps('fastify + grpc-js by hand')),
     'prism / raw fastify': pairedRatio(rps('prism (grpc-js upstream)'), rps('raw fastify (no gRPC)')),
+    'CPU efficiency (requests per CPU-second): prism / grpc-gateway': pairedRatio(perCpu('prism (grpc-js upstream)'), perCpu('go grpc-gateway')),
+    'CPU efficiency: prism http2 / grpc-gateway': pairedRatio(perCpu('prism (http2 upstream)'), perCpu('go grpc-gateway')),
+    'CPU efficiency: prism http2 / prism grpc-js (same launcher)': pairedRatio(perCpu('prism (http2 upstream)'), perCpu('prism variant (grpc-js upstream)')),
+    'CPU efficiency: prism / hand-written': pairedRatio(perCpu('prism (grpc-js upstream)'), perCpu('fastify + grpc-js by hand')),
   };
   return { systems: Object.fromEntries(systems), ratios };
 }

@@ -21,21 +21,24 @@ export async function runProfile(ctx: BenchContext): Promise<ProfileResult> {
   const level = ctx.options.logLevel;
   const variants: ProfileResult['variants'] = {};
   const plans: [string, string[], number][] = [
-    ['prism (grpc-js upstream)', ['dist/src/cli.js', 'serve', '--config', config, '--port', String(PORTS.prismEcho), '--log-level', level], PORTS.prismEcho],
+    ['prism (grpc-js upstream)', ['dist/src/cli.js', 'serve', '--config', config, '--port', String(PORTS.prismEcho), '--data-dir', join(ctx.tmpDir, 'profile-data'), '--log-level', level], PORTS.prismEcho],
     ['prism (http2 upstream)', ['--import', 'tsx', 'bench/systems/prism-variant.ts', config, 'http2', String(PORTS.prismEchoHttp2), level], PORTS.prismEchoHttp2],
   ];
   for (const [name, args, port] of plans) {
     const dir = join(ctx.tmpDir, 'profiles', port === PORTS.prismEcho ? 'grpc-js' : 'http2');
     mkdirSync(dir, { recursive: true });
     const proc = await ctx.node(`profile-${port}`, args, port, {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-    // Warm up before the sampled window matters less than with wrk alone: start-up is a small
-    // share of a profile this long, and it shows as module loading, not request work.
     await ctx.wrk(url(port), { seconds: ctx.options.warmup });
+    const fromUs = Number(process.hrtime.bigint() / 1000n);
     const r = await ctx.wrk(url(port));
+    const toUs = Number(process.hrtime.bigint() / 1000n);
     await proc.stop();
-    const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f)).sort().pop();
-    if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
-    const summary = summarizeProfile(file, 25);
+    // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread (tsx's
+    // loader runs on a worker thread that writes its own profile).
+    const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && f.split('.')[4] === '0').map((f) => join(dir, f)).pop();
+    if (!file) throw new Error(`no main-thread .cpuprofile written in ${dir}`);
+    // Only the samples of the measured load: start-up and warm-up are not request work.
+    const summary = summarizeProfile(file, 25, { fromUs, toUs });
     variants[name] = { rps: r.okRps, summary };
     ctx.log(`  ${name}: ${fmtInt(r.okRps)} req/s while profiled\n` + formatProfile(summary, 12).replace(/^/gm, '    '));
   }

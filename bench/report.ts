@@ -40,9 +40,10 @@ export function machine(): Machine {
 export const currentLoad = () => loadavg().map((v) => Math.round(v * 100) / 100);
 
 function systemsTable(systems: Record<string, SystemRuns>): string[] {
-  const rows = ['| system | req/s (median) | spread (min–max) | p50 | p99 | runs |', '| --- | ---: | --- | ---: | ---: | ---: |'];
+  const rows = ['| system | req/s (median) | spread (min–max) | p50 | p99 | CPU µs/request (median, min–max) | runs |', '| --- | ---: | --- | ---: | ---: | ---: | ---: |'];
   for (const s of Object.values(systems)) {
-    rows.push(`| ${s.name} | ${fmtInt(s.okRps.median)} | ${fmtInt(s.okRps.min)}–${fmtInt(s.okRps.max)} (${fmtPct(s.okRps.spreadPct)}) | ${fmtUs(s.p50.median)} | ${fmtUs(s.p99.median)} | ${s.okRps.n} |`);
+    const cpu = s.cpu && Number.isFinite(s.cpu.median) ? `${fmtInt(s.cpu.median)} (${fmtInt(s.cpu.min)}–${fmtInt(s.cpu.max)})` : '–';
+    rows.push(`| ${s.name} | ${fmtInt(s.okRps.median)} | ${fmtInt(s.okRps.min)}–${fmtInt(s.okRps.max)} (${fmtPct(s.okRps.spreadPct)}) | ${fmtUs(s.p50.median)} | ${fmtUs(s.p99.median)} | ${cpu} | ${s.okRps.n} |`);
   }
   return rows;
 }
@@ -66,8 +67,11 @@ export function renderMarkdown(r: RunResults): string {
   out.push('| --- | ---: | --- | --- | --- |');
   out.push(ratioRow('echo req/s: Prism (grpc-js) / Go grpc-gateway', r.echo?.ratios['prism / grpc-gateway'], 1.0));
   out.push(ratioRow('echo req/s: Prism (http2 upstream) / Go grpc-gateway', r.echo?.ratios['prism http2 / grpc-gateway'], 1.0));
+  out.push(ratioRow('echo requests per CPU-second of the gateway process: Prism (grpc-js) / grpc-gateway', r.echo?.ratios['CPU efficiency (requests per CPU-second): prism / grpc-gateway'], 1.0));
+  out.push(ratioRow('echo requests per CPU-second: Prism (http2 upstream) / grpc-gateway', r.echo?.ratios['CPU efficiency: prism http2 / grpc-gateway'], 1.0));
   out.push(ratioRow('GET /schemas/ids: Prism (grpc-js) / hand-written fastify + grpc-js, no cache', r.confluent?.ratios['ids: prism / hand-written'], 3.0));
   out.push(ratioRow('GET /schemas/ids: Prism (http2 upstream) / hand-written, no cache', r.confluent?.ratios['ids: prism http2 / hand-written'], 3.0));
+  out.push(ratioRow('GET /schemas/ids requests per CPU-second: Prism (grpc-js) / hand-written', r.confluent?.ratios['ids, CPU efficiency of the HTTP→gRPC process: prism / hand-written'], 3.0));
   out.push(`| GET /schemas/ids with the immutable cache / raw fastify | – | – | ≥ 0.7× | not measurable: the gateway has no response cache yet (without it: ${fmtRatio(r.confluent?.ratios['ids: prism / raw fastify']?.pairedMedian ?? NaN)}) |`);
   if (r.latency) {
     const p = r.latency.added['prism (grpc-js upstream)'];

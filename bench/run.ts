@@ -4,7 +4,7 @@
  * bench/results/<timestamp>.json and the summary block of BENCHMARKS.md.
  *
  * Options:
- *   --duration S     seconds per measured run (default 6)
+ *   --duration S     seconds per measured run (default 5)
  *   --pairs N        rounds of the headline A/B comparisons (default 5, at least 1)
  *   --rounds N       rounds of secondary comparisons (default 3)
  *   --warmup S       seconds of warm-up load per system (default 2)
@@ -59,7 +59,7 @@ function parseOptions(argv: string[]): BenchOptions & { write: boolean } {
   const only = new Set((values.only ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean));
   for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario '${s}' (know ${SCENARIOS.join(', ')})`);
   return {
-    duration: num(values.duration, quick ? 3 : 6, 'duration'),
+    duration: num(values.duration, quick ? 3 : 5, 'duration'),
     pairs: Math.round(num(values.pairs, quick ? 2 : 5, 'pairs')),
     rounds: Math.round(num(values.rounds, quick ? 1 : 3, 'rounds')),
     warmup: num(values.warmup, quick ? 1 : 2, 'warmup'),

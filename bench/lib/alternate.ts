@@ -3,6 +3,7 @@
  * rotated from round to round, so a slow spell on the machine (other work on the same two
  * cores) hits every system alike. Results keep their round index for paired ratios.
  */
+import { readFileSync } from 'node:fs';
 import type { BenchContext } from './context.js';
 import { fmtInt, fmtUs, summarize, type Summary } from './stats.js';
 import type { WrkResult } from './wrk.js';
@@ -13,6 +14,8 @@ export interface LoadTarget {
   readonly lua?: string;
   readonly connections?: number;
   readonly threads?: number;
+  /** Process whose CPU time (user + system, all threads) is charged to this system's requests. */
+  readonly pid?: number;
 }
 
 export interface SystemRuns {
@@ -22,7 +25,20 @@ export interface SystemRuns {
   readonly okRps: Summary;
   readonly p50: Summary;
   readonly p99: Summary;
+  /** CPU time of the system's own process per completed request, µs (machine-load robust). */
+  readonly cpuUsPerRequest: number[];
+  readonly cpu: Summary;
 }
+
+/** utime + stime of a process in µs, from /proc (clock ticks of 1/100 s on Linux). */
+export function cpuTimeUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the command: state is field 3, utime field 14, stime field 15 (1-based in proc(5)).
+  return (Number(fields[11]) + Number(fields[12])) * (1e6 / TICKS_PER_SECOND);
+}
+
+const TICKS_PER_SECOND = 100;
 
 export async function warmUp(ctx: BenchContext, targets: readonly LoadTarget[]): Promise<void> {
   for (const t of targets) {
@@ -32,20 +48,25 @@ export async function warmUp(ctx: BenchContext, targets: readonly LoadTarget[]):
 
 export async function alternate(ctx: BenchContext, label: string, targets: readonly LoadTarget[], rounds: number): Promise<Map<string, SystemRuns>> {
   const runs = new Map<string, WrkResult[]>(targets.map((t) => [t.name, []]));
+  const cpu = new Map<string, number[]>(targets.map((t) => [t.name, []]));
   for (let round = 0; round < rounds; round++) {
     const order = targets.map((_, i) => targets[(i + round) % targets.length]);
     for (const t of order) {
+      const cpuBefore = t.pid === undefined ? 0 : cpuTimeUs(t.pid);
       const r = await ctx.wrk(t.url, { lua: t.lua, connections: t.connections, threads: t.threads });
+      const cpuUs = t.pid === undefined ? NaN : (cpuTimeUs(t.pid) - cpuBefore) / r.requests;
       runs.get(t.name)!.push(r);
+      cpu.get(t.name)!.push(cpuUs);
+      const cpuText = Number.isFinite(cpuUs) ? `  cpu ${Math.round(cpuUs).toString().padStart(4)} µs/req` : '';
       const problems = r.non2xx > 0 || r.socketErrors > 0 ? `  (non-2xx ${r.non2xx}, socket errors ${r.socketErrors})` : '';
-      ctx.log(`  ${label} round ${round + 1}/${rounds}  ${t.name.padEnd(28)} ${fmtInt(r.rps).padStart(7)} req/s  p50 ${fmtUs(r.p50).padStart(9)}  p99 ${fmtUs(r.p99).padStart(9)}${problems}`);
+      ctx.log(`  ${label} round ${round + 1}/${rounds}  ${t.name.padEnd(28)} ${fmtInt(r.rps).padStart(7)} req/s  p50 ${fmtUs(r.p50).padStart(9)}  p99 ${fmtUs(r.p99).padStart(9)}${cpuText}${problems}`);
     }
   }
   // Store runs in round order (not rotation order) so index i of every system is round i.
   return new Map(
     [...runs.entries()].map(([name, list]) => [
       name,
-      { name, runs: list, rps: summarize(list.map((r) => r.rps)), okRps: summarize(list.map((r) => r.okRps)), p50: summarize(list.map((r) => r.p50)), p99: summarize(list.map((r) => r.p99)) },
+      { name, runs: list, rps: summarize(list.map((r) => r.rps)), okRps: summarize(list.map((r) => r.okRps)), p50: summarize(list.map((r) => r.p50)), p99: summarize(list.map((r) => r.p99)), cpuUsPerRequest: cpu.get(name)!, cpu: summarize(cpu.get(name)!) },
     ]),
   );
 }

@@ -13,6 +13,7 @@ export const PORTS = {
   goPlainHttp: 18090,
   prismEcho: 18081,
   prismEchoHttp2: 18082,
+  prismEchoGrpcJsVariant: 18089,
   handwritten: 18083,
   rawFastify: 18084,
   prismConfluent: 18085,

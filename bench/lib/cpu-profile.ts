@@ -72,8 +72,25 @@ const GROUPS: [string, (component: string) => boolean][] = [
   ['src/ (gateway core, mapping, routing, upstream)', (c) => c.startsWith('src/')],
 ];
 
-export function summarizeProfile(file: string, top = 20): ProfileSummary {
+/**
+ * @param window only samples taken in this span count (µs of CLOCK_MONOTONIC, the clock V8's
+ *   profile timestamps and `process.hrtime` share), e.g. the measured load without start-up.
+ */
+export function summarizeProfile(file: string, top = 20, window?: { fromUs: number; toUs: number }): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  if (window && profile.samples && profile.timeDeltas) {
+    const samples: number[] = [];
+    let t = profile.startTime;
+    for (let i = 0; i < profile.samples.length; i++) {
+      t += profile.timeDeltas[i];
+      if (t >= window.fromUs && t <= window.toUs) samples.push(profile.samples[i]);
+    }
+    if (samples.length > 0) {
+      profile.samples = samples;
+      profile.startTime = Math.max(profile.startTime, window.fromUs);
+      profile.endTime = Math.min(profile.endTime, window.toUs);
+    }
+  }
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);

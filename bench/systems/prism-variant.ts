@@ -1,7 +1,9 @@
 /**
  * Prism Gateway assembled by hand from the compiled sources (dist/), so a benchmark can choose
  * the upstream client: `grpc-js` (createGrpcUpstream, what `serve` uses) or `http2`
- * (createHttp2Upstream). Only namespaces with a `target` are supported.
+ * (createHttp2Upstream). Only namespaces with a `target` are supported. It does the per-request
+ * work `serve` does (route table, fastify adapter, metrics) but opens no admin or gRPC
+ * passthrough listener, which take no part in serving a REST request.
  *   node --import tsx bench/systems/prism-variant.ts CONFIG UPSTREAM PORT [LOG_LEVEL]
  */
 import { resolve } from 'node:path';
@@ -38,7 +40,19 @@ for (const ns of config.namespaces) {
     }
   }
 }
-const app = createHttpServer({ tables: createTableHolder(compileRouteTable(bindings)), bodyLimit: config.bodyLimit, logger: { level } });
+// Per-request metrics as `serve` records them, so the variant does the same work per request.
+const { createGatewayMetrics } = await load<typeof import('../../src/observability/metrics.js')>('src/observability/metrics.js');
+const { codeName } = await load<typeof import('../../src/core/gateway-error.js')>('src/core/gateway-error.js');
+const metrics = createGatewayMetrics();
+const app = createHttpServer({
+  tables: createTableHolder(compileRouteTable(bindings)),
+  bodyLimit: config.bodyLimit,
+  logger: { level },
+  onReply: (reply, method, status, seconds) => {
+    metrics.request(reply?.frontend ?? '', reply?.routeId ?? '', method, status, seconds);
+    if (reply?.upstreamMethod !== undefined && reply.upstreamCode !== undefined) metrics.upstreamCall(reply.upstreamMethod, codeName(reply.upstreamCode));
+  },
+});
 await app.listen({ host: '127.0.0.1', port: Number(portText) });
 process.stdout.write(`prism (${upstreamKind} upstream) on 127.0.0.1:${portText}\n`);
 process.once('SIGTERM', () => {
