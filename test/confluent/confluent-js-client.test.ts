@@ -153,6 +153,25 @@ describe('confluent-js: Avro serde', () => {
   });
 });
 
+describe('confluent-js: other serializer modes', () => {
+  test('useSchemaId (GET /schemas/ids/{id}?subject=S, then lookup) and normalizeSchemas (normalize=true)', async () => {
+    const schema = JSON.stringify({ type: 'record', name: 'Event', namespace: 'com.example.cjs', fields: [{ name: 'kind', type: 'string' }] });
+    const id = await client.register('events-value', { schemaType: 'AVRO', schema });
+    const record = { kind: 'created' };
+    const bytes = await new AvroSerializer(freshClient(), SerdeType.VALUE, { useSchemaId: id }).serialize('events', record);
+    assert.equal(wireId(bytes), id);
+    assert.deepEqual({ ...(await new AvroDeserializer(freshClient(), SerdeType.VALUE, {}).deserialize('events', bytes)) }, record);
+
+    // normalize=true registers the normalised form under a new id; lookups find it only when normalising too.
+    const normalizedBytes = await new AvroSerializer(freshClient(), SerdeType.VALUE, { autoRegisterSchemas: true, normalizeSchemas: true }).serialize('audits', { who: 'ada', when: 17 });
+    const normalizedId = wireId(normalizedBytes);
+    const stored = await freshClient().getLatestSchemaMetadata('audits-value');
+    assert.equal(stored.id, normalizedId);
+    assert.equal(await freshClient().getId('audits-value', { schemaType: 'AVRO', schema: stored.schema }, true), normalizedId);
+    assert.deepEqual({ ...(await new AvroDeserializer(freshClient(), SerdeType.VALUE, {}).deserialize('audits', normalizedBytes)) }, { who: 'ada', when: 17 });
+  });
+});
+
 describe('confluent-js: config', () => {
   test('getCompatibility is 40408 until set; updateCompatibility / getCompatibility round-trip', async () => {
     await rejectsWith(client.getCompatibility('payments-value'), 404, 40408, "Subject 'payments-value' does not have subject-level compatibility configured");
@@ -266,35 +285,40 @@ describe('confluent-js: references and Protobuf serdes', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(decoded)), record);
   });
 
-  test(
-    'ProtobufSerializer auto-registers a serialized FileDescriptorProto and ProtobufDeserializer reads it back',
-    { todo: 'deviation: PROTOBUF schema text given as a base64 FileDescriptorProto is refused (42201) and format=serialized is ignored, so the Confluent JS Protobuf serdes cannot work' },
-    async () => {
-      const file = create(FileDescriptorProtoSchema, {
-        name: 'reading.proto',
-        package: 'cjs',
-        syntax: 'proto3',
-        messageType: [
-          {
-            name: 'Reading',
-            field: [
-              { name: 'sensor', number: 1, type: FieldDescriptorProto_Type.STRING, label: FieldDescriptorProto_Label.OPTIONAL, jsonName: 'sensor' },
-              { name: 'value', number: 2, type: FieldDescriptorProto_Type.DOUBLE, label: FieldDescriptorProto_Label.OPTIONAL, jsonName: 'value' },
-            ],
-          },
-        ],
-      });
-      const reading = createFileRegistry(file, () => undefined).getMessage('cjs.Reading');
-      assert.ok(reading);
-      const serializer = new ProtobufSerializer(freshClient(), SerdeType.VALUE, { autoRegisterSchemas: true, registry: createMutableRegistry(reading) });
-      const bytes = await serializer.serialize('readings', create(reading, { sensor: 't1', value: 21.5 }));
-      const id = wireId(bytes);
-      const meta = await freshClient().getLatestSchemaMetadata('readings-value');
-      assert.equal(meta.id, id);
-      assert.equal(meta.schemaType, 'PROTOBUF');
+  test('ProtobufSerializer auto-registers a serialized FileDescriptorProto; ProtobufDeserializer reads it back', async (t) => {
+    const file = create(FileDescriptorProtoSchema, {
+      name: 'reading.proto',
+      package: 'cjs',
+      syntax: 'proto3',
+      messageType: [
+        {
+          name: 'Reading',
+          field: [
+            { name: 'sensor', number: 1, type: FieldDescriptorProto_Type.STRING, label: FieldDescriptorProto_Label.OPTIONAL, jsonName: 'sensor' },
+            { name: 'value', number: 2, type: FieldDescriptorProto_Type.DOUBLE, label: FieldDescriptorProto_Label.OPTIONAL, jsonName: 'value' },
+          ],
+        },
+      ],
+    });
+    const reading = createFileRegistry(file, () => undefined).getMessage('cjs.Reading');
+    assert.ok(reading);
+    // The serializer registers the schema as a base64 FileDescriptorProto.
+    const serializer = new ProtobufSerializer(freshClient(), SerdeType.VALUE, { autoRegisterSchemas: true, registry: createMutableRegistry(reading) });
+    const bytes = await serializer.serialize('readings', create(reading, { sensor: 't1', value: 21.5 }));
+    const id = wireId(bytes);
+    const meta = await freshClient().getLatestSchemaMetadata('readings-value');
+    assert.equal(meta.id, id);
+    assert.equal(meta.schemaType, 'PROTOBUF');
+    assert.match(meta.schema, /message Reading/);
+    // Serialising again finds the same id.
+    const again = await new ProtobufSerializer(freshClient(), SerdeType.VALUE, { autoRegisterSchemas: true, registry: createMutableRegistry(reading) }).serialize('readings', create(reading, { sensor: 't2', value: 1 }));
+    assert.equal(wireId(again), id);
+
+    // The deserializer asks for ?format=serialized and parses the answer as a base64 FileDescriptorProto.
+    await t.test('ProtobufDeserializer', { todo: 'deviation: format=serialized is ignored (PROTOBUF schemas come back as .proto text, not a base64 FileDescriptorProto), so the Confluent JS ProtobufDeserializer cannot read them' }, async () => {
       const decoded = (await new ProtobufDeserializer(freshClient(), SerdeType.VALUE, {}).deserialize('readings', bytes)) as { sensor: string; value: number };
       assert.equal(decoded.sensor, 't1');
       assert.equal(decoded.value, 21.5);
-    },
-  );
+    });
+  });
 });

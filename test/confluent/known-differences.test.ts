@@ -28,7 +28,7 @@ const OPEN_DEVIATIONS = [
   'HEAD and OPTIONS answer 405 where JAX-RS (Jersey) answers HEAD like GET without a body and OPTIONS with 200 and an Allow header',
   'a JSON number where a string field is expected is a 400 binding error; Jackson coerces it to text, so Confluent answers the domain error (42203, 42201)',
   'IMPORT mode still validates Avro defaults (42201) where 7.5+ skips schema validation',
-  'PROTOBUF schema text given as a base64 FileDescriptorProto is refused (42201) and format=serialized is ignored, so the Confluent JS Protobuf serdes cannot work',
+  'format=serialized is ignored (PROTOBUF schemas come back as .proto text, not a base64 FileDescriptorProto), so the Confluent JS ProtobufDeserializer cannot read them',
 ];
 
 let stack: Stack;
