@@ -50,6 +50,12 @@ rest:
     - { id: bad-verb, method: FETCH, path: /extra/x, grpc: Echo }
 `;
 
+/** The named fields of a reply object (the reply may carry more). */
+function fields(value: unknown, keys: string[]): Record<string, unknown> {
+  const record = value as Record<string, unknown>;
+  return Object.fromEntries(keys.map((k) => [k, record[k]]));
+}
+
 async function body(url: string): Promise<{ status: number; json?: unknown }> {
   const a = await http(url);
   let json: unknown;
@@ -95,7 +101,7 @@ describe('admin API: apply, reject, delete, restart', () => {
     assert.equal((await http(`${gateway!.url}/extra`)).status, 404, 'not served before it is applied');
     const put = await putFrontend(gateway!.adminUrl!, 'extra', EXTRA_V1);
     assert.equal(put.status, 200, put.text);
-    assert.deepEqual(put.json(), { applied: 'extra', namespace: 'fx', routes: 1 });
+    assert.deepEqual(fields(put.json(), ['applied', 'namespace', 'routes']), { applied: 'extra', namespace: 'fx', routes: 1 });
     assert.deepEqual(await body(`${gateway!.url}/extra`), { status: 200, json: { fString: 'extra-v1' } });
     assert.deepEqual(await body(`${gateway!.url}/base`), { status: 200, json: { fString: 'from-file' } }, 'the file frontend still serves');
     const got = (await http(`${gateway!.adminUrl}/admin/frontends/extra`)).json() as { names: string[]; origin: string; definition: string };
@@ -107,7 +113,7 @@ describe('admin API: apply, reject, delete, restart', () => {
   test('applying again replaces the frontend (new routes served, old answers gone)', async () => {
     const put = await putFrontend(gateway!.adminUrl!, 'extra', EXTRA_V2);
     assert.equal(put.status, 200, put.text);
-    assert.deepEqual(put.json(), { applied: 'extra', namespace: 'fx', routes: 2 });
+    assert.deepEqual(fields(put.json(), ['applied', 'namespace', 'routes']), { applied: 'extra', namespace: 'fx', routes: 2 });
     assert.deepEqual(await body(`${gateway!.url}/extra`), { status: 200, json: { fString: 'extra-v2' } });
     assert.deepEqual(await body(`${gateway!.url}/extra/more`), { status: 200, json: { fString: 'extra-more' } });
     const routes = (await http(`${gateway!.adminUrl}/admin/routes`)).text;
@@ -168,7 +174,7 @@ describe('admin API: apply, reject, delete, restart', () => {
   test('delete takes the routes away (404) and the frontend off the list', async () => {
     const del = await http(`${gateway!.adminUrl}/admin/frontends/extra`, { method: 'DELETE' });
     assert.equal(del.status, 200, del.text);
-    assert.deepEqual(del.json(), { deleted: 'extra' });
+    assert.equal((del.json() as { deleted: string }).deleted, 'extra');
     assert.equal((await http(`${gateway!.url}/extra`)).status, 404);
     assert.equal((await http(`${gateway!.url}/extra/more`)).status, 404);
     assert.equal((await http(`${gateway!.adminUrl}/admin/frontends/extra`)).status, 404);
@@ -216,7 +222,7 @@ describe('admin CLI: prism-gateway frontend apply | list | delete', () => {
     writeFileSync(file, echoFrontend('cli-fe', [{ id: 'cli-hello', path: '/cli', marker: 'from-cli' }]));
     const run = await runCli(['frontend', 'apply', '-f', file, '--admin', gateway!.adminUrl!]);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout), { applied: 'cli-fe', namespace: 'fx', routes: 1 });
+    assert.deepEqual(fields(JSON.parse(run.stdout), ['applied', 'namespace', 'routes']), { applied: 'cli-fe', namespace: 'fx', routes: 1 });
     assert.deepEqual(await body(`${gateway!.url}/cli`), { status: 200, json: { fString: 'from-cli' } });
   });
 
@@ -242,7 +248,7 @@ describe('admin CLI: prism-gateway frontend apply | list | delete', () => {
   test('delete NAME exits 0 and the routes answer 404', async () => {
     const run = await runCli(['frontend', 'delete', 'cli-fe', '--admin', gateway!.adminUrl!]);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout), { deleted: 'cli-fe' });
+    assert.equal((JSON.parse(run.stdout) as { deleted: string }).deleted, 'cli-fe');
     assert.equal((await http(`${gateway!.url}/cli`)).status, 404);
   });
 
