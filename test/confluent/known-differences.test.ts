@@ -25,6 +25,8 @@ const list = JSON.parse(readFileSync(LIST_FILE, 'utf8')) as KnownDifference[];
  * deliberate: they are reported to be fixed. Remove an entry when its todo is removed.
  */
 const OPEN_DEVIATIONS = [
+  'config normalize is stored and applied but never rendered: PUT and GET /config answers omit "normalize"',
+  'GET /config/{S} renders a stored config that has no level as {"compatibilityLevel":""} instead of omitting the empty field (kafkajs register then fails its level check)',
   'HEAD and OPTIONS answer 405 where JAX-RS (Jersey) answers HEAD like GET without a body and OPTIONS with 200 and an Allow header',
   'a JSON number where a string field is expected is a 400 binding error; Jackson coerces it to text, so Confluent answers the domain error (42203, 42201)',
   'IMPORT mode still validates Avro defaults (42201) where 7.5+ skips schema validation',
@@ -86,8 +88,8 @@ const probes: Record<string, () => Promise<void>> = {
     assert.ok(!('metadata' in latest) && !('ruleSet' in latest));
   },
   'config-extra-fields': async () => {
-    const put = await req('PUT', '/config/kd-a', { compatibility: 'FULL', normalize: true, alias: 'kd-b', compatibilityGroup: 'app.version' });
-    assert.equal(put.text, '{"compatibility":"FULL"}', 'Confluent 7.7+ would return the stored normalize, alias and compatibilityGroup too');
+    const put = await req('PUT', '/config/kd-a', { compatibility: 'FULL', alias: 'kd-b', compatibilityGroup: 'app.version', validateFields: true });
+    assert.equal(put.text, '{"compatibility":"FULL"}', 'Confluent 7.7+ would return the stored alias, compatibilityGroup and validateFields too');
     assert.equal((await req('GET', '/config/kd-a')).text, '{"compatibilityLevel":"FULL"}');
     assert.equal((await req('DELETE', '/config/kd-a')).status, 200);
   },
@@ -140,13 +142,13 @@ const probes: Record<string, () => Promise<void>> = {
   },
 };
 
-/** The todo markers with a "deviation: …" reason in the confluent tests. */
+/** Every string literal starting with deviation and a colon in the other confluent tests (they are the todo reasons). */
 function todoDeviations(): Array<{ file: string; text: string }> {
   const dir = 'test/confluent';
   const found: Array<{ file: string; text: string }> = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.test.ts'))) {
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.test.ts') && f !== 'known-differences.test.ts')) {
     const source = readFileSync(join(dir, file), 'utf8');
-    for (const m of source.matchAll(/todo\s*[:=]\s*'deviation: ((?:[^'\\]|\\.)*)'/g)) found.push({ file, text: m[1] });
+    for (const m of source.matchAll(/'deviation: ((?:[^'\\]|\\.)*)'/g)) found.push({ file, text: m[1] });
   }
   return found;
 }
