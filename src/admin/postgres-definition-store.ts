@@ -1,7 +1,7 @@
 /**
  * The admin API's definition store on PostgreSQL, shared by every gateway replica: the same
- * `frontends` table as the SQLite store (one row per frontend name, upserted; deletes are
- * rows flagged `deleted`), and `subscribe`, which calls back whenever any replica committed
+ * table as the SQLite store (`frontend_bindings`, one row per frontend name and namespace,
+ * upserted; deletes are rows flagged `deleted`), and `subscribe`, which calls back whenever any replica committed
  * a change, so each replica can reload its route table (LISTEN/NOTIFY on `prism_frontends`).
  *
  * The table is created at first use under an advisory lock, so replicas starting together
@@ -36,14 +36,15 @@ export interface PostgresDefinitionStore extends DefinitionStore {
 const LOCK_NAMESPACE = 0x5052_4953;
 const TABLE_LOCK = 10;
 
-const CREATE_SQL = `CREATE TABLE IF NOT EXISTS frontends (
-  name text PRIMARY KEY,
+const CREATE_SQL = `CREATE TABLE IF NOT EXISTS frontend_bindings (
+  name text NOT NULL,
   namespace text NOT NULL,
   path_prefix text,
   host text,
   text text NOT NULL,
   deleted boolean NOT NULL DEFAULT false,
-  updated_at bigint NOT NULL
+  updated_at bigint NOT NULL,
+  PRIMARY KEY (name, namespace)
 )`;
 
 interface FrontendRow {
@@ -92,7 +93,7 @@ export function createPostgresDefinitionStore(options: PostgresDefinitionStoreOp
   return {
     async list(): Promise<StoredFrontend[]> {
       await ready();
-      const rows = (await pool.query<FrontendRow>('SELECT name, namespace, path_prefix, host, text, deleted FROM frontends ORDER BY name COLLATE "C"')).rows;
+      const rows = (await pool.query<FrontendRow>('SELECT name, namespace, path_prefix, host, text, deleted FROM frontend_bindings ORDER BY name COLLATE "C", namespace COLLATE "C"')).rows;
       return rows.map((r) => ({
         name: r.name,
         namespace: r.namespace,
@@ -108,9 +109,9 @@ export function createPostgresDefinitionStore(options: PostgresDefinitionStoreOp
       // One statement, so one transaction: the notification goes out when the row commits.
       await pool.query(
         `WITH saved AS (
-           INSERT INTO frontends (name, namespace, path_prefix, host, text, deleted, updated_at)
+           INSERT INTO frontend_bindings (name, namespace, path_prefix, host, text, deleted, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (name) DO UPDATE SET namespace = excluded.namespace, path_prefix = excluded.path_prefix,
+           ON CONFLICT (name, namespace) DO UPDATE SET path_prefix = excluded.path_prefix,
              host = excluded.host, text = excluded.text, deleted = excluded.deleted, updated_at = excluded.updated_at
            RETURNING name)
          SELECT pg_notify($8, name) FROM saved`,

@@ -27,16 +27,18 @@ function waitFor(calls: () => number, count: number): Promise<number> {
   });
 }
 
-test('postgres definition store: upserts by name, keeps deletions, lists by name', async () => {
+test('postgres definition store: upserts by name and namespace, keeps deletions, lists by name then namespace', async () => {
   db ??= await createTestDatabase('frontends');
   const store = createPostgresDefinitionStore({ url: db.url, poolSize: 2 });
   try {
     await store.put({ name: 'b', namespace: 'ns', text: 'kind: b', deleted: false });
     await store.put({ name: 'a', namespace: 'ns', pathPrefix: '/a', host: 'a.example', text: 'kind: a', deleted: false });
-    await store.put({ name: 'b', namespace: 'other', text: '', deleted: true });
+    await store.put({ name: 'b', namespace: 'other', text: 'kind: b2', deleted: false });
+    await store.put({ name: 'b', namespace: 'ns', text: '', deleted: true });
     assert.deepEqual(await store.list(), [
       { name: 'a', namespace: 'ns', pathPrefix: '/a', host: 'a.example', text: 'kind: a', deleted: false },
-      { name: 'b', namespace: 'other', pathPrefix: undefined, host: undefined, text: '', deleted: true },
+      { name: 'b', namespace: 'ns', pathPrefix: undefined, host: undefined, text: '', deleted: true },
+      { name: 'b', namespace: 'other', pathPrefix: undefined, host: undefined, text: 'kind: b2', deleted: false },
     ]);
   } finally {
     await store.close();
