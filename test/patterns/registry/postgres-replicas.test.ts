@@ -9,7 +9,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createRegistryClient, type RegistryClient } from './registry-test-client.js';
 import { createTestDatabase, type TestDatabase } from './postgres-test-db.js';
@@ -205,4 +205,14 @@ test('a replica SIGKILLed during the load: the other keeps serving, nothing ackn
     b.child.kill('SIGTERM');
     await b.exited;
   }
+});
+
+test('prism-registry serve --backend postgres://… refuses to start when the database cannot be opened', () => {
+  const run = spawnSync(process.execPath, ['--import', tsx, cli, 'serve', '--listen', '127.0.0.1:0', '--backend', 'postgres://u:secret@127.0.0.1:1/x'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, /cannot open the PostgreSQL backend postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x/);
+  assert.doesNotMatch(run.stderr, /secret/);
 });
