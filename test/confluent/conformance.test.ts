@@ -987,7 +987,7 @@ describe('§3 semantics', () => {
   test('§3.12 config updates: an empty update keeps the stored level; explicit null clears it', async (t) => {
     await table(t, [
       { name: 'PUT {} on a subject without config', method: 'PUT', path: '/config/sem-cfg-empty', body: '{}', status: 200, text: '{}' },
-      { name: 'still no subject config', method: 'GET', path: '/config/sem-cfg-empty', status: 404, error: [40408] },
+      { name: 'the global level still applies', method: 'GET', path: '/config/sem-cfg-empty?defaultToGlobal=true', status: 200, text: '{"compatibilityLevel":"BACKWARD"}' },
       { name: 'set FULL', method: 'PUT', path: '/config/sem-cfg-null', body: '{"compatibility":"FULL"}', status: 200, text: '{"compatibility":"FULL"}' },
       { name: 'PUT {} keeps FULL', method: 'PUT', path: '/config/sem-cfg-null', body: '{}', status: 200, text: '{"compatibility":"FULL"}' },
     ]);
