@@ -148,8 +148,9 @@ export function createAdminRoutes(ctx: AdminContext): AdminRoute[] {
           const shared = ctx.catalog.entries.find((e) => e.names.includes(name) && e.names.length > 1);
           if (shared) return problem(409, `frontend '${name}' is defined together with ${shared.names.filter((n) => n !== name).join(', ')} in ${shared.source}; change that file instead`);
           const entry: FrontendEntry = { names: [name], namespace, pathPrefix: single(input.query.pathPrefix), host: single(input.query.host), text, source, origin: 'admin' };
+          // A frontend bound to several namespaces is changed in the one named here only.
           const rejected = await apply(
-            (entries) => [...entries.filter((e) => !e.names.includes(name)), entry],
+            (entries) => [...entries.filter((e) => !(e.names.includes(name) && e.namespace === namespace)), entry],
             () => ctx.store.put({ name, namespace, pathPrefix: entry.pathPrefix, host: entry.host, text, deleted: false }),
           );
           return rejected ?? json(200, { applied: name, namespace, routes: ctx.tables.current.routes.filter((r) => r.frontend.name === name).length });
@@ -158,16 +159,21 @@ export function createAdminRoutes(ctx: AdminContext): AdminRoute[] {
     {
       method: 'DELETE',
       path: '/admin/frontends/:name',
-      handle: (_input, { name }) =>
+      handle: (input, { name }) =>
         serialized(async () => {
-          const entry = ctx.catalog.entries.find((e) => e.names.includes(name));
-          if (!entry) return problem(404, `no frontend named '${name}'`);
-          if (entry.names.length > 1) return problem(409, `frontend '${name}' is defined together with others in ${entry.source}; change that file instead`);
+          // ?namespace= removes the frontend from that namespace only; without it, from all.
+          const namespace = single(input.query.namespace);
+          const bound = ctx.catalog.entries.filter((e) => e.names.includes(name) && (namespace === undefined || e.namespace === namespace));
+          if (bound.length === 0) return problem(404, `no frontend named '${name}'${namespace ? ` in namespace '${namespace}'` : ''}`);
+          const shared = bound.find((e) => e.names.length > 1);
+          if (shared) return problem(409, `frontend '${name}' is defined together with others in ${shared.source}; change that file instead`);
           const rejected = await apply(
-            (entries) => entries.filter((e) => !e.names.includes(name)),
-            () => ctx.store.put({ name, namespace: entry.namespace, text: '', deleted: true }),
+            (entries) => entries.filter((e) => !bound.includes(e)),
+            async () => {
+              for (const e of bound) await ctx.store.put({ name, namespace: e.namespace, text: '', deleted: true });
+            },
           );
-          return rejected ?? json(200, { deleted: name });
+          return rejected ?? json(200, { deleted: name, namespaces: bound.map((e) => e.namespace) });
         }),
     },
   ];

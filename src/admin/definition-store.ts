@@ -25,19 +25,21 @@ export function createSqliteDefinitionStore(file: string): DefinitionStore {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.exec(`CREATE TABLE IF NOT EXISTS frontends (
-    name TEXT PRIMARY KEY,
+  // One row per frontend and namespace: a frontend may be bound to several namespaces.
+  db.exec(`CREATE TABLE IF NOT EXISTS frontend_bindings (
+    name TEXT NOT NULL,
     namespace TEXT NOT NULL,
     path_prefix TEXT,
     host TEXT,
     text TEXT NOT NULL,
     deleted INTEGER NOT NULL DEFAULT 0,
-    updated_at INTEGER NOT NULL
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (name, namespace)
   )`);
-  const listStmt = db.prepare('SELECT name, namespace, path_prefix, host, text, deleted FROM frontends ORDER BY name');
-  const putStmt = db.prepare(`INSERT INTO frontends (name, namespace, path_prefix, host, text, deleted, updated_at)
+  const listStmt = db.prepare('SELECT name, namespace, path_prefix, host, text, deleted FROM frontend_bindings ORDER BY name, namespace');
+  const putStmt = db.prepare(`INSERT INTO frontend_bindings (name, namespace, path_prefix, host, text, deleted, updated_at)
     VALUES (@name, @namespace, @pathPrefix, @host, @text, @deleted, @updatedAt)
-    ON CONFLICT(name) DO UPDATE SET namespace = excluded.namespace, path_prefix = excluded.path_prefix,
+    ON CONFLICT(name, namespace) DO UPDATE SET path_prefix = excluded.path_prefix,
       host = excluded.host, text = excluded.text, deleted = excluded.deleted, updated_at = excluded.updated_at`);
   return {
     async list() {

@@ -32,6 +32,8 @@ export interface GatewayConfig {
   grpc?: ListenerConfig & { enabled?: boolean };
   /** Largest request body in bytes. */
   bodyLimit?: number;
+  /** How long shutdown waits for in-flight requests (default 10 s). */
+  shutdownTimeoutMs?: number;
   /** Where embedded patterns keep their data (relative to the config file). */
   dataDir?: string;
   backends?: BackendEntry[];
@@ -70,6 +72,11 @@ export interface PatternConfig {
   slots?: Record<string, string>;
   /** TLS to a `target` (caFile to trust it; certFile + keyFile for mTLS). */
   tls?: TlsConfig;
+  /**
+   * The unary client: `http2` (a lean node:http2 client, the default for plaintext
+   * targets) or `grpc-js` (always used with TLS).
+   */
+  client?: 'http2' | 'grpc-js';
 }
 
 export interface FrontendMount {
@@ -135,6 +142,7 @@ const schema = {
     admin: listenerSchema(true),
     grpc: listenerSchema(true),
     bodyLimit: { type: 'integer', minimum: 1 },
+    shutdownTimeoutMs: { type: 'integer', minimum: 0 },
     dataDir: { type: 'string' },
     auth: authSchema,
     backends: {
@@ -168,6 +176,7 @@ const schema = {
               listen: { type: 'string' },
               slots: { type: 'object', additionalProperties: { type: 'string' } },
               tls: tlsSchema,
+              client: { enum: ['http2', 'grpc-js'] },
             },
             oneOf: [{ required: ['target'] }, { required: ['embedded'] }],
           },

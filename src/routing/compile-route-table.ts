@@ -51,7 +51,7 @@ export function compileRouteTable(bindings: readonly FrontendBinding[]): RouteTa
   const entries: RouteEntry[] = [];
   const frontends: CompiledFrontend[] = [];
   const shapes = new Map<string, { route: string; frontend: string }>();
-  const names = new Map<string, { file: string; index: number }>();
+  const names = new Map<string, { file: string; index: number; text: string }>();
 
   for (const binding of bindings) {
     const { loaded } = binding;
@@ -60,12 +60,14 @@ export function compileRouteTable(bindings: readonly FrontendBinding[]): RouteTa
       const pos = loaded.locate(pointer);
       problems.push({ file: loaded.file, route: loaded.routeAt(pointer), pointer, line: pos?.line, column: pos?.column, message });
     };
-    // Names are global (RFC-039): one definition per name, bound to any number of namespaces.
+    // Names are global (RFC-039): one definition per name, bound to any number of namespaces;
+    // the same definition read from two places is still one frontend.
     const previous = names.get(def.name);
-    if (previous !== undefined && (previous.file !== loaded.file || previous.index !== loaded.index)) {
+    const text = JSON.stringify(def);
+    if (previous !== undefined && previous.text !== text) {
       report('/name', `frontend name '${def.name}' is already used by ${previous.file}${previous.file === loaded.file ? ` (document ${previous.index + 1})` : ''}`);
     }
-    names.set(def.name, { file: loaded.file, index: loaded.index });
+    if (previous === undefined) names.set(def.name, { file: loaded.file, index: loaded.index, text });
     if (def.type !== 'REST' || !def.rest) {
       report('/type', `frontend type ${def.type} is reserved and not supported yet; only REST is`);
       continue;

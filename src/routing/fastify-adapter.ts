@@ -85,6 +85,18 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     return send(reply, rendered);
   });
 
+  // Once closing, answers ask clients to drop their keep-alive connections, so a connection
+  // whose request was in flight at SIGTERM does not hold the shutdown open.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   app.addHook('onResponse', (request, reply, done) => {
     const r = request.prismReply;
     options.onReply?.(r, request.method, reply.statusCode, reply.elapsedTime / 1000);

@@ -113,9 +113,10 @@ function pick(route: MethodRoute, metadata: grpc.Metadata): grpc.Client | grpc.S
     if (!route.clients.has(wanted)) return fail(grpc.status.NOT_FOUND, `namespace '${wanted}' does not serve this method`);
     return route.clients.get(wanted) ?? fail(grpc.status.UNIMPLEMENTED, `namespace '${wanted}' does not expose its gRPC interface`);
   }
-  const enabled = [...route.clients.values()].filter((c): c is grpc.Client => c !== undefined);
-  if (enabled.length === 1 && route.clients.size === 1) return enabled[0];
-  return fail(grpc.status.FAILED_PRECONDITION, `several namespaces serve this method; choose one with the '${NAMESPACE_METADATA_KEY}' metadata key (${[...route.clients.keys()].join(', ')})`);
+  // Namespaces with the passthrough switched off do not compete for unaddressed calls.
+  const enabled = [...route.clients.entries()].filter((e): e is [string, grpc.Client] => e[1] !== undefined);
+  if (enabled.length === 1) return enabled[0][1];
+  return fail(grpc.status.FAILED_PRECONDITION, `several namespaces serve this method; choose one with the '${NAMESPACE_METADATA_KEY}' metadata key (${enabled.map(([name]) => name).join(', ')})`);
 }
 
 function forwardMetadata(incoming: grpc.Metadata): grpc.Metadata {

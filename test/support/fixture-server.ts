@@ -57,8 +57,14 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     },
     Slow(call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, cb: grpc.sendUnaryData<unknown>) {
       record('Slow', call);
-      const timer = setTimeout(() => cb(null, {}), Number(call.request.delay_ms ?? 0));
+      let answered = false;
+      const timer = setTimeout(() => {
+        answered = true;
+        cb(null, {});
+      }, Number(call.request.delay_ms ?? 0));
+      // grpc-js also emits 'cancelled' when an answered call's stream closes; count real ones.
       call.on('cancelled', () => {
+        if (answered) return;
         clearTimeout(timer);
         state.cancelled++;
       });
