@@ -17,6 +17,9 @@ const REQUEST_ID = 'x-request-id';
 export async function handleRequest(table: RouteTable, input: HttpInput, auth?: Authenticator): Promise<HttpReply> {
   const requestId = input.requestId ?? requestIdFrom(input.headers[REQUEST_ID]);
   const match = table.match(input.method, input.path, hostOf(input.headers));
+  if (match.options) {
+    return { status: 200, headers: { allow: match.options.join(', '), [REQUEST_ID]: requestId }, body: '' };
+  }
   if (match.error) {
     const reply = renderError(match.frontend?.mapError, match.error, undefined, errorType(match.frontend, accept(input)));
     if (match.allow) reply.headers['allow'] = match.allow.join(', ');

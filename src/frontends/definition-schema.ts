@@ -60,6 +60,7 @@ export const frontendDefinitionSchema = {
         service: { type: 'string', minLength: 1 },
         trailingSlash: { type: 'boolean' },
         unknownQuery: { enum: ['ignore', 'reject'] },
+        lenientStrings: { type: 'boolean' },
         consumes: { type: 'array', items: { type: 'string', pattern: '^[^/\\s]+/[^/\\s]+$' } },
         defaultRequestType: { type: 'string' },
         produces: {

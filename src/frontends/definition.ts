@@ -21,6 +21,11 @@ export interface RestConfig {
   service?: string;
   /** Tolerate one trailing slash on every route (`/a/b/` is `/a/b`). */
   trailingSlash?: boolean;
+  /**
+   * JSON bodies may give a number or boolean for a string field, taken as its text (as
+   * Jackson-based servers accept). Off by default: proto3 JSON is strict.
+   */
+  lenientStrings?: boolean;
   /** What to do with query parameters no route binds: ignore (default) or reject (400). */
   unknownQuery?: 'ignore' | 'reject';
   /** Request media types accepted for bodies; every one is parsed as JSON. */

@@ -10,7 +10,12 @@ import { findField, jsonName, typeName } from './field-path.js';
 import type { Coercion } from '../frontends/definition.js';
 
 export type Coercer = (value: unknown) => unknown;
-export type SourceKind = 'text' | 'json';
+/**
+ * Where a value comes from: text (path, query, header), JSON, or JSON in which a number or
+ * boolean may stand for a string field (Jackson's default scalar coercion, for frontends that
+ * mimic such servers).
+ */
+export type SourceKind = 'text' | 'json' | 'json-lenient';
 
 const INT32 = new Set(['int32', 'sint32', 'sfixed32']);
 const UINT32 = new Set(['uint32', 'fixed32']);
@@ -49,7 +54,7 @@ export function compileFieldCoercer(field: protobuf.Field, source: SourceKind, o
   field.resolve();
   if (field.map) {
     if (source === 'text') throw new Error(`a text value cannot feed map field '${field.name}'`);
-    return compileMapCoercer(field as unknown as protobuf.MapField);
+    return compileMapCoercer(field as unknown as protobuf.MapField, source);
   }
   const element = compileElementCoercer(field, source, options);
   if (!field.repeated) return element;
@@ -85,8 +90,10 @@ export const lenientBool: Coercer = (value) => (typeof value === 'boolean' ? val
 
 export function scalarCoercer(kind: string, source: SourceKind): Coercer {
   if (kind === 'string') {
+    const lenient = source === 'json-lenient';
     return (v) => {
       if (typeof v === 'string') return v;
+      if (lenient && (typeof v === 'number' || typeof v === 'boolean')) return String(v);
       throw new CoercionFailure('type', 'a string', show(v));
     };
   }
@@ -186,13 +193,13 @@ function enumCoercer(type: protobuf.Enum): Coercer {
   };
 }
 
-function compileMapCoercer(field: protobuf.MapField): Coercer {
+function compileMapCoercer(field: protobuf.MapField, source: SourceKind): Coercer {
   const keyKind = field.keyType;
   const keyCoercer = keyKind === 'string' ? (k: string) => k : keyKind === 'bool' ? scalarCoercer('bool', 'text') : scalarCoercer(keyKind, 'text');
   const valueField = new protobuf.Field(field.name, field.id, field.type);
   valueField.parent = field.parent;
   valueField.resolve();
-  const valueCoercer = compileElementCoercer(valueField, 'json', {});
+  const valueCoercer = compileElementCoercer(valueField, source, {});
   return (value) => {
     if (value === null) return {};
     if (typeof value !== 'object' || Array.isArray(value)) throw new CoercionFailure('type', 'a JSON object', show(value));
@@ -209,7 +216,7 @@ function compileMapCoercer(field: protobuf.MapField): Coercer {
   };
 }
 
-const messageCoercers = new WeakMap<protobuf.Type, Coercer>();
+const messageCoercers = { json: new WeakMap<protobuf.Type, Coercer>(), 'json-lenient': new WeakMap<protobuf.Type, Coercer>() };
 
 /**
  * A JSON value → a plain message object with proto field names. Keys match proto names, JSON
@@ -226,8 +233,9 @@ export function compileMessageCoercer(type: protobuf.Type, source: SourceKind, k
       throw new CoercionFailure('type', `a JSON object (${typeName(type)})`, show(v));
     };
   }
+  const cache = messageCoercers[source];
   if (!custom) {
-    const cached = messageCoercers.get(type);
+    const cached = cache.get(type);
     if (cached) return cached;
   }
   type.resolveAll();
@@ -236,7 +244,7 @@ export function compileMessageCoercer(type: protobuf.Type, source: SourceKind, k
   const build = () => {
     byKey = new Map();
     for (const field of type.fieldsArray) {
-      const entry = { field, coerce: compileFieldCoercer(field, 'json') };
+      const entry = { field, coerce: compileFieldCoercer(field, source) };
       byKey.set(field.name, entry);
       byKey.set(jsonName(field), entry);
     }
@@ -274,7 +282,7 @@ export function compileMessageCoercer(type: protobuf.Type, source: SourceKind, k
     }
     return out;
   };
-  if (!custom) messageCoercers.set(type, coercer);
+  if (!custom) cache.set(type, coercer);
   return coercer;
 }
 

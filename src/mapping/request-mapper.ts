@@ -46,7 +46,12 @@ export interface RequestMapperPlan {
  * Compiles a route's ParamMappings against the request type. Problems are reported through
  * `report`, all of them, and the returned plan is only usable when none was reported.
  */
-export function compileRequestMapper(requestType: protobuf.Type, params: readonly ParamMapping[], report: ReportProblem): RequestMapperPlan {
+export interface RequestMapperOptions {
+  /** Body numbers and booleans may fill string fields (see SourceKind 'json-lenient'). */
+  readonly lenientStrings?: boolean;
+}
+
+export function compileRequestMapper(requestType: protobuf.Type, params: readonly ParamMapping[], report: ReportProblem, options: RequestMapperOptions = {}): RequestMapperPlan {
   const compiled: CompiledParam[] = [];
   const boundQuery = new Set<string>();
   const boundPath = new Set<string>();
@@ -60,7 +65,7 @@ export function compileRequestMapper(requestType: protobuf.Type, params: readonl
     }
     targets.set(param.to, { index, root });
     try {
-      compiled.push(compileParam(requestType, param, root));
+      compiled.push(compileParam(requestType, param, root, options.lenientStrings === true));
       if (root === 'query') boundQuery.add(param.from!.slice('query.'.length));
       if (root === 'path') boundPath.add(param.from!.slice('path.'.length));
     } catch (err) {
@@ -84,10 +89,10 @@ function problem(property: string, message: string): Error {
   return Object.assign(new Error(message), { property });
 }
 
-function compileParam(requestType: protobuf.Type, param: ParamMapping, root: SourceRoot): CompiledParam {
+function compileParam(requestType: protobuf.Type, param: ParamMapping, root: SourceRoot, lenientStrings: boolean): CompiledParam {
   const sourceName = param.from === undefined ? '' : param.from.slice(root.length + 1);
   const label = root === 'const' ? 'constant' : root === 'body' && sourceName === '' ? 'body' : `${SOURCE_LABEL[root]} '${sourceName}'`;
-  const kind: SourceKind = root === 'path' || root === 'query' || root === 'header' ? 'text' : 'json';
+  const kind: SourceKind = root === 'path' || root === 'query' || root === 'header' ? 'text' : lenientStrings ? 'json-lenient' : 'json';
 
   // The target: a field chain, or the whole message (`*`).
   let chain: protobuf.Field[] = [];
@@ -95,7 +100,7 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
   let targetLabel: string;
   if (param.to === '*') {
     if (root !== 'body' && root !== 'const') throw problem('to', `'*' (the whole request message) can only be bound from the body or a constant`);
-    coerce = compileMessageCoercer(requestType, 'json', { rename: param.rename, ignore: param.ignore });
+    coerce = compileMessageCoercer(requestType, kind, { rename: param.rename, ignore: param.ignore });
     targetLabel = `the request (${typeName(requestType)})`;
   } else {
     try {

@@ -201,10 +201,15 @@ function compileAccess(path: string, scope: TemplateScope, pointer: string): { r
     else throw new TemplateError(pointer, `cannot read '${segments[i + 1]}' through ${describeField(field)} field '${segment}'`);
   }
   const rootKey = root as keyof TemplateContext;
+  // A field with presence (proto3 `optional`, proto2) that is not set reads as absent, so an
+  // object template leaves it out; other fields read their default, as proto3 has it.
+  const last = shape.kind === 'field' ? shape.field : undefined;
+  const presence = last !== undefined && tracksPresence(last);
   const read: TemplateRenderer = (ctx) => {
     let cur: unknown = ctx[rootKey];
     for (let i = 0; i < keys.length; i++) {
       if (cur === null || cur === undefined || typeof cur !== 'object') return undefined;
+      if (presence && i === keys.length - 1 && !Object.prototype.hasOwnProperty.call(cur, keys[i])) return undefined;
       // Decoded messages keep field defaults on their prototype, so this is a plain read.
       cur = (cur as Record<string, unknown>)[keys[i]];
     }
@@ -223,6 +228,12 @@ function compileRead(path: string, scope: TemplateScope, pointer: string, int64?
   else if (shape.kind === 'element') render = elementRenderer(shape.field.resolvedType, shape.field.type, json);
   if (!render) return read;
   const r = render;
+  if (shape.kind === 'field' && tracksPresence(shape.field)) {
+    return (ctx) => {
+      const v = read(ctx);
+      return v === undefined ? undefined : r(v);
+    };
+  }
   return (ctx) => r(read(ctx));
 }
 
@@ -233,4 +244,9 @@ function compileRaw(path: string, scope: TemplateScope, pointer: string): Templa
     const v = read(ctx);
     return Array.isArray(v) ? v.length > 0 : !!v;
   };
+}
+
+/** A scalar field declared `optional` in proto3: set or not is part of its value. */
+function tracksPresence(field: protobuf.Field): boolean {
+  return (field.options as Record<string, unknown> | undefined)?.proto3_optional === true;
 }

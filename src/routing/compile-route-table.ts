@@ -197,7 +197,7 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
   const requestType = grpc?.requestType;
   let plan = { mapper: () => ({}), boundQuery: new Set<string>(), boundPath: new Set<string>() } as ReturnType<typeof compileRequestMapper>;
   if (requestType) {
-    plan = compileRequestMapper(requestType, r.params ?? [], (i, property, message) => report(`${at}/params/${i}/${property}`, message));
+    plan = compileRequestMapper(requestType, r.params ?? [], (i, property, message) => report(`${at}/params/${i}/${property}`, message), { lenientStrings: ctx.rest.lenientStrings });
     for (const p of plan.boundPath) {
       if (!template.params.includes(p)) {
         const i = (r.params ?? []).findIndex((m) => m.from === `path.${p}`);

@@ -7,8 +7,10 @@ import { Code, gatewayError, GatewayError, GatewayReason } from '../core/gateway
 import type { CompiledFrontend, CompiledRoute } from './compiled-route.js';
 
 export type RouteMatch =
-  | { route: CompiledRoute; params: Record<string, string>; error?: undefined }
-  | { route?: undefined; frontend?: CompiledFrontend; error: GatewayError; allow?: string[] };
+  | { route: CompiledRoute; params: Record<string, string>; error?: undefined; options?: undefined }
+  | { route?: undefined; frontend?: CompiledFrontend; error: GatewayError; allow?: string[]; options?: undefined }
+  /** OPTIONS on a path that has routes: answered with the methods it allows (HTTP, JAX-RS). */
+  | { route?: undefined; frontend?: CompiledFrontend; error?: undefined; options: string[] };
 
 export interface RouteTable {
   readonly routes: readonly CompiledRoute[];
@@ -66,10 +68,13 @@ export function createRouteTable(entries: readonly RouteEntry[], frontends: read
     frontends,
     frontendFor,
     match(method, path, host) {
-      const found = lookup(method, path, host);
+      // HEAD is GET without a body, unless a route declares HEAD itself.
+      const found = lookup(method, path, host) ?? (method === 'HEAD' ? lookup('GET', path, host) : undefined);
       if (found) return { route: found.store as CompiledRoute, params: found.params as Record<string, string> };
       const frontend = frontendFor(path, host);
       const allow = [...methods].filter((m) => m !== method && lookup(m, path, host) !== undefined);
+      if (allow.includes('GET') && !allow.includes('HEAD')) allow.push('HEAD');
+      if (method === 'OPTIONS' && allow.length > 0) return { frontend, options: [...allow, 'OPTIONS'] };
       if (allow.length > 0) {
         return { frontend, allow, error: gatewayError(Code.UNIMPLEMENTED, GatewayReason.METHOD_NOT_ALLOWED, `method ${method} is not allowed on ${path}`, { method, path }, 405) };
       }

@@ -467,17 +467,16 @@ describe('§0.4 request parsing', () => {
   });
 
   test('HEAD and OPTIONS are answered automatically for every resource (JAX-RS §3.3.5)', async (t) => {
-    const todo = 'deviation: HEAD and OPTIONS answer 405 where JAX-RS (Jersey) answers HEAD like GET without a body and OPTIONS with 200 and an Allow header';
-    await t.test('HEAD /subjects/S/versions → 200, the GET headers, no body', { todo }, async () => {
+    await t.test('HEAD /subjects/S/versions → 200, the GET headers, no body', async () => {
       const r = await req('HEAD', '/subjects/parse-unknown/versions');
       assert.equal(r.status, 200);
       assert.equal(r.type, V1_JSON);
       assert.equal(r.text, '');
     });
-    await t.test('HEAD / → 200', { todo }, async () => {
+    await t.test('HEAD / → 200', async () => {
       assert.equal((await req('HEAD', '/')).status, 200);
     });
-    await t.test('OPTIONS /subjects/S/versions → 200 with Allow listing GET and POST', { todo }, async () => {
+    await t.test('OPTIONS /subjects/S/versions → 200 with Allow listing GET and POST', async () => {
       const r = await req('OPTIONS', '/subjects/parse-unknown/versions');
       assert.equal(r.status, 200);
       const allow = (r.headers.get('allow') ?? '').split(',').map((m) => m.trim());
@@ -486,10 +485,9 @@ describe('§0.4 request parsing', () => {
   });
 
   test('JSON numbers for string fields are coerced to text (Jackson scalar coercion), so the value is validated', async (t) => {
-    const todo = 'deviation: a JSON number where a string field is expected is a 400 binding error; Jackson coerces it to text, so Confluent answers the domain error (42203, 42201)';
     await table(t, [
-      { name: '{"compatibility":5} → 42203', method: 'PUT', path: '/config/parse-coerce', body: '{"compatibility":5}', status: 422, error: [42203, INVALID_LEVEL], todo },
-      { name: '{"schema":5} → 42201', method: 'POST', path: '/subjects/parse-coerce/versions', body: '{"schema":5}', status: 422, error: [42201], todo },
+      { name: '{"compatibility":5} → 42203', method: 'PUT', path: '/config/parse-coerce', body: '{"compatibility":5}', status: 422, error: [42203, INVALID_LEVEL] },
+      { name: '{"schema":5} → 42201', method: 'POST', path: '/subjects/parse-coerce/versions', body: '{"schema":5}', status: 422, error: [42201] },
       { name: 'a numeric string for an int field is accepted', method: 'POST', path: '/subjects/parse-unknown/versions', body: q({ schema: P1, version: '1' }), status: 200 },
     ]);
   });
@@ -1001,17 +999,15 @@ describe('§3 semantics', () => {
   test('§3.12 config normalize (7.4+): applied to registrations and rendered in config answers', async (t) => {
     const nested = '{"type":"record","name":"R","namespace":"x","fields":[{"name":"f","type":{"type":"record","name":"I","fields":[]}}]}';
     const normalised = '{"type":"record","name":"x.R","fields":[{"name":"f","type":{"type":"record","name":"x.I","fields":[]}}]}';
-    const notRendered = 'deviation: config normalize is stored and applied but never rendered: PUT and GET /config answers omit "normalize"';
-    const emptyLevel = 'deviation: GET /config/{S} renders a stored config that has no level as {"compatibilityLevel":""} instead of omitting the empty field (Jackson NON_EMPTY)';
-    await t.test('PUT /config/S {"normalize":true} answers the stored config', { todo: notRendered }, async () => {
+    await t.test('PUT /config/S {"normalize":true} answers the stored config', async () => {
       await check({ method: 'PUT', path: '/config/sem-nz', body: '{"normalize":true}', status: 200, text: '{"normalize":true}' });
     });
-    await t.test('GET /config/S has no empty compatibilityLevel', { todo: emptyLevel }, async () => {
+    await t.test('GET /config/S has no empty compatibilityLevel', async () => {
       const r = await req('GET', '/config/sem-nz');
       assert.equal(r.status, 200, r.text);
       assert.ok(!r.text.includes('"compatibilityLevel":""'), r.text);
     });
-    await t.test('GET /config/S renders normalize', { todo: notRendered }, async () => {
+    await t.test('GET /config/S renders normalize', async () => {
       await check({ method: 'GET', path: '/config/sem-nz', status: 200, text: '{"normalize":true}' });
     });
     await t.test('registrations in scope are normalised', async () => {
@@ -1019,7 +1015,7 @@ describe('§3 semantics', () => {
       await check({ method: 'GET', path: '/subjects/sem-nz/versions/1/schema', status: 200, text: normalised });
       await check({ method: 'POST', path: '/subjects/sem-nz', body: q({ schema: nested }), status: 200, text: `{"subject":"sem-nz","version":1,"id":${id},"schema":${q(normalised)}}` });
     });
-    await t.test('with a level too, GET renders both', { todo: notRendered }, async () => {
+    await t.test('with a level too, GET renders both', async () => {
       await check({ method: 'PUT', path: '/config/sem-nz', body: '{"compatibility":"FULL"}', status: 200, text: '{"normalize":true,"compatibility":"FULL"}' });
       await check({ method: 'GET', path: '/config/sem-nz', status: 200, text: '{"normalize":true,"compatibilityLevel":"FULL"}' });
     });

@@ -25,10 +25,6 @@ const list = JSON.parse(readFileSync(LIST_FILE, 'utf8')) as KnownDifference[];
  * deliberate: they are reported to be fixed. Remove an entry when its todo is removed.
  */
 const OPEN_DEVIATIONS = [
-  'config normalize is stored and applied but never rendered: PUT and GET /config answers omit "normalize"',
-  'GET /config/{S} renders a stored config that has no level as {"compatibilityLevel":""} instead of omitting the empty field (Jackson NON_EMPTY)',
-  'HEAD and OPTIONS answer 405 where JAX-RS (Jersey) answers HEAD like GET without a body and OPTIONS with 200 and an Allow header',
-  'a JSON number where a string field is expected is a 400 binding error; Jackson coerces it to text, so Confluent answers the domain error (42203, 42201)',
   'IMPORT mode still validates Avro defaults (42201) where 7.5+ skips schema validation',
   'format=serialized is ignored (PROTOBUF schemas come back as .proto text, not a base64 FileDescriptorProto), so the Confluent JS ProtobufDeserializer cannot read them',
 ];
