@@ -211,7 +211,7 @@ const MAPPED: Row[] = [
     name: 'a wrong method goes through the frontend mapping and keeps its Allow header',
     req: { method: 'DELETE', url: '/ids/1' },
     status: 405,
-    headers: { allow: 'GET' },
+    headers: { allow: 'GET, HEAD' },
     body: { error_code: 405, message: 'HTTP 405 Method Not Allowed' },
   },
 ];

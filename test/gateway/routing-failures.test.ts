@@ -109,7 +109,7 @@ const ROUTING: Row[] = [
   {
     name: 'wrong method is 405 with an Allow header listing the methods that match',
     req: { url: '/items/1', method: 'POST', body: {} },
-    expect: { status: 405, contentType: VND, headers: { allow: 'GET, PUT' }, body: gw(12, 'method POST is not allowed on /items/1', 'METHOD_NOT_ALLOWED', { method: 'POST', path: '/items/1' }) },
+    expect: { status: 405, contentType: VND, headers: { allow: 'GET, PUT, HEAD' }, body: gw(12, 'method POST is not allowed on /items/1', 'METHOD_NOT_ALLOWED', { method: 'POST', path: '/items/1' }) },
   },
   {
     name: 'unsupported content type is 415, rendered in the first produced type',
