@@ -7,8 +7,9 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import { createAdminRoutes } from './admin/admin-api.js';
-import { createSqliteDefinitionStore, type DefinitionStore } from './admin/definition-store.js';
+import { createAdminApi } from './admin/admin-api.js';
+import { createSqliteDefinitionStore, type DefinitionStore, type StoredFrontend } from './admin/definition-store.js';
+import { createPostgresDefinitionStore, type PostgresDefinitionStore, type PostgresDefinitionStoreOptions } from './admin/postgres-definition-store.js';
 import { createFrontendCatalog, readFileEntry, type FrontendEntry, type NamespaceTarget } from './admin/frontend-catalog.js';
 import type { LoadedConfig, ListenerConfig } from './config/gateway-config.js';
 import { codeName } from './core/gateway-error.js';
@@ -91,18 +92,15 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
       namespaces.set(ns.name, { name: ns.name, upstream, protoFiles, deadlineMs: ns.deadlineMs, forwardHeaders: ns.forwardHeaders, target: target!, passthrough: ns.grpcPassthrough ?? true });
     }
 
-    // Frontends: config files first, then the admin store's changes on top.
+    // Frontends: config files first, then the admin store's changes on top. Gateway replicas
+    // may share the store (PostgreSQL) and then follow each other's changes.
     const fromFiles: FrontendEntry[] = config.namespaces.flatMap((ns) => ns.frontends.map((m) => readFileEntry(m.file, ns.name, m.pathPrefix, m.host, baseDir)));
-    const store: DefinitionStore = createSqliteDefinitionStore(resolve(dataDir, 'gateway-admin.db'));
+    const sharedStore = config.admin?.store === undefined ? undefined : backends.get(config.admin.store)!;
+    const shared: PostgresDefinitionStore | undefined = sharedStore ? createPostgresDefinitionStore(sharedStore.config as unknown as PostgresDefinitionStoreOptions) : undefined;
+    const store: DefinitionStore = shared ?? createSqliteDefinitionStore(resolve(dataDir, 'gateway-admin.db'));
     closers.push(() => store.close());
-    let entries = fromFiles;
-    for (const stored of await store.list()) {
-      entries = entries.filter((e) => !(e.names.includes(stored.name) && e.namespace === stored.namespace));
-      if (!stored.deleted) {
-        entries.push({ names: [stored.name], namespace: stored.namespace, pathPrefix: stored.pathPrefix, host: stored.host, text: stored.text, source: `admin:${stored.name}`, origin: 'admin' });
-      }
-    }
-    const catalog = createFrontendCatalog(namespaces, baseDir, entries);
+    const currentEntries = async () => overlayStored(fromFiles, await store.list());
+    const catalog = createFrontendCatalog(namespaces, baseDir, await currentEntries());
     const metrics = createGatewayMetrics();
     const { table } = catalog.compile();
     metrics.reload('success');
@@ -124,12 +122,42 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     closers.push(() => drain(app, config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS));
     const url = await listen(app, { host: overrides.host ?? config.http?.host ?? '127.0.0.1', port: overrides.port ?? config.http?.port ?? 8080, tls: config.http?.tls });
 
+    const adminApi = createAdminApi({
+      catalog,
+      tables,
+      store,
+      metrics,
+      namespaces,
+      backends: [...backends.values()].map((b) => ({ name: b.name, type: b.type })),
+      baseDir,
+      openApi: (t, name) => exportOpenApi(t, name, { definitionOf: definitionLookup(() => catalog.entries, baseDir) }),
+    });
+    if (shared) {
+      // Bursts of changes collapse: at most one reload runs and one waits.
+      let pending: Promise<void> | undefined;
+      let again = false;
+      const scheduleReload = () => {
+        if (pending) {
+          again = true;
+          return;
+        }
+        pending = adminApi.reload(currentEntries).catch((err) => app.log.error({ err }, 'frontend reload failed')).finally(() => {
+          pending = undefined;
+          if (again) {
+            again = false;
+            scheduleReload();
+          }
+        });
+      };
+      closers.push(await shared.subscribe(scheduleReload));
+    }
+
     let adminUrl: string | undefined;
     if (config.admin?.enabled !== false) {
       const admin = createAdminHttpServer({
         auth,
         https: httpsOptions(config.admin?.tls, baseDir),
-        routes: createAdminRoutes({ catalog, tables, store, metrics, namespaces, backends: [...backends.values()].map((b) => ({ name: b.name, type: b.type })), baseDir, openApi: (t, name) => exportOpenApi(t, name, { definitionOf: definitionLookup(() => catalog.entries, baseDir) }) }),
+        routes: adminApi.routes,
         logger: overrides.logger,
       });
       closers.push(() => admin.close());
@@ -155,6 +183,16 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     await closeAll();
     throw err;
   }
+}
+
+/** The config files' entries with the admin store's changes on top (per name and namespace). */
+function overlayStored(fromFiles: readonly FrontendEntry[], stored: readonly StoredFrontend[]): FrontendEntry[] {
+  let entries = [...fromFiles];
+  for (const s of stored) {
+    entries = entries.filter((e) => !(e.names.includes(s.name) && e.namespace === s.namespace));
+    if (!s.deleted) entries.push({ names: [s.name], namespace: s.namespace, pathPrefix: s.pathPrefix, host: s.host, text: s.text, source: `admin:${s.name}`, origin: 'admin' });
+  }
+  return entries;
 }
 
 /** How long SIGTERM waits for in-flight requests before closing their connections. */

@@ -37,7 +37,17 @@ export interface AdminContext {
 const json = (status: number, body: unknown): HttpReply => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const problem = (status: number, message: string, extra: Record<string, unknown> = {}): HttpReply => json(status, { error: message, ...extra });
 
-export function createAdminRoutes(ctx: AdminContext): AdminRoute[] {
+export interface AdminApi {
+  readonly routes: AdminRoute[];
+  /**
+   * Rebuilds the served frontends from `entries()` (another replica changed the shared
+   * store): validated and compiled like any change, on the same queue as local changes.
+   * A failing set leaves the served table as it is.
+   */
+  reload(entries: () => Promise<FrontendEntry[]>): Promise<void>;
+}
+
+export function createAdminApi(ctx: AdminContext): AdminApi {
   // Changes are applied one at a time, so two concurrent applies cannot lose each other.
   let queue: Promise<unknown> = Promise.resolve();
   const serialized = <T>(work: () => Promise<T>): Promise<T> => {
@@ -66,7 +76,21 @@ export function createAdminRoutes(ctx: AdminContext): AdminRoute[] {
     return undefined;
   };
 
-  return [
+  const reload = (entries: () => Promise<FrontendEntry[]>) =>
+    serialized(async () => {
+      const next = await entries();
+      try {
+        const compiled = ctx.catalog.compile(() => next);
+        ctx.tables.swap(compiled.table);
+        ctx.catalog.commit(compiled.entries);
+        ctx.metrics.reload('success');
+      } catch (err) {
+        ctx.metrics.reload('failure');
+        if (!(err instanceof DefinitionError)) throw err;
+      }
+    });
+
+  const routes: AdminRoute[] = [
     {
       method: 'GET',
       path: '/healthz',
@@ -177,6 +201,7 @@ export function createAdminRoutes(ctx: AdminContext): AdminRoute[] {
         }),
     },
   ];
+  return { routes, reload };
 }
 
 function single(v: string | string[] | undefined): string | undefined {

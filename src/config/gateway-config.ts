@@ -26,8 +26,12 @@ export interface TlsConfig {
 export interface GatewayConfig {
   /** The public HTTP listener (default 127.0.0.1:8080) and its in-flight request limit. */
   http?: ListenerConfig & { maxConcurrent?: number };
-  /** The admin listener: admin API, /metrics, /healthz, /readyz (default: ephemeral loopback port). */
-  admin?: ListenerConfig & { enabled?: boolean };
+  /**
+   * The admin listener: admin API, /metrics, /healthz, /readyz (default: ephemeral loopback
+   * port). `store` names a POSTGRES backend that gateway replicas share for runtime frontends
+   * (default: a SQLite file in the data dir, for this gateway alone).
+   */
+  admin?: ListenerConfig & { enabled?: boolean; store?: string };
   /** The gRPC listener exposing each namespace's pattern as-is (default: ephemeral loopback port). */
   grpc?: ListenerConfig & { enabled?: boolean };
   /** Largest request body in bytes. */
@@ -139,7 +143,7 @@ const schema = {
   additionalProperties: false,
   properties: {
     http: { ...listenerSchema(false), properties: { ...listenerSchema(false).properties, maxConcurrent: { type: 'integer', minimum: 1 } } },
-    admin: listenerSchema(true),
+    admin: { ...listenerSchema(true), properties: { ...listenerSchema(true).properties, store: { type: 'string', minLength: 1 } } },
     grpc: listenerSchema(true),
     bodyLimit: { type: 'integer', minimum: 1 },
     shutdownTimeoutMs: { type: 'integer', minimum: 0 },
@@ -236,6 +240,12 @@ export function loadGatewayConfig(file: string): LoadedConfig {
     for (const [slot, backend] of Object.entries(ns.pattern.slots ?? {})) {
       if (!names.has(backend)) problems.push(`namespace '${ns.name}' binds slot '${slot}' to unknown backend '${backend}'`);
     }
+  }
+  const store = config.admin?.store;
+  if (store !== undefined) {
+    const backend = config.backends?.find((b) => b.name === store);
+    if (!backend) problems.push(`admin.store names unknown backend '${store}'`);
+    else if (backend.type !== 'POSTGRES' || typeof backend.config?.url !== 'string') problems.push(`admin.store '${store}' must be a POSTGRES backend with a config.url`);
   }
   if (problems.length > 0) throw new ConfigError(`invalid gateway config ${file}:\n${problems.map((p) => '  ' + p).join('\n')}`);
   return { config, file, baseDir: dirname(resolve(file)) };
