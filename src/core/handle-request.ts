@@ -101,6 +101,7 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
     const type = error.reason === GatewayReason.UNSUPPORTED_MEDIA_TYPE ? route.frontend.negotiator.fallbackType : responseType;
     const reply = renderError(route.mapError, error, request, type);
     reply.upstreamCode = upstreamCode;
+    if (!(err instanceof GatewayError)) reply.fault = err;
     if (auth && error.reason === GatewayReason.UNAUTHENTICATED && reply.status === 401) reply.headers['www-authenticate'] = auth.challenge;
     return reply;
   }

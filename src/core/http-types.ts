@@ -24,6 +24,8 @@ export interface HttpReply {
   frontend?: string;
   /** The upstream gRPC method called, when a call was made. */
   upstreamMethod?: string;
+  /** An unexpected failure behind a 500, for the log (never for the client). */
+  fault?: unknown;
   /** The upstream gRPC status code, when a call was made. */
   upstreamCode?: number;
 }

@@ -129,6 +129,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       if (!reply.raw.writableFinished) controller.abort();
     });
     const result = await handleRequest(options.tables.current, { ...toInput(request, controller.signal), requestId: request.id }, options.auth);
+    if (result.fault !== undefined) request.log.error({ err: result.fault, route: result.routeId }, 'request failed unexpectedly');
     request.prismReply = result;
     return send(reply, result);
   };
