@@ -74,12 +74,21 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
     }
     let response: unknown;
     let metadata: Readonly<Record<string, string>> | undefined;
+    let cacheKey: string | undefined;
+    const generation = route.frontend.cache.generation;
     if (route.grpc) {
       if (!upstream) throw gatewayError(Code.UNAVAILABLE, GatewayReason.UPSTREAM_UNAVAILABLE, 'no upstream is bound to this route', {});
+      const message = encodeRequest(route, request);
+      if (route.cache) {
+        // Hot path of cached reads: the encoded request is the key, no upstream hop.
+        cacheKey = responseType + '\n' + Buffer.from(message.buffer, message.byteOffset, message.byteLength).toString('latin1');
+        const hit = route.frontend.cache.get(route.id, cacheKey);
+        if (hit) return { ...hit, headers: { ...hit.headers } };
+      }
       try {
         const reply = await upstream.unary({
           path: route.grpc.path,
-          message: encodeRequest(route, request),
+          message,
           metadata: forwardedMetadata(route.forwardHeaders, input.headers, requestId),
           deadlineMs: route.deadlineMs,
           signal: input.signal,
@@ -94,7 +103,10 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
     }
     const mapped = route.mapResponse(response, request, metadata);
     const payload = mapped.raw ? String(mapped.body) : JSON.stringify(mapped.body) ?? '';
-    return { status: mapped.status, headers: { 'content-type': responseType, ...mapped.headers }, body: payload, upstreamCode };
+    const reply: HttpReply = { status: mapped.status, headers: { 'content-type': responseType, ...mapped.headers }, body: payload, upstreamCode };
+    if (route.writes) route.frontend.cache.clear();
+    else if (cacheKey !== undefined) route.frontend.cache.set(route.id, cacheKey, { status: reply.status, headers: { ...reply.headers }, body: payload }, route.cache!, generation);
+    return reply;
   } catch (err) {
     const error = err instanceof GatewayError ? err : new GatewayError(Code.INTERNAL, 'internal error', { reason: GatewayReason.INTERNAL, cause: err });
     // 415 and 406 bodies go out in the first produced type (what the client can surely read).
@@ -102,6 +114,8 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
     const reply = renderError(route.mapError, error, request, type);
     reply.upstreamCode = upstreamCode;
     if (!(err instanceof GatewayError)) reply.fault = err;
+    // A write that reached the upstream may have changed state even though it failed.
+    if (route.writes && upstreamCode !== undefined) route.frontend.cache.clear();
     if (auth && error.reason === GatewayReason.UNAUTHENTICATED && reply.status === 401) reply.headers['www-authenticate'] = auth.challenge;
     return reply;
   }

@@ -113,6 +113,11 @@ export const frontendDefinitionSchema = {
         readiness: { type: 'boolean' },
         deadlineMs: { type: 'integer', minimum: 1 },
         bodySchema: { type: ['object', 'boolean'] },
+        cache: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ttlMs: { type: 'integer', minimum: 1 }, maxEntries: { type: 'integer', minimum: 1 } },
+        },
         role: { enum: ['none', 'read', 'write', 'admin'] },
         elevate: {
           type: 'object',

@@ -80,6 +80,11 @@ export interface RouteMapping {
   role?: 'none' | 'read' | 'write' | 'admin';
   /** A higher role needed when a boolean query flag is true (`permanent=true` deletes). */
   elevate?: { query: string; role: 'read' | 'write' | 'admin' };
+  /**
+   * Serve repeated reads from memory: replies are cached by request (a write through the same
+   * frontend clears the cache; `ttlMs` bounds staleness from writes made elsewhere).
+   */
+  cache?: { ttlMs?: number; maxEntries?: number };
   /** JSON Schema (2020-12) the parsed body must satisfy before any mapping or call. */
   bodySchema?: Record<string, unknown> | boolean;
 }

@@ -20,6 +20,7 @@ import { compileNegotiator } from './content-negotiation.js';
 import type { CompiledFrontend, CompiledRoute, GrpcTarget } from './compiled-route.js';
 import { joinPaths, parsePathTemplate } from './path-template.js';
 import { createRouteTable, type RouteEntry, type RouteTable } from './route-table.js';
+import { createResponseCache } from './response-cache.js';
 
 export interface FrontendBinding {
   readonly loaded: LoadedDefinition;
@@ -139,6 +140,7 @@ function compileFrontend(binding: FrontendBinding, def: FrontendDefinition, repo
     unknownQuery: rest.unknownQuery ?? 'ignore',
     trailingSlash: rest.trailingSlash ?? false,
     upstream: binding.upstream,
+    cache: createResponseCache(),
   };
   const forwardHeaders = [...new Set(['x-request-id', ...(binding.forwardHeaders ?? rest.forwardHeaders ?? []).map((h) => h.toLowerCase())])];
 
@@ -192,6 +194,7 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
     }
   }
   if (r.grpc === undefined && (r.params ?? []).length > 0) report(`${at}/params`, 'a static route (no grpc method) cannot bind params');
+  if (r.cache && (r.method !== 'GET' || r.grpc === undefined)) report(`${at}/cache`, 'only GET routes that call a gRPC method can be cached');
 
   // Request mapping.
   const requestType = grpc?.requestType;
@@ -246,6 +249,8 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
     readiness: r.readiness === true,
     role: r.role ?? (r.method === 'GET' || r.method === 'HEAD' || r.method === 'OPTIONS' ? 'read' : 'write'),
     elevate: r.elevate,
+    cache: r.cache,
+    writes: !['GET', 'HEAD', 'OPTIONS'].includes(r.method),
     describeParams: (r.params ?? []).map((p) => `${p.from ?? `const ${JSON.stringify(p.const)}`} -> ${p.to}${p.required ? ' (required)' : ''}`),
   };
   return { route, routerPath: template.routerPath, shape: template.shape };

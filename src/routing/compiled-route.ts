@@ -6,6 +6,7 @@ import type { RequestMapper } from '../mapping/request-mapper.js';
 import type { ResponseMapper } from '../mapping/response-mapper.js';
 import type { Upstream } from '../upstream/grpc-upstream.js';
 import type { Negotiator } from './content-negotiation.js';
+import type { CachePolicy, ResponseCache } from './response-cache.js';
 
 export interface CompiledFrontend {
   readonly name: string;
@@ -21,6 +22,8 @@ export interface CompiledFrontend {
   readonly unknownQuery: 'ignore' | 'reject';
   readonly trailingSlash: boolean;
   readonly upstream?: Upstream;
+  /** Replies of routes that declare `cache`; cleared by any successful write. */
+  readonly cache: ResponseCache;
 }
 
 export interface GrpcTarget {
@@ -53,6 +56,10 @@ export interface CompiledRoute {
   readonly role: 'none' | 'read' | 'write' | 'admin';
   /** The higher role needed when this query flag is true (any case). */
   readonly elevate?: { readonly query: string; readonly role: 'read' | 'write' | 'admin' };
+  /** Serve repeated reads from the frontend's cache (GET routes only). */
+  readonly cache?: CachePolicy;
+  /** A successful answer changes state: the frontend's cache is cleared. */
+  readonly writes: boolean;
   /** One line per ParamMapping, for `prism-gateway routes`. */
   readonly describeParams: readonly string[];
 }
