@@ -45,11 +45,12 @@ export async function runConfluent(ctx: BenchContext): Promise<ConfluentResult> 
   const dataDir = join(ctx.tmpDir, 'registry');
   mkdirSync(join(dataDir, 'embedded'), { recursive: true });
   const level = ctx.options.logLevel;
-  await ctx.node('prism-registry', ['dist/patterns/registry/cli.js', 'serve', '--listen', `127.0.0.1:${PORTS.registry}`, '--backend', `sqlite:${join(dataDir, 'registry.db')}`], PORTS.registry);
+  await ctx.node('prism-registry', [ctx.dist('patterns/registry/cli.js'), 'serve', '--listen', `127.0.0.1:${PORTS.registry}`, '--backend', `sqlite:${join(dataDir, 'registry.db')}`], PORTS.registry);
   const config = join(ctx.benchDir, 'confluent', 'gateway.yaml');
-  const pc = await ctx.node('prism-confluent', ['dist/src/cli.js', 'serve', '--config', config, '--port', String(PORTS.prismConfluent), '--data-dir', join(dataDir, 'gateway'), '--log-level', level], PORTS.prismConfluent);
+  const pc = await ctx.node('prism-confluent', [ctx.dist('src/cli.js'), 'serve', '--config', config, '--port', String(PORTS.prismConfluent), '--data-dir', join(dataDir, 'gateway'), '--log-level', level], PORTS.prismConfluent);
+  const pcg = await ctx.node('prism-confluent-grpcjs', ['--import', 'tsx', 'bench/systems/prism-variant.ts', config, 'grpc-js', String(PORTS.prismConfluentGrpcJs), level], PORTS.prismConfluentGrpcJs);
   const pch = await ctx.node('prism-confluent-http2', ['--import', 'tsx', 'bench/systems/prism-variant.ts', config, 'http2', String(PORTS.prismConfluentHttp2), level], PORTS.prismConfluentHttp2);
-  const pe = await ctx.node('prism-embedded', ['dist/src/cli.js', 'serve', '--config', join(ctx.benchDir, 'confluent', 'embedded.yaml'), '--port', String(PORTS.prismEmbedded), '--data-dir', join(dataDir, 'embedded'), '--log-level', level], PORTS.prismEmbedded);
+  const pe = await ctx.node('prism-embedded', [ctx.dist('src/cli.js'), 'serve', '--config', join(ctx.benchDir, 'confluent', 'embedded.yaml'), '--port', String(PORTS.prismEmbedded), '--data-dir', join(dataDir, 'embedded'), '--log-level', level], PORTS.prismEmbedded);
   const hw = await ctx.node('handwritten-confluent', ['--import', 'tsx', 'bench/systems/handwritten.ts'], PORTS.handwrittenConfluent, { PORT: String(PORTS.handwrittenConfluent), REGISTRY_TARGET: `127.0.0.1:${PORTS.registry}`, LOG_LEVEL: level });
 
   const schemaId = await seed(PORTS.prismConfluent);
@@ -58,7 +59,7 @@ export async function runConfluent(ctx: BenchContext): Promise<ConfluentResult> 
   const byId = `/schemas/ids/${schemaId}`;
   const expected = await http('GET', base(PORTS.prismConfluent) + byId);
   const raw = await ctx.node('raw-fastify', ['--import', 'tsx', 'bench/systems/raw-fastify.ts'], PORTS.rawFastify, { PORT: String(PORTS.rawFastify), RAW_SCHEMA_BODY: expected.text, LOG_LEVEL: level });
-  for (const port of [PORTS.prismConfluentHttp2, PORTS.handwrittenConfluent, PORTS.rawFastify, PORTS.prismEmbedded]) {
+  for (const port of [PORTS.prismConfluentGrpcJs, PORTS.prismConfluentHttp2, PORTS.handwrittenConfluent, PORTS.rawFastify, PORTS.prismEmbedded]) {
     const got = await http('GET', base(port) + byId);
     if (got.status !== 200 || got.text !== expected.text) throw new Error(`port ${port} answered ${got.status} ${got.text} for ${byId}; Prism answered ${expected.text}`);
   }
@@ -66,7 +67,8 @@ export async function runConfluent(ctx: BenchContext): Promise<ConfluentResult> 
 
   const routes: ConfluentResult['routes'] = {};
   const idTargets: LoadTarget[] = [
-    { name: 'prism (grpc-js upstream)', url: base(PORTS.prismConfluent) + byId, pid: pc.child.pid },
+    { name: 'prism serve (shipped default)', url: base(PORTS.prismConfluent) + byId, pid: pc.child.pid },
+    { name: 'prism (grpc-js upstream)', url: base(PORTS.prismConfluentGrpcJs) + byId, pid: pcg.child.pid },
     { name: 'fastify + grpc-js by hand', url: base(PORTS.handwrittenConfluent) + byId, pid: hw.child.pid },
     { name: 'prism (http2 upstream)', url: base(PORTS.prismConfluentHttp2) + byId, pid: pch.child.pid },
     { name: 'raw fastify (no gRPC)', url: base(PORTS.rawFastify) + byId, pid: raw.child.pid },
@@ -84,7 +86,7 @@ export async function runConfluent(ctx: BenchContext): Promise<ConfluentResult> 
   ];
   for (const [label, path, lua, short] of secondary) {
     const targets: LoadTarget[] = [
-      { name: 'prism (grpc-js upstream)', url: base(PORTS.prismConfluent) + path, lua, pid: pc.child.pid },
+      { name: 'prism (grpc-js upstream)', url: base(PORTS.prismConfluentGrpcJs) + path, lua, pid: pcg.child.pid },
       { name: 'prism (http2 upstream)', url: base(PORTS.prismConfluentHttp2) + path, lua, pid: pch.child.pid },
     ];
     for (const t of targets) {
@@ -99,7 +101,7 @@ export async function runConfluent(ctx: BenchContext): Promise<ConfluentResult> 
   // schemas; the rate is what the registry durably stored (the subject's version count).
   const registration: ConfluentResult['registration'] = {};
   const regTargets = [
-    { name: 'prism (grpc-js upstream)', port: PORTS.prismConfluent },
+    { name: 'prism (grpc-js upstream)', port: PORTS.prismConfluentGrpcJs },
     { name: 'prism (http2 upstream)', port: PORTS.prismConfluentHttp2 },
   ];
   for (let round = 0; round < ctx.options.rounds; round++) {
@@ -126,7 +128,8 @@ export async function runConfluent(ctx: BenchContext): Promise<ConfluentResult> 
     'ids: prism http2 / hand-written': pairedRatio(rps(ids, 'prism (http2 upstream)'), rps(ids, 'fastify + grpc-js by hand')),
     'ids: prism / raw fastify': pairedRatio(rps(ids, 'prism (grpc-js upstream)'), rps(ids, 'raw fastify (no gRPC)')),
     'ids: prism http2 / prism grpc-js': pairedRatio(rps(ids, 'prism (http2 upstream)'), rps(ids, 'prism (grpc-js upstream)')),
-    'ids: embedded / prism grpc-js': pairedRatio(rps(ids, 'prism embedded registry'), rps(ids, 'prism (grpc-js upstream)')),
+    'ids: prism serve / hand-written': pairedRatio(rps(ids, 'prism serve (shipped default)'), rps(ids, 'fastify + grpc-js by hand')),
+    'ids: embedded / prism serve': pairedRatio(rps(ids, 'prism embedded registry'), rps(ids, 'prism serve (shipped default)')),
     'ids, CPU efficiency of the HTTP→gRPC process: prism / hand-written': pairedRatio(perCpu(ids, 'prism (grpc-js upstream)'), perCpu(ids, 'fastify + grpc-js by hand')),
     'ids, CPU efficiency: prism http2 / hand-written': pairedRatio(perCpu(ids, 'prism (http2 upstream)'), perCpu(ids, 'fastify + grpc-js by hand')),
   };

@@ -21,16 +21,18 @@ export async function startEchoBackend(ctx: BenchContext) {
   return ctx.peer('server', ['-addr', `127.0.0.1:${PORTS.goServer}`], PORTS.goServer);
 }
 
-export async function startEchoGateways(ctx: BenchContext, withGrpcJsVariant = false) {
+export const SERVE = 'prism serve (shipped default)';
+export const GRPCJS = 'prism (grpc-js upstream)';
+export const HTTP2 = 'prism (http2 upstream)';
+
+export async function startEchoGateways(ctx: BenchContext, withServe = true) {
   const level = ctx.options.logLevel;
   const config = join(ctx.benchDir, 'echo', 'gateway.yaml');
   const dataDir = join(ctx.tmpDir, 'echo-data');
   return {
-    prism: await ctx.node('prism-echo', ['dist/src/cli.js', 'serve', '--config', config, '--port', String(PORTS.prismEcho), '--data-dir', dataDir, '--log-level', level], PORTS.prismEcho),
+    prism: !withServe ? undefined : await ctx.node('prism-echo', [ctx.dist('src/cli.js'), 'serve', '--config', config, '--port', String(PORTS.prismEcho), '--data-dir', dataDir, '--log-level', level], PORTS.prismEcho),
     prismHttp2: await ctx.node('prism-echo-http2', ['--import', 'tsx', 'bench/systems/prism-variant.ts', config, 'http2', String(PORTS.prismEchoHttp2), level], PORTS.prismEchoHttp2),
-    prismGrpcJs: withGrpcJsVariant
-      ? await ctx.node('prism-echo-grpcjs-variant', ['--import', 'tsx', 'bench/systems/prism-variant.ts', config, 'grpc-js', String(PORTS.prismEchoGrpcJsVariant), level], PORTS.prismEchoGrpcJsVariant)
-      : undefined,
+    prismGrpcJs: await ctx.node('prism-echo-grpcjs', ['--import', 'tsx', 'bench/systems/prism-variant.ts', config, 'grpc-js', String(PORTS.prismEchoGrpcJsVariant), level], PORTS.prismEchoGrpcJsVariant),
     goGateway: await ctx.peer('gateway', ['-addr', `127.0.0.1:${PORTS.goGateway}`, '-backend', `127.0.0.1:${PORTS.goServer}`], PORTS.goGateway),
   };
 }
@@ -45,10 +47,10 @@ export async function runEcho(ctx: BenchContext): Promise<EchoResult> {
   const raw = await ctx.node('raw-fastify', ['--import', 'tsx', 'bench/systems/raw-fastify.ts'], PORTS.rawFastify, { PORT: String(PORTS.rawFastify), LOG_LEVEL: ctx.options.logLevel });
 
   const targets: LoadTarget[] = [
-    { name: 'prism (grpc-js upstream)', url: url(PORTS.prismEcho), pid: gateways.prism.child.pid },
+    { name: SERVE, url: url(PORTS.prismEcho), pid: gateways.prism!.child.pid },
     { name: 'go grpc-gateway', url: url(PORTS.goGateway), pid: gateways.goGateway.child.pid },
-    { name: 'prism (http2 upstream)', url: url(PORTS.prismEchoHttp2), pid: gateways.prismHttp2.child.pid },
-    { name: 'prism variant (grpc-js upstream)', url: url(PORTS.prismEchoGrpcJsVariant), pid: gateways.prismGrpcJs?.child.pid },
+    { name: HTTP2, url: url(PORTS.prismEchoHttp2), pid: gateways.prismHttp2.child.pid },
+    { name: GRPCJS, url: url(PORTS.prismEchoGrpcJsVariant), pid: gateways.prismGrpcJs.child.pid },
     { name: 'fastify + grpc-js by hand', url: url(PORTS.handwritten), pid: handwritten.child.pid },
     { name: 'raw fastify (no gRPC)', url: url(PORTS.rawFastify), pid: raw.child.pid },
   ];
@@ -69,16 +71,18 @@ export async function runEcho(ctx: BenchContext): Promise<EchoResult> {
   // CPU per request, inverted so that > 1 means "Prism is cheaper": robust to a busy machine.
   const perCpu = (name: string) => systems.get(name)!.cpuUsPerRequest.map((us) => 1 / us);
   const ratios: Record<string, PairedRatio> = {
-    'prism / grpc-gateway': pairedRatio(rps('prism (grpc-js upstream)'), rps('go grpc-gateway')),
-    'prism http2 / grpc-gateway': pairedRatio(rps('prism (http2 upstream)'), rps('go grpc-gateway')),
-    'prism http2 / prism grpc-js (same launcher)': pairedRatio(rps('prism (http2 upstream)'), rps('prism variant (grpc-js upstream)')),
-    'prism variant grpc-js / prism serve': pairedRatio(rps('prism variant (grpc-js upstream)'), rps('prism (grpc-js upstream)')),
-    'prism / hand-written': pairedRatio(rps('prism (grpc-js upstream)'), rps('fastify + grpc-js by hand')),
-    'prism / raw fastify': pairedRatio(rps('prism (grpc-js upstream)'), rps('raw fastify (no gRPC)')),
-    'CPU efficiency (requests per CPU-second): prism / grpc-gateway': pairedRatio(perCpu('prism (grpc-js upstream)'), perCpu('go grpc-gateway')),
-    'CPU efficiency: prism http2 / grpc-gateway': pairedRatio(perCpu('prism (http2 upstream)'), perCpu('go grpc-gateway')),
-    'CPU efficiency: prism http2 / prism grpc-js (same launcher)': pairedRatio(perCpu('prism (http2 upstream)'), perCpu('prism variant (grpc-js upstream)')),
-    'CPU efficiency: prism / hand-written': pairedRatio(perCpu('prism (grpc-js upstream)'), perCpu('fastify + grpc-js by hand')),
+    'prism serve / grpc-gateway': pairedRatio(rps(SERVE), rps('go grpc-gateway')),
+    'prism grpc-js / grpc-gateway': pairedRatio(rps(GRPCJS), rps('go grpc-gateway')),
+    'prism http2 / grpc-gateway': pairedRatio(rps(HTTP2), rps('go grpc-gateway')),
+    'prism http2 / prism grpc-js': pairedRatio(rps(HTTP2), rps(GRPCJS)),
+    'prism grpc-js / hand-written': pairedRatio(rps(GRPCJS), rps('fastify + grpc-js by hand')),
+    'prism http2 / hand-written': pairedRatio(rps(HTTP2), rps('fastify + grpc-js by hand')),
+    'prism http2 / raw fastify': pairedRatio(rps(HTTP2), rps('raw fastify (no gRPC)')),
+    'CPU efficiency (requests per CPU-second): prism serve / grpc-gateway': pairedRatio(perCpu(SERVE), perCpu('go grpc-gateway')),
+    'CPU efficiency: prism grpc-js / grpc-gateway': pairedRatio(perCpu(GRPCJS), perCpu('go grpc-gateway')),
+    'CPU efficiency: prism http2 / grpc-gateway': pairedRatio(perCpu(HTTP2), perCpu('go grpc-gateway')),
+    'CPU efficiency: prism http2 / prism grpc-js': pairedRatio(perCpu(HTTP2), perCpu(GRPCJS)),
+    'CPU efficiency: prism grpc-js / hand-written': pairedRatio(perCpu(GRPCJS), perCpu('fastify + grpc-js by hand')),
   };
   return { systems: Object.fromEntries(systems), ratios };
 }

@@ -35,10 +35,10 @@ async function direct(ctx: BenchContext, seconds: number): Promise<{ p50: number
 export async function runLatency(ctx: BenchContext): Promise<LatencyResult> {
   ctx.log('\n== latency at one connection: gateway hop over a direct gRPC call ==');
   await startEchoBackend(ctx);
-  await startEchoGateways(ctx);
+  await startEchoGateways(ctx, false);
   const seconds = Math.min(ctx.options.duration, 5);
   const gateways = [
-    { name: 'prism (grpc-js upstream)', port: PORTS.prismEcho },
+    { name: 'prism (grpc-js upstream)', port: PORTS.prismEchoGrpcJsVariant },
     { name: 'prism (http2 upstream)', port: PORTS.prismEchoHttp2 },
     { name: 'go grpc-gateway', port: PORTS.goGateway },
   ];

@@ -21,11 +21,11 @@ export async function runProfile(ctx: BenchContext): Promise<ProfileResult> {
   const level = ctx.options.logLevel;
   const variants: ProfileResult['variants'] = {};
   const plans: [string, string[], number][] = [
-    ['prism (grpc-js upstream)', ['dist/src/cli.js', 'serve', '--config', config, '--port', String(PORTS.prismEcho), '--data-dir', join(ctx.tmpDir, 'profile-data'), '--log-level', level], PORTS.prismEcho],
+    ['prism (grpc-js upstream)', ['--import', 'tsx', 'bench/systems/prism-variant.ts', config, 'grpc-js', String(PORTS.prismEchoGrpcJsVariant), level], PORTS.prismEchoGrpcJsVariant],
     ['prism (http2 upstream)', ['--import', 'tsx', 'bench/systems/prism-variant.ts', config, 'http2', String(PORTS.prismEchoHttp2), level], PORTS.prismEchoHttp2],
   ];
   for (const [name, args, port] of plans) {
-    const dir = join(ctx.tmpDir, 'profiles', port === PORTS.prismEcho ? 'grpc-js' : 'http2');
+    const dir = join(ctx.tmpDir, 'profiles', port === PORTS.prismEchoGrpcJsVariant ? 'grpc-js' : 'http2');
     mkdirSync(dir, { recursive: true });
     const proc = await ctx.node(`profile-${port}`, args, port, {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
     await ctx.wrk(url(port), { seconds: ctx.options.warmup });

@@ -11,7 +11,7 @@
  *   --only LIST      scenarios, comma-separated: echo,confluent,latency,routes,profile (default all)
  *   --quick          --duration 3 --pairs 2 --rounds 1 --warmup 1
  *   --log-level L    the gateways' log level (default warn: errors only, like grpc-gateway)
- *   --no-build       use dist/ as it is instead of compiling src/ first
+ *   --no-build       reuse the last private build (bench/.cache/build) instead of compiling
  *   --no-write       do not write the results file or BENCHMARKS.md
  *
  * Needs: wrk (installed with apt-get when missing), the Go peer (built with
@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { runConfluent } from './confluent.js';
 import { runEcho } from './echo.js';
 import { runLatency } from './latency.js';
-import { buildDist, createContext, ensurePeer, PORTS, type BenchOptions } from './lib/context.js';
+import { buildSnapshot, createContext, ensurePeer, PORTS, serveDefaultUpstream, type BenchOptions } from './lib/context.js';
 import { canConnect, run, stopAll } from './lib/processes.js';
 import { ensureWrk } from './lib/wrk.js';
 import { runProfile } from './profile.js';
@@ -84,16 +84,21 @@ async function main(): Promise<void> {
     await ensureWrk();
   }
   const peerBin = needsNet ? await ensurePeer(benchDir) : '';
-  const ctx = createContext(options, benchDir, stamp, peerBin);
-  if (options.build && needsNet) {
-    ctx.log('compiling src/ and patterns/ into dist/ (tsc -p tsconfig.build.json)');
-    await buildDist(ctx.repoRoot);
+  const repoRoot = join(benchDir, '..');
+  let distRoot = repoRoot;
+  if (needsNet) {
+    const snapshot = join(benchDir, '.cache', 'build');
+    if (options.build || !existsSync(join(snapshot, 'dist', 'src', 'cli.js'))) {
+      process.stdout.write('compiling src/ and patterns/ into bench/.cache/build/dist (tsc -p tsconfig.build.json)\n');
+      distRoot = await buildSnapshot(repoRoot, benchDir);
+    } else distRoot = snapshot;
   }
+  const ctx = createContext(options, benchDir, stamp, peerBin, distRoot);
   const results: RunResults = {
     date: started.toISOString(),
     command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
     machine: machine(),
-    options: { duration: options.duration, pairs: options.pairs, rounds: options.rounds, warmup: options.warmup, wrk: `-t${options.threads} -c${options.connections} --latency`, logLevel: options.logLevel, scenarios: [...options.only] },
+    options: { serveUpstream: needsNet ? serveDefaultUpstream(distRoot) : 'n/a', duration: options.duration, pairs: options.pairs, rounds: options.rounds, warmup: options.warmup, wrk: `-t${options.threads} -c${options.connections} --latency`, logLevel: options.logLevel, scenarios: [...options.only] },
     loadAverage: { start: currentLoad() },
   };
   ctx.log(`bench ${results.date}: ${results.machine.cores} × ${results.machine.cpu}, load ${results.loadAverage.start.join(' ')}; scratch in ${ctx.tmpDir}`);

@@ -2,7 +2,7 @@
  * What every scenario gets: options from the command line, folders, the Go peer's binaries,
  * and helpers that start the systems under test on fixed loopback ports.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { run, startProcess, type Started } from './processes.js';
 import { runWrk, type WrkResult } from './wrk.js';
@@ -20,6 +20,7 @@ export const PORTS = {
   prismConfluentHttp2: 18086,
   handwrittenConfluent: 18087,
   prismEmbedded: 18088,
+  prismConfluentGrpcJs: 18092,
   registry: 18091,
 } as const;
 
@@ -45,6 +46,10 @@ export interface BenchContext {
   /** Per-run scratch space (logs, SQLite files, profiles); gitignored. */
   readonly tmpDir: string;
   readonly peerBin: string;
+  /** Private build of the gateway (dist/ inside): what every Prism process runs. */
+  readonly distRoot: string;
+  /** Path of a compiled file, e.g. dist('src/cli.js'). */
+  dist(file: string): string;
   log(line: string): void;
   /** `node <args>` from the repository root, tracked and stopped with the run. */
   node(name: string, args: readonly string[], port: number, env?: NodeJS.ProcessEnv, nodeFlags?: readonly string[]): Promise<Started>;
@@ -52,7 +57,7 @@ export interface BenchContext {
   wrk(url: string, options?: { seconds?: number; connections?: number; threads?: number; lua?: string }): Promise<WrkResult>;
 }
 
-export function createContext(options: BenchOptions, benchDir: string, stamp: string, peerBin: string): BenchContext {
+export function createContext(options: BenchOptions, benchDir: string, stamp: string, peerBin: string, distRoot: string): BenchContext {
   const repoRoot = resolve(benchDir, '..');
   const tmpDir = join(benchDir, 'results', 'tmp', stamp);
   mkdirSync(tmpDir, { recursive: true });
@@ -63,9 +68,11 @@ export function createContext(options: BenchOptions, benchDir: string, stamp: st
     repoRoot,
     tmpDir,
     peerBin,
+    distRoot,
+    dist: (file) => join(distRoot, 'dist', file),
     log: (line) => process.stdout.write(line + '\n'),
     node: (name, args, port, env, nodeFlags = []) =>
-      startProcess(name, process.execPath, [...nodeFlags, ...args], { cwd: repoRoot, env: { NODE_ENV: 'production', ...env }, waitFor: `127.0.0.1:${port}`, logDir }),
+      startProcess(name, process.execPath, [...nodeFlags, ...args], { cwd: repoRoot, env: { NODE_ENV: 'production', PRISM_BENCH_ROOT: distRoot, ...env }, waitFor: `127.0.0.1:${port}`, logDir }),
     peer: (name, args, port) => startProcess(`go-${name}`, join(peerBin, name), args, { waitFor: `127.0.0.1:${port}`, logDir }),
     wrk: (url, o = {}) =>
       runWrk({ url, seconds: o.seconds ?? options.duration, connections: o.connections ?? options.connections, threads: o.threads ?? options.threads, lua: o.lua, tmpDir }),
@@ -90,18 +97,38 @@ export async function ensurePeer(benchDir: string): Promise<string> {
   return bin;
 }
 
-/** Compiles src/ and patterns/ into dist/ (what `npm run build` does). */
-export async function buildDist(repoRoot: string): Promise<void> {
+/**
+ * Compiles src/ and patterns/ (`tsc -p tsconfig.build.json`, what `npm run build` does) into a
+ * private package folder, bench/.cache/build: its own dist/, with package.json, proto/ and
+ * node_modules/ linked from the repository. Every Prism process of the run executes this
+ * snapshot, so a rebuild of the shared dist/ during a run (tests, other work) cannot change
+ * what is measured half-way.
+ */
+export async function buildSnapshot(repoRoot: string, benchDir: string): Promise<string> {
+  const root = join(benchDir, '.cache', 'build');
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  copyFileSync(join(repoRoot, 'package.json'), join(root, 'package.json'));
+  for (const link of ['proto', 'node_modules']) {
+    if (!existsSync(join(root, link))) symlinkSync(join(repoRoot, link), join(root, link), 'dir');
+  }
   const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   try {
-    await run(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: repoRoot });
+    await run(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', join(root, 'dist')], { cwd: repoRoot });
   } catch (err) {
     // tsc still emits on type errors; a missing entry point is what would stop the benchmark.
-    if (!existsSync(join(repoRoot, 'dist', 'src', 'cli.js'))) throw err;
-    process.stderr.write(`warning: tsc reported errors, dist/ was emitted anyway:\n${(err as Error).message.slice(0, 2000)}\n`);
+    if (!existsSync(join(root, 'dist', 'src', 'cli.js'))) throw err;
+    process.stderr.write(`warning: tsc reported errors, the build was emitted anyway:\n${(err as Error).message.slice(0, 2000)}\n`);
   }
-  const built = statSync(join(repoRoot, 'dist', 'src', 'cli.js')).mtimeMs;
-  if (Date.now() - built > 10 * 60_000) process.stderr.write('warning: dist/src/cli.js looks older than this build\n');
+  return root;
+}
+
+/** Which upstream client `serve` uses by default in a build (read from its start-up code). */
+export function serveDefaultUpstream(distRoot: string): string {
+  const file = join(distRoot, 'dist', 'src', 'start-gateway.js');
+  if (!existsSync(file)) return 'unknown';
+  const text = readFileSync(file, 'utf8');
+  return text.includes('createHttp2Upstream(') ? 'http2 (grpc-js for TLS or when configured)' : 'grpc-js';
 }
 
 /** GET/POST a JSON body over loopback (setup and checks, not load). */

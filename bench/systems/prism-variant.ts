@@ -9,7 +9,8 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const root = resolve(import.meta.dirname, '..', '..');
+// The benchmark's private build (bench/.cache/build) when run by bench/run.ts, else the repo's.
+const root = process.env.PRISM_BENCH_ROOT ?? resolve(import.meta.dirname, '..', '..');
 const load = <T>(path: string): Promise<T> => import(pathToFileURL(resolve(root, 'dist', path)).href) as Promise<T>;
 
 const [configFile, upstreamKind, portText, level = 'warn'] = process.argv.slice(2);
