@@ -12,6 +12,7 @@
  * ParamMappings, ResponseMapping, error mappings, content types and body schema are read from
  * the frontend's definition, passed in by the caller (`definitionOf`).
  */
+import { INT32_KINDS, INT64_KINDS, UINT32_KINDS, UINT64_KINDS, WRAPPER_KINDS } from '../mapping/proto-kinds.js';
 import protobuf from 'protobufjs';
 import type { ErrorMapping, FrontendDefinition, ParamMapping, RouteMapping, Template, TemplateNode } from './definition.js';
 import type { CompiledFrontend, CompiledRoute } from '../routing/compiled-route.js';
@@ -110,21 +111,6 @@ const DEFAULT_CONSUMES = ['application/json'];
 const ROUTING_REASONS = new Set(['ROUTE_NOT_FOUND', 'METHOD_NOT_ALLOWED']);
 /** grpc-gateway's default error body (what an error no mapping matches is rendered as). */
 const STATUS_COMPONENT = 'google.rpc.Status';
-const INT32 = new Set(['int32', 'sint32', 'sfixed32']);
-const UINT32 = new Set(['uint32', 'fixed32']);
-const INT64 = new Set(['int64', 'sint64', 'sfixed64']);
-const UINT64 = new Set(['uint64', 'fixed64']);
-const WRAPPERS: Record<string, string> = {
-  '.google.protobuf.DoubleValue': 'double',
-  '.google.protobuf.FloatValue': 'float',
-  '.google.protobuf.Int64Value': 'int64',
-  '.google.protobuf.UInt64Value': 'uint64',
-  '.google.protobuf.Int32Value': 'int32',
-  '.google.protobuf.UInt32Value': 'uint32',
-  '.google.protobuf.BoolValue': 'bool',
-  '.google.protobuf.StringValue': 'string',
-  '.google.protobuf.BytesValue': 'bytes',
-};
 
 /** What error templates read under `error.` (see ErrorView in error-mapper.ts). */
 const ERROR_VIEW_PROPERTIES: Record<string, SchemaObject> = {
@@ -498,8 +484,8 @@ class SchemaBuilder {
       const keyType = (field as unknown as protobuf.MapField).keyType;
       const out: SchemaObject = { type: 'object', additionalProperties: element };
       if (keyType === 'bool') out.propertyNames = { enum: ['true', 'false'] };
-      else if (INT32.has(keyType) || INT64.has(keyType)) out.propertyNames = { pattern: '^-?[0-9]+$' };
-      else if (UINT32.has(keyType) || UINT64.has(keyType)) out.propertyNames = { pattern: '^[0-9]+$' };
+      else if (INT32_KINDS.has(keyType) || INT64_KINDS.has(keyType)) out.propertyNames = { pattern: '^-?[0-9]+$' };
+      else if (UINT32_KINDS.has(keyType) || UINT64_KINDS.has(keyType)) out.propertyNames = { pattern: '^[0-9]+$' };
       return out;
     }
     if (field.repeated) return { type: 'array', items: element };
@@ -689,11 +675,11 @@ class SchemaBuilder {
 
 function scalarSchema(kind: string, json: JsonRenderOptions): SchemaObject {
   if (kind === 'double' || kind === 'float') return { type: 'number', format: kind };
-  if (INT32.has(kind)) return { type: 'integer', format: 'int32' };
-  if (UINT32.has(kind)) return { type: 'integer', minimum: 0, maximum: 4294967295 };
+  if (INT32_KINDS.has(kind)) return { type: 'integer', format: 'int32' };
+  if (UINT32_KINDS.has(kind)) return { type: 'integer', minimum: 0, maximum: 4294967295 };
   // proto3 JSON writes 64-bit integers as strings; `int64: number` writes them as numbers.
-  if (INT64.has(kind)) return json.int64 === 'number' ? { type: 'integer', format: 'int64' } : { type: 'string', format: 'int64', pattern: '^-?[0-9]+$' };
-  if (UINT64.has(kind)) return json.int64 === 'number' ? { type: 'integer', format: 'uint64', minimum: 0 } : { type: 'string', format: 'uint64', pattern: '^[0-9]+$' };
+  if (INT64_KINDS.has(kind)) return json.int64 === 'number' ? { type: 'integer', format: 'int64' } : { type: 'string', format: 'int64', pattern: '^-?[0-9]+$' };
+  if (UINT64_KINDS.has(kind)) return json.int64 === 'number' ? { type: 'integer', format: 'uint64', minimum: 0 } : { type: 'string', format: 'uint64', pattern: '^[0-9]+$' };
   if (kind === 'bool') return { type: 'boolean' };
   if (kind === 'string') return { type: 'string' };
   if (kind === 'bytes') return { type: 'string', contentEncoding: 'base64' };
@@ -702,7 +688,7 @@ function scalarSchema(kind: string, json: JsonRenderOptions): SchemaObject {
 
 /** proto3 JSON forms of the well-known types (message-json.ts renders them so). */
 function wellKnownSchema(type: protobuf.Type, json: JsonRenderOptions): SchemaObject | undefined {
-  const wrapped = WRAPPERS[type.fullName];
+  const wrapped = WRAPPER_KINDS[type.fullName];
   if (wrapped) return scalarSchema(wrapped, json);
   switch (type.fullName) {
     case '.google.protobuf.Timestamp':

@@ -7,6 +7,7 @@
 import protobuf from 'protobufjs';
 import { CoercionFailure, show } from './coercion-failure.js';
 import { findField, jsonName, typeName } from './field-path.js';
+import { INT32_KINDS, INT64_KINDS, UINT32_KINDS, UINT64_KINDS, WRAPPER_KINDS } from './proto-kinds.js';
 import type { Coercion } from '../frontends/definition.js';
 
 export type Coercer = (value: unknown) => unknown;
@@ -17,26 +18,10 @@ export type Coercer = (value: unknown) => unknown;
  */
 export type SourceKind = 'text' | 'json' | 'json-lenient';
 
-const INT32 = new Set(['int32', 'sint32', 'sfixed32']);
-const UINT32 = new Set(['uint32', 'fixed32']);
-const INT64 = new Set(['int64', 'sint64', 'sfixed64']);
-const UINT64 = new Set(['uint64', 'fixed64']);
 const INT_TEXT = /^[+-]?\d+$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}|[A-Za-z0-9+/]{3})?$/;
 const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
 
-/** Message types whose JSON form is not an object (proto3 JSON well-known types). */
-const WRAPPERS: Record<string, string> = {
-  '.google.protobuf.DoubleValue': 'double',
-  '.google.protobuf.FloatValue': 'float',
-  '.google.protobuf.Int64Value': 'int64',
-  '.google.protobuf.UInt64Value': 'uint64',
-  '.google.protobuf.Int32Value': 'int32',
-  '.google.protobuf.UInt32Value': 'uint32',
-  '.google.protobuf.BoolValue': 'bool',
-  '.google.protobuf.StringValue': 'string',
-  '.google.protobuf.BytesValue': 'bytes',
-};
 
 export interface CoercerOptions {
   coerce?: Coercion;
@@ -108,10 +93,10 @@ export function scalarCoercer(kind: string, source: SourceKind): Coercer {
       throw new CoercionFailure('type', 'a boolean', show(v));
     };
   }
-  if (INT32.has(kind)) return integer32(kind, -2147483648, 2147483647);
-  if (UINT32.has(kind)) return integer32(kind, 0, 4294967295);
-  if (INT64.has(kind)) return integer64(kind, -(2n ** 63n), 2n ** 63n - 1n);
-  if (UINT64.has(kind)) return integer64(kind, 0n, 2n ** 64n - 1n);
+  if (INT32_KINDS.has(kind)) return integer32(kind, -2147483648, 2147483647);
+  if (UINT32_KINDS.has(kind)) return integer32(kind, 0, 4294967295);
+  if (INT64_KINDS.has(kind)) return integer64(kind, -(2n ** 63n), 2n ** 63n - 1n);
+  if (UINT64_KINDS.has(kind)) return integer64(kind, 0n, 2n ** 64n - 1n);
   if (kind === 'double' || kind === 'float') return floating(kind);
   if (kind === 'bytes') return bytes;
   throw new Error(`unsupported field kind '${kind}'`);
@@ -303,7 +288,7 @@ function isRealDateTime(m: RegExpExecArray): boolean {
 
 function wellKnownCoercer(type: protobuf.Type): Coercer | undefined {
   const name = type.fullName;
-  const wrapped = WRAPPERS[name];
+  const wrapped = WRAPPER_KINDS[name];
   if (wrapped) {
     const inner = wrapped === 'bool' ? scalarCoercer('bool', 'text') : scalarCoercer(wrapped, 'json');
     return (v) => ({ value: inner(v) });

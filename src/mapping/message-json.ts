@@ -6,6 +6,7 @@
  */
 import protobuf from 'protobufjs';
 import { jsonName } from './field-path.js';
+import { LONG_KINDS } from './proto-kinds.js';
 
 export interface JsonRenderOptions {
   names: 'original' | 'json';
@@ -17,7 +18,6 @@ export const defaultJsonOptions: JsonRenderOptions = { names: 'json', emitDefaul
 
 export type ValueRenderer = (value: unknown) => unknown;
 
-const INT64 = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 const cache = new Map<string, WeakMap<protobuf.Type, ValueRenderer>>();
 
 /** A 64-bit value (Long, number or decimal string) as a decimal string. */
@@ -100,7 +100,7 @@ export function elementRenderer(resolved: protobuf.ReflectionObject | null, kind
     return (v) => (typeof v === 'number' ? names[v] ?? v : v ?? names[0] ?? 0);
   }
   if (resolved instanceof protobuf.Type) return compileMessageRenderer(resolved, options);
-  if (INT64.has(kind)) return options.int64 === 'number' ? (v) => longToNumber(v ?? 0) : (v) => longToString(v ?? 0);
+  if (LONG_KINDS.has(kind)) return options.int64 === 'number' ? (v) => longToNumber(v ?? 0) : (v) => longToString(v ?? 0);
   if (kind === 'bytes') {
     return (v) => {
       if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
@@ -124,7 +124,7 @@ function defaultTester(field: protobuf.Field): (v: unknown) => boolean {
   // proto2 optional / proto3 `optional` fields are present when set, even to the default.
   if (field.hasPresence && field.options?.proto3_optional) return (v) => v === undefined || v === null;
   if (field.resolvedType instanceof protobuf.Enum) return (v) => v === undefined || v === null || v === 0;
-  if (INT64.has(field.type)) return (v) => v === undefined || v === null || longToString(v) === '0';
+  if (LONG_KINDS.has(field.type)) return (v) => v === undefined || v === null || longToString(v) === '0';
   if (field.type === 'bytes') return (v) => v === undefined || v === null || (v as Uint8Array).length === 0;
   if (field.type === 'string') return (v) => v === undefined || v === null || v === '';
   if (field.type === 'bool') return (v) => v === undefined || v === null || v === false;
