@@ -208,8 +208,11 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
       }
     }
   }
-  for (const p of template.params) {
-    if (!plan.boundPath.has(p)) report(`${at}/path`, `path parameter {${p}} is not bound to any field`);
+  // When the method did not resolve its params could not be checked: no cascade of problems.
+  if (r.grpc === undefined || requestType) {
+    for (const p of template.params) {
+      if (!plan.boundPath.has(p)) report(`${at}/path`, `path parameter {${p}} is not bound to any field`);
+    }
   }
 
   let validateBody;
