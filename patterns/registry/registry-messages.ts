@@ -48,6 +48,8 @@ export interface GetSchemaVersionRequest {
   subject: string;
   version: string;
   deleted: boolean;
+  /** "serialized": PROTOBUF as a base64 FileDescriptorProto. */
+  format: string;
 }
 export type GetSchemaVersionResponse = SchemaMessage;
 export interface ListSchemaVersionsRequest {
@@ -98,6 +100,8 @@ export interface GetSchemaRequest {
   id: number;
   subject: string;
   fetch_max_id: boolean;
+  /** "serialized": PROTOBUF as a base64 FileDescriptorProto. */
+  format: string;
 }
 export interface GetSchemaResponse {
   schema_type: string;

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { checkCompatibility, type PreviousSchema } from './check-compatibility.js';
 import { DEFAULT_COMPATIBILITY_LEVEL, parseCompatibilityLevel, type CompatibilityLevel } from './compatibility-level.js';
 import { avroInlinedText } from './formats/avro/index.js';
+import { protobufSerialized } from './formats/protobuf/index.js';
 import { findSchemaFormat, schemaFormats } from './formats/index.js';
 import {
   InvalidSchemaError,
@@ -243,6 +244,12 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
     return { format, parsed, text, references, hash: identityHash(text, references) };
   }
 
+  /** The stored text in the requested format (Confluent `format=serialized` for PROTOBUF). */
+  async function formatted(id: number, stored: StoredSchema, format: string): Promise<string> {
+    if (format !== 'serialized' || stored.schemaType !== 'PROTOBUF') return stored.schema;
+    return protobufSerialized(await parseStored(id));
+  }
+
   async function parseStored(id: number): Promise<ParsedSchema> {
     const hit = parsedById.get(id);
     if (hit) return hit;
@@ -402,7 +409,8 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
       const subject = normalizeSubject(request.subject);
       const found = selectVersion(subject, selector, await storage.listVersions(subject), request.deleted);
       const stored = await requireSchema(found.id);
-      return schemaMessage(subject, found.version, found.id, stored, stored.schemaType);
+      const message = schemaMessage(subject, found.version, found.id, stored, stored.schemaType);
+      return request.format === 'serialized' ? { ...message, schema: await formatted(found.id, stored, request.format) } : message;
     },
 
     async ListSchemaVersions(request) {
@@ -490,7 +498,7 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
       if (!stored) throw schemaNotFound(request.id);
       return {
         schema_type: stored.schemaType,
-        schema: stored.schema,
+        schema: await formatted(request.id, stored, request.format),
         references: stored.references.map((r) => ({ ...r })),
         max_id: request.fetch_max_id ? Math.max(1, await storage.maxId()) : 0,
       };

@@ -26,7 +26,6 @@ const list = JSON.parse(readFileSync(LIST_FILE, 'utf8')) as KnownDifference[];
  */
 const OPEN_DEVIATIONS = [
   'IMPORT mode still validates Avro defaults (42201) where 7.5+ skips schema validation',
-  'format=serialized is ignored (PROTOBUF schemas come back as .proto text, not a base64 FileDescriptorProto), so the Confluent JS ProtobufDeserializer cannot read them',
 ];
 
 let stack: Stack;
