@@ -5,7 +5,7 @@
  * the same one; the shipped single-process configuration (registry embedded in the gateway)
  * is measured too, on GET /schemas/ids/{id}.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alternate, warmUp, type LoadTarget, type SystemRuns } from './lib/alternate.js';
 import { http, PORTS, type BenchContext } from './lib/context.js';
@@ -26,6 +26,8 @@ export const SCHEMA = JSON.stringify({
 
 export interface ConfluentResult {
   readonly schemaId: number;
+  /** The shipped frontend declares a response cache on GET /schemas/ids/{id}. */
+  readonly shippedCache: boolean;
   readonly routes: Record<string, Record<string, SystemRuns>>;
   readonly ratios: Record<string, PairedRatio>;
   /** New versions per second (counted from the subject's version list after each run). */
@@ -47,9 +49,22 @@ export async function runConfluent(ctx: BenchContext): Promise<ConfluentResult> 
   const level = ctx.options.logLevel;
   await ctx.node('prism-registry', [ctx.dist('patterns/registry/cli.js'), 'serve', '--listen', `127.0.0.1:${PORTS.registry}`, '--backend', `sqlite:${join(dataDir, 'registry.db')}`], PORTS.registry);
   const config = join(ctx.benchDir, 'confluent', 'gateway.yaml');
+  // `serve` runs the shipped frontend (with its response cache, when it declares one); the two
+  // upstream variants run a copy without any `cache:` so they measure the gRPC hop every time.
+  const shippedText = readFileSync(join(ctx.repoRoot, 'examples', 'confluent-schema-registry', 'frontend.yaml'), 'utf8');
+  const shippedCache = /^\s+cache:/m.test(shippedText);
+  const noCacheDir = join(ctx.tmpDir, 'confluent-nocache');
+  mkdirSync(noCacheDir, { recursive: true });
+  const noCacheText = shippedText.replace(/^\s+cache:.*\n/gm, '');
+  if (/^\s+cache:/m.test(noCacheText)) throw new Error('cannot strip the cache declarations of the Confluent frontend');
+  writeFileSync(join(noCacheDir, 'frontend.yaml'), noCacheText);
+  const noCacheConfig = join(noCacheDir, 'gateway.yaml');
+  writeFileSync(noCacheConfig, `http:\n  host: 127.0.0.1\nnamespaces:\n  - name: default\n    pattern:\n      target: 127.0.0.1:${PORTS.registry}\n    frontends:\n      - file: frontend.yaml\n`);
+  const serveName = shippedCache ? 'prism serve (shipped config, cache on)' : 'prism serve (shipped config)';
+  const embeddedName = shippedCache ? 'prism embedded registry (cache on)' : 'prism embedded registry';
   const pc = await ctx.node('prism-confluent', [ctx.dist('src/cli.js'), 'serve', '--config', config, '--port', String(PORTS.prismConfluent), '--data-dir', join(dataDir, 'gateway'), '--log-level', level], PORTS.prismConfluent);
-  const pcg = await ctx.node('prism-confluent-grpcjs', ['--import', 'tsx', 'bench/systems/prism-variant.ts', config, 'grpc-js', String(PORTS.prismConfluentGrpcJs), level], PORTS.prismConfluentGrpcJs);
-  const pch = await ctx.node('prism-confluent-http2', ['--import', 'tsx', 'bench/systems/prism-variant.ts', config, 'http2', String(PORTS.prismConfluentHttp2), level], PORTS.prismConfluentHttp2);
+  const pcg = await ctx.node('prism-confluent-grpcjs', ['--import', 'tsx', 'bench/systems/prism-variant.ts', noCacheConfig, 'grpc-js', String(PORTS.prismConfluentGrpcJs), level], PORTS.prismConfluentGrpcJs);
+  const pch = await ctx.node('prism-confluent-http2', ['--import', 'tsx', 'bench/systems/prism-variant.ts', noCacheConfig, 'http2', String(PORTS.prismConfluentHttp2), level], PORTS.prismConfluentHttp2);
   const pe = await ctx.node('prism-embedded', [ctx.dist('src/cli.js'), 'serve', '--config', join(ctx.benchDir, 'confluent', 'embedded.yaml'), '--port', String(PORTS.prismEmbedded), '--data-dir', join(dataDir, 'embedded'), '--log-level', level], PORTS.prismEmbedded);
   const hw = await ctx.node('handwritten-confluent', ['--import', 'tsx', 'bench/systems/handwritten.ts'], PORTS.handwrittenConfluent, { PORT: String(PORTS.handwrittenConfluent), REGISTRY_TARGET: `127.0.0.1:${PORTS.registry}`, LOG_LEVEL: level });
 
@@ -67,12 +82,12 @@ export async function runConfluent(ctx: BenchContext): Promise<ConfluentResult> 
 
   const routes: ConfluentResult['routes'] = {};
   const idTargets: LoadTarget[] = [
-    { name: 'prism serve (shipped default)', url: base(PORTS.prismConfluent) + byId, pid: pc.child.pid },
+    { name: serveName, url: base(PORTS.prismConfluent) + byId, pid: pc.child.pid },
     { name: 'prism (grpc-js upstream)', url: base(PORTS.prismConfluentGrpcJs) + byId, pid: pcg.child.pid },
     { name: 'fastify + grpc-js by hand', url: base(PORTS.handwrittenConfluent) + byId, pid: hw.child.pid },
     { name: 'prism (http2 upstream)', url: base(PORTS.prismConfluentHttp2) + byId, pid: pch.child.pid },
     { name: 'raw fastify (no gRPC)', url: base(PORTS.rawFastify) + byId, pid: raw.child.pid },
-    { name: 'prism embedded registry', url: base(PORTS.prismEmbedded) + byId, pid: pe.child.pid },
+    { name: embeddedName, url: base(PORTS.prismEmbedded) + byId, pid: pe.child.pid },
   ];
   await warmUp(ctx, idTargets);
   routes['GET /schemas/ids/{id}'] = Object.fromEntries(await alternate(ctx, 'ids', idTargets, ctx.options.pairs));
@@ -128,11 +143,12 @@ export async function runConfluent(ctx: BenchContext): Promise<ConfluentResult> 
     'ids: prism http2 / hand-written': pairedRatio(rps(ids, 'prism (http2 upstream)'), rps(ids, 'fastify + grpc-js by hand')),
     'ids: prism / raw fastify': pairedRatio(rps(ids, 'prism (grpc-js upstream)'), rps(ids, 'raw fastify (no gRPC)')),
     'ids: prism http2 / prism grpc-js': pairedRatio(rps(ids, 'prism (http2 upstream)'), rps(ids, 'prism (grpc-js upstream)')),
-    'ids: prism serve / hand-written': pairedRatio(rps(ids, 'prism serve (shipped default)'), rps(ids, 'fastify + grpc-js by hand')),
-    'ids: embedded / prism serve': pairedRatio(rps(ids, 'prism embedded registry'), rps(ids, 'prism serve (shipped default)')),
+    'ids: prism serve / hand-written': pairedRatio(rps(ids, serveName), rps(ids, 'fastify + grpc-js by hand')),
+    'ids: prism serve / raw fastify': pairedRatio(rps(ids, serveName), rps(ids, 'raw fastify (no gRPC)')),
+    'ids: embedded / prism serve': pairedRatio(rps(ids, embeddedName), rps(ids, serveName)),
     'ids, CPU efficiency of the HTTP→gRPC process: prism / hand-written': pairedRatio(perCpu(ids, 'prism (grpc-js upstream)'), perCpu(ids, 'fastify + grpc-js by hand')),
     'ids, CPU efficiency: prism http2 / hand-written': pairedRatio(perCpu(ids, 'prism (http2 upstream)'), perCpu(ids, 'fastify + grpc-js by hand')),
   };
   for (const [label] of secondary) ratios[`${label}: http2 / grpc-js`] = pairedRatio(rps(label, 'prism (http2 upstream)'), rps(label, 'prism (grpc-js upstream)'));
-  return { schemaId, routes, ratios, registration };
+  return { schemaId, shippedCache, routes, ratios, registration };
 }
