@@ -6,6 +6,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import type { ConfluentResult } from './confluent.js';
 import type { EchoResult } from './echo.js';
 import type { LatencyResult } from './latency.js';
+import type { PostgresResult } from './postgres.js';
 import type { ProfileResult } from './profile.js';
 import type { RouteScaleResult } from './route-scale.js';
 import type { SystemRuns } from './lib/alternate.js';
@@ -22,6 +23,7 @@ export interface RunResults {
   latency?: LatencyResult;
   routeScale?: RouteScaleResult;
   profile?: ProfileResult;
+  postgres?: PostgresResult;
 }
 
 export interface Machine {
@@ -137,6 +139,13 @@ export function renderMarkdown(r: RunResults): string {
     const groups = new Set<string>();
     for (const v of Object.values(r.profile.variants)) for (const g of v.summary.inclusive) groups.add(g.name);
     for (const g of groups) out.push(`| ${g} | ${names.map((n) => r.profile!.variants[n].summary.inclusive.find((x) => x.name === g)?.pct.toFixed(1) ?? '–').join(' | ')} |`);
+  }
+  if (r.postgres) {
+    const p = r.postgres;
+    out.push('', `### Scale-out: ${p.replicas} registry replicas on one PostgreSQL, a gateway in front of each (loaded together)`, '');
+    out.push('| measure | median | spread (min–max) | rounds |', '| --- | ---: | --- | ---: |');
+    out.push(`| GET /schemas/ids/{id} (no response cache), req/s through both gateways | ${fmtInt(p.reads.summary.median)} | ${fmtInt(p.reads.summary.min)}–${fmtInt(p.reads.summary.max)} | ${p.reads.summary.n} |`);
+    out.push(`| new versions of one subject registered through both, stored per second | ${fmtInt(p.registration.summary.median)} | ${fmtInt(p.registration.summary.min)}–${fmtInt(p.registration.summary.max)} | ${p.registration.summary.n} |`);
   }
   return out.join('\n');
 }

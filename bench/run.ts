@@ -8,7 +8,7 @@
  *   --pairs N        rounds of the headline A/B comparisons (default 5, at least 1)
  *   --rounds N       rounds of secondary comparisons (default 3)
  *   --warmup S       seconds of warm-up load per system (default 2)
- *   --only LIST      scenarios, comma-separated: echo,confluent,latency,routes,profile (default all)
+ *   --only LIST      scenarios, comma-separated: echo,confluent,latency,postgres,routes,profile (default all)
  *   --quick          --duration 3 --pairs 2 --rounds 1 --warmup 1
  *   --log-level L    the gateways' log level (default warn: errors only, like grpc-gateway)
  *   --no-build       reuse the last private build (bench/.cache/build) instead of compiling
@@ -27,11 +27,12 @@ import { runLatency } from './latency.js';
 import { buildSnapshot, createContext, ensurePeer, PORTS, serveDefaultUpstream, type BenchOptions } from './lib/context.js';
 import { canConnect, run, stopAll } from './lib/processes.js';
 import { ensureWrk } from './lib/wrk.js';
+import { runPostgres } from './postgres.js';
 import { runProfile } from './profile.js';
 import { currentLoad, machine, renderMarkdown, type RunResults } from './report.js';
 import type { RouteScaleResult } from './route-scale.js';
 
-const SCENARIOS = ['echo', 'confluent', 'latency', 'routes', 'profile'];
+const SCENARIOS = ['echo', 'confluent', 'latency', 'postgres', 'routes', 'profile'];
 const benchDir = import.meta.dirname;
 
 function parseOptions(argv: string[]): BenchOptions & { write: boolean } {
@@ -121,6 +122,10 @@ async function main(): Promise<void> {
       results.confluent = await runConfluent(ctx);
       await stopAll();
     }
+    if (options.only.has('postgres')) {
+      results.postgres = await runPostgres(ctx);
+      await stopAll();
+    }
     if (options.only.has('routes')) {
       ctx.log('\n== route table scale (in-process) ==');
       const out = await run(process.execPath, ['--expose-gc', '--import', 'tsx', join(benchDir, 'route-scale.ts')], { cwd: ctx.repoRoot });
@@ -143,8 +148,11 @@ async function main(): Promise<void> {
     mkdirSync(join(benchDir, 'results'), { recursive: true });
     const file = join(benchDir, 'results', `${stamp}.json`);
     writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
-    updateBenchmarksMd(join(ctx.repoRoot, 'BENCHMARKS.md'), markdown, `bench/results/${stamp}.json`);
-    ctx.log(`\nwrote ${file} and the results block of BENCHMARKS.md`);
+    // A partial run (--only) must not replace the full run's tables in BENCHMARKS.md.
+    if (SCENARIOS.every((s) => options.only.has(s))) {
+      updateBenchmarksMd(join(ctx.repoRoot, 'BENCHMARKS.md'), markdown, `bench/results/${stamp}.json`);
+      ctx.log(`\nwrote ${file} and the results block of BENCHMARKS.md`);
+    } else ctx.log(`\nwrote ${file} (a partial run: BENCHMARKS.md is left as it is)`);
   }
 }
 

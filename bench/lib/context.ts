@@ -22,6 +22,10 @@ export const PORTS = {
   prismEmbedded: 18088,
   prismConfluentGrpcJs: 18092,
   registry: 18091,
+  registryPgA: 18093,
+  registryPgB: 18094,
+  prismPgA: 18095,
+  prismPgB: 18096,
 } as const;
 
 export interface BenchOptions {
