@@ -1,0 +1,226 @@
+/**
+ * Hostile and malformed input against the real Confluent stack (embedded registry): every
+ * answer is a 4xx in Confluent's error shape, never a 5xx or a crash; nothing pollutes
+ * prototypes; a bounded fast-check fuzz over the API; and the router matches pathological
+ * paths in linear work.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import Router from 'find-my-way';
+import { parse } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { loadGatewayConfig } from '../../src/config/gateway-config.js';
+import { startGateway, type RunningGateway } from '../../src/start-gateway.js';
+import { CONFLUENT_FRONTEND, confluentError, FIXTURE_PROTO, request, startFromConfig, tempDir, V1_JSON, writeFixtureFrontend } from './support.js';
+import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
+
+let gateway: RunningGateway;
+let dataDir: string;
+let url: string;
+const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'prism-hostile-'));
+  gateway = await startGateway(loadGatewayConfig('examples/confluent-schema-registry/gateway.yaml'), { host: '127.0.0.1', port: 0, dataDir, logger: false });
+  url = gateway.url;
+  const a = await request(`${url}/subjects/base/versions`, { method: 'POST', body: { schema: JSON.stringify({ type: 'record', name: 'Base', fields: [{ name: 'f', type: 'int' }] }) } });
+  assert.equal(a.status, 200, a.text);
+});
+after(async () => {
+  await gateway?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** A 4xx in Confluent's `{error_code, message}` shape. */
+function assertClientError(a: { status: number; text: string }, status?: number) {
+  if (status !== undefined) assert.equal(a.status, status, a.text);
+  else assert.ok(a.status >= 400 && a.status < 500, `${a.status} ${a.text}`);
+  assert.ok(confluentError(a as never), `Confluent error shape: ${a.text}`);
+}
+
+const register = (body: string | Uint8Array, headers: Record<string, string> = {}) => request(`${url}/subjects/hostile/versions`, { method: 'POST', body, headers: { 'content-type': V1_JSON, ...headers } });
+
+describe('malformed bodies', () => {
+  test('a body over the limit: 413 in Confluent shape, and the gateway keeps serving', async () => {
+    const huge = JSON.stringify({ schema: 'x'.repeat(17 * 1024 * 1024) });
+    const a = await register(huge);
+    assert.equal(a.status, 413, a.text.slice(0, 200));
+    assert.deepEqual(a.json(), { error_code: 413, message: 'HTTP 413 Request Entity Too Large' });
+    assert.equal((await request(`${url}/subjects`)).status, 200);
+  });
+
+  test('a 900 KB schema passes the body limit and is registered', async () => {
+    const fields = Array.from({ length: 20 }, (_, i) => ({ name: `field_${i}`, type: 'int', default: 0, doc: 'd'.repeat(45_000) }));
+    const big = JSON.stringify({ type: 'record', name: 'Big', fields });
+    assert.ok(big.length > 900_000);
+    const a = await request(`${url}/subjects/big/versions`, { method: 'POST', body: { schema: big }, timeoutMs: 60_000 });
+    assert.equal(a.status, 200, a.text.slice(0, 300));
+  });
+
+  test('deeply nested JSON: 400, not a crash', async () => {
+    for (const depth of [65, 1000, 100_000]) assertClientError(await register('['.repeat(depth) + ']'.repeat(depth)), 400);
+    assertClientError(await register(`{"schema":"x","references":${'['.repeat(5000)}${']'.repeat(5000)}}`), 400);
+  });
+
+  test('invalid UTF-8 and invalid JSON: 4xx', async () => {
+    assertClientError(await register(new Uint8Array([0x7b, 0x22, 0x73, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d])));
+    assertClientError(await register(Buffer.concat([Buffer.from('{"schema":"'), Buffer.from([0xc3, 0x28, 0xa0, 0xa1]), Buffer.from('"}')])));
+    for (const text of ['{', '{"schema":', 'nul', '{"schema":"a",}', '\u0000', '{"schema":"a"} trailing']) assertClientError(await register(text), 400);
+  });
+
+  test('duplicate keys: the last one wins consistently (as in Jackson) or the body is refused; never a 5xx', async () => {
+    const a = await register('{"schema":"not json at all","schema":' + JSON.stringify(JSON.stringify({ type: 'string' })) + '}');
+    assert.ok(a.status === 200 || (a.status >= 400 && a.status < 500), a.text);
+    if (a.status === 200) {
+      const latest = await request(`${url}/subjects/hostile/versions/latest`);
+      assert.equal((latest.json() as { schema: string }).schema, '"string"');
+    }
+  });
+
+  test('__proto__ and constructor keys do not pollute prototypes', async () => {
+    const bodies = [
+      '{"__proto__":{"polluted":"yes"},"schema":"\\"int\\""}',
+      '{"constructor":{"prototype":{"polluted":"yes"}},"schema":"\\"int\\""}',
+      '{"schema":"\\"long\\"","references":[{"__proto__":{"polluted":"yes"},"name":"x","subject":"base","version":1}]}',
+    ];
+    for (const body of bodies) {
+      const a = await register(body);
+      assert.ok(a.status < 500, a.text);
+    }
+    await request(`${url}/config/hostile`, { method: 'PUT', body: '{"__proto__":{"polluted":"yes"},"compatibility":"NONE"}' });
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal((Object.prototype as Record<string, unknown>).polluted, undefined);
+    assert.equal((await request(`${url}/subjects`)).status, 200);
+  });
+
+  test('huge numbers and wrong types in every body field: 4xx (or ignored), never 5xx', async () => {
+    const values = [1e308, -1e308, 123456789012345678901234567890, 2 ** 53 + 1, -1, 1.5, true, null, [], {}, 'x', ''];
+    const fields = ['schema', 'schemaType', 'references', 'metadata', 'ruleSet', 'version', 'id'];
+    let answered = 0;
+    for (const field of fields) {
+      for (const value of values) {
+        const body: Record<string, unknown> = { schema: JSON.stringify({ type: 'string' }) };
+        body[field] = value;
+        const a = await register(JSON.stringify(body));
+        assert.ok(a.status < 500, `${field}=${JSON.stringify(value)}: ${a.status} ${a.text}`);
+        if (a.status >= 400) assert.ok(confluentError(a), a.text);
+        answered++;
+      }
+    }
+    for (const value of values) {
+      const a = await request(`${url}/config`, { method: 'PUT', body: { compatibility: value } });
+      assert.ok(a.status < 500, `compatibility=${JSON.stringify(value)}: ${a.text}`);
+      const m = await request(`${url}/mode/hostile`, { method: 'PUT', body: { mode: value } });
+      assert.ok(m.status < 500, `mode=${JSON.stringify(value)}: ${m.text}`);
+      answered += 2;
+    }
+    assert.equal(answered, fields.length * values.length + 2 * values.length);
+    const big = await request(`${url}/schemas/ids/99999999999999999999999`);
+    assertClientError(big, 404);
+    const neg = await request(`${url}/subjects/base/versions/-5`);
+    assertClientError(neg);
+  });
+
+  test('unknown content types: 415', async () => {
+    for (const type of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded']) {
+      assertClientError(await register('{"schema":"\\"int\\""}', { 'content-type': type }), 415);
+    }
+  });
+});
+
+describe('paths', () => {
+  test('path traversal and encoded slashes in subjects stay inside the route', async () => {
+    const paths = ['/subjects/..%2F..%2Fetc%2Fpasswd/versions', '/subjects/%2e%2e/versions', '/subjects/a%2Fb/versions', '/subjects/../../config', '/subjects/%00/versions', '/subjects/%ZZ/versions', '/subjects/' + 'a'.repeat(10_000) + '/versions'];
+    for (const p of paths) {
+      const a = await request(url + p);
+      assert.ok(a.status < 500, `${p.slice(0, 60)}: ${a.status} ${a.text}`);
+      assert.ok(a.status === 200 || confluentError(a), `${p.slice(0, 60)}: ${a.text}`);
+    }
+    // An encoded slash is part of the subject name, not a path separator.
+    const reg = await request(`${url}/subjects/a%2Fb/versions`, { method: 'POST', body: { schema: JSON.stringify({ type: 'string' }) } });
+    assert.equal(reg.status, 200, reg.text);
+    const subjects = (await request(`${url}/subjects`)).json() as string[];
+    assert.ok(subjects.includes('a/b'), JSON.stringify(subjects));
+  });
+
+  test('matching pathological paths against every Confluent route template stays linear', () => {
+    const doc = parse(readFileSync(CONFLUENT_FRONTEND, 'utf8')) as { rest: { routes: { method: string; path: string }[] } };
+    const router = Router({ maxParamLength: 100_000 });
+    for (const r of doc.rest.routes) router.on(r.method as 'GET', r.path.replace(/\{(\w+)\}/g, ':$1'), () => {});
+    assert.ok(doc.rest.routes.length >= 30);
+    // Work is counted as the characters the router is handed; each lookup must touch each
+    // character a bounded number of times, which we check through its matches staying
+    // correct while the inputs grow 1,000-fold, and through the lookup count.
+    let lookups = 0;
+    for (const n of [10, 100, 1000, 10_000]) {
+      const hostile = ['/subjects/' + 'a/'.repeat(n) + 'versions', '/subjects/' + '%2F'.repeat(n) + '/versions/1', '/' + '/'.repeat(n), '/config/' + 'x'.repeat(n), '/schemas/ids/' + '9'.repeat(n) + '/schema'];
+      for (const path of hostile) {
+        router.find('GET', path);
+        lookups++;
+      }
+      const found = router.find('GET', '/config/' + 'x'.repeat(n));
+      assert.equal(found?.params.subject, 'x'.repeat(n));
+    }
+    assert.equal(lookups, 20);
+  });
+});
+
+describe('headers forwarded as metadata', () => {
+  let fixture: FixtureServer;
+  let fxGateway: RunningGateway;
+  let dir: ReturnType<typeof tempDir>;
+  before(async () => {
+    fixture = await startFixtureServer();
+    dir = tempDir('hostile-headers');
+    const frontend = writeFixtureFrontend(dir.path, { forwardHeaders: ['x-tenant'] });
+    fxGateway = await startFromConfig(dir.path, { namespaces: [{ name: 'fx', pattern: { target: fixture.address, protos: [FIXTURE_PROTO] }, frontends: [{ file: frontend }] }] });
+  });
+  after(async () => {
+    await fxGateway?.close();
+    await fixture?.close();
+    dir?.remove();
+  });
+
+  test('values with control characters are refused (400) and never reach the backend', async () => {
+    const before = fixture.received.length;
+    for (const value of ['a\u0001b', 'tab\there', 'del\u007f', 'é-latin1']) {
+      const res = await fetch(`${fxGateway.url}/echo?text=x`, { headers: { 'x-tenant': value } }).catch((e: Error) => e);
+      if (res instanceof Error) continue; // the client itself refused to send it
+      assert.equal(res.status, 400, `${JSON.stringify(value)}: ${await res.text()}`);
+    }
+    assert.equal(fixture.received.length, before, 'nothing reached the backend');
+    const ok = await fetch(`${fxGateway.url}/echo?text=x`, { headers: { 'x-tenant': 'acme' } });
+    assert.equal(ok.status, 200);
+    assert.equal(fixture.received.at(-1)?.metadata['x-tenant'], 'acme');
+  });
+});
+
+describe('fuzz', () => {
+  test(`random methods, paths, queries and bodies over the Confluent API (${FUZZ_RUNS} runs): no unmapped 5xx`, { timeout: 120_000 }, async () => {
+    const segment = fc.oneof(fc.constantFrom('subjects', 'versions', 'schemas', 'ids', 'config', 'mode', 'compatibility', 'latest', '1', '-1', 'referencedby', 'schema', 'types', 'contexts', '%2F', '..', '%00', ''), fc.string({ maxLength: 8 }).map(encodeURIComponent));
+    const query = fc.dictionary(fc.constantFrom('deleted', 'permanent', 'normalize', 'offset', 'limit', 'verbose', 'subject', 'x'), fc.oneof(fc.constantFrom('true', 'false', '-1', '1e99', ''), fc.string({ maxLength: 6 })), { maxKeys: 3 });
+    const body = fc.oneof(fc.constant(undefined), fc.json({ maxDepth: 3 }), fc.record({ schema: fc.oneof(fc.string(), fc.constant('"int"')), schemaType: fc.constantFrom('AVRO', 'JSON', 'PROTOBUF', 'XML', '') }, { requiredKeys: [] }).map((o) => JSON.stringify(o)));
+    const seen = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'), fc.array(segment, { minLength: 1, maxLength: 5 }), query, body, async (method, segments, q, b) => {
+        const qs = new URLSearchParams(q).toString();
+        const path = '/' + segments.join('/') + (qs ? `?${qs}` : '');
+        const a = await request(url + path, { method, body: method === 'GET' || method === 'DELETE' ? undefined : b ?? undefined });
+        seen.set(a.status, (seen.get(a.status) ?? 0) + 1);
+        if (a.status >= 500) {
+          // Only the mapped backend errors may be 5xx.
+          assert.ok([50001, 50002, 50003].includes(confluentError(a)?.error_code ?? 0), `${method} ${path}: ${a.status} ${a.text}`);
+        } else if (a.status >= 400) {
+          assert.ok(confluentError(a), `${method} ${path}: ${a.text}`);
+        }
+      }),
+      { numRuns: FUZZ_RUNS },
+    );
+    assert.ok([...seen.keys()].some((s) => s >= 400), 'the fuzz reached error paths');
+    assert.equal((await request(`${url}/subjects`)).status, 200, 'the gateway is alive');
+  });
+});
