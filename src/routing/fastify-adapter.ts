@@ -6,12 +6,11 @@
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { handleRequest, renderRoutingError, requestIdFrom } from '../core/handle-request.js';
-import { Code, gatewayError, GatewayReason } from '../core/gateway-error.js';
+import { Code, GatewayError, gatewayError, GatewayReason } from '../core/gateway-error.js';
 import type { HttpInput, HttpReply } from '../core/http-types.js';
 import type { TableHolder } from './table-holder.js';
 import type { AdminRoute } from '../admin/admin-api.js';
 import type { Authenticator } from '../security/authenticator.js';
-import { GatewayError } from '../core/gateway-error.js';
 
 export interface HttpServerOptions {
   readonly tables: TableHolder;
@@ -56,13 +55,12 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     requestIdHeader: false,
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     // Bad URLs reach the core as ordinary unmatched paths: they get the frontend's 404.
-    frameworkErrors: (error, request, reply) => {
+    frameworkErrors: (_error, request, reply) => {
       const input = toInput(request, undefined);
       const failure = gatewayError(Code.NOT_FOUND, GatewayReason.ROUTE_NOT_FOUND, `cannot route ${request.method} ${pathOf(request.url)}`, {}, 404);
       const rendered = renderRoutingError(options.tables.current, input, failure);
       rendered.headers['x-request-id'] = request.id;
       void send(reply, rendered);
-      void error;
     },
   });
 
