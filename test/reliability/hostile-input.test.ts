@@ -133,6 +133,33 @@ describe('malformed bodies', () => {
   });
 });
 
+describe('lengths', () => {
+  test('an oversized header block is refused by the HTTP parser (431) and the gateway keeps serving', async () => {
+    const res = await fetch(`${url}/subjects`, { headers: { 'x-filler': 'h'.repeat(64 * 1024) } }).catch((e: Error) => e);
+    if (!(res instanceof Error)) assert.equal(res.status, 431);
+    assert.equal((await request(`${url}/subjects`)).status, 200);
+  });
+
+  test('a 100 KB URL is refused with a 4xx, not a 5xx, and the gateway keeps serving', async () => {
+    const a = await request(`${url}/subjects/${'s'.repeat(100 * 1024)}/versions`);
+    assert.ok(a.status >= 400 && a.status < 500, `${a.status} ${a.text.slice(0, 200)}`);
+    assert.equal((await request(`${url}/subjects`)).status, 200);
+  });
+
+  test(
+    "an oversized request head (URL or headers) is answered in Confluent's error shape",
+    { todo: "bug: Node's 431 goes out in fastify's own shape {error, message, statusCode}, not {error_code, message}" },
+    async () => {
+      const longUrl = await request(`${url}/subjects/${'s'.repeat(100 * 1024)}/versions`);
+      assert.equal(longUrl.status, 431);
+      assert.ok(confluentError(longUrl), longUrl.text.slice(0, 200));
+      const longHeader = await request(`${url}/subjects`, { headers: { 'x-filler': 'h'.repeat(64 * 1024) } });
+      assert.equal(longHeader.status, 431);
+      assert.ok(confluentError(longHeader), longHeader.text.slice(0, 200));
+    },
+  );
+});
+
 describe('paths', () => {
   test('path traversal and encoded slashes in subjects stay inside the route', async () => {
     const paths = ['/subjects/..%2F..%2Fetc%2Fpasswd/versions', '/subjects/%2e%2e/versions', '/subjects/a%2Fb/versions', '/subjects/../../config', '/subjects/%00/versions', '/subjects/%ZZ/versions', '/subjects/' + 'a'.repeat(10_000) + '/versions'];
