@@ -54,6 +54,19 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     // and forwarded to the upstream as metadata.
     requestIdHeader: false,
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    // Requests Node's HTTP parser refuses (headers or URL too large, broken syntax) never reach
+    // a route; they are answered in the shape of the frontend mounted at the root.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+      const failure = tooLarge
+        ? gatewayError(Code.RESOURCE_EXHAUSTED, GatewayReason.HEADERS_TOO_LARGE, 'request headers or URL too large', {}, 431)
+        : gatewayError(Code.INVALID_ARGUMENT, GatewayReason.BAD_REQUEST, 'malformed HTTP request', {}, 400);
+      const reply = renderRoutingError(options.tables.current, { method: 'GET', path: '/', query: {}, headers: {}, body: undefined }, failure);
+      const body = Buffer.from(reply.body, 'utf8');
+      const head = [`HTTP/1.1 ${reply.status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}`, `content-type: ${reply.headers['content-type']}`, `content-length: ${body.length}`, 'connection: close'];
+      socket.end(Buffer.concat([Buffer.from(head.join('\r\n') + '\r\n\r\n'), body]));
+    },
     // Bad URLs reach the core as ordinary unmatched paths: they get the frontend's 404.
     frameworkErrors: (_error, request, reply) => {
       const input = toInput(request, undefined);
