@@ -28,10 +28,10 @@
  */
 import pg from 'pg';
 import type { StorageChange, WatchableStorage } from './cached-storage.js';
-import type { SchemaReference, SchemaType } from '../formats/schema-format.js';
 import { compareStrings } from './compare-strings.js';
 import { startListener, type Listener } from './postgres-listener.js';
-import { StorageConflictError, type InsertVersionInput, type SettingKind, type StoredSchema, type StoredVersion } from './registry-storage.js';
+import { StorageConflictError, type InsertVersionInput, type SettingKind, type StoredVersion } from './registry-storage.js';
+import { toSchema, type SchemaRow } from './schema-row.js';
 
 export interface PostgresStorageOptions {
   /** `postgres://user:password@host:port/database?…` */
@@ -182,13 +182,6 @@ $fn$;
 /** The newest migration this code knows. */
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
-interface SchemaRow {
-  id: number;
-  schema_type: string;
-  schema: string;
-  refs: string;
-  hash: string;
-}
 interface VersionRow {
   subject: string;
   version: number;
@@ -196,13 +189,6 @@ interface VersionRow {
   deleted: boolean;
 }
 
-const toSchema = (row: SchemaRow): StoredSchema => ({
-  id: row.id,
-  schemaType: row.schema_type as SchemaType,
-  schema: row.schema,
-  references: JSON.parse(row.refs) as SchemaReference[],
-  hash: row.hash,
-});
 const toVersion = (row: VersionRow): StoredVersion => ({ subject: row.subject, version: row.version, id: row.schema_id, deleted: row.deleted });
 // PostgreSQL's collation is not Java's UTF-16 order; sort here as SQLite's backend does.
 const bySubjectThenVersion = (a: StoredVersion, b: StoredVersion) => compareStrings(a.subject, b.subject) || a.version - b.version;

@@ -13,15 +13,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { SchemaReference, SchemaType } from '../formats/schema-format.js';
 import { compareStrings } from './compare-strings.js';
 import {
   StorageConflictError,
   type InsertVersionInput,
   type RegistryStorage,
-  type StoredSchema,
   type StoredVersion,
 } from './registry-storage.js';
+import { toSchema, type SchemaRow } from './schema-row.js';
 
 export interface SqliteStorageOptions {
   /** File path; its folder is created if missing. `:memory:` works for experiments. */
@@ -69,13 +68,6 @@ CREATE TABLE IF NOT EXISTS counters (
 INSERT OR IGNORE INTO counters (name, value) VALUES ('max_id', 0);
 `;
 
-interface SchemaRow {
-  id: number;
-  schema_type: string;
-  schema: string;
-  refs: string;
-  hash: string;
-}
 interface VersionRow {
   subject: string;
   version: number;
@@ -83,13 +75,6 @@ interface VersionRow {
   deleted: number;
 }
 
-const toSchema = (row: SchemaRow): StoredSchema => ({
-  id: row.id,
-  schemaType: row.schema_type as SchemaType,
-  schema: row.schema,
-  references: JSON.parse(row.refs) as SchemaReference[],
-  hash: row.hash,
-});
 const toVersion = (row: VersionRow): StoredVersion => ({
   subject: row.subject,
   version: row.version,
