@@ -11,7 +11,7 @@ import { createAdminApi } from './admin/admin-api.js';
 import { createSqliteDefinitionStore, type DefinitionStore, type StoredFrontend } from './admin/definition-store.js';
 import { createPostgresDefinitionStore, type PostgresDefinitionStore, type PostgresDefinitionStoreOptions } from './admin/postgres-definition-store.js';
 import { createFrontendCatalog, readFileEntry, type FrontendEntry, type NamespaceTarget } from './admin/frontend-catalog.js';
-import type { LoadedConfig, ListenerConfig } from './config/gateway-config.js';
+import type { LoadedConfig } from './config/gateway-config.js';
 import { codeName } from './core/gateway-error.js';
 import { definitionLookup } from './frontends/load-any-definition.js';
 import { exportOpenApi } from './frontends/openapi-export.js';
