@@ -30,7 +30,6 @@ export interface ErrorView {
 
 export interface ErrorMapperProblem {
   /** Index in the list and pointer inside the mapping. */
-  list: 'route' | 'frontend';
   index: number;
   pointer: string;
   message: string;
@@ -50,29 +49,29 @@ export function errorView(e: GatewayError): ErrorView {
 }
 
 /**
- * Compiles route-level then frontend-level mappings. Problems are returned through `report`.
+ * Compiles a list of mappings; an error none of them matches goes to `next` (a route's own
+ * mappings fall through to its frontend's, compiled once and shared by every route), else to
+ * the default body. Problems are returned through `report`.
  */
 export function compileErrorMapper(
-  routeMappings: readonly ErrorMapping[],
-  frontendMappings: readonly ErrorMapping[],
+  mappings: readonly ErrorMapping[],
   scope: Omit<TemplateScope, 'error' | 'response'>,
   fallback: { status: number; body: unknown } = DEFAULT_FALLBACK,
   report: (problem: ErrorMapperProblem) => void = () => {},
+  next?: ErrorMapper,
 ): ErrorMapper {
   const compiled: CompiledMapping[] = [];
-  const add = (list: 'route' | 'frontend') => (m: ErrorMapping, index: number) => {
-    const c = compileMapping(m, { ...scope, error: true }, (pointer, message) => report({ list, index, pointer, message }));
+  mappings.forEach((m, index) => {
+    const c = compileMapping(m, { ...scope, error: true }, (pointer, message) => report({ index, pointer, message }));
     if (c) compiled.push(c);
-  };
-  routeMappings.forEach(add('route'));
-  frontendMappings.forEach(add('frontend'));
+  });
   const fallbackBody = JSON.stringify(fallback.body);
 
   return (error, request) => {
     try {
       const mapping = compiled.find((m) => m.matches(error));
+      if (!mapping) return next ? next(error, request) : { status: error.httpStatus, headers: {}, body: defaultBody(error) };
       const ctx = { error: errorView(error), request };
-      if (!mapping) return { status: error.httpStatus, headers: {}, body: defaultBody(error) };
       const headers: Record<string, string> = {};
       for (const [name, render] of mapping.headers) {
         const v = render(ctx);

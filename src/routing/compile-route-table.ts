@@ -129,7 +129,7 @@ function compileFrontend(binding: FrontendBinding, def: FrontendDefinition, repo
   if (rest.defaultRequestType !== undefined && !consumes.map((c) => c.toLowerCase()).includes(rest.defaultRequestType.toLowerCase())) {
     report('/rest/defaultRequestType', `'${rest.defaultRequestType}' is not one of the consumed types`);
   }
-  const frontendErrorMapper = compileErrorMapper([], rest.errors ?? [], { json }, fallback, (p) => report(`/rest/errors/${p.index}${p.pointer}`, p.message));
+  const frontendErrorMapper = compileErrorMapper(rest.errors ?? [], { json }, fallback, (p) => report(`/rest/errors/${p.index}${p.pointer}`, p.message));
   const frontend: CompiledFrontend = {
     name: def.name,
     mountPath,
@@ -230,10 +230,10 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
   } catch (err) {
     report(`${at}/response${(err as { pointer?: string }).pointer ?? ''}`, (err as Error).message);
   }
-  // Frontend-level mappings were checked once with the frontend; report only the route's own.
-  const mapError = compileErrorMapper(r.errors ?? [], ctx.rest.errors ?? [], { json: ctx.json, request: requestType }, ctx.fallback, (p) => {
-    if (p.list === 'route') report(`${at}/errors/${p.index}${p.pointer}`, p.message);
-  });
+  // A route's own mappings come first, then the frontend's (compiled once, shared).
+  const mapError = r.errors?.length
+    ? compileErrorMapper(r.errors, { json: ctx.json, request: requestType }, ctx.fallback, (p) => report(`${at}/errors/${p.index}${p.pointer}`, p.message), ctx.frontend.mapError)
+    : ctx.frontend.mapError;
 
   if (problems > 0 || !mapResponse) return undefined;
   const route: CompiledRoute = {

@@ -291,13 +291,13 @@ describe('fallback body', () => {
   const explosive = { toString: () => { throw new Error('cannot render'); } } as unknown as string;
 
   test('when rendering a mapping throws, the frontend fallback goes out', () => {
-    const mapError = compileErrorMapper([], [{ match: { code: 'NOT_FOUND' }, headers: { 'X-Detail': { from: 'error.metadata.detail' } }, body: { const: 'unused' } }], { json: defaultJsonOptions }, fallback);
+    const mapError = compileErrorMapper([{ match: { code: 'NOT_FOUND' }, headers: { 'X-Detail': { from: 'error.metadata.detail' } }, body: { const: 'unused' } }], { json: defaultJsonOptions }, fallback);
     const rendered = mapError(new GatewayError(Code.NOT_FOUND, 'missing', { reason: 'X', metadata: { detail: explosive } }));
     assert.deepEqual(rendered, { status: 500, headers: {}, body: { error_code: 50001, message: 'rendering failed' } });
   });
 
   test('the fallback body is a fresh copy each time', () => {
-    const mapError = compileErrorMapper([], [{ match: { code: 5 }, headers: { 'X-Detail': { from: 'error.metadata.detail' } } }], { json: defaultJsonOptions }, fallback);
+    const mapError = compileErrorMapper([{ match: { code: 5 }, headers: { 'X-Detail': { from: 'error.metadata.detail' } } }], { json: defaultJsonOptions }, fallback);
     const error = new GatewayError(Code.NOT_FOUND, 'missing', { reason: 'X', metadata: { detail: explosive } });
     const first = mapError(error);
     (first.body as Record<string, unknown>).message = 'changed';
@@ -305,13 +305,13 @@ describe('fallback body', () => {
   });
 
   test('without a declared fallback the generic one is used', () => {
-    const mapError = compileErrorMapper([], [{ match: { code: 5 }, headers: { 'X-Detail': { from: 'error.metadata.detail' } } }], { json: defaultJsonOptions });
+    const mapError = compileErrorMapper([{ match: { code: 5 }, headers: { 'X-Detail': { from: 'error.metadata.detail' } } }], { json: defaultJsonOptions });
     const rendered = mapError(new GatewayError(Code.NOT_FOUND, 'missing', { metadata: { detail: explosive } }));
     assert.deepEqual(rendered, { status: 500, headers: {}, body: { code: 13, message: 'internal error' } });
   });
 
   test('a mapping that renders fine does not use the fallback', () => {
-    const mapError = compileErrorMapper([], [{ match: { code: 5 }, status: 404, body: { object: { m: { from: 'error.message' } } } }], { json: defaultJsonOptions }, fallback);
+    const mapError = compileErrorMapper([{ match: { code: 5 }, status: 404, body: { object: { m: { from: 'error.message' } } } }], { json: defaultJsonOptions }, fallback);
     assert.deepEqual(mapError(new GatewayError(Code.NOT_FOUND, 'missing')), { status: 404, headers: {}, body: { m: 'missing' } });
   });
 });
