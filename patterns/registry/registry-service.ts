@@ -63,6 +63,8 @@ const SCHEMA_TYPES = ['JSON', 'PROTOBUF', 'AVRO'];
 const LIST_SCHEMAS_MAX = 1000;
 /** Parsed stored schemas kept for compatibility checks. */
 const PARSED_CACHE_SIZE = 5000;
+/** Ids up to this get their schema kind remembered by findMatch (one byte each). */
+const AVRO_KIND_IDS_MAX = 1 << 24;
 /** References deeper than this are taken for a cycle. */
 const MAX_REFERENCE_DEPTH = 32;
 
@@ -91,6 +93,30 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
   // Stored schemas parsed once, by id (at most PARSED_CACHE_SIZE, oldest dropped first);
   // cleared when a hard delete may free an id.
   const parsedById = new Map<number, ParsedSchema>();
+  // Whether the schema under an id is AVRO with references, the only kind findMatch's
+  // second path compares: one byte per id (0 not known yet, 1 no, 2 yes), so a registration
+  // in a subject of thousands of versions scans them in microseconds.
+  let avroWithReferences = new Uint8Array(1024);
+  /** Forgets what was learnt by id: after a hard delete an id may be freed. */
+  function forgetSchemas(): void {
+    parsedById.clear();
+    avroWithReferences.fill(0);
+  }
+  async function isAvroWithReferences(id: number): Promise<boolean> {
+    const known = avroWithReferences[id];
+    if (known) return known === 2;
+    const stored = await requireSchema(id);
+    const answer = stored.references.length > 0 && stored.schemaType === 'AVRO';
+    if (id < AVRO_KIND_IDS_MAX) {
+      if (id >= avroWithReferences.length) {
+        const grown = new Uint8Array(Math.min(AVRO_KIND_IDS_MAX, Math.max(id + 1, avroWithReferences.length * 2)));
+        grown.set(avroWithReferences);
+        avroWithReferences = grown;
+      }
+      avroWithReferences[id] = answer ? 2 : 1;
+    }
+    return answer;
+  }
 
   // --- write serialisation ------------------------------------------------------------
   let tail: Promise<unknown> = Promise.resolve();
@@ -276,15 +302,18 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
    * second matching path, §3.2/§3.6; AVRO only here).
    */
   async function findMatch(candidate: Candidate, versions: readonly StoredVersion[]): Promise<{ version: StoredVersion; references: SchemaReference[] } | undefined> {
-    const newestFirst = [...versions].reverse();
     const ids = new Set(await storage.findSchemaIds(candidate.hash));
-    const byHash = newestFirst.find((v) => ids.has(v.id));
-    if (byHash) return { version: byHash, references: candidate.references };
+    if (ids.size > 0) {
+      const byHash = versions.findLast((v) => ids.has(v.id));
+      if (byHash) return { version: byHash, references: candidate.references };
+    }
     if (candidate.references.length > 0 || candidate.format.type !== 'AVRO') return undefined;
-    for (const v of newestFirst) {
-      const stored = await requireSchema(v.id);
-      if (stored.references.length === 0 || stored.schemaType !== 'AVRO') continue;
-      if (avroInlinedText(await parseStored(v.id)) === candidate.parsed.canonical) return { version: v, references: [...stored.references] };
+    for (let i = versions.length - 1; i >= 0; i--) {
+      const v = versions[i];
+      // Known answers are read without an await: this loop runs once per registration.
+      const known = avroWithReferences[v.id];
+      if (known === 1 || (known !== 2 && !(await isAvroWithReferences(v.id)))) continue;
+      if (avroInlinedText(await parseStored(v.id)) === candidate.parsed.canonical) return { version: v, references: [...(await requireSchema(v.id)).references] };
     }
     return undefined;
   }
@@ -314,9 +343,10 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
       // Hot path: auto-registering clients mostly re-register what is already live; that
       // answer needs no write, so it does not wait behind other writes.
       const normalize = await normalizeInScope(subject, request.normalize);
+      let parsedEarly: Candidate | undefined;
       if (request.schema !== '' && request.id === undefined && request.version === undefined) {
-        const candidate = await parseCandidate({ ...request, normalize }, false);
-        const match = (await findMatch(candidate, live(await storage.listVersions(subject))))?.version;
+        parsedEarly = await parseCandidate({ ...request, normalize }, false);
+        const match = (await findMatch(parsedEarly, live(await storage.listVersions(subject))))?.version;
         if (match) return { id: match.id, version: match.version };
       }
       return serialized(async () => {
@@ -327,7 +357,13 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
         // mode or compatibility check (an empty schema never matches here, 7.4+).
         let candidate: Candidate | undefined;
         if (request.schema !== '') {
-          candidate = await parseCandidate({ ...request, normalize: await normalizeInScope(subject, request.normalize) }, false);
+          // Parsing again is only needed when a write in between can change the result:
+          // references resolve against the store, and the normalize setting may have moved.
+          const normalizeNow = await normalizeInScope(subject, request.normalize);
+          candidate =
+            parsedEarly && request.references.length === 0 && normalizeNow === normalize
+              ? parsedEarly
+              : await parseCandidate({ ...request, normalize: normalizeNow }, false);
           const match = (await findMatch(candidate, live(versions)))?.version;
           const versionAgrees = request.version === undefined || request.version === LATEST || request.version === match?.version;
           if (match && versionAgrees && (!hasId || request.id === match.id)) return { id: match.id, version: match.version };
@@ -452,7 +488,7 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
         if (request.permanent && !target.deleted) throw versionNotSoftDeleted(subject, target.version);
         if (request.permanent) {
           await storage.hardDeleteVersions(subject, [target.version]);
-          parsedById.clear();
+          forgetSchemas();
         } else {
           await storage.softDeleteVersions(subject, [target.version]);
         }
@@ -474,7 +510,7 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
         }
         if (request.permanent) {
           await storage.hardDeleteVersions(subject, versions.map((v) => v.version));
-          parsedById.clear();
+          forgetSchemas();
           return { versions: versions.map((v) => v.version) };
         }
         await storage.softDeleteVersions(subject, liveVersions.map((v) => v.version));
@@ -656,7 +692,7 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
             for (const v of purge) if (await hasLiveReferrer(subject, v.version)) throw referenceExists(subject, v.version);
             if (purge.length > 0) {
               await storage.hardDeleteVersions(subject, purge.map((v) => v.version));
-              parsedById.clear();
+              forgetSchemas();
             }
           }
         }

@@ -51,6 +51,27 @@ function boundedSet<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
   map.set(key, value);
 }
 
+/**
+ * A subject's versions after an insert, as every storage applies it: the new version in
+ * order, and an older soft-deleted version with the same id gone (registry-storage.ts).
+ */
+function withInserted(list: readonly StoredVersion[], subject: string, added: { id: number; version: number }): readonly StoredVersion[] {
+  const entry: StoredVersion = { subject, version: added.version, id: added.id, deleted: false };
+  const replaces = list.some((v) => v.deleted && v.id === added.id);
+  // The usual case, a new newest version, is one copy of the list.
+  if (!replaces && (list.length === 0 || list[list.length - 1].version < added.version)) return [...list, entry];
+  const kept = list.filter((v) => !(v.deleted && v.id === added.id && v.version < added.version));
+  const at = kept.findIndex((v) => v.version > added.version);
+  kept.splice(at < 0 ? kept.length : at, 0, entry);
+  return kept;
+}
+
+/** A subject's versions after a soft delete (unknown versions are ignored, as by the storages). */
+function withSoftDeleted(list: readonly StoredVersion[], deleted: readonly number[]): readonly StoredVersion[] {
+  const set = new Set(deleted);
+  return list.map((v) => (set.has(v.version) && !v.deleted ? { ...v, deleted: true } : v));
+}
+
 /** Wraps `inner` with a coherent read cache; `close` closes `inner`. */
 export function createCachedStorage(inner: RegistryStorage, options: CachedStorageOptions = {}): RegistryStorage {
   const maxSchemas = options.maxSchemas ?? 10_000;
@@ -126,10 +147,10 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
     },
     async listVersions(subject) {
       const hit = versions.get(subject);
-      if (hit) return [...hit];
+      if (hit) return hit;
       const before = generation;
       const found = await inner.listVersions(subject);
-      if (storable(before)) boundedSet(versions, subject, Object.freeze([...found]), maxSubjects);
+      if (storable(before)) boundedSet(versions, subject, found, maxSubjects);
       return found;
     },
     async getSetting(kind, scope) {
@@ -147,21 +168,32 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
     listReferrers: (subject, version) => inner.listReferrers(subject, version),
     maxId: () => inner.maxId(),
     async insertVersion(input) {
-      generation++;
+      const before = ++generation;
+      let added: { id: number; version: number } | undefined;
       try {
-        return await inner.insertVersion(input);
+        added = await inner.insertVersion(input);
+        return added;
       } finally {
+        // Hot path of a growing subject: rather than reread its whole list on the next
+        // registration, apply the committed insert to the cached list, but only when
+        // nothing else happened meanwhile (no other write, no change heard from another writer).
+        const cached = versions.get(input.subject);
+        if (added && cached && storable(before)) versions.set(input.subject, withInserted(cached, input.subject, added));
+        else versions.delete(input.subject);
         generation++;
-        versions.delete(input.subject);
       }
     },
     async softDeleteVersions(subject, list) {
-      generation++;
+      const before = ++generation;
+      let done = false;
       try {
         await inner.softDeleteVersions(subject, list);
+        done = true;
       } finally {
+        const cached = versions.get(subject);
+        if (done && cached && storable(before)) versions.set(subject, withSoftDeleted(cached, list));
+        else versions.delete(subject);
         generation++;
-        versions.delete(subject);
       }
     },
     async hardDeleteVersions(subject, list) {

@@ -62,8 +62,11 @@ export interface RegistryStorage {
   getSchema(id: number): Promise<StoredSchema | undefined>;
   /** Ids of stored schemas with this identity hash, ascending (several only after IMPORT). */
   findSchemaIds(hash: string): Promise<number[]>;
-  /** Every stored version of a subject (live and soft-deleted), ascending by version. */
-  listVersions(subject: string): Promise<StoredVersion[]>;
+  /**
+   * Every stored version of a subject (live and soft-deleted), ascending by version.
+   * Read-only: a cache may hand the same array to every caller.
+   */
+  listVersions(subject: string): Promise<readonly StoredVersion[]>;
   /** Every stored version of every subject, ordered by subject then version. */
   listAllVersions(): Promise<StoredVersion[]>;
   /** Every stored version that uses schema `id`, ordered by subject then version. */

@@ -29,14 +29,18 @@ test('schema by id and versions of a subject are read once, then from memory', a
     assert.equal((await cached.listVersions('s')).length, 1);
   }
   assert.deepEqual(counts, { getSchema: 1, listVersions: 1 });
-  // A write to the subject drops its versions; a hard delete drops schemas.
+  // Its own inserts and soft deletes update the cached list in place: no reread.
   await cached.insertVersion(input(2));
   assert.equal((await cached.listVersions('s')).length, 2);
-  assert.equal(counts.listVersions, 2);
   await cached.softDeleteVersions('s', [1]);
+  assert.deepEqual(await cached.listVersions('s'), await wrapped.listVersions('s'));
+  assert.equal(counts.listVersions, 2, 'one read to fill, one by this comparison');
+  // A hard delete drops the subject's versions and every schema.
   await cached.hardDeleteVersions('s', [1]);
   assert.equal(await cached.getSchema(1), undefined);
   assert.equal(counts.getSchema, 2);
+  assert.equal((await cached.listVersions('s')).length, 1);
+  assert.equal(counts.listVersions, 3);
   // Misses are not cached: a schema that appears later is found.
   assert.equal(await cached.getSchema(3), undefined);
   await cached.insertVersion(input(3));
@@ -76,4 +80,29 @@ test('settings are read once and dropped by writes and by the hard delete of the
   await cached.softDeleteVersions('s', [1]);
   await cached.hardDeleteVersions('s', [1]);
   assert.equal(await cached.getSetting('mode', 's'), undefined);
+});
+
+test('the cached version list follows inserts and soft deletes exactly as the storage applies them', async () => {
+  const inner = createMemoryStorage();
+  const cached = createCachedStorage(inner);
+  const steps: [string, () => Promise<unknown>][] = [
+    ['insert a', () => cached.insertVersion(input(1))],
+    ['insert b', () => cached.insertVersion(input(2))],
+    ['soft delete 1', () => cached.softDeleteVersions('s', [1, 99])],
+    // The same schema again: version 3 with id 1, and the soft-deleted version 1 goes.
+    ['re-register a', () => cached.insertVersion(input(1))],
+    ['explicit version 7', () => cached.insertVersion({ ...input(4), version: 7 })],
+    ['explicit version 5, between', () => cached.insertVersion({ ...input(5), version: 5 })],
+    ['soft delete 5 and 7', () => cached.softDeleteVersions('s', [5, 7])],
+    ['re-register the schema of 7', () => cached.insertVersion(input(4))],
+  ];
+  await cached.listVersions('s');
+  for (const [what, step] of steps) {
+    await step();
+    assert.deepEqual(await cached.listVersions('s'), await inner.listVersions('s'), what);
+  }
+  assert.deepEqual(
+    (await cached.listVersions('s')).map((v) => `${v.version}:${v.id}${v.deleted ? 'd' : ''}`),
+    ['2:2', '3:1', '5:4d', '8:3'],
+  );
 });
