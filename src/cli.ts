@@ -3,7 +3,9 @@
  * prism-gateway: serve | validate | routes. Exit codes: 0 success, 1 runtime failure,
  * 2 invalid definitions, config or usage.
  */
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadGatewayConfig, type LoadedConfig } from './config/gateway-config.js';
@@ -14,6 +16,8 @@ import { exportOpenApi } from './frontends/openapi-export.js';
 import { printRoutes } from './routing/print-routes.js';
 import { hashPassword } from './security/password-hash.js';
 import { startGateway } from './start-gateway.js';
+import { parseWorkerCount, runCluster } from './cluster/run-cluster.js';
+import { connectWorker } from './cluster/worker-link.js';
 
 const HELP: Record<string, string> = {
   main: `Usage: prism-gateway <command> [options]
@@ -40,6 +44,9 @@ Options:
   --data-dir DIR    data folder of embedded patterns (env PRISM_DATA_DIR; default ./data
                     next to the config file)
   --log-level LVL   fatal|error|warn|info|debug|silent (env PRISM_LOG_LEVEL; default info)
+  --workers N       serve from N processes sharing the listeners (node:cluster), or 'auto'
+                    for one per CPU (env PRISM_WORKERS; default 1). Embedded patterns run
+                    once, in the primary process.
   -h, --help        show this help
 `,
   validate: `Usage: prism-gateway validate FILE...
@@ -101,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
         port: { type: 'string' },
         'data-dir': { type: 'string' },
         'log-level': { type: 'string' },
+        workers: { type: 'string' },
         admin: { type: 'string' },
         file: { type: 'string', short: 'f' },
         namespace: { type: 'string' },
@@ -294,15 +302,32 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
     process.stderr.write(`invalid port '${portText}'\n`);
     return 2;
   }
+  const workersText = (values.workers as string | undefined) ?? process.env.PRISM_WORKERS ?? '1';
+  const workers = parseWorkerCount(workersText, availableParallelism());
+  if (workers === undefined) {
+    process.stderr.write(`invalid worker count '${workersText}': a whole number from 1, or auto\n`);
+    return 2;
+  }
   const level = (values['log-level'] as string | undefined) ?? process.env.PRISM_LOG_LEVEL ?? 'info';
-  const gateway = await startGateway(loadGatewayConfig(configFile), {
+  const dataDir = (values['data-dir'] as string | undefined) ?? process.env.PRISM_DATA_DIR;
+  const loaded = loadGatewayConfig(configFile);
+  // The primary of several workers; each worker runs this same command and serves below.
+  if (workers > 1 && cluster.isPrimary) return runCluster(loaded, { workers, dataDir, logLevel: level });
+  const link = cluster.isWorker ? connectWorker() : undefined;
+  const gateway = await startGateway(loaded, {
     host: (values.host as string | undefined) ?? process.env.PRISM_HOST,
     port,
-    dataDir: (values['data-dir'] as string | undefined) ?? process.env.PRISM_DATA_DIR,
+    dataDir,
     logger: { level },
+    cluster: link,
   });
+  link?.listening({ url: gateway.url, adminUrl: gateway.adminUrl, grpcAddress: gateway.grpcAddress });
   await new Promise<void>((done) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      // A worker may hear both a terminal's SIGINT and its primary's SIGTERM: one drain.
+      if (stopping) return;
+      stopping = true;
       gateway.app.log.info({ signal }, 'shutting down');
       gateway.close().then(done, (err) => {
         process.stderr.write(`shutdown failed: ${(err as Error).message}\n`);
@@ -311,6 +336,8 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    // A worker whose primary is gone (killed) stops too rather than serve on its own.
+    if (link) process.once('disconnect', () => stop('primary gone'));
   });
   return 0;
 }
@@ -321,12 +348,15 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    process.stderr.write(`prism-gateway: ${(err as Error).message}\n`);
-    process.exitCode = 1;
-  },
-);
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`prism-gateway: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  )
+  // A worker that failed to start (or has stopped) lets go of its primary, or it would not exit.
+  .finally(() => cluster.isWorker && process.connected && process.disconnect());

@@ -25,12 +25,15 @@ import { createGrpcUpstream } from './upstream/grpc-upstream.js';
 import { createHttp2Upstream } from './upstream/http2-upstream.js';
 import { loadPatternModule } from './upstream/load-pattern-module.js';
 import type { BackendConfig, RunningPattern } from './upstream/pattern-module.js';
+import type { WorkerLink } from './cluster/worker-link.js';
 
 export interface GatewayOverrides {
   host?: string;
   port?: number;
   dataDir?: string;
   logger?: FastifyServerOptions['logger'];
+  /** Set in a worker of `serve --workers N`: its link to the primary and the other workers. */
+  cluster?: WorkerLink;
 }
 
 export interface RunningGateway {
@@ -53,11 +56,9 @@ type RunningNamespace = NamespaceTarget & { readonly target: string; readonly pa
 /** @throws ConfigError, DefinitionError or a start-up failure; anything started is stopped. */
 export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
   const { config, baseDir } = loaded;
-  // A --data-dir given on the command line is relative to where the command runs; one in the
-  // config file to the config file's folder; the default is ./data where the command runs.
-  const dataDir = overrides.dataDir !== undefined ? resolve(overrides.dataDir) : config.dataDir !== undefined ? resolve(baseDir, config.dataDir) : resolve('data');
-  mkdirSync(dataDir, { recursive: true });
-  const backends = new Map((config.backends ?? []).map((b) => [b.name, { name: b.name, type: b.type, config: b.config ?? {} } as BackendConfig]));
+  const dataDir = resolveDataDir(loaded, overrides.dataDir);
+  const backends = backendTable(loaded);
+  const cluster = overrides.cluster;
   const patterns = new Map<string, RunningPattern>();
   const namespaces = new Map<string, RunningNamespace>();
   const closers: (() => Promise<void>)[] = [];
@@ -69,14 +70,13 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     for (const ns of config.namespaces) {
       let target = ns.pattern.target;
       let protoFiles = (ns.pattern.protos ?? []).map((p) => resolve(baseDir, p));
-      if (ns.pattern.embedded) {
-        const module = await loadPatternModule(ns.pattern.embedded, baseDir);
-        const slots: Record<string, BackendConfig> = {};
-        for (const [slot, name] of Object.entries(ns.pattern.slots ?? {})) slots[slot] = backends.get(name)!;
-        // Namespaces keep their data apart; a single namespace uses the data dir itself.
-        const nsDataDir = config.namespaces.length > 1 ? resolve(dataDir, ns.name) : dataDir;
-        mkdirSync(nsDataDir, { recursive: true });
-        const running = await module.startPattern({ listen: ns.pattern.listen ?? '127.0.0.1:0', slots, dataDir: nsDataDir });
+      const elsewhere = cluster?.patterns.get(ns.name);
+      if (elsewhere) {
+        // A worker reaches the pattern its cluster's primary runs, like any target.
+        target = elsewhere.address;
+        protoFiles = [...protoFiles, ...elsewhere.protoFiles];
+      } else if (ns.pattern.embedded) {
+        const running = await startEmbeddedPattern(loaded, ns.name, dataDir, backends);
         patterns.set(ns.name, running);
         closers.push(() => running.close());
         target = running.address;
@@ -97,11 +97,14 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     const fromFiles: FrontendEntry[] = config.namespaces.flatMap((ns) => ns.frontends.map((m) => readFileEntry(m.file, ns.name, m.pathPrefix, m.host, baseDir)));
     const sharedStore = config.admin?.store === undefined ? undefined : backends.get(config.admin.store)!;
     const shared: PostgresDefinitionStore | undefined = sharedStore ? createPostgresDefinitionStore(sharedStore.config as unknown as PostgresDefinitionStoreOptions) : undefined;
-    const store: DefinitionStore = shared ?? createSqliteDefinitionStore(resolve(dataDir, 'gateway-admin.db'));
+    const ownStore: DefinitionStore = shared ?? createSqliteDefinitionStore(resolve(dataDir, 'gateway-admin.db'));
+    // The other workers of a cluster reread the store when this one changes it.
+    const store = cluster ? announcingChanges(ownStore, () => cluster.publish({ type: 'frontends-changed' })) : ownStore;
     closers.push(() => store.close());
     const currentEntries = async () => overlayStored(fromFiles, await store.list());
     const catalog = createFrontendCatalog(namespaces, baseDir, await currentEntries());
-    const metrics = createGatewayMetrics();
+    const metrics = createGatewayMetrics(cluster ? { exposition: () => cluster.clusterMetrics() } : {});
+    cluster?.shareMetrics(metrics.registry);
     const { table } = catalog.compile();
     metrics.reload('success');
     const tables = createTableHolder(table);
@@ -118,6 +121,8 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
         metrics.request(reply?.frontend ?? '', reply?.routeId ?? '', method, status, seconds);
         if (reply?.upstreamMethod !== undefined && reply.upstreamCode !== undefined) metrics.upstreamCall(reply.upstreamMethod, codeName(reply.upstreamCode));
       },
+      // The other workers drop their copies too, so a client never reads past its own write.
+      onCacheCleared: cluster && ((cleared) => cluster.publish({ type: 'cache-cleared', ...cleared })),
     });
     closers.push(() => drain(app, config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS));
     const url = await listen(app, { host: overrides.host ?? config.http?.host ?? '127.0.0.1', port: overrides.port ?? config.http?.port ?? 8080, tls: config.http?.tls });
@@ -132,25 +137,27 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
       baseDir,
       openApi: (t, name) => exportOpenApi(t, name, { definitionOf: definitionLookup(() => catalog.entries, baseDir) }),
     });
-    if (shared) {
-      // Bursts of changes collapse: at most one reload runs and one waits.
-      let pending: Promise<void> | undefined;
-      let again = false;
-      const scheduleReload = () => {
-        if (pending) {
-          again = true;
-          return;
+    // Bursts of changes made elsewhere collapse: at most one reload runs and one waits.
+    let pending: Promise<void> | undefined;
+    let again = false;
+    const scheduleReload = () => {
+      if (pending) {
+        again = true;
+        return;
+      }
+      pending = adminApi.reload(currentEntries).catch((err) => app.log.error({ err }, 'frontend reload failed')).finally(() => {
+        pending = undefined;
+        if (again) {
+          again = false;
+          scheduleReload();
         }
-        pending = adminApi.reload(currentEntries).catch((err) => app.log.error({ err }, 'frontend reload failed')).finally(() => {
-          pending = undefined;
-          if (again) {
-            again = false;
-            scheduleReload();
-          }
-        });
-      };
-      closers.push(await shared.subscribe(scheduleReload));
-    }
+      });
+    };
+    if (shared) closers.push(await shared.subscribe(scheduleReload));
+    cluster?.onEvent((event) => {
+      if (event.type === 'frontends-changed') scheduleReload();
+      else for (const f of tables.current.frontends) if (f.name === event.frontend && f.namespace === event.namespace) f.cache.clear();
+    });
 
     let adminUrl: string | undefined;
     if (config.admin?.enabled !== false) {
@@ -183,6 +190,46 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     await closeAll();
     throw err;
   }
+}
+
+/**
+ * The data folder: a --data-dir given on the command line is relative to where the command
+ * runs; one in the config file to the config file's folder; the default is ./data where the
+ * command runs. Created when missing.
+ */
+export function resolveDataDir({ config, baseDir }: LoadedConfig, override: string | undefined): string {
+  const dataDir = override !== undefined ? resolve(override) : config.dataDir !== undefined ? resolve(baseDir, config.dataDir) : resolve('data');
+  mkdirSync(dataDir, { recursive: true });
+  return dataDir;
+}
+
+function backendTable({ config }: LoadedConfig): Map<string, BackendConfig> {
+  return new Map((config.backends ?? []).map((b) => [b.name, { name: b.name, type: b.type, config: b.config ?? {} } as BackendConfig]));
+}
+
+/** Starts the embedded pattern of namespace `name` (the config has made sure it declares one). */
+export async function startEmbeddedPattern(loaded: LoadedConfig, name: string, dataDir: string, backends = backendTable(loaded)): Promise<RunningPattern> {
+  const { config, baseDir } = loaded;
+  const ns = config.namespaces.find((n) => n.name === name)!;
+  const module = await loadPatternModule(ns.pattern.embedded!, baseDir);
+  const slots: Record<string, BackendConfig> = {};
+  for (const [slot, backend] of Object.entries(ns.pattern.slots ?? {})) slots[slot] = backends.get(backend)!;
+  // Namespaces keep their data apart; a single namespace uses the data dir itself.
+  const nsDataDir = config.namespaces.length > 1 ? resolve(dataDir, ns.name) : dataDir;
+  mkdirSync(nsDataDir, { recursive: true });
+  return module.startPattern({ listen: ns.pattern.listen ?? '127.0.0.1:0', slots, dataDir: nsDataDir });
+}
+
+/** A definition store that calls `changed` after each committed change. */
+function announcingChanges(store: DefinitionStore, changed: () => void): DefinitionStore {
+  return {
+    list: () => store.list(),
+    async put(entry) {
+      await store.put(entry);
+      changed();
+    },
+    close: () => store.close(),
+  };
 }
 
 /** The config files' entries with the admin store's changes on top (per name and namespace). */

@@ -109,7 +109,7 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
     {
       method: 'GET',
       path: '/metrics',
-      handle: async () => ({ status: 200, headers: { 'content-type': ctx.metrics.registry.contentType }, body: await ctx.metrics.registry.metrics() }),
+      handle: async () => ({ status: 200, headers: { 'content-type': ctx.metrics.registry.contentType }, body: await ctx.metrics.exposition() }),
     },
     {
       method: 'GET',

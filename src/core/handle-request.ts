@@ -104,7 +104,7 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
     const mapped = route.mapResponse(response, request, metadata);
     const payload = mapped.raw ? String(mapped.body) : JSON.stringify(mapped.body) ?? '';
     const reply: HttpReply = { status: mapped.status, headers: { 'content-type': responseType, ...mapped.headers }, body: payload, upstreamCode };
-    if (route.writes) route.frontend.cache.clear();
+    if (route.writes) reply.clearedCache = clearCache(route.frontend);
     else if (cacheKey !== undefined) route.frontend.cache.set(route.id, cacheKey, { status: reply.status, headers: { ...reply.headers }, body: payload }, route.cache!, generation);
     return reply;
   } catch (err) {
@@ -115,10 +115,15 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
     reply.upstreamCode = upstreamCode;
     if (!(err instanceof GatewayError)) reply.fault = err;
     // A write that reached the upstream may have changed state even though it failed.
-    if (route.writes && upstreamCode !== undefined) route.frontend.cache.clear();
+    if (route.writes && upstreamCode !== undefined) reply.clearedCache = clearCache(route.frontend);
     if (auth && error.reason === GatewayReason.UNAUTHENTICATED && reply.status === 401) reply.headers['www-authenticate'] = auth.challenge;
     return reply;
   }
+}
+
+function clearCache(frontend: CompiledFrontend): HttpReply['clearedCache'] {
+  frontend.cache.clear();
+  return { frontend: frontend.name, namespace: frontend.namespace };
 }
 
 function renderError(mapError: ErrorMapper | undefined, error: GatewayError, request: unknown, type: string): HttpReply {

@@ -28,4 +28,6 @@ export interface HttpReply {
   fault?: unknown;
   /** The upstream gRPC status code, when a call was made. */
   upstreamCode?: number;
+  /** The frontend whose response cache this request's write cleared. */
+  clearedCache?: { readonly frontend: string; readonly namespace?: string };
 }

@@ -6,6 +6,8 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 
 export interface GatewayMetrics {
   readonly registry: Registry;
+  /** The text `/metrics` serves: this process's metrics, or a whole cluster's. */
+  exposition(): Promise<string>;
   /** One finished HTTP request. */
   request(frontend: string, route: string, method: string, status: number, seconds: number): void;
   /** One upstream gRPC call, by method path and status code name. */
@@ -14,7 +16,12 @@ export interface GatewayMetrics {
   reload(result: 'success' | 'failure'): void;
 }
 
-export function createGatewayMetrics(): GatewayMetrics {
+export interface GatewayMetricsOptions {
+  /** Replaces this registry's own text (a cluster worker serves every worker's, summed). */
+  readonly exposition?: () => Promise<string>;
+}
+
+export function createGatewayMetrics(options: GatewayMetricsOptions = {}): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -44,6 +51,7 @@ export function createGatewayMetrics(): GatewayMetrics {
   });
   return {
     registry,
+    exposition: options.exposition ?? (() => registry.metrics()),
     request(frontend, route, method, status, seconds) {
       const statusClass = `${Math.floor(status / 100)}xx`;
       requests.inc({ frontend, route, method, status_class: statusClass });

@@ -18,6 +18,8 @@ export interface HttpServerOptions {
   readonly auth?: Authenticator;
   /** Told about every answered request (metrics). */
   readonly onReply?: (reply: HttpReply | undefined, method: string, status: number, seconds: number) => void;
+  /** Told when a write cleared a frontend's response cache, before the client hears back. */
+  readonly onCacheCleared?: (cleared: NonNullable<HttpReply['clearedCache']>) => void;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit?: number;
   /** Serve HTTPS (node:tls options: key, cert, ca, requestCert, rejectUnauthorized). */
@@ -135,12 +137,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     }
   };
   const dispatch = async (request: FastifyRequest, reply: FastifyReply) => {
-    const controller = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) controller.abort();
-    });
-    const result = await handleRequest(options.tables.current, { ...toInput(request, controller.signal), requestId: request.id }, options.auth);
+    const result = await handleRequest(options.tables.current, new ClientRequestInput(request, reply), options.auth);
     if (result.fault !== undefined) request.log.error({ err: result.fault, route: result.routeId }, 'request failed unexpectedly');
+    if (result.clearedCache) options.onCacheCleared?.(result.clearedCache);
     request.prismReply = result;
     return send(reply, result);
   };
@@ -171,6 +170,43 @@ function toInput(request: { method: string; url: string; query: unknown; headers
     body: Buffer.isBuffer(request.body) ? request.body : undefined,
     signal,
   };
+}
+
+/**
+ * A request as the core sees it, whose `signal` (aborted when the client goes away) is made
+ * on first use: most answers (cache hits, refusals) never call upstream and never need one,
+ * and an AbortController plus a close listener per request is a measurable share of a hit.
+ */
+class ClientRequestInput implements HttpInput {
+  readonly method: string;
+  readonly path: string;
+  readonly query: HttpInput['query'];
+  readonly headers: HttpInput['headers'];
+  readonly body: Buffer | undefined;
+  readonly requestId: string;
+  #controller: AbortController | undefined;
+  readonly #reply: FastifyReply;
+
+  constructor(request: FastifyRequest, reply: FastifyReply) {
+    this.method = request.method;
+    this.path = pathOf(request.url);
+    this.query = (request.query ?? {}) as HttpInput['query'];
+    this.headers = request.headers;
+    this.body = Buffer.isBuffer(request.body) ? request.body : undefined;
+    this.requestId = request.id;
+    this.#reply = reply;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller) return this.#controller.signal;
+    const controller = new AbortController();
+    this.#controller = controller;
+    const raw = this.#reply.raw;
+    // The client may already be gone by the time the core first asks.
+    if (raw.destroyed && !raw.writableFinished) controller.abort();
+    else raw.on('close', () => raw.writableFinished || controller.abort());
+    return controller.signal;
+  }
 }
 
 export type HttpsOptions = import('node:https').ServerOptions;

@@ -120,10 +120,16 @@ export interface ServingProcess {
 }
 
 /**
- * Spawns `command` (a gateway `serve`) and waits for the public listener's log line.
+ * Spawns `command` (a gateway `serve`) and waits for the public listener's log line (the
+ * first one `ready` accepts).
  * @throws when the process exits or prints nothing of the kind within `timeoutMs`.
  */
-export function spawnServing(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ServingProcess> {
+export function spawnServing(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; ready?: (entry: Record<string, unknown>) => boolean } = {},
+): Promise<ServingProcess> {
+  const ready = options.ready ?? (() => true);
   const child = spawn(command, args, { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   let stderr = '';
@@ -148,7 +154,7 @@ export function spawnServing(command: string, args: string[], options: { cwd?: s
       }
       lines.push(entry);
       if (typeof entry.msg === 'string' && entry.msg.startsWith('admin listening') && typeof entry.url === 'string') adminUrl = entry.url;
-      if (entry.msg === 'gateway listening (HTTP)' && typeof entry.url === 'string') {
+      if (entry.msg === 'gateway listening (HTTP)' && typeof entry.url === 'string' && ready(entry)) {
         clearTimeout(timer);
         done({
           child,
