@@ -6,6 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type * as grpc from '@grpc/grpc-js';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { createAdminApi } from './admin/admin-api.js';
 import { createSqliteDefinitionStore, type DefinitionStore, type StoredFrontend } from './admin/definition-store.js';
@@ -17,7 +18,7 @@ import { definitionLookup } from './frontends/load-any-definition.js';
 import { exportOpenApi } from './frontends/openapi-export.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';
 import { createAuthenticator } from './security/authenticator.js';
-import { channelCredentials, httpsOptions } from './security/tls-files.js';
+import { channelCredentials, grpcServerCredentials, httpsOptions } from './security/tls-files.js';
 import { createAdminHttpServer, createHttpServer } from './routing/fastify-adapter.js';
 import { createTableHolder, type TableHolder } from './routing/table-holder.js';
 import { startGrpcPassthrough, type RunningPassthrough } from './upstream/grpc-passthrough.js';
@@ -51,7 +52,7 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-type RunningNamespace = NamespaceTarget & { readonly target: string; readonly passthrough: boolean };
+type RunningNamespace = NamespaceTarget & { readonly target: string; readonly passthrough: boolean; readonly credentials: grpc.ChannelCredentials };
 
 /** @throws ConfigError, DefinitionError or a start-up failure; anything started is stopped. */
 export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
@@ -84,12 +85,12 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
       }
       // The lean node:http2 client is about twice as fast per call (BENCHMARKS.md); grpc-js
       // stays for TLS, which the lean client does not speak.
+      // A pattern the cluster's primary runs is reached in plaintext, like any embedded one.
+      const credentials = channelCredentials(elsewhere ? undefined : ns.pattern.tls, baseDir);
       const upstream =
-        ns.pattern.tls || ns.pattern.client === 'grpc-js'
-          ? createGrpcUpstream(target!, {}, channelCredentials(ns.pattern.tls, baseDir))
-          : createHttp2Upstream(target!);
+        (ns.pattern.tls && !elsewhere) || ns.pattern.client === 'grpc-js' ? createGrpcUpstream(target!, {}, credentials) : createHttp2Upstream(target!);
       closers.push(async () => upstream.close());
-      namespaces.set(ns.name, { name: ns.name, upstream, protoFiles, deadlineMs: ns.deadlineMs, forwardHeaders: ns.forwardHeaders, target: target!, passthrough: ns.grpcPassthrough ?? true });
+      namespaces.set(ns.name, { name: ns.name, upstream, protoFiles, deadlineMs: ns.deadlineMs, forwardHeaders: ns.forwardHeaders, target: target!, passthrough: ns.grpcPassthrough ?? true, credentials });
     }
 
     // Frontends: config files first, then the admin store's changes on top. Gateway replicas
@@ -175,10 +176,10 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     if (config.grpc?.enabled !== false) {
       const host = config.grpc?.host ?? '127.0.0.1';
       passthrough = await startGrpcPassthrough(
-        [...namespaces.values()].map((ns) => ({ name: ns.name, target: ns.target, protoFiles: ns.protoFiles, enabled: ns.passthrough })),
-        `${host}:${config.grpc?.port ?? 0}`,
+        [...namespaces.values()].map((ns) => ({ name: ns.name, target: ns.target, protoFiles: ns.protoFiles, enabled: ns.passthrough, credentials: ns.credentials })),
+        { listen: `${host}:${config.grpc?.port ?? 0}`, credentials: grpcServerCredentials(config.grpc?.tls, baseDir) },
       );
-      closers.push(() => passthrough!.close());
+      closers.push(() => passthrough!.close(config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS));
     }
 
     for (const [name, p] of patterns) app.log.info({ namespace: name, address: p.address }, 'embedded pattern listening (gRPC)');

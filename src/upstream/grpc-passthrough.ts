@@ -17,12 +17,25 @@ export interface PassthroughNamespace {
   readonly target: string;
   readonly protoFiles: readonly string[];
   readonly enabled: boolean;
+  /** How to reach `target` (the namespace's pattern.tls); plaintext when absent. */
+  readonly credentials?: grpc.ChannelCredentials;
+}
+
+export interface PassthroughListener {
+  /** `host:port`; port 0 picks an ephemeral port. */
+  readonly listen: string;
+  /** TLS for the listener itself; plaintext when absent. */
+  readonly credentials?: grpc.ServerCredentials;
 }
 
 export interface RunningPassthrough {
   readonly address: string;
-  close(): Promise<void>;
+  /** Lets in-flight calls finish for up to `graceMs`, then cancels what is left. */
+  close(graceMs?: number): Promise<void>;
 }
+
+/** How long close() waits for in-flight calls by default. */
+const DEFAULT_CLOSE_GRACE_MS = 5_000;
 
 const identity = (b: Buffer) => b;
 
@@ -32,12 +45,13 @@ interface MethodRoute {
   readonly clients: Map<string, grpc.Client | undefined>;
 }
 
-export async function startGrpcPassthrough(namespaces: readonly PassthroughNamespace[], listen: string): Promise<RunningPassthrough> {
+export async function startGrpcPassthrough(namespaces: readonly PassthroughNamespace[], listener: PassthroughListener): Promise<RunningPassthrough> {
+  const { listen } = listener;
   const clients: grpc.Client[] = [];
   const routes = new Map<string, MethodRoute>();
   for (const ns of namespaces) {
     if (ns.protoFiles.length === 0) continue;
-    const client = ns.enabled ? new grpc.Client(ns.target, grpc.credentials.createInsecure()) : undefined;
+    const client = ns.enabled ? new grpc.Client(ns.target, ns.credentials ?? grpc.credentials.createInsecure()) : undefined;
     if (client) clients.push(client);
     const root = loadProtoRoot(ns.protoFiles);
     for (const service of servicesOf(root)) {
@@ -75,17 +89,25 @@ export async function startGrpcPassthrough(namespaces: readonly PassthroughNames
   for (const [service, definition] of byService) server.addService(definition, handlers.get(service)!);
 
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(listen, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(listen, listener.credentials ?? grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   const host = listen.slice(0, listen.lastIndexOf(':'));
   return {
     address: `${host}:${port}`,
-    close: () =>
+    close: (graceMs = DEFAULT_CLOSE_GRACE_MS) =>
       new Promise<void>((resolve) => {
-        server.tryShutdown(() => {
+        const done = () => {
+          clearTimeout(timer);
           for (const c of clients) c.close();
           resolve();
-        });
+        };
+        // Bounded: grpc-js' tryShutdown can wait forever on a connection that a failed TLS
+        // handshake has already torn down; forceShutdown ends whatever is left.
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          done();
+        }, graceMs);
+        server.tryShutdown(done);
       }),
   };
 }

@@ -4,8 +4,7 @@
  * `chmod` would not). Writes answer STORE_ERROR (Confluent 500/50001), reads keep working,
  * and once the file is writable again nothing is corrupted and writes resume.
  *
- * A full disk is not simulated: that needs a size-limited filesystem (tmpfs or a loop
- * device), and mounting one is not possible in this environment. See RELIABILITY.md.
+ * A full disk is fault 8, disk-full.test.ts (a small tmpfs filled to the last block).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,9 +1,12 @@
 /**
  * Shared pieces of the security suites: the Confluent stack (embedded registry, SQLite) with
  * auth switched on — a users file with scrypt hashes made by hashPassword, and a JWKS file
- * with a fresh ES256 key — plus token signing and log capture.
+ * with a fresh ES256 key — plus token signing, log capture, test certificates made with
+ * openssl, and an HTTPS request that presents (or not) a client certificate.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -107,3 +110,51 @@ export async function call(url: string, init: { method?: string; body?: unknown;
 }
 
 export const schema = (name: string) => JSON.stringify({ type: 'record', name, fields: [{ name: 'f', type: 'int' }] });
+
+/**
+ * Test certificates, made with openssl in `dir`: a CA (`ca.crt`), a server certificate for
+ * 127.0.0.1/localhost and a client certificate (`CN=client`) signed by it, and a self-signed
+ * `rogue` certificate, i.e. one from another CA. Each as `<name>.crt` + `<name>.key`.
+ */
+export function makeCertificates(dir: string): void {
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=prism test CA');
+  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  for (const [name, ext] of [['server', ['-extfile', 'server.ext']], ['client', []]] as const) {
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', ...ext);
+  }
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'rogue.key', '-out', 'rogue.crt', '-days', '1', '-subj', '/CN=rogue');
+}
+
+/** `{cert, key}` of one of makeCertificates' pairs, for node:https or grpc-js. */
+export function keyPair(dir: string, name: 'server' | 'client' | 'rogue'): { cert: Buffer; key: Buffer } {
+  return { cert: readFileSync(join(dir, `${name}.crt`)), key: readFileSync(join(dir, `${name}.key`)) };
+}
+
+/**
+ * One HTTPS request with the given TLS options (`ca` to trust the server, `cert` + `key` to
+ * present a client certificate). Rejects when the TLS handshake or the connection fails, and
+ * after 10 s without an answer (a hang is a failure).
+ */
+export function httpsCall(
+  url: string,
+  tls: { ca?: Buffer; cert?: Buffer; key?: Buffer },
+  init: { method?: string; authorization?: string; body?: string; contentType?: string } = {},
+): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((done, fail) => {
+    const headers: Record<string, string> = {};
+    if (init.authorization) headers.authorization = init.authorization;
+    if (init.body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
+    // agent: false, so each call makes its own handshake (no session reused across identities).
+    const req = httpsRequest(url, { ...tls, method: init.method ?? 'GET', headers, agent: false, timeout: 10_000 }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => done({ status: res.statusCode ?? 0, text, headers: res.headers }));
+      res.on('error', fail);
+    });
+    req.on('error', fail);
+    req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
+    req.end(init.body);
+  });
+}

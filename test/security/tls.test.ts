@@ -2,50 +2,25 @@
  * TLS: HTTPS on the public listener with a test CA and `clientCertificates: require` (a client
  * without a certificate is refused, one with a CA-signed certificate is served), and TLS to a
  * gRPC backend (`pattern.tls.caFile`) against a grpc-js server with a test certificate. Keys
- * are made with openssl in a temporary folder at test time.
+ * are made with openssl in a temporary folder at test time. `grpc.tls` puts the gRPC
+ * passthrough listener on TLS.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { stringify } from 'yaml';
 import { loadGatewayConfig } from '../../src/config/gateway-config.js';
 import { startGateway, type RunningGateway } from '../../src/start-gateway.js';
 import { loadProtoRoot } from '../../src/upstream/proto-root.js';
 import { createServiceDefinition } from '../../src/upstream/service-definition.js';
-import { CONFLUENT_FRONTEND, REPO_ROOT } from './support.js';
+import { CONFLUENT_FRONTEND, httpsCall, keyPair, makeCertificates, REPO_ROOT } from './support.js';
 
 let dir: string;
 const file = (name: string) => join(dir, name);
-const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-
-/** A CA, a server certificate for 127.0.0.1/localhost, and a client certificate, all signed by the CA. */
-function makeCertificates() {
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=prism test CA');
-  writeFileSync(file('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  for (const [name, ext] of [['server', ['-extfile', 'server.ext']], ['client', []]] as const) {
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', ...ext);
-  }
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'rogue.key', '-out', 'rogue.crt', '-days', '1', '-subj', '/CN=rogue');
-}
-
-function get(url: string, options: { ca?: Buffer; cert?: Buffer; key?: Buffer }): Promise<{ status: number; text: string }> {
-  return new Promise((done, fail) => {
-    const req = httpsRequest(url, { ...options, timeout: 10_000 }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => done({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', fail);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.end();
-  });
-}
 
 let gateway: RunningGateway;
 let backendGateway: RunningGateway;
@@ -53,11 +28,12 @@ let server: grpc.Server;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'prism-tls-'));
-  makeCertificates();
+  makeCertificates(dir);
   writeFileSync(
     file('gateway.yaml'),
     stringify({
       http: { tls: { certFile: 'server.crt', keyFile: 'server.key', caFile: 'ca.crt', clientCertificates: 'require' } },
+      grpc: { tls: { certFile: 'server.crt', keyFile: 'server.key' } },
       backends: [{ name: 'store', type: 'SQLITE', config: { path: 'registry.db' } }],
       namespaces: [{ name: 'default', pattern: { embedded: 'patterns/registry', slots: { storage: 'store' } }, frontends: [{ file: CONFLUENT_FRONTEND }] }],
     }),
@@ -90,12 +66,12 @@ after(async () => {
 test('HTTPS with clientCertificates: require — a CA-signed client is served, others are refused', async () => {
   assert.match(gateway.url, /^https:\/\//);
   const ca = readFileSync(file('ca.crt'));
-  const ok = await get(`${gateway.url}/subjects`, { ca, cert: readFileSync(file('client.crt')), key: readFileSync(file('client.key')) });
+  const ok = await httpsCall(`${gateway.url}/subjects`, { ca, ...keyPair(dir, 'client') });
   assert.equal(ok.status, 200, ok.text);
   assert.deepEqual(JSON.parse(ok.text), []);
-  await assert.rejects(get(`${gateway.url}/subjects`, { ca }), 'no client certificate');
-  await assert.rejects(get(`${gateway.url}/subjects`, { ca, cert: readFileSync(file('rogue.crt')), key: readFileSync(file('rogue.key')) }), 'a certificate from another CA');
-  await assert.rejects(get(`${gateway.url}/subjects`, { cert: readFileSync(file('client.crt')), key: readFileSync(file('client.key')) }), 'the client does not trust the server without the CA');
+  await assert.rejects(httpsCall(`${gateway.url}/subjects`, { ca }), 'no client certificate');
+  await assert.rejects(httpsCall(`${gateway.url}/subjects`, { ca, ...keyPair(dir, 'rogue') }), 'a certificate from another CA');
+  await assert.rejects(httpsCall(`${gateway.url}/subjects`, keyPair(dir, 'client')), 'the client does not trust the server without the CA');
   const plain = await fetch(gateway.url.replace('https:', 'http:') + '/subjects').then((r) => r.status, () => 'refused');
   assert.notEqual(plain, 200, 'no plain HTTP on the TLS listener');
 });
@@ -105,3 +81,29 @@ test('TLS to a gRPC backend with pattern.tls.caFile', async () => {
   assert.equal(a.status, 200, await a.clone().text());
   assert.deepEqual(await a.json(), ['over-tls']);
 });
+
+test(
+  'grpc.tls: the gRPC passthrough listener speaks TLS, and plaintext clients are refused',
+  async () => {
+    const [host, port] = gateway.grpcAddress!.split(':');
+    await new Promise<void>((done, fail) => {
+      const socket = connectTls({ host, port: Number(port), ca: readFileSync(file('ca.crt')), servername: 'localhost', ALPNProtocols: ['h2'] }, () => {
+        socket.destroy();
+        done();
+      });
+      socket.on('error', fail);
+    });
+    const raw = (b: Buffer) => b;
+    // A gRPC client over TLS calls the embedded registry through the listener.
+    const tlsClient = new grpc.Client(`localhost:${port}`, grpc.credentials.createSsl(readFileSync(file('ca.crt'))));
+    const overTls = await new Promise<Buffer>((done, fail) =>
+      tlsClient.makeUnaryRequest('/prism.patterns.registry.v1.Registry/ListSubjects', raw, raw, Buffer.alloc(0), { deadline: Date.now() + 5000 }, (err, value) => (err ? fail(err) : done(value!))),
+    ).finally(() => tlsClient.close());
+    assert.equal(overTls.length, 0, 'an empty ListSubjects reply');
+    const client = new grpc.Client(gateway.grpcAddress!, grpc.credentials.createInsecure());
+    const plaintext = new Promise<Buffer>((done, fail) =>
+      client.makeUnaryRequest('/prism.patterns.registry.v1.Registry/ListSubjects', raw, raw, Buffer.alloc(0), { deadline: Date.now() + 5000 }, (err, value) => (err ? fail(err) : done(value!))),
+    );
+    await assert.rejects(plaintext.finally(() => client.close()), 'no plaintext on a TLS listener');
+  },
+);
