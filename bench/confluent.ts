@@ -3,7 +3,7 @@
  * the registry pattern (prism-registry, SQLite) over loopback gRPC. The registry runs as its
  * own process so every client of it (Prism with either upstream, the hand-written route) calls
  * the same one; the shipped single-process configuration (registry embedded in the gateway)
- * is measured too, on GET /schemas/ids/{id}.
+ * is measured too, on GET /schemas/ids/{id}, and so is `serve --workers 2`.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,6 +65,8 @@ export async function runConfluent(ctx: BenchContext): Promise<ConfluentResult> 
   const pc = await ctx.node('prism-confluent', [ctx.dist('src/cli.js'), 'serve', '--config', config, '--port', String(PORTS.prismConfluent), '--data-dir', join(dataDir, 'gateway'), '--log-level', level], PORTS.prismConfluent);
   const pcg = await ctx.node('prism-confluent-grpcjs', ['--import', 'tsx', 'bench/systems/prism-variant.ts', noCacheConfig, 'grpc-js', String(PORTS.prismConfluentGrpcJs), level], PORTS.prismConfluentGrpcJs);
   const pch = await ctx.node('prism-confluent-http2', ['--import', 'tsx', 'bench/systems/prism-variant.ts', noCacheConfig, 'http2', String(PORTS.prismConfluentHttp2), level], PORTS.prismConfluentHttp2);
+  const workersName = shippedCache ? 'prism serve --workers 2 (cache on)' : 'prism serve --workers 2';
+  const pw = await ctx.node('prism-confluent-workers', [ctx.dist('src/cli.js'), 'serve', '--config', config, '--port', String(PORTS.prismConfluentWorkers), '--data-dir', join(dataDir, 'gateway-workers'), '--log-level', level, '--workers', '2'], PORTS.prismConfluentWorkers);
   const pe = await ctx.node('prism-embedded', [ctx.dist('src/cli.js'), 'serve', '--config', join(ctx.benchDir, 'confluent', 'embedded.yaml'), '--port', String(PORTS.prismEmbedded), '--data-dir', join(dataDir, 'embedded'), '--log-level', level], PORTS.prismEmbedded);
   const hw = await ctx.node('handwritten-confluent', ['--import', 'tsx', 'bench/systems/handwritten.ts'], PORTS.handwrittenConfluent, { PORT: String(PORTS.handwrittenConfluent), REGISTRY_TARGET: `127.0.0.1:${PORTS.registry}`, LOG_LEVEL: level });
 
@@ -74,7 +76,7 @@ export async function runConfluent(ctx: BenchContext): Promise<ConfluentResult> 
   const byId = `/schemas/ids/${schemaId}`;
   const expected = await http('GET', base(PORTS.prismConfluent) + byId);
   const raw = await ctx.node('raw-fastify', ['--import', 'tsx', 'bench/systems/raw-fastify.ts'], PORTS.rawFastify, { PORT: String(PORTS.rawFastify), RAW_SCHEMA_BODY: expected.text, LOG_LEVEL: level });
-  for (const port of [PORTS.prismConfluentGrpcJs, PORTS.prismConfluentHttp2, PORTS.handwrittenConfluent, PORTS.rawFastify, PORTS.prismEmbedded]) {
+  for (const port of [PORTS.prismConfluentGrpcJs, PORTS.prismConfluentHttp2, PORTS.handwrittenConfluent, PORTS.rawFastify, PORTS.prismEmbedded, PORTS.prismConfluentWorkers]) {
     const got = await http('GET', base(port) + byId);
     if (got.status !== 200 || got.text !== expected.text) throw new Error(`port ${port} answered ${got.status} ${got.text} for ${byId}; Prism answered ${expected.text}`);
   }
@@ -88,6 +90,7 @@ export async function runConfluent(ctx: BenchContext): Promise<ConfluentResult> 
     { name: 'prism (http2 upstream)', url: base(PORTS.prismConfluentHttp2) + byId, pid: pch.child.pid },
     { name: 'raw fastify (no gRPC)', url: base(PORTS.rawFastify) + byId, pid: raw.child.pid },
     { name: embeddedName, url: base(PORTS.prismEmbedded) + byId, pid: pe.child.pid },
+    { name: workersName, url: base(PORTS.prismConfluentWorkers) + byId, pid: pw.child.pid },
   ];
   await warmUp(ctx, idTargets);
   routes['GET /schemas/ids/{id}'] = Object.fromEntries(await alternate(ctx, 'ids', idTargets, ctx.options.pairs));
@@ -146,6 +149,8 @@ export async function runConfluent(ctx: BenchContext): Promise<ConfluentResult> 
     'ids: prism serve / hand-written': pairedRatio(rps(ids, serveName), rps(ids, 'fastify + grpc-js by hand')),
     'ids: prism serve / raw fastify': pairedRatio(rps(ids, serveName), rps(ids, 'raw fastify (no gRPC)')),
     'ids: embedded / prism serve': pairedRatio(rps(ids, embeddedName), rps(ids, serveName)),
+    'ids: prism serve --workers 2 / raw fastify': pairedRatio(rps(ids, workersName), rps(ids, 'raw fastify (no gRPC)')),
+    'ids: prism serve --workers 2 / prism serve': pairedRatio(rps(ids, workersName), rps(ids, serveName)),
     'ids, CPU efficiency of the HTTP→gRPC process: prism / hand-written': pairedRatio(perCpu(ids, 'prism (grpc-js upstream)'), perCpu(ids, 'fastify + grpc-js by hand')),
     'ids, CPU efficiency: prism http2 / hand-written': pairedRatio(perCpu(ids, 'prism (http2 upstream)'), perCpu(ids, 'fastify + grpc-js by hand')),
   };

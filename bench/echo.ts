@@ -2,8 +2,9 @@
  * Scenario 1, the echo route: GET /v1/items/{id} → gwpeer.v1.ItemService/GetItem on the Go
  * gRPC server of the grpc-gateway peer. Prism Gateway (the `serve` CLI, grpc-js upstream) and
  * Go grpc-gateway side by side, plus Prism with the node:http2 upstream and with grpc-js from
- * the same launcher (bench/systems/prism-variant.ts: the clean upstream A/B), the
- * hand-written fastify + grpc-js route and raw fastify (the HTTP limit).
+ * the same launcher (bench/systems/prism-variant.ts: the clean upstream A/B), `serve
+ * --workers 2` (every core), the hand-written fastify + grpc-js route and raw fastify (the
+ * HTTP limit).
  */
 import { join } from 'node:path';
 import { alternate, warmUp, type LoadTarget, type SystemRuns } from './lib/alternate.js';
@@ -24,6 +25,7 @@ export async function startEchoBackend(ctx: BenchContext) {
 export const SERVE = 'prism serve (shipped default)';
 export const GRPCJS = 'prism (grpc-js upstream)';
 export const HTTP2 = 'prism (http2 upstream)';
+export const WORKERS = 'prism serve --workers 2';
 
 export async function startEchoGateways(ctx: BenchContext, withServe = true) {
   const level = ctx.options.logLevel;
@@ -45,6 +47,8 @@ export async function runEcho(ctx: BenchContext): Promise<EchoResult> {
   const gateways = await startEchoGateways(ctx, true);
   const handwritten = await ctx.node('handwritten', ['--import', 'tsx', 'bench/systems/handwritten.ts'], PORTS.handwritten, { PORT: String(PORTS.handwritten), ECHO_TARGET: `127.0.0.1:${PORTS.goServer}`, LOG_LEVEL: ctx.options.logLevel });
   const raw = await ctx.node('raw-fastify', ['--import', 'tsx', 'bench/systems/raw-fastify.ts'], PORTS.rawFastify, { PORT: String(PORTS.rawFastify), LOG_LEVEL: ctx.options.logLevel });
+  // The shipped gateway on every core of this machine (its CPU counts the workers).
+  const workers = await ctx.node('prism-echo-workers', [ctx.dist('src/cli.js'), 'serve', '--config', join(ctx.benchDir, 'echo', 'gateway.yaml'), '--port', String(PORTS.prismEchoWorkers), '--data-dir', join(ctx.tmpDir, 'echo-workers-data'), '--log-level', ctx.options.logLevel, '--workers', '2'], PORTS.prismEchoWorkers);
 
   const targets: LoadTarget[] = [
     { name: SERVE, url: url(PORTS.prismEcho), pid: gateways.prism!.child.pid },
@@ -53,6 +57,7 @@ export async function runEcho(ctx: BenchContext): Promise<EchoResult> {
     { name: GRPCJS, url: url(PORTS.prismEchoGrpcJsVariant), pid: gateways.prismGrpcJs.child.pid },
     { name: 'fastify + grpc-js by hand', url: url(PORTS.handwritten), pid: handwritten.child.pid },
     { name: 'raw fastify (no gRPC)', url: url(PORTS.rawFastify), pid: raw.child.pid },
+    { name: WORKERS, url: url(PORTS.prismEchoWorkers), pid: workers.child.pid },
   ];
   // Same answer everywhere, or the comparison means nothing.
   const expected = (await http('GET', targets[1].url)).text.trim();
@@ -72,6 +77,8 @@ export async function runEcho(ctx: BenchContext): Promise<EchoResult> {
   const perCpu = (name: string) => systems.get(name)!.cpuUsPerRequest.map((us) => 1 / us);
   const ratios: Record<string, PairedRatio> = {
     'prism serve / grpc-gateway': pairedRatio(rps(SERVE), rps('go grpc-gateway')),
+    'prism serve --workers 2 / grpc-gateway': pairedRatio(rps(WORKERS), rps('go grpc-gateway')),
+    'prism serve --workers 2 / prism serve': pairedRatio(rps(WORKERS), rps(SERVE)),
     'prism grpc-js / grpc-gateway': pairedRatio(rps(GRPCJS), rps('go grpc-gateway')),
     'prism http2 / grpc-gateway': pairedRatio(rps(HTTP2), rps('go grpc-gateway')),
     'prism http2 / prism grpc-js': pairedRatio(rps(HTTP2), rps(GRPCJS)),
@@ -79,6 +86,7 @@ export async function runEcho(ctx: BenchContext): Promise<EchoResult> {
     'prism http2 / hand-written': pairedRatio(rps(HTTP2), rps('fastify + grpc-js by hand')),
     'prism http2 / raw fastify': pairedRatio(rps(HTTP2), rps('raw fastify (no gRPC)')),
     'CPU efficiency (requests per CPU-second): prism serve / grpc-gateway': pairedRatio(perCpu(SERVE), perCpu('go grpc-gateway')),
+    'CPU efficiency: prism serve --workers 2 / grpc-gateway': pairedRatio(perCpu(WORKERS), perCpu('go grpc-gateway')),
     'CPU efficiency: prism grpc-js / grpc-gateway': pairedRatio(perCpu(GRPCJS), perCpu('go grpc-gateway')),
     'CPU efficiency: prism http2 / grpc-gateway': pairedRatio(perCpu(HTTP2), perCpu('go grpc-gateway')),
     'CPU efficiency: prism http2 / prism grpc-js': pairedRatio(perCpu(HTTP2), perCpu(GRPCJS)),

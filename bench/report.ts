@@ -69,6 +69,7 @@ export function renderMarkdown(r: RunResults): string {
   out.push('| target | ratio of medians | paired ratio: median (range over rounds) | goal | verdict |');
   out.push('| --- | ---: | --- | --- | --- |');
   out.push(ratioRow('echo req/s: Prism `serve` (shipped default) / Go grpc-gateway', r.echo?.ratios['prism serve / grpc-gateway'], 1.0));
+  out.push(ratioRow('echo req/s: Prism `serve --workers 2` / Go grpc-gateway', r.echo?.ratios['prism serve --workers 2 / grpc-gateway'], 1.0));
   out.push(ratioRow('echo req/s: Prism, grpc-js upstream / Go grpc-gateway', r.echo?.ratios['prism grpc-js / grpc-gateway'], 1.0));
   out.push(ratioRow('echo req/s: Prism, http2 upstream / Go grpc-gateway', r.echo?.ratios['prism http2 / grpc-gateway'], 1.0));
   out.push(ratioRow('echo requests per CPU-second of the gateway process: Prism `serve` / grpc-gateway', r.echo?.ratios['CPU efficiency (requests per CPU-second): prism serve / grpc-gateway'], 1.0));
@@ -77,7 +78,10 @@ export function renderMarkdown(r: RunResults): string {
   out.push(ratioRow('GET /schemas/ids: Prism (http2 upstream) / hand-written, no cache', r.confluent?.ratios['ids: prism http2 / hand-written'], 3.0));
   out.push(ratioRow('GET /schemas/ids requests per CPU-second: Prism, grpc-js upstream / hand-written', r.confluent?.ratios['ids, CPU efficiency of the HTTP→gRPC process: prism / hand-written'], 3.0));
   out.push(ratioRow('GET /schemas/ids requests per CPU-second: Prism, http2 upstream / hand-written', r.confluent?.ratios['ids, CPU efficiency: prism http2 / hand-written'], 3.0));
-  if (r.confluent?.shippedCache) out.push(ratioRow('GET /schemas/ids: Prism `serve` with the shipped response cache / raw fastify', r.confluent.ratios['ids: prism serve / raw fastify'], 0.7));
+  if (r.confluent?.shippedCache) {
+    out.push(ratioRow('GET /schemas/ids: Prism `serve` with the shipped response cache / raw fastify', r.confluent.ratios['ids: prism serve / raw fastify'], 0.7));
+    out.push(ratioRow('GET /schemas/ids: Prism `serve --workers 2` with the shipped response cache / raw fastify', r.confluent.ratios['ids: prism serve --workers 2 / raw fastify'], 0.7));
+  }
   else out.push(`| GET /schemas/ids with the immutable cache / raw fastify | – | – | ≥ 0.7× | not measurable: the shipped frontend declares no response cache (without it: ${fmtRatio(r.confluent?.ratios['ids: prism / raw fastify']?.pairedMedian ?? NaN)}) |`);
   if (r.latency) {
     const p = r.latency.added['prism (grpc-js upstream)'];

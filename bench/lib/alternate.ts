@@ -3,7 +3,7 @@
  * rotated from round to round, so a slow spell on the machine (other work on the same two
  * cores) hits every system alike. Results keep their round index for paired ratios.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { BenchContext } from './context.js';
 import { fmtInt, fmtUs, summarize, type Summary } from './stats.js';
 import type { WrkResult } from './wrk.js';
@@ -25,17 +25,48 @@ export interface SystemRuns {
   readonly okRps: Summary;
   readonly p50: Summary;
   readonly p99: Summary;
-  /** CPU time of the system's own process per completed request, µs (machine-load robust). */
+  /** CPU time of the system's processes per completed request, µs (machine-load robust). */
   readonly cpuUsPerRequest: number[];
   readonly cpu: Summary;
 }
 
-/** utime + stime of a process in µs, from /proc (clock ticks of 1/100 s on Linux). */
-export function cpuTimeUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** After the command: ppid is field 4, utime 14, stime 15 (1-based in proc(5)). */
+function readStat(pid: string): { ppid: number; ticks: number } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined; // gone meanwhile
+  }
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the command: state is field 3, utime field 14, stime field 15 (1-based in proc(5)).
-  return (Number(fields[11]) + Number(fields[12])) * (1e6 / TICKS_PER_SECOND);
+  return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+}
+
+/**
+ * utime + stime in µs (clock ticks of 1/100 s on Linux) of a process and its live
+ * descendants: `serve --workers N` answers from child processes.
+ */
+export function cpuTimeUs(pid: number): number {
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = readStat(name);
+    if (stat) stats.set(Number(name), stat);
+  }
+  let ticks = 0;
+  const tree = new Set([pid]);
+  // Parents have smaller pids only until pids wrap, so repeat until nothing is added.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [p, stat] of stats) {
+      if (!tree.has(p) && tree.has(stat.ppid)) {
+        tree.add(p);
+        grew = true;
+      }
+    }
+  }
+  for (const p of tree) ticks += stats.get(p)?.ticks ?? 0;
+  return ticks * (1e6 / TICKS_PER_SECOND);
 }
 
 const TICKS_PER_SECOND = 100;

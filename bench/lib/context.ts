@@ -26,6 +26,8 @@ export const PORTS = {
   registryPgB: 18094,
   prismPgA: 18095,
   prismPgB: 18096,
+  prismEchoWorkers: 18097,
+  prismConfluentWorkers: 18098,
 } as const;
 
 export interface BenchOptions {
