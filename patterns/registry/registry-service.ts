@@ -16,6 +16,7 @@ import { findSchemaFormat, schemaFormats } from './formats/index.js';
 import {
   InvalidSchemaError,
   type ParsedSchema,
+  type ParseOptions,
   type ResolvedReference,
   type SchemaFormat,
   type SchemaReference,
@@ -242,7 +243,7 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
    * @throws RegistryError INVALID_SCHEMA for an unknown type, empty text, an unresolvable
    *   reference, or text the format rejects.
    */
-  async function parseCandidate(input: SchemaInput, allowDeletedReferences: boolean): Promise<Candidate> {
+  async function parseCandidate(input: SchemaInput, allowDeletedReferences: boolean, options?: ParseOptions): Promise<Candidate> {
     const format = findSchemaFormat(input.schema_type);
     if (!format) throw invalidSchema(`Invalid schema type ${input.schema_type}`, { schema_type: input.schema_type });
     if (input.schema === '') throw invalidSchema('Empty schema');
@@ -250,7 +251,7 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
     const { resolved, concrete } = await resolveReferences(input.schema, requested, allowDeletedReferences);
     let parsed: ParsedSchema;
     try {
-      parsed = format.parse(input.schema, resolved);
+      parsed = format.parse(input.schema, resolved, options);
     } catch (err) {
       if (err instanceof InvalidSchemaError) throw invalidSchema(err.message);
       throw invalidSchema(`Invalid schema ${input.schema}, details: ${(err as Error).message}`);
@@ -343,9 +344,13 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
       // Hot path: auto-registering clients mostly re-register what is already live; that
       // answer needs no write, so it does not wait behind other writes.
       const normalize = await normalizeInScope(subject, request.normalize);
+      // 7.5+: an IMPORT registration is stored as given; defaults are not checked.
+      const parseOptions = async (): Promise<ParseOptions> => ({ validateDefaults: (await modeInScope(subject)) !== 'IMPORT' });
       let parsedEarly: Candidate | undefined;
+      let parsedWith: ParseOptions | undefined;
       if (request.schema !== '' && request.id === undefined && request.version === undefined) {
-        parsedEarly = await parseCandidate({ ...request, normalize }, false);
+        parsedWith = await parseOptions();
+        parsedEarly = await parseCandidate({ ...request, normalize }, false, parsedWith);
         const match = (await findMatch(parsedEarly, live(await storage.listVersions(subject))))?.version;
         if (match) return { id: match.id, version: match.version };
       }
@@ -360,10 +365,11 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
           // Parsing again is only needed when a write in between can change the result:
           // references resolve against the store, and the normalize setting may have moved.
           const normalizeNow = await normalizeInScope(subject, request.normalize);
+          const optionsNow = await parseOptions();
           candidate =
-            parsedEarly && request.references.length === 0 && normalizeNow === normalize
+            parsedEarly && request.references.length === 0 && normalizeNow === normalize && optionsNow.validateDefaults === parsedWith?.validateDefaults
               ? parsedEarly
-              : await parseCandidate({ ...request, normalize: normalizeNow }, false);
+              : await parseCandidate({ ...request, normalize: normalizeNow }, false, optionsNow);
           const match = (await findMatch(candidate, live(versions)))?.version;
           const versionAgrees = request.version === undefined || request.version === LATEST || request.version === match?.version;
           if (match && versionAgrees && (!hasId || request.id === match.id)) return { id: match.id, version: match.version };

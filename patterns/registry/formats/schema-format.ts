@@ -53,13 +53,21 @@ export interface CheckOptions {
   readonly policy?: 'STRICT' | 'LENIENT';
 }
 
+export interface ParseOptions {
+  /**
+   * Check default values against their types (default true). Confluent checks them for new
+   * schemas only: an IMPORT registration (7.5+) stores what it is given.
+   */
+  readonly validateDefaults?: boolean;
+}
+
 export interface SchemaFormat {
   readonly type: SchemaType;
   /**
    * Parses schema text with its resolved references.
    * @throws InvalidSchemaError when the text or a reference is not a valid schema.
    */
-  parse(text: string, references: readonly ResolvedReference[]): ParsedSchema;
+  parse(text: string, references: readonly ResolvedReference[], options?: ParseOptions): ParsedSchema;
   /**
    * Can `reader` read data written with `writer`? Returns one Confluent-format message per
    * incompatibility (compatibility-rules.md §2.2, §3.6, §4.3); empty means compatible.

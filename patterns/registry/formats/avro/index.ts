@@ -3,7 +3,7 @@
  * text, and the reader/writer compatibility check of Apache Avro (compatibility-rules.md §2).
  */
 import avro from 'avsc';
-import { InvalidSchemaError, type CheckRoles, type ParsedSchema, type ResolvedReference, type SchemaFormat } from '../schema-format.js';
+import { InvalidSchemaError, type CheckRoles, type ParsedSchema, type ParseOptions, type ResolvedReference, type SchemaFormat } from '../schema-format.js';
 import { AvroModelError, parseAvroModel, type AvroNames, type AvroNode } from './avro-model.js';
 import { AvroCheckError, findAvroIncompatibilities, formatAvroIncompatibility } from './check-avro-reads.js';
 import { printAvro } from './print-avro.js';
@@ -62,6 +62,25 @@ function loadReferences(
   }
 }
 
+/** A copy of schema JSON with every field default left out: avsc then checks names and types only. */
+function withoutDefaults(json: unknown): unknown {
+  if (Array.isArray(json)) return json.map(withoutDefaults);
+  if (json === null || typeof json !== 'object') return json;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(json)) {
+    if (key === 'fields' && Array.isArray(value)) {
+      out.fields = value.map((field: unknown) => {
+        if (field === null || typeof field !== 'object') return field;
+        const { default: _dropped, ...rest } = field as Record<string, unknown>;
+        return withoutDefaults(rest);
+      });
+    } else {
+      out[key] = withoutDefaults(value);
+    }
+  }
+  return out;
+}
+
 export const avroFormat: SchemaFormat = {
   type: 'AVRO',
   /**
@@ -69,7 +88,7 @@ export const avroFormat: SchemaFormat = {
    *   (unknown type, bad name, default that does not match its type, …), or whose
    *   references are not valid Avro.
    */
-  parse(text: string, references: readonly ResolvedReference[]): ParsedSchema {
+  parse(text: string, references: readonly ResolvedReference[], options: ParseOptions = {}): ParsedSchema {
     const registry: Record<string, unknown> = {};
     const names: AvroNames = new Map();
     loadReferences(references, registry, names, new Set());
@@ -78,7 +97,8 @@ export const avroFormat: SchemaFormat = {
     try {
       // avsc validates names and default values (Confluent validates defaults of new
       // schemas, §3.2); logical types stay unparsed so they are ignored, as in Java.
-      avro.Type.forSchema(json as avro.Schema, { registry: registry as never, noAnonymousTypes: true });
+      const checked = options.validateDefaults === false ? withoutDefaults(json) : json;
+      avro.Type.forSchema(checked as avro.Schema, { registry: registry as never, noAnonymousTypes: true });
     } catch (err) {
       throw invalid(text, (err as Error).message);
     }

@@ -84,3 +84,13 @@ for (const [name, text] of invalid) {
     assert.throws(() => avroFormat.parse(text, []), (err: unknown) => err instanceof InvalidSchemaError && /^Invalid schema /.test(err.message));
   });
 }
+
+test('AVRO without default validation (IMPORT): bad defaults are kept as written, names are still checked', () => {
+  const badDefaults = '{"type":"record","name":"R","fields":[{"name":"s","type":"string","default":null},{"name":"n","type":{"type":"record","name":"N","fields":[{"name":"i","type":"int","default":"x"}]}}]}';
+  assert.throws(() => avroFormat.parse(badDefaults, []), InvalidSchemaError);
+  const parsed = avroFormat.parse(badDefaults, [], { validateDefaults: false });
+  assert.equal(parsed.canonical, badDefaults);
+  for (const [name, text] of invalid.filter(([n]) => !n.includes('default'))) {
+    assert.throws(() => avroFormat.parse(text, [], { validateDefaults: false }), InvalidSchemaError, name);
+  }
+});
