@@ -33,6 +33,12 @@ export interface AuthConfig {
     clockToleranceSec?: number;
     /** Claim with the roles: a list of `role` or `namespace:role` strings (default `roles`). */
     rolesClaim?: string;
+    /** How long a fetched JWKS is trusted (default 10 minutes). */
+    jwksCacheMaxAgeMs?: number;
+    /** A token with an unknown key id refetches the JWKS at most this often (default 30 s). */
+    jwksCooldownMs?: number;
+    /** A JWKS fetch gives up after this long; its tokens get 401 (default 5 s). */
+    jwksTimeoutMs?: number;
   };
 }
 
@@ -60,7 +66,13 @@ export function createAuthenticator(config: AuthConfig, baseDir: string): Authen
   let keys: JWTVerifyGetKey | undefined;
   const bearer = config.bearer;
   if (bearer) {
-    if (bearer.jwksUrl) keys = createRemoteJWKSet(new URL(bearer.jwksUrl));
+    if (bearer.jwksUrl) {
+      keys = createRemoteJWKSet(new URL(bearer.jwksUrl), {
+        cacheMaxAge: bearer.jwksCacheMaxAgeMs ?? 10 * 60_000,
+        cooldownDuration: bearer.jwksCooldownMs ?? 30_000,
+        timeoutDuration: bearer.jwksTimeoutMs ?? 5_000,
+      });
+    }
     else if (bearer.jwksFile) keys = createLocalJWKSet(JSON.parse(readFileSync(resolve(baseDir, bearer.jwksFile), 'utf8')));
     else throw new Error('auth.bearer needs jwksUrl or jwksFile');
   }

@@ -9,7 +9,8 @@
  * nothing, so the next token tries again. Whatever goes wrong with the JWKS, the caller gets
  * 401 in the frontend's shape, never a 5xx and never a hang.
  *
- * Key rotation past the cooldown needs a 30 s wait; it runs only with PRISM_SLOW_TESTS=1.
+ * Key rotation past the default cooldown needs a 30 s wait; it runs only with
+ * PRISM_SLOW_TESTS=1. The same rotation with a short configured cooldown always runs.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -194,4 +195,38 @@ test('rotation past the cooldown: the first token with the new kid refetches the
   const retired = await subjects(await token(keyA));
   assert.deepEqual([retired.status, retired.body], [401, UNAUTHORIZED]);
   t.diagnostic(`waited ${Math.round(wait)} ms; key-b accepted after 1 fetch, key-a refused`);
+});
+
+test('jwksCooldownMs and jwksCacheMaxAgeMs: a rotated key is picked up as soon as the configured cooldown allows, and a removed key ages out', async (t) => {
+  const file = join(dir, 'quick-rotation.yaml');
+  const bearer = { jwksUrl: `http://127.0.0.1:${idp.port}/jwks.json`, issuer: ISSUER, audience: AUDIENCE, jwksCooldownMs: 300, jwksCacheMaxAgeMs: 1500 };
+  writeFileSync(
+    file,
+    stringify({
+      auth: { realm: REALM, bearer },
+      backends: [{ name: 'store', type: 'SQLITE', config: { path: 'registry.db' } }],
+      namespaces: [{ name: 'default', pattern: { embedded: 'patterns/registry', slots: { storage: 'store' } }, frontends: [{ file: CONFLUENT_FRONTEND }] }],
+    }),
+  );
+  if (!idp.server) await idp.up();
+  idp.keys = [keyA.jwk];
+  const quick = await startGateway(loadGatewayConfig(file), { host: '127.0.0.1', port: 0, dataDir: join(dir, 'quick-data'), logger: false });
+  t.after(() => quick.close());
+  const get = async (bearerToken: string) => (await call(`${quick.url}/subjects`, { authorization: `Bearer ${bearerToken}` })).status;
+
+  assert.equal(await get(await token(keyA)), 200);
+  const fetched = idp.fetches;
+  // The rotation: key-b published, key-a withdrawn.
+  idp.keys = [keyB.jwk];
+  assert.equal(await get(await token(keyB)), 401, 'within the cooldown the set is not fetched again');
+  await new Promise((done) => setTimeout(done, 400));
+  assert.equal(await get(await token(keyB)), 200, 'past the cooldown an unknown kid refetches the set');
+  assert.equal(idp.fetches, fetched + 1);
+  assert.equal(await get(await token(keyA)), 401, 'the withdrawn key is gone with the refetch');
+  // A set older than the cache age is fetched again even for a known kid.
+  idp.keys = [keyA.jwk, keyB.jwk];
+  await new Promise((done) => setTimeout(done, 1600));
+  assert.equal(await get(await token(keyA)), 200, 'the aged-out set was refetched');
+  assert.equal(idp.fetches, fetched + 2);
+  t.diagnostic(`${idp.fetches - fetched + 1} JWKS fetches: first use, after the cooldown, after the cache age`);
 });
