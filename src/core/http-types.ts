@@ -12,7 +12,17 @@ export interface HttpInput {
   /** The id to log, echo and forward; generated when absent. */
   readonly requestId?: string;
   /** Aborted when the client goes away. */
-  readonly signal?: AbortSignal;
+  readonly signal?: CallSignal;
+}
+
+/**
+ * What cancellation needs of an AbortSignal (which satisfies it): the gateway hands upstream
+ * calls a lighter one, made per request only when a call goes upstream.
+ */
+export interface CallSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 export interface HttpReply {

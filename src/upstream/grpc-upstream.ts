@@ -6,6 +6,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { Code, GatewayError } from '../core/gateway-error.js';
+import type { CallSignal } from '../core/http-types.js';
 import { decodeErrorInfo, STATUS_DETAILS_KEY } from './rich-status.js';
 
 export interface UnaryRequest {
@@ -15,7 +16,7 @@ export interface UnaryRequest {
   readonly metadata: Readonly<Record<string, string>>;
   readonly deadlineMs: number;
   /** Aborting cancels the call (the HTTP client went away). */
-  readonly signal?: AbortSignal;
+  readonly signal?: CallSignal;
 }
 
 export interface UnaryReply {

@@ -1,9 +1,11 @@
 /**
- * A lean unary gRPC client over `node:http2`, behind the same `Upstream` interface as the
- * grpc-js one. It does only what a gateway hop needs: one plaintext HTTP/2 session per target,
- * reused by every call and replaced after GOAWAY or close; unary calls with a deadline
+ * A lean unary gRPC client, behind the same `Upstream` interface as the grpc-js one. It speaks
+ * HTTP/2 itself (h2-connection.ts, hpack.ts) on one plaintext socket per target, reused by
+ * every call and replaced after GOAWAY or close: unary calls with a deadline
  * (`grpc-timeout`), metadata and cancellation (RST_STREAM CANCEL); the 5-byte length-prefixed
  * framing; the status from trailers (or a trailers-only response); and the rich error model.
+ * A call is two writes' worth of frames and no per-call streams or event emitters, which is
+ * what makes it cheaper than node:http2 per call.
  *
  * grpc-js stays the client for what this one leaves out: TLS, name resolution and load
  * balancing, keepalive pings, compression, streaming, retries beyond a refused stream.
@@ -12,10 +14,10 @@
  * percent-decoded), reason/domain/metadata from the ErrorInfo in `grpc-status-details-bin`,
  * and the same neutral messages for transport failures that carry no ErrorInfo.
  */
-import http2 from 'node:http2';
-import net from 'node:net';
 import { Code, GatewayError } from '../core/gateway-error.js';
 import type { UnaryReply, UnaryRequest, Upstream } from './grpc-upstream.js';
+import { H2Connection, RST, type StreamHandler } from './h2-connection.js';
+import { HpackEncoder, type HeaderList } from './hpack.js';
 import { decodeErrorInfo, STATUS_DETAILS_KEY } from './rich-status.js';
 
 export interface Http2UpstreamOptions {
@@ -25,40 +27,24 @@ export interface Http2UpstreamOptions {
   readonly connectTimeoutMs?: number;
 }
 
-const {
-  HTTP2_HEADER_METHOD,
-  HTTP2_HEADER_PATH,
-  HTTP2_HEADER_SCHEME,
-  HTTP2_HEADER_AUTHORITY,
-  HTTP2_HEADER_CONTENT_TYPE,
-  HTTP2_HEADER_TE,
-  HTTP2_HEADER_USER_AGENT,
-  HTTP2_HEADER_STATUS,
-  NGHTTP2_CANCEL,
-  NGHTTP2_NO_ERROR,
-  NGHTTP2_REFUSED_STREAM,
-  NGHTTP2_ENHANCE_YOUR_CALM,
-  NGHTTP2_INADEQUATE_SECURITY,
-  NGHTTP2_FLAG_END_STREAM,
-} = http2.constants;
-
 const DEFAULT_MAX_RECEIVE = 64 * 1024 * 1024;
-const USER_AGENT = 'prism-gateway-http2/0.1';
+const USER_AGENT = 'prism-gateway-http2/0.2';
 /** Request headers the client owns; callers' metadata may not set them. */
 const RESERVED = new Set(['content-type', 'te', 'user-agent', 'grpc-timeout', 'grpc-encoding', 'grpc-accept-encoding', 'host', 'connection']);
 /** Response headers that are not metadata (grpc-js drops the same ones). */
 const STATUS_KEYS = new Set(['grpc-status', 'grpc-message', 'grpc-encoding', 'grpc-accept-encoding']);
+/** Encoded `:path` fields kept per method path. */
+const PATH_CACHE_SIZE = 1024;
 
-interface Connection {
-  readonly session: http2.ClientHttp2Session;
-  /** Calls in flight; the session keeps the process alive only while there are some. */
-  active: number;
-}
+/** A header block as an object: the first value of a repeated name first, like node:http2. */
+type ReplyHeaders = Record<string, string | string[]>;
 
-/** Per-call state shared by the stream's event handlers. */
+/** Per-call state shared by the stream's handlers. */
 interface CallState {
   finished: boolean;
   httpStatus: number;
+  /** Whether the response headers (not trailers) have arrived. */
+  responded: boolean;
   metadata: Record<string, string>;
   /** Bytes received and not yet consumed as a frame. */
   chunks: Buffer[];
@@ -68,169 +54,147 @@ interface CallState {
   /** A message completed so far (unary: at most one). */
   message: Buffer | undefined;
   messages: number;
-  /** The connection failed (as opposed to the stream being reset by the peer). */
-  connectionError: Error | undefined;
-  streamError: Error | undefined;
 }
 
 export function createHttp2Upstream(target: string, options: Http2UpstreamOptions = {}): Upstream {
   const authority = target.replace(/^dns:(\/\/\/)?/, '').replace(/^http:\/\//, '');
-  const origin = `http://${authority}`;
   const { host, port } = splitHostPort(authority);
   const maxReceive = options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE;
   const connectTimeoutMs = options.connectTimeoutMs ?? 20_000;
-  let conn: Connection | undefined;
+  let conn: H2Connection | undefined;
   let closed = false;
 
-  /** The current session, or a new one when there is none or it can take no new streams. */
-  function currentConnection(): Connection {
-    if (conn && !conn.session.closed && !conn.session.destroyed) return conn;
-    const s = http2.connect(origin, {
-      // Nagle off (as grpc-js does): a call is a few small frames that must leave at once.
-      createConnection: () => net.connect({ host, port, noDelay: true }),
-      settings: { enablePush: false, initialWindowSize: 1024 * 1024 },
-      // Room for many concurrent large replies before nghttp2 refuses streams.
-      maxSessionMemory: 64,
+  // The fields every call sends, encoded once: pseudo-headers first (:method, :scheme), then
+  // :path per call, then the rest.
+  const prefix = Buffer.concat([HpackEncoder.indexed(':method', 'POST'), HpackEncoder.indexed(':scheme', 'http')]);
+  const common = Buffer.concat([
+    HpackEncoder.field(':authority', authority),
+    HpackEncoder.field('content-type', 'application/grpc'),
+    HpackEncoder.field('te', 'trailers'),
+    HpackEncoder.field('user-agent', USER_AGENT),
+    HpackEncoder.field('grpc-accept-encoding', 'identity'),
+  ]);
+  const paths = new Map<string, Buffer>();
+  const pathField = (path: string) => {
+    let field = paths.get(path);
+    if (!field) {
+      if (paths.size >= PATH_CACHE_SIZE) paths.clear();
+      field = HpackEncoder.field(':path', path);
+      paths.set(path, field);
+    }
+    return field;
+  };
+
+  /** The current connection, or a new one when there is none or it takes no new streams. */
+  function connection(): H2Connection {
+    if (conn?.usable) return conn;
+    const c: H2Connection = new H2Connection({
+      host,
+      port,
+      connectTimeoutMs,
+      onGone: () => {
+        if (conn === c) conn = undefined;
+      },
     });
-    const c: Connection = { session: s, active: 0 };
     conn = c;
-    const forget = () => {
-      if (conn === c) conn = undefined;
-    };
-    // A GOAWAY lets in-flight streams finish but admits no new ones: the next call reconnects.
-    s.on('goaway', forget);
-    s.on('close', forget);
-    // Session errors surface on the streams; without a listener they would crash the process.
-    s.on('error', forget);
-    s.once('connect', () => {
-      s.setLocalWindowSize(16 * 1024 * 1024);
-      s.setTimeout(0);
-    });
-    s.setTimeout(connectTimeoutMs, () => {
-      if (s.connecting) s.destroy(Object.assign(new Error(`connect to ${authority} timed out`), { code: 'ETIMEDOUT' }));
-    });
-    // An idle session must not keep the process alive (as with grpc-js); calls ref it.
-    s.unref();
     return c;
   }
 
   function unary(request: UnaryRequest): Promise<UnaryReply> {
     return new Promise<UnaryReply>((resolve, reject) => {
-      if (closed) {
-        reject(statusError(Code.UNAVAILABLE, 'upstream closed', {}));
-        return;
-      }
-      if (request.signal?.aborted) {
-        reject(statusError(Code.CANCELLED, 'Call cancelled', {}));
-        return;
-      }
+      if (closed) return reject(statusError(Code.UNAVAILABLE, 'upstream closed', {}));
+      if (request.signal?.aborted) return reject(statusError(Code.CANCELLED, 'Call cancelled', {}));
+      if (!(request.deadlineMs > 0)) return reject(statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded', {}));
       const deadlineAt = Date.now() + request.deadlineMs;
-      if (!(request.deadlineMs > 0)) {
-        reject(statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded', {}));
-        return;
-      }
       const frame = Buffer.allocUnsafe(5 + request.message.length);
       frame[0] = 0;
       frame.writeUInt32BE(request.message.length, 1);
       frame.set(request.message, 5);
-      let headers: http2.OutgoingHttpHeaders;
+      let metadataFields: Buffer;
       try {
-        headers = requestHeaders(request);
+        metadataFields = encodeMetadata(request.metadata);
       } catch (err) {
-        reject(statusError(Code.INTERNAL, (err as Error).message, {}));
-        return;
+        return reject(statusError(Code.INTERNAL, (err as Error).message, {}));
       }
       start(true);
 
       function start(mayRetry: boolean): void {
-        let stream: http2.ClientHttp2Stream;
         const remaining = deadlineAt - Date.now();
-        if (remaining <= 0) {
-          reject(statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded', {}));
-          return;
-        }
-        headers['grpc-timeout'] = encodeTimeout(remaining);
-        let c: Connection;
-        try {
-          c = currentConnection();
-          stream = c.session.request(headers, { endStream: false });
-        } catch (err) {
-          // The session went away between the check and the request (GOAWAY): once more on a new one.
-          if (conn && (conn.session.destroyed || conn.session.closed)) conn = undefined;
-          if (mayRetry && isSessionGone(err)) {
-            start(false);
-            return;
-          }
-          reject(statusError(Code.UNAVAILABLE, (err as Error).message, {}));
-          return;
-        }
-        if (c.active++ === 0) c.session.ref();
-        const state: CallState = { finished: false, httpStatus: 0, metadata: {}, chunks: [], pending: 0, frameLength: -1, message: undefined, messages: 0, connectionError: undefined, streamError: undefined };
+        if (remaining <= 0) return reject(statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded', {}));
+        const block = Buffer.concat([prefix, pathField(request.path), common, HpackEncoder.field('grpc-timeout', encodeTimeout(remaining)), metadataFields]);
+        const c = connection();
+        const state: CallState = { finished: false, httpStatus: 0, responded: false, metadata: {}, chunks: [], pending: 0, frameLength: -1, message: undefined, messages: 0 };
+        let streamId = 0;
         const timer = setTimeout(() => finish(statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded', {}), true), remaining);
         const onAbort = () => finish(statusError(Code.CANCELLED, 'Call cancelled', {}), true);
         request.signal?.addEventListener('abort', onAbort, { once: true });
 
-        /** Settles the call once; `reset` sends RST_STREAM CANCEL when the stream is still open. */
+        /** Settles the call once; `reset` cancels the stream when it is still open here. */
         function finish(outcome: UnaryReply | GatewayError, reset: boolean, retry = false): void {
           if (state.finished) return;
           state.finished = true;
           clearTimeout(timer);
           request.signal?.removeEventListener('abort', onAbort);
-          if (reset && !stream.closed) stream.close(NGHTTP2_CANCEL);
-          if (--c.active === 0 && !c.session.destroyed) c.session.unref();
+          if (reset) {
+            if (streamId !== 0) c.cancel(streamId);
+            else c.abandon(handler);
+          }
           if (retry) start(false);
           else if (outcome instanceof GatewayError) reject(outcome);
           else resolve(outcome);
         }
 
-        stream.on('response', (responseHeaders, flags) => {
-          state.httpStatus = Number(responseHeaders[HTTP2_HEADER_STATUS]);
-          if (flags & NGHTTP2_FLAG_END_STREAM) {
-            // Trailers-only: the status travels in the only HEADERS frame.
-            settleFromTrailers(responseHeaders);
-            return;
-          }
-          copyMetadata(responseHeaders, state.metadata);
-        });
-        stream.on('data', (chunk: Buffer) => {
+        const handler: StreamHandler = {
+          onHeaders(fields, endStream) {
+            if (state.finished) return;
+            const headers = toObject(fields);
+            if (!state.responded) {
+              state.responded = true;
+              state.httpStatus = Number(headerText(headers[':status']));
+              // Trailers-only: the status travels in the only HEADERS frame.
+              if (endStream) settleFromTrailers(headers);
+              else copyMetadata(headers, state.metadata);
+            } else {
+              settleFromTrailers(headers);
+              if (!endStream && !state.finished) finish(statusError(Code.INTERNAL, 'Trailers without END_STREAM', {}), true);
+            }
+          },
+          onData(chunk) {
+            if (state.finished) return;
+            const failure = readFrames(state, chunk, maxReceive);
+            if (failure) finish(failure, true);
+          },
+          onEnd: () => endedWithoutStatus(RST.NO_ERROR),
+          onReset: (code) => endedWithoutStatus(code),
+          onFailed(error, unprocessed) {
+            if (unprocessed && mayRetry && !state.responded) finish(statusError(Code.UNAVAILABLE, error.message, {}), false, true);
+            else finish(statusError(Code.UNAVAILABLE, error.message, {}), false);
+          },
+        };
+        c.open(block, frame, handler, (id) => (streamId = id));
+
+        /** The stream ended (reset, or END_STREAM without trailers) with no gRPC status: say why, as grpc-js would. */
+        function endedWithoutStatus(rst: number): void {
           if (state.finished) return;
-          const failure = readFrames(state, chunk, maxReceive);
-          if (failure) finish(failure, true);
-        });
-        stream.on('trailers', (trailers) => settleFromTrailers(trailers));
-        stream.on('error', (err: NodeJS.ErrnoException) => {
-          if (err.code === 'ERR_HTTP2_STREAM_ERROR') state.streamError = err;
-          else state.connectionError = err;
-        });
-        stream.on('close', () => {
-          if (state.finished) return;
-          // Closed without a status: say why, as grpc-js would.
-          const rst = stream.rstCode;
-          if (state.connectionError) {
-            finish(statusError(Code.UNAVAILABLE, state.connectionError.message, {}), false);
-          } else if (rst === NGHTTP2_REFUSED_STREAM) {
+          if (rst === RST.REFUSED_STREAM) {
             // The server did not process the stream (e.g. it was going away): safe to send again.
-            if (mayRetry && state.httpStatus === 0) finish(statusError(Code.UNAVAILABLE, 'Stream refused by server', {}), false, true);
-            else finish(statusError(Code.UNAVAILABLE, 'Stream refused by server', {}), false);
-          } else if (rst === NGHTTP2_CANCEL) {
-            // Node reports a dropped connection as CANCEL too; only a live session means the peer cancelled.
-            if (c.session.destroyed) finish(statusError(Code.UNAVAILABLE, 'Connection dropped', {}), false);
-            else finish(statusError(Code.CANCELLED, 'Call cancelled', {}), false);
-          } else if (rst === NGHTTP2_ENHANCE_YOUR_CALM) {
+            finish(statusError(Code.UNAVAILABLE, 'Stream refused by server', {}), false, mayRetry && !state.responded);
+          } else if (rst === RST.CANCEL) {
+            finish(statusError(Code.CANCELLED, 'Call cancelled', {}), false);
+          } else if (rst === RST.ENHANCE_YOUR_CALM) {
             finish(statusError(Code.RESOURCE_EXHAUSTED, 'Bandwidth exhausted or memory limit exceeded', {}), false);
-          } else if (rst === NGHTTP2_INADEQUATE_SECURITY) {
+          } else if (rst === RST.INADEQUATE_SECURITY) {
             finish(statusError(Code.PERMISSION_DENIED, 'Protocol not secure enough', {}), false);
-          } else if (rst === NGHTTP2_NO_ERROR && state.httpStatus !== 0 && state.httpStatus !== 200) {
+          } else if (rst === RST.NO_ERROR && state.httpStatus !== 0 && state.httpStatus !== 200) {
             finish(httpStatusError(state.httpStatus), false);
-          } else if (rst === NGHTTP2_NO_ERROR && state.httpStatus === 0) {
+          } else if (rst === RST.NO_ERROR && state.httpStatus === 0) {
             finish(statusError(Code.UNAVAILABLE, 'Connection dropped', {}), false);
           } else {
             finish(statusError(Code.INTERNAL, `Received RST_STREAM with code ${rst} (Call ended without gRPC status)`, {}), false);
           }
-        });
-        stream.end(frame);
+        }
 
-        function settleFromTrailers(trailers: http2.IncomingHttpHeaders): void {
+        function settleFromTrailers(trailers: ReplyHeaders): void {
           if (state.finished) return;
           const statusText = headerText(trailers['grpc-status']);
           if (statusText === undefined) {
@@ -244,15 +208,15 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
           copyMetadata(trailers, state.metadata);
           if (code !== Code.OK) {
             const detailText = headerText(trailers[STATUS_DETAILS_KEY]);
-            finish(statusError(Number.isInteger(code) && code >= 0 && code <= 16 ? code : Code.UNKNOWN, details, state.metadata, detailText === undefined ? undefined : Buffer.from(detailText, 'base64')), false);
+            finish(statusError(Number.isInteger(code) && code >= 0 && code <= 16 ? code : Code.UNKNOWN, details, state.metadata, detailText === undefined ? undefined : Buffer.from(detailText, 'base64')), true);
             return;
           }
           if (state.pending > 0) {
             finish(statusError(Code.INTERNAL, 'Incomplete message frame received', {}), true);
           } else if (state.messages === 0) {
-            finish(statusError(Code.UNIMPLEMENTED, 'No message received', {}), false);
+            finish(statusError(Code.UNIMPLEMENTED, 'No message received', {}), true);
           } else {
-            finish({ message: state.message!, metadata: state.metadata }, false);
+            finish({ message: state.message!, metadata: state.metadata }, true);
           }
         }
       }
@@ -273,34 +237,38 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
     closed = true;
     const c = conn;
     conn = undefined;
-    // In-flight calls fail UNAVAILABLE (their streams are destroyed with the session).
-    c?.session.destroy();
-  }
-
-  function requestHeaders(request: UnaryRequest): http2.OutgoingHttpHeaders {
-    const headers: http2.OutgoingHttpHeaders = {
-      [HTTP2_HEADER_METHOD]: 'POST',
-      [HTTP2_HEADER_SCHEME]: 'http',
-      [HTTP2_HEADER_PATH]: request.path,
-      [HTTP2_HEADER_AUTHORITY]: authority,
-      [HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
-      [HTTP2_HEADER_TE]: 'trailers',
-      [HTTP2_HEADER_USER_AGENT]: USER_AGENT,
-      'grpc-accept-encoding': 'identity',
-    };
-    for (const key of Object.keys(request.metadata)) {
-      const name = key.toLowerCase();
-      if (name.startsWith(':') || RESERVED.has(name) || name === 'grpc-status' || name === 'grpc-message') continue;
-      if (!/^[0-9a-z_.-]+$/.test(name)) throw new Error(`metadata key '${key}' contains illegal characters`);
-      const value = request.metadata[key];
-      if (name.endsWith('-bin')) headers[name] = Buffer.from(value, 'utf8').toString('base64');
-      else if (/^[\x20-\x7e]*$/.test(value)) headers[name] = value;
-      else throw new Error(`metadata value of '${key}' contains illegal characters`);
-    }
-    return headers;
+    // In-flight calls fail UNAVAILABLE.
+    c?.close();
   }
 
   return { target, unary, healthy, close };
+}
+
+/** The caller's metadata as HPACK fields; binary keys go base64. @throws Error for illegal keys or values. */
+function encodeMetadata(metadata: Readonly<Record<string, string>>): Buffer {
+  const fields: Buffer[] = [];
+  for (const key of Object.keys(metadata)) {
+    const name = key.toLowerCase();
+    if (name.startsWith(':') || RESERVED.has(name) || name === 'grpc-status' || name === 'grpc-message') continue;
+    if (!/^[0-9a-z_.-]+$/.test(name)) throw new Error(`metadata key '${key}' contains illegal characters`);
+    const value = metadata[key];
+    if (name.endsWith('-bin')) fields.push(HpackEncoder.field(name, Buffer.from(value, 'utf8').toString('base64')));
+    else if (/^[\x20-\x7e]*$/.test(value)) fields.push(HpackEncoder.field(name, value));
+    else throw new Error(`metadata value of '${key}' contains illegal characters`);
+  }
+  return fields.length === 1 ? fields[0] : Buffer.concat(fields);
+}
+
+/** A decoded header list as an object; a repeated name collects its values in order. */
+function toObject(fields: HeaderList): ReplyHeaders {
+  const out: ReplyHeaders = {};
+  for (const [name, value] of fields) {
+    const seen = out[name];
+    if (seen === undefined) out[name] = value;
+    else if (Array.isArray(seen)) seen.push(value);
+    else out[name] = [seen, value];
+  }
+  return out;
 }
 
 /**
@@ -365,7 +333,7 @@ function httpStatusError(status: number): GatewayError {
 }
 
 /** Text metadata of a header block (first value of each key), without pseudo and status keys. */
-function copyMetadata(headers: http2.IncomingHttpHeaders, into: Record<string, string>): void {
+function copyMetadata(headers: ReplyHeaders, into: Record<string, string>): void {
   for (const key of Object.keys(headers)) {
     if (key.charCodeAt(0) === 58 /* : */ || STATUS_KEYS.has(key) || key.endsWith('-bin')) continue;
     const v = headerText(headers[key]);
@@ -413,9 +381,4 @@ export function percentDecode(text: string): string {
 function splitHostPort(authority: string): { host: string; port: number } {
   const url = new URL(`http://${authority}`);
   return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port === '' ? 80 : Number(url.port) };
-}
-
-function isSessionGone(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ERR_HTTP2_GOAWAY_SESSION' || code === 'ERR_HTTP2_INVALID_SESSION' || code === 'ERR_HTTP2_SESSION_ERROR';
 }
