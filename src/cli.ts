@@ -17,7 +17,7 @@ import { printRoutes } from './routing/print-routes.js';
 import { hashPassword } from './security/password-hash.js';
 import { startGateway } from './start-gateway.js';
 import { parseWorkerCount, runCluster } from './cluster/run-cluster.js';
-import { connectWorker } from './cluster/worker-link.js';
+import { connectWorker, isPrismWorker } from './cluster/worker-link.js';
 
 const HELP: Record<string, string> = {
   main: `Usage: prism-gateway <command> [options]
@@ -311,9 +311,15 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
   const level = (values['log-level'] as string | undefined) ?? process.env.PRISM_LOG_LEVEL ?? 'info';
   const dataDir = (values['data-dir'] as string | undefined) ?? process.env.PRISM_DATA_DIR;
   const loaded = loadGatewayConfig(configFile);
-  // The primary of several workers; each worker runs this same command and serves below.
-  if (workers > 1 && cluster.isPrimary) return runCluster(loaded, { workers, dataDir, logLevel: level });
-  const link = cluster.isWorker ? connectWorker() : undefined;
+  if (workers > 1 && cluster.isPrimary) {
+    // Definition errors are found once, here (exit 2), not by every worker.
+    compileRouteTable(offlineBindings(configFile, [])!);
+    // The primary of several workers; each worker runs this same command and serves below.
+    return runCluster(loaded, { workers, dataDir, logLevel: level });
+  }
+  const link = isPrismWorker() ? connectWorker() : undefined;
+  // node:cluster ends a worker the moment its primary goes away; this one drains first.
+  if (link && cluster.worker) cluster.worker.exitedAfterDisconnect = true;
   const gateway = await startGateway(loaded, {
     host: (values.host as string | undefined) ?? process.env.PRISM_HOST,
     port,
@@ -358,5 +364,5 @@ main(process.argv.slice(2))
       process.exitCode = 1;
     },
   )
-  // A worker that failed to start (or has stopped) lets go of its primary, or it would not exit.
-  .finally(() => cluster.isWorker && process.connected && process.disconnect());
+  // A worker's IPC channel would keep it alive after it has stopped (or failed to start).
+  .finally(() => isPrismWorker() && process.exit(process.exitCode ?? 0));

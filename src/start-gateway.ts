@@ -26,7 +26,7 @@ import { createGrpcUpstream } from './upstream/grpc-upstream.js';
 import { createHttp2Upstream } from './upstream/http2-upstream.js';
 import { loadPatternModule } from './upstream/load-pattern-module.js';
 import type { BackendConfig, RunningPattern } from './upstream/pattern-module.js';
-import type { WorkerLink } from './cluster/worker-link.js';
+import type { ClusterEvent, WorkerLink } from './cluster/worker-link.js';
 
 export interface GatewayOverrides {
   host?: string;
@@ -63,7 +63,10 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
   const patterns = new Map<string, RunningPattern>();
   const namespaces = new Map<string, RunningNamespace>();
   const closers: (() => Promise<void>)[] = [];
+  // The listeners stop together, under one deadline, before anything behind them closes.
+  const listenerClosers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
+    await Promise.all(listenerClosers.map((close) => close().catch(() => {})));
     for (const close of closers.reverse()) await close().catch(() => {});
   };
 
@@ -98,6 +101,11 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     const fromFiles: FrontendEntry[] = config.namespaces.flatMap((ns) => ns.frontends.map((m) => readFileEntry(m.file, ns.name, m.pathPrefix, m.host, baseDir)));
     const sharedStore = config.admin?.store === undefined ? undefined : backends.get(config.admin.store)!;
     const shared: PostgresDefinitionStore | undefined = sharedStore ? createPostgresDefinitionStore(sharedStore.config as unknown as PostgresDefinitionStoreOptions) : undefined;
+    // Events from the other workers are held until this one can act on them; one that
+    // arrives while the store is read and compiled makes it reread once it serves.
+    let heldEvents: ClusterEvent[] | undefined = [];
+    let onClusterEvent = (event: ClusterEvent): void => void heldEvents?.push(event);
+    cluster?.onEvent((event) => onClusterEvent(event));
     const ownStore: DefinitionStore = shared ?? createSqliteDefinitionStore(resolve(dataDir, 'gateway-admin.db'));
     // The other workers of a cluster reread the store when this one changes it.
     const store = cluster ? announcingChanges(ownStore, () => cluster.publish({ type: 'frontends-changed' })) : ownStore;
@@ -122,10 +130,13 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
         metrics.request(reply?.frontend ?? '', reply?.routeId ?? '', method, status, seconds);
         if (reply?.upstreamMethod !== undefined && reply.upstreamCode !== undefined) metrics.upstreamCall(reply.upstreamMethod, codeName(reply.upstreamCode));
       },
-      // The other workers drop their copies too, so a client never reads past its own write.
+      // The other workers are told to drop their copies before the answer leaves, so a client
+      // that reads next on a new connection does not read past its own write.
       onCacheCleared: cluster && ((cleared) => cluster.publish({ type: 'cache-cleared', ...cleared })),
     });
-    closers.push(() => drain(app, config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS));
+    listenerClosers.push(() => drain(app, config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS));
+    // Checked before anything listens: a bad certificate path fails the start at once.
+    const grpcCredentials = config.grpc?.enabled !== false ? grpcServerCredentials(config.grpc?.tls, baseDir) : undefined;
     const url = await listen(app, { host: overrides.host ?? config.http?.host ?? '127.0.0.1', port: overrides.port ?? config.http?.port ?? 8080, tls: config.http?.tls });
 
     const adminApi = createAdminApi({
@@ -155,10 +166,13 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
       });
     };
     if (shared) closers.push(await shared.subscribe(scheduleReload));
-    cluster?.onEvent((event) => {
+    onClusterEvent = (event) => {
       if (event.type === 'frontends-changed') scheduleReload();
       else for (const f of tables.current.frontends) if (f.name === event.frontend && f.namespace === event.namespace) f.cache.clear();
-    });
+    };
+    // Caches are still empty; a frontend change may have been missed while starting.
+    if (heldEvents.some((e) => e.type === 'frontends-changed')) scheduleReload();
+    heldEvents = undefined;
 
     let adminUrl: string | undefined;
     if (config.admin?.enabled !== false) {
@@ -168,7 +182,7 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
         routes: adminApi.routes,
         logger: overrides.logger,
       });
-      closers.push(() => admin.close());
+      listenerClosers.push(() => admin.close());
       adminUrl = await listen(admin, { host: config.admin?.host ?? '127.0.0.1', port: config.admin?.port ?? 0, tls: config.admin?.tls });
     }
 
@@ -177,9 +191,9 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
       const host = config.grpc?.host ?? '127.0.0.1';
       passthrough = await startGrpcPassthrough(
         [...namespaces.values()].map((ns) => ({ name: ns.name, target: ns.target, protoFiles: ns.protoFiles, enabled: ns.passthrough, credentials: ns.credentials })),
-        { listen: `${host}:${config.grpc?.port ?? 0}`, credentials: grpcServerCredentials(config.grpc?.tls, baseDir) },
+        { listen: `${host}:${config.grpc?.port ?? 0}`, credentials: grpcCredentials },
       );
-      closers.push(() => passthrough!.close(config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS));
+      listenerClosers.push(() => passthrough!.close(config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS));
     }
 
     for (const [name, p] of patterns) app.log.info({ namespace: name, address: p.address }, 'embedded pattern listening (gRPC)');

@@ -78,6 +78,12 @@ interface Candidate {
   /** References with `-1` resolved to concrete versions. */
   readonly references: SchemaReference[];
   readonly hash: string;
+  /**
+   * Why the schema would be refused as a new one, when only its default values are wrong:
+   * Confluent checks defaults for new schemas only, so it may still match a stored version
+   * (an IMPORTed one), be looked up, or be imported.
+   */
+  readonly defaultsProblem?: RegistryError;
 }
 
 interface SchemaInput {
@@ -243,18 +249,32 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
    * @throws RegistryError INVALID_SCHEMA for an unknown type, empty text, an unresolvable
    *   reference, or text the format rejects.
    */
-  async function parseCandidate(input: SchemaInput, allowDeletedReferences: boolean, options?: ParseOptions): Promise<Candidate> {
+  async function parseCandidate(input: SchemaInput, allowDeletedReferences: boolean): Promise<Candidate> {
     const format = findSchemaFormat(input.schema_type);
     if (!format) throw invalidSchema(`Invalid schema type ${input.schema_type}`, { schema_type: input.schema_type });
     if (input.schema === '') throw invalidSchema('Empty schema');
     const requested = input.references.map((r) => ({ name: r.name, subject: r.subject, version: r.version }));
     const { resolved, concrete } = await resolveReferences(input.schema, requested, allowDeletedReferences);
+    const parse = (options: ParseOptions) => {
+      try {
+        return format.parse(input.schema, resolved, options);
+      } catch (err) {
+        if (err instanceof InvalidSchemaError) throw invalidSchema(err.message);
+        throw invalidSchema(`Invalid schema ${input.schema}, details: ${(err as Error).message}`);
+      }
+    };
     let parsed: ParsedSchema;
+    let defaultsProblem: RegistryError | undefined;
     try {
-      parsed = format.parse(input.schema, resolved, options);
+      parsed = parse({ validateDefaults: true });
     } catch (err) {
-      if (err instanceof InvalidSchemaError) throw invalidSchema(err.message);
-      throw invalidSchema(`Invalid schema ${input.schema}, details: ${(err as Error).message}`);
+      // Valid but for its defaults? Then it is refused only where a new schema is made.
+      try {
+        parsed = parse({ validateDefaults: false });
+      } catch {
+        throw err;
+      }
+      defaultsProblem = err as RegistryError;
     }
     let references = concrete;
     if (input.normalize) {
@@ -268,7 +288,7 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
         });
     }
     const text = input.normalize ? parsed.normalized : parsed.canonical;
-    return { format, parsed, text, references, hash: identityHash(text, references) };
+    return { format, parsed, text, references, hash: identityHash(text, references), defaultsProblem };
   }
 
   /** The stored text in the requested format (Confluent `format=serialized` for PROTOBUF). */
@@ -282,7 +302,8 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
     if (hit) return hit;
     const stored = await requireSchema(id);
     const { resolved } = await resolveReferences(stored.schema, stored.references, true);
-    const parsed = schemaFormats[stored.schemaType].parse(stored.schema, resolved);
+    // Stored schemas are taken as stored: an IMPORTed one may carry defaults a new one may not.
+    const parsed = schemaFormats[stored.schemaType].parse(stored.schema, resolved, { validateDefaults: false });
     if (parsedById.size >= PARSED_CACHE_SIZE) parsedById.delete(parsedById.keys().next().value as number);
     parsedById.set(id, parsed);
     return parsed;
@@ -344,13 +365,9 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
       // Hot path: auto-registering clients mostly re-register what is already live; that
       // answer needs no write, so it does not wait behind other writes.
       const normalize = await normalizeInScope(subject, request.normalize);
-      // 7.5+: an IMPORT registration is stored as given; defaults are not checked.
-      const parseOptions = async (): Promise<ParseOptions> => ({ validateDefaults: (await modeInScope(subject)) !== 'IMPORT' });
       let parsedEarly: Candidate | undefined;
-      let parsedWith: ParseOptions | undefined;
       if (request.schema !== '' && request.id === undefined && request.version === undefined) {
-        parsedWith = await parseOptions();
-        parsedEarly = await parseCandidate({ ...request, normalize }, false, parsedWith);
+        parsedEarly = await parseCandidate({ ...request, normalize }, false);
         const match = (await findMatch(parsedEarly, live(await storage.listVersions(subject))))?.version;
         if (match) return { id: match.id, version: match.version };
       }
@@ -365,11 +382,10 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
           // Parsing again is only needed when a write in between can change the result:
           // references resolve against the store, and the normalize setting may have moved.
           const normalizeNow = await normalizeInScope(subject, request.normalize);
-          const optionsNow = await parseOptions();
           candidate =
-            parsedEarly && request.references.length === 0 && normalizeNow === normalize && optionsNow.validateDefaults === parsedWith?.validateDefaults
+            parsedEarly && request.references.length === 0 && normalizeNow === normalize
               ? parsedEarly
-              : await parseCandidate({ ...request, normalize: normalizeNow }, false, optionsNow);
+              : await parseCandidate({ ...request, normalize: normalizeNow }, false);
           const match = (await findMatch(candidate, live(versions)))?.version;
           const versionAgrees = request.version === undefined || request.version === LATEST || request.version === match?.version;
           if (match && versionAgrees && (!hasId || request.id === match.id)) return { id: match.id, version: match.version };
@@ -390,6 +406,8 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
           return { id: latest.id, version: latest.version };
         }
 
+        // 7.5+: an IMPORT registration is stored as given; a new schema's defaults must be valid.
+        if (mode !== 'IMPORT' && candidate.defaultsProblem) throw candidate.defaultsProblem;
         if (mode !== 'IMPORT') {
           const level = await levelInScope(subject);
           const result = checkCompatibility(candidate.format, level, candidate.parsed, await previousFor(level, live(versions)));
@@ -600,6 +618,8 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
       let candidate: Candidate;
       try {
         candidate = await parseCandidate({ ...request, normalize: await normalizeInScope(subject, request.normalize) }, false);
+        // A schema under test is a new one: its defaults must be valid.
+        if (candidate.defaultsProblem) throw candidate.defaultsProblem;
       } catch (err) {
         if (request.verbose && err instanceof RegistryError && err.reason === 'INVALID_SCHEMA') {
           return { is_compatible: false, messages: [err.message] };

@@ -4,9 +4,12 @@
  * reach those patterns over loopback gRPC, relays what the workers tell each other
  * (worker-link.ts), sums their metrics for `/metrics`, replaces a worker that dies, and on
  * SIGTERM/SIGINT lets every worker drain before it closes the patterns.
+ *
+ * It gives up (exit 1) rather than serve with fewer workers than asked for forever: when the
+ * first workers cannot start, or replacements keep failing to start.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import type { LoadedConfig } from '../config/gateway-config.js';
 import { resolveDataDir, startEmbeddedPattern } from '../start-gateway.js';
@@ -22,12 +25,24 @@ export interface ClusterOptions {
 /** A replacement for a crashed worker waits this long, doubled per crash in a row (at most 10 s). */
 const RESTART_DELAY_MS = 250;
 const RESTART_DELAY_MAX_MS = 10_000;
+/** A worker that has served this long ends a series of crashes. */
+const STABLE_AFTER_MS = 30_000;
+/** Replacements that fail to start, in a row, before the primary gives up. */
+const MAX_FAILED_STARTS = 5;
+/** How long a worker may take to start listening. */
+const START_TIMEOUT_MS = 120_000;
 /** Workers get the config's drain time plus this before they are killed. */
 const STOP_MARGIN_MS = 5_000;
 
-/** Runs until SIGTERM/SIGINT; resolves with the exit code (1 when the workers cannot start). */
+/** Runs until SIGTERM/SIGINT; resolves with the exit code (1 when workers cannot be kept running). */
 export async function runCluster(loaded: LoadedConfig, options: ClusterOptions): Promise<number> {
   const log = pino({ level: options.logLevel });
+  // Signals count from the start: a SIGTERM while patterns or workers start still stops cleanly.
+  let stopSignal: NodeJS.Signals | undefined;
+  let onStop: (signal: NodeJS.Signals) => void = (signal) => (stopSignal = signal);
+  process.once('SIGTERM', () => onStop('SIGTERM'));
+  process.once('SIGINT', () => onStop('SIGINT'));
+
   const dataDir = resolveDataDir(loaded, options.dataDir);
   const patterns = new Map<string, RunningPattern>();
   const closePatterns = async () => {
@@ -47,12 +62,16 @@ export async function runCluster(loaded: LoadedConfig, options: ClusterOptions):
   const env = { [PATTERNS_ENV]: JSON.stringify(elsewhere) };
   const aggregator = new AggregatorRegistry();
   const workers = new Set<Worker>();
+  const listening = new Set<Worker>();
   let stopping = false;
   let crashesInARow = 0;
+  let failedStarts = 0;
+  let giveUp: (reason: string) => void = () => {};
+  const gaveUp = new Promise<string>((done) => (giveUp = done));
 
   const relay = (from: Worker, message: ClusterMessage) => {
     if (message.type === 'prism:event') {
-      for (const w of workers) if (w !== from && w.isConnected()) w.send(message);
+      for (const w of listening) if (w !== from && w.isConnected()) w.send(message);
     } else if (message.type === 'prism:metrics') {
       aggregator.clusterMetrics().then(
         (text) => from.isConnected() && from.send({ type: 'prism:metrics', id: message.id, text } satisfies ClusterMessage),
@@ -61,36 +80,58 @@ export async function runCluster(loaded: LoadedConfig, options: ClusterOptions):
     }
   };
 
-  /** Forks a worker; resolves with its addresses once it listens, rejects if it exits first. */
+  /** Forks a worker; resolves with its addresses once it listens, rejects if it exits or hangs first. */
   const fork = () =>
     new Promise<WorkerAddresses>((resolve, reject) => {
       const worker = cluster.fork(env);
       workers.add(worker);
-      let listening = false;
+      let listeningSince = 0;
+      const startTimer = setTimeout(() => {
+        reject(new Error(`worker ${worker.process.pid} did not listen within ${START_TIMEOUT_MS / 1000} s`));
+        worker.process.kill('SIGKILL');
+      }, START_TIMEOUT_MS);
       worker.on('message', (message: unknown) => {
         if (!isClusterMessage(message)) return;
         if (message.type === 'prism:listening') {
-          listening = true;
-          crashesInARow = 0;
+          clearTimeout(startTimer);
+          listeningSince = Date.now();
+          listening.add(worker);
+          failedStarts = 0;
           resolve(message.addresses);
         } else {
           relay(worker, message);
         }
       });
       worker.on('exit', (code, signal) => {
+        clearTimeout(startTimer);
         workers.delete(worker);
-        if (!listening) {
+        listening.delete(worker);
+        if (!listeningSince) {
           reject(new Error(`worker ${worker.process.pid} exited before it listened (${signal ?? `code ${code}`})`));
           return;
         }
         if (stopping) return;
-        const delay = Math.min(RESTART_DELAY_MAX_MS, RESTART_DELAY_MS * 2 ** crashesInARow++);
-        log.error({ pid: worker.process.pid, code, signal, restartInMs: delay }, 'worker exited; starting a replacement');
-        setTimeout(() => {
-          if (!stopping) fork().catch((err: Error) => log.error({ err }, 'a replacement worker failed to start'));
-        }, delay).unref();
+        if (Date.now() - listeningSince >= STABLE_AFTER_MS) crashesInARow = 0;
+        replace({ workerPid: worker.process.pid, code, signal });
       });
     });
+
+  /** Starts a replacement after a growing delay; gives up after too many failed starts in a row. */
+  const replace = (crashed: Record<string, unknown>) => {
+    const delay = Math.min(RESTART_DELAY_MAX_MS, RESTART_DELAY_MS * 2 ** crashesInARow++);
+    log.error({ ...crashed, restartInMs: delay }, 'worker exited; starting a replacement');
+    const timer = setTimeout(() => {
+      restarts.delete(timer);
+      if (stopping) return;
+      fork().catch((err: Error) => {
+        if (stopping) return;
+        if (++failedStarts >= MAX_FAILED_STARTS) giveUp(`${failedStarts} replacement workers in a row failed to start (last: ${err.message})`);
+        else replace({ failedStart: err.message });
+      });
+    }, delay);
+    restarts.add(timer);
+  };
+  const restarts = new Set<NodeJS.Timeout>();
 
   const stopWorkers = async (signal: NodeJS.Signals) => {
     const timeoutMs = (loaded.config.shutdownTimeoutMs ?? 10_000) + STOP_MARGIN_MS;
@@ -110,35 +151,46 @@ export async function runCluster(loaded: LoadedConfig, options: ClusterOptions):
     );
   };
 
+  const shutDown = async (code: number) => {
+    stopping = true;
+    for (const timer of restarts) clearTimeout(timer);
+    await stopWorkers('SIGTERM');
+    await closePatterns();
+    return code;
+  };
+
   let addresses: WorkerAddresses;
   try {
     const started = await Promise.all(Array.from({ length: options.workers }, fork));
     addresses = started[0];
   } catch (err) {
-    stopping = true;
     log.error({ err }, 'the workers could not start');
-    await stopWorkers('SIGTERM');
-    await closePatterns();
-    return 1;
+    return shutDown(1);
+  }
+  if (stopSignal) {
+    log.info({ signal: stopSignal }, 'shutting down');
+    return shutDown(0);
   }
   if (addresses.adminUrl) log.info({ url: addresses.adminUrl }, 'admin listening (admin API, /metrics, /healthz, /readyz)');
   if (addresses.grpcAddress) log.info({ address: addresses.grpcAddress }, 'gRPC passthrough listening');
   log.info({ url: addresses.url, workers: options.workers, pids: [...workers].map((w) => w.process.pid) }, 'gateway listening (HTTP)');
 
-  const signal = await new Promise<NodeJS.Signals>((done) => {
-    process.once('SIGTERM', () => done('SIGTERM'));
-    process.once('SIGINT', () => done('SIGINT'));
+  const outcome = await new Promise<{ signal: NodeJS.Signals } | { failure: string }>((done) => {
+    onStop = (signal) => done({ signal });
+    void gaveUp.then((failure) => done({ failure }));
   });
-  stopping = true;
-  log.info({ signal }, 'shutting down');
-  await stopWorkers('SIGTERM');
-  await closePatterns();
-  return 0;
+  if ('failure' in outcome) {
+    log.error({ reason: outcome.failure }, 'giving up: the workers cannot be kept running');
+    return shutDown(1);
+  }
+  log.info({ signal: outcome.signal }, 'shutting down');
+  return shutDown(0);
 }
 
 /** Parses `--workers`: a positive count, or `auto` for one per available CPU. */
 export function parseWorkerCount(text: string, cpus: number): number | undefined {
   if (text === 'auto') return cpus;
+  if (!/^[1-9][0-9]{0,3}$/.test(text)) return undefined;
   const n = Number(text);
-  return Number.isInteger(n) && n >= 1 && n <= 1024 ? n : undefined;
+  return n <= 1024 ? n : undefined;
 }

@@ -56,10 +56,18 @@ export function isClusterMessage(value: unknown): value is ClusterMessage {
   return typeof type === 'string' && type.startsWith('prism:');
 }
 
+/** Whether this process is a worker forked by runCluster (not just any cluster worker, e.g. PM2's). */
+export const isPrismWorker = () => process.env[PATTERNS_ENV] !== undefined && typeof process.send === 'function';
+
 /** Connects this process, a cluster worker, to its primary. */
 export function connectWorker(): WorkerLink {
   const send = process.send?.bind(process);
   if (!send) throw new Error('not a cluster worker: no IPC channel to a primary');
+  // Answer the primary's metrics requests from the start (prom-client listens once an
+  // AggregatorRegistry exists here): a worker still starting sends nothing rather than
+  // making the whole cluster's /metrics wait for it.
+  AggregatorRegistry.setRegistries([]);
+  new AggregatorRegistry();
   const patterns = new Map<string, PatternElsewhere>(JSON.parse(process.env[PATTERNS_ENV] ?? '[]') as [string, PatternElsewhere][]);
   const listeners: ((event: ClusterEvent) => void)[] = [];
   const pendingMetrics = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>();
@@ -89,10 +97,7 @@ export function connectWorker(): WorkerLink {
     publish: (event) => post({ type: 'prism:event', event }),
     onEvent: (listener) => void listeners.push(listener),
     shareMetrics(registry) {
-      // prom-client answers the primary's requests for this process's metrics once an
-      // AggregatorRegistry exists here; it collects the registries set here.
       AggregatorRegistry.setRegistries([registry]);
-      new AggregatorRegistry();
     },
     clusterMetrics() {
       const id = nextId++;

@@ -119,8 +119,8 @@ const authSchema = {
         audience: { type: 'string' },
         clockToleranceSec: { type: 'integer', minimum: 0 },
         rolesClaim: { type: 'string' },
-        jwksCacheMaxAgeMs: { type: 'integer', minimum: 0 },
-        jwksCooldownMs: { type: 'integer', minimum: 0 },
+        jwksCacheMaxAgeMs: { type: 'integer', minimum: 100 },
+        jwksCooldownMs: { type: 'integer', minimum: 100 },
         jwksTimeoutMs: { type: 'integer', minimum: 1 },
       },
     },
@@ -243,6 +243,12 @@ export function loadGatewayConfig(file: string): LoadedConfig {
     for (const [slot, backend] of Object.entries(ns.pattern.slots ?? {})) {
       if (!names.has(backend)) problems.push(`namespace '${ns.name}' binds slot '${slot}' to unknown backend '${backend}'`);
     }
+    // An embedded pattern listens on loopback in plaintext; TLS is for a `target`.
+    if (ns.pattern.tls && !ns.pattern.target) problems.push(`namespace '${ns.name}': pattern.tls applies to a target, not to an embedded pattern`);
+  }
+  for (const [name, tls] of [['http', config.http?.tls], ['admin', config.admin?.tls], ['grpc', config.grpc?.tls]] as const) {
+    if (tls && (!tls.certFile || !tls.keyFile)) problems.push(`${name}.tls needs certFile and keyFile`);
+    if (tls?.clientCertificates === 'require' && !tls.caFile) problems.push(`${name}.tls: clientCertificates require needs caFile`);
   }
   const store = config.admin?.store;
   if (store !== undefined) {

@@ -1209,6 +1209,14 @@ describe('§3.2 canonical form and §3.13 modes', () => {
       },
     ]);
     await check({ method: 'DELETE', path: '/mode/mode-imp', status: 200, text: '{"mode":"IMPORT"}' });
+    // Back in READWRITE the imported schema is found as it is; only new schemas get their defaults checked.
+    const imported = rec('Imp', '{"name":"a","type":"string"},{"name":"s","type":"string","default":null}');
+    await table(t, [
+      { name: 're-registering the imported schema answers its id', method: 'POST', path: '/subjects/mode-imp/versions', body: q({ schema: imported }), status: 200, text: '{"id":7003}' },
+      { name: 'looking it up finds version 3', method: 'POST', path: '/subjects/mode-imp', body: q({ schema: imported }), status: 200 },
+      { name: 'a compatible new version is checked against it and registered', method: 'POST', path: '/subjects/mode-imp/versions', body: q({ schema: rec('Imp', '{"name":"a","type":"string"},{"name":"s","type":"string","default":""},{"name":"t","type":"int","default":0}') }), status: 200 },
+      { name: 'a new schema with a bad default is still refused', method: 'POST', path: '/subjects/mode-imp/versions', body: q({ schema: rec('Imp', '{"name":"a","type":"string"},{"name":"u","type":"int","default":"x"}') }), status: 422, error: [42201] },
+    ]);
   });
 
   test('switching the global mode to IMPORT (force) purges soft-deleted versions', async (t) => {

@@ -7,7 +7,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { parseWorkerCount } from '../../src/cluster/run-cluster.js';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -41,7 +43,7 @@ const alive = (pid: number) => {
 test('--workers takes a whole number from 1, or auto for one per CPU', async () => {
   assert.equal(parseWorkerCount('3', 8), 3);
   assert.equal(parseWorkerCount('auto', 8), 8);
-  for (const bad of ['0', '-1', '1.5', 'two', '']) assert.equal(parseWorkerCount(bad, 8), undefined, bad);
+  for (const bad of ['0', '-1', '1.5', 'two', '', '0x2', '1e1', ' 2', '2000']) assert.equal(parseWorkerCount(bad, 8), undefined, bad);
   const refused = await runCli(['serve', '--config', CONFIG, '--workers', '0']);
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /invalid worker count '0'/);
@@ -131,7 +133,7 @@ test('two workers serve as one gateway, are replaced when killed, and stop on SI
       replacement = gateway.lines.find((l) => l.msg === 'gateway listening (HTTP)' && l.workers === undefined && !workerPids.includes(l.pid as number))?.pid as number | undefined;
     }
     assert.ok(replacement, 'a new worker listens');
-    assert.ok(gateway.lines.some((l) => l.msg === 'worker exited; starting a replacement' && l.pid === victim));
+    assert.ok(gateway.lines.some((l) => l.msg === 'worker exited; starting a replacement' && l.workerPid === victim));
     assert.ok(alive(survivor) && alive(primaryPid));
     for (let i = 0; i < 6; i++) assert.equal((await fresh(`${url}/subjects`)).status, 200);
     workerPids.splice(0, 1, replacement);
@@ -143,4 +145,45 @@ test('two workers serve as one gateway, are replaced when killed, and stop on SI
     assert.deepEqual(exit, { code: 0, signal: null }, gateway.stderr());
     for (const pid of workerPids) assert.equal(alive(pid), false, `worker ${pid} is gone`);
   });
+});
+
+test('with workers, a definition error exits 2 from the primary, and workers that cannot listen exit 1', { timeout: 120_000 }, async () => {
+  const dir = tempDir('workers-fail');
+  try {
+    const broken = join(dir.path, 'frontend.yaml');
+    writeFileSync(broken, readFileSync(CONFLUENT_FRONTEND_FILE, 'utf8').replace('grpc: ListSubjects', 'grpc: NoSuchMethod'));
+    const config = join(dir.path, 'gateway.yaml');
+    writeFileSync(config, readFileSync(CONFIG, 'utf8').replace(/file: .*frontend\.yaml/, `file: ${broken}`));
+    const refused = await runCli(['serve', '--config', config, '--port', '0', '--data-dir', join(dir.path, 'data'), '--workers', '2']);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /NoSuchMethod/);
+
+    // The public port is taken: every worker fails to listen, and the primary gives up.
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const port = (blocker.address() as AddressInfo).port;
+    const failed = await runCli(['serve', '--config', CONFIG, '--port', String(port), '--data-dir', join(dir.path, 'data2'), '--workers', '2']);
+    blocker.close();
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stdout, /the workers could not start/);
+  } finally {
+    dir.remove();
+  }
+});
+
+test('a worker whose primary is killed drains and exits instead of serving alone', { timeout: 120_000 }, async (t) => {
+  const dir = tempDir('workers-orphan');
+  const gateway = await spawnServing(process.execPath, ['--import', 'tsx', CLI, 'serve', '--config', CONFIG, '--port', '0', '--data-dir', dir.path, '--workers', '2', '--log-level', 'info'], {
+    ready: (entry) => entry.workers === 2,
+  });
+  t.after(() => {
+    gateway.kill();
+    dir.remove();
+  });
+  const workerPids = gateway.lines.find((l) => l.workers === 2)!.pids as number[];
+  gateway.child.kill('SIGKILL');
+  const deadline = Date.now() + 30_000;
+  while (workerPids.some(alive) && Date.now() < deadline) await sleep(100);
+  assert.deepEqual(workerPids.filter(alive), [], 'every worker exited');
+  assert.ok(gateway.lines.some((l) => l.msg === 'shutting down' && l.signal === 'primary gone'), 'a worker drained before it exited');
 });

@@ -168,30 +168,31 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
     listReferrers: (subject, version) => inner.listReferrers(subject, version),
     maxId: () => inner.maxId(),
     async insertVersion(input) {
+      // Hot path of a growing subject: rather than reread its whole list on the next
+      // registration, apply the committed insert to the list cached before the write, but
+      // only when nothing else happened meanwhile: no other write, no change heard from
+      // another writer, and no read that stored a newer list (which may hold the insert).
+      const cached = versions.get(input.subject);
       const before = ++generation;
       let added: { id: number; version: number } | undefined;
       try {
         added = await inner.insertVersion(input);
         return added;
       } finally {
-        // Hot path of a growing subject: rather than reread its whole list on the next
-        // registration, apply the committed insert to the cached list, but only when
-        // nothing else happened meanwhile (no other write, no change heard from another writer).
-        const cached = versions.get(input.subject);
-        if (added && cached && storable(before)) versions.set(input.subject, withInserted(cached, input.subject, added));
+        if (added && cached && storable(before) && versions.get(input.subject) === cached) versions.set(input.subject, withInserted(cached, input.subject, added));
         else versions.delete(input.subject);
         generation++;
       }
     },
     async softDeleteVersions(subject, list) {
+      const cached = versions.get(subject);
       const before = ++generation;
       let done = false;
       try {
         await inner.softDeleteVersions(subject, list);
         done = true;
       } finally {
-        const cached = versions.get(subject);
-        if (done && cached && storable(before)) versions.set(subject, withSoftDeleted(cached, list));
+        if (done && cached && storable(before) && versions.get(subject) === cached) versions.set(subject, withSoftDeleted(cached, list));
         else versions.delete(subject);
         generation++;
       }

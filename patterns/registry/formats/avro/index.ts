@@ -54,7 +54,8 @@ function loadReferences(
     loadReferences(ref.references, registry, names, seen);
     const json = parseJson(ref.schema);
     try {
-      avro.Type.forSchema(json as avro.Schema, { registry: registry as never, noAnonymousTypes: true });
+      // A referenced schema is a stored one: its defaults are taken as they are.
+      avro.Type.forSchema(withoutDefaults(json) as avro.Schema, { registry: registry as never, noAnonymousTypes: true });
       parseAvroModel(json, names);
     } catch (err) {
       throw new InvalidSchemaError(`Invalid schema ${ref.schema}, details: invalid reference ${ref.name}: ${(err as Error).message}`);

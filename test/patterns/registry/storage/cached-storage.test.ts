@@ -106,3 +106,24 @@ test('the cached version list follows inserts and soft deletes exactly as the st
     ['2:2', '3:1', '5:4d', '8:3'],
   );
 });
+
+test('a read that lands while an insert is being acknowledged does not get the new version twice', async () => {
+  const inner = createMemoryStorage();
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  // The insert commits at once but is acknowledged late (a networked store's round trip).
+  const slowAck: RegistryStorage = {
+    ...inner,
+    async insertVersion(input) {
+      const added = await inner.insertVersion(input);
+      await gate;
+      return added;
+    },
+  };
+  const cached = createCachedStorage(slowAck);
+  const insert = cached.insertVersion(input(1));
+  assert.equal((await cached.listVersions('s')).length, 1, 'the read sees the committed version');
+  release();
+  await insert;
+  assert.deepEqual(await cached.listVersions('s'), await inner.listVersions('s'));
+});
