@@ -63,10 +63,12 @@ export class H2Connection {
   #draining = false;
   #connecting = true;
   #connectTimer: NodeJS.Timeout | undefined;
-  // Peer settings.
-  #maxConcurrent = Infinity;
+  // Peer settings. Until the server's first SETTINGS arrive, one stream at a time: a burst
+  // past a limit not yet heard of would only come back refused.
+  #maxConcurrent = 1;
   #initialSendWindow = DEFAULT_WINDOW;
   #maxFrame = DEFAULT_MAX_FRAME;
+  #settingsSeen = false;
   #connectionSendWindow = DEFAULT_WINDOW;
   #connectionUnacknowledged = 0;
   /** Streams waiting for room under MAX_CONCURRENT_STREAMS. */
@@ -323,6 +325,10 @@ export class H2Connection {
   }
 
   #settings(payload: Buffer): void {
+    if (!this.#settingsSeen) {
+      this.#settingsSeen = true;
+      this.#maxConcurrent = Infinity;
+    }
     for (let at = 0; at + 6 <= payload.length; at += 6) {
       const id = payload.readUInt16BE(at);
       const value = payload.readUInt32BE(at + 2);

@@ -33,6 +33,11 @@ const USER_AGENT = 'prism-gateway-http2/0.2';
 const RESERVED = new Set(['content-type', 'te', 'user-agent', 'grpc-timeout', 'grpc-encoding', 'grpc-accept-encoding', 'host', 'connection']);
 /** Response headers that are not metadata (grpc-js drops the same ones). */
 const STATUS_KEYS = new Set(['grpc-status', 'grpc-message', 'grpc-encoding', 'grpc-accept-encoding']);
+/**
+ * Attempts of a call whose stream the server never processed (refused, or caught by a
+ * GOAWAY or a connection closing before it went out): those are always safe to send again.
+ */
+const MAX_ATTEMPTS = 3;
 /** Encoded `:path` fields kept per method path. */
 const PATH_CACHE_SIZE = 1024;
 
@@ -116,9 +121,11 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
       } catch (err) {
         return reject(statusError(Code.INTERNAL, (err as Error).message, {}));
       }
-      start(true);
+      start(1);
 
-      function start(mayRetry: boolean): void {
+      /** One attempt; a stream the server never processed goes again, up to MAX_ATTEMPTS in all. */
+      function start(attempt: number): void {
+        const mayRetry = attempt < MAX_ATTEMPTS;
         const remaining = deadlineAt - Date.now();
         if (remaining <= 0) return reject(statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded', {}));
         const block = Buffer.concat([prefix, pathField(request.path), common, HpackEncoder.field('grpc-timeout', encodeTimeout(remaining)), metadataFields]);
@@ -139,7 +146,7 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
             if (streamId !== 0) c.cancel(streamId);
             else c.abandon(handler);
           }
-          if (retry) start(false);
+          if (retry) start(attempt + 1);
           else if (outcome instanceof GatewayError) reject(outcome);
           else resolve(outcome);
         }
