@@ -2,7 +2,9 @@
  * One plaintext HTTP/2 client connection (RFC 9113) on a net.Socket, as much as unary gRPC
  * calls need: streams opened with one HEADERS frame and a body, replies as header blocks and
  * data, RST_STREAM both ways, SETTINGS, PING, GOAWAY, and flow control in both directions.
- * Frames written in one tick leave in one write. It knows nothing of gRPC.
+ * Frames queued during one turn of the event loop leave in one write (flushed from
+ * setImmediate, after every request read in that turn has been handled). It knows nothing
+ * of gRPC.
  */
 import net from 'node:net';
 import { HpackDecoder, type HeaderList } from './hpack.js';
@@ -77,7 +79,7 @@ export class H2Connection {
   #input: Buffer = Buffer.alloc(0);
   /** A header block split over HEADERS + CONTINUATION. */
   #headerBlock: { stream: number; endStream: boolean; parts: Buffer[] } | undefined;
-  // Writing: frames of one tick leave together.
+  // Writing: frames of one event-loop turn leave together.
   #out: Buffer[] = [];
   #flushScheduled = false;
 
@@ -194,7 +196,7 @@ export class H2Connection {
     this.#out.push(...buffers);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    process.nextTick(() => this.#flush());
+    setImmediate(() => this.#flush());
   }
 
   #flush(): void {
