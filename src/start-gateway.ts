@@ -86,9 +86,9 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
         target = running.address;
         protoFiles = [...protoFiles, ...running.protoFiles];
       }
-      // The lean node:http2 client is about twice as fast per call (BENCHMARKS.md); grpc-js
-      // stays for TLS, which the lean client does not speak.
-      // A pattern the cluster's primary runs is reached in plaintext, like any embedded one.
+      // The lean HTTP/2 client costs a fraction of grpc-js per call (BENCHMARKS.md); grpc-js
+      // stays for TLS, which the lean client does not speak. A pattern the cluster's primary
+      // runs is reached in plaintext, like any embedded one.
       const credentials = channelCredentials(elsewhere ? undefined : ns.pattern.tls, baseDir);
       const upstream =
         (ns.pattern.tls && !elsewhere) || ns.pattern.client === 'grpc-js' ? createGrpcUpstream(target!, {}, credentials) : createHttp2Upstream(target!);

@@ -77,7 +77,7 @@ export interface PatternConfig {
   /** TLS to a `target` (caFile to trust it; certFile + keyFile for mTLS). */
   tls?: TlsConfig;
   /**
-   * The unary client: `http2` (a lean node:http2 client, the default for plaintext
+   * The unary client: `http2` (the lean HTTP/2 client of http2-upstream.ts, the default for plaintext
    * targets) or `grpc-js` (always used with TLS).
    */
   client?: 'http2' | 'grpc-js';
