@@ -18,7 +18,7 @@ import { loadProtoRoot } from '../upstream/proto-root.js';
 import type { Upstream } from '../upstream/grpc-upstream.js';
 import { compileNegotiator } from './content-negotiation.js';
 import type { CompiledFrontend, CompiledRoute, GrpcTarget } from './compiled-route.js';
-import { joinPaths, parsePathTemplate } from './path-template.js';
+import { joinPaths, parsePathTemplate, type PathSegment } from './path-template.js';
 import { createRouteTable, type RouteEntry, type RouteTable } from './route-table.js';
 import { createResponseCache } from './response-cache.js';
 
@@ -86,7 +86,7 @@ export function compileRouteTable(bindings: readonly FrontendBinding[]): RouteTa
         continue;
       }
       for (const k of keys) shapes.set(k, { route: entry.route.id, frontend: def.name });
-      entries.push({ route: entry.route, routerPath: entry.routerPath });
+      entries.push({ route: entry.route, segments: entry.segments });
     }
   }
   if (problems.length > 0) throw new DefinitionError(problems);
@@ -144,7 +144,7 @@ function compileFrontend(binding: FrontendBinding, def: FrontendDefinition, repo
   };
   const forwardHeaders = [...new Set(['x-request-id', ...(binding.forwardHeaders ?? rest.forwardHeaders ?? []).map((h) => h.toLowerCase())])];
 
-  const entries: { route: CompiledRoute; routerPath: string; shape: string; index: number }[] = [];
+  const entries: { route: CompiledRoute; segments: readonly PathSegment[]; shape: string; index: number }[] = [];
   const ids = new Set<string>();
   rest.routes.forEach((r, index) => {
     const at = `/rest/routes/${index}`;
@@ -256,7 +256,7 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
     writes: !['GET', 'HEAD', 'OPTIONS'].includes(r.method),
     describeParams: (r.params ?? []).map((p) => `${p.from ?? `const ${JSON.stringify(p.const)}`} -> ${p.to}${p.required ? ' (required)' : ''}`),
   };
-  return { route, routerPath: template.routerPath, shape: template.shape };
+  return { route, segments: template.segments, shape: template.shape };
 }
 
 function lookupService(root: protobuf.Root, name: string): protobuf.Service | undefined {

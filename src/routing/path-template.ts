@@ -1,15 +1,18 @@
 /**
  * Path templates in OpenAPI style (`/subjects/{subject}/versions/{version}`): each `{name}` is
- * one whole path segment. Parsed once into find-my-way's syntax (`:name`), which indexes routes
- * in a radix tree so matching cost does not grow with the number of routes.
+ * one whole path segment. Parsed once into segments, which the route table indexes in a
+ * segment trie (segment-trie.ts).
  */
+
+/** One segment of a template: literal text, or a parameter that takes the whole segment. */
+export type PathSegment = { readonly text: string; readonly param?: undefined } | { readonly param: string; readonly text?: undefined };
 
 export interface PathTemplate {
   /** The template as written, joined with its prefixes. */
   readonly template: string;
-  /** find-my-way route path. */
-  readonly routerPath: string;
   readonly params: readonly string[];
+  /** The segments after the leading '/' (a trailing slash is a last, empty segment). */
+  readonly segments: readonly PathSegment[];
   /** The template with parameter names erased: two routes with the same shape collide. */
   readonly shape: string;
 }
@@ -42,8 +45,8 @@ export function joinPaths(...parts: (string | undefined)[]): string {
 export function parsePathTemplate(template: string): PathTemplate {
   if (!template.startsWith('/')) throw new PathTemplateError(`path '${template}' must start with '/'`);
   const params: string[] = [];
-  const routerSegments: string[] = [];
   const shapeSegments: string[] = [];
+  const pathSegments: PathSegment[] = [];
   const segments = template.split('/').slice(1);
   segments.forEach((segment, i) => {
     if (segment === '' && i !== segments.length - 1) throw new PathTemplateError(`path '${template}' has an empty segment`);
@@ -51,15 +54,14 @@ export function parsePathTemplate(template: string): PathTemplate {
     if (param) {
       if (params.includes(param[1])) throw new PathTemplateError(`path '${template}' names parameter {${param[1]}} twice`);
       params.push(param[1]);
-      routerSegments.push(':' + param[1]);
       shapeSegments.push('{}');
+      pathSegments.push({ param: param[1] });
       return;
     }
     if (/[{}]/.test(segment)) throw new PathTemplateError(`segment '${segment}' of '${template}': a parameter must be a whole segment named like {name}`);
     if (/[*?#]/.test(segment)) throw new PathTemplateError(`segment '${segment}' of '${template}' contains a character that is not allowed in a path template (*, ?, #)`);
-    // find-my-way reads ':' as a parameter; '::' is its escape for a literal colon.
-    routerSegments.push(segment.replace(/:/g, '::'));
     shapeSegments.push(segment);
+    pathSegments.push({ text: segment });
   });
-  return { template, routerPath: '/' + routerSegments.join('/'), params, shape: '/' + shapeSegments.join('/') };
+  return { template, params, segments: pathSegments, shape: '/' + shapeSegments.join('/') };
 }

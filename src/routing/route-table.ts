@@ -1,10 +1,12 @@
 /**
- * The route table: every compiled route indexed in one find-my-way radix tree, immutable once
+ * The route table: every compiled route indexed in one segment trie (one hash lookup per
+ * path segment, so matching cost barely grows with the number of routes), immutable once
  * built. A new definition set builds a new table; the server swaps tables in one step.
  */
-import FindMyWay from 'find-my-way';
 import { Code, gatewayError, GatewayError, GatewayReason } from '../core/gateway-error.js';
 import type { CompiledFrontend, CompiledRoute } from './compiled-route.js';
+import type { PathSegment } from './path-template.js';
+import { SegmentTrie } from './segment-trie.js';
 
 export type RouteMatch =
   | { route: CompiledRoute; params: Record<string, string>; error?: undefined; options?: undefined }
@@ -26,24 +28,27 @@ export interface RouteTable {
 
 export interface RouteEntry {
   route: CompiledRoute;
-  routerPath: string;
+  segments: readonly PathSegment[];
 }
 
+/** Longest parameter value accepted (raw bytes of the segment); longer ones do not match. */
+const MAX_PARAM_LENGTH = 8192;
+
 export function createRouteTable(entries: readonly RouteEntry[], frontends: readonly CompiledFrontend[]): RouteTable {
-  const router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 8192 });
+  const trie = new SegmentTrie<CompiledRoute>({ maxParamLength: MAX_PARAM_LENGTH });
   const methods = new Set<string>();
-  for (const { route, routerPath } of entries) {
+  for (const { route, segments } of entries) {
     methods.add(route.method);
     const host = route.frontend.host;
-    const opts = host === undefined ? {} : { constraints: { host } };
-    if (route.frontend.trailingSlash && routerPath !== '/') {
+    const last = segments.at(-1);
+    if (route.frontend.trailingSlash && !(segments.length === 1 && last?.text === '')) {
       // Both spellings, whichever the definition wrote; the compiler has made sure no other
       // route claims either.
-      const bare = routerPath.replace(/\/$/, '');
-      router.on(route.method as FindMyWay.HTTPMethod, bare, opts, noop, route);
-      router.on(route.method as FindMyWay.HTTPMethod, bare + '/', opts, noop, route);
+      const bare = last?.text === '' ? segments.slice(0, -1) : segments;
+      trie.add(route.method, bare, host, route);
+      trie.add(route.method, [...bare, { text: '' }], host, route);
     } else {
-      router.on(route.method as FindMyWay.HTTPMethod, routerPath, opts, noop, route);
+      trie.add(route.method, segments, host, route);
     }
   }
   // Longest mount first; a host-bound frontend before an unbound one with the same mount.
@@ -55,13 +60,7 @@ export function createRouteTable(entries: readonly RouteEntry[], frontends: read
     );
   }
 
-  function lookup(method: string, path: string, host: string | undefined) {
-    const found = host === undefined ? router.find(method as FindMyWay.HTTPMethod, path) : router.find(method as FindMyWay.HTTPMethod, path, { host });
-    if (!found) return undefined;
-    // An empty parameter (`/subjects/`) is not a value: that path names no resource.
-    for (const key in found.params) if (found.params[key] === '') return undefined;
-    return found;
-  }
+  const lookup = (method: string, path: string, host: string | undefined) => trie.find(method, path, host);
 
   return {
     routes: entries.map((e) => e.route),
@@ -70,7 +69,7 @@ export function createRouteTable(entries: readonly RouteEntry[], frontends: read
     match(method, path, host) {
       // HEAD is GET without a body, unless a route declares HEAD itself.
       const found = lookup(method, path, host) ?? (method === 'HEAD' ? lookup('GET', path, host) : undefined);
-      if (found) return { route: found.store as CompiledRoute, params: found.params as Record<string, string> };
+      if (found) return { route: found.value, params: found.params };
       const frontend = frontendFor(path, host);
       const allow = [...methods].filter((m) => m !== method && lookup(m, path, host) !== undefined);
       if (allow.includes('GET') && !allow.includes('HEAD')) allow.push('HEAD');
@@ -82,5 +81,3 @@ export function createRouteTable(entries: readonly RouteEntry[], frontends: read
     },
   };
 }
-
-function noop(): void {}
