@@ -126,6 +126,8 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
       /** One attempt; a stream the server never processed goes again, up to MAX_ATTEMPTS in all. */
       function start(attempt: number): void {
         const mayRetry = attempt < MAX_ATTEMPTS;
+        // A call sent again after close() must not open a new connection.
+        if (closed) return reject(statusError(Code.UNAVAILABLE, 'upstream closed', {}));
         const remaining = deadlineAt - Date.now();
         if (remaining <= 0) return reject(statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded', {}));
         const block = Buffer.concat([prefix, pathField(request.path), common, HpackEncoder.field('grpc-timeout', encodeTimeout(remaining)), metadataFields]);

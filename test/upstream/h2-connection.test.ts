@@ -142,3 +142,19 @@ test('GOAWAY while calls wait for a stream slot: they go out on a new connection
     await server.close();
   }
 });
+
+test('close() with calls waiting for a stream slot: all fail UNAVAILABLE and no new connection opens', async () => {
+  const server = await echoServer({ settings: { maxConcurrentStreams: 1 } }, { holdMs: 200 });
+  const up = createHttp2Upstream(server.address);
+  try {
+    await call(up, Buffer.from('warm'));
+    const calls = Array.from({ length: 4 }, (_, i) => call(up, Buffer.from(`w${i}`)).then(() => 'ok', (err: { code: number }) => err.code));
+    await new Promise((done) => setTimeout(done, 20));
+    up.close();
+    assert.deepEqual(await Promise.all(calls), [14, 14, 14, 14]);
+    await new Promise((done) => setTimeout(done, 50));
+    assert.equal(server.sessions.length, 1, 'no connection after close()');
+  } finally {
+    await server.close();
+  }
+});
