@@ -17,6 +17,7 @@ import { loadGatewayConfig } from '../../src/config/gateway-config.js';
 import { startGateway, type RunningGateway } from '../../src/start-gateway.js';
 import { loadProtoRoot } from '../../src/upstream/proto-root.js';
 import { createServiceDefinition } from '../../src/upstream/service-definition.js';
+import { addHealthService } from '../support/fixture-server.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const CONFLUENT_FRONTEND = join(REPO_ROOT, 'examples/confluent-schema-registry/frontend.yaml');
@@ -235,20 +236,7 @@ export async function startFakeRegistry(delayMs: number): Promise<FakeRegistry> 
   }
   handlers.ListSubjects = slow;
   server.addService(createServiceDefinition(service, { defaults: false }), handlers);
-  server.addService(
-    {
-      Check: {
-        path: '/grpc.health.v1.Health/Check',
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: (b: Buffer) => b,
-        requestDeserialize: (b: Buffer) => b,
-        responseSerialize: (b: Buffer) => b,
-        responseDeserialize: (b: Buffer) => b,
-      },
-    },
-    { Check: (_call: unknown, cb: grpc.sendUnaryData<Buffer>) => cb(null, Buffer.from([0x08, 0x01])) },
-  );
+  addHealthService(server);
   const port = await new Promise<number>((done, fail) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? fail(err) : done(p))));
   state.address = `127.0.0.1:${port}`;
   return state;

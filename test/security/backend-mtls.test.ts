@@ -18,6 +18,7 @@ import { startGateway, type RunningGateway } from '../../src/start-gateway.js';
 import { loadProtoRoot } from '../../src/upstream/proto-root.js';
 import { createServiceDefinition } from '../../src/upstream/service-definition.js';
 import { call, CONFLUENT_FRONTEND, keyPair, makeCertificates, REPO_ROOT } from './support.js';
+import { addHealthService } from '../support/fixture-server.js';
 
 let dir: string;
 let server: grpc.Server;
@@ -41,9 +42,8 @@ before(async () => {
       cb(null, { subjects: [`peer:${cn}`] });
     },
   });
-  // grpc.health.v1 for /readyz: HealthCheckResponse{status: SERVING} is the bytes 0x08 0x01.
-  const check = { path: '/grpc.health.v1.Health/Check', requestStream: false, responseStream: false, requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw };
-  server.addService({ Check: check }, { Check: (_c: unknown, cb: grpc.sendUnaryData<Buffer>) => cb(null, Buffer.from([0x08, 0x01])) });
+  // grpc.health.v1 for /readyz.
+  addHealthService(server);
   const credentials = grpc.ServerCredentials.createSsl(readFileSync(join(dir, 'ca.crt')), [{ cert_chain: keyPair(dir, 'server').cert, private_key: keyPair(dir, 'server').key }], true);
   const port = await new Promise<number>((done, fail) => server.bindAsync('127.0.0.1:0', credentials, (err, p) => (err ? fail(err) : done(p))));
   target = `127.0.0.1:${port}`;

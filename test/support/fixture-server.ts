@@ -73,23 +73,21 @@ export async function startFixtureServer(): Promise<FixtureServer> {
       call.end();
     },
   });
-  // grpc.health.v1.Health/Check, by hand: SERVING (0x08 0x01) or NOT_SERVING (0x08 0x02).
-  server.addService(
-    {
-      Check: {
-        path: '/grpc.health.v1.Health/Check',
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: (b: Buffer) => b,
-        requestDeserialize: (b: Buffer) => b,
-        responseSerialize: (b: Buffer) => b,
-        responseDeserialize: (b: Buffer) => b,
-      },
-    },
-    { Check: (_call: unknown, cb: grpc.sendUnaryData<Buffer>) => cb(null, Buffer.from([0x08, state.serving ? 0x01 : 0x02])) },
-  );
+  addHealthService(server, () => state.serving);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   return Object.assign(state, { address: `127.0.0.1:${port}` });
+}
+
+/**
+ * grpc.health.v1.Health/Check, by hand (no health proto loaded): SERVING (0x08 0x01) or
+ * NOT_SERVING (0x08 0x02), as `serving` says at each call.
+ */
+export function addHealthService(server: grpc.Server, serving: () => boolean = () => true): void {
+  const raw = (b: Buffer) => b;
+  server.addService(
+    { Check: { path: '/grpc.health.v1.Health/Check', requestStream: false, responseStream: false, requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw } },
+    { Check: (_call: unknown, cb: grpc.sendUnaryData<Buffer>) => cb(null, Buffer.from([0x08, serving() ? 0x01 : 0x02])) },
+  );
 }
