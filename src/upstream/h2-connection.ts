@@ -50,6 +50,8 @@ interface Stream {
 export interface H2ConnectionOptions {
   readonly host: string;
   readonly port: number;
+  /** A Unix-domain socket path; when set, host and port are not used. */
+  readonly path?: string;
   readonly connectTimeoutMs: number;
   /** Called once when the connection closes or starts draining (it takes no new streams). */
   readonly onGone: () => void;
@@ -85,7 +87,7 @@ export class H2Connection {
 
   constructor(options: H2ConnectionOptions) {
     this.#options = options;
-    const socket = net.connect({ host: options.host, port: options.port, noDelay: true });
+    const socket = options.path !== undefined ? net.connect({ path: options.path }) : net.connect({ host: options.host, port: options.port, noDelay: true });
     this.#socket = socket;
     socket.on('connect', () => {
       this.#connecting = false;
@@ -95,7 +97,7 @@ export class H2Connection {
     socket.on('error', (err) => this.#fail(err));
     socket.on('close', () => this.#fail(new Error('Connection dropped')));
     this.#connectTimer = setTimeout(() => {
-      if (this.#connecting) this.#fail(Object.assign(new Error(`connect to ${options.host}:${options.port} timed out`), { code: 'ETIMEDOUT' }));
+      if (this.#connecting) this.#fail(Object.assign(new Error(`connect to ${options.path ?? `${options.host}:${options.port}`} timed out`), { code: 'ETIMEDOUT' }));
     }, options.connectTimeoutMs);
     this.#connectTimer.unref();
     // The preface, then SETTINGS: no push, large windows (one WINDOW_UPDATE raises the connection's).

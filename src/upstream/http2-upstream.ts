@@ -61,9 +61,12 @@ interface CallState {
   messages: number;
 }
 
+/**
+ * @throws Error when `target` is neither `host:port` (optionally `dns:`, `dns:///` or
+ * `http://` before it) nor `unix:/abs/path` / `unix:///abs/path`.
+ */
 export function createHttp2Upstream(target: string, options: Http2UpstreamOptions = {}): Upstream {
-  const authority = target.replace(/^dns:(\/\/\/)?/, '').replace(/^http:\/\//, '');
-  const { host, port } = splitHostPort(authority);
+  const { authority, host, port, path: socketPath } = parseTarget(target);
   const maxReceive = options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE;
   const connectTimeoutMs = options.connectTimeoutMs ?? 20_000;
   let conn: H2Connection | undefined;
@@ -96,6 +99,7 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
     const c: H2Connection = new H2Connection({
       host,
       port,
+      path: socketPath,
       connectTimeoutMs,
       onGone: () => {
         if (conn === c) conn = undefined;
@@ -384,6 +388,22 @@ export function percentDecode(text: string): string {
     }
     return Buffer.from(bytes).toString('utf8');
   }
+}
+
+/**
+ * Where a target points. `unix:` targets follow grpc-js's naming (`unix:path`,
+ * `unix:///abs/path`), and like grpc-js they send `localhost` as :authority: a socket path
+ * is no host name, and servers that check :authority expect one.
+ * @throws Error for an empty unix path or an unparsable host:port.
+ */
+function parseTarget(target: string): { authority: string; host: string; port: number; path?: string } {
+  if (target.startsWith('unix:')) {
+    const path = target.startsWith('unix://') ? target.slice('unix://'.length) : target.slice('unix:'.length);
+    if (path === '') throw new Error(`target '${target}' names no socket path`);
+    return { authority: 'localhost', host: 'localhost', port: 0, path };
+  }
+  const authority = target.replace(/^dns:(\/\/\/)?/, '').replace(/^http:\/\//, '');
+  return { authority, ...splitHostPort(authority) };
 }
 
 /** `host:port`, `[v6]:port`; the port defaults to 80 as in an http: URL. */

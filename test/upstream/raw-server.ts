@@ -33,6 +33,14 @@ export interface RawServer {
 }
 
 export async function startRawServer(port = 0, options: grpc.ServerOptions = {}): Promise<RawServer> {
+  return startRawServerOn(`127.0.0.1:${port}`, options);
+}
+
+/**
+ * The same server bound to any address grpc-js binds (`unix:/abs/path.sock` too). For a
+ * unix address, `address` is the bind address itself and `port` is 0.
+ */
+export async function startRawServerOn(bindAddress: string, options: grpc.ServerOptions = {}): Promise<RawServer> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024, 'grpc.max_send_message_length': 64 * 1024 * 1024, ...options });
   const state = {
     address: '',
@@ -55,7 +63,8 @@ export async function startRawServer(port = 0, options: grpc.ServerOptions = {})
   const definition: grpc.ServiceDefinition = Object.fromEntries(Object.keys(handlers).map((n) => [n, method(n)]));
   server.addService(definition, handlers as unknown as grpc.UntypedServiceImplementation);
   const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(bindAddress, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
-  return Object.assign(state, { address: `127.0.0.1:${bound}`, port: bound });
+  if (bindAddress.startsWith('unix:')) return Object.assign(state, { address: bindAddress, port: 0 });
+  return Object.assign(state, { address: `${bindAddress.slice(0, bindAddress.lastIndexOf(':'))}:${bound}`, port: bound });
 }
