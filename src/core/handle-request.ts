@@ -60,7 +60,9 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
   try {
     if (auth && route.role !== 'none') {
       const principal = await auth.authenticate(headerValue(input.headers['authorization']));
-      const flag = route.elevate ? headerValue(input.query[route.elevate.query]) : undefined;
+      // The request mapper binds the first of repeated values to a scalar field (DESIGN.md §8),
+      // so the elevation reads that same first value: never the joined list.
+      const flag = route.elevate ? firstValue(input.query[route.elevate.query]) : undefined;
       const role = route.elevate && flag?.toLowerCase() === 'true' ? route.elevate.role : route.role;
       auth.authorize(principal, route.frontend.namespace ?? '*', role);
     }
@@ -229,6 +231,10 @@ function hostOf(headers: HttpInput['headers']): string | undefined {
 
 function accept(input: HttpInput): string | undefined {
   return headerValue(input.headers['accept']);
+}
+
+function firstValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {
