@@ -81,9 +81,11 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
     if (route.grpc) {
       if (!upstream) throw gatewayError(Code.UNAVAILABLE, GatewayReason.UPSTREAM_UNAVAILABLE, 'no upstream is bound to this route', {});
       const message = encodeRequest(route, request);
+      const forwarded = forwardedMetadata(route.forwardHeaders, input.headers, requestId);
       if (route.cache) {
-        // Hot path of cached reads: the encoded request is the key, no upstream hop.
-        cacheKey = responseType + '\n' + Buffer.from(message.buffer, message.byteOffset, message.byteLength).toString('latin1');
+        // Hot path of cached reads: the encoded request, and every forwarded value the backend
+        // may answer by, is the key; no upstream hop.
+        cacheKey = cacheKeyOf(responseType, route.cacheVary, forwarded, message);
         const hit = route.frontend.cache.get(route.id, cacheKey);
         if (hit) return { ...hit, headers: { ...hit.headers } };
       }
@@ -91,7 +93,7 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
         const reply = await upstream.unary({
           path: route.grpc.path,
           message,
-          metadata: forwardedMetadata(route.forwardHeaders, input.headers, requestId),
+          metadata: forwarded,
           deadlineMs: route.deadlineMs,
           signal: input.signal,
         });
@@ -203,6 +205,16 @@ function rejectUnknownQuery(route: CompiledRoute, query: HttpInput['query']): vo
       throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.UNKNOWN_PARAMETER, `unknown query parameter '${name}'`, { source: 'query', param: name }, 400);
     }
   }
+}
+
+/**
+ * A cached answer's key. Forwarded values are printable ASCII (forwardedMetadata refuses the
+ * rest), so a newline separates them unambiguously and NUL marks an absent header.
+ */
+function cacheKeyOf(responseType: string, vary: readonly string[], forwarded: Readonly<Record<string, string>>, message: Uint8Array): string {
+  let key = responseType + '\n';
+  for (const name of vary) key += (forwarded[name] ?? '\0') + '\n';
+  return key + Buffer.from(message.buffer, message.byteOffset, message.byteLength).toString('latin1');
 }
 
 /** gRPC metadata values are printable ASCII; anything else (CR, LF, controls) is refused. */

@@ -253,6 +253,7 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
     role: r.role ?? (r.method === 'GET' || r.method === 'HEAD' || r.method === 'OPTIONS' ? 'read' : 'write'),
     elevate: r.elevate,
     cache: r.cache,
+    cacheVary: ctx.forwardHeaders.filter((h) => h !== 'x-request-id'),
     writes: !['GET', 'HEAD', 'OPTIONS'].includes(r.method),
     describeParams: (r.params ?? []).map((p) => `${p.from ?? `const ${JSON.stringify(p.const)}`} -> ${p.to}${p.required ? ' (required)' : ''}`),
   };

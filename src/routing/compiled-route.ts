@@ -58,6 +58,11 @@ export interface CompiledRoute {
   readonly elevate?: { readonly query: string; readonly role: 'read' | 'write' | 'admin' };
   /** Serve repeated reads from the frontend's cache (GET routes only). */
   readonly cache?: CachePolicy;
+  /**
+   * Forwarded headers other than x-request-id: the backend may answer differently for each
+   * value (a tenant header, say), so their values are part of a cached answer's key.
+   */
+  readonly cacheVary: readonly string[];
   /** A successful answer changes state: the frontend's cache is cleared. */
   readonly writes: boolean;
   /** One line per ParamMapping, for `prism-gateway routes`. */
