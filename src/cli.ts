@@ -246,7 +246,9 @@ async function frontend(args: string[], values: Record<string, string | boolean 
   if (action === 'list') {
     result = await call('GET', '/admin/frontends');
   } else if ((action === 'get' || action === 'delete') && name) {
-    result = await call(action === 'get' ? 'GET' : 'DELETE', `/admin/frontends/${encodeURIComponent(name)}`);
+    // --namespace limits a delete to that namespace's binding (without it: every binding).
+    const scope = action === 'delete' && typeof values.namespace === 'string' ? `?namespace=${encodeURIComponent(values.namespace)}` : '';
+    result = await call(action === 'get' ? 'GET' : 'DELETE', `/admin/frontends/${encodeURIComponent(name)}${scope}`);
   } else if (action === 'apply' && typeof values.file === 'string') {
     const text = readFileSync(values.file, 'utf8');
     const names = loadDefinitionFile(values.file).map((l) => l.definition.name);

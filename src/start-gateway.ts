@@ -110,7 +110,10 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     // The other workers of a cluster reread the store when this one changes it.
     const store = cluster ? announcingChanges(ownStore, () => cluster.publish({ type: 'frontends-changed' })) : ownStore;
     closers.push(() => store.close());
-    const currentEntries = async () => overlayStored(fromFiles, await store.list());
+    // Changes the admin store holds to frontends of the config file (made before those became
+    // read-only there) are ignored, and said so at every start.
+    const ignoredStored = new Set<string>();
+    const currentEntries = async () => overlayStored(fromFiles, await store.list(), ignoredStored);
     const catalog = createFrontendCatalog(namespaces, baseDir, await currentEntries());
     const metrics = createGatewayMetrics(cluster ? { exposition: () => cluster.clusterMetrics() } : {});
     cluster?.shareMetrics(metrics.registry);
@@ -136,6 +139,7 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     });
     listenerClosers.push(() => drain(app, config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS));
     // Checked before anything listens: a bad certificate path fails the start at once.
+    for (const ignored of ignoredStored) app.log.warn(`the admin store holds a change to ${ignored}, which the config file defines; the file's definition is served and the stored change is ignored`);
     const grpcCredentials = config.grpc?.enabled !== false ? grpcServerCredentials(config.grpc?.tls, baseDir) : undefined;
     const url = await listen(app, { host: overrides.host ?? config.http?.host ?? '127.0.0.1', port: overrides.port ?? config.http?.port ?? 8080, tls: config.http?.tls });
 
@@ -247,8 +251,11 @@ function announcingChanges(store: DefinitionStore, changed: () => void): Definit
   };
 }
 
-/** The config files' entries with the admin store's changes on top (per name and namespace). */
-function overlayStored(fromFiles: readonly FrontendEntry[], stored: readonly StoredFrontend[]): FrontendEntry[] {
+/**
+ * The config files' entries with the admin store's changes on top (per name and namespace).
+ * A stored change to a frontend the files define is left out and named in `ignored`.
+ */
+function overlayStored(fromFiles: readonly FrontendEntry[], stored: readonly StoredFrontend[], ignored: Set<string>): FrontendEntry[] {
   let entries = [...fromFiles];
   for (const s of stored) {
     entries = entries.filter((e) => !(e.names.includes(s.name) && e.namespace === s.namespace));
@@ -256,6 +263,10 @@ function overlayStored(fromFiles: readonly FrontendEntry[], stored: readonly Sto
   }
   return entries;
 }
+    if (fromFiles.some((e) => e.names.includes(s.name) && e.namespace === s.namespace)) {
+      ignored.add(`frontend '${s.name}' in namespace '${s.namespace}'`);
+      continue;
+    }
 
 /** How long SIGTERM waits for in-flight requests before closing their connections. */
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;

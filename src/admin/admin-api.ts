@@ -1,6 +1,7 @@
 /**
  * The admin API (RFC-039 admin commands), framework-free: list, get, apply and delete
- * frontends; read namespaces and backends; health, readiness and metrics. Every change is
+ * frontends; read namespaces and backends; health, readiness and metrics. Frontends from the
+ * config file are read-only here (409): the file is their only source. Every change is
  * compiled into a whole new route table first and rejected with every problem listed; an
  * accepted change is persisted, then swapped in at once (requests in flight finish on the
  * table they started with).
@@ -169,6 +170,8 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
           }
           const namespace = single(input.query.namespace) ?? (ctx.namespaces.size === 1 ? [...ctx.namespaces.keys()][0] : undefined);
           if (!namespace) return problem(400, `name the namespace with ?namespace= (one of ${[...ctx.namespaces.keys()].join(', ')})`);
+          const fromFile = ctx.catalog.entries.find((e) => e.names.includes(name) && e.namespace === namespace && e.origin === 'file');
+          if (fromFile) return fileOwned(name, fromFile);
           const shared = ctx.catalog.entries.find((e) => e.names.includes(name) && e.names.length > 1);
           if (shared) return problem(409, `frontend '${name}' is defined together with ${shared.names.filter((n) => n !== name).join(', ')} in ${shared.source}; change that file instead`);
           const entry: FrontendEntry = { names: [name], namespace, pathPrefix: single(input.query.pathPrefix), host: single(input.query.host), text, source, origin: 'admin' };
@@ -189,6 +192,8 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
           const namespace = single(input.query.namespace);
           const bound = ctx.catalog.entries.filter((e) => e.names.includes(name) && (namespace === undefined || e.namespace === namespace));
           if (bound.length === 0) return problem(404, `no frontend named '${name}'${namespace ? ` in namespace '${namespace}'` : ''}`);
+          const fromFile = bound.find((e) => e.origin === 'file');
+          if (fromFile) return fileOwned(name, fromFile);
           const shared = bound.find((e) => e.names.length > 1);
           if (shared) return problem(409, `frontend '${name}' is defined together with others in ${shared.source}; change that file instead`);
           const rejected = await apply(
@@ -202,6 +207,14 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
     },
   ];
   return { routes, reload };
+}
+
+/**
+ * Frontends from the config file belong to the file: a change through the admin API would
+ * shadow every later edit of the file (and a delete would outlive it), so it is refused.
+ */
+function fileOwned(name: string, entry: FrontendEntry): HttpReply {
+  return problem(409, `frontend '${name}' in namespace '${entry.namespace}' is defined in the config file (${entry.source}); change it there: frontends from the config file cannot be changed or deleted through the admin API`, { origin: 'file', source: entry.source });
 }
 
 function single(v: string | string[] | undefined): string | undefined {

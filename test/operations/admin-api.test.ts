@@ -181,10 +181,13 @@ describe('admin API: apply, reject, delete, restart', () => {
     assert.equal((await http(`${gateway!.adminUrl}/admin/frontends/extra`, { method: 'DELETE' })).status, 404, 'deleting twice is a 404');
   });
 
-  test('a frontend loaded from the config file can be deleted too', async () => {
+  test('a frontend loaded from the config file is read-only here: delete and apply answer 409', async () => {
     const del = await http(`${gateway!.adminUrl}/admin/frontends/base`, { method: 'DELETE' });
-    assert.equal(del.status, 200, del.text);
-    assert.equal((await http(`${gateway!.url}/base`)).status, 404);
+    assert.equal(del.status, 409, del.text);
+    assert.match((del.json() as { error: string }).error, /defined in the config file .*base\.yaml.*change it there/);
+    const put = await putFrontend(gateway!.adminUrl!, 'base', BASE.replace('from-file', 'from-admin'));
+    assert.equal(put.status, 409, put.text);
+    assert.deepEqual(await body(`${gateway!.url}/base`), { status: 200, json: { fString: 'from-file' } });
   });
 
   test('after a restart on the same data dir the applied and deleted state is the same', async () => {
@@ -193,11 +196,14 @@ describe('admin API: apply, reject, delete, restart', () => {
     gateway = await startFromConfig(configFile, dataDir);
     assert.deepEqual(await body(`${gateway.url}/p/hello`), { status: 200, json: { fString: 'kept' } }, 'the applied frontend is back, with its prefix');
     assert.equal((await http(`${gateway.url}/extra`)).status, 404, 'the deleted admin frontend stays deleted');
-    assert.equal((await http(`${gateway.url}/base`)).status, 404, 'the deleted file frontend stays deleted');
+    assert.deepEqual(await body(`${gateway.url}/base`), { status: 200, json: { fString: 'from-file' } }, 'the file frontend is served as the file says');
     const list = (await http(`${gateway.adminUrl}/admin/frontends`)).json() as { names: string[]; origin: string; pathPrefix?: string }[];
     assert.deepEqual(
       list.map((e) => ({ names: e.names, origin: e.origin, pathPrefix: e.pathPrefix })),
-      [{ names: ['kept'], origin: 'admin', pathPrefix: '/p' }],
+      [
+        { names: ['base'], origin: 'file', pathPrefix: undefined },
+        { names: ['kept'], origin: 'admin', pathPrefix: '/p' },
+      ],
     );
   });
 
@@ -242,7 +248,7 @@ describe('admin CLI: prism-gateway frontend apply | list | delete', () => {
     const run = await runCli(['frontend', 'list', '--admin', gateway!.adminUrl!]);
     assert.equal(run.code, 0, run.stderr);
     const entries = JSON.parse(run.stdout) as { names: string[]; origin: string }[];
-    assert.deepEqual(entries.map((e) => `${e.names.join('+')}:${e.origin}`).sort(), ['cli-fe:admin', 'kept:admin']);
+    assert.deepEqual(entries.map((e) => `${e.names.join('+')}:${e.origin}`).sort(), ['base:file', 'cli-fe:admin', 'kept:admin']);
   });
 
   test('delete NAME exits 0 and the routes answer 404', async () => {
@@ -299,10 +305,10 @@ describe('admin API: concurrent changes', () => {
     assert.deepEqual(await body(`${gateway!.url}/as-json`), { status: 200, json: { fString: 'json' } });
   });
 
-  test('a deleted file frontend can be applied again through the admin API', async () => {
-    assert.equal((await http(`${gateway!.url}/base`)).status, 404, 'still deleted');
-    const put = await putFrontend(gateway!.adminUrl!, 'base', BASE.replace('from-file', 'from-admin'));
-    assert.equal(put.status, 200, put.text);
-    assert.deepEqual(await body(`${gateway!.url}/base`), { status: 200, json: { fString: 'from-admin' } });
+  test('the CLI says why a file frontend cannot be deleted, and exits non-zero', async () => {
+    const run = await runCli(['frontend', 'delete', 'base', '--admin', gateway!.adminUrl!]);
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /defined in the config file/);
+    assert.deepEqual(await body(`${gateway!.url}/base`), { status: 200, json: { fString: 'from-file' } });
   });
 });

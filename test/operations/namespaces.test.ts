@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { RunningGateway } from '../../src/start-gateway.js';
-import { CONFLUENT_FRONTEND_FILE, http, startFromConfig, tempDir, writeConfig } from './support.js';
+import { CONFLUENT_FRONTEND_FILE, http, runCli, startFromConfig, tempDir, writeConfig } from './support.js';
 
 const V1 = 'application/vnd.schemaregistry.v1+json';
 
@@ -137,9 +137,12 @@ describe('two namespaces with separate registries', () => {
   });
 });
 
-describe('admin changes to a frontend mounted in two namespaces', () => {
+describe('admin changes to a frontend bound to two namespaces', () => {
   let scratch: ReturnType<typeof tempDir>;
   const running: RunningGateway[] = [];
+  const text = () => readFileSync(CONFLUENT_FRONTEND_FILE, 'utf8');
+  const apply = (g: RunningGateway, ns: string) =>
+    http(`${g.adminUrl}/admin/frontends/confluent-schema-registry?namespace=${ns}&pathPrefix=/ns/${ns}`, { method: 'PUT', body: text(), headers: { 'content-type': 'application/yaml' } });
 
   before(() => {
     scratch = tempDir('namespaces-admin');
@@ -150,40 +153,56 @@ describe('admin changes to a frontend mounted in two namespaces', () => {
     scratch?.remove();
   });
 
+  /** A gateway whose two namespaces got the Confluent frontend through the admin API. */
   async function fresh(name: string): Promise<RunningGateway> {
     const file = writeConfig(scratch.path, {
       backends: [{ name: 'registry-store', type: 'MEMSTORE' }],
-      namespaces: [registryNamespace('orders'), registryNamespace('payments')],
+      namespaces: [{ ...registryNamespace('orders'), frontends: [] }, { ...registryNamespace('payments'), frontends: [] }],
     }, `${name}.yaml`);
     const g = await startFromConfig(file, join(scratch.path, name));
     running.push(g);
+    for (const ns of ['orders', 'payments']) {
+      const put = await apply(g, ns);
+      assert.equal(put.status, 200, put.text);
+    }
     return g;
   }
 
-  test(
-    're-applying it to one namespace (?namespace=orders) leaves the other namespace serving',
-    {},
-    async () => {
-      const g = await fresh('reapply');
-      const text = readFileSync(CONFLUENT_FRONTEND_FILE, 'utf8');
-      const put = await http(`${g.adminUrl}/admin/frontends/confluent-schema-registry?namespace=orders&pathPrefix=/ns/orders`, { method: 'PUT', body: text, headers: { 'content-type': 'application/yaml' } });
-      assert.equal(put.status, 200, put.text);
-      assert.equal((await http(`${g.url}/ns/orders/subjects`)).status, 200);
-      const payments = await http(`${g.url}/ns/payments/subjects`);
-      assert.equal(payments.status, 200, `payments still serves: ${payments.text}`);
-    },
-  );
+  test('re-applying it to one namespace (?namespace=orders) leaves the other namespace serving', async () => {
+    const g = await fresh('reapply');
+    const put = await apply(g, 'orders');
+    assert.equal(put.status, 200, put.text);
+    assert.equal((await http(`${g.url}/ns/orders/subjects`)).status, 200);
+    const payments = await http(`${g.url}/ns/payments/subjects`);
+    assert.equal(payments.status, 200, `payments still serves: ${payments.text}`);
+  });
 
-  test(
-    'deleting it with ?namespace=payments leaves the orders namespace serving',
-    {},
-    async () => {
-      const g = await fresh('delete');
-      const del = await http(`${g.adminUrl}/admin/frontends/confluent-schema-registry?namespace=payments`, { method: 'DELETE' });
-      assert.equal(del.status, 200, del.text);
-      assert.equal((await http(`${g.url}/ns/payments/subjects`)).status, 404);
-      const orders = await http(`${g.url}/ns/orders/subjects`);
-      assert.equal(orders.status, 200, `orders still serves: ${orders.text}`);
-    },
-  );
+  test('deleting it with ?namespace=payments leaves the orders namespace serving', async () => {
+    const g = await fresh('delete');
+    const del = await http(`${g.adminUrl}/admin/frontends/confluent-schema-registry?namespace=payments`, { method: 'DELETE' });
+    assert.equal(del.status, 200, del.text);
+    assert.equal((await http(`${g.url}/ns/payments/subjects`)).status, 404);
+    const orders = await http(`${g.url}/ns/orders/subjects`);
+    assert.equal(orders.status, 200, `orders still serves: ${orders.text}`);
+  });
+
+  test('`prism-gateway frontend delete NAME --namespace payments` deletes that binding only', async () => {
+    const g = await fresh('cli-delete');
+    const run = await runCli(['frontend', 'delete', 'confluent-schema-registry', '--namespace', 'payments', '--admin', g.adminUrl!]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual((JSON.parse(run.stdout) as { namespaces: string[] }).namespaces, ['payments']);
+    assert.equal((await http(`${g.url}/ns/payments/subjects`)).status, 404);
+    const orders = await http(`${g.url}/ns/orders/subjects`);
+    assert.equal(orders.status, 200, `orders still serves: ${orders.text}`);
+  });
+
+  test('when the config file mounts it, the admin API refuses to change or delete it in either namespace (409)', async () => {
+    const file = writeConfig(scratch.path, { backends: [{ name: 'registry-store', type: 'MEMSTORE' }], namespaces: [registryNamespace('orders'), registryNamespace('payments')] }, 'from-file.yaml');
+    const g = await startFromConfig(file, join(scratch.path, 'from-file'));
+    running.push(g);
+    assert.equal((await apply(g, 'orders')).status, 409);
+    const del = await http(`${g.adminUrl}/admin/frontends/confluent-schema-registry?namespace=payments`, { method: 'DELETE' });
+    assert.equal(del.status, 409, del.text);
+    for (const ns of ['orders', 'payments']) assert.equal((await http(`${g.url}/ns/${ns}/subjects`)).status, 200);
+  });
 });
