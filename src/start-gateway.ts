@@ -193,9 +193,12 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     let passthrough: RunningPassthrough | undefined;
     if (config.grpc?.enabled !== false) {
       const host = config.grpc?.host ?? '127.0.0.1';
+      const methodRoles = new Map(config.namespaces.map((ns) => [ns.name, ns.methodRoles]));
       passthrough = await startGrpcPassthrough(
-        [...namespaces.values()].map((ns) => ({ name: ns.name, target: ns.target, protoFiles: ns.protoFiles, enabled: ns.passthrough, credentials: ns.credentials })),
+        [...namespaces.values()].map((ns) => ({ name: ns.name, target: ns.target, protoFiles: ns.protoFiles, enabled: ns.passthrough, credentials: ns.credentials, methodRoles: methodRoles.get(ns.name) })),
         { listen: `${host}:${config.grpc?.port ?? 0}`, credentials: grpcCredentials },
+        // The same authentication and roles as the HTTP routes; logged and counted like them.
+        { auth, logger: app.log, metrics },
       );
       listenerClosers.push(() => passthrough!.close(config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS));
     }

@@ -61,6 +61,11 @@ export interface NamespaceConfig {
   forwardHeaders?: string[];
   /** Expose the pattern's own gRPC services on the gRPC listener (default true). */
   grpcPassthrough?: boolean;
+  /**
+   * `package.Service/Method` → the role a call needs on the gRPC passthrough, overriding the
+   * proto (a read iff `idempotency_level = NO_SIDE_EFFECTS`, else write; DESIGN.md §8).
+   */
+  methodRoles?: Record<string, 'read' | 'write' | 'admin'>;
 }
 
 export interface PatternConfig {
@@ -173,6 +178,7 @@ const schema = {
           deadlineMs: { type: 'integer', minimum: 1 },
           forwardHeaders: { type: 'array', items: { type: 'string' } },
           grpcPassthrough: { type: 'boolean' },
+          methodRoles: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.]*/[A-Za-z_][A-Za-z0-9_]*$' }, additionalProperties: { enum: ['read', 'write', 'admin'] } },
           pattern: {
             type: 'object',
             additionalProperties: false,

@@ -1,6 +1,7 @@
 /**
- * Prometheus metrics (prom-client), one registry per gateway. Labels are route ids and frontend
- * names, never raw URLs, so cardinality is bounded by the definitions.
+ * Prometheus metrics (prom-client), one registry per gateway. Labels are namespace names, route
+ * ids, frontend names and gRPC method paths the loaded protos declare, never raw URLs or
+ * client-chosen values, so cardinality is bounded by the config and the definitions.
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -8,8 +9,13 @@ export interface GatewayMetrics {
   readonly registry: Registry;
   /** The text `/metrics` serves: this process's metrics, or a whole cluster's. */
   exposition(): Promise<string>;
-  /** One finished HTTP request. */
-  request(frontend: string, route: string, method: string, status: number, seconds: number): void;
+  /** One finished HTTP request; `namespace` is '' when no route answered. */
+  request(frontend: string, route: string, method: string, status: number, seconds: number, namespace?: string): void;
+  /**
+   * One finished call on the gRPC passthrough, by namespace ('' when none was chosen), method
+   * path and status code name.
+   */
+  passthroughCall(namespace: string, method: string, code: string, seconds: number): void;
   /** One upstream gRPC call, by method path and status code name. */
   upstreamCall(method: string, code: string): void;
   /** A route table rebuild, accepted or rejected. */
@@ -21,20 +27,35 @@ export interface GatewayMetricsOptions {
   readonly exposition?: () => Promise<string>;
 }
 
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 export function createGatewayMetrics(options: GatewayMetricsOptions = {}): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
     name: 'prism_http_requests_total',
-    help: 'HTTP requests by frontend, route id, method and status class',
-    labelNames: ['frontend', 'route', 'method', 'status_class'],
+    help: 'HTTP requests by namespace, frontend, route id, method and status class',
+    labelNames: ['namespace', 'frontend', 'route', 'method', 'status_class'],
     registers: [registry],
   });
   const latency = new Histogram({
     name: 'prism_http_request_duration_seconds',
-    help: 'HTTP request latency by frontend and route id',
-    labelNames: ['frontend', 'route'],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    help: 'HTTP request latency by namespace, frontend and route id',
+    labelNames: ['namespace', 'frontend', 'route'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const passthroughCalls = new Counter({
+    name: 'prism_grpc_passthrough_calls_total',
+    help: 'Calls on the gRPC passthrough by namespace, method and status code',
+    labelNames: ['namespace', 'method', 'code'],
+    registers: [registry],
+  });
+  const passthroughLatency = new Histogram({
+    name: 'prism_grpc_passthrough_call_duration_seconds',
+    help: 'gRPC passthrough call duration (a streaming call: until its status) by namespace and method',
+    labelNames: ['namespace', 'method'],
+    buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
   const upstream = new Counter({
@@ -52,10 +73,14 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   return {
     registry,
     exposition: options.exposition ?? (() => registry.metrics()),
-    request(frontend, route, method, status, seconds) {
+    request(frontend, route, method, status, seconds, namespace = '') {
       const statusClass = `${Math.floor(status / 100)}xx`;
-      requests.inc({ frontend, route, method, status_class: statusClass });
-      latency.observe({ frontend, route }, seconds);
+      requests.inc({ namespace, frontend, route, method, status_class: statusClass });
+      latency.observe({ namespace, frontend, route }, seconds);
+    },
+    passthroughCall(namespace, method, code, seconds) {
+      passthroughCalls.inc({ namespace, method, code });
+      passthroughLatency.observe({ namespace, method }, seconds);
     },
     upstreamCall(method, code) {
       upstream.inc({ method, code });

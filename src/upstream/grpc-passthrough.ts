@@ -4,13 +4,31 @@
  * metadata, deadlines, cancellation and the full status (including rich error details) passed
  * through. A call picks its namespace with the `x-prism-namespace` metadata key; without it,
  * the only namespace serving the method is used.
+ *
+ * With `auth` configured the listener is guarded like the HTTP routes: the `authorization`
+ * metadata (Basic or Bearer) names the principal, and the namespace's role for the method
+ * (DESIGN.md §8: a read iff the proto declares NO_SIDE_EFFECTS, overridable per namespace) is
+ * required before anything reaches the backend. Every call is logged and counted once.
  */
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
+import { GatewayError, GatewayReason, GATEWAY_DOMAIN } from '../core/gateway-error.js';
+import type { Authenticator, Principal, Role } from '../security/authenticator.js';
+import { requiredRole, unknownOverrideKeys, type MethodRoleOverrides } from './method-kind.js';
+import { proxyCall, type Admission, type CallRecord, type IncomingCall } from './passthrough-call.js';
 import { loadProtoRoot } from './proto-root.js';
+import { encodeStatusDetails, STATUS_DETAILS_KEY } from './rich-status.js';
 import { methodPath } from './service-definition.js';
 
 export const NAMESPACE_METADATA_KEY = 'x-prism-namespace';
+export const AUTHORIZATION_METADATA_KEY = 'authorization';
+
+/**
+ * Services every caller may use without credentials. grpc.health.v1 answers only SERVING or
+ * NOT_SERVING: orchestrators' gRPC probes (Kubernetes `grpc:` probes, grpc_health_probe) carry
+ * no credentials, and nothing in it reads or changes data.
+ */
+const OPEN_SERVICES = new Set(['grpc.health.v1.Health']);
 
 export interface PassthroughNamespace {
   readonly name: string;
@@ -19,6 +37,8 @@ export interface PassthroughNamespace {
   readonly enabled: boolean;
   /** How to reach `target` (the namespace's pattern.tls); plaintext when absent. */
   readonly credentials?: grpc.ChannelCredentials;
+  /** `package.Service/Method` → role, overriding what the proto says (the namespace's `methodRoles`). */
+  readonly methodRoles?: MethodRoleOverrides;
 }
 
 export interface PassthroughListener {
@@ -26,6 +46,20 @@ export interface PassthroughListener {
   readonly listen: string;
   /** TLS for the listener itself; plaintext when absent. */
   readonly credentials?: grpc.ServerCredentials;
+}
+
+/** What the passthrough needs of a pino logger (fastify's `app.log` is one). */
+export interface PassthroughLogger {
+  info(fields: object, message: string): void;
+}
+
+export interface PassthroughOptions {
+  /** Authentication and roles; every call is let through when absent (auth off). */
+  readonly auth?: Authenticator;
+  /** One line per finished call. */
+  readonly logger?: PassthroughLogger;
+  /** Counts and times every finished call. */
+  readonly metrics?: { passthroughCall(namespace: string, method: string, code: string, seconds: number): void };
 }
 
 export interface RunningPassthrough {
@@ -39,36 +73,59 @@ const DEFAULT_CLOSE_GRACE_MS = 5_000;
 
 const identity = (b: Buffer) => b;
 
-interface MethodRoute {
-  readonly method: protobuf.Method;
-  /** Namespace name → client; disabled namespaces map to undefined. */
-  readonly clients: Map<string, grpc.Client | undefined>;
+/** Per namespace serving a method: its client (undefined when disabled) and the role it needs. */
+interface NamespaceBinding {
+  readonly client: grpc.Client | undefined;
+  /** `none` for the open services. */
+  readonly role: Role | 'none';
 }
 
-export async function startGrpcPassthrough(namespaces: readonly PassthroughNamespace[], listener: PassthroughListener): Promise<RunningPassthrough> {
+interface MethodRoute {
+  readonly path: string;
+  readonly method: protobuf.Method;
+  readonly namespaces: Map<string, NamespaceBinding>;
+}
+
+/**
+ * Starts the passthrough listener. Each method's required role per namespace is settled here,
+ * once; a call only looks it up.
+ * @throws Error when a namespace's `methodRoles` names a method its protos do not declare, when
+ *   a proto cannot be loaded (ProtoLoadError), or when the address cannot be bound.
+ */
+export async function startGrpcPassthrough(namespaces: readonly PassthroughNamespace[], listener: PassthroughListener, options: PassthroughOptions = {}): Promise<RunningPassthrough> {
   const { listen } = listener;
   const clients: grpc.Client[] = [];
   const routes = new Map<string, MethodRoute>();
+  const problems: string[] = [];
   for (const ns of namespaces) {
-    if (ns.protoFiles.length === 0) continue;
+    if (ns.protoFiles.length === 0) {
+      if (ns.methodRoles && Object.keys(ns.methodRoles).length > 0) problems.push(`namespace '${ns.name}': methodRoles given, but the namespace declares no protos`);
+      continue;
+    }
+    const root = loadProtoRoot(ns.protoFiles);
+    const methods = servicesOf(root).flatMap((service) => service.methodsArray);
+    for (const key of unknownOverrideKeys(ns.methodRoles ?? {}, methods)) problems.push(`namespace '${ns.name}': methodRoles names '${key}', which no proto of the namespace declares`);
+    if (problems.length > 0) continue;
     const client = ns.enabled ? new grpc.Client(ns.target, ns.credentials ?? grpc.credentials.createInsecure()) : undefined;
     if (client) clients.push(client);
-    const root = loadProtoRoot(ns.protoFiles);
-    for (const service of servicesOf(root)) {
-      for (const method of service.methodsArray) {
-        const path = methodPath(method);
-        let route = routes.get(path);
-        if (!route) routes.set(path, (route = { method, clients: new Map() }));
-        route.clients.set(ns.name, client);
-      }
+    for (const method of methods) {
+      const path = methodPath(method);
+      let route = routes.get(path);
+      if (!route) routes.set(path, (route = { path, method, namespaces: new Map() }));
+      const open = OPEN_SERVICES.has(path.slice(1, path.lastIndexOf('/')));
+      route.namespaces.set(ns.name, { client, role: open ? 'none' : requiredRole(method, ns.methodRoles) });
     }
+  }
+  if (problems.length > 0) {
+    for (const c of clients) c.close();
+    throw new Error(`cannot start the gRPC passthrough:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
 
   const server = new grpc.Server();
   const byService = new Map<string, Record<string, grpc.MethodDefinition<Buffer, Buffer>>>();
   const handlers = new Map<string, Record<string, grpc.UntypedHandleCall>>();
   for (const [path, route] of routes) {
-    if (![...route.clients.values()].some((c) => c !== undefined)) continue;
+    if (![...route.namespaces.values()].some((b) => b.client !== undefined)) continue;
     const service = path.slice(1, path.lastIndexOf('/'));
     const name = route.method.name;
     if (!byService.has(service)) {
@@ -84,13 +141,16 @@ export async function startGrpcPassthrough(namespaces: readonly PassthroughNames
       responseSerialize: identity,
       responseDeserialize: identity,
     };
-    handlers.get(service)![name] = createHandler(path, route);
+    handlers.get(service)![name] = proxyCall(route.method, (call) => admit(route, call, options), (call) => record(route.path, call, options));
   }
   for (const [service, definition] of byService) server.addService(definition, handlers.get(service)!);
 
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(listen, listener.credentials ?? grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-  );
+  ).catch((err: unknown) => {
+    for (const c of clients) c.close();
+    throw err;
+  });
   const host = listen.slice(0, listen.lastIndexOf(':'));
   return {
     address: `${host}:${port}`,
@@ -127,85 +187,108 @@ function servicesOf(root: protobuf.Root): protobuf.Service[] {
   return out;
 }
 
-/** Chooses the namespace's client for a call, or the status that says why there is none. */
-function pick(route: MethodRoute, metadata: grpc.Metadata): grpc.Client | grpc.StatusObject {
-  const wanted = metadata.get(NAMESPACE_METADATA_KEY)[0];
-  const fail = (code: grpc.status, details: string): grpc.StatusObject => ({ code, details, metadata: new grpc.Metadata() });
-  if (typeof wanted === 'string') {
-    if (!route.clients.has(wanted)) return fail(grpc.status.NOT_FOUND, `namespace '${wanted}' does not serve this method`);
-    return route.clients.get(wanted) ?? fail(grpc.status.UNIMPLEMENTED, `namespace '${wanted}' does not expose its gRPC interface`);
+const refusal = (code: grpc.status, details: string, reason?: string): grpc.StatusObject => {
+  const metadata = new grpc.Metadata();
+  // The same google.rpc.ErrorInfo a REST client sees in the body, for clients that read it.
+  if (reason) metadata.set(STATUS_DETAILS_KEY, encodeStatusDetails(code, details, { reason, domain: GATEWAY_DOMAIN, metadata: {} }));
+  return { code, details, metadata };
+};
+
+/**
+ * Decides whether a call may go on, and where to: authenticates (unless the method is open or
+ * auth is off), picks the namespace, checks the role. Authentication comes first, so a caller
+ * without credentials learns nothing about which namespaces exist.
+ */
+async function admit(route: MethodRoute, call: IncomingCall, options: PassthroughOptions): Promise<Admission> {
+  const { auth } = options;
+  const openAnywhere = [...route.namespaces.values()].every((b) => b.role === 'none');
+  let principal: Principal | undefined;
+  if (auth && !openAnywhere) {
+    try {
+      // The client address feeds the authenticator's failed-attempt limit.
+      const authenticate: (authorization: string | undefined, clientAddress?: string) => Promise<Principal> = auth.authenticate;
+      principal = await authenticate.call(auth, metadataString(call.metadata, AUTHORIZATION_METADATA_KEY), clientAddress(call.getPeer()));
+    } catch (err) {
+      return { refused: fromGatewayError(err, grpc.status.UNAUTHENTICATED, GatewayReason.UNAUTHENTICATED) };
+    }
   }
-  // Namespaces with the passthrough switched off do not compete for unaddressed calls.
-  const enabled = [...route.clients.entries()].filter((e): e is [string, grpc.Client] => e[1] !== undefined);
-  if (enabled.length === 1) return enabled[0][1];
-  return fail(grpc.status.FAILED_PRECONDITION, `several namespaces serve this method; choose one with the '${NAMESPACE_METADATA_KEY}' metadata key (${enabled.map(([name]) => name).join(', ')})`);
+  const picked = pick(route, call.metadata);
+  if ('refused' in picked) return { ...picked, principal: principal?.name };
+  const { namespace, client } = picked;
+  const role = route.namespaces.get(namespace)!.role;
+  if (auth && principal && role !== 'none') {
+    try {
+      auth.authorize(principal, namespace, role);
+    } catch (err) {
+      return { refused: fromGatewayError(err, grpc.status.PERMISSION_DENIED, GatewayReason.FORBIDDEN), namespace, principal: principal.name };
+    }
+  }
+  // With auth on, the gateway is the party the credentials were meant for: passing a client's
+  // password or token on would hand it to the backend (and anything the backend logs).
+  return { client, namespace, principal: principal?.name, metadata: forwardMetadata(call.metadata, auth !== undefined) };
 }
 
-function forwardMetadata(incoming: grpc.Metadata): grpc.Metadata {
+/** Chooses the namespace for a call, or the status that says why there is none. */
+function pick(route: MethodRoute, metadata: grpc.Metadata): { namespace: string; client: grpc.Client } | { refused: grpc.StatusObject; namespace?: string } {
+  const wanted = metadata.get(NAMESPACE_METADATA_KEY)[0];
+  if (typeof wanted === 'string') {
+    const binding = route.namespaces.get(wanted);
+    // The client-chosen name is only echoed, never used as a metric label unless it exists.
+    if (!binding) return { refused: refusal(grpc.status.NOT_FOUND, `namespace '${wanted}' does not serve this method`) };
+    if (!binding.client) return { refused: refusal(grpc.status.UNIMPLEMENTED, `namespace '${wanted}' does not expose its gRPC interface`), namespace: wanted };
+    return { namespace: wanted, client: binding.client };
+  }
+  // Namespaces with the passthrough switched off do not compete for unaddressed calls.
+  const enabled = [...route.namespaces.entries()].filter((e): e is [string, NamespaceBinding & { client: grpc.Client }] => e[1].client !== undefined);
+  if (enabled.length === 1) return { namespace: enabled[0][0], client: enabled[0][1].client };
+  return {
+    refused: refusal(grpc.status.FAILED_PRECONDITION, `several namespaces serve this method; choose one with the '${NAMESPACE_METADATA_KEY}' metadata key (${enabled.map(([name]) => name).join(', ')})`),
+  };
+}
+
+/** A GatewayError from the authenticator as a gRPC status (its codes are gRPC-numbered). */
+function fromGatewayError(err: unknown, fallback: grpc.status, reason: string): grpc.StatusObject {
+  if (err instanceof GatewayError) return refusal(err.code as number, err.message, err.reason || reason);
+  return refusal(fallback, fallback === grpc.status.UNAUTHENTICATED ? 'invalid credentials' : 'permission denied', reason);
+}
+
+function metadataString(metadata: grpc.Metadata, key: string): string | undefined {
+  const value = metadata.get(key)[0];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The client's address without its port (grpc-js' getPeer() is `address:port`): failed-attempt
+ * limits count per address, and every new connection has a new port.
+ */
+export function clientAddress(peer: string): string {
+  const withoutPort = /^(.*):\d+$/.exec(peer)?.[1] ?? peer;
+  return withoutPort.replace(/^\[(.*)\]$/, '$1');
+}
+
+function forwardMetadata(incoming: grpc.Metadata, stripCredentials: boolean): grpc.Metadata {
   const out = incoming.clone();
   out.remove(NAMESPACE_METADATA_KEY);
+  if (stripCredentials) out.remove(AUTHORIZATION_METADATA_KEY);
   return out;
 }
 
-function callOptions(call: { getDeadline(): grpc.Deadline }): grpc.CallOptions {
-  const deadline = call.getDeadline();
-  return deadline === Infinity ? {} : { deadline };
-}
-
-function createHandler(path: string, route: MethodRoute): grpc.UntypedHandleCall {
-  const { requestStream, responseStream } = route.method;
-  if (!requestStream && !responseStream) {
-    return ((call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-      const client = pick(route, call.metadata);
-      if (!(client instanceof grpc.Client)) return callback(client);
-      let trailers: grpc.Metadata | undefined;
-      const upstream = client.makeUnaryRequest(path, identity, identity, call.request, forwardMetadata(call.metadata), callOptions(call), (err, value) => {
-        if (err) callback({ code: err.code, details: err.details, metadata: err.metadata });
-        else callback(null, value, trailers);
-      });
-      upstream.on('metadata', (md: grpc.Metadata) => call.sendMetadata(md));
-      upstream.on('status', (s: grpc.StatusObject) => (trailers = s.metadata));
-      call.on('cancelled', () => upstream.cancel());
-    }) as grpc.handleUnaryCall<Buffer, Buffer>;
-  }
-  if (!requestStream) {
-    return ((call: grpc.ServerWritableStream<Buffer, Buffer>) => {
-      const client = pick(route, call.metadata);
-      if (!(client instanceof grpc.Client)) return call.emit('error', client);
-      const upstream = client.makeServerStreamRequest(path, identity, identity, call.request, forwardMetadata(call.metadata), callOptions(call));
-      pipeResponses(upstream, call);
-      call.on('cancelled', () => upstream.cancel());
-    }) as grpc.handleServerStreamingCall<Buffer, Buffer>;
-  }
-  if (!responseStream) {
-    return ((call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-      const client = pick(route, call.metadata);
-      if (!(client instanceof grpc.Client)) return callback(client);
-      const upstream = client.makeClientStreamRequest(path, identity, identity, forwardMetadata(call.metadata), callOptions(call), (err, value) => {
-        if (err) callback({ code: err.code, details: err.details, metadata: err.metadata });
-        else callback(null, value);
-      });
-      call.on('data', (chunk: Buffer) => upstream.write(chunk));
-      call.on('end', () => upstream.end());
-      call.on('cancelled', () => upstream.cancel());
-    }) as grpc.handleClientStreamingCall<Buffer, Buffer>;
-  }
-  return ((call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
-    const client = pick(route, call.metadata);
-    if (!(client instanceof grpc.Client)) return call.emit('error', client);
-    const upstream = client.makeBidiStreamRequest(path, identity, identity, forwardMetadata(call.metadata), callOptions(call));
-    call.on('data', (chunk: Buffer) => upstream.write(chunk));
-    call.on('end', () => upstream.end());
-    call.on('cancelled', () => upstream.cancel());
-    pipeResponses(upstream, call);
-  }) as grpc.handleBidiStreamingCall<Buffer, Buffer>;
-}
-
-function pipeResponses(upstream: grpc.ClientReadableStream<Buffer> | grpc.ClientDuplexStream<Buffer, Buffer>, call: grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>): void {
-  upstream.on('metadata', (md: grpc.Metadata) => call.sendMetadata(md));
-  upstream.on('data', (chunk: Buffer) => call.write(chunk));
-  upstream.on('error', (err: grpc.ServiceError) => call.emit('error', { code: err.code, details: err.details, metadata: err.metadata }));
-  upstream.on('status', (s: grpc.StatusObject) => {
-    if (s.code === grpc.status.OK) call.end(s.metadata);
-  });
+/** Logs and counts a call once, when its status is known. */
+function record(path: string, call: IncomingCall, options: PassthroughOptions): CallRecord {
+  const started = process.hrtime.bigint();
+  const client = clientAddress(call.getPeer());
+  let finished = false;
+  return {
+    finish(code, namespace, principal) {
+      if (finished) return;
+      finished = true;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const codeName = grpc.status[code] ?? String(code);
+      options.metrics?.passthroughCall(namespace ?? '', path, codeName, seconds);
+      options.logger?.info(
+        { grpcMethod: path, namespace, principal, client, code: codeName, durationMs: Math.round(seconds * 1e6) / 1e3 },
+        'gRPC passthrough call',
+      );
+    },
+  };
 }

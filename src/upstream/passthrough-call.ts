@@ -1,0 +1,217 @@
+/**
+ * One proxied call of the gRPC passthrough, for each of the four call kinds: nothing is sent
+ * upstream before the call is admitted (authenticated, namespace picked, role checked), client
+ * messages wait unread until then, and the call is recorded exactly once with its final code.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type protobuf from 'protobufjs';
+import { methodPath } from './service-definition.js';
+
+/** The outcome of admission: where the call goes, or the status it ends with. */
+export type Admission =
+  | { readonly refused: grpc.StatusObject; readonly namespace?: string; readonly principal?: string }
+  | { readonly client: grpc.Client; readonly namespace: string; readonly principal?: string; readonly metadata: grpc.Metadata };
+
+/** Logs and counts one call; `finish` acts on its first invocation only. */
+export interface CallRecord {
+  finish(code: number, namespace?: string, principal?: string): void;
+}
+
+/** What every kind of grpc-js server call offers (grpc-js does not export its common type). */
+export interface IncomingCall {
+  readonly metadata: grpc.Metadata;
+  getPeer(): string;
+  getDeadline(): grpc.Deadline;
+  on(event: 'cancelled', listener: () => void): unknown;
+}
+type Admit = (call: IncomingCall) => Promise<Admission>;
+type Record = (call: IncomingCall) => CallRecord;
+
+const identity = (b: Buffer) => b;
+
+/** Internal failure of admission itself (a bug): the call fails without details. */
+const INTERNAL: grpc.StatusObject = { code: grpc.status.INTERNAL, details: 'Internal Server Error', metadata: new grpc.Metadata() };
+
+function callOptions(call: { getDeadline(): grpc.Deadline }): grpc.CallOptions {
+  const deadline = call.getDeadline();
+  return deadline === Infinity ? {} : { deadline };
+}
+
+/**
+ * Tracks a call's namespace and principal as admission learns them, and records the call once:
+ * on its status, or on the client's cancellation (DEADLINE_EXCEEDED when its deadline passed).
+ */
+function track(call: IncomingCall, record: Record) {
+  const rec = record(call);
+  const state = {
+    namespace: undefined as string | undefined,
+    principal: undefined as string | undefined,
+    cancelled: false,
+    upstream: undefined as grpc.Call | undefined,
+    finish: (code: number) => rec.finish(code, state.namespace, state.principal),
+  };
+  call.on('cancelled', () => {
+    state.cancelled = true;
+    state.upstream?.cancel();
+    const deadline = call.getDeadline();
+    const expired = deadline !== Infinity && new Date(deadline).getTime() <= Date.now();
+    state.finish(expired ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED);
+  });
+  return state;
+}
+
+/**
+ * The grpc-js handler proxying `method` (opaque bytes both ways).
+ * Never throws: every failure ends the call with a status.
+ */
+export function proxyCall(method: protobuf.Method, admit: Admit, record: Record): grpc.UntypedHandleCall {
+  const path = methodPath(method);
+  const { requestStream, responseStream } = method;
+  if (!requestStream && !responseStream) {
+    return ((call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      const state = track(call, record);
+      admit(call).then(
+        (a) => {
+          state.namespace = a.namespace;
+          state.principal = a.principal;
+          if (state.cancelled) return;
+          if ('refused' in a) {
+            state.finish(a.refused.code);
+            return callback(a.refused);
+          }
+          let trailers: grpc.Metadata | undefined;
+          const upstream = a.client.makeUnaryRequest(path, identity, identity, call.request, a.metadata, callOptions(call), (err, value) => {
+            if (err) {
+              state.finish(err.code);
+              callback({ code: err.code, details: err.details, metadata: err.metadata });
+            } else {
+              state.finish(grpc.status.OK);
+              callback(null, value, trailers);
+            }
+          });
+          state.upstream = upstream;
+          upstream.on('metadata', (md: grpc.Metadata) => call.sendMetadata(md));
+          upstream.on('status', (s: grpc.StatusObject) => (trailers = s.metadata));
+        },
+        () => {
+          state.finish(INTERNAL.code);
+          callback(INTERNAL);
+        },
+      );
+    }) as grpc.handleUnaryCall<Buffer, Buffer>;
+  }
+  if (!requestStream) {
+    return ((call: grpc.ServerWritableStream<Buffer, Buffer>) => {
+      const state = track(call, record);
+      admit(call).then(
+        (a) => {
+          state.namespace = a.namespace;
+          state.principal = a.principal;
+          if (state.cancelled) return;
+          if ('refused' in a) {
+            state.finish(a.refused.code);
+            return call.emit('error', a.refused);
+          }
+          const upstream = a.client.makeServerStreamRequest(path, identity, identity, call.request, a.metadata, callOptions(call));
+          state.upstream = upstream;
+          pipeResponses(upstream, call, state.finish);
+        },
+        () => {
+          state.finish(INTERNAL.code);
+          call.emit('error', INTERNAL);
+        },
+      );
+    }) as grpc.handleServerStreamingCall<Buffer, Buffer>;
+  }
+  if (!responseStream) {
+    return ((call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      const state = track(call, record);
+      admit(call).then(
+        (a) => {
+          state.namespace = a.namespace;
+          state.principal = a.principal;
+          if (state.cancelled) return;
+          // A refused call's messages are never read; grpc-js discards them with the stream.
+          if ('refused' in a) {
+            state.finish(a.refused.code);
+            return callback(a.refused);
+          }
+          const upstream = a.client.makeClientStreamRequest(path, identity, identity, a.metadata, callOptions(call), (err, value) => {
+            if (err) {
+              state.finish(err.code);
+              callback({ code: err.code, details: err.details, metadata: err.metadata });
+            } else {
+              state.finish(grpc.status.OK);
+              callback(null, value);
+            }
+          });
+          state.upstream = upstream;
+          pipeRequests(call, upstream);
+        },
+        () => {
+          state.finish(INTERNAL.code);
+          callback(INTERNAL);
+        },
+      );
+    }) as grpc.handleClientStreamingCall<Buffer, Buffer>;
+  }
+  return ((call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
+    const state = track(call, record);
+    admit(call).then(
+      (a) => {
+        state.namespace = a.namespace;
+        state.principal = a.principal;
+        if (state.cancelled) return;
+        if ('refused' in a) {
+          state.finish(a.refused.code);
+          return call.emit('error', a.refused);
+        }
+        const upstream = a.client.makeBidiStreamRequest(path, identity, identity, a.metadata, callOptions(call));
+        state.upstream = upstream;
+        pipeRequests(call, upstream);
+        pipeResponses(upstream, call, state.finish);
+      },
+      () => {
+        state.finish(INTERNAL.code);
+        call.emit('error', INTERNAL);
+      },
+    );
+  }) as grpc.handleBidiStreamingCall<Buffer, Buffer>;
+}
+
+/** Client → backend, pausing the client while the backend's side is full. */
+function pipeRequests(call: grpc.ServerReadableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>, upstream: grpc.ClientWritableStream<Buffer> | grpc.ClientDuplexStream<Buffer, Buffer>): void {
+  call.on('data', (chunk: Buffer) => {
+    if (!upstream.write(chunk)) {
+      call.pause();
+      upstream.once('drain', () => call.resume());
+    }
+  });
+  call.on('end', () => upstream.end());
+}
+
+/** Backend → client, pausing the backend while the client's side is full; the status last. */
+function pipeResponses(upstream: grpc.ClientReadableStream<Buffer> | grpc.ClientDuplexStream<Buffer, Buffer>, call: grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>, finish: (code: number) => void): void {
+  upstream.on('metadata', (md: grpc.Metadata) => call.sendMetadata(md));
+  upstream.on('data', (chunk: Buffer) => {
+    if (!call.write(chunk)) {
+      upstream.pause();
+      call.once('drain', () => upstream.resume());
+    }
+  });
+  upstream.on('error', (err: grpc.ServiceError) => {
+    finish(err.code);
+    call.emit('error', { code: err.code, details: err.details, metadata: err.metadata });
+  });
+  upstream.on('status', (s: grpc.StatusObject) => {
+    if (s.code !== grpc.status.OK) return;
+    // grpc-js reports the status as soon as the last message is queued; messages held back
+    // while the client was slow are still in the stream's buffer and go first.
+    const end = () => {
+      finish(grpc.status.OK);
+      call.end(s.metadata);
+    };
+    if (upstream.readableEnded) end();
+    else upstream.once('end', end);
+  });
+}
