@@ -121,7 +121,9 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     metrics.reload('success');
     const tables = createTableHolder(table);
 
-    const auth = config.auth ? createAuthenticator(config.auth, baseDir) : undefined;
+    // Users-file reloads are logged by the public listener's logger (made just below).
+    const auth = config.auth ? createAuthenticator(config.auth, baseDir, { log: { info: (o, m) => app.log.info(o, m), error: (o, m) => app.log.error(o, m) } }) : undefined;
+    if (auth) closers.push(async () => auth.close?.());
     const app = createHttpServer({
       tables,
       auth,
@@ -137,9 +139,9 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
       // that reads next on a new connection does not read past its own write.
       onCacheCleared: cluster && ((cleared) => cluster.publish({ type: 'cache-cleared', ...cleared })),
     });
+    for (const ignored of ignoredStored) app.log.warn(`the admin store holds a change to ${ignored}, which the config file defines; the file's definition is served and the stored change is ignored`);
     listenerClosers.push(() => drain(app, config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS));
     // Checked before anything listens: a bad certificate path fails the start at once.
-    for (const ignored of ignoredStored) app.log.warn(`the admin store holds a change to ${ignored}, which the config file defines; the file's definition is served and the stored change is ignored`);
     const grpcCredentials = config.grpc?.enabled !== false ? grpcServerCredentials(config.grpc?.tls, baseDir) : undefined;
     const url = await listen(app, { host: overrides.host ?? config.http?.host ?? '127.0.0.1', port: overrides.port ?? config.http?.port ?? 8080, tls: config.http?.tls });
 
@@ -261,15 +263,15 @@ function announcingChanges(store: DefinitionStore, changed: () => void): Definit
 function overlayStored(fromFiles: readonly FrontendEntry[], stored: readonly StoredFrontend[], ignored: Set<string>): FrontendEntry[] {
   let entries = [...fromFiles];
   for (const s of stored) {
+    if (fromFiles.some((e) => e.names.includes(s.name) && e.namespace === s.namespace)) {
+      ignored.add(`frontend '${s.name}' in namespace '${s.namespace}'`);
+      continue;
+    }
     entries = entries.filter((e) => !(e.names.includes(s.name) && e.namespace === s.namespace));
     if (!s.deleted) entries.push({ names: [s.name], namespace: s.namespace, pathPrefix: s.pathPrefix, host: s.host, text: s.text, source: `admin:${s.name}`, origin: 'admin' });
   }
   return entries;
 }
-    if (fromFiles.some((e) => e.names.includes(s.name) && e.namespace === s.namespace)) {
-      ignored.add(`frontend '${s.name}' in namespace '${s.namespace}'`);
-      continue;
-    }
 
 /** How long SIGTERM waits for in-flight requests before closing their connections. */
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;

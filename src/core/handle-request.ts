@@ -59,7 +59,7 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
   let upstreamCode: number | undefined;
   try {
     if (auth && route.role !== 'none') {
-      const principal = await auth.authenticate(headerValue(input.headers['authorization']));
+      const principal = await auth.authenticate(headerValue(input.headers['authorization']), input.clientAddress);
       // The request mapper binds the first of repeated values to a scalar field (DESIGN.md §8),
       // so the elevation reads that same first value: never the joined list.
       const flag = route.elevate ? firstValue(input.query[route.elevate.query]) : undefined;
@@ -121,6 +121,7 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
     // A write that reached the upstream may have changed state even though it failed.
     if (route.writes && upstreamCode !== undefined) reply.clearedCache = clearCache(route.frontend);
     if (auth && error.reason === GatewayReason.UNAUTHENTICATED && reply.status === 401) reply.headers['www-authenticate'] = auth.challenge;
+    if (error.reason === GatewayReason.AUTH_RATE_LIMITED) reply.headers['retry-after'] = error.metadata.retryAfterSeconds;
     return reply;
   }
 }

@@ -13,6 +13,8 @@ export interface HttpInput {
   readonly requestId?: string;
   /** Aborted when the client goes away. */
   readonly signal?: CallSignal;
+  /** The peer's IP address (failed authentication attempts are counted by it). */
+  readonly clientAddress?: string;
 }
 
 /**

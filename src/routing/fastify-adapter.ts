@@ -185,6 +185,7 @@ class ClientRequestInput implements HttpInput {
   readonly headers: HttpInput['headers'];
   readonly body: Buffer | undefined;
   readonly requestId: string;
+  readonly clientAddress: string;
   #signal: ClientGone | undefined;
   readonly #reply: FastifyReply;
 
@@ -195,6 +196,7 @@ class ClientRequestInput implements HttpInput {
     this.headers = request.headers;
     this.body = Buffer.isBuffer(request.body) ? request.body : undefined;
     this.requestId = request.id;
+    this.clientAddress = request.ip;
     this.#reply = reply;
   }
 
@@ -259,7 +261,7 @@ export function createAdminHttpServer(options: AdminServerOptions): FastifyInsta
       handler: async (request, reply) => {
         try {
           if (options.auth && route.path !== '/healthz') {
-            const denied = await checkAdmin(options.auth, request.headers.authorization);
+            const denied = await checkAdmin(options.auth, request.headers.authorization, request.ip);
             if (denied) return send(reply, denied);
           }
           return send(reply, await route.handle(toInput(request, undefined), request.params as Record<string, string>));
@@ -274,15 +276,16 @@ export function createAdminHttpServer(options: AdminServerOptions): FastifyInsta
 }
 
 /** The admin listener's own guard: admin role everywhere, or a 401/403 reply. */
-async function checkAdmin(auth: Authenticator, authorization: string | undefined): Promise<HttpReply | undefined> {
+async function checkAdmin(auth: Authenticator, authorization: string | undefined, clientAddress: string): Promise<HttpReply | undefined> {
   try {
-    auth.authorize(await auth.authenticate(authorization), '*', 'admin');
+    auth.authorize(await auth.authenticate(authorization, clientAddress), '*', 'admin');
     return undefined;
   } catch (err) {
     const e = err instanceof GatewayError ? err : undefined;
     const status = e?.httpStatus ?? 500;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (status === 401) headers['www-authenticate'] = auth.challenge;
+    if (e?.metadata.retryAfterSeconds) headers['retry-after'] = e.metadata.retryAfterSeconds;
     return { status, headers, body: JSON.stringify({ error: e?.message ?? 'internal error' }) };
   }
 }

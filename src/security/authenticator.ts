@@ -3,13 +3,22 @@
  * tokens (JWT checked with jose against a JWKS URL or file: signature, issuer, audience,
  * expiry with clock skew) both yield a principal with a role per namespace. Roles are ordered
  * read < write < admin. Credentials and tokens are never logged.
+ *
+ * Basic auth is built so that scrypt's cost (tens of ms of CPU, on purpose) is paid rarely
+ * and never on the event loop: verified credentials are cached briefly (credential-cache.ts),
+ * failed attempts are limited per client address (failure-limiter.ts), verifications run on
+ * the libuv pool a few at a time and in turn per address (verification-gate.ts), and the
+ * users file is followed on disk and on SIGHUP (users-file.ts), which also clears the cache.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { parse } from 'yaml';
 import { Code, GatewayError, GatewayReason } from '../core/gateway-error.js';
+import { createCredentialCache, CREDENTIAL_CACHE_DEFAULTS } from './credential-cache.js';
+import { addressKey, createFailureLimiter, FAILURE_LIMITER_DEFAULTS } from './failure-limiter.js';
 import { parsePasswordHash, verifyPassword } from './password-hash.js';
+import { openUsersFile, type UsersFileLog } from './users-file.js';
+import { createVerificationGate, VERIFICATION_GATE_DEFAULTS } from './verification-gate.js';
 
 export type Role = 'read' | 'write' | 'admin';
 const RANK: Record<Role, number> = { read: 1, write: 2, admin: 3 };
@@ -44,25 +53,74 @@ export interface AuthConfig {
 
 export interface Authenticator {
   /**
-   * The principal behind a request's Authorization header.
-   * @throws GatewayError UNAUTHENTICATED (missing or bad credentials).
+   * The principal behind a request's Authorization header. `clientAddress` (the peer's IP)
+   * is what failed basic attempts are counted by; without it they share one bucket.
+   * @throws GatewayError UNAUTHENTICATED (missing or bad credentials);
+   *   RESOURCE_EXHAUSTED with reason AUTH_RATE_LIMITED and metadata `retryAfterSeconds`
+   *   (too many failed attempts from this address, or too many verifications waiting).
    */
-  authenticate(authorization: string | undefined): Promise<Principal>;
+  authenticate(authorization: string | undefined, clientAddress?: string): Promise<Principal>;
   /** @throws GatewayError PERMISSION_DENIED when the principal's role in `namespace` is below `role`. */
   authorize(principal: Principal, namespace: string, role: Role): void;
   /** The WWW-Authenticate challenge for 401 answers. */
   readonly challenge: string;
+  /** Stops following the users file. */
+  close?(): void;
 }
 
-interface UserEntry {
-  hash: ReturnType<typeof parsePasswordHash>;
-  roles: Record<string, Role>;
+/** The limits of basic auth; each has a default (BASIC_AUTH_DEFAULTS). */
+export interface BasicAuthLimits {
+  /** Verified credentials remembered (LRU). */
+  cacheEntries: number;
+  /** How long a verified credential is trusted without scrypt. */
+  cacheTtlMs: number;
+  /** Failed attempts one address may make in a row... */
+  failureBurst: number;
+  /** ...and then one more every this long. */
+  failureRefillMs: number;
+  /** Addresses whose failures are tracked. */
+  trackedAddresses: number;
+  /** scrypt verifications running at once. */
+  concurrentVerifications: number;
+  /** Attempts one address may have running or waiting. */
+  verificationsPerAddress: number;
+  /** Attempts waiting in all. */
+  queuedVerifications: number;
+}
+
+export const BASIC_AUTH_DEFAULTS: Readonly<BasicAuthLimits> = {
+  cacheEntries: CREDENTIAL_CACHE_DEFAULTS.maxEntries,
+  cacheTtlMs: CREDENTIAL_CACHE_DEFAULTS.ttlMs,
+  failureBurst: FAILURE_LIMITER_DEFAULTS.burst,
+  failureRefillMs: FAILURE_LIMITER_DEFAULTS.refillMs,
+  trackedAddresses: FAILURE_LIMITER_DEFAULTS.maxAddresses,
+  concurrentVerifications: VERIFICATION_GATE_DEFAULTS.concurrency,
+  verificationsPerAddress: VERIFICATION_GATE_DEFAULTS.perAddress,
+  queuedVerifications: VERIFICATION_GATE_DEFAULTS.maxQueued,
+};
+
+export interface AuthenticatorOptions {
+  /** Where users-file reloads are logged (the gateway's logger). */
+  log?: UsersFileLog;
+  limits?: Partial<BasicAuthLimits>;
+  /** Follow the users file on disk (default true; SIGHUP reloads either way). */
+  watchUsersFile?: boolean;
+  /** Called as each scrypt verification starts (tests count them). */
+  onVerify?: () => void;
+  /** The clock of the cache and the limiter (tests). */
+  now?: () => number;
 }
 
 /** @throws Error naming the file and entry that is wrong (at start, never per request). */
-export function createAuthenticator(config: AuthConfig, baseDir: string): Authenticator {
+export function createAuthenticator(config: AuthConfig, baseDir: string, options: AuthenticatorOptions = {}): Authenticator {
   const realm = config.realm ?? 'prism';
-  const users = config.basic ? loadUsers(resolve(baseDir, config.basic.usersFile)) : undefined;
+  const limits = { ...BASIC_AUTH_DEFAULTS, ...options.limits };
+  const cache = createCredentialCache<Principal>({ maxEntries: limits.cacheEntries, ttlMs: limits.cacheTtlMs, now: options.now });
+  const failures = createFailureLimiter({ burst: limits.failureBurst, refillMs: limits.failureRefillMs, maxAddresses: limits.trackedAddresses, now: options.now });
+  const gate = createVerificationGate({ concurrency: limits.concurrentVerifications, perAddress: limits.verificationsPerAddress, maxQueued: limits.queuedVerifications });
+  const users = config.basic
+    ? openUsersFile(resolve(baseDir, config.basic.usersFile), { log: options.log, watch: options.watchUsersFile, onChange: () => cache.clear() })
+    : undefined;
   let keys: JWTVerifyGetKey | undefined;
   const bearer = config.bearer;
   if (bearer) {
@@ -79,24 +137,59 @@ export function createAuthenticator(config: AuthConfig, baseDir: string): Authen
   const schemes = [users ? `Basic realm="${realm}"` : '', keys ? `Bearer realm="${realm}"` : ''].filter(Boolean);
   const unauthenticated = (message: string) =>
     new GatewayError(Code.UNAUTHENTICATED, message, { reason: GatewayReason.UNAUTHENTICATED, httpStatus: 401 });
+  const tooMany = (message: string, retryAfterMs: number) =>
+    new GatewayError(Code.RESOURCE_EXHAUSTED, message, {
+      reason: GatewayReason.AUTH_RATE_LIMITED,
+      httpStatus: 429,
+      metadata: { retryAfterSeconds: String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+    });
+
+  /**
+   * Hot path of authenticated requests: a cache hit costs one HMAC. A miss is checked against
+   * the address's failure budget before any hash runs, then waits its turn at the gate.
+   */
+  const basic = async (decoded: string, clientAddress: string | undefined): Promise<Principal> => {
+    const colon = decoded.indexOf(':');
+    // No name: nothing to look up, and nothing a timing difference could reveal.
+    if (colon <= 0) throw unauthenticated('invalid credentials');
+    const cached = cache.get(decoded);
+    if (cached) return cached;
+    const address = addressKey(clientAddress);
+    const wait = failures.retryAfterMs(address);
+    if (wait > 0) throw tooMany('too many failed authentication attempts; retry later', wait);
+    const turn = gate.admit(address);
+    if (!turn) throw tooMany('too many authentication attempts in progress; retry later', 1_000);
+    const release = await turn;
+    const generation = users!.generation;
+    const name = decoded.slice(0, colon);
+    const user = users!.current().get(name);
+    let ok: boolean;
+    try {
+      options.onVerify?.();
+      // Unknown users cost the same hash on the same pool, so timing does not tell which
+      // names exist; node's scrypt is asynchronous and never runs on the event loop.
+      ok = await verifyPassword(decoded.slice(colon + 1), user?.hash ?? DUMMY_HASH);
+    } finally {
+      release();
+    }
+    if (!user || !ok) {
+      failures.fail(address);
+      throw unauthenticated('invalid credentials');
+    }
+    const principal: Principal = { name, roles: user.roles };
+    // A verification that raced a reload answers by the users it started with, once.
+    if (users!.generation === generation) cache.set(decoded, principal);
+    return principal;
+  };
 
   return {
     challenge: schemes.join(', '),
-    async authenticate(authorization) {
+    async authenticate(authorization, clientAddress) {
       if (!authorization) throw unauthenticated('credentials are required');
       const space = authorization.indexOf(' ');
       const scheme = authorization.slice(0, space).toLowerCase();
       const value = authorization.slice(space + 1).trim();
-      if (scheme === 'basic' && users) {
-        const decoded = Buffer.from(value, 'base64').toString('utf8');
-        const colon = decoded.indexOf(':');
-        const name = decoded.slice(0, colon);
-        const user = colon > 0 ? users.get(name) : undefined;
-        // Unknown users cost a hash too, so timing does not tell which names exist.
-        const ok = await verifyPassword(decoded.slice(colon + 1), user?.hash ?? DUMMY_HASH);
-        if (!user || !ok) throw unauthenticated('invalid credentials');
-        return { name, roles: user.roles };
-      }
+      if (scheme === 'basic' && users) return basic(Buffer.from(value, 'base64').toString('utf8'), clientAddress);
       if (scheme === 'bearer' && keys && bearer) {
         try {
           const { payload } = await jwtVerify(value, keys, { issuer: bearer.issuer, audience: bearer.audience, clockTolerance: bearer.clockToleranceSec ?? 30 });
@@ -113,41 +206,13 @@ export function createAuthenticator(config: AuthConfig, baseDir: string): Authen
         throw new GatewayError(Code.PERMISSION_DENIED, `role '${role}' is required`, { reason: GatewayReason.FORBIDDEN, httpStatus: 403, metadata: { role, namespace } });
       }
     },
+    close() {
+      users?.close();
+    },
   };
 }
 
 const DUMMY_HASH = parsePasswordHash('scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
-
-function loadUsers(file: string): Map<string, UserEntry> {
-  const doc = parse(readFileSync(file, 'utf8')) as { users?: { name?: unknown; password?: unknown; roles?: unknown }[] };
-  const users = new Map<string, UserEntry>();
-  for (const [i, u] of (doc?.users ?? []).entries()) {
-    const where = `${file}: users[${i}]`;
-    if (typeof u.name !== 'string' || u.name === '' || u.name.includes(':')) throw new Error(`${where}: 'name' must be a non-empty string without ':'`);
-    if (typeof u.password !== 'string') throw new Error(`${where}: 'password' must be a scrypt hash`);
-    let hash;
-    try {
-      hash = parsePasswordHash(u.password);
-    } catch (err) {
-      throw new Error(`${where}: ${(err as Error).message}`);
-    }
-    users.set(u.name, { hash, roles: rolesFromMap(u.roles, where) });
-  }
-  return users;
-}
-
-function rolesFromMap(value: unknown, where: string): Record<string, Role> {
-  if (typeof value === 'string' && value in RANK) return { '*': value as Role };
-  const out: Record<string, Role> = {};
-  if (value && typeof value === 'object') {
-    for (const [ns, role] of Object.entries(value)) {
-      if (typeof role !== 'string' || !(role in RANK)) throw new Error(`${where}: role '${String(role)}' of '${ns}' must be read, write or admin`);
-      out[ns] = role as Role;
-    }
-    return out;
-  }
-  throw new Error(`${where}: 'roles' must be a role or a map of namespace to role`);
-}
 
 /** `["admin"]`, `["orders:write"]` or `{orders: write}` → namespace → highest role. */
 function rolesFromClaim(claim: unknown): Record<string, Role> {

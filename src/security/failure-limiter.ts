@@ -1,0 +1,86 @@
+/**
+ * Failed basic-auth attempts per client address, as a token bucket: each address may fail
+ * `burst` times in a row, then one more time every `refillMs`. An address whose bucket is
+ * empty is refused before any password hash runs (429 / RESOURCE_EXHAUSTED with
+ * Retry-After, RFC 6585 §4), so guessing passwords costs the gateway almost nothing and
+ * gains the guesser about ten tries a minute.
+ *
+ * Only failures take tokens: a user who authenticates keeps working, and a correct password
+ * that is already cached is never refused (the cache is checked first). The map of
+ * addresses is bounded; the least recently failing address is forgotten first.
+ */
+
+export interface FailureLimiter {
+  /** 0 when `address` may try now, else how long until it may (ms). */
+  retryAfterMs(address: string): number;
+  /** Records a failed attempt from `address`. */
+  fail(address: string): void;
+  /** Addresses currently tracked. */
+  readonly size: number;
+}
+
+export interface FailureLimiterOptions {
+  /** Failures allowed in a row (default 10). */
+  burst?: number;
+  /** One more failure is allowed every this long (default 6 s: ten a minute). */
+  refillMs?: number;
+  /** Most addresses tracked (default 10,000). */
+  maxAddresses?: number;
+  now?: () => number;
+}
+
+export const FAILURE_LIMITER_DEFAULTS = { burst: 10, refillMs: 6_000, maxAddresses: 10_000 } as const;
+
+export function createFailureLimiter(options: FailureLimiterOptions = {}): FailureLimiter {
+  const burst = options.burst ?? FAILURE_LIMITER_DEFAULTS.burst;
+  const refillMs = options.refillMs ?? FAILURE_LIMITER_DEFAULTS.refillMs;
+  const maxAddresses = options.maxAddresses ?? FAILURE_LIMITER_DEFAULTS.maxAddresses;
+  const now = options.now ?? Date.now;
+  const buckets = new Map<string, { tokens: number; at: number }>();
+
+  /** The bucket's tokens now; an address that has refilled completely is dropped. */
+  const tokensOf = (address: string, t: number): number => {
+    const bucket = buckets.get(address);
+    if (!bucket) return burst;
+    const tokens = Math.min(burst, bucket.tokens + (t - bucket.at) / refillMs);
+    if (tokens >= burst) buckets.delete(address);
+    return tokens;
+  };
+
+  return {
+    retryAfterMs(address) {
+      const t = now();
+      const tokens = tokensOf(address, t);
+      return tokens >= 1 ? 0 : Math.ceil((1 - tokens) * refillMs);
+    },
+    fail(address) {
+      const t = now();
+      const tokens = Math.max(0, tokensOf(address, t) - 1);
+      buckets.delete(address);
+      buckets.set(address, { tokens, at: t });
+      while (buckets.size > maxAddresses) buckets.delete(buckets.keys().next().value!);
+    },
+    get size() {
+      return buckets.size;
+    },
+  };
+}
+
+/**
+ * The key an address is limited by: IPv4 as is (an IPv4-mapped IPv6 address as its IPv4),
+ * IPv6 by its /64, the smallest block a single host is usually given (RFC 6177), so that one
+ * host cannot reset its bucket by hopping addresses inside its own prefix.
+ */
+export function addressKey(address: string | undefined): string {
+  if (!address) return '';
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1];
+  if (!address.includes(':')) return address;
+  const zone = address.indexOf('%');
+  const plain = zone === -1 ? address : address.slice(0, zone);
+  const [head, tail] = plain.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail === undefined ? [] : tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return groups.slice(0, 4).map((g) => (parseInt(g, 16) || 0).toString(16)).join(':') + '::/64';
+}
