@@ -132,7 +132,7 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
       maxConcurrent: config.http?.maxConcurrent,
       logger: overrides.logger,
       onReply: (reply, method, status, seconds) => {
-        metrics.request(reply?.frontend ?? '', reply?.routeId ?? '', method, status, seconds);
+        metrics.request(reply?.frontend ?? '', reply?.routeId ?? '', method, status, seconds, reply?.namespace ?? '');
         if (reply?.upstreamMethod !== undefined && reply.upstreamCode !== undefined) metrics.upstreamCall(reply.upstreamMethod, codeName(reply.upstreamCode));
       },
       // The other workers are told to drop their copies before the answer leaves, so a client

@@ -39,6 +39,7 @@ export async function handleRequest(table: RouteTable, input: HttpInput, auth?: 
   reply.headers[REQUEST_ID] = requestId;
   reply.routeId = route.id;
   reply.frontend = frontend.name;
+  reply.namespace = frontend.namespace;
   if (reply.upstreamCode !== undefined) reply.upstreamMethod = route.grpc?.path;
   return reply;
 }

@@ -34,6 +34,8 @@ export interface HttpReply {
   /** The route and frontend that answered, for logs and metrics. */
   routeId?: string;
   frontend?: string;
+  /** The namespace of the frontend that answered. */
+  namespace?: string;
   /** The upstream gRPC method called, when a call was made. */
   upstreamMethod?: string;
   /** An unexpected failure behind a 500, for the log (never for the client). */
