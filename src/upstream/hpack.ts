@@ -90,38 +90,53 @@ export class HpackDecoder {
     this.#maxSize = limit;
   }
 
-  /** @throws HpackError for a malformed block (a connection error: the table is out of step). */
-  decode(block: Buffer): HeaderList {
+  /**
+   * Decodes one complete block. `maxListBytes` bounds the decoded header list, counted as
+   * RFC 9113 §6.5.2 counts SETTINGS_MAX_HEADER_LIST_SIZE (name + value + 32 per field): a
+   * block past it is still decoded to its end, so the dynamic table stays in step with the
+   * peer's encoder, but its fields are dropped and `undefined` comes back.
+   * @throws HpackError for a malformed block (a connection error, COMPRESSION_ERROR: the
+   * table is out of step).
+   */
+  decode(block: Buffer, maxListBytes = Infinity): HeaderList | undefined {
     const out: HeaderList = [];
+    let listBytes = 0;
     let pos = 0;
+    let fields = 0;
     while (pos < block.length) {
       const byte = block[pos];
+      let name: string;
+      let value: string;
       if (byte & 0x80) {
         const [index, next] = readInteger(block, pos, 7);
         pos = next;
-        out.push(this.#field(index));
+        [name, value] = this.#field(index);
       } else if (byte & 0x40 || (byte & 0xe0) === 0) {
         // Literal with incremental indexing (6-bit prefix), without indexing or never indexed (4-bit).
         const indexing = (byte & 0x40) !== 0;
         const [index, afterIndex] = readInteger(block, pos, indexing ? 6 : 4);
         pos = afterIndex;
-        let name: string;
         if (index === 0) [name, pos] = readString(block, pos);
         else name = this.#field(index)[0];
-        let value: string;
         [value, pos] = readString(block, pos);
-        out.push([name, value]);
         if (indexing) this.#add(name, value);
       } else {
-        // 001xxxxx: a dynamic table size update.
+        // 001xxxxx: a dynamic table size update, only before the block's first field (RFC 7541 §4.2).
+        if (fields > 0) throw new HpackError('table size update after a header field');
         const [size, next] = readInteger(block, pos, 5);
         pos = next;
         if (size > this.#limit) throw new HpackError(`table size update to ${size} above the limit ${this.#limit}`);
         this.#maxSize = size;
         this.#evict();
+        continue;
       }
+      fields++;
+      listBytes += name.length + value.length + 32;
+      // Past the limit nothing more is kept: a few bytes naming a large table entry again and
+      // again must not build a large list.
+      if (listBytes <= maxListBytes) out.push([name, value]);
     }
-    return out;
+    return listBytes <= maxListBytes ? out : undefined;
   }
 
   #field(index: number): readonly [string, string] {
@@ -156,15 +171,16 @@ function readInteger(buf: Buffer, pos: number, prefixBits: number): [number, num
   const mask = (1 << prefixBits) - 1;
   let value = buf[pos++] & mask;
   if (value < mask) return [value, pos];
-  let shift = 0;
-  for (;;) {
+  // Five continuation bytes carry 35 bits, past any value accepted here; more (even of zero
+  // bits) are refused rather than read on.
+  for (let shift = 0; shift < 35; shift += 7) {
     if (pos >= buf.length) throw new HpackError('truncated integer');
     const byte = buf[pos++];
     value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
     if (value > 0xffffffff) throw new HpackError('integer too large');
     if ((byte & 0x80) === 0) return [value, pos];
   }
+  throw new HpackError('integer encoded in too many bytes');
 }
 
 /** §5.2: a string literal, raw or Huffman-coded. */
@@ -219,6 +235,11 @@ export class HpackEncoder {
     const nameBytes = index === 0 ? stringBytes(name) : [];
     const head = integerBytes(index, 4, 0x00);
     return Buffer.concat([Buffer.from(head), Buffer.from(nameBytes), Buffer.from(stringBytes(value))]);
+  }
+
+  /** A dynamic table size update (§6.3), to open a block after the peer lowered SETTINGS_HEADER_TABLE_SIZE (§4.2). */
+  static tableSizeUpdate(size: number): Buffer {
+    return Buffer.from(integerBytes(size, 5, 0x20));
   }
 
   /** A field that matches a static entry exactly (e.g. `:method: POST`) is one index. */

@@ -7,8 +7,12 @@
  * A call is two writes' worth of frames and no per-call streams or event emitters, which is
  * what makes it cheaper than node:http2 per call.
  *
+ * Targets are `host:port` or a Unix-domain socket (`unix:/abs/path`). Connections are kept
+ * alive and checked with PINGs, closed when idle, and a server that breaks HTTP/2's rules
+ * loses its connection (h2-connection.ts); a call on it fails UNAVAILABLE.
+ *
  * grpc-js stays the client for what this one leaves out: TLS, name resolution and load
- * balancing, keepalive pings, compression, streaming, retries beyond a refused stream.
+ * balancing, compression, streaming, retries beyond a refused stream.
  *
  * Errors follow `toGatewayError` exactly: same code, message (the server's `grpc-message`,
  * percent-decoded), reason/domain/metadata from the ErrorInfo in `grpc-status-details-bin`,
@@ -16,15 +20,39 @@
  */
 import { Code, GatewayError } from '../core/gateway-error.js';
 import type { UnaryReply, UnaryRequest, Upstream } from './grpc-upstream.js';
-import { H2Connection, RST, type StreamHandler } from './h2-connection.js';
+import { H2_DEFAULTS, H2Connection, RST, type StreamHandler } from './h2-connection.js';
 import { HpackEncoder, type HeaderList } from './hpack.js';
 import { decodeErrorInfo, STATUS_DETAILS_KEY } from './rich-status.js';
 
 export interface Http2UpstreamOptions {
   /** Largest reply message accepted (bytes); larger ones fail with RESOURCE_EXHAUSTED. */
   readonly maxReceiveMessageBytes?: number;
-  /** How long establishing the connection may take before calls fail UNAVAILABLE. */
+  /**
+   * How long establishing the connection may take, TCP and the server's HTTP/2 SETTINGS,
+   * before its calls fail UNAVAILABLE. Default 20,000.
+   */
   readonly connectTimeoutMs?: number;
+  /**
+   * A PING goes out when nothing has been received for this long while calls are in flight;
+   * a connection silent and idle for this long is verified with a PING before its next call.
+   * 0 turns keepalive off. Default 30,000; doubled for new connections after a GOAWAY
+   * "too_many_pings" (gRPC A8).
+   */
+  readonly keepaliveIntervalMs?: number;
+  /** An unanswered PING declares the server dead: its calls fail UNAVAILABLE. Default 20,000. */
+  readonly keepaliveTimeoutMs?: number;
+  /** PING idle connections too (GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS). Default false. */
+  readonly keepaliveWhileIdle?: boolean;
+  /** A connection without calls for this long closes (the next call opens one). 0: never. Default 300,000. */
+  readonly idleTimeoutMs?: number;
+  /**
+   * SETTINGS_MAX_HEADER_LIST_SIZE, advertised and enforced (RFC 9113 §6.5.2 sizes: name +
+   * value + 32 per field): a reply with larger headers or trailers fails RESOURCE_EXHAUSTED.
+   * Default 65,536.
+   */
+  readonly maxHeaderListBytes?: number;
+  /** HTTP/2 receive window per call and per connection, in bytes. Default 16 MiB. */
+  readonly receiveWindowBytes?: number;
 }
 
 const DEFAULT_MAX_RECEIVE = 64 * 1024 * 1024;
@@ -63,12 +91,19 @@ interface CallState {
 
 /**
  * @throws Error when `target` is neither `host:port` (optionally `dns:`, `dns:///` or
- * `http://` before it) nor `unix:/abs/path` / `unix:///abs/path`.
+ * `http://` before it) nor `unix:/abs/path` / `unix:///abs/path`, or when an option is out
+ * of range.
  */
 export function createHttp2Upstream(target: string, options: Http2UpstreamOptions = {}): Upstream {
   const { authority, host, port, path: socketPath } = parseTarget(target);
   const maxReceive = options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE;
-  const connectTimeoutMs = options.connectTimeoutMs ?? 20_000;
+  const connectTimeoutMs = checked('connectTimeoutMs', options.connectTimeoutMs ?? H2_DEFAULTS.connectTimeoutMs, 1, Infinity);
+  let keepaliveIntervalMs = checked('keepaliveIntervalMs', options.keepaliveIntervalMs ?? H2_DEFAULTS.keepaliveIntervalMs, 0, Infinity);
+  const keepaliveTimeoutMs = checked('keepaliveTimeoutMs', options.keepaliveTimeoutMs ?? H2_DEFAULTS.keepaliveTimeoutMs, 1, 2 ** 31 - 1);
+  const idleTimeoutMs = checked('idleTimeoutMs', options.idleTimeoutMs ?? H2_DEFAULTS.idleTimeoutMs, 0, Infinity);
+  // The upper bounds are what a SETTINGS value can carry (§6.5.2).
+  const maxHeaderListBytes = checked('maxHeaderListBytes', options.maxHeaderListBytes ?? H2_DEFAULTS.maxHeaderListBytes, 1024, 2 ** 32 - 1);
+  const receiveWindowBytes = checked('receiveWindowBytes', options.receiveWindowBytes ?? H2_DEFAULTS.receiveWindowBytes, 1, 2 ** 31 - 1);
   let conn: H2Connection | undefined;
   let closed = false;
 
@@ -101,8 +136,18 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
       port,
       path: socketPath,
       connectTimeoutMs,
+      keepaliveIntervalMs,
+      keepaliveTimeoutMs,
+      keepaliveWhileIdle: options.keepaliveWhileIdle ?? H2_DEFAULTS.keepaliveWhileIdle,
+      idleTimeoutMs,
+      maxHeaderListBytes,
+      receiveWindowBytes,
       onGone: () => {
         if (conn === c) conn = undefined;
+      },
+      // gRPC A8: a server that finds the pings too frequent gets half as many on the next connection.
+      onTooManyPings: () => {
+        if (keepaliveIntervalMs > 0) keepaliveIntervalMs *= 2;
       },
     });
     conn = c;
@@ -255,6 +300,12 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
   }
 
   return { target, unary, healthy, close };
+}
+
+/** `value` when it is a number in [min, max]. @throws Error naming the option otherwise. */
+function checked(name: string, value: number, min: number, max: number): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) throw new Error(`${name} must be a number from ${min} to ${max}, got ${String(value)}`);
+  return value;
 }
 
 /** The caller's metadata as HPACK fields; binary keys go base64. @throws Error for illegal keys or values. */
