@@ -187,10 +187,11 @@ function servicesOf(root: protobuf.Root): protobuf.Service[] {
   return out;
 }
 
-const refusal = (code: grpc.status, details: string, reason?: string): grpc.StatusObject => {
+const refusal = (code: grpc.status, details: string, reason?: string, info: Record<string, string> = {}): grpc.StatusObject => {
   const metadata = new grpc.Metadata();
-  // The same google.rpc.ErrorInfo a REST client sees in the body, for clients that read it.
-  if (reason) metadata.set(STATUS_DETAILS_KEY, encodeStatusDetails(code, details, { reason, domain: GATEWAY_DOMAIN, metadata: {} }));
+  // The same google.rpc.ErrorInfo a REST client sees in the body (with, for instance, the
+  // retryAfterSeconds of a rate-limited authentication), for clients that read it.
+  if (reason) metadata.set(STATUS_DETAILS_KEY, encodeStatusDetails(code, details, { reason, domain: GATEWAY_DOMAIN, metadata: info }));
   return { code, details, metadata };
 };
 
@@ -206,8 +207,7 @@ async function admit(route: MethodRoute, call: IncomingCall, options: Passthroug
   if (auth && !openAnywhere) {
     try {
       // The client address feeds the authenticator's failed-attempt limit.
-      const authenticate: (authorization: string | undefined, clientAddress?: string) => Promise<Principal> = auth.authenticate;
-      principal = await authenticate.call(auth, metadataString(call.metadata, AUTHORIZATION_METADATA_KEY), clientAddress(call.getPeer()));
+      principal = await auth.authenticate(metadataString(call.metadata, AUTHORIZATION_METADATA_KEY), clientAddress(call.getPeer()));
     } catch (err) {
       return { refused: fromGatewayError(err, grpc.status.UNAUTHENTICATED, GatewayReason.UNAUTHENTICATED) };
     }
@@ -248,7 +248,7 @@ function pick(route: MethodRoute, metadata: grpc.Metadata): { namespace: string;
 
 /** A GatewayError from the authenticator as a gRPC status (its codes are gRPC-numbered). */
 function fromGatewayError(err: unknown, fallback: grpc.status, reason: string): grpc.StatusObject {
-  if (err instanceof GatewayError) return refusal(err.code as number, err.message, err.reason || reason);
+  if (err instanceof GatewayError) return refusal(err.code as number, err.message, err.reason || reason, err.metadata);
   return refusal(fallback, fallback === grpc.status.UNAUTHENTICATED ? 'invalid credentials' : 'permission denied', reason);
 }
 

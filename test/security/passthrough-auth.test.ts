@@ -45,6 +45,7 @@ interface Outcome {
   readonly code: grpc.status;
   readonly details?: string;
   readonly reason?: string;
+  readonly info?: Readonly<Record<string, string>>;
   readonly value?: Reply;
 }
 
@@ -74,7 +75,8 @@ function invoke(service: 'registry' | 'fixture' | 'health', method: string, requ
     c[method](request, metadata, { deadline: Date.now() + 15_000 }, (err, value) => {
       if (!err) return done({ code: grpc.status.OK, value });
       const bytes = err.metadata?.get(STATUS_DETAILS_KEY)[0];
-      done({ code: err.code, details: err.details, reason: decodeErrorInfo(typeof bytes === 'string' ? undefined : bytes)?.reason });
+      const info = decodeErrorInfo(typeof bytes === 'string' ? undefined : bytes);
+      done({ code: err.code, details: err.details, reason: info?.reason, info: info?.metadata });
     });
   });
 }
@@ -146,9 +148,12 @@ describe('the passthrough without valid credentials', () => {
     ['a malformed token', async () => 'Bearer not.a.jwt'],
   ];
   for (const [name, credentials] of rows) {
-    test(`${name} → UNAUTHENTICATED for RegisterSchema, DeleteSubject{permanent}, UpdateMode and reads`, async () => {
+    test(`${name} → UNAUTHENTICATED for RegisterSchema, DeleteSubject{permanent}, UpdateMode (and reads)`, async () => {
       const auth = await credentials();
-      for (const [method, request] of [...WRITES, ['ListSubjects', {}] as [string, Reply]]) {
+      // Failed passwords count against the address's budget (ten in a row): reads are tried
+      // only where no password is checked.
+      const reads: [string, Reply][] = auth?.startsWith('Basic ') ? [] : [['ListSubjects', {}]];
+      for (const [method, request] of [...WRITES, ...reads]) {
         const out = await invoke('registry', method, request, auth, 'default');
         assert.equal(out.code, grpc.status.UNAUTHENTICATED, `${method} with ${name}`);
         assert.equal(out.reason, 'UNAUTHENTICATED', 'the ErrorInfo reason a REST client sees too');
@@ -277,6 +282,23 @@ describe('what the backend sees, and what is logged and counted', () => {
     assert.ok((sampleValue(text, 'prism_grpc_passthrough_calls_total', { namespace: '', method, code: 'UNAUTHENTICATED' }) ?? 0) >= 1);
     assert.ok((sampleValue(text, 'prism_grpc_passthrough_call_duration_seconds_count', { namespace: 'default', method }) ?? 0) >= 1);
     assert.equal(text.includes('namespace="nope"'), false, 'a client-chosen namespace name never becomes a label');
+  });
+});
+
+// Last among the tests of this gateway: it spends 127.0.0.1's budget of failed passwords.
+describe('failed passwords on the passthrough count per client address', () => {
+  test('after the burst a wrong password is RESOURCE_EXHAUSTED with a retry delay; a verified user still gets in', async () => {
+    assert.equal((await invoke('registry', 'ListSubjects', {}, as('reader'), 'default')).code, grpc.status.OK, 'verified (and cached) before the burst');
+    let limited: Outcome | undefined;
+    for (let i = 0; i < 20 && !limited; i++) {
+      const out = await invoke('registry', 'ListSubjects', {}, basic('reader', `guess-${i}`), 'default');
+      if (out.code === grpc.status.RESOURCE_EXHAUSTED) limited = out;
+      else assert.equal(out.code, grpc.status.UNAUTHENTICATED);
+    }
+    assert.ok(limited, 'guessing is limited: the passthrough passes the client address to the authenticator');
+    assert.equal(limited.reason, 'AUTH_RATE_LIMITED');
+    assert.match(limited.info?.retryAfterSeconds ?? '', /^\d+$/);
+    assert.equal((await invoke('registry', 'ListSubjects', {}, as('reader'), 'default')).code, grpc.status.OK);
   });
 });
 
