@@ -18,6 +18,7 @@ import { hashPassword } from './security/password-hash.js';
 import { startGateway } from './start-gateway.js';
 import { parseWorkerCount, runCluster } from './cluster/run-cluster.js';
 import { connectWorker, isPrismWorker } from './cluster/worker-link.js';
+import { shouldWatchParent, watchParent } from './operations/parent-watch.js';
 
 const HELP: Record<string, string> = {
   main: `Usage: prism-gateway <command> [options]
@@ -329,7 +330,7 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
     logger: { level },
     cluster: link,
   });
-  link?.listening({ url: gateway.url, adminUrl: gateway.adminUrl, grpcAddress: gateway.grpcAddress });
+  link?.listening({ url: gateway.url, adminUrl: gateway.adminUrl, grpcAddress: gateway.grpcAddress, probesUrl: gateway.probesUrl });
   await new Promise<void>((done) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -346,6 +347,8 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
     process.once('SIGINT', () => stop('SIGINT'));
     // A worker whose primary is gone (killed) stops too rather than serve on its own.
     if (link) process.once('disconnect', () => stop('primary gone'));
+    // Under npm, npm's end is the supervisor's stop (operations/parent-watch.ts).
+    else if (shouldWatchParent()) watchParent(() => stop('parent gone'));
   });
   return 0;
 }

@@ -4,7 +4,7 @@
  * into one route table, and serves it; the admin listener and the gRPC passthrough listener
  * run beside the public one, each on an ephemeral loopback port unless configured.
  */
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
@@ -12,11 +12,16 @@ import { createAdminApi } from './admin/admin-api.js';
 import { createSqliteDefinitionStore, type DefinitionStore, type StoredFrontend } from './admin/definition-store.js';
 import { createPostgresDefinitionStore, type PostgresDefinitionStore, type PostgresDefinitionStoreOptions } from './admin/postgres-definition-store.js';
 import { createFrontendCatalog, readFileEntry, type FrontendEntry, type NamespaceTarget } from './admin/frontend-catalog.js';
-import type { LoadedConfig } from './config/gateway-config.js';
+import { ConfigError, type LoadedConfig } from './config/gateway-config.js';
 import { codeName } from './core/gateway-error.js';
 import { definitionLookup } from './frontends/load-any-definition.js';
 import { exportOpenApi } from './frontends/openapi-export.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';
+import { createConnectionMetrics, type ListenerName } from './observability/connection-metrics.js';
+import { acquireLock, DATA_DIR_LOCK_FILE } from './operations/data-dir-lock.js';
+import { connectionLimits, type ConnectionLimits } from './routing/connection-guard.js';
+import { withHealthCheck } from './upstream/health-check.js';
+import { createPrivateSocket } from './upstream/private-socket.js';
 import { createAuthenticator } from './security/authenticator.js';
 import { channelCredentials, grpcServerCredentials, httpsOptions } from './security/tls-files.js';
 import { createAdminHttpServer, createHttpServer } from './routing/fastify-adapter.js';
@@ -44,6 +49,8 @@ export interface RunningGateway {
   readonly adminUrl?: string;
   /** `host:port` of the gRPC passthrough listener, when enabled. */
   readonly grpcAddress?: string;
+  /** `http://host:port` of the probes listener (/healthz, /readyz, /metrics), when configured. */
+  readonly probesUrl?: string;
   readonly app: FastifyInstance;
   readonly tables: TableHolder;
   readonly metrics: GatewayMetrics;
@@ -58,11 +65,16 @@ type RunningNamespace = NamespaceTarget & { readonly target: string; readonly pa
 export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
   const { config, baseDir } = loaded;
   const dataDir = resolveDataDir(loaded, overrides.dataDir);
-  const backends = backendTable(loaded);
   const cluster = overrides.cluster;
+  // Connection limits are checked before anything starts (a ConfigError exits 2).
+  const limits = connectionLimits(config.http);
+  // One process per data folder; a cluster's primary holds it for its workers.
+  const unlock = cluster ? undefined : lockDataDir(dataDir);
+  const backends = backendTable(loaded);
   const patterns = new Map<string, RunningPattern>();
   const namespaces = new Map<string, RunningNamespace>();
   const closers: (() => Promise<void>)[] = [];
+  if (unlock) closers.push(async () => unlock());
   // The listeners stop together, under one deadline, before anything behind them closes.
   const listenerClosers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
@@ -90,8 +102,10 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
       // stays for TLS, which the lean client does not speak. A pattern the cluster's primary
       // runs is reached in plaintext, like any embedded one.
       const credentials = channelCredentials(elsewhere ? undefined : ns.pattern.tls, baseDir);
-      const upstream =
-        (ns.pattern.tls && !elsewhere) || ns.pattern.client === 'grpc-js' ? createGrpcUpstream(target!, {}, credentials) : createHttp2Upstream(target!);
+      const upstream = withHealthCheck(
+        (ns.pattern.tls && !elsewhere) || ns.pattern.client === 'grpc-js' ? createGrpcUpstream(target!, {}, credentials) : createHttp2Upstream(target!),
+        ns.health,
+      );
       closers.push(async () => upstream.close());
       namespaces.set(ns.name, { name: ns.name, upstream, protoFiles, deadlineMs: ns.deadlineMs, forwardHeaders: ns.forwardHeaders, target: target!, passthrough: ns.grpcPassthrough ?? true, credentials });
     }
@@ -116,6 +130,11 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     const currentEntries = async () => overlayStored(fromFiles, await store.list(), ignoredStored);
     const catalog = createFrontendCatalog(namespaces, baseDir, await currentEntries());
     const metrics = createGatewayMetrics(cluster ? { exposition: () => cluster.clusterMetrics() } : {});
+    const connectionRefused = createConnectionMetrics(metrics.registry);
+    const guard = (listener: ListenerName): { limits: ConnectionLimits; refused: (reason: Parameters<typeof connectionRefused>[1]) => void } => ({
+      limits,
+      refused: (reason) => connectionRefused(listener, reason),
+    });
     cluster?.shareMetrics(metrics.registry);
     const { table } = catalog.compile();
     metrics.reload('success');
@@ -130,7 +149,8 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
       https: httpsOptions(config.http?.tls, baseDir),
       bodyLimit: config.bodyLimit,
       maxConcurrent: config.http?.maxConcurrent,
-      logger: overrides.logger,
+      logger: quietListenLines(overrides.logger),
+      connections: guard('public'),
       onReply: (reply, method, status, seconds) => {
         metrics.request(reply?.frontend ?? '', reply?.routeId ?? '', method, status, seconds, reply?.namespace ?? '');
         if (reply?.upstreamMethod !== undefined && reply.upstreamCode !== undefined) metrics.upstreamCall(reply.upstreamMethod, codeName(reply.upstreamCode));
@@ -144,6 +164,9 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     // Checked before anything listens: a bad certificate path fails the start at once.
     const grpcCredentials = config.grpc?.enabled !== false ? grpcServerCredentials(config.grpc?.tls, baseDir) : undefined;
     const url = await listen(app, { host: overrides.host ?? config.http?.host ?? '127.0.0.1', port: overrides.port ?? config.http?.port ?? 8080, tls: config.http?.tls });
+    // In a worker of `serve --workers N` the primary prints the listeners once; each worker says
+    // one line of its own.
+    const startLine = (fields: Record<string, unknown>, message: string) => (cluster ? app.log.debug(fields, message) : app.log.info(fields, message));
 
     const adminApi = createAdminApi({
       catalog,
@@ -186,7 +209,10 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
         auth,
         https: httpsOptions(config.admin?.tls, baseDir),
         routes: adminApi.routes,
-        logger: overrides.logger,
+        // Probes and Prometheus should not hold admin rights (issue 13, item 14).
+        openPaths: config.admin?.openProbes ? PROBE_PATHS : [],
+        logger: quietListenLines(overrides.logger),
+        connections: guard('admin'),
       });
       listenerClosers.push(() => admin.close());
       adminUrl = await listen(admin, { host: config.admin?.host ?? '127.0.0.1', port: config.admin?.port ?? 0, tls: config.admin?.tls });
@@ -205,11 +231,25 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
       listenerClosers.push(() => passthrough!.close(config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS));
     }
 
-    for (const [name, p] of patterns) app.log.info({ namespace: name, address: p.address }, 'embedded pattern listening (gRPC)');
-    if (passthrough) app.log.info({ address: passthrough.address }, 'gRPC passthrough listening');
-    if (adminUrl) app.log.info({ url: adminUrl }, 'admin listening (admin API, /metrics, /healthz, /readyz)');
-    app.log.info({ url, routes: table.routes.length }, 'gateway listening (HTTP)');
-    return { url, adminUrl, grpcAddress: passthrough?.address, app, tables, metrics, patterns, close: closeAll };
+    let probesUrl: string | undefined;
+    if (config.probes) {
+      // Health, readiness and metrics alone, without credentials: safe on any address.
+      const probes = createAdminHttpServer({
+        routes: adminApi.routes.filter((r) => PROBE_PATHS.includes(r.path)),
+        logger: quietListenLines(overrides.logger),
+        connections: guard('probes'),
+      });
+      listenerClosers.push(() => probes.close());
+      probesUrl = await listen(probes, { host: config.probes.host ?? '127.0.0.1', port: config.probes.port ?? 0 });
+    }
+
+    for (const [name, p] of patterns) startLine({ listener: 'pattern', namespace: name, address: p.address }, 'embedded pattern listening (gRPC)');
+    if (passthrough) startLine({ listener: 'grpc', address: passthrough.address }, 'gRPC passthrough listening');
+    if (adminUrl) startLine({ listener: 'admin', url: adminUrl, openProbes: config.admin?.openProbes === true }, 'admin listening (admin API, /metrics, /healthz, /readyz)');
+    if (probesUrl) startLine({ listener: 'probes', url: probesUrl }, 'probes listening (/healthz, /readyz, /metrics)');
+    startLine({ listener: 'public', url, routes: table.routes.length }, 'gateway listening (HTTP)');
+    if (cluster) app.log.info({ url, routes: table.routes.length }, 'worker listening');
+    return { url, adminUrl, grpcAddress: passthrough?.address, probesUrl, app, tables, metrics, patterns, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
@@ -223,8 +263,47 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
  */
 export function resolveDataDir({ config, baseDir }: LoadedConfig, override: string | undefined): string {
   const dataDir = override !== undefined ? resolve(override) : config.dataDir !== undefined ? resolve(baseDir, config.dataDir) : resolve('data');
-  mkdirSync(dataDir, { recursive: true });
+  // SQLite alone says "unable to open database file" without the path: name it here.
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    accessSync(dataDir, constants.W_OK | constants.X_OK);
+  } catch (err) {
+    throw new ConfigError(`data dir ${dataDir} is not usable: ${(err as Error).message} (set --data-dir, PRISM_DATA_DIR or dataDir: to a writable folder)`);
+  }
   return dataDir;
+}
+
+/**
+ * Takes the data folder's lock for this process (operations/data-dir-lock.ts).
+ * @throws LockedError (a ConfigError) naming the process that holds it.
+ */
+export function lockDataDir(dataDir: string): () => void {
+  return acquireLock(resolve(dataDir, DATA_DIR_LOCK_FILE), `data dir ${dataDir}`);
+}
+
+/** The paths of the probes listener, and of the admin listener's `openProbes`. */
+const PROBE_PATHS = ['/healthz', '/readyz', '/metrics'];
+
+/**
+ * fastify prints a line per listening address ("Server listening at …", one per interface for
+ * 0.0.0.0) that does not say which listener it is; the gateway prints its own line per listener.
+ */
+const LISTEN_TEXT = 'prism:listen';
+function quietListenLines(logger: GatewayOverrides['logger']): GatewayOverrides['logger'] {
+  if (logger === undefined || typeof logger !== 'object' || logger === null || typeof (logger as { info?: unknown }).info === 'function') return logger;
+  const options = logger as { hooks?: { logMethod?: (this: unknown, args: unknown[], method: (...a: unknown[]) => void, level: number) => void } };
+  const inner = options.hooks?.logMethod;
+  return {
+    ...options,
+    hooks: {
+      ...options.hooks,
+      logMethod(this: unknown, args: unknown[], method: (...a: unknown[]) => void, level: number) {
+        if (args[0] === LISTEN_TEXT) return;
+        if (inner) inner.call(this, args, method, level);
+        else method.apply(this, args);
+      },
+    },
+  } as GatewayOverrides['logger'];
 }
 
 function backendTable({ config }: LoadedConfig): Map<string, BackendConfig> {
@@ -241,7 +320,27 @@ export async function startEmbeddedPattern(loaded: LoadedConfig, name: string, d
   // Namespaces keep their data apart; a single namespace uses the data dir itself.
   const nsDataDir = config.namespaces.length > 1 ? resolve(dataDir, ns.name) : dataDir;
   mkdirSync(nsDataDir, { recursive: true });
-  return module.startPattern({ listen: ns.pattern.listen ?? '127.0.0.1:0', slots, dataDir: nsDataDir });
+  if (ns.pattern.listen !== undefined) return module.startPattern({ listen: ns.pattern.listen, slots, dataDir: nsDataDir });
+  // By default a Unix socket in a private folder: the pattern's own port is no way around the
+  // gateway's authentication (issue 13, item 1).
+  const socket = createPrivateSocket();
+  try {
+    const running = await module.startPattern({ listen: socket.address, slots, dataDir: nsDataDir });
+    return {
+      address: running.address,
+      protoFiles: running.protoFiles,
+      close: async () => {
+        try {
+          await running.close();
+        } finally {
+          socket.remove();
+        }
+      },
+    };
+  } catch (err) {
+    socket.remove();
+    throw err;
+  }
 }
 
 /** A definition store that calls `changed` after each committed change. */
@@ -293,7 +392,7 @@ async function drain(app: FastifyInstance, timeoutMs: number): Promise<void> {
 }
 
 async function listen(app: FastifyInstance, at: { host: string; port: number; tls?: unknown }): Promise<string> {
-  await app.listen({ host: at.host, port: at.port });
+  await app.listen({ host: at.host, port: at.port, listenTextResolver: () => LISTEN_TEXT });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : at.port;
   return `${at.tls ? 'https' : 'http'}://${at.host.includes(':') ? `[${at.host}]` : at.host}:${port}`;

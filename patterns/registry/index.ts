@@ -1,7 +1,7 @@
 /**
  * The registry pattern as an embedded pattern module (src/upstream/pattern-module.ts):
- * the gateway calls `startPattern` and then reaches the registry over real gRPC on
- * loopback, as it would reach a remote one.
+ * the gateway calls `startPattern` and then reaches the registry over real gRPC (on a private
+ * Unix socket by default, or the configured `listen` address), as it would reach a remote one.
  */
 import type { PatternStartOptions, RunningPattern } from '../../src/upstream/pattern-module.js';
 import { createStorage, StorageConfigError } from './create-storage.js';
@@ -17,7 +17,9 @@ export async function startPattern(options: PatternStartOptions): Promise<Runnin
   const storage = createStorage(backend, options.dataDir);
   try {
     const server = await startRegistryServer({ listen: options.listen, storage });
-    return { address: server.address, protoFiles: server.protoFiles, close: () => server.close() };
+    // A Unix socket's address is the one asked for (the server reports host:port addresses).
+    const address = options.listen.startsWith('unix:') ? options.listen : server.address;
+    return { address, protoFiles: server.protoFiles, close: () => server.close() };
   } catch (err) {
     await storage.close();
     throw err;

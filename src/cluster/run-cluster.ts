@@ -12,8 +12,9 @@ import cluster, { type Worker } from 'node:cluster';
 import { pino } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import type { LoadedConfig } from '../config/gateway-config.js';
-import { resolveDataDir, startEmbeddedPattern } from '../start-gateway.js';
+import { lockDataDir, resolveDataDir, startEmbeddedPattern } from '../start-gateway.js';
 import type { RunningPattern } from '../upstream/pattern-module.js';
+import { shouldWatchParent, watchParent } from '../operations/parent-watch.js';
 import { isClusterMessage, PATTERNS_ENV, type ClusterMessage, type PatternElsewhere, type WorkerAddresses } from './worker-link.js';
 
 export interface ClusterOptions {
@@ -42,11 +43,16 @@ export async function runCluster(loaded: LoadedConfig, options: ClusterOptions):
   let onStop: (signal: NodeJS.Signals) => void = (signal) => (stopSignal = signal);
   process.once('SIGTERM', () => onStop('SIGTERM'));
   process.once('SIGINT', () => onStop('SIGINT'));
+  // Under npm, npm's end is the supervisor's stop (operations/parent-watch.ts).
+  if (shouldWatchParent()) watchParent(() => onStop('SIGTERM'));
 
   const dataDir = resolveDataDir(loaded, options.dataDir);
+  // The primary holds the data folder's lock for the whole cluster: its workers run no storage.
+  const unlock = lockDataDir(dataDir);
   const patterns = new Map<string, RunningPattern>();
   const closePatterns = async () => {
     for (const p of patterns.values()) await p.close().catch((err) => log.error({ err }, 'closing an embedded pattern failed'));
+    unlock();
   };
   try {
     for (const ns of loaded.config.namespaces) {
@@ -56,7 +62,7 @@ export async function runCluster(loaded: LoadedConfig, options: ClusterOptions):
     await closePatterns();
     throw err;
   }
-  for (const [name, p] of patterns) log.info({ namespace: name, address: p.address }, 'embedded pattern listening (gRPC)');
+  for (const [name, p] of patterns) log.info({ listener: 'pattern', namespace: name, address: p.address }, 'embedded pattern listening (gRPC)');
 
   const elsewhere: [string, PatternElsewhere][] = [...patterns].map(([name, p]) => [name, { address: p.address, protoFiles: [...p.protoFiles] }]);
   const env = { [PATTERNS_ENV]: JSON.stringify(elsewhere) };
@@ -171,9 +177,11 @@ export async function runCluster(loaded: LoadedConfig, options: ClusterOptions):
     log.info({ signal: stopSignal }, 'shutting down');
     return shutDown(0);
   }
-  if (addresses.adminUrl) log.info({ url: addresses.adminUrl }, 'admin listening (admin API, /metrics, /healthz, /readyz)');
-  if (addresses.grpcAddress) log.info({ address: addresses.grpcAddress }, 'gRPC passthrough listening');
-  log.info({ url: addresses.url, workers: options.workers, pids: [...workers].map((w) => w.process.pid) }, 'gateway listening (HTTP)');
+  // One summary for the cluster (each worker logs its listeners at debug and one line of its own).
+  if (addresses.adminUrl) log.info({ listener: 'admin', url: addresses.adminUrl }, 'admin listening (admin API, /metrics, /healthz, /readyz)');
+  if (addresses.probesUrl) log.info({ listener: 'probes', url: addresses.probesUrl }, 'probes listening (/healthz, /readyz, /metrics)');
+  if (addresses.grpcAddress) log.info({ listener: 'grpc', address: addresses.grpcAddress }, 'gRPC passthrough listening');
+  log.info({ listener: 'public', url: addresses.url, workers: options.workers, pids: [...workers].map((w) => w.process.pid) }, 'gateway listening (HTTP)');
 
   const outcome = await new Promise<{ signal: NodeJS.Signals } | { failure: string }>((done) => {
     onStop = (signal) => done({ signal });

@@ -24,6 +24,7 @@ export interface WorkerAddresses {
   readonly url: string;
   readonly adminUrl?: string;
   readonly grpcAddress?: string;
+  readonly probesUrl?: string;
 }
 
 /** Messages between the primary and its workers (node:cluster IPC). */

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import type { AuthConfig } from '../security/authenticator.js';
+import { exposureProblems } from './listener-exposure.js';
 
 export interface ListenerConfig {
   host?: string;
@@ -23,17 +24,44 @@ export interface TlsConfig {
   clientCertificates?: 'require' | 'request';
 }
 
+/**
+ * Limits on the connections of the HTTP listeners (public, admin, probes), against clients that
+ * open many sockets or trickle their requests (defaults in connection-guard.ts).
+ */
+export interface ConnectionLimitsConfig {
+  /** Open connections per listener; more are closed at once. */
+  maxConnections?: number;
+  /** Open connections per client address per listener; more are closed at once. */
+  maxConnectionsPerAddress?: number;
+  /** Time for a request's headers to arrive in full (408 and close after it). */
+  headersTimeoutMs?: number;
+  /** Time for a whole request, headers and body, to arrive (408 and close after it). */
+  requestTimeoutMs?: number;
+  /** A socket with no traffic for this long is closed (0: never; keep-alive idling has its own limit). */
+  idleTimeoutMs?: number;
+}
+
 export interface GatewayConfig {
-  /** The public HTTP listener (default 127.0.0.1:8080) and its in-flight request limit. */
-  http?: ListenerConfig & { maxConcurrent?: number };
+  /** The public HTTP listener (default 127.0.0.1:8080), its in-flight request limit and its connection limits. */
+  http?: ListenerConfig & { maxConcurrent?: number } & ConnectionLimitsConfig;
   /**
    * The admin listener: admin API, /metrics, /healthz, /readyz (default: ephemeral loopback
    * port). `store` names a POSTGRES backend that gateway replicas share for runtime frontends
-   * (default: a SQLite file in the data dir, for this gateway alone).
+   * (default: a SQLite file in the data dir, for this gateway alone). `openProbes` serves
+   * /healthz, /readyz and /metrics without credentials; `insecure` lets it bind beyond loopback
+   * with neither `auth` nor client certificates.
    */
-  admin?: ListenerConfig & { enabled?: boolean; store?: string };
-  /** The gRPC listener exposing each namespace's pattern as-is (default: ephemeral loopback port). */
-  grpc?: ListenerConfig & { enabled?: boolean };
+  admin?: ListenerConfig & { enabled?: boolean; store?: string; insecure?: boolean; openProbes?: boolean };
+  /**
+   * The gRPC listener exposing each namespace's pattern as-is (default: ephemeral loopback port).
+   * `insecure` lets it bind beyond loopback with neither `auth` nor client certificates.
+   */
+  grpc?: ListenerConfig & { enabled?: boolean; insecure?: boolean };
+  /**
+   * A listener with /healthz, /readyz and /metrics only, no credentials (for orchestrator probes
+   * and Prometheus); may bind any address. Off when absent.
+   */
+  probes?: { host?: string; port?: number };
   /** Largest request body in bytes. */
   bodyLimit?: number;
   /** How long shutdown waits for in-flight requests (default 10 s). */
@@ -66,7 +94,16 @@ export interface NamespaceConfig {
    * proto (a read iff `idempotency_level = NO_SIDE_EFFECTS`, else write; DESIGN.md §8).
    */
   methodRoles?: Record<string, 'read' | 'write' | 'admin'>;
+  /** How /readyz and `readiness` routes check the pattern (default: grpc.health.v1 for the whole server). */
+  health?: HealthConfig;
 }
+
+/**
+ * A namespace's health check: `off` (always ready), `{ check: grpc, service }` (grpc.health.v1
+ * Check for that service name; '' is the whole server), or `{ check: tcp }` (the target accepts
+ * a connection).
+ */
+export type HealthConfig = 'off' | { check?: 'grpc' | 'tcp' | 'off'; service?: string; timeoutMs?: number };
 
 export interface PatternConfig {
   /** A running pattern service (`host:port`). */
@@ -75,8 +112,13 @@ export interface PatternConfig {
   protos?: string[];
   /** A pattern module to run in-process: `./path` (config-relative) or a path in this package. */
   embedded?: string;
-  /** Address the embedded pattern listens on (default: an ephemeral loopback port). */
+  /**
+   * Address the embedded pattern listens on (`host:port`, or `unix:/path`). Default: a Unix socket
+   * in a private folder, so only this process (and its workers) can reach the pattern.
+   */
   listen?: string;
+  /** Lets `listen` bind beyond loopback, where anyone who reaches it bypasses the gateway's auth. */
+  insecure?: boolean;
   /** Slot name → backend name. */
   slots?: Record<string, string>;
   /** TLS to a `target` (caFile to trust it; certFile + keyFile for mTLS). */
@@ -150,9 +192,28 @@ const schema = {
   required: ['namespaces'],
   additionalProperties: false,
   properties: {
-    http: { ...listenerSchema(false), properties: { ...listenerSchema(false).properties, maxConcurrent: { type: 'integer', minimum: 1 } } },
-    admin: { ...listenerSchema(true), properties: { ...listenerSchema(true).properties, store: { type: 'string', minLength: 1 } } },
-    grpc: listenerSchema(true),
+    http: {
+      ...listenerSchema(false),
+      properties: {
+        ...listenerSchema(false).properties,
+        maxConcurrent: { type: 'integer', minimum: 1 },
+        maxConnections: { type: 'integer', minimum: 1 },
+        maxConnectionsPerAddress: { type: 'integer', minimum: 1 },
+        headersTimeoutMs: { type: 'integer', minimum: 1 },
+        requestTimeoutMs: { type: 'integer', minimum: 1 },
+        idleTimeoutMs: { type: 'integer', minimum: 0 },
+      },
+    },
+    admin: {
+      ...listenerSchema(true),
+      properties: { ...listenerSchema(true).properties, store: { type: 'string', minLength: 1 }, insecure: { type: 'boolean' }, openProbes: { type: 'boolean' } },
+    },
+    grpc: { ...listenerSchema(true), properties: { ...listenerSchema(true).properties, insecure: { type: 'boolean' } } },
+    probes: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 } },
+    },
     bodyLimit: { type: 'integer', minimum: 1 },
     shutdownTimeoutMs: { type: 'integer', minimum: 0 },
     dataDir: { type: 'string' },
@@ -179,6 +240,16 @@ const schema = {
           forwardHeaders: { type: 'array', items: { type: 'string' } },
           grpcPassthrough: { type: 'boolean' },
           methodRoles: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.]*/[A-Za-z_][A-Za-z0-9_]*$' }, additionalProperties: { enum: ['read', 'write', 'admin'] } },
+          health: {
+            oneOf: [
+              { const: 'off' },
+              {
+                type: 'object',
+                additionalProperties: false,
+                properties: { check: { enum: ['grpc', 'tcp', 'off'] }, service: { type: 'string' }, timeoutMs: { type: 'integer', minimum: 1 } },
+              },
+            ],
+          },
           pattern: {
             type: 'object',
             additionalProperties: false,
@@ -187,6 +258,7 @@ const schema = {
               protos: { type: 'array', items: { type: 'string' } },
               embedded: { type: 'string', minLength: 1 },
               listen: { type: 'string' },
+              insecure: { type: 'boolean' },
               slots: { type: 'object', additionalProperties: { type: 'string' } },
               tls: tlsSchema,
               client: { enum: ['http2', 'grpc-js'] },
@@ -251,11 +323,14 @@ export function loadGatewayConfig(file: string): LoadedConfig {
     }
     // An embedded pattern listens on loopback in plaintext; TLS is for a `target`.
     if (ns.pattern.tls && !ns.pattern.target) problems.push(`namespace '${ns.name}': pattern.tls applies to a target, not to an embedded pattern`);
+    if ((ns.pattern.listen !== undefined || ns.pattern.insecure !== undefined) && !ns.pattern.embedded) problems.push(`namespace '${ns.name}': pattern.listen and pattern.insecure apply to an embedded pattern, not to a target`);
+    if (typeof ns.health === 'object' && ns.health.service !== undefined && (ns.health.check ?? 'grpc') !== 'grpc') problems.push(`namespace '${ns.name}': health.service applies to check: grpc, not to check: ${ns.health.check}`);
   }
   for (const [name, tls] of [['http', config.http?.tls], ['admin', config.admin?.tls], ['grpc', config.grpc?.tls]] as const) {
     if (tls && (!tls.certFile || !tls.keyFile)) problems.push(`${name}.tls needs certFile and keyFile`);
     if (tls?.clientCertificates === 'require' && !tls.caFile) problems.push(`${name}.tls: clientCertificates require needs caFile`);
   }
+  problems.push(...exposureProblems(config));
   const store = config.admin?.store;
   if (store !== undefined) {
     const backend = config.backends?.find((b) => b.name === store);

@@ -11,6 +11,7 @@ import type { CallSignal, HttpInput, HttpReply } from '../core/http-types.js';
 import type { TableHolder } from './table-holder.js';
 import type { AdminRoute } from '../admin/admin-api.js';
 import type { Authenticator } from '../security/authenticator.js';
+import { guardConnections, type ConnectionLimits, type RefusalReason } from './connection-guard.js';
 
 export interface HttpServerOptions {
   readonly tables: TableHolder;
@@ -27,6 +28,8 @@ export interface HttpServerOptions {
   /** Requests handled at once; more are refused at once (503) instead of queueing without bound. */
   readonly maxConcurrent?: number;
   readonly logger?: FastifyServerOptions['logger'];
+  /** Connection limits and read timeouts (connection-guard.ts); `refused` hears of each refusal. */
+  readonly connections?: { readonly limits: ConnectionLimits; readonly refused: (reason: RefusalReason) => void };
 }
 
 /** Generous by default: schema-sized JSON documents of several MB pass. */
@@ -61,12 +64,16 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return socket.destroy();
       const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+      // node's headersTimeout / requestTimeout (connection-guard.ts): the request did not arrive in time.
+      const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
       const failure = tooLarge
         ? gatewayError(Code.RESOURCE_EXHAUSTED, GatewayReason.HEADERS_TOO_LARGE, 'request headers or URL too large', {}, 431)
-        : gatewayError(Code.INVALID_ARGUMENT, GatewayReason.BAD_REQUEST, 'malformed HTTP request', {}, 400);
+        : timedOut
+          ? gatewayError(Code.DEADLINE_EXCEEDED, GatewayReason.BAD_REQUEST, 'the request did not arrive in time', {}, 408)
+          : gatewayError(Code.INVALID_ARGUMENT, GatewayReason.BAD_REQUEST, 'malformed HTTP request', {}, 400);
       const reply = renderRoutingError(options.tables.current, { method: 'GET', path: '/', query: {}, headers: {}, body: undefined }, failure);
       const body = Buffer.from(reply.body, 'utf8');
-      const head = [`HTTP/1.1 ${reply.status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}`, `content-type: ${reply.headers['content-type']}`, `content-length: ${body.length}`, 'connection: close'];
+      const head = [`HTTP/1.1 ${reply.status} ${tooLarge ? 'Request Header Fields Too Large' : timedOut ? 'Request Timeout' : 'Bad Request'}`, `content-type: ${reply.headers['content-type']}`, `content-length: ${body.length}`, 'connection: close'];
       socket.end(Buffer.concat([Buffer.from(head.join('\r\n') + '\r\n\r\n'), body]));
     },
     // Bad URLs reach the core as ordinary unmatched paths: they get the frontend's 404.
@@ -79,6 +86,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     },
   });
 
+  if (options.connections) guardConnections(app.server, options.connections.limits, options.connections.refused);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
@@ -241,7 +249,10 @@ export interface AdminServerOptions {
   readonly routes: readonly AdminRoute[];
   /** When set, every admin request needs the admin role (in every namespace: `*`). */
   readonly auth?: Authenticator;
+  /** Paths served without credentials even with `auth` (/healthz always; `admin.openProbes` adds /readyz and /metrics). */
+  readonly openPaths?: readonly string[];
   readonly logger?: FastifyServerOptions['logger'];
+  readonly connections?: HttpServerOptions['connections'];
 }
 
 /** The admin listener: a plain fastify app over framework-free admin handlers. */
@@ -252,6 +263,8 @@ export function createAdminHttpServer(options: AdminServerOptions): FastifyInsta
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
+  if (options.connections) guardConnections(app.server, options.connections.limits, options.connections.refused);
+  const open = new Set(['/healthz', ...(options.openPaths ?? [])]);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   for (const route of options.routes) {
@@ -260,7 +273,7 @@ export function createAdminHttpServer(options: AdminServerOptions): FastifyInsta
       url: route.path,
       handler: async (request, reply) => {
         try {
-          if (options.auth && route.path !== '/healthz') {
+          if (options.auth && !open.has(route.path)) {
             const denied = await checkAdmin(options.auth, request.headers.authorization, request.ip);
             if (denied) return send(reply, denied);
           }

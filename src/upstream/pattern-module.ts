@@ -3,7 +3,8 @@
  *
  * A namespace names the module to load (a path relative to the config file, or a package
  * name); the module exports `startPattern`. The gateway then reaches the pattern over real
- * gRPC on loopback, exactly as it would reach a remote one, so `src/` never names a pattern.
+ * gRPC (a private Unix socket by default), exactly as it would reach a remote one, so `src/`
+ * never names a pattern.
  */
 
 /** A backend entry of the flat backend registry (RFC-039): unique name, type, typed config. */
@@ -15,7 +16,10 @@ export interface BackendConfig {
 }
 
 export interface PatternStartOptions {
-  /** `host:port` to listen on; port 0 picks an ephemeral port. */
+  /**
+   * `host:port` to listen on (port 0 picks an ephemeral port), or `unix:/abs/path` (the gateway's
+   * default: a socket in a private folder, which the gateway removes after close()).
+   */
   readonly listen: string;
   /** Slot name → the backend bound to it. */
   readonly slots: Readonly<Record<string, BackendConfig>>;
@@ -24,7 +28,7 @@ export interface PatternStartOptions {
 }
 
 export interface RunningPattern {
-  /** The bound `host:port`. */
+  /** The bound `host:port`, or the `unix:/path` it was given. */
   readonly address: string;
   /** The .proto files (absolute paths) that define the pattern's services. */
   readonly protoFiles: readonly string[];

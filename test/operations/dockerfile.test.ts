@@ -108,7 +108,8 @@ const containerConfigFile = join(REPO_ROOT, 'deploy/docker/gateway.yaml');
 const containerConfig = parse(readFileSync(containerConfigFile, 'utf8')) as {
   http: { host: string; port: number };
   admin: { host: string; port: number };
-  grpc: { host: string; port: number };
+  grpc: { host: string; port: number; insecure?: boolean };
+  probes: { host: string; port: number };
   dataDir: string;
   namespaces: { frontends: { file: string }[] }[];
 };
@@ -179,27 +180,31 @@ describe('Dockerfile, read', () => {
     assert.ok(lastRun < userIndex || lastRun === -1, 'USER comes after the last RUN (nothing else runs as root at start)');
   });
 
-  test('EXPOSE lists the container config\'s listeners 8081, 8082 and 9090, on every interface', () => {
+  test('EXPOSE lists the container config\'s listeners on every interface (8081 public, 8083 probes, 9090 passthrough); admin stays inside', () => {
     const ports = all(finalStage, 'EXPOSE').flatMap((e) => e.args.split(/\s+/)).map((p) => p.replace(/\/tcp$/, '')).sort();
-    assert.deepEqual(ports, ['8081', '8082', '9090']);
-    assert.deepEqual([containerConfig.http.port, containerConfig.admin.port, containerConfig.grpc.port].map(String).sort(), ports);
-    for (const listener of [containerConfig.http, containerConfig.admin, containerConfig.grpc]) assert.equal(listener.host, '0.0.0.0');
+    assert.deepEqual(ports, ['8081', '8083', '9090']);
+    assert.deepEqual([containerConfig.http.port, containerConfig.probes.port, containerConfig.grpc.port].map(String).sort(), ports);
+    for (const listener of [containerConfig.http, containerConfig.probes, containerConfig.grpc]) assert.equal(listener.host, '0.0.0.0');
+    // Without auth: the admin listener stays on loopback, and the passthrough says insecure knowingly.
+    assert.equal(containerConfig.admin.host, '127.0.0.1');
+    assert.equal(containerConfig.grpc.insecure, true);
   });
 
-  test('HEALTHCHECK probes /healthz on the admin port', () => {
+  test('HEALTHCHECK probes /healthz on the probes port', () => {
     const checks = all(finalStage, 'HEALTHCHECK');
     assert.equal(checks.length, 1);
     const m = /\bCMD\s+(.*)$/s.exec(checks[0].args);
     assert.ok(m, 'HEALTHCHECK ... CMD');
     const command = execForm(m[1]).join(' ');
-    assert.match(command, new RegExp(`:${containerConfig.admin.port}/healthz\\b`));
+    assert.match(command, new RegExp(`:${containerConfig.probes.port}/healthz\\b`));
   });
 
   test('ENTRYPOINT is the `npm start` command with the container config', () => {
     const entry = all(finalStage, 'ENTRYPOINT');
     assert.equal(entry.length, 1);
     const argv = execForm(entry[0].args);
-    const start = packageJson.scripts.start.split(/\s+/);
+    // npm start execs node (so npm's SIGTERM reaches it); the image runs node directly.
+    const start = packageJson.scripts.start.replace(/^exec\s+/, '').split(/\s+/);
     const configAt = argv.indexOf('--config');
     assert.ok(configAt > 0);
     assert.deepEqual(argv.slice(0, configAt), start.slice(0, start.indexOf('--config')), 'the same program and subcommand as npm start');
@@ -222,6 +227,7 @@ describe('Dockerfile, run', () => {
   let serving: ServingProcess | undefined;
   let adminUrl: string | undefined;
   let grpcAddress: string | undefined;
+  let probesUrl: string | undefined;
 
   before(async () => {
     dir = tempDir('docker');
@@ -276,6 +282,7 @@ describe('Dockerfile, run', () => {
     config.http = { host: '127.0.0.1', port: 0 };
     config.admin = { host: '127.0.0.1', port: 0 };
     config.grpc = { host: '127.0.0.1', port: 0 };
+    config.probes = { host: '127.0.0.1', port: 0 };
     config.dataDir = join(dir.path, 'data');
     for (const ns of config.namespaces) for (const f of ns.frontends) f.file = resolve(dirname(containerConfigFile), f.file);
     const configCopy = writeConfig(dir.path, config as unknown as Record<string, unknown>);
@@ -286,6 +293,11 @@ describe('Dockerfile, run', () => {
     grpcAddress = serving.lines.find((l) => l.msg === 'gRPC passthrough listening')?.address as string | undefined;
     assert.ok(adminUrl, `the admin listener is logged: ${JSON.stringify(serving.lines.map((l) => l.msg))}`);
     assert.match(grpcAddress ?? '', /^127\.0\.0\.1:\d+$/);
+    probesUrl = serving.lines.find((l) => l.listener === 'probes')?.url as string | undefined;
+    assert.ok(probesUrl, 'the probes listener is logged');
+    assert.equal((await http(`${probesUrl}/healthz`)).status, 200);
+    assert.equal((await http(`${probesUrl}/readyz`)).status, 200);
+    assert.equal((await http(`${probesUrl}/admin/routes`)).status, 404, 'nothing but the probes on it');
 
     const health = await http(`${adminUrl}/healthz`);
     assert.equal(health.status, 200);
@@ -298,9 +310,9 @@ describe('Dockerfile, run', () => {
   });
 
   test('the HEALTHCHECK command itself exits 0 against the running gateway and 1 once it is gone', async () => {
-    assert.ok(serving && adminUrl, 'needs the running gateway');
+    assert.ok(serving && probesUrl, 'needs the running gateway');
     const m = /\bCMD\s+(.*)$/s.exec(all(finalStage, 'HEALTHCHECK')[0].args)!;
-    const argv = execForm(m[1]).map((a) => a.replace(`http://127.0.0.1:${containerConfig.admin.port}`, adminUrl!));
+    const argv = execForm(m[1]).map((a) => a.replace(`http://127.0.0.1:${containerConfig.probes.port}`, probesUrl!));
     assert.equal(argv[0], 'node');
     const up = await runProcess(process.execPath, argv.slice(1), { timeoutMs: 30_000 });
     assert.equal(up.code, 0, up.output);
@@ -336,6 +348,7 @@ describe('Dockerfile, run', () => {
     config.http = { host: '127.0.0.1', port: 0 };
     config.admin = { host: '127.0.0.1', port: 0 };
     config.grpc = { host: '127.0.0.1', port: 0 };
+    config.probes = { host: '127.0.0.1', port: 0 };
     config.dataDir = join(dir.path, 'image-data');
     writeConfig(join(image, 'deploy/docker'), config as unknown as Record<string, unknown>, 'gateway.yaml');
     assert.ok(!existsSync(join(image, 'src')) && !existsSync(join(image, 'patterns')), 'no sources in the image');

@@ -65,6 +65,17 @@ test('two workers serve as one gateway, are replaced when killed, and stop on SI
   assert.ok(workerPids.every((pid) => pid !== primaryPid && alive(pid)), 'two worker processes besides the primary');
   const { url, adminUrl } = gateway;
   assert.ok(adminUrl, 'the admin listener is logged');
+  // One summary from the primary and one line per worker, not every listener once per worker.
+  const startLines = gateway.lines.filter((l) => typeof l.msg === 'string' && /listening/.test(l.msg));
+  assert.deepEqual(startLines.map((l) => [l.msg, l.listener]).sort(), [
+    ['admin listening (admin API, /metrics, /healthz, /readyz)', 'admin'],
+    ['embedded pattern listening (gRPC)', 'pattern'],
+    ['gRPC passthrough listening', 'grpc'],
+    ['gateway listening (HTTP)', 'public'],
+    ['worker listening', undefined],
+    ['worker listening', undefined],
+  ].sort());
+  assert.match(String(startLines.find((l) => l.listener === 'pattern')!.address), /^unix:\//, 'the workers reach the primary\'s pattern on its private Unix socket');
   const servedBy = () => new Set(gateway.lines.filter((l) => l.msg === 'request').map((l) => l.pid as number));
 
   await t.test('requests on separate connections reach both workers, and a write through one is read through all', async () => {
@@ -130,7 +141,7 @@ test('two workers serve as one gateway, are replaced when killed, and stop on SI
     let replacement: number | undefined;
     while (replacement === undefined && Date.now() < deadline) {
       await sleep(100);
-      replacement = gateway.lines.find((l) => l.msg === 'gateway listening (HTTP)' && l.workers === undefined && !workerPids.includes(l.pid as number))?.pid as number | undefined;
+      replacement = gateway.lines.find((l) => l.msg === 'worker listening' && !workerPids.includes(l.pid as number))?.pid as number | undefined;
     }
     assert.ok(replacement, 'a new worker listens');
     assert.ok(gateway.lines.some((l) => l.msg === 'worker exited; starting a replacement' && l.workerPid === victim));

@@ -1,0 +1,69 @@
+/**
+ * Which listeners may bind beyond loopback (DESIGN.md §8 "Listeners and exposure"). The public
+ * listener serves frontends, whose routes carry their own roles; every other listener hands out
+ * more: the admin API changes what the gateway serves, the gRPC passthrough and an embedded
+ * pattern's own port reach the patterns' every method. Those bind beyond loopback only with
+ * authentication in front of them, or when the config says `insecure: true`, knowingly. The
+ * probes listener carries health, readiness and metrics only and may bind anywhere.
+ */
+import { isIP } from 'node:net';
+import type { GatewayConfig } from './gateway-config.js';
+
+/**
+ * Whether `host` (a listener's bind address) is reachable from this machine only: `localhost`,
+ * 127.0.0.0/8, `::1`, or the IPv4-mapped form of a 127 address. Anything else (a wildcard, an
+ * interface address, a name) counts as beyond loopback.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (h.toLowerCase() === 'localhost') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) {
+    const lower = h.toLowerCase();
+    return lower === '::1' || lower === '0:0:0:0:0:0:0:1' || /^(::ffff:|0:0:0:0:0:ffff:)127\./.test(lower);
+  }
+  return false;
+}
+
+/**
+ * The host part of a gRPC listen address (`host:port`, `[v6]:port`), or undefined for a Unix
+ * socket (`unix:/path`), which is guarded by file permissions instead.
+ */
+export function listenHost(address: string): string | undefined {
+  if (address.startsWith('unix:')) return undefined;
+  const colon = address.lastIndexOf(':');
+  return colon === -1 ? address : address.slice(0, colon);
+}
+
+/** One sentence per listener that would bind beyond loopback unguarded, naming what to set. */
+export function exposureProblems(config: GatewayConfig): string[] {
+  const problems: string[] = [];
+  const mtls = (tls: { clientCertificates?: string; caFile?: string } | undefined) => tls?.clientCertificates === 'require' && tls.caFile !== undefined;
+  const admin = config.admin;
+  if (admin?.enabled !== false && admin?.host !== undefined && !isLoopbackHost(admin.host) && !config.auth && !mtls(admin.tls) && admin.insecure !== true) {
+    problems.push(
+      `admin listener: binds ${admin.host} beyond loopback without authentication; anyone who reaches it can change the served frontends. ` +
+        `Configure auth:, or admin.tls with clientCertificates: require, or bind it to 127.0.0.1 (serve probes on probes: { host, port }), or set admin.insecure: true`,
+    );
+  }
+  const grpc = config.grpc;
+  if (grpc?.enabled !== false && grpc?.host !== undefined && !isLoopbackHost(grpc.host) && !config.auth && !mtls(grpc.tls) && grpc.insecure !== true) {
+    problems.push(
+      `grpc listener: binds ${grpc.host} beyond loopback without authentication; anyone who reaches it calls every method of the patterns. ` +
+        `Configure auth:, or grpc.tls with clientCertificates: require, or bind it to 127.0.0.1, or set grpc.insecure: true`,
+    );
+  }
+  for (const ns of config.namespaces) {
+    const listen = ns.pattern.listen;
+    if (listen === undefined) continue;
+    const host = listenHost(listen);
+    // The pattern's own port has no authentication at all: only insecure: true lets it out.
+    if (host !== undefined && !isLoopbackHost(host) && ns.pattern.insecure !== true) {
+      problems.push(
+        `namespace '${ns.name}': the embedded pattern's listener binds ${listen} beyond loopback, where callers bypass the gateway's authentication. ` +
+          `Leave pattern.listen out (a private Unix socket), bind it to 127.0.0.1, or set pattern.insecure: true`,
+      );
+    }
+  }
+  return problems;
+}
