@@ -1,0 +1,162 @@
+/**
+ * Slow clients (issue 13, item 10): 20,000 sockets each sending one body byte every 5 s filled
+ * the process's descriptors and locked everyone out. Here a few hundred trickling sockets meet
+ * small configured limits: connections over the per-address or per-listener limit are closed at
+ * once and counted, a client from another address is still served, and a request that trickles
+ * its body (or its headers) is answered 408 and closed once its read timeout passes. Bounds are
+ * liveness bounds (10x the configured times), never latency assertions.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { request as httpRequest } from 'node:http';
+import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
+import type { RunningGateway } from '../../src/start-gateway.js';
+import { FIXTURE_PROTO, startFromConfig, tempDir } from './support.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const FRONTEND = `name: echo
+type: REST
+protos: [prism/test/v1/everything.proto]
+rest:
+  service: prism.test.v1.EverythingService
+  routes:
+    - { id: echo, method: GET, path: /echo, grpc: Echo, params: [{ const: "hi", to: f_string }] }
+`;
+
+interface Trickler {
+  readonly socket: Socket;
+  /** Resolves when the socket closes, with what the server sent before. */
+  readonly closed: Promise<{ received: string; atMs: number }>;
+  stop(): void;
+}
+
+/**
+ * A client that sends a POST's head (or only part of it, with `headersOnly`) and then one byte
+ * every `everyMs`, never finishing; from `localAddress` when given.
+ */
+function trickle(port: number, options: { localAddress?: string; everyMs?: number; headersOnly?: boolean } = {}): Trickler {
+  const started = Date.now();
+  const socket = connect({ host: '127.0.0.1', port, localAddress: options.localAddress });
+  let received = '';
+  let timer: NodeJS.Timeout | undefined;
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+  socket.on('error', () => {});
+  socket.on('connect', () => {
+    socket.write(options.headersOnly ? 'POST /echo HTTP/1.1\r\nhost: slow\r\n' : 'POST /echo HTTP/1.1\r\nhost: slow\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n');
+    timer = setInterval(() => socket.writable && socket.write(options.headersOnly ? 'x' : ' '), options.everyMs ?? 200);
+  });
+  const closed = new Promise<{ received: string; atMs: number }>((done) =>
+    socket.on('close', () => {
+      clearInterval(timer);
+      done({ received, atMs: Date.now() - started });
+    }),
+  );
+  return { socket, closed, stop: () => socket.destroy() };
+}
+
+/** GET /echo on a connection of its own, from `localAddress`. */
+function echo(port: number, localAddress: string): Promise<number> {
+  return new Promise((done, fail) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/echo', localAddress, agent: false, timeout: 10_000 }, (res) => {
+      res.resume();
+      res.on('end', () => done(res.statusCode!));
+    });
+    req.on('timeout', () => req.destroy(new Error('GET /echo timed out')));
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+async function refusals(gateway: RunningGateway, reason: string): Promise<number> {
+  const text = await gateway.metrics.registry.metrics();
+  const line = text.split('\n').find((l) => l.startsWith(`prism_connections_refused_total{listener="public",reason="${reason}"}`));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const dir = tempDir('slow-clients');
+let fixture: FixtureServer;
+
+before(async () => {
+  fixture = await startFixtureServer();
+  writeFileSync(join(dir.path, 'echo.yaml'), FRONTEND);
+});
+
+after(async () => {
+  await fixture?.close();
+  dir.remove();
+});
+
+const start = (http: Record<string, unknown>) =>
+  startFromConfig(dir.path, { http, namespaces: [{ name: 'default', pattern: { target: fixture.address, protos: [FIXTURE_PROTO] }, frontends: [{ file: 'echo.yaml' }] }] });
+const portOf = (gateway: RunningGateway) => Number(new URL(gateway.url).port);
+
+test('300 trickling sockets from one address: all but the per-address limit are closed at once, counted, and another address is still served', { timeout: 60_000 }, async () => {
+  const gateway = await start({ maxConnectionsPerAddress: 50, maxConnections: 1000 });
+  const port = portOf(gateway);
+  const attackers = Array.from({ length: 300 }, () => trickle(port));
+  try {
+    await until(async () => (await refusals(gateway, 'max_connections_per_address')) >= 250, 20_000, '250 refusals counted');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await refusals(gateway, 'max_connections_per_address'), 250, 'exactly the connections over the limit');
+    const open = attackers.filter((a) => !a.socket.destroyed && a.socket.readyState === 'open').length;
+    assert.equal(open, 50, 'the first 50 are held (still trickling)');
+    // A client from another loopback address is served while the flood holds its 50.
+    for (let i = 0; i < 5; i++) assert.equal(await echo(port, '127.0.0.2'), 200);
+  } finally {
+    for (const a of attackers) a.stop();
+    await gateway.close();
+  }
+});
+
+test('the per-listener limit refuses everyone past it, and frees up when the flood goes', { timeout: 60_000 }, async () => {
+  const gateway = await start({ maxConnections: 100 });
+  const port = portOf(gateway);
+  const attackers = Array.from({ length: 200 }, (_, i) => trickle(port, { localAddress: `127.0.0.${10 + (i % 50)}` }));
+  try {
+    await until(async () => (await refusals(gateway, 'max_connections')) >= 100, 20_000, '100 refusals counted');
+    await assert.rejects(echo(port, '127.0.0.2'), 'a new connection is refused while 100 are held');
+  } finally {
+    for (const a of attackers) a.stop();
+  }
+  try {
+    await until(async () => (await echo(port, '127.0.0.2').catch(() => 0)) === 200, 10_000, 'served again once the flood is gone');
+  } finally {
+    await gateway.close();
+  }
+});
+
+test('a request that trickles its body is answered 408 and closed after requestTimeoutMs; one that trickles its headers after headersTimeoutMs', { timeout: 60_000 }, async () => {
+  const gateway = await start({ requestTimeoutMs: 1000, headersTimeoutMs: 500 });
+  const port = portOf(gateway);
+  const body = trickle(port, { everyMs: 100 });
+  const head = trickle(port, { everyMs: 100, headersOnly: true });
+  try {
+    const [b, h] = await Promise.all([body.closed, head.closed]);
+    // Liveness: closed within 10x the timeouts although a byte arrives every 100 ms.
+    assert.ok(b.atMs < 10_000, `body trickler closed after ${b.atMs} ms`);
+    assert.ok(h.atMs < 5_000, `header trickler closed after ${h.atMs} ms`);
+    assert.match(b.received, /^HTTP\/1\.1 408 /);
+    assert.match(h.received, /^HTTP\/1\.1 408 /);
+    assert.equal(await refusals(gateway, 'request_timeout'), 2);
+    // An ordinary request is unaffected.
+    assert.equal(await echo(port, '127.0.0.1'), 200);
+  } finally {
+    body.stop();
+    head.stop();
+    await gateway.close();
+  }
+});
+
+test('header timeout may not exceed the request timeout (refused at start, as node would)', async () => {
+  await assert.rejects(start({ headersTimeoutMs: 5000, requestTimeoutMs: 1000 }), /http\.headersTimeoutMs \(5000\) must not exceed http\.requestTimeoutMs \(1000\)/);
+});
