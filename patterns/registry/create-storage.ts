@@ -6,6 +6,7 @@
  * the other replicas' writes through LISTEN/NOTIFY).
  */
 import { isAbsolute, resolve } from 'node:path';
+import { redactUrl } from '../../src/observability/redact-url.js';
 import { createCachedStorage } from './storage/cached-storage.js';
 import { createMemoryStorage } from './storage/memory-storage.js';
 import { createPostgresStorage } from './storage/postgres-storage.js';
@@ -23,8 +24,8 @@ export class StorageConfigError extends Error {
 
 /**
  * Opens the storage a backend describes.
- * @throws StorageConfigError for an unknown backend type or a bad config value;
- *   the SQLite driver's error when the file cannot be opened.
+ * @throws StorageConfigError for an unknown backend type, a bad config value, or a SQLite
+ *   file that cannot be opened (naming the file, with the driver's error as the cause).
  */
 export function createStorage(backend: StorageBackend, dataDir: string): RegistryStorage {
   switch (backend.type.toUpperCase()) {
@@ -36,7 +37,12 @@ export function createStorage(backend: StorageBackend, dataDir: string): Registr
       const synchronous = backend.config?.synchronous ?? 'NORMAL';
       if (synchronous !== 'NORMAL' && synchronous !== 'FULL') throw new StorageConfigError('SQLITE backend: config.synchronous must be NORMAL or FULL');
       const file = path === ':memory:' || isAbsolute(path) ? path : resolve(dataDir, path);
-      return createCachedStorage(createSqliteStorage({ path: file, synchronous }));
+      try {
+        return createCachedStorage(createSqliteStorage({ path: file, synchronous }));
+      } catch (err) {
+        // SQLite's own words ("unable to open database file") do not say which file.
+        throw new StorageConfigError(`cannot open the SQLite database ${file}: ${(err as Error).message}`, { cause: err });
+      }
     }
     case 'POSTGRES':
     case 'POSTGRESQL':
@@ -81,5 +87,6 @@ export function parseBackendUri(uri: string): StorageBackend {
   if (scheme.toLowerCase() === 'memstore') return { type: 'MEMSTORE' };
   if (scheme.toLowerCase() === 'sqlite') return { type: 'SQLITE', config: rest ? { path: rest } : {} };
   if ((scheme.toLowerCase() === 'postgres' || scheme.toLowerCase() === 'postgresql') && rest.startsWith('//')) return { type: 'POSTGRES', config: { url: uri } };
-  throw new StorageConfigError(`unknown backend '${uri}': expected sqlite:<path>, postgres://… or memstore:`);
+  // The URI may be a connection string with a password in it (issue 13, item 5).
+  throw new StorageConfigError(`unknown backend '${redactUrl(uri)}': expected sqlite:<path>, postgres://… or memstore:`);
 }

@@ -26,6 +26,8 @@ export interface RegistryServerOptions {
   readonly maxSchemaBytes?: number;
   /** Where unexpected failures are reported (default: console.error). */
   readonly logError?: (message: string, err: unknown) => void;
+  /** TLS (and client certificates) for the listener; plaintext when absent. */
+  readonly credentials?: grpc.ServerCredentials;
 }
 
 export interface RunningRegistryServer {
@@ -56,8 +58,18 @@ export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
 }
 
 function hostPort(listen: string, port: number): string {
+  // A Unix socket's address is the path asked for; grpc-js reports no port for it.
+  if (listen.startsWith('unix:')) return listen;
   const host = listen.slice(0, listen.lastIndexOf(':'));
   return `${host}:${port}`;
+}
+
+/**
+ * grpc-js words a failed bind as "No address added out of total 1 resolved errors: [listen
+ * EADDRINUSE: …]"; the operating system's reason inside the brackets is what helps.
+ */
+function bindFailure(message: string): string {
+  return /errors: \[(.+)\]\s*$/s.exec(message)?.[1] ?? message;
 }
 
 /**
@@ -107,10 +119,10 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   });
 
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(options.listen, grpc.ServerCredentials.createInsecure(), (err, bound) => {
+    server.bindAsync(options.listen, options.credentials ?? grpc.ServerCredentials.createInsecure(), (err, bound) => {
       if (!err) return resolve(bound);
       server.forceShutdown();
-      reject(new Error(`cannot listen on ${options.listen}: ${err.message}`));
+      reject(new Error(`cannot listen on ${options.listen}: ${bindFailure(err.message)}`));
     });
   });
   const address = hostPort(options.listen, port);
