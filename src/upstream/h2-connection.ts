@@ -10,11 +10,11 @@
  * checked, and a breach is a connection error (§5.4.1): GOAWAY with the matching code, the
  * socket closed, open streams failed. Everything a server can make this side hold is
  * bounded: a frame (16 KiB, the SETTINGS_MAX_FRAME_SIZE this side keeps), a header block
- * (four times the advertised SETTINGS_MAX_HEADER_LIST_SIZE, frame headers included, so an
- * endless run of CONTINUATION ends), a decoded header list (SETTINGS_MAX_HEADER_LIST_SIZE,
- * a stream error), the HPACK table (the advertised 4096 bytes), the receive windows, and
- * the control frames it makes this side answer while it does not read (PING and SETTINGS
- * acknowledgements). Writes honour `socket.write`'s back-pressure: no new stream and no
+ * (four times the advertised SETTINGS_MAX_HEADER_LIST_SIZE, frame headers included, and a
+ * bounded number of CONTINUATION frames, so an endless run of them ends), a decoded header
+ * list (SETTINGS_MAX_HEADER_LIST_SIZE, a stream error), the HPACK table (the advertised 4096
+ * bytes), the receive windows, and the control frames it makes this side answer (PING and
+ * SETTINGS acknowledgements): 1000 per turn of the event loop, 64 KiB while it does not read. Writes honour `socket.write`'s back-pressure: no new stream and no
  * DATA go out while the socket waits for 'drain'.
  *
  * Liveness (gRPC proposal A8, connect-node's Http2SessionManager): a connection counts as
@@ -112,6 +112,11 @@ const HIGH_WATER = 1024 * 1024;
  * answers is cut off here instead of growing this process's write buffer.
  */
 const MAX_CONTROL_BACKLOG = 64 * 1024;
+/**
+ * Control frames the server may provoke within one turn of the event loop (nghttp2 allows
+ * 1000 unsent ones too): past it the server is flooding, and answering would hold the loop.
+ */
+const MAX_CONTROL_PER_TURN = 1000;
 /** How long a connection that ended with GOAWAY waits for the server to read it before the socket goes. */
 const LINGER_MS = 1000;
 
@@ -165,6 +170,8 @@ export class H2Connection {
   readonly #maxHeaderList: number;
   /** Compressed header block bytes (frame headers included) accepted before the server is cut off. */
   readonly #maxHeaderBlock: number;
+  /** CONTINUATION frames per block: a 16 KiB frame per block-sized share and a few more (nghttp2 allows 8). */
+  readonly #maxContinuations: number;
   readonly #receiveWindow: number;
   readonly #connectionReceiveWindow: number;
   readonly #keepaliveIntervalMs: number;
@@ -207,6 +214,7 @@ export class H2Connection {
   /** A stream or DATA held back by back-pressure, to resume after the next write. */
   #blocked = false;
   #controlBacklog = 0;
+  #controlThisTurn = 0;
   // Liveness.
   #tickTimer: NodeJS.Timeout | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
@@ -227,6 +235,7 @@ export class H2Connection {
     // Huffman codes are up to 30 bits a byte, and an attacker's empty CONTINUATION frames
     // still cost 9 bytes each: four times the decoded limit bounds a legitimate block.
     this.#maxHeaderBlock = Math.max(4 * this.#maxHeaderList, 4 * MIN_MAX_FRAME);
+    this.#maxContinuations = Math.ceil(this.#maxHeaderBlock / MIN_MAX_FRAME) + 16;
     this.#receiveWindow = options.receiveWindowBytes ?? H2_DEFAULTS.receiveWindowBytes;
     this.#connectionReceiveWindow = Math.max(DEFAULT_WINDOW, this.#receiveWindow);
     this.#keepaliveIntervalMs = enabled(options.keepaliveIntervalMs ?? H2_DEFAULTS.keepaliveIntervalMs);
@@ -389,6 +398,9 @@ export class H2Connection {
 
   /** Queues an answer the server asked for; a server that keeps asking while it does not read is cut off. */
   #queueControl(frame: Buffer): void {
+    if (++this.#controlThisTurn > MAX_CONTROL_PER_TURN) {
+      throw new H2ProtocolError(RST.ENHANCE_YOUR_CALM, `more than ${MAX_CONTROL_PER_TURN} PING/SETTINGS/RST_STREAM answers owed at once`);
+    }
     if (this.#needDrain) {
       this.#controlBacklog += frame.length;
       if (this.#controlBacklog > MAX_CONTROL_BACKLOG) {
@@ -406,6 +418,7 @@ export class H2Connection {
 
   #flush(): void {
     this.#flushScheduled = false;
+    this.#controlThisTurn = 0;
     if (this.#closed) return;
     this.#queueGrants();
     if (this.#out.length === 0 || this.#needDrain) return;
@@ -514,9 +527,8 @@ export class H2Connection {
         const pending = this.#headerBlock;
         if (!pending || pending.stream !== streamId) throw new H2ProtocolError(RST.PROTOCOL_ERROR, 'CONTINUATION without HEADERS');
         pending.size += 9 + payload.length;
-        if (pending.size > this.#maxHeaderBlock) {
-          throw new H2ProtocolError(RST.ENHANCE_YOUR_CALM, `header block of more than ${this.#maxHeaderBlock} bytes (${pending.parts.length} CONTINUATION frames so far)`);
-        }
+        if (pending.size > this.#maxHeaderBlock) throw new H2ProtocolError(RST.ENHANCE_YOUR_CALM, `header block of more than ${this.#maxHeaderBlock} bytes`);
+        if (pending.parts.length > this.#maxContinuations) throw new H2ProtocolError(RST.ENHANCE_YOUR_CALM, `header block in more than ${this.#maxContinuations} CONTINUATION frames`);
         pending.parts.push(Buffer.from(payload));
         if (flags & FLAG.END_HEADERS) {
           this.#headerBlock = undefined;
@@ -828,6 +840,9 @@ export class H2Connection {
     this.#headerBlock = undefined;
     this.#grantStreams.clear();
     if (linger && !this.#socket.destroyed) {
+      // Nothing more is read: a flooding server meets a full window instead of being read
+      // (and ignored) until the socket goes.
+      this.#socket.pause();
       this.#socket.end();
       setTimeout(() => this.#socket.destroy(), LINGER_MS).unref();
     } else {
