@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
+import { redactUrlsIn } from '../observability/redact-url.js';
 import type { AuthConfig } from '../security/authenticator.js';
 import { exposureProblems } from './listener-exposure.js';
 
@@ -301,7 +302,9 @@ export function loadGatewayConfig(file: string): LoadedConfig {
   try {
     value = parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new ConfigError(`${file}: ${(err as Error).message}`);
+    // The YAML parser quotes the lines around a syntax error: a connection string among them
+    // keeps its host, never its password.
+    throw new ConfigError(`${file}: ${redactUrlsIn((err as Error).message)}`);
   }
   if (!validate(value)) {
     const problems = (validate.errors ?? []).map((e) => `  ${file}: at ${e.instancePath || '/'}: ${e.message}${e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : ''}`);
