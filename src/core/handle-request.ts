@@ -34,12 +34,16 @@ export async function handleRequest(table: RouteTable, input: HttpInput, auth?: 
     const error = gatewayError(Code.INVALID_ARGUMENT, GatewayReason.NOT_ACCEPTABLE, 'none of the accepted media types can be produced', { accept: accept(input) ?? '' }, 406);
     reply = renderError(route.mapError, error, undefined, frontend.negotiator.fallbackType);
   } else {
-    reply = await invokeRoute(route, params, input, requestId, responseType, auth);
+    // Who the caller turned out to be, for the request log line.
+    const who: { principal?: string } = {};
+    reply = await invokeRoute(route, params, input, requestId, responseType, auth, who);
+    reply.principal = who.principal;
   }
   reply.headers[REQUEST_ID] = requestId;
   reply.routeId = route.id;
   reply.frontend = frontend.name;
   reply.namespace = frontend.namespace;
+  reply.pathTemplate = route.template;
   if (reply.upstreamCode !== undefined) reply.upstreamMethod = route.grpc?.path;
   return reply;
 }
@@ -55,12 +59,13 @@ export function renderRoutingError(table: RouteTable, input: HttpInput, error: G
   return renderError(frontend?.mapError, error, undefined, errorType(frontend, accept(input)));
 }
 
-async function invokeRoute(route: CompiledRoute, params: Record<string, string>, input: HttpInput, requestId: string, responseType: string, auth: Authenticator | undefined): Promise<HttpReply> {
+async function invokeRoute(route: CompiledRoute, params: Record<string, string>, input: HttpInput, requestId: string, responseType: string, auth: Authenticator | undefined, who: { principal?: string }): Promise<HttpReply> {
   let request: Record<string, unknown> | undefined;
   let upstreamCode: number | undefined;
   try {
     if (auth && route.role !== 'none') {
       const principal = await auth.authenticate(headerValue(input.headers['authorization']), input.clientAddress);
+      who.principal = principal.name;
       // The request mapper binds the first of repeated values to a scalar field (DESIGN.md §8),
       // so the elevation reads that same first value: never the joined list.
       const flag = route.elevate ? firstValue(input.query[route.elevate.query]) : undefined;

@@ -36,6 +36,10 @@ export interface HttpReply {
   frontend?: string;
   /** The namespace of the frontend that answered. */
   namespace?: string;
+  /** The answering route's path template (mount path + route path), for the request log. */
+  pathTemplate?: string;
+  /** The authenticated caller's name, when auth is on and the route needs a role. */
+  principal?: string;
   /** The upstream gRPC method called, when a call was made. */
   upstreamMethod?: string;
   /** An unexpected failure behind a 500, for the log (never for the client). */

@@ -122,7 +122,17 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     const r = request.prismReply;
     options.onReply?.(r, request.method, reply.statusCode, reply.elapsedTime / 1000);
     request.log.info(
-      { method: request.method, route: r?.routeId, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, upstream: r?.upstreamCode },
+      {
+        method: request.method,
+        path: r?.pathTemplate,
+        route: r?.routeId,
+        namespace: r?.namespace,
+        principal: r?.principal,
+        client: request.ip,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+        upstream: r?.upstreamCode,
+      },
       'request',
     );
     done();
