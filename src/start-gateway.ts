@@ -176,6 +176,7 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
       namespaces,
       backends: [...backends.values()].map((b) => ({ name: b.name, type: b.type })),
       baseDir,
+      log: app.log,
       openApi: (t, name) => exportOpenApi(t, name, { definitionOf: definitionLookup(() => catalog.entries, baseDir) }),
     });
     // Bursts of changes made elsewhere collapse: at most one reload runs and one waits.

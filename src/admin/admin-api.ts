@@ -33,6 +33,8 @@ export interface AdminContext {
   readonly baseDir: string;
   /** OpenAPI document of a frontend, when the gateway can produce one. */
   readonly openApi?: (table: RouteTable, frontend: string) => unknown;
+  /** Where route-table swaps and rejected changes are logged. */
+  readonly log?: { info(details: object, message: string): void; warn(details: object, message: string): void };
 }
 
 const json = (status: number, body: unknown): HttpReply => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -74,6 +76,7 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
     ctx.tables.swap(compiled.table);
     ctx.catalog.commit(compiled.entries);
     ctx.metrics.reload('success');
+    ctx.log?.info({ routes: compiled.table.routes.length, trigger: 'admin' }, 'route table reloaded');
     return undefined;
   };
 
@@ -85,9 +88,11 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
         ctx.tables.swap(compiled.table);
         ctx.catalog.commit(compiled.entries);
         ctx.metrics.reload('success');
+        ctx.log?.info({ routes: compiled.table.routes.length, trigger: 'store' }, 'route table reloaded');
       } catch (err) {
         ctx.metrics.reload('failure');
         if (!(err instanceof DefinitionError)) throw err;
+        ctx.log?.warn({ trigger: 'store', problems: err.problems.map(formatProblem) }, 'route table reload rejected; the served routes are unchanged');
       }
     });
 

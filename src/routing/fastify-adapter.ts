@@ -283,11 +283,19 @@ export function createAdminHttpServer(options: AdminServerOptions): FastifyInsta
       url: route.path,
       handler: async (request, reply) => {
         try {
+          let principal = 'anonymous';
           if (options.auth && !open.has(route.path)) {
-            const denied = await checkAdmin(options.auth, request.headers.authorization, request.ip);
-            if (denied) return send(reply, denied);
+            const checked = await checkAdmin(options.auth, request.headers.authorization, request.ip);
+            if ('denied' in checked) {
+              if (route.method !== 'GET') request.log.warn({ audit: { principal: null, client: request.ip, action: `${route.method} ${request.url}`, status: checked.denied.status } }, 'admin change refused');
+              return send(reply, checked.denied);
+            }
+            principal = checked.principal;
           }
-          return send(reply, await route.handle(toInput(request, undefined), request.params as Record<string, string>));
+          const answer = await route.handle(toInput(request, undefined), request.params as Record<string, string>);
+          // The audit trail: who changed what (the log line's time says when), and the outcome.
+          if (route.method !== 'GET') request.log.info({ audit: { principal, client: request.ip, action: `${route.method} ${request.url}`, status: answer.status } }, 'admin change');
+          return send(reply, answer);
         } catch (err) {
           request.log.error({ err }, 'admin request failed');
           return send(reply, { status: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'internal error' }) });
@@ -298,17 +306,18 @@ export function createAdminHttpServer(options: AdminServerOptions): FastifyInsta
   return app;
 }
 
-/** The admin listener's own guard: admin role everywhere, or a 401/403 reply. */
-async function checkAdmin(auth: Authenticator, authorization: string | undefined, clientAddress: string): Promise<HttpReply | undefined> {
+/** The admin listener's own guard: admin role everywhere (the principal's name), or a 401/403 reply. */
+async function checkAdmin(auth: Authenticator, authorization: string | undefined, clientAddress: string): Promise<{ principal: string } | { denied: HttpReply }> {
   try {
-    auth.authorize(await auth.authenticate(authorization, clientAddress), '*', 'admin');
-    return undefined;
+    const principal = await auth.authenticate(authorization, clientAddress);
+    auth.authorize(principal, '*', 'admin');
+    return { principal: principal.name };
   } catch (err) {
     const e = err instanceof GatewayError ? err : undefined;
     const status = e?.httpStatus ?? 500;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (status === 401) headers['www-authenticate'] = auth.challenge;
     if (e?.metadata.retryAfterSeconds) headers['retry-after'] = e.metadata.retryAfterSeconds;
-    return { status, headers, body: JSON.stringify({ error: e?.message ?? 'internal error' }) };
+    return { denied: { status, headers, body: JSON.stringify({ error: e?.message ?? 'internal error' }) } };
   }
 }
