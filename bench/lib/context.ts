@@ -93,8 +93,8 @@ export async function ensurePeer(benchDir: string): Promise<string> {
   const repoRoot = resolve(benchDir, '..');
   const candidates = [
     process.env.PRISM_SHARED_DIR && join(process.env.PRISM_SHARED_DIR, 'peers', 'grpc-gateway', 'build.sh'),
+    // The shared folder beside the repository (../shared from its root).
     join(dirname(repoRoot), 'shared', 'peers', 'grpc-gateway', 'build.sh'),
-    '/work/shared/peers/grpc-gateway/build.sh',
   ].filter((c): c is string => typeof c === 'string');
   const script = candidates.find((c) => existsSync(c));
   if (!script) throw new Error(`the Go peer is not built in ${bin} and no build.sh was found (tried ${candidates.join(', ')}); set PRISM_SHARED_DIR`);

@@ -4,6 +4,10 @@
  * inclusive time of a few component groups, so "where the time goes" is a short table.
  */
 import { readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+
+/** The repository root (bench/lib/ is two folders down). */
+const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
 interface ProfileNode {
   id: number;
@@ -131,7 +135,8 @@ export function summarizeProfile(file: string, top = 20, window?: { fromUs: numb
   const rows = (m: Map<string, number>) =>
     [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, count]) => ({ name, pct: (count / busy) * 100 }));
   return {
-    file,
+    // Relative to the repository, so committed results name no machine's folders.
+    file: relative(REPO_ROOT, file),
     seconds: (profile.endTime - profile.startTime) / 1e6,
     busyPct: total > 0 ? (busy / total) * 100 : 0,
     components: rows(comp),
