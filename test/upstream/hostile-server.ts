@@ -57,6 +57,9 @@ export interface Peer {
   readonly resets: { stream: number; code: number }[];
   /** PINGs (not ACKs) the client sent. */
   pings: number;
+  /** DATA payload bytes the client sent, and the streams it ended (END_STREAM). */
+  dataBytes: number;
+  readonly ended: number[];
   /** Answer the client's PINGs (default true). */
   answerPings: boolean;
   /** Bytes this side has written. */
@@ -119,6 +122,8 @@ function track(socket: net.Socket): Peer {
     goaways: [],
     resets: [],
     pings: 0,
+    dataBytes: 0,
+    ended: [],
     answerPings: true,
     bytesWritten: 0,
     closed: false,
@@ -168,7 +173,11 @@ function track(socket: net.Socket): Peer {
       input = input.subarray(9 + length);
       if (type === T.HEADERS) {
         peer.streams.push(stream);
+        if (flags & F.END_STREAM) peer.ended.push(stream);
         wake();
+      } else if (type === T.DATA) {
+        peer.dataBytes += length;
+        if (flags & F.END_STREAM) peer.ended.push(stream);
       } else if (type === T.PING && !(flags & F.ACK)) {
         peer.pings++;
         if (peer.answerPings) peer.write(frame(T.PING, F.ACK, 0, Buffer.from(payload)));
