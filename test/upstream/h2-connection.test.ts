@@ -158,3 +158,15 @@ test('close() with calls waiting for a stream slot: all fail UNAVAILABLE and no 
     await server.close();
   }
 });
+
+test('a server that lowers SETTINGS_HEADER_TABLE_SIZE to 0 gets the table size update it waits for (RFC 7541 §4.2)', async () => {
+  const server = await echoServer({ settings: { headerTableSize: 0 } });
+  const up = createHttp2Upstream(server.address);
+  try {
+    for (let i = 0; i < 3; i++) assert.equal((await call(up, Buffer.from(`small table ${i}`))).message.toString(), `small table ${i}`);
+    assert.equal(server.sessions.length, 1);
+  } finally {
+    up.close();
+    await server.close();
+  }
+});
