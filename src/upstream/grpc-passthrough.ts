@@ -286,8 +286,9 @@ function record(path: string, call: IncomingCall, options: PassthroughOptions): 
       const codeName = grpc.status[code] ?? String(code);
       options.metrics?.passthroughCall(namespace ?? '', path, codeName, seconds);
       options.logger?.info(
-        { grpcMethod: path, namespace, principal, client, code: codeName, durationMs: Math.round(seconds * 1e6) / 1e3 },
-        'gRPC passthrough call',
+        // The fields of the HTTP request line where they mean the same (namespace, principal, client, ms).
+        { grpcMethod: path, namespace, principal, client, code: codeName, ms: Math.round(seconds * 1e5) / 100 },
+        'gRPC call',
       );
     },
   };

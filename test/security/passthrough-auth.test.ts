@@ -269,7 +269,7 @@ describe('what the backend sees, and what is logged and counted', () => {
     assert.equal(line.namespace, 'default');
     assert.equal(line.code, 'PERMISSION_DENIED');
     assert.equal(line.client, '127.0.0.1');
-    assert.equal(typeof line.durationMs, 'number');
+    assert.equal(typeof line.ms, 'number');
     for (const u of Object.values(USERS)) assert.equal(log.text().includes(u.password), false, 'no password is ever logged');
     assert.equal(log.text().includes(as('reader').slice(6)), false, 'no Basic credentials are ever logged');
   });
