@@ -76,13 +76,15 @@ const identity = (b: Buffer) => b;
 /** Per namespace serving a method: its client (undefined when disabled) and the role it needs. */
 interface NamespaceBinding {
   readonly client: grpc.Client | undefined;
-  /** `none` for the open services. */
-  readonly role: Role | 'none';
+  readonly role: Role;
 }
 
+/** Everything a call needs to know about its method, settled at start. */
 interface MethodRoute {
   readonly path: string;
   readonly method: protobuf.Method;
+  /** A method of OPEN_SERVICES: no credentials asked for. */
+  readonly open: boolean;
   readonly namespaces: Map<string, NamespaceBinding>;
 }
 
@@ -111,9 +113,8 @@ export async function startGrpcPassthrough(namespaces: readonly PassthroughNames
     for (const method of methods) {
       const path = methodPath(method);
       let route = routes.get(path);
-      if (!route) routes.set(path, (route = { path, method, namespaces: new Map() }));
-      const open = OPEN_SERVICES.has(path.slice(1, path.lastIndexOf('/')));
-      route.namespaces.set(ns.name, { client, role: open ? 'none' : requiredRole(method, ns.methodRoles) });
+      if (!route) routes.set(path, (route = { path, method, open: OPEN_SERVICES.has(path.slice(1, path.lastIndexOf('/'))), namespaces: new Map() }));
+      route.namespaces.set(ns.name, { client, role: requiredRole(method, ns.methodRoles) });
     }
   }
   if (problems.length > 0) {
@@ -201,10 +202,10 @@ const refusal = (code: grpc.status, details: string, reason?: string, info: Reco
  * without credentials learns nothing about which namespaces exist.
  */
 async function admit(route: MethodRoute, call: IncomingCall, options: PassthroughOptions): Promise<Admission> {
-  const { auth } = options;
-  const openAnywhere = [...route.namespaces.values()].every((b) => b.role === 'none');
+  // Hot path: one lookup per decision, nothing resolved by name.
+  const auth = route.open ? undefined : options.auth;
   let principal: Principal | undefined;
-  if (auth && !openAnywhere) {
+  if (auth) {
     try {
       // The client address feeds the authenticator's failed-attempt limit.
       principal = await auth.authenticate(metadataString(call.metadata, AUTHORIZATION_METADATA_KEY), clientAddress(call.getPeer()));
@@ -215,17 +216,16 @@ async function admit(route: MethodRoute, call: IncomingCall, options: Passthroug
   const picked = pick(route, call.metadata);
   if ('refused' in picked) return { ...picked, principal: principal?.name };
   const { namespace, client } = picked;
-  const role = route.namespaces.get(namespace)!.role;
-  if (auth && principal && role !== 'none') {
+  if (auth && principal) {
     try {
-      auth.authorize(principal, namespace, role);
+      auth.authorize(principal, namespace, route.namespaces.get(namespace)!.role);
     } catch (err) {
       return { refused: fromGatewayError(err, grpc.status.PERMISSION_DENIED, GatewayReason.FORBIDDEN), namespace, principal: principal.name };
     }
   }
   // With auth on, the gateway is the party the credentials were meant for: passing a client's
   // password or token on would hand it to the backend (and anything the backend logs).
-  return { client, namespace, principal: principal?.name, metadata: forwardMetadata(call.metadata, auth !== undefined) };
+  return { client, namespace, principal: principal?.name, metadata: forwardMetadata(call.metadata, options.auth !== undefined) };
 }
 
 /** Chooses the namespace for a call, or the status that says why there is none. */
