@@ -104,6 +104,7 @@ const MAX_MAX_FRAME = 16_777_215;
 const MAX_WINDOW = 2 ** 31 - 1;
 const HEADER_TABLE_SIZE = 4096;
 const MAX_STREAM_ID = 2 ** 31 - 1;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Frames queued in one turn past which new streams and DATA wait for the next write. */
 const HIGH_WATER = 1024 * 1024;
 /**
@@ -859,8 +860,8 @@ const EMPTY = Buffer.alloc(0);
 /** A stream whose body has gone out in full. */
 const DONE = Buffer.alloc(0);
 
-/** A timer period: 0, negative or Infinity mean never. */
-const enabled = (ms: number) => (ms > 0 && Number.isFinite(ms) ? ms : Infinity);
+/** A timer period: 0, negative, or past what a Node timer holds (2^31-1 ms, else it fires at once) mean never. */
+const enabled = (ms: number) => (ms > 0 && ms <= MAX_TIMER_MS ? ms : Infinity);
 
 function frameHeader(length: number, type: number, flags: number, streamId: number): Buffer {
   const head = Buffer.allocUnsafe(9);

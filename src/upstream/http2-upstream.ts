@@ -35,7 +35,7 @@ export interface Http2UpstreamOptions {
   /**
    * A PING goes out when nothing has been received for this long while calls are in flight;
    * a connection silent and idle for this long is verified with a PING before its next call.
-   * 0 turns keepalive off. Default 30,000; doubled for new connections after a GOAWAY
+   * 0 or Infinity turn keepalive off. Default 30,000; doubled for new connections after a GOAWAY
    * "too_many_pings" (gRPC A8).
    */
   readonly keepaliveIntervalMs?: number;
@@ -43,7 +43,7 @@ export interface Http2UpstreamOptions {
   readonly keepaliveTimeoutMs?: number;
   /** PING idle connections too (GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS). Default false. */
   readonly keepaliveWhileIdle?: boolean;
-  /** A connection without calls for this long closes (the next call opens one). 0: never. Default 300,000. */
+  /** A connection without calls for this long closes (the next call opens one). 0 or Infinity: never. Default 300,000. */
   readonly idleTimeoutMs?: number;
   /**
    * SETTINGS_MAX_HEADER_LIST_SIZE, advertised and enforced (RFC 9113 §6.5.2 sizes: name +
@@ -97,7 +97,7 @@ interface CallState {
 export function createHttp2Upstream(target: string, options: Http2UpstreamOptions = {}): Upstream {
   const { authority, host, port, path: socketPath } = parseTarget(target);
   const maxReceive = options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE;
-  const connectTimeoutMs = checked('connectTimeoutMs', options.connectTimeoutMs ?? H2_DEFAULTS.connectTimeoutMs, 1, Infinity);
+  const connectTimeoutMs = checked('connectTimeoutMs', options.connectTimeoutMs ?? H2_DEFAULTS.connectTimeoutMs, 1, 2 ** 31 - 1);
   let keepaliveIntervalMs = checked('keepaliveIntervalMs', options.keepaliveIntervalMs ?? H2_DEFAULTS.keepaliveIntervalMs, 0, Infinity);
   const keepaliveTimeoutMs = checked('keepaliveTimeoutMs', options.keepaliveTimeoutMs ?? H2_DEFAULTS.keepaliveTimeoutMs, 1, 2 ** 31 - 1);
   const idleTimeoutMs = checked('idleTimeoutMs', options.idleTimeoutMs ?? H2_DEFAULTS.idleTimeoutMs, 0, Infinity);
