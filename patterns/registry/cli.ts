@@ -27,6 +27,7 @@ import { pino, type Logger } from 'pino';
 import { isLoopbackHost, listenHost } from '../../src/config/listener-exposure.js';
 import { redactUrl, redactUrlsIn } from '../../src/observability/redact-url.js';
 import { createStorage, parseBackendUri } from './create-storage.js';
+import { lockSqliteFile } from '../../src/operations/data-dir-lock.js';
 import { REGISTRY_SERVICE_NAME, startRegistryServer } from './registry-server.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -158,12 +159,15 @@ export async function runRegistryCli(argv: readonly string[]): Promise<number> {
   let storage;
   let server;
   let log: Logger | undefined;
+  let unlock: (() => void) | undefined;
   try {
     const options = serveOptions(values);
     log = pino({ level: options.level });
     routeGrpcLogs(log);
     try {
       const backend = parseBackendUri(values.backend);
+      // One process per SQLite file (issue 13, item 12): a lock beside it names the owner.
+      unlock = lockSqliteFile(backend, process.cwd());
       storage = createStorage(backend.type === 'SQLITE' ? { ...backend, config: { ...backend.config, synchronous: values.sync.toUpperCase() } } : backend, process.cwd());
     } catch (err) {
       throw new StartError((err as Error).message, 2);
@@ -195,6 +199,7 @@ export async function runRegistryCli(argv: readonly string[]): Promise<number> {
   } catch (err) {
     signals.stop();
     await storage?.close().catch(() => {});
+    unlock?.();
     // Whatever the driver or the OS said, a connection string in it loses its secrets.
     process.stderr.write(`prism-registry: ${redactUrlsIn((err as Error).message)}\n`);
     return err instanceof StartError ? err.code : 1;
@@ -207,6 +212,7 @@ export async function runRegistryCli(argv: readonly string[]): Promise<number> {
     log.error({ err }, 'shutdown failed');
     return 1;
   }
+  unlock?.();
   log.info('stopped');
   return 0;
 }

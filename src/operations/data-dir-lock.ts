@@ -5,7 +5,8 @@
  * start, naming the owner. A lock whose pid no longer runs (the owner was killed) is taken over.
  * With `--workers`, only the primary holds it (the workers run no storage of their own).
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../config/gateway-config.js';
 
 /** The lock file's name inside a data folder. */
@@ -96,4 +97,23 @@ function running(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * `prism-registry serve` on a SQLite file: the lock `<file>.lock` beside it (nothing for other
+ * backends or `:memory:`). Relative paths resolve against `baseDir`, as the storage does.
+ * @throws LockedError naming the process that serves the file.
+ */
+export function lockSqliteFile(backend: { type: string; config?: Readonly<Record<string, unknown>> }, baseDir: string): (() => void) | undefined {
+  if (backend.type !== 'SQLITE') return undefined;
+  const path = typeof backend.config?.path === 'string' && backend.config.path !== '' ? backend.config.path : 'registry.db';
+  if (path === ':memory:') return undefined;
+  const file = resolve(baseDir, path);
+  // The storage creates the file's folder when missing; the lock beside it comes first.
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+  } catch (err) {
+    throw new ConfigError(`cannot lock SQLite file ${file}: cannot create its folder: ${(err as Error).message}`);
+  }
+  return acquireLock(`${file}.lock`, `SQLite file ${file}`);
 }

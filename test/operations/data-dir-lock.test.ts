@@ -7,12 +7,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadGatewayConfig } from '../../src/config/gateway-config.js';
 import { DATA_DIR_LOCK_FILE, LockedError } from '../../src/operations/data-dir-lock.js';
 import { startGateway } from '../../src/start-gateway.js';
-import { CLI, REPO_ROOT, http, runCli, spawnServing, tempDir } from './support.js';
+import { CLI, REPO_ROOT, http, runCli, sleep, spawnServing, tempDir } from './support.js';
 
 const CONFIG = join(REPO_ROOT, 'examples/confluent-schema-registry/gateway.yaml');
 const serveArgs = (dataDir: string, ...more: string[]) => ['--import', 'tsx', CLI, 'serve', '--config', CONFIG, '--port', '0', '--data-dir', dataDir, ...more];
@@ -90,4 +92,34 @@ test('an unusable data dir is named (exit 2), not "unable to open database file"
   } finally {
     dir.remove();
   }
+});
+
+test('prism-registry serve: a second process on the same SQLite file exits 2 naming the first', { timeout: 120_000 }, async (t) => {
+  const dir = tempDir('lock-registry');
+  const registryCli = join(REPO_ROOT, 'patterns/registry/cli.ts');
+  const args = ['--import', 'tsx', registryCli, 'serve', '--listen', '127.0.0.1:0', '--backend', `sqlite:${join(dir.path, 'registry.db')}`];
+  const first = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => {
+    first.kill('SIGKILL');
+    dir.remove();
+  });
+  let out = '';
+  first.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  const deadline = Date.now() + 60_000;
+  while (!/serving/.test(out) && first.exitCode === null && Date.now() < deadline) await sleep(50);
+  assert.match(out, /serving/, 'the first registry serves');
+  assert.equal(readFileSync(join(dir.path, 'registry.db.lock'), 'utf8').trim(), String(first.pid));
+
+  const second = await new Promise<{ code: number | null; stderr: string }>((done) => {
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => done({ code, stderr }));
+  });
+  assert.equal(second.code, 2, second.stderr);
+  assert.match(second.stderr, new RegExp(`SQLite file ${join(dir.path, 'registry.db')} is in use by another process \\(pid ${first.pid}\\)`));
+
+  first.kill('SIGTERM');
+  await once(first, 'exit');
+  assert.throws(() => readFileSync(join(dir.path, 'registry.db.lock')), /ENOENT/, 'a clean stop removes the lock');
 });
