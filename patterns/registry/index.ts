@@ -6,22 +6,39 @@
 import type { PatternStartOptions, RunningPattern } from '../../src/upstream/pattern-module.js';
 import { createStorage, StorageConfigError } from './create-storage.js';
 import { startRegistryServer } from './registry-server.js';
+import { lockSqliteFile } from '../../src/operations/data-dir-lock.js';
 
 /**
  * Starts the registry with its `storage` slot bound to a SQLITE (default) or MEMSTORE backend.
- * @throws StorageConfigError for an unsupported backend; Error when `listen` cannot be bound.
+ * @throws StorageConfigError for an unsupported backend; Error when `listen` cannot be bound;
+ *   LockedError when another process serves the SQLite file.
  */
 export async function startPattern(options: PatternStartOptions): Promise<RunningPattern> {
   const backend = options.slots.storage ?? { name: 'default', type: 'SQLITE', config: {} };
   if (!backend.type) throw new StorageConfigError('the storage slot names no backend type');
-  const storage = createStorage(backend, options.dataDir);
+  // The same lock as `prism-registry serve` takes: a SQLite file outside the data dir (an
+  // absolute path) is not served by a standalone registry and a gateway at once.
+  const unlock = lockSqliteFile(backend, options.dataDir);
+  let storage;
   try {
+    storage = createStorage(backend, options.dataDir);
     const server = await startRegistryServer({ listen: options.listen, storage });
     // A Unix socket's address is the one asked for (the server reports host:port addresses).
     const address = options.listen.startsWith('unix:') ? options.listen : server.address;
-    return { address, protoFiles: server.protoFiles, close: () => server.close() };
+    return {
+      address,
+      protoFiles: server.protoFiles,
+      close: async () => {
+        try {
+          await server.close();
+        } finally {
+          unlock?.();
+        }
+      },
+    };
   } catch (err) {
-    await storage.close();
+    await storage?.close();
+    unlock?.();
     throw err;
   }
 }

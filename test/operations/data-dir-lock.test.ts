@@ -123,3 +123,27 @@ test('prism-registry serve: a second process on the same SQLite file exits 2 nam
   await once(first, 'exit');
   assert.throws(() => readFileSync(join(dir.path, 'registry.db.lock')), /ENOENT/, 'a clean stop removes the lock');
 });
+
+test('two gateways with their own data dirs but one absolute SQLite path: the second is refused', async () => {
+  const dir = tempDir('lock-sqlite-path');
+  try {
+    const config = join(dir.path, 'gateway.yaml');
+    writeFileSync(
+      config,
+      readFileSync(CONFIG, 'utf8')
+        .replace('path: registry.db', `path: ${join(dir.path, 'shared.db')}`)
+        .replace(/file: frontend\.yaml/, `file: ${join(REPO_ROOT, 'examples/confluent-schema-registry/frontend.yaml')}`),
+    );
+    const first = await startGateway(loadGatewayConfig(config), { host: '127.0.0.1', port: 0, dataDir: join(dir.path, 'a'), logger: false });
+    try {
+      await assert.rejects(
+        startGateway(loadGatewayConfig(config), { host: '127.0.0.1', port: 0, dataDir: join(dir.path, 'b'), logger: false }),
+        (err: Error) => err instanceof LockedError && err.message.includes(`SQLite file ${join(dir.path, 'shared.db')}`),
+      );
+    } finally {
+      await first.close();
+    }
+  } finally {
+    dir.remove();
+  }
+});
