@@ -11,9 +11,15 @@
  * - the messages of a failing version are followed by `{oldSchemaVersion: N}` and
  *   `{oldSchema: '…'}`, and any failure ends with the
  *   `{validateFields: 'false', compatibility: '<LEVEL>'}` trailer (7.5+ form).
+ *
+ * Each comparison with one version is one synchronous slice with its own work budget, and
+ * the event loop gets a turn between versions: a transitive check against thousands of
+ * versions takes long but never holds the registry, and `beforeEach` can stop it (deadline).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CompatibilityLevel } from './compatibility-level.js';
 import type { ParsedSchema, SchemaFormat } from './formats/schema-format.js';
+import { DEFAULT_WORK_LIMITS, withWorkBudget, type WorkLimits } from './work-budget.js';
 
 /** A previous version to compare against. */
 export interface PreviousSchema {
@@ -27,19 +33,33 @@ export interface CompatibilityResult {
   readonly messages: string[];
 }
 
-/** Checks `candidate` against `previous` (newest first) under `level`. Never throws. */
-export function checkCompatibility(
+export interface CheckCompatibilityOptions {
+  /** The budget of the comparison with one version (default DEFAULT_WORK_LIMITS). */
+  readonly work?: WorkLimits;
+  /** Called before each comparison; may throw to stop the check (e.g. a passed deadline). */
+  readonly beforeEach?: () => void;
+}
+
+/**
+ * Checks `candidate` against `previous` (newest first) under `level`.
+ * @throws WorkBudgetExceededError when comparing with one version uses up `options.work`;
+ *   whatever `options.beforeEach` throws.
+ */
+export async function checkCompatibility(
   format: SchemaFormat,
   level: CompatibilityLevel,
   candidate: ParsedSchema,
   previous: readonly PreviousSchema[],
-): CompatibilityResult {
+  options: CheckCompatibilityOptions = {},
+): Promise<CompatibilityResult> {
   if (level === 'NONE' || previous.length === 0) return { compatible: true, messages: [] };
   const transitive = level.endsWith('_TRANSITIVE');
   const direction = level.replace('_TRANSITIVE', '') as 'BACKWARD' | 'FORWARD' | 'FULL';
   const checked = transitive ? previous : previous.slice(0, 1);
-  for (const old of checked) {
-    const errors = compareOne(format, direction, candidate, old.parsed);
+  for (const [index, old] of checked.entries()) {
+    if (index > 0) await nextTurn();
+    options.beforeEach?.();
+    const errors = withWorkBudget(options.work ?? DEFAULT_WORK_LIMITS, () => compareOne(format, direction, candidate, old.parsed));
     if (errors.length > 0) {
       return {
         compatible: false,

@@ -211,27 +211,36 @@ export interface DeleteModeResponse {
   mode: string;
 }
 
+/**
+ * What the transport knows about a call. `deadline` (a Date or epoch milliseconds; Infinity
+ * or absent for none) is the caller's gRPC deadline: a write that could not commit before it
+ * is not committed at all, so a caller that saw DEADLINE_EXCEEDED never has a stored write.
+ */
+export interface CallContext {
+  readonly deadline?: Date | number;
+}
+
 /** The registry's operations, one per RPC, named as the RPCs are. */
 export interface RegistryApi {
-  RegisterSchema(request: RegisterSchemaRequest): Promise<RegisterSchemaResponse>;
-  LookupSchema(request: LookupSchemaRequest): Promise<LookupSchemaResponse>;
-  GetSchemaVersion(request: GetSchemaVersionRequest): Promise<GetSchemaVersionResponse>;
-  ListSchemaVersions(request: ListSchemaVersionsRequest): Promise<ListSchemaVersionsResponse>;
-  ListSubjects(request: ListSubjectsRequest): Promise<ListSubjectsResponse>;
-  DeleteSchemaVersion(request: DeleteSchemaVersionRequest): Promise<DeleteSchemaVersionResponse>;
-  DeleteSubject(request: DeleteSubjectRequest): Promise<DeleteSubjectResponse>;
-  ListReferencedBy(request: ListReferencedByRequest): Promise<ListReferencedByResponse>;
-  GetSchema(request: GetSchemaRequest): Promise<GetSchemaResponse>;
-  ListSchemaSubjects(request: ListSchemaSubjectsRequest): Promise<ListSchemaSubjectsResponse>;
-  ListSchemaSubjectVersions(request: ListSchemaSubjectVersionsRequest): Promise<ListSchemaSubjectVersionsResponse>;
-  ListSchemas(request: ListSchemasRequest): Promise<ListSchemasResponse>;
-  GetSchemaTypes(request: GetSchemaTypesRequest): Promise<GetSchemaTypesResponse>;
-  ListContexts(request: ListContextsRequest): Promise<ListContextsResponse>;
-  CheckCompatibility(request: CheckCompatibilityRequest): Promise<CheckCompatibilityResponse>;
-  GetConfig(request: GetConfigRequest): Promise<GetConfigResponse>;
-  UpdateConfig(request: UpdateConfigRequest): Promise<UpdateConfigResponse>;
-  DeleteConfig(request: DeleteConfigRequest): Promise<DeleteConfigResponse>;
-  GetMode(request: GetModeRequest): Promise<GetModeResponse>;
-  UpdateMode(request: UpdateModeRequest): Promise<UpdateModeResponse>;
-  DeleteMode(request: DeleteModeRequest): Promise<DeleteModeResponse>;
+  RegisterSchema(request: RegisterSchemaRequest, context?: CallContext): Promise<RegisterSchemaResponse>;
+  LookupSchema(request: LookupSchemaRequest, context?: CallContext): Promise<LookupSchemaResponse>;
+  GetSchemaVersion(request: GetSchemaVersionRequest, context?: CallContext): Promise<GetSchemaVersionResponse>;
+  ListSchemaVersions(request: ListSchemaVersionsRequest, context?: CallContext): Promise<ListSchemaVersionsResponse>;
+  ListSubjects(request: ListSubjectsRequest, context?: CallContext): Promise<ListSubjectsResponse>;
+  DeleteSchemaVersion(request: DeleteSchemaVersionRequest, context?: CallContext): Promise<DeleteSchemaVersionResponse>;
+  DeleteSubject(request: DeleteSubjectRequest, context?: CallContext): Promise<DeleteSubjectResponse>;
+  ListReferencedBy(request: ListReferencedByRequest, context?: CallContext): Promise<ListReferencedByResponse>;
+  GetSchema(request: GetSchemaRequest, context?: CallContext): Promise<GetSchemaResponse>;
+  ListSchemaSubjects(request: ListSchemaSubjectsRequest, context?: CallContext): Promise<ListSchemaSubjectsResponse>;
+  ListSchemaSubjectVersions(request: ListSchemaSubjectVersionsRequest, context?: CallContext): Promise<ListSchemaSubjectVersionsResponse>;
+  ListSchemas(request: ListSchemasRequest, context?: CallContext): Promise<ListSchemasResponse>;
+  GetSchemaTypes(request: GetSchemaTypesRequest, context?: CallContext): Promise<GetSchemaTypesResponse>;
+  ListContexts(request: ListContextsRequest, context?: CallContext): Promise<ListContextsResponse>;
+  CheckCompatibility(request: CheckCompatibilityRequest, context?: CallContext): Promise<CheckCompatibilityResponse>;
+  GetConfig(request: GetConfigRequest, context?: CallContext): Promise<GetConfigResponse>;
+  UpdateConfig(request: UpdateConfigRequest, context?: CallContext): Promise<UpdateConfigResponse>;
+  DeleteConfig(request: DeleteConfigRequest, context?: CallContext): Promise<DeleteConfigResponse>;
+  GetMode(request: GetModeRequest, context?: CallContext): Promise<GetModeResponse>;
+  UpdateMode(request: UpdateModeRequest, context?: CallContext): Promise<UpdateModeResponse>;
+  DeleteMode(request: DeleteModeRequest, context?: CallContext): Promise<DeleteModeResponse>;
 }

@@ -10,8 +10,8 @@ import { loadProtoRoot, projectProtoDir } from '../../src/upstream/proto-root.js
 import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../../src/upstream/rich-status.js';
 import { createServiceDefinition } from '../../src/upstream/service-definition.js';
 import { ERROR_DOMAIN, reasonTable, RegistryError } from './registry-error.js';
-import type { RegistryApi } from './registry-messages.js';
-import { createRegistryService } from './registry-service.js';
+import type { CallContext, RegistryApi } from './registry-messages.js';
+import { createRegistryService, type RegistryLimits } from './registry-service.js';
 import type { RegistryStorage } from './storage/registry-storage.js';
 
 export const REGISTRY_SERVICE_NAME = 'prism.patterns.registry.v1.Registry';
@@ -24,6 +24,8 @@ export interface RegistryServerOptions {
   /** The storage to serve; the server closes it on `close`. */
   readonly storage: RegistryStorage;
   readonly maxSchemaBytes?: number;
+  /** Bounds on what one request may cost (registry-service.ts DEFAULT_REGISTRY_LIMITS). */
+  readonly limits?: Partial<RegistryLimits>;
   /** Where unexpected failures are reported (default: console.error). */
   readonly logError?: (message: string, err: unknown) => void;
   /** TLS (and client certificates) for the listener; plaintext when absent. */
@@ -79,14 +81,15 @@ function bindFailure(message: string): string {
 export async function startRegistryServer(options: RegistryServerOptions): Promise<RunningRegistryServer> {
   const logError = options.logError ?? ((message, err) => console.error(message, err));
   const root = loadProtoRoot([registryProtoFile, healthProtoFile]);
-  const registry = createRegistryService({ storage: options.storage, maxSchemaBytes: options.maxSchemaBytes });
+  const registry = createRegistryService({ storage: options.storage, maxSchemaBytes: options.maxSchemaBytes, limits: options.limits });
   const server = new grpc.Server();
 
   const implementation: grpc.UntypedServiceImplementation = {};
   for (const name of Object.keys(createServiceDefinition(root.lookupService(REGISTRY_SERVICE_NAME)))) {
-    const method = registry[name as keyof RegistryApi] as (request: unknown) => Promise<unknown>;
+    const method = registry[name as keyof RegistryApi] as (request: unknown, context: CallContext) => Promise<unknown>;
     implementation[name] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      method(call.request).then(
+      // The caller's deadline: a write that cannot commit before it is not committed.
+      method(call.request, { deadline: call.getDeadline() }).then(
         (response) => callback(null, response),
         (err: unknown) => {
           if (!(err instanceof RegistryError)) logError(`registry: ${name} failed`, err);

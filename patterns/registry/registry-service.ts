@@ -8,7 +8,7 @@
  * when it commits. Only the default context is implemented (§3.1).
  */
 import { createHash } from 'node:crypto';
-import { checkCompatibility, type PreviousSchema } from './check-compatibility.js';
+import { checkCompatibility, type CompatibilityResult, type PreviousSchema } from './check-compatibility.js';
 import { DEFAULT_COMPATIBILITY_LEVEL, parseCompatibilityLevel, type CompatibilityLevel } from './compatibility-level.js';
 import { avroInlinedText } from './formats/avro/index.js';
 import { protobufSerialized } from './formats/protobuf/index.js';
@@ -27,6 +27,7 @@ import {
   compatibilityNotConfigured,
   incompatibleSchema,
   invalidMode,
+  operationTimeout,
   invalidSchema,
   modeNotConfigured,
   operationNotPermitted,
@@ -48,6 +49,7 @@ import { GLOBAL_SCOPE, StorageConflictError, type RegistryStorage, type StoredSc
 import { compareStrings } from './storage/compare-strings.js';
 import { normalizeSubject, validateSubject } from './subject-name.js';
 import { LATEST, parseVersionSelector } from './version-selector.js';
+import { DEFAULT_WORK_LIMITS, withWorkBudget, WorkBudgetExceededError, type WorkLimits } from './work-budget.js';
 
 export interface RegistryOptions {
   readonly storage: RegistryStorage;
@@ -56,7 +58,38 @@ export interface RegistryOptions {
    * beyond). Confluent's limit is the Kafka record size, about 1 MiB by default.
    */
   readonly maxSchemaBytes?: number;
+  /** Bounds on what one request may make the registry resolve and compute. */
+  readonly limits?: Partial<RegistryLimits>;
 }
+
+/**
+ * What one request may cost the registry (RELIABILITY.md lists these with their defaults).
+ * A schema beyond a limit is refused as invalid (42201, INVALID_SCHEMA) with a message
+ * naming the limit: the request cannot succeed by retrying, as with Confluent's own 42201.
+ */
+export interface RegistryLimits {
+  /** Longest chain of references from a schema (Confluent has none; a cycle has no end). */
+  readonly maxReferenceDepth: number;
+  /** Distinct (name, subject, version) references one schema may resolve to, all levels. */
+  readonly maxReferencedSchemas: number;
+  /** Total UTF-8 size of the distinct referenced schema texts one schema resolves to. */
+  readonly maxResolvedBytes: number;
+  /** The budget of one synchronous slice of parsing or of one compatibility comparison. */
+  readonly work: WorkLimits;
+  /**
+   * A write starts its commit only with at least this much of the caller's deadline left,
+   * so that a write the caller saw time out was not committed.
+   */
+  readonly commitReserveMs: number;
+}
+
+export const DEFAULT_REGISTRY_LIMITS: RegistryLimits = {
+  maxReferenceDepth: 32,
+  maxReferencedSchemas: 10_000,
+  maxResolvedBytes: 16 * 1024 * 1024,
+  work: DEFAULT_WORK_LIMITS,
+  commitReserveMs: 250,
+};
 
 /** Confluent lists the types in its HashMap order; clients compare them as a set. */
 const SCHEMA_TYPES = ['JSON', 'PROTOBUF', 'AVRO'];
@@ -66,8 +99,6 @@ const LIST_SCHEMAS_MAX = 1000;
 const PARSED_CACHE_SIZE = 5000;
 /** Ids up to this get their schema kind remembered by findMatch (one byte each). */
 const AVRO_KIND_IDS_MAX = 1 << 24;
-/** References deeper than this are taken for a cycle. */
-const MAX_REFERENCE_DEPTH = 32;
 
 /** A schema from a request, parsed and ready to be matched or stored. */
 interface Candidate {
@@ -86,6 +117,37 @@ interface Candidate {
   readonly defaultsProblem?: RegistryError;
 }
 
+/**
+ * One request's view of the reference graph: each distinct (subject, version) is resolved
+ * once and shared by every path that reaches it, so a diamond costs its number of schemas,
+ * not its number of paths (which grows exponentially with its depth).
+ */
+interface Resolution {
+  readonly versions: Map<string, Promise<readonly StoredVersion[]>>;
+  /** `subject\0version` → the resolved schema, or 'pending' while its references resolve. */
+  readonly nodes: Map<string, ResolvedNode | 'pending'>;
+  /** Distinct `name\0subject\0version` references met (maxReferencedSchemas), shared by every path. */
+  readonly named: Map<string, ResolvedReference>;
+  bytes: number;
+}
+
+interface ResolvedNode {
+  readonly schemaType: SchemaType;
+  readonly schema: string;
+  readonly bytes: number;
+  /** Shared by every ResolvedReference to this schema (formats skip a list already walked). */
+  readonly references: readonly ResolvedReference[];
+  /** Longest chain of references below this schema, itself included. */
+  readonly height: number;
+}
+
+/** Epoch milliseconds of a call's deadline; Infinity for none. */
+function deadlineOf(context: M.CallContext | undefined): number {
+  const deadline = context?.deadline;
+  if (deadline === undefined) return Infinity;
+  return deadline instanceof Date ? deadline.getTime() : deadline;
+}
+
 interface SchemaInput {
   readonly schema: string;
   readonly schema_type: string;
@@ -97,6 +159,7 @@ interface SchemaInput {
 export function createRegistryService(options: RegistryOptions): M.RegistryApi & { close(): Promise<void> } {
   const storage = createGuardedStorage(options.storage);
   const maxSchemaBytes = options.maxSchemaBytes ?? 1024 * 1024;
+  const limits: RegistryLimits = { ...DEFAULT_REGISTRY_LIMITS, ...options.limits };
   // Stored schemas parsed once, by id (at most PARSED_CACHE_SIZE, oldest dropped first);
   // cleared when a hard delete may free an id.
   const parsedById = new Map<number, ParsedSchema>();
@@ -127,10 +190,58 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
 
   // --- write serialisation ------------------------------------------------------------
   let tail: Promise<unknown> = Promise.resolve();
-  function serialized<T>(work: () => Promise<T>): Promise<T> {
-    const run = tail.then(work, work);
+  /**
+   * Runs a write after the writes before it. A write whose caller's deadline is (nearly)
+   * over by its turn does not start: its caller has been told it timed out.
+   */
+  function serialized<T>(operation: string, context: M.CallContext | undefined, work: () => Promise<T>): Promise<T> {
+    const deadline = deadlineOf(context);
+    const start = () => {
+      requireTimeToCommit(operation, deadline);
+      return work();
+    };
+    const run = tail.then(start, start);
     tail = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Refuses to start a commit with less than `commitReserveMs` of the caller's deadline
+   * left: the caller is about to see DEADLINE_EXCEEDED (50002 through the gateway), and a
+   * write it was told timed out must not be stored.
+   * @throws RegistryError OPERATION_TIMEOUT.
+   */
+  function requireTimeToCommit(operation: string, deadline: number): void {
+    if (Date.now() + limits.commitReserveMs >= deadline) {
+      throw operationTimeout(operation, new Error(`less than ${limits.commitReserveMs} ms of the caller's deadline left; nothing was written`));
+    }
+  }
+
+  /** The deadline as a check between the slices of a compatibility check. */
+  function deadlineGuard(operation: string, deadline: number): () => void {
+    return () => {
+      if (Date.now() >= deadline) throw operationTimeout(operation, new Error("the caller's deadline passed"));
+    };
+  }
+
+  /**
+   * Runs synchronous schema work (parsing, one compatibility comparison) within the work
+   * budget, turning a used-up budget into 42201 with what was being done.
+   * @throws RegistryError INVALID_SCHEMA when the budget is used up.
+   */
+  function budgeted<T>(what: string, fn: () => T): T {
+    try {
+      return withWorkBudget(limits.work, fn);
+    } catch (err) {
+      if (err instanceof WorkBudgetExceededError) throw budgetExceeded(what, err);
+      throw err;
+    }
+  }
+
+  function budgetExceeded(what: string, err: WorkBudgetExceededError): RegistryError {
+    return invalidSchema(`Invalid schema: ${what} exceeded the registry's work budget (${err.message}); the schema is too large or too complex`, {
+      limit: err.limit === 'steps' ? 'work.maxSteps' : 'work.maxMillis',
+    });
   }
 
   // --- helpers: scope, lookups --------------------------------------------------------
@@ -195,46 +306,112 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
   /**
    * Resolves references depth first into what a format's parser needs. `allowDeleted`:
    * registrations require live referenced versions, lookups also accept soft-deleted ones
-   * (confluent-sr-api.md §3.10); `-1` means the newest live version.
+   * (confluent-sr-api.md §3.10); `-1` means the newest live version. Each distinct
+   * (subject, version) is resolved once per call (see Resolution) and the graph is bounded
+   * by the depth, count and size limits.
+   * @throws RegistryError INVALID_SCHEMA for a malformed or missing reference, a cycle, or
+   *   a graph beyond a limit.
    */
   async function resolveReferences(
     schemaText: string,
     references: readonly SchemaReference[],
     allowDeleted: boolean,
-    depth = 0,
   ): Promise<{ resolved: ResolvedReference[]; concrete: SchemaReference[] }> {
+    const state: Resolution = { versions: new Map(), nodes: new Map(), named: new Map(), bytes: 0 };
     const resolved: ResolvedReference[] = [];
     const concrete: SchemaReference[] = [];
     for (const ref of references) {
-      if (!ref.name || !ref.subject || !ref.version) {
-        throw invalidSchema(`Invalid reference: ${JSON.stringify({ name: ref.name, subject: ref.subject, version: ref.version })}`);
-      }
-      if (depth >= MAX_REFERENCE_DEPTH) throw invalidSchema(`Invalid reference: references nested deeper than ${MAX_REFERENCE_DEPTH}`);
-      const subject = normalizeSubject(ref.subject);
-      const versions = await storage.listVersions(subject);
-      const found =
-        ref.version === LATEST
-          ? newestLive(versions)
-          : versions.find((v) => v.version === ref.version && (allowDeleted || !v.deleted));
-      if (!found) {
-        throw invalidSchema(
-          `Invalid schema ${schemaText}, details: No schema reference found for subject "${ref.subject}" and version ${ref.version}`,
-          { subject: ref.subject, version: String(ref.version) },
-        );
-      }
-      const stored = await requireSchema(found.id);
-      const nested = await resolveReferences(stored.schema, stored.references, true, depth + 1);
-      resolved.push({
-        name: ref.name,
-        subject,
-        version: found.version,
-        schemaType: stored.schemaType,
-        schema: stored.schema,
-        references: nested.resolved,
-      });
-      concrete.push({ name: ref.name, subject, version: found.version });
+      const { reference } = await resolveEdge(state, schemaText, ref, allowDeleted, 1);
+      resolved.push(reference);
+      concrete.push({ name: ref.name, subject: reference.subject, version: reference.version });
     }
     return { resolved, concrete };
+  }
+
+  /** Versions of a subject, read once per call. */
+  function versionsOf(state: Resolution, subject: string): Promise<readonly StoredVersion[]> {
+    let versions = state.versions.get(subject);
+    if (versions === undefined) state.versions.set(subject, (versions = storage.listVersions(subject)));
+    return versions;
+  }
+
+  const depthExceeded = () => invalidSchema(`Invalid reference: references nested deeper than ${limits.maxReferenceDepth}`, { limit: 'maxReferenceDepth' });
+
+  /** One reference of a schema at `depth` (1 for the schema's own references). */
+  async function resolveEdge(
+    state: Resolution,
+    schemaText: string,
+    ref: SchemaReference,
+    allowDeleted: boolean,
+    depth: number,
+  ): Promise<{ reference: ResolvedReference; node: ResolvedNode }> {
+    if (!ref.name || !ref.subject || !ref.version) {
+      throw invalidSchema(`Invalid reference: ${JSON.stringify({ name: ref.name, subject: ref.subject, version: ref.version })}`);
+    }
+    if (depth > limits.maxReferenceDepth) throw depthExceeded();
+    const subject = normalizeSubject(ref.subject);
+    const versions = await versionsOf(state, subject);
+    const found =
+      ref.version === LATEST
+        ? newestLive(versions)
+        : versions.find((v) => v.version === ref.version && (allowDeleted || !v.deleted));
+    if (!found) {
+      throw invalidSchema(
+        `Invalid schema ${schemaText}, details: No schema reference found for subject "${ref.subject}" and version ${ref.version}`,
+        { subject: ref.subject, version: String(ref.version) },
+      );
+    }
+    const node = await resolveNode(state, subject, found, depth);
+    // The chain through this reference, from the schema being resolved, must fit too.
+    if (depth + node.height - 1 > limits.maxReferenceDepth) throw depthExceeded();
+    const named = `${ref.name}\u0000${subject}\u0000${found.version}`;
+    const known = state.named.get(named);
+    if (known !== undefined) return { reference: known, node };
+    const reference: ResolvedReference = {
+      name: ref.name,
+      subject,
+      version: found.version,
+      schemaType: node.schemaType,
+      schema: node.schema,
+      references: node.references,
+    };
+    state.named.set(named, reference);
+    state.bytes += node.bytes;
+    if (state.named.size > limits.maxReferencedSchemas) {
+      throw invalidSchema(`Invalid reference: the references resolve to more than ${limits.maxReferencedSchemas} schemas`, { limit: 'maxReferencedSchemas' });
+    }
+    if (state.bytes > limits.maxResolvedBytes) {
+      throw invalidSchema(`Invalid reference: the referenced schemas add up to more than ${limits.maxResolvedBytes} bytes`, { limit: 'maxResolvedBytes' });
+    }
+    return { reference, node };
+  }
+
+  /** A stored schema with its own references resolved (nested references may be soft-deleted). */
+  async function resolveNode(state: Resolution, subject: string, version: StoredVersion, depth: number): Promise<ResolvedNode> {
+    const key = `${subject}\u0000${version.version}`;
+    const known = state.nodes.get(key);
+    if (known === 'pending') {
+      throw invalidSchema(`Invalid reference: the references of subject "${subject}" version ${version.version} form a cycle`, { subject, version: String(version.version) });
+    }
+    if (known !== undefined) return known;
+    state.nodes.set(key, 'pending');
+    const stored = await requireSchema(version.id);
+    const references: ResolvedReference[] = [];
+    let below = 0;
+    for (const ref of stored.references) {
+      const edge = await resolveEdge(state, stored.schema, ref, true, depth + 1);
+      references.push(edge.reference);
+      below = Math.max(below, edge.node.height);
+    }
+    const node: ResolvedNode = {
+      schemaType: stored.schemaType,
+      schema: stored.schema,
+      bytes: Buffer.byteLength(stored.schema, 'utf8'),
+      references,
+      height: below + 1,
+    };
+    state.nodes.set(key, node);
+    return node;
   }
 
   /** Identity key: the text, then each reference (confluent-sr-api.md §3.2); not the type. */
@@ -257,8 +434,9 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
     const { resolved, concrete } = await resolveReferences(input.schema, requested, allowDeletedReferences);
     const parse = (options: ParseOptions) => {
       try {
-        return format.parse(input.schema, resolved, options);
+        return budgeted('parsing the schema', () => format.parse(input.schema, resolved, options));
       } catch (err) {
+        if (err instanceof RegistryError) throw err;
         if (err instanceof InvalidSchemaError) throw invalidSchema(err.message);
         throw invalidSchema(`Invalid schema ${input.schema}, details: ${(err as Error).message}`);
       }
@@ -268,6 +446,8 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
     try {
       parsed = parse({ validateDefaults: true });
     } catch (err) {
+      // A used-up budget would be used up again.
+      if (err instanceof RegistryError && err.metadata['limit'] !== undefined) throw err;
       // Valid but for its defaults? Then it is refused only where a new schema is made.
       try {
         parsed = parse({ validateDefaults: false });
@@ -302,8 +482,11 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
     if (hit) return hit;
     const stored = await requireSchema(id);
     const { resolved } = await resolveReferences(stored.schema, stored.references, true);
-    // Stored schemas are taken as stored: an IMPORTed one may carry defaults a new one may not.
-    const parsed = schemaFormats[stored.schemaType].parse(stored.schema, resolved, { validateDefaults: false });
+    // Stored schemas are taken as stored: an IMPORTed one may carry defaults a new one may
+    // not, and one stored before patterns ran on RE2 may hold a pattern RE2 refuses.
+    const parsed = budgeted(`parsing stored schema ${id}`, () =>
+      schemaFormats[stored.schemaType].parse(stored.schema, resolved, { validateDefaults: false, stored: true }),
+    );
     if (parsedById.size >= PARSED_CACHE_SIZE) parsedById.delete(parsedById.keys().next().value as number);
     parsedById.set(id, parsed);
     return parsed;
@@ -315,6 +498,30 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
     const newestFirst = [...versions].reverse();
     const needed = level.endsWith('_TRANSITIVE') ? newestFirst : newestFirst.slice(0, 1);
     return Promise.all(needed.map(async (v) => ({ version: v.version, parsed: await parseStored(v.id) })));
+  }
+
+  /**
+   * The compatibility check of a candidate: one budgeted slice per version compared, the
+   * caller's deadline checked between them.
+   * @throws RegistryError INVALID_SCHEMA when comparing with one version uses up the work
+   *   budget; OPERATION_TIMEOUT when the deadline passes between versions.
+   */
+  async function checkedCompatibility(
+    candidate: Candidate,
+    level: CompatibilityLevel,
+    previous: readonly PreviousSchema[],
+    operation: string,
+    deadline: number,
+  ): Promise<CompatibilityResult> {
+    try {
+      return await checkCompatibility(candidate.format, level, candidate.parsed, previous, {
+        work: limits.work,
+        beforeEach: deadlineGuard(operation, deadline),
+      });
+    } catch (err) {
+      if (err instanceof WorkBudgetExceededError) throw budgetExceeded('the compatibility check', err);
+      throw err;
+    }
   }
 
   /**
@@ -358,7 +565,7 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
   // --- the RPCs -----------------------------------------------------------------------
 
   const api: M.RegistryApi = {
-    async RegisterSchema(request) {
+    async RegisterSchema(request, context) {
       // Check order of confluent-sr-api.md §2.1 (S3) and the algorithm of §3.5.
       const subject = normalizeSubject(request.subject);
       validateSubject(subject, request.subject);
@@ -371,7 +578,7 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
         const match = (await findMatch(parsedEarly, live(await storage.listVersions(subject))))?.version;
         if (match) return { id: match.id, version: match.version };
       }
-      return serialized(async () => {
+      return serialized('Register schema', context, async () => {
         const hasId = request.id !== undefined && request.id >= 0;
         const versions = await storage.listVersions(subject);
 
@@ -410,7 +617,8 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
         if (mode !== 'IMPORT' && candidate.defaultsProblem) throw candidate.defaultsProblem;
         if (mode !== 'IMPORT') {
           const level = await levelInScope(subject);
-          const result = checkCompatibility(candidate.format, level, candidate.parsed, await previousFor(level, live(versions)));
+          const previous = await previousFor(level, live(versions));
+          const result = await checkedCompatibility(candidate, level, previous, 'Register schema', deadlineOf(context));
           if (!result.compatible) throw incompatibleSchema(subject, result.messages);
         }
 
@@ -427,6 +635,8 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
           }
         }
         if (Buffer.byteLength(candidate.text, 'utf8') > maxSchemaBytes) throw schemaTooLarge();
+        // Everything before took time: commit only if the caller will still hear the answer.
+        requireTimeToCommit('Register schema', deadlineOf(context));
         try {
           return await storage.insertVersion({
             subject,
@@ -495,8 +705,8 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
       return { subjects: paginate(subjects.sort(compareStrings), request.offset, request.limit) };
     },
 
-    DeleteSchemaVersion: (request) =>
-      serialized(async () => {
+    DeleteSchemaVersion: (request, context) =>
+      serialized('Delete schema version', context, async () => {
         // Check order of §2.1 (S7).
         const selector = parseVersionSelector(request.version);
         const subject = normalizeSubject(request.subject);
@@ -519,8 +729,8 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
         return { version: target.version };
       }),
 
-    DeleteSubject: (request) =>
-      serialized(async () => {
+    DeleteSubject: (request, context) =>
+      serialized('Delete subject', context, async () => {
         // Check order of §2.1 (S9).
         const subject = normalizeSubject(request.subject);
         const versions = await storage.listVersions(subject);
@@ -600,7 +810,7 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
       return { contexts: paginate(['.'], request.offset, request.limit) };
     },
 
-    async CheckCompatibility(request) {
+    async CheckCompatibility(request, context) {
       // Check order of §2.1 (C1): version selector, the version itself, then the schema.
       const subject = normalizeSubject(request.subject);
       const versions = live(await storage.listVersions(subject));
@@ -631,7 +841,13 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
       const previous = single
         ? await Promise.all(against.map(async (v) => ({ version: v.version, parsed: await parseStored(v.id) })))
         : await previousFor(level, against);
-      const result = checkCompatibility(candidate.format, level, candidate.parsed, previous);
+      let result: CompatibilityResult;
+      try {
+        result = await checkedCompatibility(candidate, level, previous, 'Check compatibility', deadlineOf(context));
+      } catch (err) {
+        if (request.verbose && err instanceof RegistryError && err.reason === 'INVALID_SCHEMA') return { is_compatible: false, messages: [err.message] };
+        throw err;
+      }
       return { is_compatible: result.compatible, messages: request.verbose ? result.messages : [] };
     },
 
@@ -652,8 +868,8 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
       return { compatibility_level: level ?? '', ...normalizeField(normalize) };
     },
 
-    UpdateConfig: (request) =>
-      serialized(async () => {
+    UpdateConfig: (request, context) =>
+      serialized('Update config', context, async () => {
         // Check order of §2.1 (G5): level, subject, mode.
         const clear = request.compatibility === '';
         const level = request.compatibility === undefined || clear ? undefined : parseCompatibilityLevel(request.compatibility);
@@ -671,8 +887,8 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
         };
       }),
 
-    DeleteConfig: (request) =>
-      serialized(async () => {
+    DeleteConfig: (request, context) =>
+      serialized('Delete config', context, async () => {
         const scope = scopeOf(request.subject);
         const level = await storage.getSetting('compatibility', scope);
         const normalize = await storage.getSetting('normalize', scope);
@@ -692,8 +908,8 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
       throw modeNotConfigured(scope);
     },
 
-    UpdateMode: (request) =>
-      serialized(async () => {
+    UpdateMode: (request, context) =>
+      serialized('Update mode', context, async () => {
         // Check order of §2.1 (M4): subject, mode, then the IMPORT precondition.
         const scope = scopeOf(request.subject);
         if (scope !== GLOBAL_SCOPE) validateSubject(scope, request.subject);
@@ -726,8 +942,8 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
         return { mode };
       }),
 
-    DeleteMode: (request) =>
-      serialized(async () => {
+    DeleteMode: (request, context) =>
+      serialized('Delete mode', context, async () => {
         const scope = scopeOf(request.subject);
         const previous = await storage.getSetting('mode', scope);
         if (scope !== GLOBAL_SCOPE && previous === undefined) throw subjectNotFound(scope);
@@ -743,7 +959,7 @@ export function createRegistryService(options: RegistryOptions): M.RegistryApi &
     return includeDeleted ? usages : live(usages);
   }
 
-  return { ...api, close: () => serialized(() => storage.close()) };
+  return { ...api, close: () => serialized('Close', undefined, () => storage.close()) };
 }
 
 /**

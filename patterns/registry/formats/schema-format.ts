@@ -59,6 +59,11 @@ export interface ParseOptions {
    * schemas only: an IMPORT registration (7.5+) stores what it is given.
    */
   readonly validateDefaults?: boolean;
+  /**
+   * The text comes from the store: accept what was accepted when it was registered (a JSON
+   * Schema pattern outside RE2's syntax then never matches instead of being refused).
+   */
+  readonly stored?: boolean;
 }
 
 export interface SchemaFormat {
@@ -66,12 +71,14 @@ export interface SchemaFormat {
   /**
    * Parses schema text with its resolved references.
    * @throws InvalidSchemaError when the text or a reference is not a valid schema.
+   * @throws WorkBudgetExceededError when the ambient work budget (work-budget.ts) is used up.
    */
   parse(text: string, references: readonly ResolvedReference[], options?: ParseOptions): ParsedSchema;
   /**
    * Can `reader` read data written with `writer`? Returns one Confluent-format message per
    * incompatibility (compatibility-rules.md §2.2, §3.6, §4.3); empty means compatible.
-   * Never throws: an unexpected failure is reported as a message.
+   * An unexpected failure is reported as a message.
+   * @throws WorkBudgetExceededError when the ambient work budget (work-budget.ts) is used up.
    */
   checkReads(reader: ParsedSchema, writer: ParsedSchema, roles: CheckRoles, options?: CheckOptions): string[];
 }

@@ -10,14 +10,15 @@ import { createServiceDefinition } from '../../../src/upstream/service-definitio
 import { createCachedStorage } from '../../../patterns/registry/storage/cached-storage.js';
 import { createMemoryStorage } from '../../../patterns/registry/storage/memory-storage.js';
 import type { RegistryStorage } from '../../../patterns/registry/storage/registry-storage.js';
+import type { RegistryLimits } from '../../../patterns/registry/registry-service.js';
 import { healthProtoFile, registryProtoFile, REGISTRY_SERVICE_NAME, startRegistryServer } from '../../../patterns/registry/registry-server.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Reply = any;
 
 export interface RegistryClient {
-  /** Calls a Registry RPC by name. */
-  call(method: string, request?: Record<string, unknown>): Promise<Reply>;
+  /** Calls a Registry RPC by name; `deadlineMs` is a gRPC deadline from now. */
+  call(method: string, request?: Record<string, unknown>, options?: { deadlineMs?: number }): Promise<Reply>;
   /** Calls grpc.health.v1.Health/Check. */
   health(service?: string): Promise<Reply>;
   close(): void;
@@ -44,13 +45,14 @@ export function createRegistryClient(address: string): RegistryClient {
   const Health = grpc.makeGenericClientConstructor(createServiceDefinition(protoRoot().lookupService('grpc.health.v1.Health')), 'Health');
   const registry = new Registry(address, grpc.credentials.createInsecure()) as unknown as Record<string, Function> & grpc.Client;
   const health = new Health(address, grpc.credentials.createInsecure()) as unknown as Record<string, Function> & grpc.Client;
-  const invoke = (client: Record<string, Function>, method: string, request: Record<string, unknown>) =>
+  const invoke = (client: Record<string, Function>, method: string, request: Record<string, unknown>, options: { deadlineMs?: number } = {}) =>
     new Promise<Reply>((resolve, reject) => {
       if (typeof client[method] !== 'function') throw new Error(`no method ${method}`);
-      client[method](request, (err: grpc.ServiceError | null, reply: Reply) => (err ? reject(err) : resolve(withoutVirtualOneofs(reply))));
+      const callOptions: grpc.CallOptions = options.deadlineMs === undefined ? {} : { deadline: Date.now() + options.deadlineMs };
+      client[method](request, new grpc.Metadata(), callOptions, (err: grpc.ServiceError | null, reply: Reply) => (err ? reject(err) : resolve(withoutVirtualOneofs(reply))));
     });
   return {
-    call: (method, request = {}) => invoke(registry, method, request),
+    call: (method, request = {}, options) => invoke(registry, method, request, options),
     health: (service = '') => invoke(health, 'Check', { service }),
     close() {
       registry.close();
@@ -68,9 +70,9 @@ export interface TestRegistry {
 /** Starts a registry on an ephemeral loopback port (memory storage unless given) with a client. */
 export async function startTestRegistry(
   storage: RegistryStorage = createCachedStorage(createMemoryStorage()),
-  options: { maxSchemaBytes?: number } = {},
+  options: { maxSchemaBytes?: number; limits?: Partial<RegistryLimits> } = {},
 ): Promise<TestRegistry> {
-  const server = await startRegistryServer({ listen: '127.0.0.1:0', storage, logError: () => {}, maxSchemaBytes: options.maxSchemaBytes });
+  const server = await startRegistryServer({ listen: '127.0.0.1:0', storage, logError: () => {}, maxSchemaBytes: options.maxSchemaBytes, limits: options.limits });
   const client = createRegistryClient(server.address);
   return {
     client,

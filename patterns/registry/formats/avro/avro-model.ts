@@ -9,6 +9,7 @@
  * Validation (names, defaults, duplicates) is avsc's job and happens before this model is
  * built; `parseAvroModel` only rejects what it cannot represent.
  */
+import { spendWork } from '../../work-budget.js';
 
 export const AVRO_PRIMITIVES = ['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string'] as const;
 export type AvroPrimitiveName = (typeof AVRO_PRIMITIVES)[number];
@@ -130,6 +131,7 @@ function aliasesOf(json: Record<string, unknown>, space: string | null, qualify:
  * @throws AvroModelError for JSON that is not an Avro schema (unknown names, missing type).
  */
 export function parseAvroModel(json: unknown, names: AvroNames, space: string | null = null): AvroNode {
+  spendWork();
   if (typeof json === 'string') return resolveName(json, names, space);
   if (Array.isArray(json)) return { kind: 'union', branches: json.map((branch) => parseAvroModel(branch, names, space)) };
   if (json === null || typeof json !== 'object') throw new AvroModelError(`not a schema: ${JSON.stringify(json)}`);

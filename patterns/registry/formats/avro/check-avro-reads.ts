@@ -5,6 +5,7 @@
  * walking our Avro model and reporting every incompatibility with Avro's type, location
  * and message, rendered in Confluent's verbose format (§2.2).
  */
+import { spendWork } from '../../work-budget.js';
 import { avroTypeName, type AvroEnum, type AvroFixed, type AvroNamed, type AvroNode, type AvroRecord } from './avro-model.js';
 
 export type AvroIncompatibilityType =
@@ -54,6 +55,7 @@ class Checker {
   private readonly memo = new Map<AvroNode, Map<AvroNode, Result>>();
 
   check(reader: AvroNode, writer: AvroNode, location: string[]): Result {
+    spendWork();
     let byWriter = this.memo.get(reader);
     if (!byWriter) this.memo.set(reader, (byWriter = new Map()));
     const known = byWriter.get(writer);
@@ -125,7 +127,9 @@ class Checker {
   }
 
   private enumSymbols(reader: AvroEnum, writer: AvroEnum, location: string[]): Result {
-    const missing = [...new Set(writer.symbols)].filter((s) => !reader.symbols.includes(s)).sort();
+    spendWork(1 + ((reader.symbols.length + writer.symbols.length) >> 6));
+    const readerSymbols = new Set(reader.symbols);
+    const missing = [...new Set(writer.symbols)].filter((s) => !readerSymbols.has(s)).sort();
     if (missing.length === 0) return [];
     // A reader enum default absorbs unknown writer symbols.
     if (reader.default !== undefined && reader.symbols.includes(reader.default)) return [];
@@ -134,10 +138,15 @@ class Checker {
 
   private recordFields(reader: AvroRecord, writer: AvroRecord, location: string[]): Result {
     const out: Result = [];
+    // The first writer field of each name, as `find` would give (an index: records with
+    // thousands of fields would otherwise cost fields² per pair).
+    const writerByName = new Map<string, (typeof writer.fields)[number]>();
+    for (const w of writer.fields) if (!writerByName.has(w.name)) writerByName.set(w.name, w);
+    spendWork(1 + ((reader.fields.length + writer.fields.length) >> 4));
     reader.fields.forEach((field, pos) => {
       const fieldLocation = [...location, 'fields', String(pos)];
       const matches = [field.name, ...field.aliases]
-        .map((name) => writer.fields.find((w) => w.name === name))
+        .map((name) => writerByName.get(name))
         .filter((w) => w !== undefined);
       if (matches.length > 1) {
         throw new AvroCheckError(`Reader record field ${field.name} matches multiple fields in writer record schema ${writer.name.full}`);

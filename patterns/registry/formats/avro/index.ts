@@ -3,6 +3,7 @@
  * text, and the reader/writer compatibility check of Apache Avro (compatibility-rules.md §2).
  */
 import avro from 'avsc';
+import { WorkBudgetExceededError } from '../../work-budget.js';
 import { InvalidSchemaError, type CheckRoles, type ParsedSchema, type ParseOptions, type ResolvedReference, type SchemaFormat } from '../schema-format.js';
 import { AvroModelError, parseAvroModel, type AvroNames, type AvroNode } from './avro-model.js';
 import { AvroCheckError, findAvroIncompatibilities, formatAvroIncompatibility } from './check-avro-reads.js';
@@ -123,6 +124,8 @@ export const avroFormat: SchemaFormat = {
       const found = findAvroIncompatibilities((reader.model as AvroParsedModel).root, (writer.model as AvroParsedModel).root);
       return found.map((item) => formatAvroIncompatibility(item, roles.reader, roles.writer));
     } catch (err) {
+      // A used-up budget is not an incompatibility: the registry reports it as such.
+      if (err instanceof WorkBudgetExceededError) throw err;
       // Confluent turns an exception of the checker into one incompatibility message.
       const message = err instanceof AvroCheckError ? err.message : String((err as Error)?.message ?? err);
       return [`Unexpected exception during compatibility check: ${message}`];

@@ -4,8 +4,7 @@
  * over the pairs whose own diff is compatible — member order does not matter.
  */
 import type { JsonDiffContext } from './json-diff-context.js';
-import type { JsonDifference } from './json-difference.js';
-import { stableJson } from './json-values.js';
+import { structureKey } from './json-values.js';
 import type { CombinedNode, SchemaNode } from './schema-node.js';
 import { trial } from './json-schema-diff.js';
 
@@ -14,7 +13,7 @@ function distinctMembers(node: CombinedNode): SchemaNode[] {
   const seen = new Set<string>();
   const out: SchemaNode[] = [];
   for (const m of node.subschemas) {
-    const key = stableJson(m.source);
+    const key = structureKey(m.source);
     if (!seen.has(key)) {
       seen.add(key);
       out.push(m);
@@ -33,23 +32,61 @@ function compareCriteria(ctx: JsonDiffContext, o: CombinedNode, u: CombinedNode)
   return !extended;
 }
 
-/** Kuhn's augmenting paths: fine for the handful of members real schemas have. */
-function maximumMatching(edges: ReadonlyArray<ReadonlyArray<number>>, rightSize: number): Array<number | undefined> {
-  const matchOfRight: Array<number | undefined> = new Array(rightSize).fill(undefined);
+/**
+ * The size of a maximum matching between old members (left) and new members (right) over
+ * the compatible pairs, found without comparing every pair when it need not: `edge(i, j)`
+ * compares a pair on first use only. First every old member is matched to the new member
+ * with the same structure, when that pair is compatible (the common case: members kept),
+ * then greedily to the first free compatible one; Kuhn's augmenting paths run from the
+ * members still unmatched. Starting Kuhn from any
+ * matching still ends in a maximum one (a left vertex with no augmenting path never gets
+ * one later), so the size is Confluent's; each pair compared spends the work budget, which
+ * is what bounds a hostile schema with thousands of members that match nothing.
+ */
+function maximumMatchingSize(
+  leftKeys: readonly string[],
+  rightKeys: readonly string[],
+  edge: (left: number, right: number) => boolean,
+): number {
+  const matchOfRight: Array<number | undefined> = new Array(rightKeys.length).fill(undefined);
+  const matchOfLeft: Array<number | undefined> = new Array(leftKeys.length).fill(undefined);
+  const rightByKey = new Map<string, number>();
+  rightKeys.forEach((key, j) => rightByKey.set(key, j));
+  let size = 0;
+  const match = (i: number, j: number) => {
+    matchOfRight[j] = i;
+    matchOfLeft[i] = j;
+    size++;
+  };
+  leftKeys.forEach((key, i) => {
+    const j = rightByKey.get(key);
+    if (j !== undefined && matchOfRight[j] === undefined && edge(i, j)) match(i, j);
+  });
+  // Then greedily, each member left to the first free member it is compatible with: when
+  // members changed but stay compatible (a widened maxLength), this is one pair each.
+  leftKeys.forEach((_, i) => {
+    if (matchOfLeft[i] !== undefined) return;
+    for (let j = 0; j < rightKeys.length; j++) {
+      if (matchOfRight[j] === undefined && edge(i, j)) return match(i, j);
+    }
+  });
   const tryAugment = (left: number, visited: boolean[]): boolean => {
-    for (const right of edges[left]!) {
-      if (visited[right]) continue;
+    for (let right = 0; right < rightKeys.length; right++) {
+      if (visited[right] || !edge(left, right)) continue;
       visited[right] = true;
       const current = matchOfRight[right];
       if (current === undefined || tryAugment(current, visited)) {
         matchOfRight[right] = left;
+        matchOfLeft[left] = right;
         return true;
       }
     }
     return false;
   };
-  for (let left = 0; left < edges.length; left++) tryAugment(left, new Array(rightSize).fill(false));
-  return matchOfRight;
+  for (let left = 0; left < leftKeys.length; left++) {
+    if (matchOfLeft[left] === undefined && tryAugment(left, new Array(rightKeys.length).fill(false))) size++;
+  }
+  return size;
 }
 
 export function compareCombined(ctx: JsonDiffContext, o: CombinedNode, u: CombinedNode): void {
@@ -59,26 +96,18 @@ export function compareCombined(ctx: JsonDiffContext, o: CombinedNode, u: Combin
   if (om.length < um.length) ctx.add(u.criterion === 'allOf' ? 'PRODUCT_TYPE_EXTENDED' : 'SUM_TYPE_EXTENDED');
   else if (om.length > um.length) ctx.add(o.criterion === 'allOf' ? 'PRODUCT_TYPE_NARROWED' : 'SUM_TYPE_NARROWED');
 
-  const edges: number[][] = [];
-  const edgeDiffs = new Map<string, readonly JsonDifference[]>();
-  om.forEach((member, i) => {
-    edges.push([]);
-    ctx.atPath(`${o.criterion}/${i}`, () => {
-      um.forEach((candidate, j) => {
-        const sub = trial(ctx, member, candidate);
-        if (sub.isCompatible()) {
-          edges[i]!.push(j);
-          edgeDiffs.set(`${i}:${j}`, sub.differences);
-        }
-      });
-    });
-  });
-  const matchOfRight = maximumMatching(edges, um.length);
-  let size = 0;
-  matchOfRight.forEach((left, right) => {
-    if (left === undefined) return;
-    size++;
-    ctx.addAll(edgeDiffs.get(`${left}:${right}`)!);
-  });
+  // A matched pair is a compatible one, so its own differences are all of compatible types:
+  // they never reach a message, which is why only the size of the matching matters.
+  const compatible = new Map<number, boolean>();
+  const edge = (i: number, j: number): boolean => {
+    const key = i * um.length + j;
+    let known = compatible.get(key);
+    if (known === undefined) {
+      known = ctx.atPath(`${o.criterion}/${i}`, () => trial(ctx, om[i]!, um[j]!)).isCompatible();
+      compatible.set(key, known);
+    }
+    return known;
+  };
+  const size = maximumMatchingSize(om.map((m) => structureKey(m.source)), um.map((m) => structureKey(m.source)), edge);
   if (size < Math.min(om.length, um.length)) ctx.add('COMBINED_TYPE_SUBSCHEMAS_CHANGED');
 }

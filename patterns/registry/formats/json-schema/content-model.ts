@@ -2,6 +2,7 @@
  * Open, closed and partially open content models (compatibility-rules.md §3.3): whether an
  * object or tuple accepts unknown properties/items, and which schema covers one.
  */
+import { spendWork } from '../../work-budget.js';
 import { isEmptySchema, type ArrayNode, type ObjectNode, type SchemaNode } from './schema-node.js';
 
 /** Open: additional properties permitted with no schema, no patternProperties, U absent/true. */
@@ -16,7 +17,11 @@ export function isOpenObject(o: ObjectNode): boolean {
  * non-trivial unevaluatedProperties schema. Null when nothing covers it (closed).
  */
 export function coveringPropertySchema(o: ObjectNode, name: string): SchemaNode | null {
-  for (const [re, schema] of o.patternProperties) if (re !== null && re.test(name)) return schema;
+  for (const [re, schema] of o.patternProperties) {
+    // Linear in the name (RE2), but names × patterns is the schema author's choice.
+    spendWork(1 + (name.length >> 6));
+    if (re !== null && re.test(name)) return schema;
+  }
   if (o.additionalSchema !== null) return o.additionalSchema;
   if (o.permitsAdditional && o.unevaluated !== null && o.unevaluated.kind !== 'false' && !isEmptySchema(o.unevaluated)) return o.unevaluated;
   return null;

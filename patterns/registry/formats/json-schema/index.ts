@@ -3,7 +3,8 @@
  * references), Confluent's canonical text, and Confluent's diff-based compatibility with
  * the STRICT or LENIENT policy (compatibility-rules.md §3).
  */
-import { InvalidSchemaError, type CheckOptions, type CheckRoles, type ParsedSchema, type ResolvedReference, type SchemaFormat } from '../schema-format.js';
+import { InvalidSchemaError, type CheckOptions, type CheckRoles, type ParsedSchema, type ParseOptions, type ResolvedReference, type SchemaFormat } from '../schema-format.js';
+import { WorkBudgetExceededError } from '../../work-budget.js';
 import { compatibleSetFor, formatJsonDifference } from './json-difference.js';
 import { diffJsonSchemas } from './json-schema-diff.js';
 import { compactJson } from './canonical-json.js';
@@ -19,7 +20,7 @@ function guardParse<T>(text: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof InvalidSchemaError) throw err;
+    if (err instanceof InvalidSchemaError || err instanceof WorkBudgetExceededError) throw err;
     throw new InvalidSchemaError(`Invalid schema ${text}, details: ${(err as Error).message}`);
   }
 }
@@ -27,9 +28,9 @@ function guardParse<T>(text: string, fn: () => T): T {
 export const jsonSchemaFormat: SchemaFormat = {
   type: 'JSON',
 
-  parse(text: string, references: readonly ResolvedReference[]): ParsedSchema {
+  parse(text: string, references: readonly ResolvedReference[], options: ParseOptions = {}): ParsedSchema {
     return guardParse(text, () => {
-      const { model } = parseJsonSchema(text, references);
+      const { model } = parseJsonSchema(text, references, { lenientPatterns: options.stored === true });
       return { type: 'JSON', canonical: compactJson(text, false), normalized: compactJson(text, true), model };
     });
   },
@@ -43,6 +44,8 @@ export const jsonSchemaFormat: SchemaFormat = {
         .filter((d) => !compatible.has(d.type))
         .map((d) => formatJsonDifference(d, roles.reader, roles.writer));
     } catch (err) {
+      // A used-up budget is not an incompatibility: the registry reports it as such.
+      if (err instanceof WorkBudgetExceededError) throw err;
       return [`Unexpected exception during compatibility check: ${(err as Error).message}`];
     }
   },

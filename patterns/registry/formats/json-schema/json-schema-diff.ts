@@ -3,6 +3,7 @@
  * §3.2): the combined-schema special cases, the class check, the common keywords, then the
  * per-class comparison. Returns every difference; the caller filters by policy.
  */
+import { spendWork } from '../../work-budget.js';
 import { JsonDiffContext, samePairs, type IncompatiblePairs } from './json-diff-context.js';
 import type { JsonDifference, JsonDifferenceType } from './json-difference.js';
 import { jsonEquals } from './json-values.js';
@@ -26,11 +27,13 @@ export function compareSchemas(ctx: JsonDiffContext, original: SchemaNode | null
   // References are always replaced by their target before comparing.
   const o = deref(original);
   const u = deref(update);
+  spendWork();
   ctx.addRebased(ctx.compareMemoized(o, u, (sub) => compareTypes(sub, o, u)));
 }
 
 /** Runs a comparison in a throwaway subcontext and reports whether it was compatible. */
 export function trial(ctx: JsonDiffContext, original: SchemaNode | null, update: SchemaNode | null): JsonDiffContext {
+  spendWork();
   const sub = ctx.subcontext();
   compareSchemas(sub, original, update);
   return sub;

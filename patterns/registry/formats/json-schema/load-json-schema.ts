@@ -8,6 +8,8 @@
  * "format":"int64"}` is an allOf of a number and a string (`format` is a string keyword), and
  * why a bare `{"maxLength":3}` is the same class as `{"type":"string","maxLength":3}`.
  */
+import { spendWork } from '../../work-budget.js';
+import { compileSchemaPattern, SchemaPatternError, type SchemaPattern } from './schema-pattern.js';
 import type { Draft } from './validate-json-schema.js';
 import type {
   ArrayNode, CombinedNode, Criterion, NodeMeta, NumberNode, ObjectNode, RefNode, SchemaNode, StringNode,
@@ -54,20 +56,18 @@ function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-function compileRegex(source: string): RegExp | null {
-  try {
-    return new RegExp(source, 'u');
-  } catch {
-    try {
-      return new RegExp(source);
-    } catch {
-      return null;
-    }
-  }
-}
 
 function decodePointerSegment(s: string): string {
   return decodeURIComponent(s).replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+export interface LoaderOptions {
+  /**
+   * Accept patterns outside RE2's syntax in the main document too (they then never match),
+   * for stored schemas, which were accepted before patterns ran on RE2. Referenced documents
+   * are stored schemas, so they are always loaded this way.
+   */
+  readonly lenientPatterns?: boolean;
 }
 
 export class JsonSchemaLoader {
@@ -79,6 +79,7 @@ export class JsonSchemaLoader {
     private readonly draft: Draft,
     private readonly main: JsonDocument,
     private readonly references: readonly JsonDocument[],
+    private readonly options: LoaderOptions = {},
   ) {
     this.objectKw = objectKeywords(draft);
     this.arrayKw = arrayKeywords(draft);
@@ -97,6 +98,7 @@ export class JsonSchemaLoader {
     if (!isObject(json)) throw new JsonSchemaLoadError(`schema at ${where} must be an object or a boolean`);
     const cached = this.cache.get(json);
     if (cached !== undefined) return cached;
+    spendWork();
     const node = this.loadObject(json, doc, where);
     this.cache.set(json, node);
     return node;
@@ -272,9 +274,9 @@ export class JsonSchemaLoader {
       for (const [name, s] of Object.entries(props)) properties.set(name, this.load(s, doc, `${where}/properties/${name}`));
     }
     const required = new Set<string>(Array.isArray(json['required']) ? (json['required'] as unknown[]).filter((x): x is string => typeof x === 'string') : []);
-    const patternProperties: Array<readonly [RegExp | null, SchemaNode]> = [];
+    const patternProperties: Array<readonly [SchemaPattern | null, SchemaNode]> = [];
     if (isObject(json['patternProperties'])) {
-      for (const [re, s] of Object.entries(json['patternProperties'])) patternProperties.push([compileRegex(re), this.load(s, doc, `${where}/patternProperties/${re}`)]);
+      for (const [re, s] of Object.entries(json['patternProperties'])) patternProperties.push([this.pattern(re, doc, `${where}/patternProperties`), this.load(s, doc, `${where}/patternProperties/${re}`)]);
     }
     const ap = json['additionalProperties'];
     const permitsAdditional = ap !== false;
@@ -312,6 +314,22 @@ export class JsonSchemaLoader {
       // Tagged so that an object and an array sniffed from one node stay distinct members.
       source: { type: 'object', of: json },
     };
+  }
+
+  /**
+   * A `patternProperties` key compiled for the linear-time engine (schema-pattern.ts). In a
+   * new schema a pattern RE2 cannot run is refused; in a stored one it never matches.
+   * @throws JsonSchemaLoadError naming the pattern and its location.
+   */
+  private pattern(source: string, doc: JsonDocument, where: string): SchemaPattern | null {
+    spendWork(1 + (source.length >> 6));
+    try {
+      return compileSchemaPattern(source);
+    } catch (err) {
+      if (!(err instanceof SchemaPatternError)) throw err;
+      if (doc.name !== null || this.options.lenientPatterns) return null;
+      throw new JsonSchemaLoadError(`${where}: ${err.message}`);
+    }
   }
 
   private arrayNode(json: Json, doc: JsonDocument, where: string, consumed: Set<string>): ArrayNode {
@@ -382,36 +400,56 @@ export class JsonSchemaLoader {
     };
   }
 
+  // Indexes over the references, built on first use: a schema may hold thousands of
+  // `$ref`s to thousands of references, and a scan per `$ref` is their product.
+  private byName: Map<string, JsonDocument> | undefined;
+  private readonly byUrlFromBase = new Map<string, Map<string, JsonDocument>>();
+  private byId: Map<string, JsonDocument> | undefined;
+
+  private idOf(d: JsonDocument): string | undefined {
+    const id = isObject(d.json) ? d.json[this.draft === 'draft-4' ? 'id' : '$id'] : undefined;
+    return typeof id === 'string' ? id : undefined;
+  }
+
+  /** The first of `docs` under each key (what a `find` in order would give). */
+  private index(docs: readonly JsonDocument[], keyOf: (d: JsonDocument) => string | null): Map<string, JsonDocument> {
+    spendWork(1 + docs.length);
+    const out = new Map<string, JsonDocument>();
+    for (const d of docs) {
+      const key = keyOf(d);
+      if (key !== null && !out.has(key)) out.set(key, d);
+    }
+    return out;
+  }
+
   private documentFor(uri: string, doc: JsonDocument): JsonDocument | null {
     if (uri === '') return doc;
-    const exact = this.references.find((r) => r.name === uri);
+    this.byName ??= this.index(this.references, (r) => r.name);
+    const exact = this.byName.get(uri);
     if (exact !== undefined) return exact;
-    const idOf = (d: JsonDocument): string | undefined => {
-      const id = isObject(d.json) ? d.json[this.draft === 'draft-4' ? 'id' : '$id'] : undefined;
-      return typeof id === 'string' ? id : undefined;
-    };
-    const base = idOf(doc) ?? idOf(this.main);
+    const base = this.idOf(doc) ?? this.idOf(this.main);
     let absolute: string | null = null;
     try {
       absolute = base === undefined ? null : new URL(uri, base).href;
     } catch {
       absolute = null;
     }
-    if (absolute !== null) {
-      const byUrl = this.references.find((r) => {
+    if (base === undefined || absolute === null) return null;
+    let byUrl = this.byUrlFromBase.get(base);
+    if (byUrl === undefined) {
+      byUrl = this.index(this.references, (r) => {
         try {
-          return r.name !== null && new URL(r.name, base).href === absolute;
+          return r.name === null ? null : new URL(r.name, base).href;
         } catch {
-          return false;
+          return null;
         }
       });
-      if (byUrl !== undefined) return byUrl;
-      for (const d of [this.main, ...this.references]) {
-        const id = idOf(d);
-        if (id !== undefined && id.replace(/#$/, '') === absolute) return d;
-      }
+      this.byUrlFromBase.set(base, byUrl);
     }
-    return null;
+    const found = byUrl.get(absolute);
+    if (found !== undefined) return found;
+    this.byId ??= this.index([this.main, ...this.references], (d) => this.idOf(d)?.replace(/#$/, '') ?? null);
+    return this.byId.get(absolute) ?? null;
   }
 
   private resolveRef(ref: string, doc: JsonDocument, where: string): { value: unknown; doc: JsonDocument; pointer: string } {
@@ -441,6 +479,7 @@ export class JsonSchemaLoader {
     if (!isObject(json) && !Array.isArray(json)) return undefined;
     if (seen.has(json)) return undefined;
     seen.add(json);
+    spendWork();
     if (isObject(json) && (json['$anchor'] === name || json['$id'] === `#${name}` || json['id'] === `#${name}`)) return json;
     for (const v of Object.values(json as object)) {
       const found = this.findAnchor(v, name, seen);

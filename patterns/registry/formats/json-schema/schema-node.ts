@@ -4,6 +4,7 @@
  * everit's class: `true` (TrueSchema) and `{}` (EmptySchema) are different kinds that both
  * count as empty; integer and number share the `number` kind.
  */
+import type { SchemaPattern } from './schema-pattern.js';
 
 /** Keywords every class carries (everit's common schema properties). */
 export interface NodeMeta {
@@ -50,7 +51,8 @@ export interface ObjectNode extends Base {
   readonly kind: 'object';
   readonly properties: ReadonlyMap<string, SchemaNode>;
   readonly required: ReadonlySet<string>;
-  readonly patternProperties: ReadonlyArray<readonly [RegExp | null, SchemaNode]>;
+  /** Compiled for the linear-time engine; null for a stored pattern RE2 cannot run (never matches). */
+  readonly patternProperties: ReadonlyArray<readonly [SchemaPattern | null, SchemaNode]>;
   /** `additionalProperties` absent/true/schema → true; false → false. */
   readonly permitsAdditional: boolean;
   /** The `additionalProperties` schema, `{}` included; null for absent/true/false. */

@@ -3,6 +3,7 @@
  * references by name, bundled google/confluent files), Confluent's canonical text, and
  * Confluent's diff-based compatibility (compatibility-rules.md §4).
  */
+import { WorkBudgetExceededError } from '../../work-budget.js';
 import { InvalidSchemaError, type CheckRoles, type ParsedSchema, type ResolvedReference, type SchemaFormat } from '../schema-format.js';
 import { parseProtobuf, type ProtobufModel } from './parse-protobuf.js';
 import { formatProtoDifference, isCompatibleProtoDifference } from './proto-difference.js';
@@ -36,8 +37,8 @@ export const protobufFormat: SchemaFormat = {
       const model = parseProtobuf(text, references);
       return { type: 'PROTOBUF', canonical: renderProto(model), normalized: renderNormalizedProto(model), model };
     } catch (err) {
-      // Only InvalidSchemaError may leave `parse`.
-      if (err instanceof InvalidSchemaError) throw err;
+      // Only InvalidSchemaError (and a used-up work budget) may leave `parse`.
+      if (err instanceof InvalidSchemaError || err instanceof WorkBudgetExceededError) throw err;
       throw new InvalidSchemaError(`Invalid schema ${text}, details: ${(err as Error).message}`);
     }
   },
@@ -50,6 +51,8 @@ export const protobufFormat: SchemaFormat = {
         .filter((d) => !isCompatibleProtoDifference(d.type))
         .map((d) => formatProtoDifference(d, roles.reader, roles.writer));
     } catch (err) {
+      // A used-up budget is not an incompatibility: the registry reports it as such.
+      if (err instanceof WorkBudgetExceededError) throw err;
       return [`Unexpected exception during compatibility check: ${(err as Error).message}`];
     }
   },

@@ -2,6 +2,7 @@
  * Turns schema text plus its resolved references into the model the diff and the printer
  * use: the schema's own file, every file of its import graph, and the type table.
  */
+import { WorkBudgetExceededError } from '../../work-budget.js';
 import { InvalidSchemaError, type ResolvedReference } from '../schema-format.js';
 import { descriptorToProtoText } from './file-descriptor.js';
 import { readProtoFile, type ProtoField, type ProtoFile, type ProtoMessage, type ProtoTypeElement } from './proto-model.js';
@@ -25,6 +26,7 @@ function readOrThrow(text: string, label: string, original: string): ProtoFile {
   try {
     return readProtoFile(text);
   } catch (err) {
+    if (err instanceof WorkBudgetExceededError) throw err;
     const fromDescriptor = descriptorToProtoText(text);
     if (fromDescriptor !== null) {
       try {
@@ -44,7 +46,12 @@ function readOrThrow(text: string, label: string, original: string): ProtoFile {
  */
 function collectDependencies(root: ProtoFile, references: readonly ResolvedReference[], original: string): IndexedFile[] {
   const byName = new Map<string, { text: string; origin: TypeOrigin }>();
+  // A `references` list already walked is skipped: the registry shares one per referenced
+  // (subject, version), so a diamond of imports is walked once per file, not once per path.
+  const walked = new Set<readonly ResolvedReference[]>();
   const flatten = (refs: readonly ResolvedReference[], direct: boolean): void => {
+    if (walked.has(refs)) return;
+    walked.add(refs);
     for (const ref of refs) {
       if (!byName.has(ref.name)) byName.set(ref.name, { text: ref.schema, origin: direct ? { subject: ref.subject, version: ref.version } : null });
       flatten(ref.references, false);

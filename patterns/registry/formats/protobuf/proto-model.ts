@@ -9,6 +9,8 @@
  * (compatibility-rules.md §4.4).
  */
 import protobuf from 'protobufjs';
+import { spendWork } from '../../work-budget.js';
+import { estimateProtobufParseCost } from './parse-cost.js';
 import { scanSource, scannedOption, type RangeEntry, type ScannedOption, type ScannedSource } from './source-scan.js';
 
 export type Label = 'optional' | 'required' | 'repeated' | null;
@@ -260,10 +262,12 @@ function serviceOf(service: protobuf.Service, x: ScannedSource): ProtoService {
 
 /**
  * Parses one `.proto` text into the wire-like model.
- * @throws Error (protobufjs' own, with its line number) when the text does not parse.
+ * @throws Error (protobufjs' own, with its line number) when the text does not parse;
+ *   WorkBudgetExceededError when its estimated cost (parse-cost.ts) is over the budget.
  */
 export function readProtoFile(text: string): ProtoFile {
   const x = scanSource(text);
+  spendWork(estimateProtobufParseCost(x.text));
   const result = protobuf.parse(x.text, { keepCase: true, alternateCommentMode: false });
   // Option values are placeholders in the scanned text, so no `//` inside a string can be
   // taken for a comment here.

@@ -3,6 +3,7 @@
  * file → types at each scope → messages → fields. Returns every difference, compatible or
  * not; the caller filters with PROTO_COMPATIBLE_CHANGES.
  */
+import { spendWork } from '../../work-budget.js';
 import type { ProtobufModel } from './parse-protobuf.js';
 import type { Label, ProtoEnum, ProtoField, ProtoMessage, ProtoOneof, ProtoTypeElement } from './proto-model.js';
 import { ProtoDiffContext, type Side } from './proto-diff-context.js';
@@ -191,6 +192,9 @@ function compareMessageBodies(ctx: ProtoDiffContext, original: ProtoMessage, upd
 }
 
 export function compareMessages(ctx: ProtoDiffContext, original: ProtoMessage, update: ProtoMessage): void {
+  // Referenced message types are compared again at every use (no memo, as in Confluent):
+  // the budget bounds what a graph of references can make of that.
+  spendWork(1 + ((original.fields.length + update.fields.length) >> 4));
   // A message already being compared higher up is skipped, but its nested types still are.
   ctx.guard(original, () => compareMessageBodies(ctx, original, update));
   compareTypeElements(ctx, original.nested, update.nested);
