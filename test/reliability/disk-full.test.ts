@@ -131,10 +131,11 @@ test('a full disk: writes get 500/50001, reads keep working, nothing acknowledge
     assert.equal(registry.child.exitCode, null, `the registry kept running: ${registry.stderr().slice(-500)}`);
     assert.equal(registry.child.signalCode, null, 'the registry kept running');
     // The refusals are the full disk as SQLite reports it: the registry logs each store error's cause.
-    const log = registry.stderr();
-    const cause = log.split('\n').find((line) => line.includes('SqliteError'));
-    assert.ok(log.includes("code: 'SQLITE_FULL'") && cause, log.slice(-500));
-    t.diagnostic(`disk full (filler ${fillerBytes} bytes): ${writesRefused} writes refused with 50001, ${readsServed} reads served, ${acks.length} versions acknowledged before; the registry logged: ${cause.trim()}`);
+    const log = registry.output();
+    const cause = log.split('\n').find((line) => line.includes('SqliteError') && line.includes('"code":"SQLITE_FULL"'));
+    assert.ok(cause, log.slice(-500));
+    const said = (JSON.parse(cause) as { err: { message: string; code: string } }).err;
+    t.diagnostic(`disk full (filler ${fillerBytes} bytes): ${writesRefused} writes refused with 50001, ${readsServed} reads served, ${acks.length} versions acknowledged before; the registry logged: ${said.code} ${said.message}`);
 
     // Killed and restarted on the full disk: the registry opens the same file and serves again.
     await registry.kill();

@@ -114,6 +114,8 @@ export interface RegistryProcess {
   readonly serving: Promise<string>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stderr(): string;
+  /** Everything the process wrote: its JSON log lines (stdout) and stderr. */
+  output(): string;
   /** Sends SIGKILL and waits for the process to be gone. */
   kill(): Promise<void>;
 }
@@ -190,6 +192,7 @@ function track(child: ChildProcess): RegistryProcess {
     }),
     exited,
     stderr: () => stderr,
+    output: () => stdout + stderr,
     kill: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
