@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /**
- * prism-gateway: serve | validate | routes. Exit codes: 0 success, 1 runtime failure,
- * 2 invalid definitions, config or usage.
+ * prism-gateway: serve | validate | routes | openapi | hash-password | frontend. Exit codes:
+ * 0 success, 1 runtime failure (including a refused admin request), 2 invalid definitions,
+ * config or usage.
  */
 import cluster from 'node:cluster';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadGatewayConfig, type LoadedConfig } from './config/gateway-config.js';
 import { DefinitionError, formatProblem, type DefinitionProblem } from './frontends/definition-error.js';
@@ -14,7 +17,9 @@ import { loadAnyDefinitionFile as loadDefinitionFile } from './frontends/load-an
 import { compileRouteTable, type FrontendBinding } from './routing/compile-route-table.js';
 import { exportOpenApi } from './frontends/openapi-export.js';
 import { printRoutes } from './routing/print-routes.js';
+import { AdminCredentialsError, isLoopbackHost, resolveAdminCredentials, type AdminCredentials } from './security/admin-credentials.js';
 import { hashPassword } from './security/password-hash.js';
+import { reloadUsersFiles } from './security/users-file.js';
 import { startGateway } from './start-gateway.js';
 import { parseWorkerCount, runCluster } from './cluster/run-cluster.js';
 import { connectWorker, isPrismWorker } from './cluster/worker-link.js';
@@ -34,7 +39,8 @@ Commands:
   frontend get NAME        print a frontend's definition
   frontend delete NAME     remove a frontend from a running gateway
 
-Run 'prism-gateway <command> --help' for a command's options.
+Run 'prism-gateway <command> --help' for a command's options; 'prism-gateway --version'
+prints the version.
 `,
   serve: `Usage: prism-gateway serve --config FILE [options]
 
@@ -42,13 +48,18 @@ Options:
   --config FILE     gateway config (listeners, backends, namespaces, frontends)
   --host HOST       public listener address (env PRISM_HOST; default from config, else 127.0.0.1)
   --port PORT       public listener port (env PORT; default from config, else 8080)
-  --data-dir DIR    data folder of embedded patterns (env PRISM_DATA_DIR; default ./data
-                    next to the config file)
-  --log-level LVL   fatal|error|warn|info|debug|silent (env PRISM_LOG_LEVEL; default info)
+  --data-dir DIR    data folder of embedded patterns (env PRISM_DATA_DIR; default the
+                    config's dataDir, relative to the config file, else ./data in the
+                    directory the command runs in)
+  --log-level LVL   trace|debug|info|warn|error|fatal|silent (env PRISM_LOG_LEVEL;
+                    default info)
   --workers N       serve from N processes sharing the listeners (node:cluster), or 'auto'
                     for one per CPU (env PRISM_WORKERS; default 1). Embedded patterns run
                     once, in the primary process.
   -h, --help        show this help
+
+Signals: SIGTERM and SIGINT drain and stop; SIGHUP rereads the basic-auth users file (it is
+also reread when it changes on disk).
 `,
   validate: `Usage: prism-gateway validate FILE...
 
@@ -60,13 +71,31 @@ Exit codes: 0 all valid, 2 problems found.
 
 Talks to a running gateway's admin listener. Every change is validated and compiled by the
 gateway first; a rejected change lists every problem and leaves the served routes unchanged.
+'get' prints the definition as it was applied (YAML or JSON), so that
+'frontend get NAME > f.yaml && frontend apply -f f.yaml' round-trips; --json prints it
+with its binding (namespace, path prefix, host, origin) as JSON.
 
 Options:
-  --admin URL         admin listener (env PRISM_ADMIN_URL; the address the gateway logs)
+  --admin URL         admin listener, http:// or https:// (env PRISM_ADMIN_URL; the
+                      address the gateway logs)
   -f, --file FILE     definition to apply (YAML or JSON, one frontend)
   --namespace NAME    namespace to bind it to (needed when the gateway has several)
   --path-prefix PATH  mount it under a path prefix
   --host HOST         serve it only for this Host header
+  --json              get: print the definition and its binding as JSON
+
+Credentials (when the gateway has auth: the admin API needs the admin role):
+  --user NAME[:PASS]  basic credentials (env PRISM_ADMIN_USER); without :PASS the password
+                      is read from PRISM_ADMIN_PASSWORD
+  --token TOKEN       a bearer token (env PRISM_ADMIN_TOKEN)
+  --ca-file FILE      CA certificate(s) that sign an https admin listener's certificate
+                      (env PRISM_ADMIN_CA; default: the system's CAs)
+  --cert-file FILE, --key-file FILE
+                      client certificate for an admin listener that requires one
+                      (env PRISM_ADMIN_CERT, PRISM_ADMIN_KEY)
+
+Exit codes: 0 done, 1 refused (401, 403, 404, ...) or unreachable, 2 usage or a rejected
+definition.
 `,
   'hash-password': `Usage: prism-gateway hash-password < password.txt
 
@@ -87,11 +116,30 @@ each parameter mapping.
 `,
 };
 
+/** pino's levels, the values --log-level and PRISM_LOG_LEVEL accept. */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** The version in package.json: two folders up from dist/src/cli.js, one up from src/cli.ts. */
+function packageVersion(): string {
+  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'prism-gateway' && pkg.version) return pkg.version;
+    }
+    if (dirname(dir) === dir) return 'unknown';
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     process.stdout.write(HELP.main);
     return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v' || command === 'version') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
   }
   if (!(command in HELP) || command === 'main') {
     process.stderr.write(`unknown command '${command}'\n\n${HELP.main}`);
@@ -115,7 +163,14 @@ async function main(argv: string[]): Promise<number> {
         namespace: { type: 'string' },
         'path-prefix': { type: 'string' },
         frontend: { type: 'string' },
+        user: { type: 'string' },
+        token: { type: 'string' },
+        'ca-file': { type: 'string' },
+        'cert-file': { type: 'string' },
+        'key-file': { type: 'string' },
+        json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -124,6 +179,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (parsed.values.help) {
     process.stdout.write(HELP[command]);
+    return 0;
+  }
+  if (parsed.values.version) {
+    process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
   try {
@@ -144,6 +203,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof DefinitionError) {
       process.stderr.write(err.problems.map(formatProblem).join('\n') + '\n');
+      return 2;
+    }
+    if (err instanceof AdminCredentialsError) {
+      process.stderr.write(`${err.message}\n\n${HELP.frontend}`);
       return 2;
     }
     if (err instanceof ConfigError) {
@@ -232,17 +295,31 @@ function openapi(configFile: string | undefined, files: string[], name: string |
 }
 
 async function frontend(args: string[], values: Record<string, string | boolean | undefined>): Promise<number> {
-  const admin = ((values.admin as string | undefined) ?? process.env.PRISM_ADMIN_URL)?.replace(/\/$/, '');
-  if (!admin) {
+  const adminText = ((values.admin as string | undefined) ?? process.env.PRISM_ADMIN_URL)?.replace(/\/$/, '');
+  if (!adminText) {
     process.stderr.write(`name the admin listener with --admin URL or PRISM_ADMIN_URL\n\n${HELP.frontend}`);
     return 2;
   }
+  let admin: URL;
+  try {
+    admin = new URL(adminText);
+    if (admin.protocol !== 'http:' && admin.protocol !== 'https:') throw new Error('not http');
+  } catch {
+    process.stderr.write(`invalid admin URL '${adminText}': expected http://HOST:PORT or https://HOST:PORT\n`);
+    return 2;
+  }
+  const credentials = resolveAdminCredentials(admin, {
+    user: values.user as string | undefined,
+    token: values.token as string | undefined,
+    caFile: values['ca-file'] as string | undefined,
+    certFile: values['cert-file'] as string | undefined,
+    keyFile: values['key-file'] as string | undefined,
+  });
+  if (credentials.authorization && admin.protocol === 'http:' && !isLoopbackHost(admin.hostname)) {
+    process.stderr.write(`warning: sending credentials over plain HTTP to ${admin.host}; use an https admin URL\n`);
+  }
   const [action, name] = args;
-  const call = async (method: string, path: string, body?: string) => {
-    const res = await fetch(admin + path, { method, body, headers: body === undefined ? {} : { 'content-type': 'application/yaml' } });
-    const text = await res.text();
-    return { ok: res.ok, status: res.status, text };
-  };
+  const call = (method: string, path: string, body?: string) => adminRequest(admin, method, path, credentials, body);
   let result;
   if (action === 'list') {
     result = await call('GET', '/admin/frontends');
@@ -266,19 +343,77 @@ async function frontend(args: string[], values: Record<string, string | boolean 
     process.stderr.write(HELP.frontend);
     return 2;
   }
-  if (!result.ok) {
-    let message = result.text;
-    try {
-      const body = JSON.parse(result.text) as { error?: string; problems?: { text: string }[] };
-      message = [body.error, ...(body.problems ?? []).map((p) => '  ' + p.text)].filter(Boolean).join('\n');
-    } catch {
-      // not JSON: print as is
-    }
-    process.stderr.write(`${message}\n`);
+  if (result.status < 200 || result.status > 299) {
+    process.stderr.write(`${refusalMessage(admin, result, credentials)}\n`);
     return result.status === 400 ? 2 : 1;
   }
-  process.stdout.write(result.text.endsWith('\n') ? result.text : result.text + '\n');
+  let out = result.text;
+  if (action === 'get') {
+    // The definition itself, as applied, so that its output can be applied again; the
+    // binding and origin only on request.
+    const entry = JSON.parse(result.text) as { definition?: string };
+    out = values.json ? JSON.stringify(entry, null, 2) : (entry.definition ?? '');
+  }
+  process.stdout.write(out.endsWith('\n') || out === '' ? out : out + '\n');
   return 0;
+}
+
+interface AdminAnswer {
+  status: number;
+  text: string;
+  headers: IncomingHttpHeaders;
+}
+
+/**
+ * One request to the admin listener over node:http or node:https (global fetch cannot be
+ * given a CA or a client certificate without undici's own API).
+ * @throws Error with a message that names the admin URL and, for TLS failures, the fix.
+ */
+function adminRequest(admin: URL, method: string, path: string, credentials: AdminCredentials, body?: string): Promise<AdminAnswer> {
+  const url = new URL(admin.pathname.replace(/\/$/, '') + path, admin);
+  const headers: Record<string, string> = {};
+  if (credentials.authorization) headers.authorization = credentials.authorization;
+  if (body !== undefined) headers['content-type'] = 'application/yaml';
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((done, fail) => {
+    const req = send(url, { method, headers, ...credentials.tls, timeout: 30_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+      res.on('error', fail);
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 30 s')));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(err.code ?? '');
+      const hint = tls ? `; if it uses a private CA, pass that CA with --ca-file FILE (or PRISM_ADMIN_CA)` : '';
+      fail(new Error(`cannot reach the admin listener at ${admin.origin}: ${err.message}${hint}`));
+    });
+    req.end(body);
+  });
+}
+
+/** What to tell the operator about a refused admin request. */
+function refusalMessage(admin: URL, answer: AdminAnswer, credentials: AdminCredentials): string {
+  let detail = answer.text;
+  try {
+    const body = JSON.parse(answer.text) as { error?: string | { message?: string }; message?: string; problems?: { text?: string }[] };
+    const error = typeof body.error === 'string' ? body.error : (body.error?.message ?? body.message);
+    detail = [error, ...(body.problems ?? []).map((p) => '  ' + (p.text ?? JSON.stringify(p)))].filter(Boolean).join('\n');
+  } catch {
+    // not JSON: print as is
+  }
+  switch (answer.status) {
+    case 401:
+      return credentials.authorization
+        ? `the admin listener at ${admin.origin} did not accept the credentials of ${credentials.who} (401 Unauthorized)`
+        : `the admin listener at ${admin.origin} requires credentials (401 Unauthorized): pass --user NAME[:PASSWORD] (PRISM_ADMIN_USER, PRISM_ADMIN_PASSWORD) or --token TOKEN (PRISM_ADMIN_TOKEN)`;
+    case 403:
+      return `${credentials.who ?? 'the caller'} may not use the admin API at ${admin.origin} (403 Forbidden): it needs the admin role for every namespace ('*')`;
+    case 429:
+      return `the admin listener at ${admin.origin} refused the attempt: too many failed authentication attempts from this address; retry in ${String(answer.headers['retry-after'] ?? 'a few')} s`;
+    default:
+      return detail || `the admin listener at ${admin.origin} answered ${answer.status}`;
+  }
 }
 
 async function hashPasswordCommand(): Promise<number> {
@@ -311,13 +446,24 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
     process.stderr.write(`invalid worker count '${workersText}': a whole number from 1, or auto\n`);
     return 2;
   }
-  const level = (values['log-level'] as string | undefined) ?? process.env.PRISM_LOG_LEVEL ?? 'info';
+  const levelText = (values['log-level'] as string | undefined) ?? process.env.PRISM_LOG_LEVEL ?? 'info';
+  const level = levelText.toLowerCase();
+  // Checked here: pino would otherwise throw its own "default level:x must be included in
+  // custom levels" from deep inside the start.
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    process.stderr.write(`invalid log level '${levelText}': one of ${LOG_LEVELS.join(', ')}\n\n${HELP.serve}`);
+    return 2;
+  }
   const dataDir = (values['data-dir'] as string | undefined) ?? process.env.PRISM_DATA_DIR;
   const loaded = loadGatewayConfig(configFile);
   if (workers > 1 && cluster.isPrimary) {
     // Definition errors are found once, here (exit 2), not by every worker.
     compileRouteTable(offlineBindings(configFile, [])!);
     // The primary of several workers; each worker runs this same command and serves below.
+    // The workers hold the users files: pass the operator's SIGHUP on to each of them.
+    process.on('SIGHUP', () => {
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGHUP');
+    });
     return runCluster(loaded, { workers, dataDir, logLevel: level });
   }
   const link = isPrismWorker() ? connectWorker() : undefined;
@@ -345,6 +491,8 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    // SIGHUP rereads the users file (each reload is logged); node's default would exit.
+    process.on('SIGHUP', () => reloadUsersFiles('SIGHUP'));
     // A worker whose primary is gone (killed) stops too rather than serve on its own.
     if (link) process.once('disconnect', () => stop('primary gone'));
     // Under npm, npm's end is the supervisor's stop (operations/parent-watch.ts).
