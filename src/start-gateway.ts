@@ -2,7 +2,10 @@
  * Assembles a running gateway from a config: starts embedded patterns, opens one gRPC channel
  * per namespace, compiles every frontend (config files first, then what the admin API stored)
  * into one route table, and serves it; the admin listener and the gRPC passthrough listener
- * run beside the public one, each on an ephemeral loopback port unless configured.
+ * run beside the public one, each on an ephemeral loopback port unless configured, and an
+ * optional probes listener serves /healthz, /readyz and /metrics alone. Embedded patterns
+ * listen on a private Unix socket unless configured; the data dir is locked to this process
+ * (or, with --workers, to the primary).
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
