@@ -129,6 +129,30 @@ const probes: Record<string, () => Promise<void>> = {
   'raw-schema-unknown-id': async () => {
     assertError(await req('GET', '/schemas/ids/987654/schema'), 404, 40403, 'Schema 987654 not found');
   },
+  'schema-pattern-engine': async () => {
+    const schema = JSON.stringify({ type: 'object', patternProperties: { '^(?=a)a+$': {} } });
+    const r = await req('POST', '/subjects/kd-lookahead/versions', { schemaType: 'JSON', schema });
+    assertError(r, 422, 42201);
+    assert.match((r.json() as { message: string }).message, /pattern "\^\(\?=a\)a\+\$" is not supported/);
+  },
+  'schema-work-budget': async () => {
+    const members = (offset: number) => Array.from({ length: 2000 }, (_, i) => ({ type: 'string', maxLength: i + 1 + offset, ...(offset > 0 ? { minLength: 1 } : {}) }));
+    assert.equal((await req('POST', '/subjects/kd-anyof/versions', { schemaType: 'JSON', schema: JSON.stringify({ anyOf: members(0) }) })).status, 200);
+    const r = await req('POST', '/subjects/kd-anyof/versions', { schemaType: 'JSON', schema: JSON.stringify({ anyOf: members(5000) }) });
+    assertError(r, 422, 42201);
+    assert.match((r.json() as { message: string }).message, /^Invalid schema: .*work budget/);
+  },
+  'reference-limits': async () => {
+    let below: { name: string; subject: string; version: number }[] = [];
+    for (let i = 33; i >= 0; i--) {
+      const subject = `kd-chain-${i}`;
+      const schema = JSON.stringify({ type: 'object', properties: Object.fromEntries(below.map((r, j) => [`p${j}`, { $ref: r.name }])) });
+      const r = await req('POST', `/subjects/${subject}/versions`, { schemaType: 'JSON', schema, references: below });
+      if (i > 0) assert.equal(r.status, 200, r.text);
+      else assertError(r, 422, 42201, 'Invalid reference: references nested deeper than 32');
+      below = [{ name: `${subject}.json`, subject, version: 1 }];
+    }
+  },
   'mode-body-without-mode': async () => {
     assertError(await req('PUT', '/mode/kd-a', {}), 422, 42204);
     assertError(await req('PUT', '/mode', {}), 422, 42204);
