@@ -156,7 +156,28 @@ const authSchema = {
   additionalProperties: false,
   properties: {
     realm: { type: 'string' },
-    basic: { type: 'object', required: ['usersFile'], additionalProperties: false, properties: { usersFile: { type: 'string' } } },
+    basic: {
+      type: 'object',
+      required: ['usersFile'],
+      additionalProperties: false,
+      properties: {
+        usersFile: { type: 'string' },
+        limits: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            cacheEntries: { type: 'integer', minimum: 0 },
+            cacheTtlMs: { type: 'integer', minimum: 0 },
+            failureBurst: { type: 'integer', minimum: 1 },
+            failureRefillMs: { type: 'integer', minimum: 1 },
+            trackedAddresses: { type: 'integer', minimum: 1 },
+            concurrentVerifications: { type: 'integer', minimum: 1 },
+            verificationsPerAddress: { type: 'integer', minimum: 1 },
+            queuedVerifications: { type: 'integer', minimum: 1 },
+          },
+        },
+      },
+    },
     bearer: {
       type: 'object',
       additionalProperties: false,

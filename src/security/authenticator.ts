@@ -33,7 +33,8 @@ export interface Principal {
 export interface AuthConfig {
   /** Realm announced in WWW-Authenticate. */
   realm?: string;
-  basic?: { usersFile: string };
+  /** `limits` tune the credential cache and the failed-attempt limiter (BASIC_AUTH_DEFAULTS). */
+  basic?: { usersFile: string; limits?: Partial<BasicAuthLimits> };
   bearer?: {
     jwksUrl?: string;
     jwksFile?: string;
@@ -114,7 +115,7 @@ export interface AuthenticatorOptions {
 /** @throws Error naming the file and entry that is wrong (at start, never per request). */
 export function createAuthenticator(config: AuthConfig, baseDir: string, options: AuthenticatorOptions = {}): Authenticator {
   const realm = config.realm ?? 'prism';
-  const limits = { ...BASIC_AUTH_DEFAULTS, ...options.limits };
+  const limits = { ...BASIC_AUTH_DEFAULTS, ...config.basic?.limits, ...options.limits };
   const cache = createCredentialCache<Principal>({ maxEntries: limits.cacheEntries, ttlMs: limits.cacheTtlMs, now: options.now });
   const failures = createFailureLimiter({ burst: limits.failureBurst, refillMs: limits.failureRefillMs, maxAddresses: limits.trackedAddresses, now: options.now });
   const gate = createVerificationGate({ concurrency: limits.concurrentVerifications, perAddress: limits.verificationsPerAddress, maxQueued: limits.queuedVerifications });
