@@ -33,7 +33,7 @@ import { startGrpcPassthrough, type RunningPassthrough } from './upstream/grpc-p
 import { createGrpcUpstream } from './upstream/grpc-upstream.js';
 import { createHttp2Upstream } from './upstream/http2-upstream.js';
 import { loadPatternModule } from './upstream/load-pattern-module.js';
-import type { BackendConfig, RunningPattern } from './upstream/pattern-module.js';
+import type { BackendConfig, PatternLog, RunningPattern } from './upstream/pattern-module.js';
 import type { ClusterEvent, WorkerLink } from './cluster/worker-link.js';
 
 export interface GatewayOverrides {
@@ -75,6 +75,7 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
   const unlock = cluster ? undefined : lockDataDir(dataDir);
   const backends = backendTable(loaded);
   const patterns = new Map<string, RunningPattern>();
+  let patternLog: PatternLog | undefined;
   const namespaces = new Map<string, RunningNamespace>();
   const closers: (() => Promise<void>)[] = [];
   if (unlock) closers.push(async () => unlock());
@@ -95,7 +96,9 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
         target = elsewhere.address;
         protoFiles = [...protoFiles, ...elsewhere.protoFiles];
       } else if (ns.pattern.embedded) {
-        const running = await startEmbeddedPattern(loaded, ns.name, dataDir, backends);
+        // Patterns start before the public listener's logger exists; their failures go to it
+        // once it does (a failure before that can only be a start failure, which throws).
+        const running = await startEmbeddedPattern(loaded, ns.name, dataDir, backends, { error: (details, message) => (patternLog ? patternLog.error(details, message) : console.error(message, details)) });
         patterns.set(ns.name, running);
         closers.push(() => running.close());
         target = running.address;
@@ -162,6 +165,7 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
       // that reads next on a new connection does not read past its own write.
       onCacheCleared: cluster && ((cleared) => cluster.publish({ type: 'cache-cleared', ...cleared })),
     });
+    patternLog = app.log;
     for (const ignored of ignoredStored) app.log.warn(`the admin store holds a change to ${ignored}, which the config file defines; the file's definition is served and the stored change is ignored`);
     listenerClosers.push(() => drain(app, config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS));
     // Checked before anything listens: a bad certificate path fails the start at once.
@@ -315,7 +319,7 @@ function backendTable({ config }: LoadedConfig): Map<string, BackendConfig> {
 }
 
 /** Starts the embedded pattern of namespace `name` (the config has made sure it declares one). */
-export async function startEmbeddedPattern(loaded: LoadedConfig, name: string, dataDir: string, backends = backendTable(loaded)): Promise<RunningPattern> {
+export async function startEmbeddedPattern(loaded: LoadedConfig, name: string, dataDir: string, backends = backendTable(loaded), log?: PatternLog): Promise<RunningPattern> {
   const { config, baseDir } = loaded;
   const ns = config.namespaces.find((n) => n.name === name)!;
   const module = await loadPatternModule(ns.pattern.embedded!, baseDir);
@@ -324,12 +328,12 @@ export async function startEmbeddedPattern(loaded: LoadedConfig, name: string, d
   // Namespaces keep their data apart; a single namespace uses the data dir itself.
   const nsDataDir = config.namespaces.length > 1 ? resolve(dataDir, ns.name) : dataDir;
   mkdirSync(nsDataDir, { recursive: true });
-  if (ns.pattern.listen !== undefined) return module.startPattern({ listen: ns.pattern.listen, slots, dataDir: nsDataDir });
+  if (ns.pattern.listen !== undefined) return module.startPattern({ listen: ns.pattern.listen, slots, dataDir: nsDataDir, log });
   // By default a Unix socket in a private folder: the pattern's own port is no way around the
   // gateway's authentication (issue 13, item 1).
   const socket = createPrivateSocket();
   try {
-    const running = await module.startPattern({ listen: socket.address, slots, dataDir: nsDataDir });
+    const running = await module.startPattern({ listen: socket.address, slots, dataDir: nsDataDir, log });
     return {
       address: running.address,
       protoFiles: running.protoFiles,

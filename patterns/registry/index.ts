@@ -22,7 +22,8 @@ export async function startPattern(options: PatternStartOptions): Promise<Runnin
   let storage;
   try {
     storage = createStorage(backend, options.dataDir);
-    const server = await startRegistryServer({ listen: options.listen, storage });
+    const log = options.log;
+    const server = await startRegistryServer({ listen: options.listen, storage, logError: log && ((message, err) => log.error({ err }, message)) });
     // A Unix socket's address is the one asked for (the server reports host:port addresses).
     const address = options.listen.startsWith('unix:') ? options.listen : server.address;
     return {

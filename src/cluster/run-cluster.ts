@@ -56,7 +56,7 @@ export async function runCluster(loaded: LoadedConfig, options: ClusterOptions):
   };
   try {
     for (const ns of loaded.config.namespaces) {
-      if (ns.pattern.embedded) patterns.set(ns.name, await startEmbeddedPattern(loaded, ns.name, dataDir));
+      if (ns.pattern.embedded) patterns.set(ns.name, await startEmbeddedPattern(loaded, ns.name, dataDir, undefined, log));
     }
   } catch (err) {
     await closePatterns();

@@ -25,6 +25,13 @@ export interface PatternStartOptions {
   readonly slots: Readonly<Record<string, BackendConfig>>;
   /** Folder that relative data paths (e.g. a SQLite file) resolve against. */
   readonly dataDir: string;
+  /** Where the pattern reports unexpected failures (the gateway's logger); stderr when absent. */
+  readonly log?: PatternLog;
+}
+
+/** The part of a pino logger a pattern writes to. */
+export interface PatternLog {
+  error(details: object, message: string): void;
 }
 
 export interface RunningPattern {
