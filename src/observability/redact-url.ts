@@ -47,14 +47,12 @@ export function redactUrl(url: string): string {
   if (!scheme) return url;
   let rest = url.slice(scheme[0].length);
   let head = scheme[0];
-  const queryAt = rest.search(/[?#]/);
-  const beforeQuery = queryAt === -1 ? rest : rest.slice(0, queryAt);
-  if (beforeQuery.startsWith('//')) {
-    // The userinfo ends at the last '@' before the query: a password with an unescaped '@'
-    // or '/' is still covered (over-redacting a path with '@' in it is harmless).
-    const at = beforeQuery.lastIndexOf('@');
+  if (rest.startsWith('//')) {
+    // The userinfo ends at the last '@' anywhere: a password with an unescaped '@', '/', '?'
+    // or '#' is still covered (over-redacting a path or query with '@' in it is harmless).
+    const at = rest.lastIndexOf('@');
     if (at !== -1) {
-      const userinfo = beforeQuery.slice(2, at);
+      const userinfo = rest.slice(2, at);
       const colon = userinfo.indexOf(':');
       head += '//' + (colon === -1 ? userinfo : `${userinfo.slice(0, colon)}:${REDACTED}`) + '@';
       rest = rest.slice(at + 1);
@@ -87,5 +85,9 @@ function redactQuery(rest: string): string {
  * redacted as redactUrl does. A URL ends at whitespace or a quote.
  */
 export function redactUrlsIn(text: string): string {
-  return text.replace(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s'"<>`]+/g, (url) => redactUrl(url));
+  // A password with a raw space is no valid URL, but drivers print what they were given:
+  // up to 64 characters between `scheme://user:` and the next '@' on the line go first
+  // (redactUrl then takes a token's last '@', for a password with '@' in it).
+  const withoutPasswords = text.replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:@/'"<>`]*:)[^\n'"@]{0,64}@/g, (_match, prefix: string) => `${prefix}${REDACTED}@`);
+  return withoutPasswords.replace(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s'"<>`]+/g, (url) => redactUrl(url));
 }

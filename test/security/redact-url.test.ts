@@ -37,6 +37,8 @@ const ROWS: { name: string; url: string; printed: string; secrets: string[] }[] 
   { name: 'a non-hierarchical URL with a query', url: 'sqlite:./data/registry.db?key=abc', printed: 'sqlite:./data/registry.db?key=***', secrets: ['abc'] },
   { name: 'a plain path is not a URL', url: './data/registry.db', printed: './data/registry.db', secrets: [] },
   { name: 'redis with only a password', url: 'redis://:hunter2@cache:6379/0', printed: 'redis://:***@cache:6379/0', secrets: ['hunter2'] },
+  { name: "an unescaped '?' in the password", url: 'postgres://u:p?ss@host/db', printed: 'postgres://u:***@host/db', secrets: ['p?ss'] },
+  { name: "an unescaped '#' in the password", url: 'postgres://u:pa#ss@host/db?password=x1', printed: 'postgres://u:***@host/db?password=***', secrets: ['pa#ss', 'x1'] },
 ];
 
 describe('redactUrl', () => {
@@ -68,5 +70,12 @@ describe('redactUrlsIn', () => {
     const out = redactUrlsIn(text);
     assert.equal(out, "unknown backend 'mysql://user:***@h/db?token=***': expected postgres://… or sqlite:<path>; tried postgres://a:***@h2/x?sslpassword=***");
     for (const secret of ['s3cret', 't0k', 'b1', 'zz']) assert.equal(out.includes(secret), false);
+  });
+
+  test('a password with a space (not a valid URL, but drivers print what they were given)', () => {
+    const out = redactUrlsIn("could not connect to 'postgres://u:p ss@h/db': refused");
+    assert.equal(out.includes('p ss'), false, out);
+    assert.equal(out.includes('ss@'), false, out);
+    assert.match(out, /postgres:\/\/u:\*\*\*@h\/db/);
   });
 });
