@@ -34,10 +34,7 @@ export async function handleRequest(table: RouteTable, input: HttpInput, auth?: 
     const error = gatewayError(Code.INVALID_ARGUMENT, GatewayReason.NOT_ACCEPTABLE, 'none of the accepted media types can be produced', { accept: accept(input) ?? '' }, 406);
     reply = renderError(route.mapError, error, undefined, frontend.negotiator.fallbackType);
   } else {
-    // Who the caller turned out to be, for the request log line.
-    const who: { principal?: string } = {};
-    reply = await invokeRoute(route, params, input, requestId, responseType, auth, who);
-    reply.principal = who.principal;
+    reply = await invokeRoute(route, params, input, requestId, responseType, auth);
   }
   reply.headers[REQUEST_ID] = requestId;
   reply.routeId = route.id;
@@ -59,13 +56,15 @@ export function renderRoutingError(table: RouteTable, input: HttpInput, error: G
   return renderError(frontend?.mapError, error, undefined, errorType(frontend, accept(input)));
 }
 
-async function invokeRoute(route: CompiledRoute, params: Record<string, string>, input: HttpInput, requestId: string, responseType: string, auth: Authenticator | undefined, who: { principal?: string }): Promise<HttpReply> {
+/** Calls the route; the reply names the authenticated principal (for the request log line). */
+async function invokeRoute(route: CompiledRoute, params: Record<string, string>, input: HttpInput, requestId: string, responseType: string, auth: Authenticator | undefined): Promise<HttpReply> {
   let request: Record<string, unknown> | undefined;
   let upstreamCode: number | undefined;
+  let principalName: string | undefined;
   try {
     if (auth && route.role !== 'none') {
       const principal = await auth.authenticate(headerValue(input.headers['authorization']), input.clientAddress);
-      who.principal = principal.name;
+      principalName = principal.name;
       // The request mapper binds the first of repeated values to a scalar field (DESIGN.md §8),
       // so the elevation reads that same first value: never the joined list.
       const flag = route.elevate ? firstValue(input.query[route.elevate.query]) : undefined;
@@ -87,19 +86,18 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
     if (route.grpc) {
       if (!upstream) throw gatewayError(Code.UNAVAILABLE, GatewayReason.UPSTREAM_UNAVAILABLE, 'no upstream is bound to this route', {});
       const message = encodeRequest(route, request);
-      const forwarded = forwardedMetadata(route.forwardHeaders, input.headers, requestId);
       if (route.cache) {
-        // Hot path of cached reads: the encoded request, and every forwarded value the backend
-        // may answer by, is the key; no upstream hop.
-        cacheKey = cacheKeyOf(responseType, route.cacheVary, forwarded, message);
+        // Hot path of cached reads: the encoded request, and the value of every forwarded
+        // header the backend may answer by, is the key; no upstream hop.
+        cacheKey = cacheKeyOf(responseType, route.cacheVary, input.headers, message);
         const hit = route.frontend.cache.get(route.id, cacheKey);
-        if (hit) return { ...hit, headers: { ...hit.headers } };
+        if (hit) return { ...hit, headers: { ...hit.headers }, principal: principalName };
       }
       try {
         const reply = await upstream.unary({
           path: route.grpc.path,
           message,
-          metadata: forwarded,
+          metadata: forwardedMetadata(route.forwardHeaders, input.headers, requestId),
           deadlineMs: route.deadlineMs,
           signal: input.signal,
         });
@@ -113,7 +111,7 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
     }
     const mapped = route.mapResponse(response, request, metadata);
     const payload = mapped.raw ? String(mapped.body) : JSON.stringify(mapped.body) ?? '';
-    const reply: HttpReply = { status: mapped.status, headers: { 'content-type': responseType, ...mapped.headers }, body: payload, upstreamCode };
+    const reply: HttpReply = { status: mapped.status, headers: { 'content-type': responseType, ...mapped.headers }, body: payload, upstreamCode, principal: principalName };
     if (route.writes) reply.clearedCache = clearCache(route.frontend);
     else if (cacheKey !== undefined) route.frontend.cache.set(route.id, cacheKey, { status: reply.status, headers: { ...reply.headers }, body: payload }, route.cache!, generation);
     return reply;
@@ -123,6 +121,7 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
     const type = error.reason === GatewayReason.UNSUPPORTED_MEDIA_TYPE ? route.frontend.negotiator.fallbackType : responseType;
     const reply = renderError(route.mapError, error, request, type);
     reply.upstreamCode = upstreamCode;
+    reply.principal = principalName;
     if (!(err instanceof GatewayError)) reply.fault = err;
     // A write that reached the upstream may have changed state even though it failed.
     if (route.writes && upstreamCode !== undefined) reply.clearedCache = clearCache(route.frontend);
@@ -215,12 +214,13 @@ function rejectUnknownQuery(route: CompiledRoute, query: HttpInput['query']): vo
 }
 
 /**
- * A cached answer's key. Forwarded values are printable ASCII (forwardedMetadata refuses the
- * rest), so a newline separates them unambiguously and NUL marks an absent header.
+ * A cached answer's key. Header values hold no CR or LF (the HTTP parser refuses them), so a
+ * newline separates them unambiguously and NUL marks an absent header. A value that cannot be
+ * forwarded never gets an answer to cache (forwardedMetadata refuses it on the miss).
  */
-function cacheKeyOf(responseType: string, vary: readonly string[], forwarded: Readonly<Record<string, string>>, message: Uint8Array): string {
+function cacheKeyOf(responseType: string, vary: readonly string[], headers: HttpInput['headers'], message: Uint8Array): string {
   let key = responseType + '\n';
-  for (const name of vary) key += (forwarded[name] ?? '\0') + '\n';
+  for (const name of vary) key += (headerValue(headers[name]) ?? '\0') + '\n';
   return key + Buffer.from(message.buffer, message.byteOffset, message.byteLength).toString('latin1');
 }
 
