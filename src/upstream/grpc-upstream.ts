@@ -7,6 +7,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { Code, GatewayError } from '../core/gateway-error.js';
 import type { CallSignal } from '../core/http-types.js';
+import { createHealthProbe } from './health-probe.js';
 import { decodeErrorInfo, STATUS_DETAILS_KEY } from './rich-status.js';
 
 export interface UnaryRequest {
@@ -25,6 +26,11 @@ export interface UnaryReply {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
+/**
+ * A backend's client. Implementations are plain objects of closures that use no `this`, so a
+ * method may be passed on or copied detached (health-check.ts copies `unary` as it is, adding
+ * no call on the request path).
+ */
 export interface Upstream {
   readonly target: string;
   /** @throws GatewayError with the upstream's status, reason and ErrorInfo metadata. */
@@ -72,17 +78,7 @@ export function createGrpcUpstream(target: string, options: grpc.ChannelOptions 
     });
   }
 
-  async function healthy(timeoutMs = 1000): Promise<boolean> {
-    try {
-      const reply = await unary({ path: '/grpc.health.v1.Health/Check', message: new Uint8Array(0), metadata: {}, deadlineMs: timeoutMs });
-      // HealthCheckResponse { ServingStatus status = 1; } SERVING = 1: the bytes 0x08 0x01.
-      return reply.message.length === 2 && reply.message[0] === 0x08 && reply.message[1] === 0x01;
-    } catch {
-      return false;
-    }
-  }
-
-  return { target, unary, healthy, close: () => client.close() };
+  return { target, unary, healthy: createHealthProbe(unary), close: () => client.close() };
 }
 
 function copyText(md: grpc.Metadata, into: Record<string, string>): void {

@@ -69,19 +69,6 @@ export const RST = {
 } as const;
 const CODE_NAMES = Object.fromEntries(Object.entries(RST).map(([name, code]) => [code, name])) as Record<number, string>;
 
-/** Defaults of the tunable limits and timers (Http2UpstreamOptions documents each). */
-export const H2_DEFAULTS = {
-  connectTimeoutMs: 20_000,
-  keepaliveIntervalMs: 30_000,
-  // gRPC's default KEEPALIVE_TIMEOUT (A8).
-  keepaliveTimeoutMs: 20_000,
-  keepaliveWhileIdle: false,
-  // Under the 350 s after which common NATs and cloud load balancers drop idle flows silently.
-  idleTimeoutMs: 300_000,
-  maxHeaderListBytes: 64 * 1024,
-  receiveWindowBytes: 16 * 1024 * 1024,
-} as const;
-
 /**
  * A connection error (RFC 9113 §5.4.1) found in what the server sent: the connection ends
  * with GOAWAY carrying `code`.
@@ -138,30 +125,63 @@ interface Waiting {
   readonly id: (n: number) => void;
 }
 
+/**
+ * How a connection is opened and kept. The tunable limits and timers are documented here
+ * once; `Http2UpstreamOptions` picks them, and `createHttp2Upstream` resolves the defaults
+ * (`H2_DEFAULTS`) and checks the ranges before a connection sees them.
+ */
 export interface H2ConnectionOptions {
   readonly host: string;
   readonly port: number;
   /** A Unix-domain socket path; when set, host and port are not used. */
   readonly path?: string;
-  /** Until the server's SETTINGS have arrived. */
+  /**
+   * How long establishing the connection may take, TCP and the server's HTTP/2 SETTINGS;
+   * past it the connection fails, and its calls fail UNAVAILABLE.
+   */
   readonly connectTimeoutMs: number;
-  /** Nothing received for this long while streams are open: PING. 0 or Infinity: never. */
-  readonly keepaliveIntervalMs?: number;
-  /** An unanswered PING ends the connection after this long. */
-  readonly keepaliveTimeoutMs?: number;
-  /** PING idle connections too (else they are verified with a PING before their next stream). */
-  readonly keepaliveWhileIdle?: boolean;
-  /** A connection without streams for this long closes. 0 or Infinity: never. */
-  readonly idleTimeoutMs?: number;
-  /** SETTINGS_MAX_HEADER_LIST_SIZE advertised and enforced. */
-  readonly maxHeaderListBytes?: number;
-  /** Receive window per stream and for the connection (at least 65,535 for the connection). */
-  readonly receiveWindowBytes?: number;
+  /**
+   * A PING goes out when nothing has been received for this long while streams (calls) are
+   * open; a connection silent and idle for this long is verified with a PING before its next
+   * stream. 0 or Infinity turn keepalive off. `createHttp2Upstream` doubles it for new
+   * connections after a GOAWAY "too_many_pings" (gRPC A8).
+   */
+  readonly keepaliveIntervalMs: number;
+  /** An unanswered PING declares the server dead after this long: the connection ends, its calls fail UNAVAILABLE. */
+  readonly keepaliveTimeoutMs: number;
+  /** PING idle connections too (GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS), instead of verifying them before their next stream. */
+  readonly keepaliveWhileIdle: boolean;
+  /** A connection without streams for this long closes with GOAWAY NO_ERROR (the next call opens one). 0 or Infinity: never. */
+  readonly idleTimeoutMs: number;
+  /**
+   * SETTINGS_MAX_HEADER_LIST_SIZE, advertised and enforced (RFC 9113 §6.5.2 sizes: name +
+   * value + 32 per field): a reply with larger headers or trailers is reset with
+   * ENHANCE_YOUR_CALM (its call fails RESOURCE_EXHAUSTED).
+   */
+  readonly maxHeaderListBytes: number;
+  /** HTTP/2 receive window per stream and for the connection, in bytes (the connection's is at least 65,535). */
+  readonly receiveWindowBytes: number;
   /** Called once when the connection closes or starts draining (it takes no new streams). */
   readonly onGone: () => void;
   /** The server sent GOAWAY ENHANCE_YOUR_CALM "too_many_pings" (gRPC A8: ping less often). */
   readonly onTooManyPings?: () => void;
 }
+
+/** The options a user may tune; the rest say where to connect and whom to tell. */
+export type H2TunableOption = 'connectTimeoutMs' | 'keepaliveIntervalMs' | 'keepaliveTimeoutMs' | 'keepaliveWhileIdle' | 'idleTimeoutMs' | 'maxHeaderListBytes' | 'receiveWindowBytes';
+
+/** Defaults of the tunable limits and timers (H2ConnectionOptions documents each). */
+export const H2_DEFAULTS: Pick<H2ConnectionOptions, H2TunableOption> = Object.freeze({
+  connectTimeoutMs: 20_000,
+  keepaliveIntervalMs: 30_000,
+  // gRPC's default KEEPALIVE_TIMEOUT (A8).
+  keepaliveTimeoutMs: 20_000,
+  keepaliveWhileIdle: false,
+  // Under the 350 s after which common NATs and cloud load balancers drop idle flows silently.
+  idleTimeoutMs: 300_000,
+  maxHeaderListBytes: 64 * 1024,
+  receiveWindowBytes: 16 * 1024 * 1024,
+});
 
 export class H2Connection {
   readonly #socket: net.Socket;
@@ -232,16 +252,17 @@ export class H2Connection {
 
   constructor(options: H2ConnectionOptions) {
     this.#options = options;
-    this.#maxHeaderList = options.maxHeaderListBytes ?? H2_DEFAULTS.maxHeaderListBytes;
+    // The options arrive resolved and checked (createHttp2Upstream): no defaults here.
+    this.#maxHeaderList = options.maxHeaderListBytes;
     // Huffman codes are up to 30 bits a byte, and an attacker's empty CONTINUATION frames
     // still cost 9 bytes each: four times the decoded limit bounds a legitimate block.
     this.#maxHeaderBlock = Math.max(4 * this.#maxHeaderList, 4 * MIN_MAX_FRAME);
     this.#maxContinuations = Math.ceil(this.#maxHeaderBlock / MIN_MAX_FRAME) + 16;
-    this.#receiveWindow = options.receiveWindowBytes ?? H2_DEFAULTS.receiveWindowBytes;
+    this.#receiveWindow = options.receiveWindowBytes;
     this.#connectionReceiveWindow = Math.max(DEFAULT_WINDOW, this.#receiveWindow);
-    this.#keepaliveIntervalMs = enabled(options.keepaliveIntervalMs ?? H2_DEFAULTS.keepaliveIntervalMs);
-    this.#keepaliveTimeoutMs = options.keepaliveTimeoutMs ?? H2_DEFAULTS.keepaliveTimeoutMs;
-    this.#idleTimeoutMs = enabled(options.idleTimeoutMs ?? H2_DEFAULTS.idleTimeoutMs);
+    this.#keepaliveIntervalMs = enabled(options.keepaliveIntervalMs);
+    this.#keepaliveTimeoutMs = options.keepaliveTimeoutMs;
+    this.#idleTimeoutMs = enabled(options.idleTimeoutMs);
 
     const socket = options.path !== undefined ? net.connect({ path: options.path }) : net.connect({ host: options.host, port: options.port, noDelay: true });
     this.#socket = socket;

@@ -7,7 +7,8 @@
  * A call is two writes' worth of frames and no per-call streams or event emitters, which is
  * what makes it cheaper than node:http2 per call.
  *
- * Targets are `host:port` or a Unix-domain socket (`unix:/abs/path`). Connections are kept
+ * Targets are read as grpc-js reads them (grpc-target.ts): `host:port`, `dns:///host:port`, or a
+ * Unix-domain socket (`unix:/abs/path`); one address each. Connections are kept
  * alive and checked with PINGs, closed when idle, and a server that breaks HTTP/2's rules
  * loses its connection (h2-connection.ts); a call on it fails UNAVAILABLE.
  *
@@ -20,42 +21,24 @@
  */
 import { Code, GatewayError } from '../core/gateway-error.js';
 import type { UnaryReply, UnaryRequest, Upstream } from './grpc-upstream.js';
-import { H2_DEFAULTS, H2Connection, RST, type StreamHandler } from './h2-connection.js';
+import { H2_DEFAULTS, H2Connection, RST, type H2ConnectionOptions, type H2TunableOption, type StreamHandler } from './h2-connection.js';
+import { parseGrpcTarget } from './grpc-target.js';
+import { createHealthProbe } from './health-probe.js';
 import { HpackEncoder, type HeaderList } from './hpack.js';
 import { decodeErrorInfo, STATUS_DETAILS_KEY } from './rich-status.js';
 
-export interface Http2UpstreamOptions {
-  /** Largest reply message accepted (bytes); larger ones fail with RESOURCE_EXHAUSTED. */
+/**
+ * The connection's tunables (H2ConnectionOptions documents each, H2_DEFAULTS holds the
+ * defaults of those left out) and the largest reply.
+ */
+export interface Http2UpstreamOptions extends Partial<Pick<H2ConnectionOptions, H2TunableOption>> {
+  /** Largest reply message accepted (bytes); larger ones fail with RESOURCE_EXHAUSTED. Default 64 MiB. */
   readonly maxReceiveMessageBytes?: number;
-  /**
-   * How long establishing the connection may take, TCP and the server's HTTP/2 SETTINGS,
-   * before its calls fail UNAVAILABLE. Default 20,000.
-   */
-  readonly connectTimeoutMs?: number;
-  /**
-   * A PING goes out when nothing has been received for this long while calls are in flight;
-   * a connection silent and idle for this long is verified with a PING before its next call.
-   * 0 or Infinity turn keepalive off. Default 30,000; doubled for new connections after a GOAWAY
-   * "too_many_pings" (gRPC A8).
-   */
-  readonly keepaliveIntervalMs?: number;
-  /** An unanswered PING declares the server dead: its calls fail UNAVAILABLE. Default 20,000. */
-  readonly keepaliveTimeoutMs?: number;
-  /** PING idle connections too (GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS). Default false. */
-  readonly keepaliveWhileIdle?: boolean;
-  /** A connection without calls for this long closes (the next call opens one). 0 or Infinity: never. Default 300,000. */
-  readonly idleTimeoutMs?: number;
-  /**
-   * SETTINGS_MAX_HEADER_LIST_SIZE, advertised and enforced (RFC 9113 §6.5.2 sizes: name +
-   * value + 32 per field): a reply with larger headers or trailers fails RESOURCE_EXHAUSTED.
-   * Default 65,536.
-   */
-  readonly maxHeaderListBytes?: number;
-  /** HTTP/2 receive window per call and per connection, in bytes. Default 16 MiB. */
-  readonly receiveWindowBytes?: number;
 }
 
 const DEFAULT_MAX_RECEIVE = 64 * 1024 * 1024;
+/** The longest delay a Node timer holds (past it, it fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const USER_AGENT = 'prism-gateway-http2/0.2';
 /** Request headers the client owns; callers' metadata may not set them. */
 const RESERVED = new Set(['content-type', 'te', 'user-agent', 'grpc-timeout', 'grpc-encoding', 'grpc-accept-encoding', 'host', 'connection']);
@@ -90,20 +73,16 @@ interface CallState {
 }
 
 /**
- * @throws Error when `target` is neither `host:port` (optionally `dns:`, `dns:///` or
- * `http://` before it) nor `unix:/abs/path` / `unix:///abs/path`, or when an option is out
- * of range.
+ * @throws Error when `target` is not one parseGrpcTarget takes (grpc-target.ts: `host:port`,
+ * `dns:///host:port`, `unix:/abs/path`, ...), or when an option is out of range.
  */
 export function createHttp2Upstream(target: string, options: Http2UpstreamOptions = {}): Upstream {
-  const { authority, host, port, path: socketPath } = parseTarget(target);
+  const where = parseGrpcTarget(target);
+  const endpoint = where.kind === 'unix' ? { host: 'localhost', port: 0, path: where.path } : { host: where.host, port: where.port };
   const maxReceive = options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE;
-  const connectTimeoutMs = checked('connectTimeoutMs', options.connectTimeoutMs ?? H2_DEFAULTS.connectTimeoutMs, 1, 2 ** 31 - 1);
-  let keepaliveIntervalMs = checked('keepaliveIntervalMs', options.keepaliveIntervalMs ?? H2_DEFAULTS.keepaliveIntervalMs, 0, Infinity);
-  const keepaliveTimeoutMs = checked('keepaliveTimeoutMs', options.keepaliveTimeoutMs ?? H2_DEFAULTS.keepaliveTimeoutMs, 1, 2 ** 31 - 1);
-  const idleTimeoutMs = checked('idleTimeoutMs', options.idleTimeoutMs ?? H2_DEFAULTS.idleTimeoutMs, 0, Infinity);
-  // The upper bounds are what a SETTINGS value can carry (§6.5.2).
-  const maxHeaderListBytes = checked('maxHeaderListBytes', options.maxHeaderListBytes ?? H2_DEFAULTS.maxHeaderListBytes, 1024, 2 ** 32 - 1);
-  const receiveWindowBytes = checked('receiveWindowBytes', options.receiveWindowBytes ?? H2_DEFAULTS.receiveWindowBytes, 1, 2 ** 31 - 1);
+  const tunables = resolveTunables(options);
+  // Doubled after a GOAWAY "too_many_pings"; new connections take the current value.
+  let keepaliveIntervalMs = tunables.keepaliveIntervalMs;
   let conn: H2Connection | undefined;
   let closed = false;
 
@@ -111,7 +90,7 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
   // :path per call, then the rest.
   const prefix = Buffer.concat([HpackEncoder.indexed(':method', 'POST'), HpackEncoder.indexed(':scheme', 'http')]);
   const common = Buffer.concat([
-    HpackEncoder.field(':authority', authority),
+    HpackEncoder.field(':authority', where.authority),
     HpackEncoder.field('content-type', 'application/grpc'),
     HpackEncoder.field('te', 'trailers'),
     HpackEncoder.field('user-agent', USER_AGENT),
@@ -132,16 +111,9 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
   function connection(): H2Connection {
     if (conn?.usable) return conn;
     const c: H2Connection = new H2Connection({
-      host,
-      port,
-      path: socketPath,
-      connectTimeoutMs,
+      ...tunables,
       keepaliveIntervalMs,
-      keepaliveTimeoutMs,
-      keepaliveWhileIdle: options.keepaliveWhileIdle ?? H2_DEFAULTS.keepaliveWhileIdle,
-      idleTimeoutMs,
-      maxHeaderListBytes,
-      receiveWindowBytes,
+      ...endpoint,
       onGone: () => {
         if (conn === c) conn = undefined;
       },
@@ -281,16 +253,6 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
     });
   }
 
-  async function healthy(timeoutMs = 1000): Promise<boolean> {
-    try {
-      const reply = await unary({ path: '/grpc.health.v1.Health/Check', message: new Uint8Array(0), metadata: {}, deadlineMs: timeoutMs });
-      // HealthCheckResponse { ServingStatus status = 1; } SERVING = 1: the bytes 0x08 0x01.
-      return reply.message.length === 2 && reply.message[0] === 0x08 && reply.message[1] === 0x01;
-    } catch {
-      return false;
-    }
-  }
-
   function close(): void {
     closed = true;
     const c = conn;
@@ -299,7 +261,25 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
     c?.close();
   }
 
-  return { target, unary, healthy, close };
+  return { target, unary, healthy: createHealthProbe(unary), close };
+}
+
+/**
+ * The connection's tunables with H2_DEFAULTS for those left out (an option set to undefined
+ * counts as left out), resolved here once for every connection of the upstream.
+ * @throws Error naming the first option out of range.
+ */
+function resolveTunables(options: Http2UpstreamOptions): Pick<H2ConnectionOptions, H2TunableOption> {
+  return {
+    connectTimeoutMs: checked('connectTimeoutMs', options.connectTimeoutMs ?? H2_DEFAULTS.connectTimeoutMs, 1, MAX_TIMER_MS),
+    keepaliveIntervalMs: checked('keepaliveIntervalMs', options.keepaliveIntervalMs ?? H2_DEFAULTS.keepaliveIntervalMs, 0, Infinity),
+    keepaliveTimeoutMs: checked('keepaliveTimeoutMs', options.keepaliveTimeoutMs ?? H2_DEFAULTS.keepaliveTimeoutMs, 1, MAX_TIMER_MS),
+    keepaliveWhileIdle: options.keepaliveWhileIdle ?? H2_DEFAULTS.keepaliveWhileIdle,
+    idleTimeoutMs: checked('idleTimeoutMs', options.idleTimeoutMs ?? H2_DEFAULTS.idleTimeoutMs, 0, Infinity),
+    // The upper bounds are what a SETTINGS value can carry (§6.5.2).
+    maxHeaderListBytes: checked('maxHeaderListBytes', options.maxHeaderListBytes ?? H2_DEFAULTS.maxHeaderListBytes, 1024, 2 ** 32 - 1),
+    receiveWindowBytes: checked('receiveWindowBytes', options.receiveWindowBytes ?? H2_DEFAULTS.receiveWindowBytes, 1, 2 ** 31 - 1),
+  };
 }
 
 /** `value` when it is a number in [min, max]. @throws Error naming the option otherwise. */
@@ -439,26 +419,4 @@ export function percentDecode(text: string): string {
     }
     return Buffer.from(bytes).toString('utf8');
   }
-}
-
-/**
- * Where a target points. `unix:` targets follow grpc-js's naming (`unix:path`,
- * `unix:///abs/path`), and like grpc-js they send `localhost` as :authority: a socket path
- * is no host name, and servers that check :authority expect one.
- * @throws Error for an empty unix path or an unparsable host:port.
- */
-function parseTarget(target: string): { authority: string; host: string; port: number; path?: string } {
-  if (target.startsWith('unix:')) {
-    const path = target.startsWith('unix://') ? target.slice('unix://'.length) : target.slice('unix:'.length);
-    if (path === '') throw new Error(`target '${target}' names no socket path`);
-    return { authority: 'localhost', host: 'localhost', port: 0, path };
-  }
-  const authority = target.replace(/^dns:(\/\/\/)?/, '').replace(/^http:\/\//, '');
-  return { authority, ...splitHostPort(authority) };
-}
-
-/** `host:port`, `[v6]:port`; the port defaults to 80 as in an http: URL. */
-function splitHostPort(authority: string): { host: string; port: number } {
-  const url = new URL(`http://${authority}`);
-  return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port === '' ? 80 : Number(url.port) };
 }

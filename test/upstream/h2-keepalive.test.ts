@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { H2Connection, SETTING, type StreamHandler } from '../../src/upstream/h2-connection.js';
+import { H2_DEFAULTS, H2Connection, SETTING, type StreamHandler } from '../../src/upstream/h2-connection.js';
 import { createHttp2Upstream } from '../../src/upstream/http2-upstream.js';
 import { frame, reply, settings, startHostileServer, T, u32 } from './hostile-server.js';
 
@@ -122,7 +122,7 @@ test('a server that does not read: 40 calls of 1 MiB wait instead of piling up i
   }, opening);
   const [host, port] = server.address.split(':');
   const failures: Error[] = [];
-  const conn = new H2Connection({ host, port: Number(port), connectTimeoutMs: 5000, onGone: () => {} });
+  const conn = new H2Connection({ ...H2_DEFAULTS, host, port: Number(port), connectTimeoutMs: 5000, onGone: () => {} });
   const handler: StreamHandler = { onHeaders() {}, onData() {}, onEnd() {}, onReset() {}, onFailed: (e) => void failures.push(e) };
   try {
     // The server's SETTINGS lift the one-stream limit first.
