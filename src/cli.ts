@@ -17,7 +17,9 @@ import { loadAnyDefinitionFile as loadDefinitionFile } from './frontends/load-an
 import { compileRouteTable, type FrontendBinding } from './routing/compile-route-table.js';
 import { exportOpenApi } from './frontends/openapi-export.js';
 import { printRoutes } from './routing/print-routes.js';
-import { AdminCredentialsError, isLoopbackHost, resolveAdminCredentials, type AdminCredentials } from './security/admin-credentials.js';
+import { AdminCredentialsError, resolveAdminCredentials, type AdminCredentials } from './security/admin-credentials.js';
+import { isLoopbackHost } from './security/network-address.js';
+import { redactUrl } from './observability/redact-url.js';
 import { hashPassword } from './security/password-hash.js';
 import { reloadUsersFiles } from './security/users-file.js';
 import { startGateway } from './start-gateway.js';
@@ -305,7 +307,7 @@ async function frontend(args: string[], values: Record<string, string | boolean 
     admin = new URL(adminText);
     if (admin.protocol !== 'http:' && admin.protocol !== 'https:') throw new Error('not http');
   } catch {
-    process.stderr.write(`invalid admin URL '${adminText}': expected http://HOST:PORT or https://HOST:PORT\n`);
+    process.stderr.write(`invalid admin URL '${redactUrl(adminText)}': expected http://HOST:PORT or https://HOST:PORT\n`);
     return 2;
   }
   const credentials = resolveAdminCredentials(admin, {

@@ -6,24 +6,11 @@
  * authentication in front of them, or when the config says `insecure: true`, knowingly. The
  * probes listener carries health, readiness and metrics only and may bind anywhere.
  */
-import { isIP } from 'node:net';
+import { isLoopbackHost } from '../security/network-address.js';
 import type { GatewayConfig } from './gateway-config.js';
 
-/**
- * Whether `host` (a listener's bind address) is reachable from this machine only: `localhost`,
- * 127.0.0.0/8, `::1`, or the IPv4-mapped form of a 127 address. Anything else (a wildcard, an
- * interface address, a name) counts as beyond loopback.
- */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  if (h.toLowerCase() === 'localhost') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) {
-    const lower = h.toLowerCase();
-    return lower === '::1' || lower === '0:0:0:0:0:0:0:1' || /^(::ffff:|0:0:0:0:0:ffff:)127\./.test(lower);
-  }
-  return false;
-}
+// One definition of loopback for listeners, the registry's CLI and the `frontend` command.
+export { isLoopbackHost };
 
 /**
  * The host part of a gRPC listen address (`host:port`, `[v6]:port`), or undefined for a Unix

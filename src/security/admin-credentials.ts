@@ -81,8 +81,3 @@ function readTlsFile(path: string, what: string): Buffer {
   }
 }
 
-/** True for loopback hosts, where credentials over plain HTTP do not leave the machine. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}

@@ -1,5 +1,5 @@
 /**
- * Failed basic-auth attempts per client address, as a token bucket: each address may fail
+ * Failed basic-auth attempts per client address (its addressKey), as a token bucket: each address may fail
  * `burst` times in a row, then one more time every `refillMs`. An address whose bucket is
  * empty is refused before any password hash runs (429 / RESOURCE_EXHAUSTED with
  * Retry-After, RFC 6585 §4), so guessing passwords costs the gateway almost nothing and
@@ -66,21 +66,3 @@ export function createFailureLimiter(options: FailureLimiterOptions = {}): Failu
   };
 }
 
-/**
- * The key an address is limited by: IPv4 as is (an IPv4-mapped IPv6 address as its IPv4),
- * IPv6 by its /64, the smallest block a single host is usually given (RFC 6177), so that one
- * host cannot reset its bucket by hopping addresses inside its own prefix.
- */
-export function addressKey(address: string | undefined): string {
-  if (!address) return '';
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return mapped[1];
-  if (!address.includes(':')) return address;
-  const zone = address.indexOf('%');
-  const plain = zone === -1 ? address : address.slice(0, zone);
-  const [head, tail] = plain.split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail === undefined ? [] : tail ? tail.split(':') : [];
-  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
-  return groups.slice(0, 4).map((g) => (parseInt(g, 16) || 0).toString(16)).join(':') + '::/64';
-}

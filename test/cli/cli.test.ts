@@ -69,3 +69,12 @@ test('openapi prints the frontend as an OpenAPI 3.1 document', () => {
   assert.equal(doc.openapi, '3.1.0');
   assert.equal(doc.paths['/items/{id}'].get.operationId, 'get-item');
 });
+
+test('an invalid --admin URL is refused without printing its password', () => {
+  for (const url of ['ftp://ops:hunter2@admin.example:9000', 'http://ops:hunter2@admin example:9000']) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'frontend', 'list', '--admin', url], { encoding: 'utf8', env: { ...process.env, PRISM_ADMIN_URL: '' } });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /invalid admin URL '.*ops:\*\*\*@admin/);
+    assert.doesNotMatch(r.stderr, /hunter2/);
+  }
+});
