@@ -6,8 +6,9 @@
  *
  * Basic auth is built so that scrypt's cost (tens of ms of CPU, on purpose) is paid rarely
  * and never on the event loop: verified credentials are cached briefly (credential-cache.ts),
- * failed attempts are limited per client address (failure-limiter.ts), verifications run on
- * the libuv pool a few at a time and in turn per address (verification-gate.ts), and the
+ * identical attempts already being verified wait for that verification instead of starting
+ * another, failed attempts are limited per client address (failure-limiter.ts), verifications
+ * run on the libuv pool a few at a time and in turn per address (verification-gate.ts), and the
  * users file is followed on disk and on SIGHUP (users-file.ts), which also clears the cache.
  */
 import { readFileSync } from 'node:fs';
@@ -84,7 +85,7 @@ export interface BasicAuthLimits {
   trackedAddresses: number;
   /** scrypt verifications running at once. */
   concurrentVerifications: number;
-  /** Attempts one address may have running or waiting. */
+  /** Distinct credentials one address may have being verified (running or waiting). */
   verificationsPerAddress: number;
   /** Attempts waiting in all. */
   queuedVerifications: number;
@@ -120,8 +121,23 @@ export function createAuthenticator(config: AuthConfig, baseDir: string, options
   const cache = createCredentialCache<Principal>({ maxEntries: limits.cacheEntries, ttlMs: limits.cacheTtlMs, now: options.now });
   const failures = createFailureLimiter({ burst: limits.failureBurst, refillMs: limits.failureRefillMs, maxAddresses: limits.trackedAddresses, now: options.now });
   const gate = createVerificationGate({ concurrency: limits.concurrentVerifications, perAddress: limits.verificationsPerAddress, maxQueued: limits.queuedVerifications });
+  /**
+   * Verifications under way, by credential key. A client (or every user behind one proxy) that
+   * opens several connections at once sends the same credentials on each: they share one
+   * scrypt and take one turn of the address's gate allowance, so only distinct credentials
+   * count against it. `addresses` are charged one failure each if the credentials are wrong.
+   */
+  const inFlight = new Map<string, { readonly addresses: Set<string>; result?: Promise<Principal | undefined> }>();
   const users = config.basic
-    ? openUsersFile(resolve(baseDir, config.basic.usersFile), { log: options.log, watch: options.watchUsersFile, onChange: () => cache.clear() })
+    ? openUsersFile(resolve(baseDir, config.basic.usersFile), {
+        log: options.log,
+        watch: options.watchUsersFile,
+        // Attempts from now on are verified against the new users, never merged with older ones.
+        onChange: () => {
+          cache.clear();
+          inFlight.clear();
+        },
+      })
     : undefined;
   let keys: JWTVerifyGetKey | undefined;
   const bearer = config.bearer;
@@ -148,40 +164,68 @@ export function createAuthenticator(config: AuthConfig, baseDir: string, options
 
   /**
    * Hot path of authenticated requests: a cache hit costs one HMAC. A miss is checked against
-   * the address's failure budget before any hash runs, then waits its turn at the gate.
+   * the address's failure budget before any hash runs; then it joins the same credentials'
+   * verification if one is under way, or waits its turn at the gate for its own.
    */
   const basic = async (decoded: string, clientAddress: string | undefined): Promise<Principal> => {
     const colon = decoded.indexOf(':');
     // No name: nothing to look up, and nothing a timing difference could reveal.
     if (colon <= 0) throw unauthenticated('invalid credentials');
-    const cached = cache.get(decoded);
+    const key = cache.key(decoded);
+    const cached = cache.get(key);
     if (cached) return cached;
     const address = addressKey(clientAddress);
     const wait = failures.retryAfterMs(address);
     if (wait > 0) throw tooMany('too many failed authentication attempts; retry later', wait);
-    const turn = gate.admit(address);
-    if (!turn) throw tooMany('too many authentication attempts in progress; retry later', 1_000);
-    const release = await turn;
-    const generation = users!.generation;
-    const name = decoded.slice(0, colon);
-    const user = users!.current().get(name);
-    let ok: boolean;
-    try {
-      options.onVerify?.();
-      // Unknown users cost the same hash on the same pool, so timing does not tell which
-      // names exist; node's scrypt is asynchronous and never runs on the event loop.
-      ok = await verifyPassword(decoded.slice(colon + 1), user?.hash ?? DUMMY_HASH);
-    } finally {
-      release();
+    let pending = inFlight.get(key);
+    if (pending) pending.addresses.add(address);
+    else {
+      const turn = gate.admit(address);
+      if (!turn) throw tooMany('too many authentication attempts in progress; retry later', 1_000);
+      pending = { addresses: new Set([address]) };
+      inFlight.set(key, pending);
+      pending.result = verify(decoded, colon, key, turn, pending);
     }
-    if (!user || !ok) {
-      failures.fail(address);
-      throw unauthenticated('invalid credentials');
-    }
-    const principal: Principal = { name, roles: user.roles };
-    // A verification that raced a reload answers by the users it started with, once.
-    if (users!.generation === generation) cache.set(decoded, principal);
+    const principal = await pending.result;
+    if (!principal) throw unauthenticated('invalid credentials');
     return principal;
+  };
+
+  /** One scrypt verification, shared by every attempt that joined it; undefined when refused. */
+  const verify = async (
+    decoded: string,
+    colon: number,
+    key: string,
+    turn: Promise<() => void>,
+    pending: { readonly addresses: Set<string> },
+  ): Promise<Principal | undefined> => {
+    try {
+      const release = await turn;
+      const generation = users!.generation;
+      const name = decoded.slice(0, colon);
+      const user = users!.current().get(name);
+      let ok: boolean;
+      try {
+        options.onVerify?.();
+        // Unknown users cost the same hash on the same pool, so timing does not tell which
+        // names exist; node's scrypt is asynchronous and never runs on the event loop.
+        ok = await verifyPassword(decoded.slice(colon + 1), user?.hash ?? DUMMY_HASH);
+      } finally {
+        release();
+      }
+      if (!user || !ok) {
+        // One failure per address per distinct guess, however many connections carried it.
+        for (const address of pending.addresses) failures.fail(address);
+        return undefined;
+      }
+      const principal: Principal = { name, roles: user.roles };
+      // A verification that raced a reload answers by the users it started with, once.
+      if (users!.generation === generation) cache.set(key, principal);
+      return principal;
+    } finally {
+      // Settled: later attempts read the cache, or verify again. A reload may have replaced the entry.
+      if (inFlight.get(key) === pending) inFlight.delete(key);
+    }
   };
 
   return {

@@ -12,9 +12,14 @@
 import { createHmac, randomBytes } from 'node:crypto';
 
 export interface CredentialCache<T> {
-  /** The value stored for exactly this secret, unless it expired. */
-  get(secret: string): T | undefined;
-  set(secret: string, value: T): void;
+  /**
+   * The key of a secret: its HMAC under this cache's key. Computed once per request and used
+   * for get, set, and by the authenticator to merge identical verifications in flight.
+   */
+  key(secret: string): string;
+  /** The value stored for exactly this key, unless it expired. */
+  get(key: string): T | undefined;
+  set(key: string, value: T): void;
   /** Forgets every entry (the users file changed). */
   clear(): void;
   readonly size: number;
@@ -42,8 +47,8 @@ export function createCredentialCache<T>(options: CredentialCacheOptions = {}): 
   const entries = new Map<string, { value: T; expires: number }>();
 
   return {
-    get(secret) {
-      const id = digest(secret);
+    key: digest,
+    get(id) {
       const entry = entries.get(id);
       if (!entry) return undefined;
       entries.delete(id);
@@ -51,8 +56,7 @@ export function createCredentialCache<T>(options: CredentialCacheOptions = {}): 
       entries.set(id, entry);
       return entry.value;
     },
-    set(secret, value) {
-      const id = digest(secret);
+    set(id, value) {
       entries.delete(id);
       entries.set(id, { value, expires: now() + ttlMs });
       while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);

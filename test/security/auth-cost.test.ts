@@ -109,11 +109,39 @@ describe('verified credentials are cached', () => {
     }
   });
 
-  test('simultaneous first requests all get their answer', async () => {
+  test('simultaneous first requests from one address (one proxy) all get their answer, from one scrypt', async () => {
     const h = await harness();
     try {
-      const names = await Promise.all(Array.from({ length: 6 }, (_, i) => h.authenticate('bob', 'bob-1', `10.0.2.${i}`)));
-      assert.deepEqual(names, Array(6).fill('bob'));
+      // More than the gate's per-address limit (4): identical attempts share one verification.
+      const names = await Promise.all(Array.from({ length: 8 }, () => h.authenticate('bob', 'bob-1', '10.0.2.1')));
+      assert.deepEqual(names, Array(8).fill('bob'));
+      assert.equal(h.verifications, 1);
+    } finally {
+      h.close();
+    }
+  });
+
+  test('simultaneous identical wrong attempts share one verification and cost the address one failure', async () => {
+    const h = await harness({ limits: { failureBurst: 2 } });
+    try {
+      const results = await Promise.allSettled(Array.from({ length: 8 }, () => h.authenticate('bob', 'wrong', '10.0.2.2')));
+      for (const r of results) assert.ok(r.status === 'rejected' && refused(Code.UNAUTHENTICATED, GatewayReason.UNAUTHENTICATED)(r.reason), JSON.stringify(r));
+      assert.equal(h.verifications, 1);
+      // One failure spent of two: one more wrong guess is still verified, the next is refused.
+      await assert.rejects(h.authenticate('bob', 'wrong-2', '10.0.2.2'), refused(Code.UNAUTHENTICATED, GatewayReason.UNAUTHENTICATED));
+      await assert.rejects(h.authenticate('bob', 'wrong-3', '10.0.2.2'), refused(Code.RESOURCE_EXHAUSTED, GatewayReason.AUTH_RATE_LIMITED));
+    } finally {
+      h.close();
+    }
+  });
+
+  test('distinct credentials still count against the per-address limit', async () => {
+    const h = await harness({ limits: { verificationsPerAddress: 2, concurrentVerifications: 1 } });
+    try {
+      const results = await Promise.allSettled(['bob-1', 'x-1', 'x-2'].map((password) => h.authenticate('bob', password, '10.0.2.3')));
+      assert.equal(results[0].status, 'fulfilled');
+      assert.ok(results[1].status === 'rejected' && refused(Code.UNAUTHENTICATED, GatewayReason.UNAUTHENTICATED)(results[1].reason));
+      assert.ok(results[2].status === 'rejected' && refused(Code.RESOURCE_EXHAUSTED, GatewayReason.AUTH_RATE_LIMITED)(results[2].reason));
     } finally {
       h.close();
     }

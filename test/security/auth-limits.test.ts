@@ -13,27 +13,31 @@ describe('credential cache', () => {
   test('least recently used out first, entries expire, clear forgets all', () => {
     let now = 0;
     const cache = createCredentialCache<string>({ maxEntries: 2, ttlMs: 100, now: () => now });
-    cache.set('a:1', 'A');
-    cache.set('b:1', 'B');
-    assert.equal(cache.get('a:1'), 'A');
-    cache.set('c:1', 'C');
-    assert.equal(cache.get('b:1'), undefined, 'b was least recently used');
-    assert.equal(cache.get('a:1'), 'A');
+    const [a, b, c, d] = ['a:1', 'b:1', 'c:1', 'd:1'].map((secret) => cache.key(secret));
+    cache.set(a, 'A');
+    cache.set(b, 'B');
+    assert.equal(cache.get(a), 'A');
+    cache.set(c, 'C');
+    assert.equal(cache.get(b), undefined, 'b was least recently used');
+    assert.equal(cache.get(a), 'A');
     assert.equal(cache.size, 2);
     now = 150;
-    assert.equal(cache.get('a:1'), undefined, 'expired');
-    cache.set('d:1', 'D');
+    assert.equal(cache.get(a), undefined, 'expired');
+    cache.set(d, 'D');
     cache.clear();
-    assert.equal(cache.get('d:1'), undefined);
+    assert.equal(cache.get(d), undefined);
     assert.equal(cache.size, 0);
   });
 
-  test('only the exact secret reaches an entry', () => {
+  test('only the exact secret reaches an entry, and the key is not the secret', () => {
     const cache = createCredentialCache<string>();
-    cache.set('alice:s3cret-password', 'alice');
-    assert.equal(cache.get('alice:s3cret-password'), 'alice');
-    assert.equal(cache.get('alice:s3cret-passwor'), undefined);
-    assert.equal(cache.get('alice:s3cret-password '), undefined);
+    cache.set(cache.key('alice:s3cret-password'), 'alice');
+    assert.equal(cache.get(cache.key('alice:s3cret-password')), 'alice');
+    assert.equal(cache.get(cache.key('alice:s3cret-passwor')), undefined);
+    assert.equal(cache.get(cache.key('alice:s3cret-password ')), undefined);
+    assert.ok(!cache.key('alice:s3cret-password').includes('s3cret'));
+    // Another cache (another process, another worker) has another HMAC key.
+    assert.notEqual(createCredentialCache<string>().key('alice:s3cret-password'), cache.key('alice:s3cret-password'));
   });
 });
 
