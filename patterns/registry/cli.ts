@@ -27,7 +27,7 @@ import { pino, type Logger } from 'pino';
 import { isLoopbackHost, listenHost } from '../../src/config/listener-exposure.js';
 import { redactUrl, redactUrlsIn } from '../../src/observability/redact-url.js';
 import { createStorage, parseBackendUri } from './create-storage.js';
-import { lockSqliteFile } from '../../src/operations/data-dir-lock.js';
+import { lockSqliteFile } from './lock-sqlite-file.js';
 import { REGISTRY_SERVICE_NAME, startRegistryServer } from './registry-server.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -32,11 +32,9 @@ export function createStorage(backend: StorageBackend, dataDir: string): Registr
     case 'MEMSTORE':
       return createCachedStorage(createMemoryStorage());
     case 'SQLITE': {
-      const path = backend.config?.path ?? 'registry.db';
-      if (typeof path !== 'string' || path === '') throw new StorageConfigError('SQLITE backend: config.path must be a non-empty string');
+      const file = sqlitePath(backend, dataDir);
       const synchronous = backend.config?.synchronous ?? 'NORMAL';
       if (synchronous !== 'NORMAL' && synchronous !== 'FULL') throw new StorageConfigError('SQLITE backend: config.synchronous must be NORMAL or FULL');
-      const file = path === ':memory:' || isAbsolute(path) ? path : resolve(dataDir, path);
       try {
         return createCachedStorage(createSqliteStorage({ path: file, synchronous }));
       } catch (err) {
@@ -50,6 +48,22 @@ export function createStorage(backend: StorageBackend, dataDir: string): Registr
     default:
       throw new StorageConfigError(`the registry's storage slot accepts SQLITE, POSTGRES or MEMSTORE backends, not ${backend.type}`);
   }
+}
+
+/**
+ * The database file a SQLITE backend opens: `config.path` (default `registry.db`) resolved
+ * against `dataDir`, or `:memory:`; undefined for other backends. The one place that reads the
+ * path, so that the storage and its lock (lock-sqlite-file.ts) always name the same file.
+ * @throws StorageConfigError when `config.path` is not a non-empty string.
+ */
+export function sqliteFile(backend: StorageBackend, dataDir: string): string | undefined {
+  return backend.type.toUpperCase() === 'SQLITE' ? sqlitePath(backend, dataDir) : undefined;
+}
+
+function sqlitePath(backend: StorageBackend, dataDir: string): string {
+  const path = backend.config?.path ?? 'registry.db';
+  if (typeof path !== 'string' || path === '') throw new StorageConfigError('SQLITE backend: config.path must be a non-empty string');
+  return path === ':memory:' || isAbsolute(path) ? path : resolve(dataDir, path);
 }
 
 /** Checks a POSTGRES backend's config: {url, poolSize?, statementTimeoutMs?, ssl?}. */

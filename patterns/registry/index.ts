@@ -6,7 +6,7 @@
 import type { PatternStartOptions, RunningPattern } from '../../src/upstream/pattern-module.js';
 import { createStorage, StorageConfigError } from './create-storage.js';
 import { startRegistryServer } from './registry-server.js';
-import { lockSqliteFile } from '../../src/operations/data-dir-lock.js';
+import { lockSqliteFile } from './lock-sqlite-file.js';
 
 /**
  * Starts the registry with its `storage` slot bound to a SQLITE (default) or MEMSTORE backend.
