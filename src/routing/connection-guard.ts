@@ -9,12 +9,16 @@
  * fastify leaves `requestTimeout` at 0 (none) by default, and an idle-socket timeout alone does
  * not catch a client that sends a byte just often enough.
  *
- * A connection over a limit is closed as soon as it is accepted, before a byte is read (for
- * HTTPS before the TLS handshake): the refusal costs no parsing and no TLS work.
+ * A connection over a limit is closed as soon as it is accepted, before a byte is read, and
+ * node's own 'connection' listener (which builds the HTTP parser, and for HTTPS the TLSSocket
+ * that runs the handshake) never sees it: the refusal costs no parsing and no TLS work.
+ * Connections are counted per client as addressKey() sees it (an IPv4-mapped address as its
+ * IPv4, IPv6 by /64), the same key the failed-login limit uses.
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { ConfigError } from '../config/gateway-config.js';
+import { addressKey } from '../security/network-address.js';
 
 export interface ConnectionLimits {
   readonly maxConnections: number;
@@ -44,7 +48,7 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
 export type RefusalReason = 'max_connections' | 'max_connections_per_address' | 'request_timeout';
 
 export interface ConnectionGuard {
-  /** Open connections now, in all and for one address. */
+  /** Open connections now, in all and for one client (any of its addresses). */
   open(address?: string): number;
 }
 
@@ -62,13 +66,21 @@ export function guardConnections(server: Server, limits: ConnectionLimits, refus
 
   let total = 0;
   const perAddress = new Map<string, number>();
+  // node's HTTP(S) server registered its own 'connection' listener when it was created. Merely
+  // running ahead of it (prependListener) would still hand it the destroyed socket, and node
+  // would build a parser or a TLSSocket for it anyway; so the guard takes its place and passes
+  // on only the connections it admits. Listeners added later run after the guard, as usual.
+  const admitted = server.rawListeners('connection') as ((socket: Socket) => void)[];
+  server.removeAllListeners('connection');
+  // Hot path: every accepted connection.
   server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress;
-    if (address === undefined) {
+    const remote = socket.remoteAddress;
+    if (remote === undefined) {
       // Already gone (reset before we saw it).
       socket.destroy();
       return;
     }
+    const address = addressKey(remote);
     const mine = perAddress.get(address) ?? 0;
     const reason: RefusalReason | undefined = total >= limits.maxConnections ? 'max_connections' : mine >= limits.maxConnectionsPerAddress ? 'max_connections_per_address' : undefined;
     if (reason) {
@@ -84,13 +96,14 @@ export function guardConnections(server: Server, limits: ConnectionLimits, refus
       if (left === 0) perAddress.delete(address);
       else perAddress.set(address, left);
     });
+    for (const listener of admitted) listener.call(server, socket);
   });
   // node raises ERR_HTTP_REQUEST_TIMEOUT for both the headers and the whole-request timeout;
   // the server's clientError handler answers 408 and closes the socket.
   server.on('clientError', (err: NodeJS.ErrnoException) => {
     if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') refused('request_timeout');
   });
-  return { open: (address) => (address === undefined ? total : (perAddress.get(address) ?? 0)) };
+  return { open: (address) => (address === undefined ? total : (perAddress.get(addressKey(address)) ?? 0)) };
 }
 
 /**

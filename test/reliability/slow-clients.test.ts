@@ -9,7 +9,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { request as httpRequest } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
+import { EventEmitter } from 'node:events';
+import { DEFAULT_CONNECTION_LIMITS, guardConnections } from '../../src/routing/connection-guard.js';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
 import type { RunningGateway } from '../../src/start-gateway.js';
 import { FIXTURE_PROTO, startFromConfig, tempDir } from './support.js';
@@ -159,4 +161,71 @@ test('a request that trickles its body is answered 408 and closed after requestT
 
 test('header timeout may not exceed the request timeout (refused at start, as node would)', async () => {
   await assert.rejects(start({ headersTimeoutMs: 5000, requestTimeoutMs: 1000 }), /http\.headersTimeoutMs \(5000\) must not exceed http\.requestTimeoutMs \(1000\)/);
+});
+
+/** A socket as the guard sees it: an address, destroy(), and 'close' once destroyed. */
+function fakeSocket(remoteAddress: string): Socket {
+  const socket = new EventEmitter() as EventEmitter & { remoteAddress: string; destroyed: boolean; destroy(): void };
+  socket.remoteAddress = remoteAddress;
+  socket.destroyed = false;
+  socket.destroy = () => {
+    if (socket.destroyed) return;
+    socket.destroyed = true;
+    socket.emit('close');
+  };
+  return socket as unknown as Socket;
+}
+
+test('the per-address limit counts one client however its address is written: IPv4-mapped IPv6 as IPv4, IPv6 by its /64', () => {
+  // In-process: a bare server the guard is installed on, and connections emitted by hand.
+  const server = Object.assign(new EventEmitter(), { setTimeout() {} }) as unknown as Server;
+  const refused: string[] = [];
+  const guard = guardConnections(server, { ...DEFAULT_CONNECTION_LIMITS, maxConnectionsPerAddress: 2 }, (reason) => refused.push(reason));
+  const connect = (address: string) => {
+    const socket = fakeSocket(address);
+    server.emit('connection', socket);
+    return socket;
+  };
+  for (const [first, second, third] of [
+    ['192.0.2.7', '::ffff:192.0.2.7', '192.0.2.7'],
+    ['2001:db8:1:2::1', '2001:db8:1:2::2', '2001:db8:1:2:aaaa:bbbb:cccc:dddd'],
+  ]) {
+    const held = [connect(first), connect(second)];
+    assert.deepEqual(held.map((s) => s.destroyed), [false, false], first);
+    assert.equal(connect(third).destroyed, true, `${third} is the same client as ${first}`);
+    assert.equal(guard.open(second), 2);
+    for (const s of held) s.destroy();
+    assert.equal(guard.open(first), 0);
+  }
+  assert.deepEqual(refused, ['max_connections_per_address', 'max_connections_per_address']);
+  // Another /64 is another client.
+  const other = [connect('2001:db8:1:2::1'), connect('2001:db8:1:3::1'), connect('2001:db8:1:3::2')];
+  assert.deepEqual(other.map((s) => s.destroyed), [false, false, false]);
+});
+
+test('a refused connection is closed without node\'s own connection listener ever seeing it', { timeout: 30_000 }, async () => {
+  // node's HTTP server adds its connection listener (the parser; for HTTPS, the TLS socket) when
+  // it is created, before the guard is installed; a listener added at the same point stands in for it.
+  const server = createHttpServer((_req, res) => res.end('ok'));
+  const seen: boolean[] = [];
+  server.on('connection', (socket: Socket) => seen.push(socket.destroyed));
+  let refused = 0;
+  guardConnections(server, { ...DEFAULT_CONNECTION_LIMITS, maxConnectionsPerAddress: 1 }, () => refused++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const sockets = [connect({ host: '127.0.0.1', port }), connect({ host: '127.0.0.1', port })];
+  for (const s of sockets) s.on('error', () => {});
+  try {
+    await until(async () => seen.length + refused === 2, 10_000, 'both connections accepted');
+    assert.equal(refused, 1);
+    assert.deepEqual(seen, [false], 'only the admitted connection reaches the server\'s own listener');
+    // The admitted connection is served as usual.
+    sockets[0].write('GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    let answer = '';
+    sockets[0].on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    await until(async () => /^HTTP\/1\.1 200 [\s\S]*\r\n\r\n[\s\S]*ok/.test(answer), 10_000, 'the admitted connection answered');
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => server.close(r));
+  }
 });
