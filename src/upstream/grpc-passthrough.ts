@@ -15,7 +15,7 @@ import protobuf from 'protobufjs';
 import { GatewayError, GatewayReason, GATEWAY_DOMAIN } from '../core/gateway-error.js';
 import type { Authenticator, Principal, Role } from '../security/authenticator.js';
 import { requiredRole, unknownOverrideKeys, type MethodRoleOverrides } from './method-kind.js';
-import { proxyCall, type Admission, type CallRecord, type IncomingCall } from './passthrough-call.js';
+import { identity, proxyCall, type Admission, type CallRecord, type IncomingCall } from './passthrough-call.js';
 import { loadProtoRoot } from './proto-root.js';
 import { encodeStatusDetails, STATUS_DETAILS_KEY } from './rich-status.js';
 import { methodPath } from './service-definition.js';
@@ -70,8 +70,6 @@ export interface RunningPassthrough {
 
 /** How long close() waits for in-flight calls by default. */
 const DEFAULT_CLOSE_GRACE_MS = 5_000;
-
-const identity = (b: Buffer) => b;
 
 /** Per namespace serving a method: its client (undefined when disabled) and the role it needs. */
 interface NamespaceBinding {
@@ -142,7 +140,11 @@ export async function startGrpcPassthrough(namespaces: readonly PassthroughNames
       responseSerialize: identity,
       responseDeserialize: identity,
     };
-    handlers.get(service)![name] = proxyCall(route.method, (call) => admit(route, call, options), (call) => record(route.path, call, options));
+    handlers.get(service)![name] = proxyCall(
+      route.method,
+      (call, peer) => admit(route, call, peer, options),
+      (peer) => record(route.path, peer, options),
+    );
   }
   for (const [service, definition] of byService) server.addService(definition, handlers.get(service)!);
 
@@ -201,14 +203,14 @@ const refusal = (code: grpc.status, details: string, reason?: string, info: Reco
  * auth is off), picks the namespace, checks the role. Authentication comes first, so a caller
  * without credentials learns nothing about which namespaces exist.
  */
-async function admit(route: MethodRoute, call: IncomingCall, options: PassthroughOptions): Promise<Admission> {
+async function admit(route: MethodRoute, call: IncomingCall, peer: string, options: PassthroughOptions): Promise<Admission> {
   // Hot path: one lookup per decision, nothing resolved by name.
   const auth = route.open ? undefined : options.auth;
   let principal: Principal | undefined;
   if (auth) {
     try {
       // The client address feeds the authenticator's failed-attempt limit.
-      principal = await auth.authenticate(metadataString(call.metadata, AUTHORIZATION_METADATA_KEY), clientAddress(call.getPeer()));
+      principal = await auth.authenticate(metadataString(call.metadata, AUTHORIZATION_METADATA_KEY), peer);
     } catch (err) {
       return { refused: fromGatewayError(err, grpc.status.UNAUTHENTICATED, GatewayReason.UNAUTHENTICATED) };
     }
@@ -257,15 +259,6 @@ function metadataString(metadata: grpc.Metadata, key: string): string | undefine
   return typeof value === 'string' ? value : undefined;
 }
 
-/**
- * The client's address without its port (grpc-js' getPeer() is `address:port`): failed-attempt
- * limits count per address, and every new connection has a new port.
- */
-export function clientAddress(peer: string): string {
-  const withoutPort = /^(.*):\d+$/.exec(peer)?.[1] ?? peer;
-  return withoutPort.replace(/^\[(.*)\]$/, '$1');
-}
-
 function forwardMetadata(incoming: grpc.Metadata, stripCredentials: boolean): grpc.Metadata {
   const out = incoming.clone();
   out.remove(NAMESPACE_METADATA_KEY);
@@ -273,10 +266,9 @@ function forwardMetadata(incoming: grpc.Metadata, stripCredentials: boolean): gr
   return out;
 }
 
-/** Logs and counts a call once, when its status is known. */
-function record(path: string, call: IncomingCall, options: PassthroughOptions): CallRecord {
+/** Logs and counts a call from `peer` (the caller's address) once, when its status is known. */
+function record(path: string, peer: string, options: PassthroughOptions): CallRecord {
   const started = process.hrtime.bigint();
-  const client = clientAddress(call.getPeer());
   let finished = false;
   return {
     finish(code, namespace, principal) {
@@ -287,7 +279,7 @@ function record(path: string, call: IncomingCall, options: PassthroughOptions): 
       options.metrics?.passthroughCall(namespace ?? '', path, codeName, seconds);
       options.logger?.info(
         // The fields of the HTTP request line where they mean the same (namespace, principal, client, ms).
-        { grpcMethod: path, namespace, principal, client, code: codeName, ms: Math.round(seconds * 1e5) / 100 },
+        { grpcMethod: path, namespace, principal, client: peer, code: codeName, ms: Math.round(seconds * 1e5) / 100 },
         'gRPC call',
       );
     },

@@ -5,6 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type protobuf from 'protobufjs';
+import { peerAddress } from '../security/network-address.js';
 import { methodPath } from './service-definition.js';
 
 /** The outcome of admission: where the call goes, or the status it ends with. */
@@ -24,10 +25,14 @@ export interface IncomingCall {
   getDeadline(): grpc.Deadline;
   on(event: 'cancelled', listener: () => void): unknown;
 }
-type Admit = (call: IncomingCall) => Promise<Admission>;
-type Record = (call: IncomingCall) => CallRecord;
+/** Admits a call from `peer` (the caller's address, without its port). */
+type Admit = (call: IncomingCall, peer: string) => Promise<Admission>;
+/** Starts the record of a call from `peer`. */
+type Record = (peer: string) => CallRecord;
+type Admitted = Extract<Admission, { readonly client: grpc.Client }>;
 
-const identity = (b: Buffer) => b;
+/** Opaque bytes both ways: the passthrough never decodes a message. */
+export const identity = (b: Buffer): Buffer => b;
 
 /** Internal failure of admission itself (a bug): the call fails without details. */
 const INTERNAL: grpc.StatusObject = { code: grpc.status.INTERNAL, details: 'Internal Server Error', metadata: new grpc.Metadata() };
@@ -37,18 +42,32 @@ function callOptions(call: { getDeadline(): grpc.Deadline }): grpc.CallOptions {
   return deadline === Infinity ? {} : { deadline };
 }
 
+/** A call's namespace and principal as admission learns them, its upstream once started. */
+interface CallState {
+  namespace: string | undefined;
+  principal: string | undefined;
+  cancelled: boolean;
+  upstream: grpc.Call | undefined;
+  /** Records the call with its final code (the first time only). */
+  finish(code: number): void;
+}
+
 /**
- * Tracks a call's namespace and principal as admission learns them, and records the call once:
- * on its status, or on the client's cancellation (DEADLINE_EXCEEDED when its deadline passed).
+ * Admits a call and records it once: on its status, or on the client's cancellation
+ * (DEADLINE_EXCEEDED when its deadline passed). A refused call, or one whose admission failed,
+ * ends through `refuse`; an admitted one goes to `proceed`, unless the client already gave up.
+ * Hot path: the peer's address is worked out here once and given to both admission (the
+ * failed-attempt limit) and the record (the log line).
  */
-function track(call: IncomingCall, record: Record) {
-  const rec = record(call);
-  const state = {
-    namespace: undefined as string | undefined,
-    principal: undefined as string | undefined,
+function admitThen(call: IncomingCall, admit: Admit, record: Record, refuse: (status: grpc.StatusObject) => void, proceed: (admitted: Admitted, state: CallState) => void): void {
+  const peer = peerAddress(call.getPeer());
+  const rec = record(peer);
+  const state: CallState = {
+    namespace: undefined,
+    principal: undefined,
     cancelled: false,
-    upstream: undefined as grpc.Call | undefined,
-    finish: (code: number) => rec.finish(code, state.namespace, state.principal),
+    upstream: undefined,
+    finish: (code) => rec.finish(code, state.namespace, state.principal),
   };
   call.on('cancelled', () => {
     state.cancelled = true;
@@ -57,7 +76,35 @@ function track(call: IncomingCall, record: Record) {
     const expired = deadline !== Infinity && new Date(deadline).getTime() <= Date.now();
     state.finish(expired ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED);
   });
-  return state;
+  admit(call, peer).then(
+    (a) => {
+      state.namespace = a.namespace;
+      state.principal = a.principal;
+      if (state.cancelled) return;
+      if ('refused' in a) {
+        // A refused call's messages are never read; grpc-js discards them with the stream.
+        state.finish(a.refused.code);
+        refuse(a.refused);
+      } else proceed(a, state);
+    },
+    () => {
+      state.finish(INTERNAL.code);
+      refuse(INTERNAL);
+    },
+  );
+}
+
+/** The backend's single answer (unary and client-streaming calls) to the client, recorded. */
+function answer(state: CallState, callback: grpc.sendUnaryData<Buffer>, trailers?: () => grpc.Metadata | undefined): grpc.requestCallback<Buffer> {
+  return (err, value) => {
+    if (err) {
+      state.finish(err.code);
+      callback({ code: err.code, details: err.details, metadata: err.metadata });
+    } else {
+      state.finish(grpc.status.OK);
+      callback(null, value, trailers?.());
+    }
+  };
 }
 
 /**
@@ -68,115 +115,38 @@ export function proxyCall(method: protobuf.Method, admit: Admit, record: Record)
   const path = methodPath(method);
   const { requestStream, responseStream } = method;
   if (!requestStream && !responseStream) {
-    return ((call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-      const state = track(call, record);
-      admit(call).then(
-        (a) => {
-          state.namespace = a.namespace;
-          state.principal = a.principal;
-          if (state.cancelled) return;
-          if ('refused' in a) {
-            state.finish(a.refused.code);
-            return callback(a.refused);
-          }
-          let trailers: grpc.Metadata | undefined;
-          const upstream = a.client.makeUnaryRequest(path, identity, identity, call.request, a.metadata, callOptions(call), (err, value) => {
-            if (err) {
-              state.finish(err.code);
-              callback({ code: err.code, details: err.details, metadata: err.metadata });
-            } else {
-              state.finish(grpc.status.OK);
-              callback(null, value, trailers);
-            }
-          });
-          state.upstream = upstream;
-          upstream.on('metadata', (md: grpc.Metadata) => call.sendMetadata(md));
-          upstream.on('status', (s: grpc.StatusObject) => (trailers = s.metadata));
-        },
-        () => {
-          state.finish(INTERNAL.code);
-          callback(INTERNAL);
-        },
-      );
-    }) as grpc.handleUnaryCall<Buffer, Buffer>;
+    return ((call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) =>
+      admitThen(call, admit, record, callback, (a, state) => {
+        let trailers: grpc.Metadata | undefined;
+        const upstream = a.client.makeUnaryRequest(path, identity, identity, call.request, a.metadata, callOptions(call), answer(state, callback, () => trailers));
+        state.upstream = upstream;
+        upstream.on('metadata', (md: grpc.Metadata) => call.sendMetadata(md));
+        upstream.on('status', (s: grpc.StatusObject) => (trailers = s.metadata));
+      })) as grpc.handleUnaryCall<Buffer, Buffer>;
   }
   if (!requestStream) {
-    return ((call: grpc.ServerWritableStream<Buffer, Buffer>) => {
-      const state = track(call, record);
-      admit(call).then(
-        (a) => {
-          state.namespace = a.namespace;
-          state.principal = a.principal;
-          if (state.cancelled) return;
-          if ('refused' in a) {
-            state.finish(a.refused.code);
-            return call.emit('error', a.refused);
-          }
-          const upstream = a.client.makeServerStreamRequest(path, identity, identity, call.request, a.metadata, callOptions(call));
-          state.upstream = upstream;
-          pipeResponses(upstream, call, state.finish);
-        },
-        () => {
-          state.finish(INTERNAL.code);
-          call.emit('error', INTERNAL);
-        },
-      );
-    }) as grpc.handleServerStreamingCall<Buffer, Buffer>;
+    return ((call: grpc.ServerWritableStream<Buffer, Buffer>) =>
+      admitThen(call, admit, record, (status) => call.emit('error', status), (a, state) => {
+        const upstream = a.client.makeServerStreamRequest(path, identity, identity, call.request, a.metadata, callOptions(call));
+        state.upstream = upstream;
+        pipeResponses(upstream, call, state.finish);
+      })) as grpc.handleServerStreamingCall<Buffer, Buffer>;
   }
   if (!responseStream) {
-    return ((call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-      const state = track(call, record);
-      admit(call).then(
-        (a) => {
-          state.namespace = a.namespace;
-          state.principal = a.principal;
-          if (state.cancelled) return;
-          // A refused call's messages are never read; grpc-js discards them with the stream.
-          if ('refused' in a) {
-            state.finish(a.refused.code);
-            return callback(a.refused);
-          }
-          const upstream = a.client.makeClientStreamRequest(path, identity, identity, a.metadata, callOptions(call), (err, value) => {
-            if (err) {
-              state.finish(err.code);
-              callback({ code: err.code, details: err.details, metadata: err.metadata });
-            } else {
-              state.finish(grpc.status.OK);
-              callback(null, value);
-            }
-          });
-          state.upstream = upstream;
-          pipeRequests(call, upstream);
-        },
-        () => {
-          state.finish(INTERNAL.code);
-          callback(INTERNAL);
-        },
-      );
-    }) as grpc.handleClientStreamingCall<Buffer, Buffer>;
-  }
-  return ((call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
-    const state = track(call, record);
-    admit(call).then(
-      (a) => {
-        state.namespace = a.namespace;
-        state.principal = a.principal;
-        if (state.cancelled) return;
-        if ('refused' in a) {
-          state.finish(a.refused.code);
-          return call.emit('error', a.refused);
-        }
-        const upstream = a.client.makeBidiStreamRequest(path, identity, identity, a.metadata, callOptions(call));
+    return ((call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) =>
+      admitThen(call, admit, record, callback, (a, state) => {
+        const upstream = a.client.makeClientStreamRequest(path, identity, identity, a.metadata, callOptions(call), answer(state, callback));
         state.upstream = upstream;
         pipeRequests(call, upstream);
-        pipeResponses(upstream, call, state.finish);
-      },
-      () => {
-        state.finish(INTERNAL.code);
-        call.emit('error', INTERNAL);
-      },
-    );
-  }) as grpc.handleBidiStreamingCall<Buffer, Buffer>;
+      })) as grpc.handleClientStreamingCall<Buffer, Buffer>;
+  }
+  return ((call: grpc.ServerDuplexStream<Buffer, Buffer>) =>
+    admitThen(call, admit, record, (status) => call.emit('error', status), (a, state) => {
+      const upstream = a.client.makeBidiStreamRequest(path, identity, identity, a.metadata, callOptions(call));
+      state.upstream = upstream;
+      pipeRequests(call, upstream);
+      pipeResponses(upstream, call, state.finish);
+    })) as grpc.handleBidiStreamingCall<Buffer, Buffer>;
 }
 
 /** Client → backend, pausing the client while the backend's side is full. */

@@ -63,10 +63,11 @@ test('passthrough calls are counted by namespace, method and code, and logged on
     .map((l) => JSON.parse(l) as Record<string, unknown>)
     .filter((l) => typeof l.grpcMethod === 'string');
   assert.deepEqual(
-    lines.map((l) => [l.grpcMethod, l.namespace, l.code, l.principal]),
+    lines.map((l) => [l.grpcMethod, l.namespace, l.code, l.principal, l.client]),
     [
-      [`/${REGISTRY}/ListSubjects`, 'alpha', 'OK', undefined],
-      [`/${REGISTRY}/GetSchemaVersion`, 'alpha', 'NOT_FOUND', undefined],
+      // The client's address, without the port of its connection.
+      [`/${REGISTRY}/ListSubjects`, 'alpha', 'OK', undefined, '127.0.0.1'],
+      [`/${REGISTRY}/GetSchemaVersion`, 'alpha', 'NOT_FOUND', undefined, '127.0.0.1'],
     ],
   );
 });
