@@ -94,16 +94,34 @@ function admitThen(call: IncomingCall, admit: Admit, record: Record, refuse: (st
   );
 }
 
-/** The backend's single answer (unary and client-streaming calls) to the client, recorded. */
-function answer(state: CallState, callback: grpc.sendUnaryData<Buffer>, trailers?: () => grpc.Metadata | undefined): grpc.requestCallback<Buffer> {
-  return (err, value) => {
-    if (err) {
-      state.finish(err.code);
-      callback({ code: err.code, details: err.details, metadata: err.metadata });
-    } else {
-      state.finish(grpc.status.OK);
-      callback(null, value, trailers?.());
-    }
+/**
+ * Relays the backend's single answer (unary and client-streaming calls) with its response
+ * headers and trailers, and records it. grpc-js hands over the message before it reports the
+ * status that carries the trailers, so the answer goes out on the status; `onAnswer` is what
+ * make*Request calls back with.
+ */
+function relayAnswer(state: CallState, call: { sendMetadata(md: grpc.Metadata): void }, callback: grpc.sendUnaryData<Buffer>) {
+  let failure: grpc.ServiceError | null = null;
+  let value: Buffer | undefined;
+  return {
+    onAnswer: ((err, answer) => {
+      failure = err;
+      value = answer;
+    }) as grpc.requestCallback<Buffer>,
+    attach(upstream: grpc.ClientUnaryCall | grpc.ClientWritableStream<Buffer>): void {
+      state.upstream = upstream;
+      upstream.on('metadata', (md: grpc.Metadata) => call.sendMetadata(md));
+      upstream.on('status', (s: grpc.StatusObject) => {
+        // A failure as grpc-js reported it: an OK status without a message is UNIMPLEMENTED.
+        if (failure) {
+          state.finish(failure.code);
+          callback({ code: failure.code, details: failure.details, metadata: failure.metadata });
+        } else {
+          state.finish(grpc.status.OK);
+          callback(null, value, s.metadata);
+        }
+      });
+    },
   };
 }
 
@@ -117,11 +135,8 @@ export function proxyCall(method: protobuf.Method, admit: Admit, record: Record)
   if (!requestStream && !responseStream) {
     return ((call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) =>
       admitThen(call, admit, record, callback, (a, state) => {
-        let trailers: grpc.Metadata | undefined;
-        const upstream = a.client.makeUnaryRequest(path, identity, identity, call.request, a.metadata, callOptions(call), answer(state, callback, () => trailers));
-        state.upstream = upstream;
-        upstream.on('metadata', (md: grpc.Metadata) => call.sendMetadata(md));
-        upstream.on('status', (s: grpc.StatusObject) => (trailers = s.metadata));
+        const relay = relayAnswer(state, call, callback);
+        relay.attach(a.client.makeUnaryRequest(path, identity, identity, call.request, a.metadata, callOptions(call), relay.onAnswer));
       })) as grpc.handleUnaryCall<Buffer, Buffer>;
   }
   if (!requestStream) {
@@ -135,8 +150,9 @@ export function proxyCall(method: protobuf.Method, admit: Admit, record: Record)
   if (!responseStream) {
     return ((call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) =>
       admitThen(call, admit, record, callback, (a, state) => {
-        const upstream = a.client.makeClientStreamRequest(path, identity, identity, a.metadata, callOptions(call), answer(state, callback));
-        state.upstream = upstream;
+        const relay = relayAnswer(state, call, callback);
+        const upstream = a.client.makeClientStreamRequest(path, identity, identity, a.metadata, callOptions(call), relay.onAnswer);
+        relay.attach(upstream);
         pipeRequests(call, upstream);
       })) as grpc.handleClientStreamingCall<Buffer, Buffer>;
   }

@@ -3,7 +3,8 @@
  * backend before the call is admitted, client messages sent while the credentials are still
  * being checked are neither lost nor reordered, a refused stream ends with the refusal, and a
  * long stream in both directions arrives whole and in order. The role of a streaming method
- * comes from its proto like any other (Fan declares NO_SIDE_EFFECTS, the others do not).
+ * comes from its proto like any other (Fan declares NO_SIDE_EFFECTS, the others do not). The
+ * backend's response headers and trailers reach the client of a single-answer call too.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,6 +24,8 @@ const PROTO = `syntax = "proto3";
 package prism.test.streams.v1;
 message Chunk { string text = 1; }
 service Streams {
+  // Answers with the text it was sent.
+  rpc Echo(Chunk) returns (Chunk);
   // Concatenates what the client sent.
   rpc Collect(stream Chunk) returns (Chunk);
   // Echoes every message.
@@ -43,6 +46,7 @@ let backend: grpc.Server;
 const seen: string[] = [];
 type Chunk = { text: string };
 type StreamsClient = grpc.Client & {
+  Echo(request: Chunk, metadata: grpc.Metadata, options: grpc.CallOptions, cb: (err: grpc.ServiceError | null, value?: Chunk) => void): grpc.ClientUnaryCall;
   Collect(metadata: grpc.Metadata, options: grpc.CallOptions, cb: (err: grpc.ServiceError | null, value?: Chunk) => void): grpc.ClientWritableStream<Chunk>;
   Chat(metadata: grpc.Metadata, options: grpc.CallOptions): grpc.ClientDuplexStream<Chunk, Chunk>;
   Fan(request: Chunk, metadata: grpc.Metadata, options: grpc.CallOptions): grpc.ClientReadableStream<Chunk>;
@@ -54,12 +58,29 @@ before(async () => {
   writeFileSync(protoFile, PROTO);
   const definition = createServiceDefinition(loadProtoRoot([protoFile]).lookupService(SERVICE));
   backend = new grpc.Server();
+  // The single-answer methods send response headers and trailers of their own.
+  const headers = () => {
+    const md = new grpc.Metadata();
+    md.set('x-backend-header', 'h1');
+    return md;
+  };
+  const trailers = () => {
+    const md = new grpc.Metadata();
+    md.set('x-backend-trailer', 't1');
+    return md;
+  };
   backend.addService(definition, {
+    Echo(call: grpc.ServerUnaryCall<Chunk, Chunk>, cb: grpc.sendUnaryData<Chunk>) {
+      seen.push('Echo');
+      call.sendMetadata(headers());
+      cb(null, { text: call.request.text }, trailers());
+    },
     Collect(call: grpc.ServerReadableStream<Chunk, Chunk>, cb: grpc.sendUnaryData<Chunk>) {
       seen.push('Collect');
+      call.sendMetadata(headers());
       let text = '';
       call.on('data', (c: Chunk) => (text += c.text));
-      call.on('end', () => cb(null, { text }));
+      call.on('end', () => cb(null, { text }, trailers()));
     },
     Chat(call: grpc.ServerDuplexStream<Chunk, Chunk>) {
       seen.push('Chat');
@@ -159,5 +180,25 @@ describe('streaming calls on the passthrough with auth on', () => {
     assert.equal(out.code, grpc.status.OK);
     assert.equal(out.echoed.length, parts.length);
     assert.deepEqual(out.echoed, parts);
+  });
+
+  test('single-answer calls pass the backend\'s response headers and trailers through', async () => {
+    for (const start of [
+      (cb: (err: grpc.ServiceError | null) => void) => client.Echo({ text: 'e' }, auth('writer'), options(), cb),
+      (cb: (err: grpc.ServiceError | null) => void) => {
+        const call = client.Collect(auth('writer'), options(), cb);
+        call.write({ text: 'c' });
+        call.end();
+        return call;
+      },
+    ]) {
+      const out = await new Promise<{ code?: grpc.status; header?: unknown; trailer?: unknown }>((done) => {
+        const got: { code?: grpc.status; header?: unknown; trailer?: unknown } = {};
+        const call = start((err) => err && done({ code: err.code }));
+        call.on('metadata', (md: grpc.Metadata) => (got.header = md.get('x-backend-header')[0]));
+        call.on('status', (s: grpc.StatusObject) => done({ ...got, code: s.code, trailer: s.metadata.get('x-backend-trailer')[0] }));
+      });
+      assert.deepEqual(out, { code: grpc.status.OK, header: 'h1', trailer: 't1' });
+    }
   });
 });
