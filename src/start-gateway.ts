@@ -71,6 +71,8 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
   const cluster = overrides.cluster;
   // Connection limits are checked before anything starts (a ConfigError exits 2).
   const limits = connectionLimits(config.http);
+  // The gRPC listener takes the caps alone (HTTP defaults); the read timeouts are HTTP/1's.
+  const grpcLimits = connectionLimits({ maxConnections: config.grpc?.maxConnections, maxConnectionsPerAddress: config.grpc?.maxConnectionsPerAddress });
   // One process per data folder; a cluster's primary holds it for its workers.
   const unlock = cluster ? undefined : lockDataDir(dataDir);
   const backends = backendTable(loaded);
@@ -138,7 +140,7 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     const metrics = createGatewayMetrics(cluster ? { exposition: () => cluster.clusterMetrics() } : {});
     const connectionRefused = createConnectionMetrics(metrics.registry);
     const guard = (listener: ListenerName): { limits: ConnectionLimits; refused: (reason: Parameters<typeof connectionRefused>[1]) => void } => ({
-      limits,
+      limits: listener === 'grpc' ? grpcLimits : limits,
       refused: (reason) => connectionRefused(listener, reason),
     });
     cluster?.shareMetrics(metrics.registry);
@@ -234,7 +236,7 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
         [...namespaces.values()].map((ns) => ({ name: ns.name, target: ns.target, protoFiles: ns.protoFiles, enabled: ns.passthrough, credentials: ns.credentials, methodRoles: methodRoles.get(ns.name) })),
         { listen: `${host}:${config.grpc?.port ?? 0}`, credentials: grpcCredentials },
         // The same authentication and roles as the HTTP routes; logged and counted like them.
-        { auth, logger: app.log, metrics },
+        { auth, logger: app.log, metrics, connections: guard('grpc') },
       );
       listenerClosers.push(() => passthrough!.close(config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS));
     }

@@ -27,7 +27,8 @@ export interface TlsConfig {
 
 /**
  * Limits on the connections of the HTTP listeners (public, admin, probes), against clients that
- * open many sockets or trickle their requests (defaults in connection-guard.ts).
+ * open many sockets or trickle their requests (defaults in connection-guard.ts). The gRPC
+ * listener takes the two connection caps alone (the read timeouts are HTTP/1's).
  */
 export interface ConnectionLimitsConfig {
   /** Open connections per listener; more are closed at once. */
@@ -55,9 +56,10 @@ export interface GatewayConfig {
   admin?: ListenerConfig & { enabled?: boolean; store?: string; insecure?: boolean; openProbes?: boolean };
   /**
    * The gRPC listener exposing each namespace's pattern as-is (default: ephemeral loopback port).
-   * `insecure` lets it bind beyond loopback with neither `auth` nor client certificates.
+   * `insecure` lets it bind beyond loopback with neither `auth` nor client certificates;
+   * `maxConnections` and `maxConnectionsPerAddress` cap its connections as on `http:`.
    */
-  grpc?: ListenerConfig & { enabled?: boolean; insecure?: boolean };
+  grpc?: ListenerConfig & { enabled?: boolean; insecure?: boolean } & Pick<ConnectionLimitsConfig, 'maxConnections' | 'maxConnectionsPerAddress'>;
   /**
    * A listener with /healthz, /readyz and /metrics only, no credentials (for orchestrator probes
    * and Prometheus); may bind any address. Off when absent.
@@ -230,7 +232,15 @@ const schema = {
       ...listenerSchema(true),
       properties: { ...listenerSchema(true).properties, store: { type: 'string', minLength: 1 }, insecure: { type: 'boolean' }, openProbes: { type: 'boolean' } },
     },
-    grpc: { ...listenerSchema(true), properties: { ...listenerSchema(true).properties, insecure: { type: 'boolean' } } },
+    grpc: {
+      ...listenerSchema(true),
+      properties: {
+        ...listenerSchema(true).properties,
+        insecure: { type: 'boolean' },
+        maxConnections: { type: 'integer', minimum: 1 },
+        maxConnectionsPerAddress: { type: 'integer', minimum: 1 },
+      },
+    },
     probes: {
       type: 'object',
       additionalProperties: false,

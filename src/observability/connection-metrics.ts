@@ -6,7 +6,7 @@
 import { Counter, type Registry } from 'prom-client';
 import type { RefusalReason } from '../routing/connection-guard.js';
 
-export type ListenerName = 'public' | 'admin' | 'probes';
+export type ListenerName = 'public' | 'admin' | 'probes' | 'grpc';
 
 /** Registers `prism_connections_refused_total{listener,reason}` on `registry`; returns its increment. */
 export function createConnectionMetrics(registry: Registry): (listener: ListenerName, reason: RefusalReason) => void {

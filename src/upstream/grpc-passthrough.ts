@@ -9,10 +9,19 @@
  * metadata (Basic or Bearer) names the principal, and the namespace's role for the method
  * (DESIGN.md §8: a read iff the proto declares NO_SIDE_EFFECTS, overridable per namespace) is
  * required before anything reaches the backend. Every call is logged and counted once.
+ *
+ * The listener is our own TCP server, not grpc-js' bindAsync: its connections are capped per
+ * listener and per client address (connection-limit.ts, like the HTTP listeners) before grpc-js
+ * sees them, and each admitted one is handed to grpc-js' connection injector, which runs TLS
+ * (when the listener's credentials ask for it) and HTTP/2 on it.
  */
+import { lookup } from 'node:dns/promises';
+import { isIP, createServer, type Server as NetServer, type Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { GatewayError, GatewayReason, GATEWAY_DOMAIN } from '../core/gateway-error.js';
+import { DEFAULT_CONNECTION_LIMITS } from '../routing/connection-guard.js';
+import { limitConnections, type CapReason, type ConnectionCaps } from '../routing/connection-limit.js';
 import type { Authenticator, Principal, Role } from '../security/authenticator.js';
 import { requiredRole, unknownOverrideKeys, type MethodRoleOverrides } from './method-kind.js';
 import { identity, proxyCall, type Admission, type CallRecord, type IncomingCall } from './passthrough-call.js';
@@ -60,6 +69,8 @@ export interface PassthroughOptions {
   readonly logger?: PassthroughLogger;
   /** Counts and times every finished call. */
   readonly metrics?: { passthroughCall(namespace: string, method: string, code: string, seconds: number): void };
+  /** Connection caps (default: the HTTP listeners' defaults) and who hears of each refusal. */
+  readonly connections?: { readonly limits: ConnectionCaps; readonly refused: (reason: CapReason) => void };
 }
 
 export interface RunningPassthrough {
@@ -148,19 +159,37 @@ export async function startGrpcPassthrough(namespaces: readonly PassthroughNames
   }
   for (const [service, definition] of byService) server.addService(definition, handlers.get(service)!);
 
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(listen, listener.credentials ?? grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-  ).catch((err: unknown) => {
+  const injector = server.createConnectionInjector(listener.credentials ?? grpc.ServerCredentials.createInsecure());
+  // Admitted connections, so that close() can end those that never became an HTTP/2 session
+  // (a TLS handshake under way), which grpc-js' shutdown does not know of.
+  const sockets = new Set<Socket>();
+  const accept = (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    // A reset before grpc-js has its own handlers on the socket must not throw in the process.
+    socket.on('error', () => {});
+    injector.injectConnection(socket);
+  };
+  const host = listen.slice(0, listen.lastIndexOf(':'));
+  let listeners: NetServer[];
+  try {
+    listeners = await listenOn(host, Number(listen.slice(listen.lastIndexOf(':') + 1)), accept, options.connections ?? { limits: DEFAULT_CONNECTION_LIMITS, refused: () => {} });
+  } catch (err) {
+    server.forceShutdown();
     for (const c of clients) c.close();
     throw err;
-  });
-  const host = listen.slice(0, listen.lastIndexOf(':'));
+  }
+  const port = (listeners[0].address() as { port: number }).port;
   return {
     address: `${host}:${port}`,
     close: (graceMs = DEFAULT_CLOSE_GRACE_MS) =>
       new Promise<void>((resolve) => {
+        // Stop accepting at once; the connections already admitted drain below.
+        for (const l of listeners) l.close();
         const done = () => {
           clearTimeout(timer);
+          // What is left carries no call: a connection whose handshake never finished.
+          for (const socket of sockets) socket.destroy();
           for (const c of clients) c.close();
           resolve();
         };
@@ -173,6 +202,40 @@ export async function startGrpcPassthrough(namespaces: readonly PassthroughNames
         server.tryShutdown(done);
       }),
   };
+}
+
+/**
+ * Listens on `host:port` (port 0: an ephemeral one) with the connection caps, handing admitted
+ * connections to `accept`. A host name is bound on every address it resolves to, on one port
+ * and counted as one listener, as grpc-js' bindAsync did; it fails only when none can be bound.
+ * @throws Error when no address can be bound (the first bind's error).
+ */
+async function listenOn(host: string, port: number, accept: (socket: Socket) => void, connections: NonNullable<PassthroughOptions['connections']>): Promise<NetServer[]> {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  const addresses = isIP(bare) !== 0 ? [bare] : (await lookup(bare, { all: true })).map((a) => a.address);
+  const servers = addresses.map(() => createServer(accept));
+  limitConnections(servers, connections.limits, connections.refused);
+  const listeners: NetServer[] = [];
+  let firstError: unknown;
+  for (const [i, tcp] of servers.entries()) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen({ host: addresses[i], port }, () => {
+          tcp.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      firstError ??= err;
+      continue;
+    }
+    listeners.push(tcp);
+    // The other addresses take the port the first one was given.
+    if (port === 0) port = (tcp.address() as { port: number }).port;
+  }
+  if (listeners.length === 0) throw firstError;
+  return listeners;
 }
 
 function servicesOf(root: protobuf.Root): protobuf.Service[] {
