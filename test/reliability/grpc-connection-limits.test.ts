@@ -12,8 +12,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
-import type { RunningGateway } from '../../src/start-gateway.js';
-import { FIXTURE_PROTO, startFromConfig, tempDir } from './support.js';
+import { FIXTURE_PROTO, refusals, startFromConfig, tempDir, until } from './support.js';
 
 const ECHO = '/prism.test.v1.EverythingService/Echo';
 const raw = (b: Buffer) => b;
@@ -38,20 +37,6 @@ function echo(address: string): Promise<grpc.status> {
   ).finally(() => client.close());
 }
 
-async function refusals(gateway: RunningGateway, reason: string): Promise<number> {
-  const text = await gateway.metrics.registry.metrics();
-  const line = text.split('\n').find((l) => l.startsWith(`prism_connections_refused_total{listener="grpc",reason="${reason}"}`));
-  return line ? Number(line.split(' ').at(-1)) : 0;
-}
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const dir = tempDir('grpc-connection-limits');
 let fixture: FixtureServer;
 
@@ -72,11 +57,11 @@ test('60 idle sockets from one address: all but the per-address limit are closed
   const address = gateway.grpcAddress!;
   const flood = Array.from({ length: 60 }, () => hold(address, '127.0.0.2'));
   try {
-    await until(async () => (await refusals(gateway, 'max_connections_per_address')) >= 50, 20_000, '50 refusals counted');
+    await until(async () => (await refusals(gateway, 'grpc', 'max_connections_per_address')) >= 50, 20_000, '50 refusals counted');
     // Liveness: the refused ones are closed by the gateway, not left to time out.
     await until(() => flood.filter((h) => h.socket.destroyed).length >= 50, 10_000, '50 sockets closed by the gateway');
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal(await refusals(gateway, 'max_connections_per_address'), 50, 'exactly the connections over the limit');
+    assert.equal(await refusals(gateway, 'grpc', 'max_connections_per_address'), 50, 'exactly the connections over the limit');
     assert.equal(flood.filter((h) => !h.socket.destroyed && h.socket.readyState === 'open').length, 10, 'the first 10 are held');
     for (let i = 0; i < 3; i++) assert.equal(await echo(address), grpc.status.OK);
   } finally {
@@ -90,7 +75,7 @@ test('the per-listener limit refuses everyone past it, and frees up when the flo
   const address = gateway.grpcAddress!;
   const flood = Array.from({ length: 40 }, (_, i) => hold(address, `127.0.0.${10 + (i % 10)}`));
   try {
-    await until(async () => (await refusals(gateway, 'max_connections')) >= 20, 20_000, '20 refusals counted');
+    await until(async () => (await refusals(gateway, 'grpc', 'max_connections')) >= 20, 20_000, '20 refusals counted');
     assert.equal(await echo(address), grpc.status.UNAVAILABLE, 'a new connection is refused while 20 are held');
   } finally {
     for (const h of flood) h.socket.destroy();

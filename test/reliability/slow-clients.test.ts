@@ -14,7 +14,7 @@ import { EventEmitter } from 'node:events';
 import { DEFAULT_CONNECTION_LIMITS, guardConnections } from '../../src/routing/connection-guard.js';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
 import type { RunningGateway } from '../../src/start-gateway.js';
-import { FIXTURE_PROTO, startFromConfig, tempDir } from './support.js';
+import { FIXTURE_PROTO, refusals, startFromConfig, tempDir, until } from './support.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -71,20 +71,6 @@ function echo(port: number, localAddress: string): Promise<number> {
   });
 }
 
-async function refusals(gateway: RunningGateway, reason: string): Promise<number> {
-  const text = await gateway.metrics.registry.metrics();
-  const line = text.split('\n').find((l) => l.startsWith(`prism_connections_refused_total{listener="public",reason="${reason}"}`));
-  return line ? Number(line.split(' ').at(-1)) : 0;
-}
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const dir = tempDir('slow-clients');
 let fixture: FixtureServer;
 
@@ -107,9 +93,9 @@ test('300 trickling sockets from one address: all but the per-address limit are 
   const port = portOf(gateway);
   const attackers = Array.from({ length: 300 }, () => trickle(port));
   try {
-    await until(async () => (await refusals(gateway, 'max_connections_per_address')) >= 250, 20_000, '250 refusals counted');
+    await until(async () => (await refusals(gateway, 'public', 'max_connections_per_address')) >= 250, 20_000, '250 refusals counted');
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal(await refusals(gateway, 'max_connections_per_address'), 250, 'exactly the connections over the limit');
+    assert.equal(await refusals(gateway, 'public', 'max_connections_per_address'), 250, 'exactly the connections over the limit');
     const open = attackers.filter((a) => !a.socket.destroyed && a.socket.readyState === 'open').length;
     assert.equal(open, 50, 'the first 50 are held (still trickling)');
     // A client from another loopback address is served while the flood holds its 50.
@@ -125,7 +111,7 @@ test('the per-listener limit refuses everyone past it, and frees up when the flo
   const port = portOf(gateway);
   const attackers = Array.from({ length: 200 }, (_, i) => trickle(port, { localAddress: `127.0.0.${10 + (i % 50)}` }));
   try {
-    await until(async () => (await refusals(gateway, 'max_connections')) >= 100, 20_000, '100 refusals counted');
+    await until(async () => (await refusals(gateway, 'public', 'max_connections')) >= 100, 20_000, '100 refusals counted');
     await assert.rejects(echo(port, '127.0.0.2'), 'a new connection is refused while 100 are held');
   } finally {
     for (const a of attackers) a.stop();
@@ -149,7 +135,7 @@ test('a request that trickles its body is answered 408 and closed after requestT
     assert.ok(h.atMs < 5_000, `header trickler closed after ${h.atMs} ms`);
     assert.match(b.received, /^HTTP\/1\.1 408 /);
     assert.match(h.received, /^HTTP\/1\.1 408 /);
-    assert.equal(await refusals(gateway, 'request_timeout'), 2);
+    assert.equal(await refusals(gateway, 'public', 'request_timeout'), 2);
     // An ordinary request is unaffected.
     assert.equal(await echo(port, '127.0.0.1'), 200);
   } finally {

@@ -304,3 +304,19 @@ export function writeFixtureFrontend(dir: string, options: { deadlineMs?: number
   if (options.forwardHeaders) rest.forwardHeaders = options.forwardHeaders;
   return writeYaml(dir, 'fixture-frontend.yaml', { name: 'fixture', type: 'REST', protos: ['prism/test/v1/everything.proto'], rest });
 }
+
+/** `prism_connections_refused_total` for one listener and reason, as the gateway counts it. */
+export async function refusals(gateway: RunningGateway, listener: string, reason: string): Promise<number> {
+  const text = await gateway.metrics.registry.metrics();
+  const line = text.split('\n').find((l) => l.startsWith(`prism_connections_refused_total{listener="${listener}",reason="${reason}"}`));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+/** Waits until `check` holds, polling every 20 ms; fails naming `what` after `timeoutMs`. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
