@@ -12,6 +12,11 @@ import { startFixtureServer, type FixtureServer } from '../support/fixture-serve
 import { startHarness, type Harness } from '../support/gateway-harness.js';
 import { assertNoInternals, exchange, frontendHead, json, type HttpOut } from './round-trip.js';
 
+// A counterexample is shrunk by running the property again and again; a long string can take
+// millions of steps. Bounded, a failure is reported (with its seed and the counterexample so
+// far) within a minute instead of holding the suite.
+fc.configureGlobal({ interruptAfterTimeLimit: 60_000, markInterruptAsFailure: true });
+
 const KINDS = { int32: 'f_int32', int64: 'f_int64', bool: 'f_bool', enum: 'color', bytes: 'f_bytes', double: 'f_double', repeated: 'r_int32' } as const;
 type Kind = keyof typeof KINDS;
 
