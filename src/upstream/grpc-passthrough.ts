@@ -60,6 +60,7 @@ export interface PassthroughListener {
 /** What the passthrough needs of a pino logger (fastify's `app.log` is one). */
 export interface PassthroughLogger {
   info(fields: object, message: string): void;
+  error(fields: object, message: string): void;
 }
 
 export interface PassthroughOptions {
@@ -174,6 +175,9 @@ export async function startGrpcPassthrough(namespaces: readonly PassthroughNames
   let listeners: NetServer[];
   try {
     listeners = await listenOn(host, Number(listen.slice(listen.lastIndexOf(':') + 1)), accept, options.connections ?? { limits: DEFAULT_CONNECTION_LIMITS, refused: () => {} });
+    // An accept that fails (EMFILE when descriptors run out) is an 'error' on the listener: said,
+    // never a crash; node keeps listening and accepts again when descriptors are free.
+    for (const l of listeners) l.on('error', (err) => options.logger?.error({ err, listener: 'grpc' }, 'gRPC passthrough listener error'));
   } catch (err) {
     server.forceShutdown();
     for (const c of clients) c.close();
