@@ -111,7 +111,7 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
       // runs is reached in plaintext, like any embedded one.
       const credentials = channelCredentials(elsewhere ? undefined : ns.pattern.tls, baseDir);
       const upstream = withHealthCheck(
-        (ns.pattern.tls && !elsewhere) || ns.pattern.client === 'grpc-js' ? createGrpcUpstream(target!, {}, credentials) : createHttp2Upstream(target!),
+        (ns.pattern.tls && !elsewhere) || ns.pattern.client === 'grpc-js' ? createGrpcUpstream(target!, {}, credentials) : createHttp2Upstream(target!, ns.pattern.http2),
         ns.health,
       );
       closers.push(async () => upstream.close());

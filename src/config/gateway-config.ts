@@ -8,6 +8,7 @@ import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { redactUrlsIn } from '../observability/redact-url.js';
 import type { AuthConfig } from '../security/authenticator.js';
+import type { Http2UpstreamOptions } from '../upstream/http2-upstream.js';
 import { exposureProblems } from './listener-exposure.js';
 
 export interface ListenerConfig {
@@ -131,6 +132,11 @@ export interface PatternConfig {
    * targets) or `grpc-js` (always used with TLS).
    */
   client?: 'http2' | 'grpc-js';
+  /**
+   * Liveness and limits of the lean HTTP/2 client (http2-upstream.ts; defaults in H2_DEFAULTS):
+   * keepalive PINGs and their timeout, idle close, the reply header list and message sizes.
+   */
+  http2?: Http2UpstreamOptions;
 }
 
 export interface FrontendMount {
@@ -294,6 +300,20 @@ const schema = {
               slots: { type: 'object', additionalProperties: { type: 'string' } },
               tls: tlsSchema,
               client: { enum: ['http2', 'grpc-js'] },
+              http2: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  connectTimeoutMs: { type: 'integer', minimum: 1 },
+                  keepaliveIntervalMs: { type: 'integer', minimum: 0 },
+                  keepaliveTimeoutMs: { type: 'integer', minimum: 1 },
+                  keepaliveWhileIdle: { type: 'boolean' },
+                  idleTimeoutMs: { type: 'integer', minimum: 0 },
+                  maxHeaderListBytes: { type: 'integer', minimum: 1024 },
+                  receiveWindowBytes: { type: 'integer', minimum: 65535, maximum: 2147483647 },
+                  maxReceiveMessageBytes: { type: 'integer', minimum: 1 },
+                },
+              },
             },
             oneOf: [{ required: ['target'] }, { required: ['embedded'] }],
           },
