@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { parseWorkerCount } from '../../src/cluster/run-cluster.js';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { CLI, CONFLUENT_FRONTEND_FILE, REPO_ROOT, runCli, sampleValue, sleep, spawnServing, tempDir } from './support.js';
+import { alive, CLI, CONFLUENT_FRONTEND_FILE, REPO_ROOT, runCli, sampleValue, sleep, spawnServing, tempDir } from './support.js';
 
 const CONFIG = join(REPO_ROOT, 'examples/confluent-schema-registry/gateway.yaml');
 
@@ -30,15 +30,6 @@ function fresh(url: string, method = 'GET', body?: unknown): Promise<{ status: n
     req.end(text);
   });
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test('--workers takes a whole number from 1, or auto for one per CPU', async () => {
   assert.equal(parseWorkerCount('3', 8), 3);
