@@ -398,9 +398,11 @@ function adminRequest(admin: URL, method: string, path: string, credentials: Adm
 function refusalMessage(admin: URL, answer: AdminAnswer, credentials: AdminCredentials): string {
   let detail = answer.text;
   try {
-    const body = JSON.parse(answer.text) as { error?: string | { message?: string }; message?: string; problems?: { text?: string }[] };
-    const error = typeof body.error === 'string' ? body.error : (body.error?.message ?? body.message);
-    detail = [error, ...(body.problems ?? []).map((p) => '  ' + (p.text ?? JSON.stringify(p)))].filter(Boolean).join('\n');
+    // The unified error body (core/render-error.ts): definition problems travel as the
+    // field violations of a google.rpc.BadRequest detail.
+    const body = JSON.parse(answer.text) as { message?: string; details?: { fieldViolations?: { description?: string }[] }[]; error?: string; problems?: { text?: string }[] };
+    const violations = [...(body.details ?? []).flatMap((d) => d.fieldViolations ?? []), ...(body.problems ?? []).map((p) => ({ description: p.text }))];
+    detail = [body.message ?? body.error, ...violations.map((v) => '  ' + (v.description ?? JSON.stringify(v)))].filter(Boolean).join('\n');
   } catch {
     // not JSON: print as is
   }
