@@ -54,7 +54,7 @@ export function createFrontendCatalog(namespaces: ReadonlyMap<string, NamespaceT
       for (const entry of next) {
         const ns = namespaces.get(entry.namespace);
         try {
-          if (!ns) throw new DefinitionError([{ file: entry.source, pointer: '', message: `unknown namespace '${entry.namespace}'` }]);
+          if (!ns) throw new DefinitionError([{ code: 'UNKNOWN_REFERENCE', file: entry.source, pointer: '', message: `unknown namespace '${entry.namespace}'` }]);
           for (const loaded of parseDefinitions(entry.text, entry.source, baseDir)) {
             bindings.push({
               loaded,
@@ -94,7 +94,7 @@ export function readFileEntry(file: string, namespace: string, pathPrefix: strin
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new DefinitionError([{ file: path, pointer: '', message: `cannot read file: ${(err as Error).message}` }]);
+    throw new DefinitionError([{ code: 'UNREADABLE', file: path, pointer: '', message: `cannot read file: ${(err as Error).message}` }]);
   }
   // Parsed here to learn the names (and fail early); the catalog parses again to compile.
   const names = parseDefinitions(text, path).map((loaded) => loaded.definition.name);

@@ -3,17 +3,10 @@
  * reported together, each naming the file, the route and the location (a JSON pointer).
  */
 
-export interface DefinitionProblem {
-  file: string;
-  /** The route's id, when the problem lies inside a route. */
-  route?: string;
-  /** JSON pointer inside the definition, e.g. `/rest/routes/2/params/0/to`. */
-  pointer: string;
-  /** 1-based line and column in the file, when known. */
-  line?: number;
-  column?: number;
-  message: string;
-}
+import type { Diagnostic } from './diagnostics.js';
+
+/** A problem of a definition: a Diagnostic (stable code and location). */
+export type DefinitionProblem = Diagnostic;
 
 export function formatProblem(p: DefinitionProblem): string {
   const where = p.line ? `${p.file}:${p.line}:${p.column ?? 1}` : p.file;

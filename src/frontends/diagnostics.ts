@@ -8,7 +8,9 @@
 
 /** Stable codes, one per kind of problem. New kinds get new codes; codes are never reused. */
 export const DiagnosticCode = {
-  /** The file cannot be read or parsed (YAML/JSON syntax). */
+  /** The file cannot be read. */
+  UNREADABLE: 'UNREADABLE',
+  /** The file cannot be parsed (YAML/JSON syntax). */
   SYNTAX: 'SYNTAX',
   /** The document does not fit the definition's (or config's) JSON Schema. */
   SCHEMA: 'SCHEMA',

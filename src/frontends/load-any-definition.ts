@@ -64,7 +64,7 @@ function loadOpenApi(value: Record<string, unknown>, document: Document, lineCou
   const conversion = convertOpenApi(value, file);
   const located = (p: DefinitionProblem, pointer: string): DefinitionProblem => {
     const pos = locate(pointer);
-    return { file, route: p.route, pointer, line: pos?.line, column: pos?.column, message: p.message };
+    return { code: p.code, file, route: p.route, pointer, line: pos?.line, column: pos?.column, message: p.message };
   };
   if (conversion.problems.length > 0) throw new DefinitionError(conversion.problems.map((p) => located(p, p.pointer)));
   let loaded: LoadedDefinition;

@@ -36,7 +36,7 @@ export function loadDefinitionFile(file: string): LoadedDefinition[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new DefinitionError([{ file, pointer: '', message: `cannot read file: ${(err as Error).message}` }]);
+    throw new DefinitionError([{ code: 'UNREADABLE', file, pointer: '', message: `cannot read file: ${(err as Error).message}` }]);
   }
   return parseDefinitions(text, file);
 }
@@ -54,7 +54,7 @@ export function parseDefinitions(text: string, file: string, baseDir = dirname(r
   for (const [index, doc] of docs.entries()) {
     for (const err of doc.errors) {
       const pos = err.linePos?.[0];
-      problems.push({ file, pointer: '', line: pos?.line, column: pos?.col, message: err.message.split('\n')[0] });
+      problems.push({ code: 'SYNTAX', file, pointer: '', line: pos?.line, column: pos?.col, message: err.message.split('\n')[0] });
     }
     if (doc.errors.length > 0) continue;
     const value = doc.toJS() as unknown;
@@ -64,7 +64,7 @@ export function parseDefinitions(text: string, file: string, baseDir = dirname(r
       for (const e of relevantErrors(validateShape.errors ?? [])) {
         const pointer = e.instancePath;
         const pos = located.locate(pointer);
-        problems.push({ file, pointer, route: located.routeAt(pointer), line: pos?.line, column: pos?.column, message: describe(e) });
+        problems.push({ code: 'SCHEMA', file, pointer, route: located.routeAt(pointer), line: pos?.line, column: pos?.column, message: describe(e) });
       }
       continue;
     }

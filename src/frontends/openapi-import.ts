@@ -56,7 +56,7 @@ export function isOpenApiDocument(value: unknown): value is Record<string, unkno
 export function convertOpenApi(doc: unknown, file: string): OpenApiConversion {
   const problems: DefinitionProblem[] = [];
   const origins: [string, string][] = [['', '']];
-  const report = (pointer: string, message: string, route?: string) => problems.push({ file, pointer, route, message });
+  const report = (pointer: string, message: string, route?: string) => problems.push({ code: 'SCHEMA', file, pointer, route, message });
   const root = isObject(doc) ? doc : {};
   if (!isObject(doc)) report('', 'an OpenAPI document is an object');
 

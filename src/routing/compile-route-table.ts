@@ -59,7 +59,7 @@ export function compileRouteTable(bindings: readonly FrontendBinding[]): RouteTa
     const def = loaded.definition;
     const report = (pointer: string, message: string) => {
       const pos = loaded.locate(pointer);
-      problems.push({ file: loaded.file, route: loaded.routeAt(pointer), pointer, line: pos?.line, column: pos?.column, message });
+      problems.push({ code: 'INVALID_VALUE', file: loaded.file, route: loaded.routeAt(pointer), pointer, line: pos?.line, column: pos?.column, message });
     };
     // Names are global (RFC-039): one definition per name, bound to any number of namespaces;
     // the same definition read from two places is still one frontend.
@@ -95,7 +95,7 @@ export function compileRouteTable(bindings: readonly FrontendBinding[]): RouteTa
   } catch (err) {
     // The conflict checks above should leave the router nothing to refuse; if it still does,
     // that is a definition problem, not a crash.
-    throw new DefinitionError([{ file: bindings[0]?.loaded.file ?? '', pointer: '', message: `cannot index the routes: ${(err as Error).message}` }]);
+    throw new DefinitionError([{ code: 'ROUTE_CONFLICT', file: bindings[0]?.loaded.file ?? '', pointer: '', message: `cannot index the routes: ${(err as Error).message}` }]);
   }
 }
 
