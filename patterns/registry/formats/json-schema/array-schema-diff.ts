@@ -5,7 +5,6 @@
  */
 import type { JsonDiffContext } from './json-diff-context.js';
 import { coveringItemSchema, isOpenArray } from './content-model.js';
-import { compareSchemas, trial } from './json-schema-diff.js';
 import { compareLimit } from './simple-schema-diff.js';
 import { isEmptySchema, type ArrayNode } from './schema-node.js';
 
@@ -13,7 +12,7 @@ function compareTuples(ctx: JsonDiffContext, o: ArrayNode, u: ArrayNode): void {
   const os = o.itemSchemas ?? [];
   const us = u.itemSchemas ?? [];
   const common = Math.min(os.length, us.length);
-  for (let i = 0; i < common; i++) ctx.atPath(`items/${i}`, () => compareSchemas(ctx, os[i]!, us[i]!));
+  for (let i = 0; i < common; i++) ctx.atPath(`items/${i}`, () => ctx.compare(os[i]!, us[i]!));
   // Positions only the old tuple has: judged by the new schema's model.
   for (let i = common; i < os.length; i++) {
     ctx.atPath(`items/${i}`, () => {
@@ -23,7 +22,7 @@ function compareTuples(ctx: JsonDiffContext, o: ArrayNode, u: ArrayNode): void {
       }
       const covering = coveringItemSchema(u);
       if (covering !== null) {
-        const sub = trial(ctx, os[i]!, covering);
+        const sub = ctx.trial(os[i]!, covering);
         ctx.addAll(sub.differences);
         ctx.add(sub.isCompatible() ? 'ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' : 'ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL');
         return;
@@ -40,7 +39,7 @@ function compareTuples(ctx: JsonDiffContext, o: ArrayNode, u: ArrayNode): void {
       }
       const covering = coveringItemSchema(o);
       if (covering !== null) {
-        const sub = trial(ctx, covering, us[i]!);
+        const sub = ctx.trial(covering, us[i]!);
         ctx.addAll(sub.differences);
         ctx.add(sub.isCompatible() ? 'ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' : 'ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL');
         return;
@@ -55,7 +54,7 @@ function compareAdditionalItems(ctx: JsonDiffContext, o: ArrayNode, u: ArrayNode
     if (o.permitsAdditionalItems !== u.permitsAdditionalItems) ctx.add(o.permitsAdditionalItems ? 'ADDITIONAL_ITEMS_REMOVED' : 'ADDITIONAL_ITEMS_ADDED');
     else if (o.additionalItemsSchema === null && u.additionalItemsSchema !== null) ctx.add('ADDITIONAL_ITEMS_NARROWED');
     else if (o.additionalItemsSchema !== null && u.additionalItemsSchema === null) ctx.add('ADDITIONAL_ITEMS_EXTENDED');
-    else compareSchemas(ctx, o.additionalItemsSchema, u.additionalItemsSchema);
+    else ctx.compare(o.additionalItemsSchema, u.additionalItemsSchema);
   });
 }
 
@@ -70,12 +69,12 @@ function compareUnevaluatedItems(ctx: JsonDiffContext, o: ArrayNode, u: ArrayNod
     else if (ou.kind !== 'false' && uu.kind === 'false') ctx.add('UNEVALUATED_ITEMS_REMOVED');
     else if (isEmptySchema(ou) && !isEmptySchema(uu)) ctx.add('UNEVALUATED_ITEMS_NARROWED');
     else if (!isEmptySchema(ou) && isEmptySchema(uu)) ctx.add('UNEVALUATED_ITEMS_EXTENDED');
-    else compareSchemas(ctx, ou, uu);
+    else ctx.compare(ou, uu);
   });
 }
 
 export function compareArrays(ctx: JsonDiffContext, o: ArrayNode, u: ArrayNode): void {
-  ctx.atPath('items', () => compareSchemas(ctx, o.allItems, u.allItems));
+  ctx.atPath('items', () => ctx.compare(o.allItems, u.allItems));
   compareTuples(ctx, o, u);
   compareAdditionalItems(ctx, o, u);
   compareUnevaluatedItems(ctx, o, u);

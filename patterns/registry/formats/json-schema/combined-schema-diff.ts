@@ -6,7 +6,6 @@
 import type { JsonDiffContext } from './json-diff-context.js';
 import { structureKey } from './json-values.js';
 import type { CombinedNode, SchemaNode } from './schema-node.js';
-import { trial } from './json-schema-diff.js';
 
 /** Identical members count once, as in Confluent's set of member schemas. */
 function distinctMembers(node: CombinedNode): SchemaNode[] {
@@ -103,7 +102,7 @@ export function compareCombined(ctx: JsonDiffContext, o: CombinedNode, u: Combin
     const key = i * um.length + j;
     let known = compatible.get(key);
     if (known === undefined) {
-      known = ctx.atPath(`${o.criterion}/${i}`, () => trial(ctx, om[i]!, um[j]!)).isCompatible();
+      known = ctx.atPath(`${o.criterion}/${i}`, () => ctx.trial(om[i]!, um[j]!)).isCompatible();
       compatible.set(key, known);
     }
     return known;

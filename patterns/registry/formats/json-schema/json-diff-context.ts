@@ -7,6 +7,10 @@
  */
 import type { SchemaNode } from './schema-node.js';
 import type { JsonDifference, JsonDifferenceType } from './json-difference.js';
+import { spendWork } from '../../work-budget.js';
+
+/** The dispatcher of json-schema-diff.ts, handed in so the per-kind diffs need not import it. */
+export type CompareSchemas = (ctx: JsonDiffContext, original: SchemaNode | null, update: SchemaNode | null) => void;
 
 type PairMap<T> = Map<SchemaNode, Map<SchemaNode, T>>;
 
@@ -25,6 +29,7 @@ function pairDelete<T>(map: PairMap<T>, a: SchemaNode, b: SchemaNode): void {
 }
 
 interface Shared {
+  readonly compare: CompareSchemas;
   readonly compatible: ReadonlySet<JsonDifferenceType>;
   readonly memo: PairMap<readonly JsonDifference[]>;
   readonly inProgress: PairMap<true>;
@@ -40,8 +45,21 @@ export class JsonDiffContext {
 
   private constructor(private readonly shared: Shared) {}
 
-  static create(compatible: ReadonlySet<JsonDifferenceType>, seed: IncompatiblePairs): JsonDiffContext {
-    return new JsonDiffContext({ compatible, memo: new Map(), inProgress: new Map(), seed, optimismUsed: false });
+  static create(compatible: ReadonlySet<JsonDifferenceType>, seed: IncompatiblePairs, compare: CompareSchemas): JsonDiffContext {
+    return new JsonDiffContext({ compare, compatible, memo: new Map(), inProgress: new Map(), seed, optimismUsed: false });
+  }
+
+  /** Compares two slots that may be empty (absent sub-schemas) at the current path. */
+  compare(original: SchemaNode | null, update: SchemaNode | null): void {
+    this.shared.compare(this, original, update);
+  }
+
+  /** Compares in a subcontext whose differences are only looked at (does this pair fit?). */
+  trial(original: SchemaNode | null, update: SchemaNode | null): JsonDiffContext {
+    spendWork();
+    const sub = this.subcontext();
+    sub.compare(original, update);
+    return sub;
   }
 
   /** A context sharing memo and cycle state, starting at the current path. */

@@ -31,14 +31,6 @@ export function compareSchemas(ctx: JsonDiffContext, original: SchemaNode | null
   ctx.addRebased(ctx.compareMemoized(o, u, (sub) => compareTypes(sub, o, u)));
 }
 
-/** Runs a comparison in a throwaway subcontext and reports whether it was compatible. */
-export function trial(ctx: JsonDiffContext, original: SchemaNode | null, update: SchemaNode | null): JsonDiffContext {
-  spendWork();
-  const sub = ctx.subcontext();
-  compareSchemas(sub, original, update);
-  return sub;
-}
-
 function sameClass(a: SchemaNode, b: SchemaNode): boolean {
   return a.kind === b.kind || (a.kind === 'combined' && b.kind === 'combined');
 }
@@ -82,14 +74,14 @@ function compareTypes(ctx: JsonDiffContext, original: SchemaNode, update: Schema
 /** §3.2 step 3: a plain original against a combined update. True when it decided the pair. */
 function combinedUpdateShortcut(ctx: JsonDiffContext, original: SchemaNode, update: CombinedNode): boolean {
   if (update.subschemas.length === 1) {
-    const sub = trial(ctx, original, update.subschemas[0]!);
+    const sub = ctx.trial(original, update.subschemas[0]!);
     if (sub.isCompatible()) {
       ctx.addAll(sub.differences);
       return true;
     }
   } else if (update.criterion === 'anyOf' || update.criterion === 'oneOf') {
     for (const member of update.subschemas) {
-      const sub = trial(ctx, original, member);
+      const sub = ctx.trial(original, member);
       if (sub.isCompatible()) {
         ctx.addAll(sub.differences);
         ctx.add('SUM_TYPE_EXTENDED');
@@ -103,14 +95,14 @@ function combinedUpdateShortcut(ctx: JsonDiffContext, original: SchemaNode, upda
 /** §3.2 step 4: a combined original against a plain update. */
 function combinedOriginalShortcut(ctx: JsonDiffContext, original: CombinedNode, update: SchemaNode): boolean {
   if (original.subschemas.length === 1) {
-    const sub = trial(ctx, original.subschemas[0]!, update);
+    const sub = ctx.trial(original.subschemas[0]!, update);
     if (sub.isCompatible()) {
       ctx.addAll(sub.differences);
       return true;
     }
   } else if (original.criterion === 'allOf') {
     for (const member of original.subschemas) {
-      const sub = trial(ctx, member, update);
+      const sub = ctx.trial(member, update);
       if (sub.isCompatible()) {
         ctx.addAll(sub.differences);
         ctx.add('PRODUCT_TYPE_NARROWED');
@@ -133,7 +125,7 @@ const MAX_PASSES = 64;
 export function diffJsonSchemas(original: SchemaNode, update: SchemaNode, compatible: ReadonlySet<JsonDifferenceType>): JsonDifference[] {
   let seed: IncompatiblePairs = new Map();
   for (let pass = 0; ; pass++) {
-    const ctx = JsonDiffContext.create(compatible, seed);
+    const ctx = JsonDiffContext.create(compatible, seed, compareSchemas);
     compareSchemas(ctx, original, update);
     const incompatible = ctx.incompatiblePairs();
     if (!ctx.usedOptimism() || samePairs(incompatible, seed) || pass >= MAX_PASSES) return ctx.differences;

@@ -8,7 +8,6 @@
  */
 import type { JsonDiffContext } from './json-diff-context.js';
 import { coveringPropertySchema, isOpenObject } from './content-model.js';
-import { compareSchemas, trial } from './json-schema-diff.js';
 import { compareLimit } from './simple-schema-diff.js';
 import { isEmptySchema, type ObjectNode, type SchemaNode } from './schema-node.js';
 
@@ -36,7 +35,7 @@ function propertyRemoved(ctx: JsonDiffContext, name: string, oldSchema: SchemaNo
   }
   const covering = coveringPropertySchema(u, name);
   if (covering !== null) {
-    const sub = trial(ctx, oldSchema, covering);
+    const sub = ctx.trial(oldSchema, covering);
     ctx.addAll(sub.differences);
     ctx.add(sub.isCompatible() ? 'PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' : 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL');
     return;
@@ -55,7 +54,7 @@ function propertyAdded(ctx: JsonDiffContext, name: string, newSchema: SchemaNode
   }
   const covering = coveringPropertySchema(o, name);
   if (covering !== null) {
-    const sub = trial(ctx, covering, newSchema);
+    const sub = ctx.trial(covering, newSchema);
     ctx.addAll(sub.differences);
     ctx.add(sub.isCompatible() ? 'PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' : 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL');
   }
@@ -72,7 +71,7 @@ function compareProperties(ctx: JsonDiffContext, o: ObjectNode, u: ObjectNode): 
         const us = u.properties.get(name);
         if (us === undefined) propertyRemoved(ctx, name, os!, u);
         else if (os === undefined) propertyAdded(ctx, name, us, o, u);
-        else compareSchemas(ctx, os, us);
+        else ctx.compare(os, us);
       });
     }
   });
@@ -100,7 +99,7 @@ function compareDependencies(ctx: JsonDiffContext, o: ObjectNode, u: ObjectNode)
         const us = u.schemaDependencies.get(name);
         if (us === undefined) ctx.add('DEPENDENCY_SCHEMA_REMOVED');
         else if (os === undefined) ctx.add('DEPENDENCY_SCHEMA_ADDED');
-        else compareSchemas(ctx, os, us);
+        else ctx.compare(os, us);
       });
     }
   });
@@ -111,7 +110,7 @@ function compareAdditionalProperties(ctx: JsonDiffContext, o: ObjectNode, u: Obj
     if (o.permitsAdditional !== u.permitsAdditional) ctx.add(u.permitsAdditional ? 'ADDITIONAL_PROPERTIES_ADDED' : 'ADDITIONAL_PROPERTIES_REMOVED');
     else if (o.additionalSchema === null && u.additionalSchema !== null) ctx.add('ADDITIONAL_PROPERTIES_NARROWED');
     else if (o.additionalSchema !== null && u.additionalSchema === null) ctx.add('ADDITIONAL_PROPERTIES_EXTENDED');
-    else compareSchemas(ctx, o.additionalSchema, u.additionalSchema);
+    else ctx.compare(o.additionalSchema, u.additionalSchema);
   });
 }
 
@@ -126,7 +125,7 @@ function compareUnevaluatedProperties(ctx: JsonDiffContext, o: ObjectNode, u: Ob
     else if (ou.kind !== 'false' && uu.kind === 'false') ctx.add('UNEVALUATED_PROPERTIES_REMOVED');
     else if (isEmptySchema(ou) && !isEmptySchema(uu)) ctx.add('UNEVALUATED_PROPERTIES_NARROWED');
     else if (!isEmptySchema(ou) && isEmptySchema(uu)) ctx.add('UNEVALUATED_PROPERTIES_EXTENDED');
-    else compareSchemas(ctx, ou, uu);
+    else ctx.compare(ou, uu);
   });
 }
 

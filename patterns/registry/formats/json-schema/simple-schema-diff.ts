@@ -7,7 +7,6 @@ import type { JsonDiffContext } from './json-diff-context.js';
 import type { JsonDifferenceType } from './json-difference.js';
 import { containsAllJson, jsonEquals } from './json-values.js';
 import type { ConstNode, EnumNode, NotNode, NumberNode, StringNode } from './schema-node.js';
-import { trial } from './json-schema-diff.js';
 
 type Outcomes = readonly [added: JsonDifferenceType, removed: JsonDifferenceType, increased: JsonDifferenceType, decreased: JsonDifferenceType];
 
@@ -92,7 +91,7 @@ export function compareConsts(ctx: JsonDiffContext, o: ConstNode, u: ConstNode):
 /** `not` flips direction: the new negated schema must read the old one for `not` to widen. */
 export function compareNots(ctx: JsonDiffContext, o: NotNode, u: NotNode): void {
   ctx.atPath('not', () => {
-    const sub = trial(ctx, u.schema, o.schema);
+    const sub = ctx.trial(u.schema, o.schema);
     ctx.add(sub.isCompatible() ? 'NOT_TYPE_NARROWED' : 'NOT_TYPE_EXTENDED');
   });
 }

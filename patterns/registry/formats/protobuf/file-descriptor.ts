@@ -10,7 +10,7 @@
  * with fully qualified type names. Custom options are not carried either way.
  */
 import descriptorModule from 'protobufjs/ext/descriptor/index.js';
-import type { ProtobufModel } from './parse-protobuf.js';
+import type { ProtobufModel } from './protobuf-model.js';
 import type { ProtoEnum, ProtoField, ProtoMessage, ProtoTypeElement, RangeEntry } from './proto-model.js';
 import { isScalarType } from './scalar-types.js';
 import { resolveTypeName } from './type-index.js';

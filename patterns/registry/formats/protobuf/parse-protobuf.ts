@@ -8,14 +8,10 @@ import { descriptorToProtoText } from './file-descriptor.js';
 import { readProtoFile, type ProtoField, type ProtoFile, type ProtoMessage, type ProtoTypeElement } from './proto-model.js';
 import { isScalarType } from './scalar-types.js';
 import { buildTypeIndex, LOCAL_ORIGIN, resolveTypeName, type IndexedFile, type TypeIndex, type TypeOrigin } from './type-index.js';
+import type { ProtobufModel } from './protobuf-model.js';
 import { BUNDLED_PROTO_PATHS, wellKnownProtoText } from './well-known-protos.js';
 
-export interface ProtobufModel {
-  readonly file: ProtoFile;
-  /** Dependencies first, then the schema's own file (origin LOCAL_ORIGIN). */
-  readonly files: readonly IndexedFile[];
-  readonly index: TypeIndex;
-}
+export type { ProtobufModel };
 
 function invalid(text: string, detail: string): InvalidSchemaError {
   return new InvalidSchemaError(`Invalid schema ${text}, details: ${detail}`);
