@@ -6,9 +6,9 @@
  */
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { loadProtoRoot, projectProtoDir } from '../../src/upstream/proto-root.js';
-import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../../src/upstream/rich-status.js';
-import { createServiceDefinition } from '../../src/upstream/service-definition.js';
+import { loadProtoRoot, projectProtoDir } from '../../src/grpc/proto-root.js';
+import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../../src/grpc/rich-status.js';
+import { createServiceDefinition } from '../../src/grpc/service-definition.js';
 import { ERROR_DOMAIN, reasonTable, RegistryError } from './registry-error.js';
 import type { CallContext, RegistryApi } from './registry-messages.js';
 import { createRegistryService, type RegistryLimits } from './registry-service.js';

@@ -25,9 +25,9 @@ import { limitConnections, type CapReason, type ConnectionCaps } from '../routin
 import type { Authenticator, Principal, Role } from '../security/authenticator.js';
 import { requiredRole, unknownOverrideKeys, type MethodRoleOverrides } from './method-kind.js';
 import { identity, proxyCall, type Admission, type CallRecord, type IncomingCall } from './passthrough-call.js';
-import { loadProtoRoot } from './proto-root.js';
-import { encodeStatusDetails, STATUS_DETAILS_KEY } from './rich-status.js';
-import { methodPath } from './service-definition.js';
+import { loadProtoRoot } from '../grpc/proto-root.js';
+import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../grpc/rich-status.js';
+import { methodPath } from '../grpc/service-definition.js';
 
 export const NAMESPACE_METADATA_KEY = 'x-prism-namespace';
 export const AUTHORIZATION_METADATA_KEY = 'authorization';

@@ -8,7 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Code, GatewayError } from '../core/gateway-error.js';
 import type { CallSignal } from '../core/http-types.js';
 import { createHealthProbe } from './health-probe.js';
-import { decodeErrorInfo, STATUS_DETAILS_KEY } from './rich-status.js';
+import { decodeErrorInfo, STATUS_DETAILS_KEY } from '../grpc/rich-status.js';
 
 export interface UnaryRequest {
   /** `/package.Service/Method`. */

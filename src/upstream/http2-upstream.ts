@@ -25,7 +25,7 @@ import { H2_DEFAULTS, H2Connection, RST, type H2ConnectionOptions, type H2Tunabl
 import { parseGrpcTarget } from './grpc-target.js';
 import { createHealthProbe } from './health-probe.js';
 import { HpackEncoder, type HeaderList } from './hpack.js';
-import { decodeErrorInfo, STATUS_DETAILS_KEY } from './rich-status.js';
+import { decodeErrorInfo, STATUS_DETAILS_KEY } from '../grpc/rich-status.js';
 
 /**
  * The connection's tunables (H2ConnectionOptions documents each, H2_DEFAULTS holds the

@@ -6,7 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type protobuf from 'protobufjs';
 import { peerAddress } from '../security/network-address.js';
-import { methodPath } from './service-definition.js';
+import { methodPath } from '../grpc/service-definition.js';
 
 /** The outcome of admission: where the call goes, or the status it ends with. */
 export type Admission =

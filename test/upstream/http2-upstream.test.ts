@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { Code, GatewayError } from '../../src/core/gateway-error.js';
 import { createGrpcUpstream, type UnaryRequest, type Upstream } from '../../src/upstream/grpc-upstream.js';
 import { createHttp2Upstream, encodeTimeout, percentDecode } from '../../src/upstream/http2-upstream.js';
-import { loadProtoRoot } from '../../src/upstream/proto-root.js';
+import { loadProtoRoot } from '../../src/grpc/proto-root.js';
 import { FIXTURE_PROTO, FIXTURE_SERVICE, startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
 import { startRawServer, type RawServer } from './raw-server.js';
 
