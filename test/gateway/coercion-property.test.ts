@@ -5,12 +5,11 @@
  * process down. Where the rule is simple (integers, booleans) an oracle also decides between
  * 200 with the exact upstream value and 400 with the right reason.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
-import { startHarness, type Harness } from '../support/gateway-harness.js';
-import { assertNoInternals, exchange, frontendHead, json, type HttpOut } from './round-trip.js';
+import { useGateway } from '../support/use-gateway.js';
+import { assertNoInternals, frontendHead, json, type HttpOut } from './round-trip.js';
 
 // A counterexample is shrunk by running the property again and again; a long string can take
 // millions of steps. Bounded, a failure is reported (with its seed and the counterexample so
@@ -122,23 +121,14 @@ const ORACLES: Partial<Record<Kind, (v: string) => Outcome>> = {
   bool: (v) => (v.toLowerCase() === 'true' ? { kind: 'accept', value: true } : v.toLowerCase() === 'false' ? { kind: 'accept', value: false } : { kind: 'reject', reason: 'BINDING_TYPE' }),
 };
 
-let fixture: FixtureServer;
-let harness: Harness;
-before(async () => {
-  fixture = await startFixtureServer();
-  harness = await startHarness(DEFINITION, fixture.address);
-});
-after(async () => {
-  await harness?.close();
-  await fixture?.close();
-});
+const gateway = useGateway({ definition: DEFINITION });
 
 describe('no input gives a 5xx', () => {
   for (const kind of Object.keys(KINDS) as Kind[]) {
     test(`${kind} (${KINDS[kind]}): arbitrary path and query text`, async () => {
       await fc.assert(
         fc.asyncProperty(input, async ({ value, where, encoding }) => {
-          assertSane(await exchange(harness, fixture, { url: urlFor(kind, value, where, encoding) }));
+          assertSane(await gateway.exchange({ url: urlFor(kind, value, where, encoding) }));
         }),
         { numRuns: KIND_RUNS },
       );
@@ -148,7 +138,7 @@ describe('no input gives a 5xx', () => {
   test('repeated query values of arbitrary text into a repeated int32', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 5 }), async (values) => {
-        assertSane(await exchange(harness, fixture, { url: `/q/repeated?${values.map((v) => `v=${encodeStrict(v)}`).join('&')}` }));
+        assertSane(await gateway.exchange({ url: `/q/repeated?${values.map((v) => `v=${encodeStrict(v)}`).join('&')}` }));
       }),
       { numRuns: RUNS },
     );
@@ -165,7 +155,7 @@ describe('JSON bodies', () => {
     );
     await fc.assert(
       fc.asyncProperty(body, async (payload) => {
-        assertSane(await exchange(harness, fixture, { method: 'POST', url: '/body', body: JSON.stringify(payload), headers: { 'content-type': 'application/json' } }));
+        assertSane(await gateway.exchange({ method: 'POST', url: '/body', body: JSON.stringify(payload), headers: { 'content-type': 'application/json' } }));
       }),
       { numRuns: RUNS },
     );
@@ -180,7 +170,7 @@ describe('integers and booleans follow their rule exactly', () => {
         fc.asyncProperty(text, fc.constantFrom<'path' | 'query'>('path', 'query'), async (raw, where) => {
           // What the gateway sees after decoding: the well-formed UTF-8 reading of the value.
           const value = Buffer.from(raw, 'utf8').toString('utf8');
-          const out = await exchange(harness, fixture, { url: urlFor(kind, raw, where, 'strict') });
+          const out = await gateway.exchange({ url: urlFor(kind, raw, where, 'strict') });
           assertSane(out);
           // An empty segment names no resource; `.` and `..` (even as %2E) are dot segments the
           // URL parser resolves (RFC 3986 §5.2.4) before any route is matched.
@@ -202,7 +192,7 @@ describe('integers and booleans follow their rule exactly', () => {
   }
 
   test('the gateway still answers normally after every run', async () => {
-    const out = await exchange(harness, fixture, { url: '/p/int32/12' });
+    const out = await gateway.exchange({ url: '/p/int32/12' });
     assert.equal(out.status, 200);
     assert.deepEqual(json(out), { fInt32: 12 });
   });

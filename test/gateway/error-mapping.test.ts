@@ -5,14 +5,13 @@
  * (bindings, routing) take the same road. Then the default body for every gRPC code, and the
  * fixed fallback body when rendering itself fails.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Code, GatewayError } from '../../src/core/gateway-error.js';
 import { compileErrorMapper } from '../../src/mapping/error-mapper.js';
 import { defaultJsonOptions } from '../../src/mapping/message-json.js';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
-import { startHarness, type Harness } from '../support/gateway-harness.js';
-import { assertNoInternals, defaultErrorBody, exchange, frontendHead, json, type HttpIn } from './round-trip.js';
+import { useGateway } from '../support/use-gateway.js';
+import { assertNoInternals, defaultErrorBody, frontendHead, json, type HttpIn } from './round-trip.js';
 
 const DEFINITION = `${frontendHead(
   'errors',
@@ -236,21 +235,12 @@ const CODES: [number, number, string][] = [
   [16, 401, 'app says 16'],
 ];
 
-let fixture: FixtureServer;
-let harness: Harness;
-before(async () => {
-  fixture = await startFixtureServer();
-  harness = await startHarness(DEFINITION, fixture.address);
-});
-after(async () => {
-  await harness?.close();
-  await fixture?.close();
-});
+const gateway = useGateway({ definition: DEFINITION });
 
 describe('error mappings', () => {
   for (const row of MAPPED) {
     test(row.name, row.todo ? { todo: row.todo } : {}, async () => {
-      const out = await exchange(harness, fixture, row.req);
+      const out = await gateway.exchange(row.req);
       assertNoInternals(out.text);
       if (row.grpc) {
         assert.deepEqual(out.calls.map((c) => [c.method, { ...c.request }]), [[row.req.url.startsWith('/fail') ? 'Fail' : 'Echo', row.grpc]]);
@@ -271,7 +261,7 @@ describe('default mapping: every gRPC code', () => {
   for (const [code, status, message] of CODES) {
     const mapped = code === 9 || code === 6 || code === 10;
     test(`code ${code} → HTTP ${status}${mapped ? ' (through its mapping)' : ''}`, async () => {
-      const out = await exchange(harness, fixture, fail({ code, message: `app says ${code}` }));
+      const out = await gateway.exchange(fail({ code, message: `app says ${code}` }));
       assertNoInternals(out.text);
       assert.deepEqual(out.calls.map((c) => c.method), ['Fail']);
       assert.equal(out.status, mapped && code === 9 ? 412 : status, out.text);
@@ -280,7 +270,7 @@ describe('default mapping: every gRPC code', () => {
   }
 
   test('an application message on UNAVAILABLE with an ErrorInfo is kept', async () => {
-    const out = await exchange(harness, fixture, fail({ code: 14, message: 'store is down', reason: 'STORE_ERROR' }));
+    const out = await gateway.exchange(fail({ code: 14, message: 'store is down', reason: 'STORE_ERROR' }));
     assert.equal(out.status, 503);
     assert.deepEqual(json(out), defaultErrorBody(14, 'store is down', 'STORE_ERROR', {}, 'test.prism.io'));
   });

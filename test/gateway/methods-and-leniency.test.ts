@@ -4,9 +4,8 @@
  * `optional` fields left out of object templates when unset.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
-import { startHarness, type Harness } from '../support/gateway-harness.js';
+import { test } from 'node:test';
+import { useGateway } from '../support/use-gateway.js';
 
 const definition = (lenient: boolean) => `
 name: methods
@@ -33,21 +32,9 @@ rest:
             optional: { from: response.opt_int32 }
 `;
 
-let fixture: FixtureServer;
-let strict: Harness;
-let lenient: Harness;
-
-before(async () => {
-  fixture = await startFixtureServer();
-  strict = await startHarness(definition(false), fixture.address);
-  lenient = await startHarness(definition(true), fixture.address);
-});
-
-after(async () => {
-  await strict.close();
-  await lenient.close();
-  await fixture.close();
-});
+// Each gateway has a fixture server of its own; the tests only read what the gateways answer.
+const strict = useGateway({ definition: definition(false) });
+const lenient = useGateway({ definition: definition(true) });
 
 test('HEAD on a GET route answers like GET, without a body', async () => {
   const get = await strict.app.inject({ method: 'GET', url: '/items/4' });

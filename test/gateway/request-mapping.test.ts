@@ -4,11 +4,10 @@
  * answer (Echo's reply rendered as proto3 JSON), or the exact 4xx when the value does not fit
  * (and then that no call was made at all).
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
-import { startHarness, type Harness } from '../support/gateway-harness.js';
-import { assertNoInternals, assertOneCall, defaultErrorBody, exchange, frontendHead, json, type HttpIn } from './round-trip.js';
+import { useGateway } from '../support/use-gateway.js';
+import { assertNoInternals, assertOneCall, defaultErrorBody, frontendHead, json, type HttpIn } from './round-trip.js';
 
 /** Every singular scalar (and enum) field of prism.test.v1.Everything. */
 const SCALARS = [
@@ -488,21 +487,12 @@ const OPTIONS: Row[] = [
   { name: 'query Timestamp that is not RFC 3339', req: { url: '/query?ts=2024-13-45' }, error: textFailure('query', 'ts', 'ts', 'google.protobuf.Timestamp', 'an RFC 3339 timestamp', '2024-13-45') },
 ];
 
-let fixture: FixtureServer;
-let harness: Harness;
-before(async () => {
-  fixture = await startFixtureServer();
-  harness = await startHarness(DEFINITION, fixture.address);
-});
-after(async () => {
-  await harness?.close();
-  await fixture?.close();
-});
+const gateway = useGateway({ definition: DEFINITION });
 
 function runRows(rows: Row[]) {
   for (const row of rows) {
     test(row.name, row.todo ? { todo: row.todo } : {}, async () => {
-      const out = await exchange(harness, fixture, row.req);
+      const out = await gateway.exchange(row.req);
       assertNoInternals(out.text);
       if (row.loose) {
         assert.equal(out.calls.length, 0, 'a request that does not bind must not reach the upstream');

@@ -4,9 +4,8 @@
  * forwarded value (but x-request-id, unique per request) is now part of the key.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
-import { startHarness, type Harness } from '../support/gateway-harness.js';
+import { beforeEach, test } from 'node:test';
+import { useGateway } from '../support/use-gateway.js';
 
 const yaml = `
 name: tenants
@@ -24,22 +23,13 @@ rest:
       cache: {}
 `;
 
-let fixture: FixtureServer;
-let h: Harness;
+const h = useGateway({ definition: yaml });
 const get = (url: string, headers: Record<string, string> = {}) => h.app.inject({ method: 'GET', url, headers });
-const tenantsSeen = () => fixture.received.map((r) => `${String(r.metadata['x-tenant'] ?? '-')}/${String(r.metadata['x-region'] ?? '-')}`);
+const tenantsSeen = () => h.fixture.received.map((r) => `${String(r.metadata['x-tenant'] ?? '-')}/${String(r.metadata['x-region'] ?? '-')}`);
 
-before(async () => {
-  fixture = await startFixtureServer();
-  h = await startHarness(yaml, fixture.address);
-});
 // Each test reads its own item id, so answers cached by one test never serve another.
 beforeEach(() => {
-  fixture.received.length = 0;
-});
-after(async () => {
-  await h.close();
-  await fixture.close();
+  h.fixture.received.length = 0;
 });
 
 test('each tenant gets its own cached answer: a second tenant reaches the backend', async () => {

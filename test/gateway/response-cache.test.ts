@@ -4,9 +4,9 @@
  * requests and negotiated types.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
-import { startHarness, type Harness } from '../support/gateway-harness.js';
+import { beforeEach, test } from 'node:test';
+import { startHarness } from '../support/gateway-harness.js';
+import { useGateway } from '../support/use-gateway.js';
 
 const yaml = `
 name: cached
@@ -40,22 +40,13 @@ rest:
       grpc: Echo
 `;
 
-let fixture: FixtureServer;
-let h: Harness;
-const calls = () => fixture.received.length;
+const h = useGateway({ definition: yaml });
+const calls = () => h.fixture.received.length;
 const get = (url: string, accept?: string) => h.app.inject({ method: 'GET', url, headers: accept ? { accept } : {} });
 
-before(async () => {
-  fixture = await startFixtureServer();
-  h = await startHarness(yaml, fixture.address);
-});
 beforeEach(async () => {
   await h.app.inject({ method: 'POST', url: '/items', payload: {} });
-  fixture.received.length = 0;
-});
-after(async () => {
-  await h.close();
-  await fixture.close();
+  h.fixture.received.length = 0;
 });
 
 test('a repeated read is answered from the cache, with the same reply', async () => {
@@ -80,7 +71,7 @@ test('a successful write through the frontend clears the cache', async () => {
   await get('/items/1');
   await h.app.inject({ method: 'POST', url: '/items', payload: {} });
   await get('/items/1');
-  assert.deepEqual(fixture.received.map((r) => r.method), ['Echo', 'Echo', 'Echo']);
+  assert.deepEqual(h.fixture.received.map((r) => r.method), ['Echo', 'Echo', 'Echo']);
 });
 
 test('entries expire after ttlMs', async () => {
@@ -112,7 +103,7 @@ test('errors are not cached', async () => {
 
 test('only GET routes that call gRPC may declare a cache', async () => {
   await assert.rejects(
-    startHarness(yaml.trimEnd() + '\n      cache: {}\n', fixture.address),
+    startHarness(yaml.trimEnd() + '\n      cache: {}\n', h.fixture.address),
     /only GET routes that call a gRPC method can be cached/,
   );
 });

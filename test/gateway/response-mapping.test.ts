@@ -3,11 +3,10 @@
  * the exact request the fixture received (Echo returns it, Describe wraps it in a Summary) and
  * the exact status, headers and body the gateway made of the reply.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
-import { startHarness, type Harness } from '../support/gateway-harness.js';
-import { assertNoInternals, assertOneCall, exchange, frontendHead, type HttpIn } from './round-trip.js';
+import { useGateway } from '../support/use-gateway.js';
+import { assertNoInternals, assertOneCall, frontendHead, type HttpIn } from './round-trip.js';
 
 const DEFINITION = `${frontendHead('responses')}  routes:
     - id: whole
@@ -301,20 +300,11 @@ const ROWS: Row[] = [
   },
 ];
 
-let fixture: FixtureServer;
-let harness: Harness;
-before(async () => {
-  fixture = await startFixtureServer();
-  harness = await startHarness(DEFINITION, fixture.address);
-});
-after(async () => {
-  await harness?.close();
-  await fixture?.close();
-});
+const gateway = useGateway({ definition: DEFINITION });
 
 for (const row of ROWS) {
   test(row.name, row.todo ? { todo: row.todo } : {}, async () => {
-    const out = await exchange(harness, fixture, row.req);
+    const out = await gateway.exchange(row.req);
     assertNoInternals(out.text);
     assertOneCall(out, row.grpc[0], row.grpc[1]);
     assert.equal(out.status, row.status ?? 200, out.text);
@@ -326,7 +316,7 @@ for (const row of ROWS) {
 }
 
 test('a header value that HTTP cannot carry (a newline) leaves through the gateway error mapping, not fastify', async () => {
-  const out = await exchange(harness, fixture, post('/header-from-text', { fString: 'a\nb' }));
+  const out = await gateway.exchange(post('/header-from-text', { fString: 'a\nb' }));
   assertOneCall(out, 'Describe', { f_string: 'a\nb' });
   assert.equal(out.status, 500);
   assert.doesNotMatch(out.text, /ERR_INVALID_CHAR|statusCode/);
@@ -336,7 +326,7 @@ test('a header value that HTTP cannot carry (a newline) leaves through the gatew
 });
 
 test('a header value with a Latin-1 character goes out', async () => {
-  const out = await exchange(harness, fixture, post('/header-from-text', { fString: '/s/é' }));
+  const out = await gateway.exchange(post('/header-from-text', { fString: '/s/é' }));
   assertOneCall(out, 'Describe', { f_string: '/s/é' });
   assert.equal(out.status, 200);
   assert.equal(out.headers.location, '/s/\u00e9');

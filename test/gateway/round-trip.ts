@@ -91,4 +91,3 @@ rest:
 ${extra}`;
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

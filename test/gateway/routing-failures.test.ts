@@ -3,12 +3,13 @@
  * 404, 405 with Allow, 415, 406 with Accept negotiation, 413, malformed JSON, empty bodies,
  * deadlines, request ids and forwarded headers, trailing slashes, static and readiness routes.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
-import { startHarness, type Harness } from '../support/gateway-harness.js';
-import { assertNoInternals, defaultErrorBody, exchange, frontendHead, json, sleep, type HttpIn, type HttpOut } from './round-trip.js';
+import { startHarness } from '../support/gateway-harness.js';
+import { useGateway } from '../support/use-gateway.js';
+import { waitFor } from '../support/wait-for.js';
+import { assertNoInternals, defaultErrorBody, frontendHead, json, type HttpIn, type HttpOut } from './round-trip.js';
 
 const VND = 'application/vnd.test.v1+json';
 const BODY_LIMIT = 512;
@@ -39,18 +40,9 @@ ${frontendHead('exact', '  basePath: /exact\n')}  routes:
     - { id: exact-thing, method: GET, path: '/things/{name}', grpc: Echo, params: [{ from: path.name, to: f_string }] }
 `;
 
-let fixture: FixtureServer;
-let harness: Harness;
-before(async () => {
-  fixture = await startFixtureServer();
-  harness = await startHarness(DEFINITION, fixture.address, { bodyLimit: BODY_LIMIT });
-});
-after(async () => {
-  await harness?.close();
-  await fixture?.close();
-});
+const gateway = useGateway({ definition: DEFINITION, bodyLimit: BODY_LIMIT });
 
-const send = (req: HttpIn) => exchange(harness, fixture, req);
+const send = (req: HttpIn) => gateway.exchange(req);
 
 interface Expect {
   status: number;
@@ -348,35 +340,35 @@ describe('upstream plumbing', () => {
   });
 
   test('deadline exceeded gives 504 and the upstream sees the cancellation', async () => {
-    const cancelledBefore = fixture.cancelled;
+    const cancelledBefore = gateway.fixture.cancelled;
     const started = Date.now();
     const out = await send({ url: '/slow?ms=5000' });
     check(out, { status: 504, contentType: VND, body: defaultErrorBody(4, 'upstream deadline exceeded'), calls: ['Slow'] });
     assert.ok(Date.now() - started < 4000, 'the gateway must not wait for the slow reply');
     assert.deepEqual({ ...out.calls[0].request }, { delay_ms: 5000 });
-    for (let i = 0; i < 100 && fixture.cancelled === cancelledBefore; i++) await sleep(20);
-    assert.equal(fixture.cancelled, cancelledBefore + 1);
+    await waitFor(() => gateway.fixture.cancelled !== cancelledBefore, { what: 'the upstream call to be cancelled' });
+    assert.equal(gateway.fixture.cancelled, cancelledBefore + 1);
   });
 
   test('a client that goes away cancels the upstream call', async () => {
-    const address = await harness.app.listen({ port: 0, host: '127.0.0.1' });
-    const cancelledBefore = fixture.cancelled;
-    const receivedBefore = fixture.received.length;
+    const address = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
+    const cancelledBefore = gateway.fixture.cancelled;
+    const receivedBefore = gateway.fixture.received.length;
     const request = http.get(`${address}/slow-default?ms=5000`);
     request.on('error', () => {});
-    for (let i = 0; i < 100 && fixture.received.length === receivedBefore; i++) await sleep(20);
-    assert.deepEqual(fixture.received.slice(receivedBefore).map((c) => [c.method, { ...c.request }]), [['Slow', { delay_ms: 5000 }]]);
+    await waitFor(() => gateway.fixture.received.length !== receivedBefore, { what: 'the upstream call to arrive' });
+    assert.deepEqual(gateway.fixture.received.slice(receivedBefore).map((c) => [c.method, { ...c.request }]), [['Slow', { delay_ms: 5000 }]]);
     request.destroy();
-    for (let i = 0; i < 100 && fixture.cancelled === cancelledBefore; i++) await sleep(20);
-    assert.equal(fixture.cancelled, cancelledBefore + 1);
+    await waitFor(() => gateway.fixture.cancelled !== cancelledBefore, { what: 'the upstream call to be cancelled' });
+    assert.equal(gateway.fixture.cancelled, cancelledBefore + 1);
   });
 
   test('the frontend deadline applies to routes that declare none', async () => {
-    const cancelledBefore = fixture.cancelled;
+    const cancelledBefore = gateway.fixture.cancelled;
     const out = await send({ url: '/tolerant/slow?ms=5000' });
     check(out, { status: 504, contentType: 'application/json', body: defaultErrorBody(4, 'upstream deadline exceeded'), calls: ['Slow'] });
-    for (let i = 0; i < 100 && fixture.cancelled === cancelledBefore; i++) await sleep(20);
-    assert.equal(fixture.cancelled, cancelledBefore + 1);
+    await waitFor(() => gateway.fixture.cancelled !== cancelledBefore, { what: 'the upstream call to be cancelled' });
+    assert.equal(gateway.fixture.cancelled, cancelledBefore + 1);
   });
 
   test('an upstream that is down gives 503 without transport details; readiness says not ready', async () => {
@@ -406,11 +398,11 @@ describe('upstream plumbing', () => {
   });
 
   test('readiness: 503 NOT_READY while the upstream is NOT_SERVING, and back when it serves again', async () => {
-    fixture.serving = false;
+    gateway.fixture.serving = false;
     try {
       check(await send({ url: '/ready' }), { status: 503, contentType: VND, body: gw(14, 'the backend is not ready', 'NOT_READY') });
     } finally {
-      fixture.serving = true;
+      gateway.fixture.serving = true;
     }
     check(await send({ url: '/ready' }), { status: 200, contentType: VND, body: { ready: true } });
   });
