@@ -9,6 +9,7 @@ import { CoercionFailure, show } from './coercion-failure.js';
 import { findField, jsonName, typeName } from './field-path.js';
 import { INT32_KINDS, INT64_KINDS, UINT32_KINDS, UINT64_KINDS, WRAPPER_KINDS } from './proto-kinds.js';
 import type { Coercion } from '../frontends/definition.js';
+import { DiagnosticCode, type DiagnosticSink } from '../frontends/diagnostics.js';
 
 export type Coercer = (value: unknown) => unknown;
 /**
@@ -32,8 +33,38 @@ export interface CoercerOptions {
 }
 
 /**
+ * Checks that `source` can feed `field` with these options, reporting what compileFieldCoercer
+ * would refuse into `sink` (TYPE_MISMATCH, or UNKNOWN_FIELD for a rename target that is not a
+ * field). Call it before compileFieldCoercer when the field comes from a definition.
+ * @returns true when the coercer compiles.
+ */
+export function checkFieldCoercer(field: protobuf.Field, source: SourceKind, options: CoercerOptions, sink: DiagnosticSink): boolean {
+  field.resolve();
+  if (field.map) {
+    if (source !== 'text') return true;
+    sink(DiagnosticCode.TYPE_MISMATCH, '', `a text value cannot feed map field '${field.name}'`);
+    return false;
+  }
+  const resolved = field.resolvedType;
+  if (resolved instanceof protobuf.Enum) return true;
+  if (resolved instanceof protobuf.Type) {
+    if (wellKnownCoercer(resolved) || source === 'text') return true;
+    const missing = Object.values(options.rename ?? {}).find((target) => !findField(resolved, target));
+    if (missing === undefined) return true;
+    sink(DiagnosticCode.UNKNOWN_FIELD, '', `rename target '${missing}' is not a field of ${typeName(resolved)}`);
+    return false;
+  }
+  if (options.coerce === 'lenient-bool' && field.type !== 'bool') {
+    sink(DiagnosticCode.TYPE_MISMATCH, '', `'lenient-bool' applies to bool fields, not ${field.type}`);
+    return false;
+  }
+  return true;
+}
+
+/**
  * Chooses the coercer for a field, whole (repeated and map fields take lists and objects).
- * @throws Error when the source kind cannot feed the field at all (a definition error).
+ * @throws Error when the source kind cannot feed the field at all (a definition error that
+ *   checkFieldCoercer reports first).
  */
 export function compileFieldCoercer(field: protobuf.Field, source: SourceKind, options: CoercerOptions = {}): Coercer {
   field.resolve();

@@ -2,6 +2,7 @@
  * Field paths (`a.b.c`) resolved against protobuf message types once, at compile time.
  */
 import protobuf from 'protobufjs';
+import { DiagnosticCode, type DiagnosticSink } from '../frontends/diagnostics.js';
 
 export class FieldPathError extends Error {
   override readonly name = 'FieldPathError';
@@ -30,6 +31,35 @@ export function resolveFieldPath(type: protobuf.Type, path: string): protobuf.Fi
       current = field.resolvedType;
     }
   });
+  return chain;
+}
+
+/**
+ * Resolves `path` like resolveFieldPath, reporting a path that does not resolve into `sink`
+ * (UNKNOWN_FIELD, or TYPE_MISMATCH for a path through a field that is not a singular message).
+ * @returns the chain, or undefined after reporting.
+ */
+export function planFieldPath(type: protobuf.Type, path: string, sink: DiagnosticSink): protobuf.Field[] | undefined {
+  const segments = path.split('.');
+  const chain: protobuf.Field[] = [];
+  let current: protobuf.Type = type;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i];
+    const field = findField(current, segment);
+    if (!field) {
+      sink(DiagnosticCode.UNKNOWN_FIELD, '', `unknown field '${segment}' in ${typeName(current)}`);
+      return undefined;
+    }
+    chain.push(field);
+    if (i < segments.length - 1) {
+      field.resolve();
+      if (!(field.resolvedType instanceof protobuf.Type) || field.repeated || field.map) {
+        sink(DiagnosticCode.TYPE_MISMATCH, '', `field '${segment}' of ${typeName(current)} is not a singular message, so '${segments.slice(i + 1).join('.')}' cannot be reached through it`);
+        return undefined;
+      }
+      current = field.resolvedType;
+    }
+  }
   return chain;
 }
 

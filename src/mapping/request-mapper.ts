@@ -9,9 +9,11 @@
 import protobuf from 'protobufjs';
 import type { ParamMapping } from '../frontends/definition.js';
 import { Code, GatewayError, GatewayReason } from '../core/gateway-error.js';
-import { compileFieldCoercer, compileMessageCoercer, type Coercer, type SourceKind } from './coerce.js';
+import { DiagnosticCode, nestedSink, type DiagnosticSink } from '../frontends/diagnostics.js';
+import { fieldShape, type BindingPlan, type BindingSource } from '../routing/route-plan.js';
+import { checkFieldCoercer, compileFieldCoercer, compileMessageCoercer, type Coercer, type SourceKind } from './coerce.js';
 import { CoercionFailure } from './coercion-failure.js';
-import { describeField, resolveFieldPath, typeName } from './field-path.js';
+import { describeField, findField, planFieldPath, resolveFieldPath, typeName } from './field-path.js';
 import type { RequestValues } from './request-values.js';
 
 export type RequestMapper = (values: RequestValues) => Record<string, unknown>;
@@ -26,9 +28,6 @@ const SOURCE_LABEL: Record<SourceRoot, string> = {
   const: 'constant',
 };
 
-/** A problem found while compiling: index of the param, the property at fault, the message. */
-export type ReportProblem = (index: number, property: string, message: string) => void;
-
 interface CompiledParam {
   apply(values: RequestValues, target: Record<string, unknown>): void;
   precedence: number;
@@ -40,19 +39,23 @@ export interface RequestMapperPlan {
   readonly boundQuery: ReadonlySet<string>;
   /** Path parameter names some mapping reads. */
   readonly boundPath: ReadonlySet<string>;
+  /** Every mapping that compiled, in the order written, as plan data. */
+  readonly bindings: readonly BindingPlan[];
 }
 
-/**
- * Compiles a route's ParamMappings against the request type. Problems are reported through
- * `report`, all of them, and the returned plan is only usable when none was reported.
- */
 export interface RequestMapperOptions {
   /** Body numbers and booleans may fill string fields (see SourceKind 'json-lenient'). */
   readonly lenientStrings?: boolean;
 }
 
-export function compileRequestMapper(requestType: protobuf.Type, params: readonly ParamMapping[], report: ReportProblem, options: RequestMapperOptions = {}): RequestMapperPlan {
+/**
+ * Compiles a route's ParamMappings against the request type. Every problem is reported into
+ * `sink` (pointers relative to the params list: `/2/to`), and the returned plan is only usable
+ * when none was reported.
+ */
+export function compileRequestMapper(requestType: protobuf.Type, params: readonly ParamMapping[], sink: DiagnosticSink, options: RequestMapperOptions = {}): RequestMapperPlan {
   const compiled: CompiledParam[] = [];
+  const bindings: BindingPlan[] = [];
   const boundQuery = new Set<string>();
   const boundPath = new Set<string>();
   const targets = new Map<string, { index: number; root: SourceRoot }>();
@@ -60,18 +63,16 @@ export function compileRequestMapper(requestType: protobuf.Type, params: readonl
     const root = (param.from === undefined ? 'const' : param.from.split('.')[0]) as SourceRoot;
     const previous = targets.get(param.to);
     if (previous && previous.root === root) {
-      report(index, 'to', `field '${param.to}' is already bound by params[${previous.index}] from the same source`);
+      sink(DiagnosticCode.DUPLICATE_NAME, `/${index}/to`, `field '${param.to}' is already bound by params[${previous.index}] from the same source`);
       return;
     }
     targets.set(param.to, { index, root });
-    try {
-      compiled.push(compileParam(requestType, param, root, options.lenientStrings === true));
-      if (root === 'query') boundQuery.add(param.from!.slice('query.'.length));
-      if (root === 'path') boundPath.add(param.from!.slice('path.'.length));
-    } catch (err) {
-      const e = err as Error & { property?: string };
-      report(index, e.property ?? 'to', e.message);
-    }
+    const result = compileParam(requestType, param, root, options.lenientStrings === true, (property, code, message) => sink(code, `/${index}/${property}`, message));
+    if (!result) return;
+    compiled.push(result.compiled);
+    bindings.push(result.binding);
+    if (root === 'query') boundQuery.add(param.from!.slice('query.'.length));
+    if (root === 'path') boundPath.add(param.from!.slice('path.'.length));
   });
   compiled.sort((a, b) => a.precedence - b.precedence);
   const steps = compiled.map((c) => c.apply);
@@ -82,14 +83,13 @@ export function compileRequestMapper(requestType: protobuf.Type, params: readonl
     if (checkOneofs) checkOneofs(target);
     return target;
   };
-  return { mapper, boundQuery, boundPath };
+  return { mapper, boundQuery, boundPath, bindings };
 }
 
-function problem(property: string, message: string): Error {
-  return Object.assign(new Error(message), { property });
-}
+/** A problem of one ParamMapping: the property at fault, its code, the message. */
+type ParamProblem = (property: string, code: DiagnosticCode, message: string) => void;
 
-function compileParam(requestType: protobuf.Type, param: ParamMapping, root: SourceRoot, lenientStrings: boolean): CompiledParam {
+function compileParam(requestType: protobuf.Type, param: ParamMapping, root: SourceRoot, lenientStrings: boolean, report: ParamProblem): { compiled: CompiledParam; binding: BindingPlan } | undefined {
   const sourceName = param.from === undefined ? '' : param.from.slice(root.length + 1);
   const label = root === 'const' ? 'constant' : root === 'body' && sourceName === '' ? 'body' : `${SOURCE_LABEL[root]} '${sourceName}'`;
   const kind: SourceKind = root === 'path' || root === 'query' || root === 'header' ? 'text' : lenientStrings ? 'json-lenient' : 'json';
@@ -99,24 +99,22 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
   let coerce: Coercer;
   let targetLabel: string;
   if (param.to === '*') {
-    if (root !== 'body' && root !== 'const') throw problem('to', `'*' (the whole request message) can only be bound from the body or a constant`);
+    if (root !== 'body' && root !== 'const') return void report('to', DiagnosticCode.UNSUPPORTED, `'*' (the whole request message) can only be bound from the body or a constant`);
+    const unknown = Object.values(param.rename ?? {}).find((target) => !findField(requestType, target));
+    if (unknown !== undefined) return void report('to', DiagnosticCode.UNKNOWN_FIELD, `rename target '${unknown}' is not a field of ${typeName(requestType)}`);
     coerce = compileMessageCoercer(requestType, kind, { rename: param.rename, ignore: param.ignore });
     targetLabel = `the request (${typeName(requestType)})`;
   } else {
-    try {
-      chain = resolveFieldPath(requestType, param.to);
-    } catch (err) {
-      throw problem('to', (err as Error).message);
-    }
+    const resolved = planFieldPath(requestType, param.to, nestedSink((code, _, message) => report('to', code, message), ''));
+    if (!resolved) return undefined;
+    chain = resolved;
     const field = chain[chain.length - 1];
     targetLabel = `field '${param.to}' (${describeField(field)})`;
-    try {
-      coerce = compileFieldCoercer(field, kind, { coerce: param.coerce, rename: param.rename, ignore: param.ignore });
-    } catch (err) {
-      throw problem(param.coerce ? 'coerce' : 'from', `${label} cannot feed ${targetLabel}: ${(err as Error).message}`);
-    }
+    const property = param.coerce ? 'coerce' : 'from';
+    if (!checkFieldCoercer(field, kind, { coerce: param.coerce, rename: param.rename }, (code, _, message) => report(property, code, `${label} cannot feed ${targetLabel}: ${message}`))) return undefined;
+    coerce = compileFieldCoercer(field, kind, { coerce: param.coerce, rename: param.rename, ignore: param.ignore });
     if (kind === 'text' && field.resolvedType instanceof protobuf.Type && !isTextMessage(field.resolvedType)) {
-      throw problem('from', `${label} cannot feed ${targetLabel}: a text value cannot become a message`);
+      return void report('from', DiagnosticCode.TYPE_MISMATCH, `${label} cannot feed ${targetLabel}: a text value cannot become a message`);
     }
   }
 
@@ -126,7 +124,14 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
       metadata: { source: root, param: sourceName, field: param.to, expected, value: typeof value === 'string' ? value : JSON.stringify(value) ?? '' },
     });
 
-  const pattern = param.pattern === undefined ? undefined : compilePattern(param.pattern);
+  let pattern: RegExp | undefined;
+  if (param.pattern !== undefined) {
+    try {
+      pattern = new RegExp(param.pattern, 'u');
+    } catch (err) {
+      return void report('pattern', DiagnosticCode.INVALID_VALUE, `invalid regular expression: ${(err as Error).message}`);
+    }
+  }
   const valueMap = param.map === undefined ? undefined : compileValueMap(param.map, param.mapOptions);
   // The pattern checks what the client sent; the value map then translates it. Both apply to
   // each of several values (repeated query parameters, JSON arrays).
@@ -160,7 +165,7 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
     try {
       fallback = convert(root === 'const' ? param.const : param.default);
     } catch (err) {
-      throw problem(root === 'const' ? 'const' : 'default', (err as Error).message);
+      return void report(root === 'const' ? 'const' : 'default', DiagnosticCode.TYPE_MISMATCH, (err as Error).message);
     }
   }
 
@@ -174,10 +179,26 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
     try {
       nullValue = convert(param.nullValue);
     } catch (err) {
-      throw problem('nullValue', (err as Error).message);
+      return void report('nullValue', DiagnosticCode.TYPE_MISMATCH, (err as Error).message);
     }
   }
-  return {
+  const source: BindingSource = root === 'const' ? { kind: 'const', value: param.const } : { kind: root, name: sourceName };
+  const binding: BindingPlan = {
+    source,
+    target: param.to,
+    fields: chain.map(fieldShape),
+    coercion: { from: kind, ...(param.coerce ? { coerce: param.coerce } : {}) },
+    required,
+    ...(hasDefault ? { default: param.default } : {}),
+    ...(hasNullValue ? { nullValue: param.nullValue } : {}),
+    ...(param.pattern !== undefined ? { pattern: param.pattern } : {}),
+    ...(param.map !== undefined ? { map: param.map } : {}),
+    ...(param.mapOptions !== undefined ? { mapOptions: param.mapOptions } : {}),
+    ...(param.rename !== undefined ? { rename: param.rename } : {}),
+    ...(param.ignore !== undefined ? { ignore: param.ignore } : {}),
+    precedence: PRECEDENCE[root],
+  };
+  const compiled: CompiledParam = {
     precedence: PRECEDENCE[root],
     apply(values, target) {
       let raw = read(values);
@@ -198,6 +219,7 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
       assign(target, convert(raw));
     },
   };
+  return { compiled, binding };
 }
 
 /**
@@ -242,14 +264,6 @@ function compileOneofCheck(requestType: protobuf.Type, params: readonly ParamMap
 
 function isTextMessage(type: protobuf.Type): boolean {
   return /^\.google\.protobuf\.(\w+Value|Timestamp|Duration|FieldMask)$/.test(type.fullName) && type.fullName !== '.google.protobuf.Value' && type.fullName !== '.google.protobuf.ListValue';
-}
-
-function compilePattern(source: string): RegExp {
-  try {
-    return new RegExp(source, 'u');
-  } catch (err) {
-    throw problem('pattern', `invalid regular expression: ${(err as Error).message}`);
-  }
 }
 
 function compileValueMap(map: Record<string, unknown>, options: ParamMapping['mapOptions'] = {}): (value: string) => unknown {

@@ -5,7 +5,9 @@
  */
 import protobuf from 'protobufjs';
 import type { ResponseMapping } from '../frontends/definition.js';
-import { compileTemplate, type TemplateRenderer, TemplateError } from './template.js';
+import { compileTemplatePlan, planTemplate, type TemplateRenderer } from './template.js';
+import { DiagnosticCode, type DiagnosticSink } from '../frontends/diagnostics.js';
+import type { ResponsePlan, TemplatePlan } from '../routing/route-plan.js';
 import { defaultJsonOptions, type JsonRenderOptions } from './message-json.js';
 import { Code, GatewayError, GatewayReason } from '../core/gateway-error.js';
 
@@ -23,23 +25,44 @@ export type ResponseMapper = (response: unknown, request: unknown, metadata?: Re
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
- * @throws TemplateError with the pointer (relative to the mapping) of the problem.
+ * Checks and resolves a route's ResponseMapping, reporting every problem into `sink`
+ * (pointers relative to the mapping).
+ * @returns the plan, or undefined when a problem was reported.
  */
-export function compileResponseMapper(
+export function planResponse(
   mapping: ResponseMapping | undefined,
   types: { response?: protobuf.Type; request?: protobuf.Type },
-  frontendJson: Partial<JsonRenderOptions> = {},
-): ResponseMapper {
+  frontendJson: Partial<JsonRenderOptions>,
+  sink: DiagnosticSink,
+): ResponsePlan | undefined {
   const json: JsonRenderOptions = { ...defaultJsonOptions, ...frontendJson, ...mapping?.json };
   const scope = { response: types.response, request: types.request, metadata: true, json };
-  const status = mapping?.status ?? 200;
+  let problems = 0;
+  const counting: DiagnosticSink = (code, pointer, message) => {
+    problems++;
+    sink(code, pointer, message);
+  };
+  let body: TemplatePlan | undefined;
+  if (mapping?.body !== undefined) body = planTemplate(mapping.body, scope, counting, '/body');
+  else if (types.response) body = planTemplate({ from: 'response' }, scope, counting, '/body');
+  const headers: Record<string, TemplatePlan> = {};
+  for (const [name, t] of Object.entries(mapping?.headers ?? {})) {
+    const plan = planTemplate(t, scope, counting, `/headers/${name}`);
+    if (plan) headers[name.toLowerCase()] = plan;
+  }
   const raw = mapping?.raw === true;
-  let body: TemplateRenderer;
-  if (mapping?.body !== undefined) body = compileTemplate(mapping.body, scope, '/body');
-  else if (types.response) body = compileTemplate({ from: 'response' }, scope, '/body');
-  else body = () => ({});
-  const headers: [string, TemplateRenderer][] = Object.entries(mapping?.headers ?? {}).map(([name, t]) => [name.toLowerCase(), compileTemplate(t, scope, `/headers/${name}`)]);
-  if (raw && mapping?.body === undefined) throw new TemplateError('/raw', "a raw response needs a body template that yields a string (e.g. { from: response.text })");
+  if (raw && mapping?.body === undefined) counting(DiagnosticCode.TEMPLATE, '/raw', "a raw response needs a body template that yields a string (e.g. { from: response.text })");
+  if (problems > 0) return undefined;
+  return { status: mapping?.status ?? 200, raw, json, headers, ...(body ? { body } : {}), declared: mapping?.body !== undefined };
+}
+
+/** Compiles a response plan (made against the same types) into the route's response mapper. */
+export function compileResponseMapper(plan: ResponsePlan, types: { response?: protobuf.Type; request?: protobuf.Type }): ResponseMapper {
+  const scope = { response: types.response, request: types.request, metadata: true, json: plan.json };
+  const status = plan.status;
+  const raw = plan.raw;
+  const body: TemplateRenderer = plan.body ? compileTemplatePlan(plan.body, scope) : () => ({});
+  const headers: [string, TemplateRenderer][] = Object.entries(plan.headers).map(([name, t]) => [name, compileTemplatePlan(t, scope)]);
 
   return (response, request, metadata) => {
     const ctx = { response, request, metadata };

@@ -1,11 +1,15 @@
 /**
- * Body templates (responses and errors) compiled into closures. A template reads values from
- * the roots `response` (the decoded reply), `request` (the bound request message), `error`
- * (the classified error) and `item` (the element inside `each`), resolved against the proto
- * types once; rendering only reads fields and calls precompiled renderers.
+ * Body templates (responses and errors). A template is first planned: checked and resolved
+ * against the proto types of the roots `response` (the decoded reply), `request` (the bound
+ * request message), `error` (the classified error), `item` (the element inside `each`) and
+ * `metadata` (the upstream's response metadata), giving a TemplatePlan (plain data, see
+ * routing/route-plan.ts) and reporting every problem into a DiagnosticSink. The plan is then
+ * compiled into closures; rendering only reads fields and calls precompiled renderers.
  */
 import protobuf from 'protobufjs';
 import type { OmitRule, Template, TemplateNode } from '../frontends/definition.js';
+import { DiagnosticCode, type DiagnosticCode as Code, type DiagnosticSink } from '../frontends/diagnostics.js';
+import { fieldShape, lookupField, type FieldShape, type ObjectFieldPlan, type ReadPlan, type TemplatePlan, type ValueShape } from '../routing/route-plan.js';
 import { describeField, findField, typeName } from './field-path.js';
 import { compileFieldRenderer, compileMessageRenderer, elementRenderer, type JsonRenderOptions, type ValueRenderer } from './message-json.js';
 
@@ -34,9 +38,17 @@ export interface TemplateScope {
   json: JsonRenderOptions;
 }
 
+/**
+ * The first problem of a template, for callers that compile with `compileTemplate` and take
+ * one error rather than a sink.
+ */
 export class TemplateError extends Error {
   override readonly name = 'TemplateError';
-  constructor(readonly pointer: string, message: string) {
+  constructor(
+    readonly pointer: string,
+    message: string,
+    readonly code: Code = DiagnosticCode.TEMPLATE,
+  ) {
     super(message);
   }
 }
@@ -44,37 +56,199 @@ export class TemplateError extends Error {
 const NODE_KEYS = new Set(['from', 'const', 'object', 'each']);
 
 /**
- * Compiles a template.
+ * Compiles a template (planned, then compiled from the plan).
  * @throws TemplateError with the JSON pointer (relative to the template) of the first problem.
  */
 export function compileTemplate(template: Template | undefined, scope: TemplateScope, pointer = ''): TemplateRenderer {
   if (template === undefined) return () => undefined;
-  if (template === null || typeof template !== 'object') return () => template;
-  if (Array.isArray(template)) {
-    const items = template.map((t, i) => compileTemplate(t, scope, `${pointer}/${i}`));
-    return (ctx) => items.map((r) => r(ctx));
-  }
+  let first: TemplateError | undefined;
+  const plan = planTemplate(template, scope, (code, at, message) => (first ??= new TemplateError(at, message, code)), pointer);
+  if (first || !plan) throw first ?? new TemplateError(pointer, 'the template does not compile');
+  return compileTemplatePlan(plan, scope);
+}
+
+/**
+ * Checks and resolves a template, reporting every problem into `sink` (pointers relative to
+ * the template, prefixed with `pointer`).
+ * @returns the plan, or undefined when a problem was reported.
+ */
+export function planTemplate(template: Template, scope: TemplateScope, sink: DiagnosticSink, pointer = ''): TemplatePlan | undefined {
+  let problems = 0;
+  const counting: DiagnosticSink = (code, at, message) => {
+    problems++;
+    sink(code, at, message);
+  };
+  const plan = planNode(template, planScope(scope), counting, pointer);
+  return problems === 0 ? plan : undefined;
+}
+
+/** The scope as planning sees it: item shapes as plan data. */
+interface PlanScope {
+  response?: protobuf.Type;
+  request?: protobuf.Type;
+  error?: boolean;
+  metadata?: boolean;
+  item?: { kind: 'message'; type: protobuf.Type } | { kind: 'element'; field: protobuf.Field } | { kind: 'plain' };
+}
+
+function planScope(scope: TemplateScope): PlanScope {
+  return { response: scope.response, request: scope.request, error: scope.error, metadata: scope.metadata, item: scope.item };
+}
+
+function planNode(template: Template, scope: PlanScope, sink: DiagnosticSink, pointer: string): TemplatePlan {
+  if (template === null || typeof template !== 'object') return { kind: 'const', value: template };
+  if (Array.isArray(template)) return { kind: 'array', items: template.map((t, i) => planNode(t, scope, sink, `${pointer}/${i}`)) };
   const node = template as TemplateNode;
   const forms = Object.keys(node).filter((k) => NODE_KEYS.has(k));
+  const decorations = { ...(node.map === undefined ? {} : { map: node.map }), ...(node.default === undefined ? {} : { default: node.default }) };
   if (forms.length !== 1) {
-    throw new TemplateError(pointer, `a template node needs exactly one of from, const, object, each (found ${forms.length === 0 ? 'none' : forms.join(', ')})`);
+    sink(DiagnosticCode.TEMPLATE, pointer, `a template node needs exactly one of from, const, object, each (found ${forms.length === 0 ? 'none' : forms.join(', ')})`);
+    return { kind: 'const', value: undefined };
   }
-  let base: TemplateRenderer;
-  if (node.const !== undefined) {
-    const value = node.const;
-    base = () => value;
-  } else if (node.object !== undefined) {
-    base = compileObject(node.object, scope, `${pointer}/object`);
-  } else if (node.each !== undefined) {
-    base = compileEach(node, scope, pointer);
-  } else {
-    base = compileRead(node.from!, scope, `${pointer}/from`, node.int64);
+  if (node.const !== undefined) return { kind: 'const', value: node.const, ...decorations };
+  if (node.object !== undefined) return { kind: 'object', fields: planObject(node.object, scope, sink, `${pointer}/object`), ...decorations };
+  if (node.each !== undefined) {
+    const at = `${pointer}/each`;
+    const source = planRead(node.each, scope, sink, at);
+    let item: PlanScope['item'] = { kind: 'plain' };
+    const field = source && source.shape.kind === 'field' ? fieldOf(source, scope) : undefined;
+    if (field) {
+      if (!field.repeated) sink(DiagnosticCode.TYPE_MISMATCH, at, `'${node.each}' is not a repeated field (${describeField(field)})`);
+      item = field.resolvedType instanceof protobuf.Type ? { kind: 'message', type: field.resolvedType } : { kind: 'element', field };
+    }
+    const itemTemplate = node.item === undefined ? ({ from: 'item' } as Template) : node.item;
+    const itemPlan = planNode(itemTemplate, { ...scope, item }, sink, `${pointer}/item`);
+    return { kind: 'each', source: source ?? unresolved(node.each), item: itemPlan, ...decorations };
   }
-  return decorate(base, node);
+  const source = planRead(node.from!, scope, sink, `${pointer}/from`);
+  return { kind: 'read', source: source ?? unresolved(node.from!), ...(node.int64 === undefined ? {} : { int64: node.int64 }), ...decorations };
+}
+
+function unresolved(path: string): ReadPlan {
+  return { path, root: 'error', keys: [], shape: { kind: 'plain' } };
+}
+
+function planObject(entries: Record<string, Template>, scope: PlanScope, sink: DiagnosticSink, pointer: string): ObjectFieldPlan[] {
+  return Object.entries(entries).map(([key, t]) => {
+    const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const node = t !== null && typeof t === 'object' && !Array.isArray(t) ? (t as TemplateNode) : undefined;
+    const when = node?.when === undefined ? undefined : planRead(node.when, scope, sink, `${at}/when`);
+    const omitWhen = node?.omitWhen === undefined ? undefined : Array.isArray(node.omitWhen) ? node.omitWhen : [node.omitWhen];
+    return { key, value: planNode(t, scope, sink, at), ...(omitWhen ? { omitWhen } : {}), ...(when ? { when } : {}) };
+  });
+}
+
+/** The protobufjs field behind a field shape read in this scope. */
+function fieldOf(read: ReadPlan, scope: PlanScope): protobuf.Field | undefined {
+  if (read.shape.kind !== 'field') return undefined;
+  const root = scope.response?.root ?? scope.request?.root ?? (scope.item && scope.item.kind === 'message' ? scope.item.type.root : scope.item && scope.item.kind === 'element' ? scope.item.field.root : undefined);
+  return root ? lookupField(root as protobuf.Root, read.shape.field) : undefined;
+}
+
+/** Resolves a `root.a.b` path against the scope; undefined (after reporting) when it does not. */
+function planRead(path: string, scope: PlanScope, sink: DiagnosticSink, pointer: string): ReadPlan | undefined {
+  const [root, ...segments] = path.split('.');
+  let shape: { kind: 'message'; type: protobuf.Type } | { kind: 'field' | 'element'; field: protobuf.Field } | { kind: 'plain' };
+  const fail = (code: Code, message: string) => {
+    sink(code, pointer, message);
+    return undefined;
+  };
+  switch (root) {
+    case 'response':
+      if (!scope.response) return fail(DiagnosticCode.TEMPLATE, `'response' is not available here`);
+      shape = { kind: 'message', type: scope.response };
+      break;
+    case 'request':
+      if (!scope.request) return fail(DiagnosticCode.TEMPLATE, `'request' is not available here`);
+      shape = { kind: 'message', type: scope.request };
+      break;
+    case 'error':
+      if (!scope.error) return fail(DiagnosticCode.TEMPLATE, `'error' is only available in error templates`);
+      shape = { kind: 'plain' };
+      break;
+    case 'metadata':
+      if (!scope.metadata) return fail(DiagnosticCode.TEMPLATE, `'metadata' is only available in response templates`);
+      shape = { kind: 'plain' };
+      break;
+    case 'item':
+      if (!scope.item) return fail(DiagnosticCode.TEMPLATE, `'item' is only available inside 'each'`);
+      shape = scope.item;
+      break;
+    default:
+      return fail(DiagnosticCode.TEMPLATE, `unknown root '${root}' (expected response, request, error, item or metadata)`);
+  }
+  const keys: string[] = [];
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i];
+    if (shape.kind === 'plain') {
+      keys.push(segment);
+      continue;
+    }
+    if (shape.kind !== 'message') {
+      return fail(DiagnosticCode.TYPE_MISMATCH, `cannot read '${segment}' of a ${shape.kind === 'field' ? describeField(shape.field) : 'scalar'} value`);
+    }
+    const field = findField(shape.type, segment);
+    if (!field) return fail(DiagnosticCode.UNKNOWN_FIELD, `unknown field '${segment}' in ${typeName(shape.type)}`);
+    field.resolve();
+    keys.push(field.name);
+    const last = i === segments.length - 1;
+    if (last) shape = { kind: 'field', field };
+    else if (field.resolvedType instanceof protobuf.Type && !field.repeated && !field.map) shape = { kind: 'message', type: field.resolvedType };
+    else return fail(DiagnosticCode.TYPE_MISMATCH, `cannot read '${segments[i + 1]}' through ${describeField(field)} field '${segment}'`);
+  }
+  let planned: ValueShape;
+  if (shape.kind === 'message') planned = { kind: 'message', type: shape.type.fullName };
+  else if (shape.kind === 'plain') planned = { kind: 'plain' };
+  else planned = { kind: shape.kind, field: fieldShape(shape.field) };
+  return { path, root: root as ReadPlan['root'], keys, shape: planned };
+}
+
+// ---- Plan → closures ---------------------------------------------------------------------
+
+/** Where compiled closures find the proto types a plan names. */
+interface Types {
+  root?: protobuf.Root;
+  json: JsonRenderOptions;
+}
+
+/**
+ * Compiles a plan (made by planTemplate against the same scope) into a renderer.
+ * @throws Error only when the plan names types the scope's protos do not have (a plan made
+ * against other protos).
+ */
+export function compileTemplatePlan(plan: TemplatePlan, scope: TemplateScope): TemplateRenderer {
+  const root = (scope.response?.root ?? scope.request?.root ?? (scope.item && scope.item.kind === 'message' ? scope.item.type.root : undefined)) as protobuf.Root | undefined;
+  return compileNode(plan, { root, json: scope.json });
+}
+
+function compileNode(plan: TemplatePlan, types: Types): TemplateRenderer {
+  switch (plan.kind) {
+    case 'const': {
+      const value = plan.value;
+      return decorate(() => value, plan);
+    }
+    case 'array': {
+      const items = plan.items.map((t) => compileNode(t, types));
+      return (ctx) => items.map((r) => r(ctx));
+    }
+    case 'object':
+      return decorate(compileObject(plan.fields, types), plan);
+    case 'each': {
+      const read = compileAccess(plan.source);
+      const render = compileNode(plan.item, types);
+      return decorate((ctx) => {
+        const list = read(ctx);
+        if (!Array.isArray(list)) return [];
+        return list.map((element) => render({ ...ctx, item: element }));
+      }, plan);
+    }
+    case 'read':
+      return decorate(compileRead(plan.source, types, plan.int64), plan);
+  }
 }
 
 /** Value maps and defaults wrap any node form. */
-function decorate(base: TemplateRenderer, node: TemplateNode): TemplateRenderer {
+function decorate(base: TemplateRenderer, node: { map?: Readonly<Record<string, unknown>>; default?: unknown }): TemplateRenderer {
   let out = base;
   if (node.map !== undefined) {
     const table = new Map(Object.entries(node.map));
@@ -93,17 +267,13 @@ function decorate(base: TemplateRenderer, node: TemplateNode): TemplateRenderer 
   return out;
 }
 
-function compileObject(entries: Record<string, Template>, scope: TemplateScope, pointer: string): TemplateRenderer {
-  const fields = Object.entries(entries).map(([key, t]) => {
-    const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    const node = t !== null && typeof t === 'object' && !Array.isArray(t) ? (t as TemplateNode) : undefined;
-    return {
-      key,
-      render: compileTemplate(t, scope, at),
-      omit: node?.omitWhen === undefined ? undefined : compileOmit(node.omitWhen),
-      when: node?.when === undefined ? undefined : compileRaw(node.when, scope, `${at}/when`),
-    };
-  });
+function compileObject(entries: readonly ObjectFieldPlan[], types: Types): TemplateRenderer {
+  const fields = entries.map((f) => ({
+    key: f.key,
+    render: compileNode(f.value, types),
+    omit: f.omitWhen === undefined ? undefined : compileOmit(f.omitWhen),
+    when: f.when === undefined ? undefined : compileRaw(f.when),
+  }));
   return (ctx) => {
     const out: Record<string, unknown> = {};
     for (const f of fields) {
@@ -116,9 +286,8 @@ function compileObject(entries: Record<string, Template>, scope: TemplateScope, 
   };
 }
 
-function compileOmit(rules: OmitRule | OmitRule[]): (v: unknown) => boolean {
-  const list = Array.isArray(rules) ? rules : [rules];
-  const tests = list.map((rule): ((v: unknown) => boolean) => {
+function compileOmit(rules: readonly OmitRule[]): (v: unknown) => boolean {
+  const tests = rules.map((rule): ((v: unknown) => boolean) => {
     if (rule === 'null') return (v) => v === null;
     if (rule === 'empty') return isEmpty;
     const expected = JSON.stringify(rule.equals);
@@ -135,77 +304,14 @@ function isEmpty(v: unknown): boolean {
   return false;
 }
 
-function compileEach(node: TemplateNode, scope: TemplateScope, pointer: string): TemplateRenderer {
-  const { read, shape } = compileAccess(node.each!, scope, `${pointer}/each`);
-  let itemShape: RootShape = { kind: 'plain' };
-  if (shape.kind === 'field') {
-    if (!shape.field.repeated) throw new TemplateError(`${pointer}/each`, `'${node.each}' is not a repeated field (${describeField(shape.field)})`);
-    itemShape = shape.field.resolvedType instanceof protobuf.Type ? { kind: 'message', type: shape.field.resolvedType } : { kind: 'element', field: shape.field };
-  }
-  const item = node.item === undefined ? ({ from: 'item' } as Template) : node.item;
-  const render = compileTemplate(item, { ...scope, item: itemShape }, `${pointer}/item`);
-  return (ctx) => {
-    const list = read(ctx);
-    if (!Array.isArray(list)) return [];
-    return list.map((element) => render({ ...ctx, item: element }));
-  };
-}
-
-type Shape = { kind: 'message'; type: protobuf.Type } | { kind: 'field'; field: protobuf.Field } | { kind: 'element'; field: protobuf.Field } | { kind: 'plain' };
-
-/** Resolves a `root.a.b` path: a raw reader plus the shape of what it yields. */
-function compileAccess(path: string, scope: TemplateScope, pointer: string): { read: TemplateRenderer; shape: Shape } {
-  const [root, ...segments] = path.split('.');
-  let shape: Shape;
-  switch (root) {
-    case 'response':
-      if (!scope.response) throw new TemplateError(pointer, `'response' is not available here`);
-      shape = { kind: 'message', type: scope.response };
-      break;
-    case 'request':
-      if (!scope.request) throw new TemplateError(pointer, `'request' is not available here`);
-      shape = { kind: 'message', type: scope.request };
-      break;
-    case 'error':
-      if (!scope.error) throw new TemplateError(pointer, `'error' is only available in error templates`);
-      shape = { kind: 'plain' };
-      break;
-    case 'metadata':
-      if (!scope.metadata) throw new TemplateError(pointer, `'metadata' is only available in response templates`);
-      shape = { kind: 'plain' };
-      break;
-    case 'item':
-      if (!scope.item) throw new TemplateError(pointer, `'item' is only available inside 'each'`);
-      shape = scope.item.kind === 'element' ? { kind: 'element', field: scope.item.field } : scope.item;
-      break;
-    default:
-      throw new TemplateError(pointer, `unknown root '${root}' (expected response, request, error, item or metadata)`);
-  }
-  const keys: string[] = [];
-  for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i];
-    if (shape.kind === 'plain') {
-      keys.push(segment);
-      continue;
-    }
-    if (shape.kind !== 'message') {
-      throw new TemplateError(pointer, `cannot read '${segment}' of a ${shape.kind === 'field' ? describeField(shape.field) : 'scalar'} value`);
-    }
-    const field = findField(shape.type, segment);
-    if (!field) throw new TemplateError(pointer, `unknown field '${segment}' in ${typeName(shape.type)}`);
-    field.resolve();
-    keys.push(field.name);
-    const last = i === segments.length - 1;
-    if (last) shape = { kind: 'field', field };
-    else if (field.resolvedType instanceof protobuf.Type && !field.repeated && !field.map) shape = { kind: 'message', type: field.resolvedType };
-    else throw new TemplateError(pointer, `cannot read '${segments[i + 1]}' through ${describeField(field)} field '${segment}'`);
-  }
-  const rootKey = root as keyof TemplateContext;
+/** The raw reader of a resolved path. */
+function compileAccess(source: ReadPlan): TemplateRenderer {
+  const rootKey = source.root as keyof TemplateContext;
+  const keys = source.keys;
   // A field with presence (proto3 `optional`, proto2) that is not set reads as absent, so an
   // object template leaves it out; other fields read their default, as proto3 has it.
-  const last = shape.kind === 'field' ? shape.field : undefined;
-  const presence = last !== undefined && tracksPresence(last);
-  const read: TemplateRenderer = (ctx) => {
+  const presence = source.shape.kind === 'field' && source.shape.field.presence;
+  return (ctx) => {
     let cur: unknown = ctx[rootKey];
     for (let i = 0; i < keys.length; i++) {
       if (cur === null || cur === undefined || typeof cur !== 'object') return undefined;
@@ -215,20 +321,23 @@ function compileAccess(path: string, scope: TemplateScope, pointer: string): { r
     }
     return cur;
   };
-  return { read, shape };
 }
 
 /** A value rendered as JSON per its proto type (`from`). */
-function compileRead(path: string, scope: TemplateScope, pointer: string, int64?: 'string' | 'number'): TemplateRenderer {
-  const { read, shape } = compileAccess(path, scope, pointer);
-  const json = int64 ? { ...scope.json, int64 } : scope.json;
+function compileRead(source: ReadPlan, types: Types, int64?: 'string' | 'number'): TemplateRenderer {
+  const read = compileAccess(source);
+  const json = int64 ? { ...types.json, int64 } : types.json;
+  const shape = source.shape;
   let render: ValueRenderer | undefined;
-  if (shape.kind === 'message') render = compileMessageRenderer(shape.type, json);
-  else if (shape.kind === 'field') render = compileFieldRenderer(shape.field, json);
-  else if (shape.kind === 'element') render = elementRenderer(shape.field.resolvedType, shape.field.type, json);
+  if (shape.kind === 'message') render = compileMessageRenderer(types.root!.lookupType(shape.type), json);
+  else if (shape.kind === 'field') render = compileFieldRenderer(field(types, shape.field), json);
+  else if (shape.kind === 'element') {
+    const f = field(types, shape.field);
+    render = elementRenderer(f.resolvedType, f.type, json);
+  }
   if (!render) return read;
   const r = render;
-  if (shape.kind === 'field' && tracksPresence(shape.field)) {
+  if (shape.kind === 'field' && shape.field.presence) {
     return (ctx) => {
       const v = read(ctx);
       return v === undefined ? undefined : r(v);
@@ -237,16 +346,15 @@ function compileRead(path: string, scope: TemplateScope, pointer: string, int64?
   return (ctx) => r(read(ctx));
 }
 
+function field(types: Types, shape: FieldShape): protobuf.Field {
+  return lookupField(types.root!, shape);
+}
+
 /** A raw value for conditions (`when`): truthy means present. */
-function compileRaw(path: string, scope: TemplateScope, pointer: string): TemplateRenderer {
-  const { read } = compileAccess(path, scope, pointer);
+function compileRaw(source: ReadPlan): TemplateRenderer {
+  const read = compileAccess(source);
   return (ctx) => {
     const v = read(ctx);
     return Array.isArray(v) ? v.length > 0 : !!v;
   };
-}
-
-/** A scalar field declared `optional` in proto3: set or not is part of its value. */
-function tracksPresence(field: protobuf.Field): boolean {
-  return (field.options as Record<string, unknown> | undefined)?.proto3_optional === true;
 }

@@ -4,15 +4,17 @@
  * problem of every file is reported in one DefinitionError. Nothing is resolved per request.
  */
 import protobuf from 'protobufjs';
-import type { FrontendDefinition, RouteMapping } from '../frontends/definition.js';
+import type { ErrorMapping, FrontendDefinition, RouteMapping } from '../frontends/definition.js';
 import { DefinitionError, type DefinitionProblem } from '../frontends/definition-error.js';
+import { DiagnosticCode, nestedSink, type DiagnosticSink } from '../frontends/diagnostics.js';
 import type { LoadedDefinition } from '../frontends/load-definition.js';
 import { compileBodyValidator } from '../mapping/body-validator.js';
-import { compileErrorMapper, DEFAULT_FALLBACK } from '../mapping/error-mapper.js';
+import { compileErrorMapper, DEFAULT_FALLBACK, type ErrorMapper, type ErrorMapperProblem } from '../mapping/error-mapper.js';
 import { typeName } from '../mapping/field-path.js';
 import { defaultJsonOptions } from '../mapping/message-json.js';
 import { compileRequestMapper } from '../mapping/request-mapper.js';
-import { compileResponseMapper } from '../mapping/response-mapper.js';
+import { compileResponseMapper, planResponse } from '../mapping/response-mapper.js';
+import { planTemplate } from '../mapping/template.js';
 import { methodPath } from '../upstream/service-definition.js';
 import { loadProtoRoot } from '../upstream/proto-root.js';
 import type { Upstream } from '../upstream/grpc-upstream.js';
@@ -21,6 +23,7 @@ import type { CompiledFrontend, CompiledRoute, GrpcTarget } from './compiled-rou
 import { joinPaths, parsePathTemplate, type PathSegment } from './path-template.js';
 import { createRouteTable, type RouteEntry, type RouteTable } from './route-table.js';
 import { createResponseCache } from './response-cache.js';
+import { describeBinding, type ErrorRulePlan, type RoutePlan } from './route-plan.js';
 
 export interface FrontendBinding {
   readonly loaded: LoadedDefinition;
@@ -57,20 +60,20 @@ export function compileRouteTable(bindings: readonly FrontendBinding[]): RouteTa
   for (const binding of bindings) {
     const { loaded } = binding;
     const def = loaded.definition;
-    const report = (pointer: string, message: string) => {
+    const report: DiagnosticSink = (code, pointer, message) => {
       const pos = loaded.locate(pointer);
-      problems.push({ code: 'INVALID_VALUE', file: loaded.file, route: loaded.routeAt(pointer), pointer, line: pos?.line, column: pos?.column, message });
+      problems.push({ code, file: loaded.file, route: loaded.routeAt(pointer), pointer, line: pos?.line, column: pos?.column, message });
     };
     // Names are global (RFC-039): one definition per name, bound to any number of namespaces;
     // the same definition read from two places is still one frontend.
     const previous = names.get(def.name);
     const text = JSON.stringify(def);
     if (previous !== undefined && previous.text !== text) {
-      report('/name', `frontend name '${def.name}' is already used by ${previous.file}${previous.file === loaded.file ? ` (document ${previous.index + 1})` : ''}`);
+      report(DiagnosticCode.DUPLICATE_NAME, '/name', `frontend name '${def.name}' is already used by ${previous.file}${previous.file === loaded.file ? ` (document ${previous.index + 1})` : ''}`);
     }
     if (previous === undefined) names.set(def.name, { file: loaded.file, index: loaded.index, text });
     if (def.type !== 'REST' || !def.rest) {
-      report('/type', `frontend type ${def.type} is reserved and not supported yet; only REST is`);
+      report(DiagnosticCode.UNSUPPORTED, '/type', `frontend type ${def.type} is reserved and not supported yet; only REST is`);
       continue;
     }
     const compiled = compileFrontend(binding, def, report);
@@ -82,7 +85,7 @@ export function compileRouteTable(bindings: readonly FrontendBinding[]): RouteTa
       const keys = spellings.map((shape) => `${compiled.frontend.host ?? '*'} ${entry.route.method} ${shape}`);
       const clash = keys.map((k) => shapes.get(k)).find((c) => c !== undefined);
       if (clash) {
-        report(`/rest/routes/${entry.index}/path`, `route '${entry.route.id}' (${entry.route.method} ${entry.route.template}) matches the same requests as route '${clash.route}' of frontend '${clash.frontend}'`);
+        report(DiagnosticCode.ROUTE_CONFLICT, `/rest/routes/${entry.index}/path`, `route '${entry.route.id}' (${entry.route.method} ${entry.route.template}) matches the same requests as route '${clash.route}' of frontend '${clash.frontend}'`);
         continue;
       }
       for (const k of keys) shapes.set(k, { route: entry.route.id, frontend: def.name });
@@ -99,7 +102,7 @@ export function compileRouteTable(bindings: readonly FrontendBinding[]): RouteTa
   }
 }
 
-function compileFrontend(binding: FrontendBinding, def: FrontendDefinition, report: (pointer: string, message: string) => void) {
+function compileFrontend(binding: FrontendBinding, def: FrontendDefinition, report: DiagnosticSink) {
   const rest = def.rest!;
   const { loaded } = binding;
   let root: protobuf.Root | undefined;
@@ -110,7 +113,7 @@ function compileFrontend(binding: FrontendBinding, def: FrontendDefinition, repo
     try {
       root = loadProtoRoot(protoFiles, [loaded.baseDir, ...(binding.includeDirs ?? [])]);
     } catch (err) {
-      report('/protos', (err as Error).message);
+      report(DiagnosticCode.PROTO_LOAD, '/protos', (err as Error).message);
       return undefined;
     }
   }
@@ -118,7 +121,7 @@ function compileFrontend(binding: FrontendBinding, def: FrontendDefinition, repo
   let defaultService: protobuf.Service | undefined;
   if (rest.service !== undefined && root) {
     defaultService = lookupService(root, rest.service);
-    if (!defaultService) report('/rest/service', `unknown gRPC service '${rest.service}'`);
+    if (!defaultService) report(DiagnosticCode.UNKNOWN_SERVICE, '/rest/service', `unknown gRPC service '${rest.service}'`);
   }
 
   const mountPath = joinPaths(binding.pathPrefix, rest.basePath);
@@ -127,16 +130,16 @@ function compileFrontend(binding: FrontendBinding, def: FrontendDefinition, repo
   const consumes = rest.consumes ?? DEFAULT_CONSUMES;
   const fallback = rest.fallback ?? DEFAULT_FALLBACK;
   if (rest.defaultRequestType !== undefined && !consumes.map((c) => c.toLowerCase()).includes(rest.defaultRequestType.toLowerCase())) {
-    report('/rest/defaultRequestType', `'${rest.defaultRequestType}' is not one of the consumed types`);
+    report(DiagnosticCode.INVALID_VALUE, '/rest/defaultRequestType', `'${rest.defaultRequestType}' is not one of the consumed types`);
   }
-  const frontendErrorMapper = compileErrorMapper(rest.errors ?? [], { json }, fallback, (p) => report(`/rest/errors/${p.index}${p.pointer}`, p.message));
+  const frontendErrors = compileErrors(rest.errors ?? [], { json }, fallback, nestedSink(report, '/rest/errors'), 'frontend');
   const frontend: CompiledFrontend = {
     name: def.name,
     mountPath,
     host: binding.host?.toLowerCase(),
     namespace: binding.namespace,
     negotiator: compileNegotiator(produces, consumes, rest.defaultRequestType),
-    mapError: frontendErrorMapper,
+    mapError: frontendErrors.mapper,
     unknownQuery: rest.unknownQuery ?? 'ignore',
     trailingSlash: rest.trailingSlash ?? false,
     upstream: binding.upstream,
@@ -148,9 +151,9 @@ function compileFrontend(binding: FrontendBinding, def: FrontendDefinition, repo
   const ids = new Set<string>();
   rest.routes.forEach((r, index) => {
     const at = `/rest/routes/${index}`;
-    if (ids.has(r.id)) report(`${at}/id`, `route id '${r.id}' is used twice in this frontend`);
+    if (ids.has(r.id)) report(DiagnosticCode.DUPLICATE_NAME, `${at}/id`, `route id '${r.id}' is used twice in this frontend`);
     ids.add(r.id);
-    const route = compileRoute(r, at, { root, defaultService, frontend, json, fallback, rest, forwardHeaders, binding, report });
+    const route = compileRoute(r, at, { root, defaultService, frontend, json, fallback, rest, forwardHeaders, binding, report, frontendErrors: frontendErrors.plan, produces: produces.map((p) => p.type), consumes });
     if (route) entries.push({ ...route, index });
   });
   return { frontend, entries };
@@ -165,53 +168,55 @@ interface RouteContext {
   rest: NonNullable<FrontendDefinition['rest']>;
   forwardHeaders: string[];
   binding: FrontendBinding;
-  report: (pointer: string, message: string) => void;
+  report: DiagnosticSink;
+  /** The frontend's error mappings as plan data (every route's table ends with them). */
+  frontendErrors: readonly ErrorRulePlan[];
+  produces: readonly string[];
+  consumes: readonly string[];
 }
 
 function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
   // A route with any problem is left out of the table (the whole compile fails anyway).
   let problems = 0;
-  const report = (pointer: string, message: string) => {
+  const report: DiagnosticSink = (code, pointer, message) => {
     problems++;
-    ctx.report(pointer, message);
+    ctx.report(code, pointer, message);
   };
   let template;
   try {
     template = parsePathTemplate(joinPaths(ctx.frontend.mountPath, r.path));
   } catch (err) {
-    report(`${at}/path`, (err as Error).message);
+    report(DiagnosticCode.PATH_TEMPLATE, `${at}/path`, (err as Error).message);
     return undefined;
   }
 
   let grpc: GrpcTarget | undefined;
   if (r.grpc !== undefined) {
-    const method = resolveMethod(r.grpc, ctx);
-    if (typeof method === 'string') {
-      report(`${at}/grpc`, method);
-    } else {
-      if (method.requestStream || method.responseStream) report(`${at}/grpc`, `method '${r.grpc}' is streaming; routes call unary methods only`);
+    const method = resolveMethod(r.grpc, ctx, nestedSink(report, `${at}/grpc`));
+    if (method) {
+      if (method.requestStream || method.responseStream) report(DiagnosticCode.UNSUPPORTED, `${at}/grpc`, `method '${r.grpc}' is streaming; routes call unary methods only`);
       grpc = { path: methodPath(method), requestType: method.resolvedRequestType!, responseType: method.resolvedResponseType! };
     }
   }
-  if (r.grpc === undefined && (r.params ?? []).length > 0) report(`${at}/params`, 'a static route (no grpc method) cannot bind params');
-  if (r.cache && (r.method !== 'GET' || r.grpc === undefined)) report(`${at}/cache`, 'only GET routes that call a gRPC method can be cached');
+  if (r.grpc === undefined && (r.params ?? []).length > 0) report(DiagnosticCode.UNSUPPORTED, `${at}/params`, 'a static route (no grpc method) cannot bind params');
+  if (r.cache && (r.method !== 'GET' || r.grpc === undefined)) report(DiagnosticCode.UNSUPPORTED, `${at}/cache`, 'only GET routes that call a gRPC method can be cached');
 
   // Request mapping.
   const requestType = grpc?.requestType;
-  let plan = { mapper: () => ({}), boundQuery: new Set<string>(), boundPath: new Set<string>() } as ReturnType<typeof compileRequestMapper>;
+  let request: ReturnType<typeof compileRequestMapper> = { mapper: () => ({}), boundQuery: new Set<string>(), boundPath: new Set<string>(), bindings: [] };
   if (requestType) {
-    plan = compileRequestMapper(requestType, r.params ?? [], (i, property, message) => report(`${at}/params/${i}/${property}`, message), { lenientStrings: ctx.rest.lenientStrings });
-    for (const p of plan.boundPath) {
+    request = compileRequestMapper(requestType, r.params ?? [], nestedSink(report, `${at}/params`), { lenientStrings: ctx.rest.lenientStrings });
+    for (const p of request.boundPath) {
       if (!template.params.includes(p)) {
         const i = (r.params ?? []).findIndex((m) => m.from === `path.${p}`);
-        report(`${at}/params/${i}/from`, `path parameter '${p}' is not in the path template '${r.path}'`);
+        report(DiagnosticCode.PATH_TEMPLATE, `${at}/params/${i}/from`, `path parameter '${p}' is not in the path template '${r.path}'`);
       }
     }
   }
   // When the method did not resolve its params could not be checked: no cascade of problems.
   if (r.grpc === undefined || requestType) {
     for (const p of template.params) {
-      if (!plan.boundPath.has(p)) report(`${at}/path`, `path parameter {${p}} is not bound to any field`);
+      if (!request.boundPath.has(p)) report(DiagnosticCode.UNBOUND_PATH_PARAM, `${at}/path`, `path parameter {${p}} is not bound to any field`);
     }
   }
 
@@ -220,44 +225,97 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
     try {
       validateBody = compileBodyValidator(r.bodySchema);
     } catch (err) {
-      report(`${at}/bodySchema`, `invalid JSON Schema: ${(err as Error).message}`);
+      report(DiagnosticCode.INVALID_VALUE, `${at}/bodySchema`, `invalid JSON Schema: ${(err as Error).message}`);
     }
   }
 
-  let mapResponse;
-  try {
-    mapResponse = compileResponseMapper(r.response, { response: grpc?.responseType, request: requestType }, ctx.json);
-  } catch (err) {
-    report(`${at}/response${(err as { pointer?: string }).pointer ?? ''}`, (err as Error).message);
-  }
+  const types = { response: grpc?.responseType, request: requestType };
+  const response = planResponse(r.response, types, ctx.json, nestedSink(report, `${at}/response`));
   // A route's own mappings come first, then the frontend's (compiled once, shared).
-  const mapError = r.errors?.length
-    ? compileErrorMapper(r.errors, { json: ctx.json, request: requestType }, ctx.fallback, (p) => report(`${at}/errors/${p.index}${p.pointer}`, p.message), ctx.frontend.mapError)
-    : ctx.frontend.mapError;
+  const routeErrors = r.errors?.length ? compileErrors(r.errors, { json: ctx.json, request: requestType }, ctx.fallback, nestedSink(report, `${at}/errors`), 'route', ctx.frontend.mapError) : undefined;
 
-  if (problems > 0 || !mapResponse) return undefined;
+  if (problems > 0 || !response) return undefined;
+  const deadlineMs = r.deadlineMs ?? ctx.binding.deadlineMs ?? ctx.rest.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const role = r.role ?? (r.method === 'GET' || r.method === 'HEAD' || r.method === 'OPTIONS' ? 'read' : 'write');
+  const writes = !['GET', 'HEAD', 'OPTIONS'].includes(r.method);
+  const plan: RoutePlan = {
+    id: r.id,
+    frontend: ctx.frontend.name,
+    ...(ctx.frontend.namespace === undefined ? {} : { namespace: ctx.frontend.namespace }),
+    ...(ctx.frontend.host === undefined ? {} : { host: ctx.frontend.host }),
+    mountPath: ctx.frontend.mountPath,
+    method: r.method,
+    path: { template: template.template, segments: template.segments, params: template.params },
+    ...(grpc ? { grpc: { method: grpc.path.slice(1), requestType: grpc.requestType.fullName, responseType: grpc.responseType.fullName } } : {}),
+    bindings: request.bindings,
+    boundQuery: [...request.boundQuery],
+    body: { consumes: ctx.consumes, ...(r.bodySchema === undefined ? {} : { schema: r.bodySchema }) },
+    produces: ctx.produces,
+    response,
+    errors: [...(routeErrors?.plan ?? []), ...ctx.frontendErrors],
+    fallback: ctx.fallback,
+    json: ctx.json,
+    policy: {
+      deadlineMs,
+      role,
+      ...(r.elevate === undefined ? {} : { elevate: r.elevate }),
+      ...(r.cache === undefined ? {} : { cache: r.cache }),
+      readiness: r.readiness === true,
+      writes,
+      forwardHeaders: ctx.forwardHeaders,
+      unknownQuery: ctx.frontend.unknownQuery,
+    },
+  };
   const route: CompiledRoute = {
     id: r.id,
     method: r.method,
     template: template.template,
     frontend: ctx.frontend,
     grpc,
-    mapRequest: plan.mapper,
+    plan,
+    mapRequest: request.mapper,
     validateBody,
-    boundQuery: plan.boundQuery,
-    mapResponse,
-    mapError,
-    deadlineMs: r.deadlineMs ?? ctx.binding.deadlineMs ?? ctx.rest.deadlineMs ?? DEFAULT_DEADLINE_MS,
+    boundQuery: request.boundQuery,
+    mapResponse: compileResponseMapper(response, types),
+    mapError: routeErrors?.mapper ?? ctx.frontend.mapError,
+    deadlineMs,
     forwardHeaders: ctx.forwardHeaders,
-    readiness: r.readiness === true,
-    role: r.role ?? (r.method === 'GET' || r.method === 'HEAD' || r.method === 'OPTIONS' ? 'read' : 'write'),
+    readiness: plan.policy.readiness,
+    role,
     elevate: r.elevate,
     cache: r.cache,
     cacheVary: ctx.forwardHeaders.filter((h) => h !== 'x-request-id'),
-    writes: !['GET', 'HEAD', 'OPTIONS'].includes(r.method),
-    describeParams: (r.params ?? []).map((p) => `${p.from ?? `const ${JSON.stringify(p.const)}`} -> ${p.to}${p.required ? ' (required)' : ''}`),
+    writes,
+    describeParams: plan.bindings.map(describeBinding),
   };
   return { route, segments: template.segments, shape: template.shape };
+}
+
+/**
+ * Error mappings: compiled by the error mapper (which reports bad match values) and planned
+ * here (which reports every template problem with its own code), problems in mapping order.
+ */
+function compileErrors(
+  mappings: readonly ErrorMapping[],
+  scope: { json: typeof defaultJsonOptions; request?: protobuf.Type },
+  fallback: { status: number; body: unknown },
+  sink: DiagnosticSink,
+  owner: ErrorRulePlan['scope'],
+  next?: ErrorMapper,
+): { mapper: ErrorMapper; plan: ErrorRulePlan[] } {
+  const matchProblems: ErrorMapperProblem[] = [];
+  // The mapper's own template problems are the first of what planning reports below.
+  const mapper = compileErrorMapper(mappings, scope, fallback, (p) => void (p.pointer.startsWith('/match') && matchProblems.push(p)), next);
+  const templateScope = { ...scope, error: true };
+  const plan: ErrorRulePlan[] = [];
+  mappings.forEach((m, index) => {
+    const at = nestedSink(sink, `/${index}`);
+    for (const p of matchProblems.filter((q) => q.index === index)) at(DiagnosticCode.INVALID_VALUE, p.pointer, p.message);
+    const body = m.body === undefined ? undefined : planTemplate(m.body, templateScope, at, '/body');
+    for (const [name, t] of Object.entries(m.headers ?? {})) planTemplate(t, templateScope, at, `/headers/${name}`);
+    plan.push({ scope: owner, match: m.match ?? {}, ...(m.status === undefined ? {} : { status: m.status }), headers: Object.keys(m.headers ?? {}).map((h) => h.toLowerCase()), ...(body ? { body } : {}) });
+  });
+  return { mapper, plan };
 }
 
 function lookupService(root: protobuf.Root, name: string): protobuf.Service | undefined {
@@ -268,23 +326,25 @@ function lookupService(root: protobuf.Root, name: string): protobuf.Service | un
   }
 }
 
-function resolveMethod(spec: string, ctx: RouteContext): protobuf.Method | string {
-  if (!ctx.root) return `cannot resolve '${spec}': no protos are loaded`;
+/** Resolves a route's `grpc` (reported at the pointer the sink was given); undefined when it does not. */
+function resolveMethod(spec: string, ctx: RouteContext, sink: DiagnosticSink): protobuf.Method | undefined {
+  const fail = (code: DiagnosticCode, message: string) => void sink(code, '', message);
+  if (!ctx.root) return fail(DiagnosticCode.UNKNOWN_METHOD, `cannot resolve '${spec}': no protos are loaded`);
   const slash = spec.lastIndexOf('/');
   let service: protobuf.Service | undefined;
   let name: string;
   if (slash === -1) {
-    if (!ctx.rest.service) return `method '${spec}' names no service and the frontend has no default 'service'`;
+    if (!ctx.rest.service) return fail(DiagnosticCode.UNKNOWN_SERVICE, `method '${spec}' names no service and the frontend has no default 'service'`);
     service = ctx.defaultService;
-    if (!service) return `cannot resolve '${spec}': the default service is unknown`;
+    if (!service) return fail(DiagnosticCode.UNKNOWN_SERVICE, `cannot resolve '${spec}': the default service is unknown`);
     name = spec;
   } else {
     service = lookupService(ctx.root, spec.slice(0, slash));
-    if (!service) return `unknown gRPC service '${spec.slice(0, slash)}'`;
+    if (!service) return fail(DiagnosticCode.UNKNOWN_SERVICE, `unknown gRPC service '${spec.slice(0, slash)}'`);
     name = spec.slice(slash + 1);
   }
   const method = service.methods[name];
-  if (!method) return `unknown method '${name}' in service ${typeName(service)} (it has ${Object.keys(service.methods).join(', ') || 'no methods'})`;
+  if (!method) return fail(DiagnosticCode.UNKNOWN_METHOD, `unknown method '${name}' in service ${typeName(service)} (it has ${Object.keys(service.methods).join(', ') || 'no methods'})`);
   method.resolve();
   return method;
 }

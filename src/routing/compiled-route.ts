@@ -7,6 +7,7 @@ import type { ResponseMapper } from '../mapping/response-mapper.js';
 import type { Upstream } from '../upstream/grpc-upstream.js';
 import type { Negotiator } from './content-negotiation.js';
 import type { CachePolicy, ResponseCache } from './response-cache.js';
+import type { RoutePlan } from './route-plan.js';
 
 export interface CompiledFrontend {
   readonly name: string;
@@ -41,6 +42,11 @@ export interface CompiledRoute {
   readonly frontend: CompiledFrontend;
   /** Absent on static routes, which answer their declared response without a call. */
   readonly grpc?: GrpcTarget;
+  /**
+   * What compiling the route decided, as plain data (JSON-serialisable): the source of the
+   * `routes` printout, the OpenAPI export and `GET /admin/routes/{id}`.
+   */
+  readonly plan: RoutePlan;
   readonly mapRequest: RequestMapper;
   /** Checks the parsed body against the route's JSON Schema, when it declares one. */
   readonly validateBody?: BodyValidator;
@@ -65,6 +71,9 @@ export interface CompiledRoute {
   readonly cacheVary: readonly string[];
   /** A successful answer changes state: the frontend's cache is cleared. */
   readonly writes: boolean;
-  /** One line per ParamMapping, for `prism-gateway routes`. */
+  /**
+   * One line per binding (`path.id -> f_int32 (required)`).
+   * @deprecated read `plan.bindings` (print-routes.ts describes them); kept for older readers.
+   */
   readonly describeParams: readonly string[];
 }
