@@ -15,17 +15,19 @@
  * grpc-js stays the client for what this one leaves out: TLS, name resolution and load
  * balancing, compression, streaming, retries beyond a refused stream.
  *
- * Errors follow `toGatewayError` exactly: same code, message (the server's `grpc-message`,
- * percent-decoded), reason/domain/metadata from the ErrorInfo in `grpc-status-details-bin`,
- * and the same neutral messages for transport failures that carry no ErrorInfo.
+ * Errors are made in status.ts, as the grpc-js client's are: same code, message (the server's
+ * `grpc-message`, percent-decoded), reason/domain/metadata from the ErrorInfo in
+ * `grpc-status-details-bin`, and the same neutral messages for transport failures that carry
+ * no ErrorInfo. Failures found on this side (a reset stream, a bad frame) use grpc-js' words.
  */
 import { Code, GatewayError } from '../core/gateway-error.js';
-import type { UnaryReply, UnaryRequest, Upstream } from './grpc-upstream.js';
+import { STATUS_DETAILS_KEY } from '../grpc/rich-status.js';
 import { H2_DEFAULTS, H2Connection, RST, type H2ConnectionOptions, type H2TunableOption, type StreamHandler } from './h2-connection.js';
 import { parseGrpcTarget } from './grpc-target.js';
-import { createHealthProbe } from './health-probe.js';
+import { createHealthProbe } from './health-check.js';
 import { HpackEncoder, type HeaderList } from './hpack.js';
-import { decodeErrorInfo, STATUS_DETAILS_KEY } from '../grpc/rich-status.js';
+import { httpStatusError, missingStatusError, readTrailerStatus, statusToGatewayError } from './status.js';
+import type { UnaryReply, UnaryRequest, Upstream } from './upstream.js';
 
 /**
  * The connection's tunables (H2ConnectionOptions documents each, H2_DEFAULTS holds the
@@ -128,9 +130,9 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
 
   function unary(request: UnaryRequest): Promise<UnaryReply> {
     return new Promise<UnaryReply>((resolve, reject) => {
-      if (closed) return reject(statusError(Code.UNAVAILABLE, 'upstream closed', {}));
-      if (request.signal?.aborted) return reject(statusError(Code.CANCELLED, 'Call cancelled', {}));
-      if (!(request.deadlineMs > 0)) return reject(statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded', {}));
+      if (closed) return reject(statusError(Code.UNAVAILABLE, 'upstream closed'));
+      if (request.signal?.aborted) return reject(statusError(Code.CANCELLED, 'Call cancelled'));
+      if (!(request.deadlineMs > 0)) return reject(statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded'));
       const deadlineAt = Date.now() + request.deadlineMs;
       const frame = Buffer.allocUnsafe(5 + request.message.length);
       frame[0] = 0;
@@ -140,7 +142,7 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
       try {
         metadataFields = encodeMetadata(request.metadata);
       } catch (err) {
-        return reject(statusError(Code.INTERNAL, (err as Error).message, {}));
+        return reject(statusError(Code.INTERNAL, (err as Error).message));
       }
       start(1);
 
@@ -148,15 +150,15 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
       function start(attempt: number): void {
         const mayRetry = attempt < MAX_ATTEMPTS;
         // A call sent again after close() must not open a new connection.
-        if (closed) return reject(statusError(Code.UNAVAILABLE, 'upstream closed', {}));
+        if (closed) return reject(statusError(Code.UNAVAILABLE, 'upstream closed'));
         const remaining = deadlineAt - Date.now();
-        if (remaining <= 0) return reject(statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded', {}));
+        if (remaining <= 0) return reject(statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded'));
         const block = Buffer.concat([prefix, pathField(request.path), common, HpackEncoder.field('grpc-timeout', encodeTimeout(remaining)), metadataFields]);
         const c = connection();
         const state: CallState = { finished: false, httpStatus: 0, responded: false, metadata: {}, chunks: [], pending: 0, frameLength: -1, message: undefined, messages: 0 };
         let streamId = 0;
-        const timer = setTimeout(() => finish(statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded', {}), true), remaining);
-        const onAbort = () => finish(statusError(Code.CANCELLED, 'Call cancelled', {}), true);
+        const timer = setTimeout(() => finish(statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded'), true), remaining);
+        const onAbort = () => finish(statusError(Code.CANCELLED, 'Call cancelled'), true);
         request.signal?.addEventListener('abort', onAbort, { once: true });
 
         /** Settles the call once; `reset` cancels the stream when it is still open here. */
@@ -186,7 +188,7 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
               else copyMetadata(headers, state.metadata);
             } else {
               settleFromTrailers(headers);
-              if (!endStream && !state.finished) finish(statusError(Code.INTERNAL, 'Trailers without END_STREAM', {}), true);
+              if (!endStream && !state.finished) finish(statusError(Code.INTERNAL, 'Trailers without END_STREAM'), true);
             }
           },
           onData(chunk) {
@@ -197,8 +199,8 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
           onEnd: () => endedWithoutStatus(RST.NO_ERROR),
           onReset: (code) => endedWithoutStatus(code),
           onFailed(error, unprocessed) {
-            if (unprocessed && mayRetry && !state.responded) finish(statusError(Code.UNAVAILABLE, error.message, {}), false, true);
-            else finish(statusError(Code.UNAVAILABLE, error.message, {}), false);
+            if (unprocessed && mayRetry && !state.responded) finish(statusError(Code.UNAVAILABLE, error.message), false, true);
+            else finish(statusError(Code.UNAVAILABLE, error.message), false);
           },
         };
         c.open(block, frame, handler, (id) => (streamId = id));
@@ -208,43 +210,39 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
           if (state.finished) return;
           if (rst === RST.REFUSED_STREAM) {
             // The server did not process the stream (e.g. it was going away): safe to send again.
-            finish(statusError(Code.UNAVAILABLE, 'Stream refused by server', {}), false, mayRetry && !state.responded);
+            finish(statusError(Code.UNAVAILABLE, 'Stream refused by server'), false, mayRetry && !state.responded);
           } else if (rst === RST.CANCEL) {
-            finish(statusError(Code.CANCELLED, 'Call cancelled', {}), false);
+            finish(statusError(Code.CANCELLED, 'Call cancelled'), false);
           } else if (rst === RST.ENHANCE_YOUR_CALM) {
-            finish(statusError(Code.RESOURCE_EXHAUSTED, 'Bandwidth exhausted or memory limit exceeded', {}), false);
+            finish(statusError(Code.RESOURCE_EXHAUSTED, 'Bandwidth exhausted or memory limit exceeded'), false);
           } else if (rst === RST.INADEQUATE_SECURITY) {
-            finish(statusError(Code.PERMISSION_DENIED, 'Protocol not secure enough', {}), false);
+            finish(statusError(Code.PERMISSION_DENIED, 'Protocol not secure enough'), false);
           } else if (rst === RST.NO_ERROR && state.httpStatus !== 0 && state.httpStatus !== 200) {
             finish(httpStatusError(state.httpStatus), false);
           } else if (rst === RST.NO_ERROR && state.httpStatus === 0) {
-            finish(statusError(Code.UNAVAILABLE, 'Connection dropped', {}), false);
+            finish(statusError(Code.UNAVAILABLE, 'Connection dropped'), false);
           } else {
-            finish(statusError(Code.INTERNAL, `Received RST_STREAM with code ${rst} (Call ended without gRPC status)`, {}), false);
+            finish(statusError(Code.INTERNAL, `Received RST_STREAM with code ${rst} (Call ended without gRPC status)`), false);
           }
         }
 
         function settleFromTrailers(trailers: ReplyHeaders): void {
           if (state.finished) return;
-          const statusText = headerText(trailers['grpc-status']);
-          if (statusText === undefined) {
+          const status = readTrailerStatus(headerText(trailers['grpc-status']), headerText(trailers['grpc-message']), headerText(trailers[STATUS_DETAILS_KEY]));
+          copyMetadata(trailers, state.metadata);
+          if (status === undefined) {
             // No gRPC status at all: the HTTP status says what happened (a proxy, a non-gRPC server).
-            copyMetadata(trailers, state.metadata);
-            finish(state.httpStatus !== 200 && state.httpStatus !== 0 ? httpStatusError(state.httpStatus) : statusError(Code.UNKNOWN, 'No status information received', {}), true);
+            finish(missingStatusError(state.httpStatus), true);
             return;
           }
-          const code = Number(statusText);
-          const details = percentDecode(headerText(trailers['grpc-message']) ?? '');
-          copyMetadata(trailers, state.metadata);
-          if (code !== Code.OK) {
-            const detailText = headerText(trailers[STATUS_DETAILS_KEY]);
-            finish(statusError(Number.isInteger(code) && code >= 0 && code <= 16 ? code : Code.UNKNOWN, details, state.metadata, detailText === undefined ? undefined : Buffer.from(detailText, 'base64')), true);
+          if (status.code !== Code.OK) {
+            finish(statusToGatewayError({ ...status, metadata: state.metadata }), true);
             return;
           }
           if (state.pending > 0) {
-            finish(statusError(Code.INTERNAL, 'Incomplete message frame received', {}), true);
+            finish(statusError(Code.INTERNAL, 'Incomplete message frame received'), true);
           } else if (state.messages === 0) {
-            finish(statusError(Code.UNIMPLEMENTED, 'No message received', {}), true);
+            finish(statusError(Code.UNIMPLEMENTED, 'No message received'), true);
           } else {
             finish({ message: state.message!, metadata: state.metadata }, true);
           }
@@ -326,16 +324,16 @@ function readFrames(state: CallState, chunk: Buffer, maxReceive: number): Gatewa
   while (state.pending >= 5) {
     if (state.frameLength < 0) {
       const head = state.chunks[0].length >= 5 ? state.chunks[0] : flatten(state);
-      if (head[0] !== 0) return statusError(Code.INTERNAL, 'Received a compressed message, but no compression was negotiated', {});
+      if (head[0] !== 0) return statusError(Code.INTERNAL, 'Received a compressed message, but no compression was negotiated');
       const length = head.readUInt32BE(1);
-      if (length > maxReceive) return statusError(Code.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs ${maxReceive})`, {});
+      if (length > maxReceive) return statusError(Code.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs ${maxReceive})`);
       state.frameLength = length;
     }
     const total = 5 + state.frameLength;
     if (state.pending < total) break;
     const buffer = state.chunks.length === 1 ? state.chunks[0] : flatten(state);
     state.messages++;
-    if (state.messages > 1) return statusError(Code.UNIMPLEMENTED, 'Too many responses received', {});
+    if (state.messages > 1) return statusError(Code.UNIMPLEMENTED, 'Too many responses received');
     state.message = buffer.subarray(5, total);
     const rest = buffer.subarray(total);
     state.chunks = rest.length > 0 ? [rest] : [];
@@ -351,29 +349,9 @@ function flatten(state: CallState): Buffer {
   return joined;
 }
 
-/** The error `toGatewayError` would make of the same status. */
-function statusError(code: Code, details: string, metadata: Record<string, string>, detailBytes?: Buffer): GatewayError {
-  const info = decodeErrorInfo(detailBytes);
-  let message = details;
-  if (!info) {
-    if (code === Code.UNAVAILABLE) message = 'upstream unavailable';
-    else if (code === Code.DEADLINE_EXCEEDED) message = 'upstream deadline exceeded';
-    else if (code === Code.CANCELLED) message = 'call cancelled';
-  }
-  const cause = Object.assign(new Error(`${code} ${Code[code] ?? ''}: ${details}`), { code, details, metadata });
-  return new GatewayError(code, message, { reason: info?.reason, domain: info?.domain, metadata: info?.metadata, cause });
-}
-
-/** HTTP status of a reply without a gRPC status → gRPC code (the gRPC HTTP/2 mapping). */
-function httpStatusError(status: number): GatewayError {
-  const code =
-    status === 400 ? Code.INTERNAL
-    : status === 401 ? Code.UNAUTHENTICATED
-    : status === 403 ? Code.PERMISSION_DENIED
-    : status === 404 ? Code.UNIMPLEMENTED
-    : status === 429 || status === 502 || status === 503 || status === 504 ? Code.UNAVAILABLE
-    : Code.UNKNOWN;
-  return statusError(code, `Received HTTP status code ${status}`, {});
+/** A failure found on this side of the wire, worded as status.ts words a received status. */
+function statusError(code: Code, details: string): GatewayError {
+  return statusToGatewayError({ code, details });
 }
 
 /** Text metadata of a header block (first value of each key), without pseudo and status keys. */
@@ -396,27 +374,4 @@ export function encodeTimeout(ms: number): string {
   const s = Math.ceil(m / 1000);
   if (s < 1e8) return `${s}S`;
   return `${Math.min(99_999_999, Math.ceil(s / 3600))}H`;
-}
-
-/**
- * `grpc-message` is percent-encoded UTF-8. Malformed escapes stay as they are: a peer's odd
- * message must never fail the call.
- */
-export function percentDecode(text: string): string {
-  if (!text.includes('%')) return text;
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    const bytes: number[] = [];
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 37 && i + 2 < text.length && /^[0-9a-fA-F]{2}$/.test(text.slice(i + 1, i + 3))) {
-        bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
-        i += 2;
-      } else {
-        for (const b of Buffer.from(text[i], 'utf8')) bytes.push(b);
-      }
-    }
-    return Buffer.from(bytes).toString('utf8');
-  }
 }

@@ -1,5 +1,5 @@
 /**
- * The health check, in one place (health-probe.ts) for every `healthy()`: the Check request's
+ * The health check, in one place (health-check.ts) for every `healthy()`: the Check request's
  * bytes per service, which replies mean SERVING, and what `withHealthCheck` puts around an
  * upstream (the upstream's own `unary`, a Check for the configured service, or a connection
  * to the target as grpc-target.ts reads it).
@@ -10,9 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { UnaryRequest, Upstream } from '../../src/upstream/grpc-upstream.js';
-import { withHealthCheck } from '../../src/upstream/health-check.js';
-import { createHealthProbe, encodeHealthCheckRequest, HEALTH_CHECK_PATH, isServing } from '../../src/upstream/health-probe.js';
+import type { UnaryRequest, Upstream } from '../../src/upstream/upstream.js';
+import { createHealthProbe, encodeHealthCheckRequest, HEALTH_CHECK_PATH, isServing, withHealthCheck } from '../../src/upstream/health-check.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

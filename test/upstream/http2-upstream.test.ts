@@ -9,7 +9,7 @@ import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { Code, GatewayError } from '../../src/core/gateway-error.js';
 import { createGrpcUpstream, type UnaryRequest, type Upstream } from '../../src/upstream/grpc-upstream.js';
-import { createHttp2Upstream, encodeTimeout, percentDecode } from '../../src/upstream/http2-upstream.js';
+import { createHttp2Upstream, encodeTimeout } from '../../src/upstream/http2-upstream.js';
 import { loadProtoRoot } from '../../src/grpc/proto-root.js';
 import { FIXTURE_PROTO, FIXTURE_SERVICE, startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
 import { startRawServer, type RawServer } from './raw-server.js';
@@ -423,11 +423,4 @@ describe('http2 upstream against non-conforming HTTP/2 servers', () => {
       up.close();
     }
   });
-});
-
-test('percentDecode: UTF-8 escapes, malformed escapes kept', () => {
-  assert.equal(percentDecode('plain'), 'plain');
-  assert.equal(percentDecode('100%25 done'), '100% done');
-  assert.equal(percentDecode('%E2%98%83 snow'), '☃ snow');
-  assert.equal(percentDecode('bad %E2%98 and %G1'), 'bad \uFFFD and %G1');
 });
