@@ -6,11 +6,14 @@
  * accepted change is persisted, then swapped in at once (requests in flight finish on the
  * table they started with).
  */
+import { Code, gatewayError, GatewayReason, type ErrorDetail } from '../core/gateway-error.js';
 import type { HttpInput, HttpReply } from '../core/http-types.js';
-import { DefinitionError, formatProblem } from '../frontends/definition-error.js';
+import { renderError } from '../core/render-error.js';
+import { DefinitionError, formatProblem, type DefinitionProblem } from '../frontends/definition-error.js';
 import { parseAnyDefinitions as parseDefinitions } from '../frontends/load-any-definition.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { printRoutes } from '../routing/print-routes.js';
+import type { CompiledRoute } from '../routing/compiled-route.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { TableHolder } from '../routing/table-holder.js';
 import type { DefinitionStore } from './definition-store.js';
@@ -18,7 +21,7 @@ import type { FrontendCatalog, FrontendEntry, NamespaceTarget } from './frontend
 
 export interface AdminRoute {
   readonly method: 'GET' | 'PUT' | 'DELETE' | 'POST';
-  /** find-my-way syntax (`:name`). */
+  /** A path template with whole-segment parameters, as definitions write them (`/admin/frontends/{name}`). */
   readonly path: string;
   handle(input: HttpInput, params: Record<string, string>): Promise<HttpReply>;
 }
@@ -38,7 +41,24 @@ export interface AdminContext {
 }
 
 const json = (status: number, body: unknown): HttpReply => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const problem = (status: number, message: string, extra: Record<string, unknown> = {}): HttpReply => json(status, { error: message, ...extra });
+
+/** An admin error in the unified body (core/render-error.ts); the status table decides the status. */
+const problem = (code: Code, reason: GatewayReason, message: string, metadata: Record<string, string> = {}, details: readonly ErrorDetail[] = []): HttpReply =>
+  renderError(gatewayError(code, reason, message, metadata, details));
+
+const noFrontend = (name: string, namespace?: string): HttpReply =>
+  problem(Code.NOT_FOUND, GatewayReason.FRONTEND_NOT_FOUND, `no frontend named '${name}'${namespace ? ` in namespace '${namespace}'` : ''}`, namespace ? { frontend: name, namespace } : { frontend: name });
+
+/**
+ * A rejected definition: every problem as a google.rpc.BadRequest field violation (field
+ * `file#pointer`, description the formatted problem, reason its diagnostic code).
+ */
+export function definitionRejected(message: string, problems: readonly DefinitionProblem[]): HttpReply {
+  const violations = problems.map((p) => ({ field: `${p.file}#${p.pointer}`, description: formatProblem(p), reason: p.code }));
+  return problem(Code.INVALID_ARGUMENT, GatewayReason.DEFINITION_INVALID, message, { problems: String(problems.length) }, [
+    { '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: violations },
+  ]);
+}
 
 export interface AdminApi {
   readonly routes: AdminRoute[];
@@ -68,7 +88,7 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
     } catch (err) {
       ctx.metrics.reload('failure');
       if (err instanceof DefinitionError) {
-        return json(400, { error: 'the change was rejected; the served routes are unchanged', problems: err.problems.map((p) => ({ ...p, text: formatProblem(p) })) });
+        return definitionRejected('the change was rejected; the served routes are unchanged', err.problems);
       }
       throw err;
     }
@@ -124,6 +144,11 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
     },
     {
       method: 'GET',
+      path: '/admin/routes/{id}',
+      handle: async (input, { id }) => routePlan(ctx.tables.current, id, single(input.query.frontend), single(input.query.namespace)),
+    },
+    {
+      method: 'GET',
       path: '/admin/namespaces',
       handle: async () =>
         json(200, [...ctx.namespaces.values()].map((ns) => ({ name: ns.name, target: ns.target, grpcPassthrough: ns.passthrough, frontends: ctx.catalog.entries.filter((e) => e.namespace === ns.name).flatMap((e) => e.names) }))),
@@ -140,24 +165,24 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
     },
     {
       method: 'GET',
-      path: '/admin/frontends/:name',
+      path: '/admin/frontends/{name}',
       handle: async (_input, { name }) => {
         const entry = ctx.catalog.entries.find((e) => e.names.includes(name));
-        return entry ? json(200, { ...describe(entry), definition: entry.text }) : problem(404, `no frontend named '${name}'`);
+        return entry ? json(200, { ...describe(entry), definition: entry.text }) : noFrontend(name);
       },
     },
     {
       method: 'GET',
-      path: '/admin/frontends/:name/openapi.json',
+      path: '/admin/frontends/{name}/openapi.json',
       handle: async (_input, { name }) => {
-        if (!ctx.catalog.entries.some((e) => e.names.includes(name))) return problem(404, `no frontend named '${name}'`);
-        if (!ctx.openApi) return problem(501, 'OpenAPI export is not available');
+        if (!ctx.catalog.entries.some((e) => e.names.includes(name))) return noFrontend(name);
+        if (!ctx.openApi) return problem(Code.UNIMPLEMENTED, GatewayReason.EXPORT_UNAVAILABLE, 'OpenAPI export is not available');
         return json(200, ctx.openApi(ctx.tables.current, name));
       },
     },
     {
       method: 'PUT',
-      path: '/admin/frontends/:name',
+      path: '/admin/frontends/{name}',
       handle: (input, { name }) =>
         serialized(async () => {
           const text = input.body?.toString('utf8') ?? '';
@@ -168,17 +193,17 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
           } catch (err) {
             if (!(err instanceof DefinitionError)) throw err;
             ctx.metrics.reload('failure');
-            return json(400, { error: 'the definition was rejected; the served routes are unchanged', problems: err.problems.map((p) => ({ ...p, text: formatProblem(p) })) });
+            return definitionRejected('the definition was rejected; the served routes are unchanged', err.problems);
           }
           if (names.length !== 1 || names[0] !== name) {
-            return problem(400, `the body must define exactly one frontend, named '${name}' (it defines ${names.length === 0 ? 'none' : names.map((n) => `'${n}'`).join(', ')})`);
+            return problem(Code.INVALID_ARGUMENT, GatewayReason.FRONTEND_NAME_MISMATCH, `the body must define exactly one frontend, named '${name}' (it defines ${names.length === 0 ? 'none' : names.map((n) => `'${n}'`).join(', ')})`, { frontend: name, defined: names.join(',') });
           }
           const namespace = single(input.query.namespace) ?? (ctx.namespaces.size === 1 ? [...ctx.namespaces.keys()][0] : undefined);
-          if (!namespace) return problem(400, `name the namespace with ?namespace= (one of ${[...ctx.namespaces.keys()].join(', ')})`);
+          if (!namespace) return problem(Code.INVALID_ARGUMENT, GatewayReason.NAMESPACE_REQUIRED, `name the namespace with ?namespace= (one of ${[...ctx.namespaces.keys()].join(', ')})`, { namespaces: [...ctx.namespaces.keys()].join(',') });
           const fromFile = ctx.catalog.entries.find((e) => e.names.includes(name) && e.namespace === namespace && e.origin === 'file');
           if (fromFile) return fileOwned(name, fromFile);
           const shared = ctx.catalog.entries.find((e) => e.names.includes(name) && e.names.length > 1);
-          if (shared) return problem(409, `frontend '${name}' is defined together with ${shared.names.filter((n) => n !== name).join(', ')} in ${shared.source}; change that file instead`);
+          if (shared) return sharedDefinition(name, shared, `frontend '${name}' is defined together with ${shared.names.filter((n) => n !== name).join(', ')} in ${shared.source}; change that file instead`);
           const entry: FrontendEntry = { names: [name], namespace, pathPrefix: single(input.query.pathPrefix), host: single(input.query.host), text, source, origin: 'admin' };
           // A frontend bound to several namespaces is changed in the one named here only.
           const rejected = await apply(
@@ -190,17 +215,17 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
     },
     {
       method: 'DELETE',
-      path: '/admin/frontends/:name',
+      path: '/admin/frontends/{name}',
       handle: (input, { name }) =>
         serialized(async () => {
           // ?namespace= removes the frontend from that namespace only; without it, from all.
           const namespace = single(input.query.namespace);
           const bound = ctx.catalog.entries.filter((e) => e.names.includes(name) && (namespace === undefined || e.namespace === namespace));
-          if (bound.length === 0) return problem(404, `no frontend named '${name}'${namespace ? ` in namespace '${namespace}'` : ''}`);
+          if (bound.length === 0) return noFrontend(name, namespace);
           const fromFile = bound.find((e) => e.origin === 'file');
           if (fromFile) return fileOwned(name, fromFile);
           const shared = bound.find((e) => e.names.length > 1);
-          if (shared) return problem(409, `frontend '${name}' is defined together with others in ${shared.source}; change that file instead`);
+          if (shared) return sharedDefinition(name, shared, `frontend '${name}' is defined together with others in ${shared.source}; change that file instead`);
           const rejected = await apply(
             (entries) => entries.filter((e) => !bound.includes(e)),
             async () => {
@@ -219,7 +244,61 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
  * shadow every later edit of the file (and a delete would outlive it), so it is refused.
  */
 function fileOwned(name: string, entry: FrontendEntry): HttpReply {
-  return problem(409, `frontend '${name}' in namespace '${entry.namespace}' is defined in the config file (${entry.source}); change it there: frontends from the config file cannot be changed or deleted through the admin API`, { origin: 'file', source: entry.source });
+  return problem(
+    Code.FAILED_PRECONDITION,
+    GatewayReason.READ_ONLY_FRONTEND,
+    `frontend '${name}' in namespace '${entry.namespace}' is defined in the config file (${entry.source}); change it there: frontends from the config file cannot be changed or deleted through the admin API`,
+    { frontend: name, namespace: entry.namespace, origin: 'file', source: entry.source },
+  );
+}
+
+/** A frontend defined in one document with others can only change with them, in that document. */
+function sharedDefinition(name: string, entry: FrontendEntry, message: string): HttpReply {
+  return problem(Code.FAILED_PRECONDITION, GatewayReason.READ_ONLY_FRONTEND, message, { frontend: name, namespace: entry.namespace, origin: entry.origin, source: entry.source });
+}
+
+/**
+ * `GET /admin/routes/{id}`: the compiled plan of the route with that id in the served table.
+ * Route ids are unique within a frontend only; `frontend` and `namespace` narrow.
+ */
+function routePlan(table: RouteTable, id: string, frontend: string | undefined, namespace: string | undefined): HttpReply {
+  const found = table.routes.filter((r) => r.id === id && (frontend === undefined || r.frontend.name === frontend) && (namespace === undefined || r.frontend.namespace === namespace));
+  if (found.length === 0) {
+    const narrowed = [frontend && `frontend '${frontend}'`, namespace && `namespace '${namespace}'`].filter(Boolean).join(' and ');
+    return problem(Code.NOT_FOUND, GatewayReason.ROUTE_NOT_FOUND, `no route with id '${id}'${narrowed ? ` in ${narrowed}` : ''}`, { route: id });
+  }
+  if (found.length > 1) {
+    const candidates = found.map((r) => `${r.frontend.name}/${r.frontend.namespace ?? ''}`);
+    return problem(
+      Code.INVALID_ARGUMENT,
+      GatewayReason.ROUTE_AMBIGUOUS,
+      `${found.length} routes have the id '${id}': ${candidates.join(', ')}; narrow with ?frontend= and ?namespace=`,
+      { route: id, candidates: candidates.join(',') },
+    );
+  }
+  return json(200, planOf(found[0]!));
+}
+
+/** The route's plan (plain data from compilation); what the compiled route says when it has none. */
+function planOf(route: CompiledRoute): unknown {
+  const plan = (route as CompiledRoute & { readonly plan?: unknown }).plan;
+  if (plan !== undefined) return plan;
+  return {
+    id: route.id,
+    method: route.method,
+    template: route.template,
+    frontend: route.frontend.name,
+    namespace: route.frontend.namespace,
+    grpc: route.grpc?.path,
+    params: route.describeParams,
+    role: route.role,
+    elevate: route.elevate,
+    deadlineMs: route.deadlineMs,
+    readiness: route.readiness,
+    cache: route.cache,
+    writes: route.writes,
+    forwardHeaders: route.forwardHeaders,
+  };
 }
 
 function single(v: string | string[] | undefined): string | undefined {

@@ -5,10 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import type { CompiledFrontend, CompiledRoute } from '../routing/compiled-route.js';
 import type { RouteTable } from '../routing/route-table.js';
-import type { ErrorMapper } from '../mapping/error-mapper.js';
-import { DEFAULT_FALLBACK } from '../mapping/error-mapper.js';
 import { Code, GatewayError, gatewayError, GatewayReason } from './gateway-error.js';
 import type { HttpInput, HttpReply } from './http-types.js';
+import { renderError } from './render-error.js';
 import type { Authenticator } from '../security/authenticator.js';
 
 const REQUEST_ID = 'x-request-id';
@@ -21,7 +20,7 @@ export async function handleRequest(table: RouteTable, input: HttpInput, auth?: 
     return { status: 200, headers: { allow: match.options.join(', '), [REQUEST_ID]: requestId }, body: '' };
   }
   if (match.error) {
-    const reply = renderError(match.frontend?.mapError, match.error, undefined, errorType(match.frontend, accept(input)));
+    const reply = renderError(match.error, { mapError: match.frontend?.mapError, contentType: errorType(match.frontend, accept(input)) });
     if (match.allow) reply.headers['allow'] = match.allow.join(', ');
     reply.headers[REQUEST_ID] = requestId;
     return reply;
@@ -31,8 +30,8 @@ export async function handleRequest(table: RouteTable, input: HttpInput, auth?: 
   const responseType = frontend.negotiator.responseType(accept(input));
   let reply: HttpReply;
   if (responseType === undefined) {
-    const error = gatewayError(Code.INVALID_ARGUMENT, GatewayReason.NOT_ACCEPTABLE, 'none of the accepted media types can be produced', { accept: accept(input) ?? '' }, 406);
-    reply = renderError(route.mapError, error, undefined, frontend.negotiator.fallbackType);
+    const error = gatewayError(Code.INVALID_ARGUMENT, GatewayReason.NOT_ACCEPTABLE, 'none of the accepted media types can be produced', { accept: accept(input) ?? '' });
+    reply = renderError(error, { mapError: route.mapError, contentType: frontend.negotiator.fallbackType });
   } else {
     reply = await invokeRoute(route, params, input, requestId, responseType, auth);
   }
@@ -53,7 +52,7 @@ export function requestIdFrom(header: string | string[] | undefined): string {
 /** Renders an error raised outside any route (no frontend matched, body too large, ...). */
 export function renderRoutingError(table: RouteTable, input: HttpInput, error: GatewayError): HttpReply {
   const frontend = table.frontendFor(input.path, hostOf(input.headers));
-  return renderError(frontend?.mapError, error, undefined, errorType(frontend, accept(input)));
+  return renderError(error, { mapError: frontend?.mapError, contentType: errorType(frontend, accept(input)) });
 }
 
 /** Calls the route; the reply names the authenticated principal (for the request log line). */
@@ -119,14 +118,13 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
     const error = err instanceof GatewayError ? err : new GatewayError(Code.INTERNAL, 'internal error', { reason: GatewayReason.INTERNAL, cause: err });
     // 415 and 406 bodies go out in the first produced type (what the client can surely read).
     const type = error.reason === GatewayReason.UNSUPPORTED_MEDIA_TYPE ? route.frontend.negotiator.fallbackType : responseType;
-    const reply = renderError(route.mapError, error, request, type);
+    const reply = renderError(error, { mapError: route.mapError, request, contentType: type });
     reply.upstreamCode = upstreamCode;
     reply.principal = principalName;
     if (!(err instanceof GatewayError)) reply.fault = err;
     // A write that reached the upstream may have changed state even though it failed.
     if (route.writes && upstreamCode !== undefined) reply.clearedCache = clearCache(route.frontend);
     if (auth && error.reason === GatewayReason.UNAUTHENTICATED && reply.status === 401) reply.headers['www-authenticate'] = auth.challenge;
-    if (error.reason === GatewayReason.AUTH_RATE_LIMITED) reply.headers['retry-after'] = error.metadata.retryAfterSeconds;
     return reply;
   }
 }
@@ -134,20 +132,6 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
 function clearCache(frontend: CompiledFrontend): HttpReply['clearedCache'] {
   frontend.cache.clear();
   return { frontend: frontend.name, namespace: frontend.namespace };
-}
-
-function renderError(mapError: ErrorMapper | undefined, error: GatewayError, request: unknown, type: string): HttpReply {
-  if (!mapError) {
-    return { status: error.httpStatus, headers: { 'content-type': type }, body: JSON.stringify({ code: error.code, message: error.message }) };
-  }
-  const rendered = mapError(error, request);
-  let body: string;
-  try {
-    body = JSON.stringify(rendered.body) ?? 'null';
-  } catch {
-    body = JSON.stringify(DEFAULT_FALLBACK.body);
-  }
-  return { status: rendered.status, headers: { 'content-type': type, ...rendered.headers }, body };
 }
 
 /** The type errors outside a negotiated route go out as: the client's choice if producible. */
@@ -161,17 +145,17 @@ function parseBody(frontend: CompiledFrontend, input: HttpInput): unknown {
   if (!raw || raw.length === 0) return undefined;
   const contentType = headerValue(input.headers['content-type']);
   if (!frontend.negotiator.consumes(contentType)) {
-    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.UNSUPPORTED_MEDIA_TYPE, `content type '${contentType ?? ''}' is not supported`, { contentType: contentType ?? '' }, 415);
+    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.UNSUPPORTED_MEDIA_TYPE, `content type '${contentType ?? ''}' is not supported`, { contentType: contentType ?? '' });
   }
   const text = raw.toString('utf8');
   if (text.trim() === '') return undefined;
   if (nestingDepth(text) > MAX_JSON_DEPTH) {
-    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, `JSON body nested deeper than ${MAX_JSON_DEPTH} levels`, {}, 400);
+    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, `JSON body nested deeper than ${MAX_JSON_DEPTH} levels`, {});
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, `malformed JSON body: ${(err as Error).message}`, {}, 400);
+    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, `malformed JSON body: ${(err as Error).message}`, {});
   }
 }
 
@@ -183,7 +167,7 @@ function encodeRequest(route: CompiledRoute, request: Record<string, unknown>): 
   try {
     return route.grpc!.requestType.encode(request).finish();
   } catch (err) {
-    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, `the request cannot be encoded: ${(err as Error).message}`, {}, 400);
+    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, `the request cannot be encoded: ${(err as Error).message}`, {});
   }
 }
 
@@ -208,7 +192,7 @@ function nestingDepth(text: string): number {
 function rejectUnknownQuery(route: CompiledRoute, query: HttpInput['query']): void {
   for (const name of Object.keys(query)) {
     if (!route.boundQuery.has(name)) {
-      throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.UNKNOWN_PARAMETER, `unknown query parameter '${name}'`, { source: 'query', param: name }, 400);
+      throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.UNKNOWN_PARAMETER, `unknown query parameter '${name}'`, { source: 'query', param: name });
     }
   }
 }
@@ -233,7 +217,7 @@ function forwardedMetadata(names: readonly string[], headers: HttpInput['headers
     const v = name === REQUEST_ID ? requestId : headerValue(headers[name]);
     if (v === undefined) continue;
     if (!METADATA_VALUE.test(v)) {
-      throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.BINDING_TYPE, `header '${name}' cannot be forwarded: it holds characters gRPC metadata does not allow`, { source: 'header', param: name }, 400);
+      throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.BINDING_TYPE, `header '${name}' cannot be forwarded: it holds characters gRPC metadata does not allow`, { source: 'header', param: name });
     }
     out[name] = v;
   }

@@ -25,6 +25,6 @@ export function compileBodyValidator(schema: Record<string, unknown> | boolean):
     if (body === undefined) return;
     if (validate(body)) return;
     const errors = (validate.errors ?? []).slice(0, 10).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
-    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.BODY_INVALID, `request body does not match its schema: ${errors.join('; ')}`, { errors: errors.join('; ') }, 400);
+    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.BODY_INVALID, `request body does not match its schema: ${errors.join('; ')}`, { errors: errors.join('; ') });
   };
 }

@@ -7,15 +7,12 @@
  */
 import type { ErrorMapping, Template } from '../frontends/definition.js';
 import { codeName, GatewayError, parseCode } from '../core/gateway-error.js';
+import { DEFAULT_FALLBACK, defaultErrorBody, type ErrorMapper, type FallbackBody } from '../core/render-error.js';
 import { compileTemplate, type TemplateRenderer, type TemplateScope } from './template.js';
 
-export interface RenderedError {
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
-export type ErrorMapper = (error: GatewayError, request?: unknown) => RenderedError;
+// The mapper's contract lives with renderError, which calls it; re-exported for the compiler.
+export type { ErrorMapper, RenderedError } from '../core/render-error.js';
+export { DEFAULT_FALLBACK };
 
 /** What error templates see under `error.` */
 export interface ErrorView {
@@ -35,8 +32,6 @@ export interface ErrorMapperProblem {
   message: string;
 }
 
-export const DEFAULT_FALLBACK = { status: 500, body: { code: 13, message: 'internal error' } };
-
 interface CompiledMapping {
   matches(e: GatewayError): boolean;
   status?: number;
@@ -51,12 +46,13 @@ export function errorView(e: GatewayError): ErrorView {
 /**
  * Compiles a list of mappings; an error none of them matches goes to `next` (a route's own
  * mappings fall through to its frontend's, compiled once and shared by every route), else to
- * the default body. Problems are returned through `report`.
+ * the default body. Problems are returned through `report`. The mapper carries `fallback`, so
+ * renderError can send it when the rendered body cannot be serialised.
  */
 export function compileErrorMapper(
   mappings: readonly ErrorMapping[],
   scope: Omit<TemplateScope, 'error' | 'response'>,
-  fallback: { status: number; body: unknown } = DEFAULT_FALLBACK,
+  fallback: FallbackBody = DEFAULT_FALLBACK,
   report: (problem: ErrorMapperProblem) => void = () => {},
   next?: ErrorMapper,
 ): ErrorMapper {
@@ -67,21 +63,22 @@ export function compileErrorMapper(
   });
   const fallbackBody = JSON.stringify(fallback.body);
 
-  return (error, request) => {
+  const mapper = (error: GatewayError, request?: unknown) => {
     try {
       const mapping = compiled.find((m) => m.matches(error));
-      if (!mapping) return next ? next(error, request) : { status: error.httpStatus, headers: {}, body: defaultBody(error) };
+      if (!mapping) return next ? next(error, request) : { status: error.httpStatus, headers: {}, body: defaultErrorBody(error) };
       const ctx = { error: errorView(error), request };
       const headers: Record<string, string> = {};
       for (const [name, render] of mapping.headers) {
         const v = render(ctx);
         if (v !== undefined && v !== null) headers[name] = String(v);
       }
-      return { status: mapping.status ?? error.httpStatus, headers, body: mapping.body ? mapping.body(ctx) : defaultBody(error) };
+      return { status: mapping.status ?? error.httpStatus, headers, body: mapping.body ? mapping.body(ctx) : defaultErrorBody(error) };
     } catch {
       return { status: fallback.status, headers: {}, body: JSON.parse(fallbackBody) };
     }
   };
+  return Object.assign(mapper, { fallback });
 }
 
 function compileMapping(m: ErrorMapping, scope: TemplateScope, report: (pointer: string, message: string) => void): CompiledMapping | undefined {
@@ -124,12 +121,4 @@ function compileMapping(m: ErrorMapping, scope: TemplateScope, report: (pointer:
     if (r) headers.push([name.toLowerCase(), r]);
   }
   return { matches: (e) => tests.every((t) => t(e)), status: m.status, body, headers };
-}
-
-/** grpc-gateway's default error body, with the ErrorInfo as a typed detail. */
-function defaultBody(e: GatewayError): unknown {
-  const details = e.reason
-    ? [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: e.reason, domain: e.domain, metadata: e.metadata }]
-    : [];
-  return { code: e.code, message: e.message, details };
 }

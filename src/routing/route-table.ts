@@ -75,9 +75,9 @@ export function createRouteTable(entries: readonly RouteEntry[], frontends: read
       if (allow.includes('GET') && !allow.includes('HEAD')) allow.push('HEAD');
       if (method === 'OPTIONS' && allow.length > 0) return { frontend, options: [...allow, 'OPTIONS'] };
       if (allow.length > 0) {
-        return { frontend, allow, error: gatewayError(Code.UNIMPLEMENTED, GatewayReason.METHOD_NOT_ALLOWED, `method ${method} is not allowed on ${path}`, { method, path }, 405) };
+        return { frontend, allow, error: gatewayError(Code.UNIMPLEMENTED, GatewayReason.METHOD_NOT_ALLOWED, `method ${method} is not allowed on ${path}`, { method, path }) };
       }
-      return { frontend, error: gatewayError(Code.NOT_FOUND, GatewayReason.ROUTE_NOT_FOUND, `no route for ${method} ${path}`, { method, path }, 404) };
+      return { frontend, error: gatewayError(Code.NOT_FOUND, GatewayReason.ROUTE_NOT_FOUND, `no route for ${method} ${path}`, { method, path }) };
     },
   };
 }

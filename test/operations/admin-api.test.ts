@@ -12,11 +12,32 @@ import { startFixtureServer, type FixtureServer } from '../support/fixture-serve
 import type { RunningGateway } from '../../src/start-gateway.js';
 import { echoFrontend, fixtureNamespace, http, putFrontend, runCli, startFromConfig, tempDir, writeConfig } from './support.js';
 
-interface Problem {
+/** The unified error body (core/render-error.ts). */
+interface ErrorBody {
+  code: number;
   message: string;
-  text: string;
-  route?: string;
-  pointer: string;
+  details: ({ '@type': string; reason?: string; domain?: string; metadata?: Record<string, string> } & { fieldViolations?: Violation[] })[];
+}
+
+/** A definition problem, as a google.rpc.BadRequest field violation. */
+interface Violation {
+  field: string;
+  description: string;
+  reason: string;
+}
+
+function errorInfo(body: unknown): { reason?: string; domain?: string; metadata?: Record<string, string> } | undefined {
+  return (body as ErrorBody).details.find((d) => d['@type'] === 'type.googleapis.com/google.rpc.ErrorInfo');
+}
+
+/** The field violations of a rejected definition (asserting the body's shape on the way). */
+function violations(body: unknown): Violation[] {
+  const b = body as ErrorBody;
+  assert.equal(b.code, 3, JSON.stringify(body));
+  assert.deepEqual(fields(errorInfo(b), ['reason', 'domain']), { reason: 'DEFINITION_INVALID', domain: 'gateway.prism.io' });
+  const badRequest = b.details.find((d) => d['@type'] === 'type.googleapis.com/google.rpc.BadRequest');
+  assert.ok(badRequest?.fieldViolations, JSON.stringify(body));
+  return badRequest.fieldViolations;
 }
 
 let fixture: FixtureServer;
@@ -120,17 +141,53 @@ describe('admin API: apply, reject, delete, restart', () => {
     assert.match(routes, /extra-more/);
   });
 
+  test('GET /admin/routes/{id} answers the route plan; a shared id needs ?frontend=, an unknown one is a 404', async () => {
+    const one = await http(`${gateway!.adminUrl}/admin/routes/extra-more`);
+    assert.equal(one.status, 200, one.text);
+    assert.deepEqual(fields(one.json(), ['id', 'frontend', 'namespace', 'method']), { id: 'extra-more', frontend: 'extra', namespace: 'fx', method: 'GET' });
+
+    const twin = echoFrontend('twin', [{ id: 'extra-more', path: '/twin', marker: 'twin' }]);
+    assert.equal((await putFrontend(gateway!.adminUrl!, 'twin', twin)).status, 200);
+    try {
+      const shared = await http(`${gateway!.adminUrl}/admin/routes/extra-more`);
+      assert.equal(shared.status, 400, shared.text);
+      assert.equal(errorInfo(shared.json())?.reason, 'ROUTE_AMBIGUOUS');
+      assert.match((shared.json() as ErrorBody).message, /extra\/fx.*twin\/fx|twin\/fx.*extra\/fx/);
+      const narrowed = await http(`${gateway!.adminUrl}/admin/routes/extra-more?frontend=twin&namespace=fx`);
+      assert.equal(narrowed.status, 200, narrowed.text);
+      assert.equal((narrowed.json() as { frontend: string }).frontend, 'twin');
+    } finally {
+      assert.equal((await http(`${gateway!.adminUrl}/admin/frontends/twin`, { method: 'DELETE' })).status, 200);
+    }
+
+    const none = await http(`${gateway!.adminUrl}/admin/routes/no-such-route`);
+    assert.equal(none.status, 404, none.text);
+    assert.deepEqual(fields(errorInfo(none.json()), ['reason', 'domain']), { reason: 'ROUTE_NOT_FOUND', domain: 'gateway.prism.io' });
+  });
+
+  test('an unknown frontend is a 404 in the unified error body', async () => {
+    const got = await http(`${gateway!.adminUrl}/admin/frontends/nobody`);
+    assert.equal(got.status, 404);
+    assert.deepEqual(got.json(), {
+      code: 5,
+      message: "no frontend named 'nobody'",
+      details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'FRONTEND_NOT_FOUND', domain: 'gateway.prism.io', metadata: { frontend: 'nobody' } }],
+    });
+  });
+
   test('a definition the compiler rejects answers 400 listing every problem; the old table still serves', async () => {
     const tableBefore = gateway!.tables.current;
     const put = await putFrontend(gateway!.adminUrl!, 'extra', EXTRA_BAD_MEANING);
     assert.equal(put.status, 400, put.text);
-    const problems = (put.json() as { problems: Problem[] }).problems;
-    assert.ok(Array.isArray(problems), put.text);
-    const byRoute = new Map(problems.map((p) => [p.route, p]));
-    assert.ok(byRoute.has('no-such-method'), `a problem for route no-such-method: ${put.text}`);
-    assert.ok(byRoute.has('no-such-field'), `a problem for route no-such-field: ${put.text}`);
-    assert.match(byRoute.get('no-such-method')!.text, /NoSuchMethod/);
-    assert.match(byRoute.get('no-such-field')!.text, /no_such_field/);
+    const problems = violations(put.json());
+    const method = problems.find((p) => p.description.includes("route 'no-such-method'"));
+    const field = problems.find((p) => p.description.includes("route 'no-such-field'"));
+    assert.match(method?.description ?? '', /NoSuchMethod/, `a problem for route no-such-method: ${put.text}`);
+    assert.match(field?.description ?? '', /no_such_field/, `a problem for route no-such-field: ${put.text}`);
+    // The field is file#pointer; the reason is the problem's stable diagnostic code.
+    assert.match(method!.field, /^admin:extra#\/rest\/routes\/0/);
+    assert.match(field!.field, /^admin:extra#\/rest\/routes\/1/);
+    assert.match(method!.reason, /^[A-Z_]+$/);
     assert.equal(gateway!.tables.current, tableBefore, 'the route table was not swapped');
     assert.deepEqual(await body(`${gateway!.url}/extra`), { status: 200, json: { fString: 'extra-v2' } });
     assert.deepEqual(await body(`${gateway!.url}/extra/more`), { status: 200, json: { fString: 'extra-more' } });
@@ -142,9 +199,9 @@ describe('admin API: apply, reject, delete, restart', () => {
   test('a badly shaped definition answers 400 listing every shape problem; the old table still serves', async () => {
     const put = await putFrontend(gateway!.adminUrl!, 'extra', EXTRA_BAD_SHAPE);
     assert.equal(put.status, 400, put.text);
-    const problems = (put.json() as { problems: Problem[] }).problems;
-    assert.ok(problems.some((p) => p.pointer.startsWith('/rest/routes/0')), `a problem in route 0: ${put.text}`);
-    assert.ok(problems.some((p) => p.pointer.startsWith('/rest/routes/1')), `a problem in route 1: ${put.text}`);
+    const problems = violations(put.json());
+    assert.ok(problems.some((p) => p.field.includes('#/rest/routes/0')), `a problem in route 0: ${put.text}`);
+    assert.ok(problems.some((p) => p.field.includes('#/rest/routes/1')), `a problem in route 1: ${put.text}`);
     assert.deepEqual(await body(`${gateway!.url}/extra`), { status: 200, json: { fString: 'extra-v2' } });
   });
 
@@ -152,7 +209,7 @@ describe('admin API: apply, reject, delete, restart', () => {
     const clash = echoFrontend('clash', [{ id: 'clash-base', path: '/base', marker: 'clash' }]);
     const put = await putFrontend(gateway!.adminUrl!, 'clash', clash);
     assert.equal(put.status, 400, put.text);
-    assert.ok((put.json() as { problems: Problem[] }).problems.length >= 1);
+    assert.ok(violations(put.json()).length >= 1);
     assert.deepEqual(await body(`${gateway!.url}/base`), { status: 200, json: { fString: 'from-file' } });
     assert.equal((await http(`${gateway!.adminUrl}/admin/frontends/clash`)).status, 404);
   });
@@ -160,6 +217,7 @@ describe('admin API: apply, reject, delete, restart', () => {
   test('a body whose frontend name differs from the URL is rejected', async () => {
     const put = await putFrontend(gateway!.adminUrl!, 'other-name', EXTRA_V1);
     assert.equal(put.status, 400, put.text);
+    assert.equal(errorInfo(put.json())?.reason, 'FRONTEND_NAME_MISMATCH', put.text);
     assert.deepEqual(await body(`${gateway!.url}/extra`), { status: 200, json: { fString: 'extra-v2' } });
   });
 
@@ -184,7 +242,9 @@ describe('admin API: apply, reject, delete, restart', () => {
   test('a frontend loaded from the config file is read-only here: delete and apply answer 409', async () => {
     const del = await http(`${gateway!.adminUrl}/admin/frontends/base`, { method: 'DELETE' });
     assert.equal(del.status, 409, del.text);
-    assert.match((del.json() as { error: string }).error, /defined in the config file .*base\.yaml.*change it there/);
+    assert.match((del.json() as ErrorBody).message, /defined in the config file .*base\.yaml.*change it there/);
+    assert.deepEqual(fields(errorInfo(del.json()), ['reason', 'domain']), { reason: 'READ_ONLY_FRONTEND', domain: 'gateway.prism.io' });
+    assert.equal(errorInfo(del.json())?.metadata?.origin, 'file');
     const put = await putFrontend(gateway!.adminUrl!, 'base', BASE.replace('from-file', 'from-admin'));
     assert.equal(put.status, 409, put.text);
     assert.deepEqual(await body(`${gateway!.url}/base`), { status: 200, json: { fString: 'from-file' } });

@@ -1,0 +1,53 @@
+/**
+ * The reasons of errors the gateway itself raises (the `reason` of a google.rpc.ErrorInfo in the
+ * gateway's domain). Error mappings match them exactly as they match backend reasons; the HTTP
+ * status of each is in http-status.ts.
+ */
+
+/** The ErrorInfo domain of errors the gateway itself raises. */
+export const GATEWAY_DOMAIN = 'gateway.prism.io';
+
+/** Reasons of errors the gateway raises; error mappings match them like backend reasons. */
+export const GatewayReason = {
+  // Routing and negotiation.
+  ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  NOT_ACCEPTABLE: 'NOT_ACCEPTABLE',
+  // The request as it arrives.
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
+  /** The request (headers or body) did not arrive within the read timeouts. */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  BAD_REQUEST: 'BAD_REQUEST',
+  MALFORMED_BODY: 'MALFORMED_BODY',
+  BODY_INVALID: 'BODY_INVALID',
+  // Binding request values to the gRPC request.
+  BINDING_MISSING: 'BINDING_MISSING',
+  BINDING_TYPE: 'BINDING_TYPE',
+  BINDING_RANGE: 'BINDING_RANGE',
+  BINDING_PATTERN: 'BINDING_PATTERN',
+  UNKNOWN_PARAMETER: 'UNKNOWN_PARAMETER',
+  // The upstream and the gateway's own capacity.
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  NOT_READY: 'NOT_READY',
+  OVERLOADED: 'OVERLOADED',
+  // Authentication and roles.
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  AUTH_RATE_LIMITED: 'AUTH_RATE_LIMITED',
+  FORBIDDEN: 'FORBIDDEN',
+  // The admin API.
+  FRONTEND_NOT_FOUND: 'FRONTEND_NOT_FOUND',
+  /** A definition the loader or the compiler rejects; the problems travel as a BadRequest detail. */
+  DEFINITION_INVALID: 'DEFINITION_INVALID',
+  /** The body of `PUT /admin/frontends/{name}` does not define exactly the frontend `name`. */
+  FRONTEND_NAME_MISMATCH: 'FRONTEND_NAME_MISMATCH',
+  NAMESPACE_REQUIRED: 'NAMESPACE_REQUIRED',
+  /** A frontend the config file (or a shared file) defines: the admin API cannot change it. */
+  READ_ONLY_FRONTEND: 'READ_ONLY_FRONTEND',
+  /** Several routes share the id asked for; `frontend` and `namespace` narrow. */
+  ROUTE_AMBIGUOUS: 'ROUTE_AMBIGUOUS',
+  EXPORT_UNAVAILABLE: 'EXPORT_UNAVAILABLE',
+  INTERNAL: 'INTERNAL',
+} as const;
+export type GatewayReason = (typeof GatewayReason)[keyof typeof GatewayReason];

@@ -1,0 +1,94 @@
+/**
+ * Between fastify and the framework-free core: a fastify request as an HttpInput, an HttpReply
+ * sent through a fastify reply. The public routes and the admin API both speak through it.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CallSignal, HttpInput, HttpReply } from '../core/http-types.js';
+
+/** Sends a core reply as it is: status, headers and the body's bytes. */
+export function sendReply(reply: FastifyReply, result: HttpReply): FastifyReply {
+  reply.code(result.status);
+  reply.headers(result.headers);
+  // A Buffer goes out untouched: fastify would append `; charset=utf-8` to a string's type,
+  // and clients compare the media type exactly.
+  return reply.send(Buffer.from(result.body, 'utf8'));
+}
+
+/** The path of a request URL, without the query string (still percent-encoded). */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** A request as plain data, for answers that never call upstream (errors, admin handlers). */
+export function requestInput(request: Pick<FastifyRequest, 'method' | 'url' | 'query' | 'headers' | 'body'>): HttpInput {
+  return {
+    method: request.method,
+    path: pathOf(request.url),
+    query: (request.query ?? {}) as HttpInput['query'],
+    headers: request.headers,
+    body: Buffer.isBuffer(request.body) ? request.body : undefined,
+  };
+}
+
+/**
+ * A request as the core sees it, whose `signal` (aborted when the client goes away) is made
+ * on first use: most answers (cache hits, refusals) never call upstream and never need one.
+ * It is a ClientGone rather than an AbortSignal: an AbortController and an EventTarget per
+ * call were a measurable share of a proxied request.
+ */
+export class ClientRequestInput implements HttpInput {
+  readonly method: string;
+  readonly path: string;
+  readonly query: HttpInput['query'];
+  readonly headers: HttpInput['headers'];
+  readonly body: Buffer | undefined;
+  readonly requestId: string;
+  readonly clientAddress: string;
+  #signal: ClientGone | undefined;
+  readonly #reply: FastifyReply;
+
+  constructor(request: FastifyRequest, reply: FastifyReply) {
+    this.method = request.method;
+    this.path = pathOf(request.url);
+    this.query = (request.query ?? {}) as HttpInput['query'];
+    this.headers = request.headers;
+    this.body = Buffer.isBuffer(request.body) ? request.body : undefined;
+    this.requestId = request.id;
+    this.clientAddress = request.ip;
+    this.#reply = reply;
+  }
+
+  get signal(): CallSignal {
+    return (this.#signal ??= new ClientGone(this.#reply.raw));
+  }
+}
+
+/** Aborted when the response closes before it was sent in full: the client went away. */
+class ClientGone implements CallSignal {
+  aborted = false;
+  #listeners: (() => void)[] = [];
+
+  constructor(raw: FastifyReply['raw']) {
+    // The client may already be gone by the time the core first asks.
+    if (raw.destroyed && !raw.writableFinished) this.aborted = true;
+    else raw.once('close', () => raw.writableFinished || this.#abort());
+  }
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    if (!this.aborted) this.#listeners.push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const at = this.#listeners.indexOf(listener);
+    if (at >= 0) this.#listeners.splice(at, 1);
+  }
+
+  #abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    const listeners = this.#listeners;
+    this.#listeners = [];
+    for (const listener of listeners) listener();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The public routes as a fastify plugin: the gateway's own body parsers (every body arrives as
+ * a Buffer; the core decides what it means), one catch-all route that dispatches every path and
+ * method to the current route table, the overload refusal, the error handler that sends
+ * framework failures (body too large, a parser error) through the same error road as
+ * everything else, and one log line and metrics per answered request.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { handleRequest, renderRoutingError } from '../core/handle-request.js';
+import { Code, gatewayError, GatewayReason } from '../core/gateway-error.js';
+import type { HttpReply } from '../core/http-types.js';
+import type { Authenticator } from '../security/authenticator.js';
+import { ClientRequestInput, requestInput, sendReply } from './fastify-io.js';
+import type { TableHolder } from './table-holder.js';
+
+export interface PublicRoutesOptions {
+  readonly tables: TableHolder;
+  /** Checks credentials and roles when auth is configured. */
+  readonly auth?: Authenticator;
+  /** Told about every answered request (metrics). */
+  readonly onReply?: (reply: HttpReply | undefined, method: string, status: number, seconds: number) => void;
+  /** Told when a write cleared a frontend's response cache, before the client hears back. */
+  readonly onCacheCleared?: (cleared: NonNullable<HttpReply['clearedCache']>) => void;
+  /** Requests handled at once; more are refused at once (503) instead of queueing without bound. */
+  readonly maxConcurrent?: number;
+}
+
+/** In-flight requests per listener before new ones are refused. */
+export const DEFAULT_MAX_CONCURRENT = 4096;
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    prismReply?: HttpReply;
+  }
+}
+
+export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async (app, options) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error: { code?: string; statusCode?: number; message: string }, request, reply) => {
+    let failure;
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      failure = gatewayError(Code.RESOURCE_EXHAUSTED, GatewayReason.PAYLOAD_TOO_LARGE, 'request body is too large');
+    } else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      failure = gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, 'malformed request');
+    } else {
+      request.log.error({ err: error }, 'unhandled error');
+      failure = gatewayError(Code.INTERNAL, GatewayReason.INTERNAL, 'internal error');
+    }
+    const rendered = renderRoutingError(options.tables.current, requestInput(request), failure);
+    rendered.headers['x-request-id'] = request.id;
+    return sendReply(reply, rendered);
+  });
+
+  // Once closing, answers ask clients to drop their keep-alive connections, so a connection
+  // whose request was in flight at SIGTERM does not hold the shutdown open.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    const r = request.prismReply;
+    options.onReply?.(r, request.method, reply.statusCode, reply.elapsedTime / 1000);
+    request.log.info(
+      {
+        method: request.method,
+        path: r?.pathTemplate,
+        route: r?.routeId,
+        namespace: r?.namespace,
+        principal: r?.principal,
+        client: request.ip,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+        upstream: r?.upstreamCode,
+      },
+      'request',
+    );
+    done();
+  });
+
+  const maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
+  let inFlight = 0;
+  const dispatch = async (request: FastifyRequest, reply: FastifyReply) => {
+    const result = await handleRequest(options.tables.current, new ClientRequestInput(request, reply), options.auth);
+    if (result.fault !== undefined) request.log.error({ err: result.fault, route: result.routeId }, 'request failed unexpectedly');
+    if (result.clearedCache) options.onCacheCleared?.(result.clearedCache);
+    request.prismReply = result;
+    return sendReply(reply, result);
+  };
+  // Hot path: every public request enters here.
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (inFlight >= maxConcurrent) {
+      // 503 with Retry-After: 1, from the status table (core/http-status.ts).
+      const failure = gatewayError(Code.RESOURCE_EXHAUSTED, GatewayReason.OVERLOADED, 'too many requests in flight; retry later');
+      return sendReply(reply, renderRoutingError(options.tables.current, requestInput(request), failure));
+    }
+    inFlight++;
+    try {
+      return await dispatch(request, reply);
+    } finally {
+      inFlight--;
+    }
+  };
+  app.route({ method: METHODS, url: '/', handler });
+  app.route({ method: METHODS, url: '/*', handler });
+};
