@@ -9,12 +9,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadGatewayConfig, type LoadedConfig } from './config/gateway-config.js';
 import { DefinitionError, formatProblem, type DefinitionProblem } from './frontends/definition-error.js';
 import { loadAnyDefinitionFile as loadDefinitionFile } from './frontends/load-any-definition.js';
 import { compileRouteTable, type FrontendBinding } from './routing/compile-route-table.js';
+import type { RouteTable } from './routing/route-table.js';
+import { readFileEntry, type FrontendEntry } from './admin/frontend-catalog.js';
+import { bindingsFromConfig, offlineNamespaces } from './config/bindings-from-config.js';
+import { parse as parseYaml } from 'yaml';
 import { exportOpenApi } from './frontends/openapi-export.js';
 import { printRoutes } from './routing/print-routes.js';
 import { AdminCredentialsError, resolveAdminCredentials, type AdminCredentials } from './security/admin-credentials.js';
@@ -65,8 +69,10 @@ also reread when it changes on disk).
 `,
   validate: `Usage: prism-gateway validate FILE...
 
-Loads and compiles each frontend definition (YAML or JSON) with the same compiler as serve.
-Prints every problem as FILE:LINE:COL: route 'ID' at /json/pointer: message
+Loads and compiles each frontend definition (YAML, JSON or OpenAPI) with the same compiler as
+serve. A gateway config (a file with namespaces) is checked with every frontend it names,
+bound as serve binds them. Every problem of every file is printed, in one pass, as
+FILE:LINE:COL: route 'ID' at /json/pointer: message
 Exit codes: 0 all valid, 2 problems found.
 `,
   frontend: `Usage: prism-gateway frontend <apply -f FILE | list | get NAME | delete NAME> [options]
@@ -220,14 +226,32 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * validate FILE...: each file is a gateway config (it has `namespaces`) or a frontend
+ * definition. A config is checked with every frontend it names, bound as serve binds them; all
+ * problems of all files are printed in one pass.
+ */
 function validate(files: string[]): number {
   if (files.length === 0) {
     process.stderr.write(HELP.validate);
     return 2;
   }
   const problems: DefinitionProblem[] = [];
+  const configProblems: string[] = [];
   const bindings: FrontendBinding[] = [];
   for (const file of files) {
+    if (isGatewayConfig(file)) {
+      try {
+        const bound = configBindings(file);
+        bindings.push(...bound.bindings);
+        problems.push(...bound.problems);
+      } catch (err) {
+        if (err instanceof DefinitionError) problems.push(...err.problems);
+        else if (err instanceof ConfigError) configProblems.push(...configErrorLines(err));
+        else throw err;
+      }
+      continue;
+    }
     try {
       for (const loaded of loadDefinitionFile(file)) bindings.push({ loaded });
     } catch (err) {
@@ -241,56 +265,106 @@ function validate(files: string[]): number {
     if (!(err instanceof DefinitionError)) throw err;
     problems.push(...err.problems);
   }
-  if (problems.length > 0) {
-    process.stderr.write(problems.map(formatProblem).join('\n') + `\n${problems.length} problem${problems.length === 1 ? '' : 's'} found\n`);
+  const count = problems.length + configProblems.length;
+  if (count > 0) {
+    process.stderr.write([...configProblems, ...problems.map(formatProblem)].join('\n') + `\n${count} problem${count === 1 ? '' : 's'} found\n`);
     return 2;
   }
   process.stdout.write(`${files.length} file${files.length === 1 ? '' : 's'} valid\n`);
   return 0;
 }
 
-/** The bindings of a config's frontends, or of definition files; undefined when given neither. */
-function offlineBindings(configFile: string | undefined, files: string[]): FrontendBinding[] | undefined {
-  const bindings: FrontendBinding[] = [];
-  if (configFile) {
-    const config: LoadedConfig = loadGatewayConfig(configFile);
-    for (const ns of config.config.namespaces) {
-      const protoFiles = (ns.pattern.protos ?? []).map((p) => resolve(config.baseDir, p));
-      for (const mount of ns.frontends) {
-        for (const loaded of loadDefinitionFile(resolve(config.baseDir, mount.file))) bindings.push({ loaded, pathPrefix: mount.pathPrefix, protoFiles });
+/** A gateway config names namespaces; a frontend definition never does. */
+function isGatewayConfig(file: string): boolean {
+  try {
+    const value = parseYaml(readFileSync(file, 'utf8')) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && 'namespaces' in value;
+  } catch {
+    // Unreadable or not YAML: the definition loader says why, with the line.
+    return false;
+  }
+}
+
+/** The lines of a config error: its Diagnostics when it carries them, else its message. */
+function configErrorLines(err: ConfigError): string[] {
+  const diagnostics = (err as ConfigError & { problems?: readonly unknown[] }).problems;
+  if (Array.isArray(diagnostics) && diagnostics.every((d) => typeof d === 'object' && d !== null && 'code' in d && 'message' in d)) {
+    return (diagnostics as DefinitionProblem[]).map(formatProblem);
+  }
+  return err.message.split('\n');
+}
+
+/**
+ * A config's frontends, bound exactly as serve binds them (config/bindings-from-config.ts),
+ * without connecting to anything: no pattern started, no upstream dialled. Problems of files
+ * that do not load are returned with the bindings of those that do.
+ * @throws ConfigError when the config itself is invalid.
+ */
+function configBindings(configFile: string): { bindings: FrontendBinding[]; problems: DefinitionProblem[] } {
+  const loaded: LoadedConfig = loadGatewayConfig(configFile);
+  const sources: FrontendEntry[] = [];
+  const problems: DefinitionProblem[] = [];
+  for (const ns of loaded.config.namespaces) {
+    for (const mount of ns.frontends) {
+      try {
+        sources.push(readFileEntry(mount.file, ns.name, mount.pathPrefix, mount.host, loaded.baseDir));
+      } catch (err) {
+        if (!(err instanceof DefinitionError)) throw err;
+        problems.push(...err.problems);
       }
     }
+  }
+  const bound = bindingsFromConfig(sources, offlineNamespaces(loaded), loaded.baseDir);
+  return { bindings: bound.bindings, problems: [...problems, ...bound.problems] };
+}
+
+/**
+ * The route table of a config's frontends, or of definition files; undefined when given neither.
+ * @throws DefinitionError listing every problem (loading and compiling); ConfigError.
+ */
+function compileOffline(configFile: string | undefined, files: string[]): { table: RouteTable; bindings: FrontendBinding[] } | undefined {
+  let bindings: FrontendBinding[] = [];
+  let problems: DefinitionProblem[] = [];
+  if (configFile) {
+    ({ bindings, problems } = configBindings(configFile));
   } else if (files.length > 0) {
     for (const file of files) for (const loaded of loadDefinitionFile(file)) bindings.push({ loaded });
   } else {
     return undefined;
   }
-  return bindings;
+  try {
+    const table = compileRouteTable(bindings);
+    if (problems.length > 0) throw new DefinitionError(problems);
+    return { table, bindings };
+  } catch (err) {
+    if (err instanceof DefinitionError && problems.length > 0 && err.problems !== problems) throw new DefinitionError([...problems, ...err.problems]);
+    throw err;
+  }
 }
 
 function routes(configFile: string | undefined, files: string[]): number {
-  const bindings = offlineBindings(configFile, files);
-  if (!bindings) {
+  const compiled = compileOffline(configFile, files);
+  if (!compiled) {
     process.stderr.write(HELP.routes);
     return 2;
   }
-  process.stdout.write(printRoutes(compileRouteTable(bindings)));
+  process.stdout.write(printRoutes(compiled.table));
   return 0;
 }
 
 function openapi(configFile: string | undefined, files: string[], name: string | undefined): number {
-  const bindings = offlineBindings(configFile, files);
-  if (!bindings) {
+  const compiled = compileOffline(configFile, files);
+  if (!compiled) {
     process.stderr.write(HELP.openapi);
     return 2;
   }
+  const { table, bindings } = compiled;
   const names = [...new Set(bindings.map((b) => b.loaded.definition.name))];
   const chosen = name ?? (names.length === 1 ? names[0] : undefined);
   if (!chosen || !names.includes(chosen)) {
     process.stderr.write(`name the frontend with --frontend (one of ${names.join(', ')})\n`);
     return 2;
   }
-  const table = compileRouteTable(bindings);
   const byName = new Map(bindings.map((b) => [b.loaded.definition.name, b.loaded.definition]));
   process.stdout.write(JSON.stringify(exportOpenApi(table, chosen, { definitionOf: (n: string) => byName.get(n) }), null, 2) + '\n');
   return 0;
@@ -462,7 +536,7 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
   const loaded = loadGatewayConfig(configFile);
   if (workers > 1 && cluster.isPrimary) {
     // Definition errors are found once, here (exit 2), not by every worker.
-    compileRouteTable(offlineBindings(configFile, [])!);
+    compileOffline(configFile, []);
     // The primary of several workers; each worker runs this same command and serves below.
     // The workers hold the users files: pass the operator's SIGHUP on to each of them.
     process.on('SIGHUP', () => {

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DefinitionError } from '../frontends/definition-error.js';
 import { parseAnyDefinitions as parseDefinitions } from '../frontends/load-any-definition.js';
-import { compileRouteTable, type FrontendBinding } from '../routing/compile-route-table.js';
+import { bindingsFromConfig, type BindingSource } from '../config/bindings-from-config.js';
+import { compileRouteTable } from '../routing/compile-route-table.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { Upstream } from '../upstream/grpc-upstream.js';
 
@@ -21,7 +22,7 @@ export interface NamespaceTarget {
 }
 
 /** One definition text (one or more frontends) bound to one namespace. */
-export interface FrontendEntry {
+export interface FrontendEntry extends BindingSource {
   /** The frontends the text defines (admin-applied texts define exactly one). */
   readonly names: readonly string[];
   readonly namespace: string;
@@ -49,29 +50,7 @@ export function createFrontendCatalog(namespaces: ReadonlyMap<string, NamespaceT
     },
     compile(change) {
       const next = change ? change([...entries]) : entries;
-      const bindings: FrontendBinding[] = [];
-      const problems = [];
-      for (const entry of next) {
-        const ns = namespaces.get(entry.namespace);
-        try {
-          if (!ns) throw new DefinitionError([{ code: 'UNKNOWN_REFERENCE', file: entry.source, pointer: '', message: `unknown namespace '${entry.namespace}'` }]);
-          for (const loaded of parseDefinitions(entry.text, entry.source, baseDir)) {
-            bindings.push({
-              loaded,
-              upstream: ns.upstream,
-              namespace: ns.name,
-              pathPrefix: entry.pathPrefix,
-              host: entry.host,
-              protoFiles: ns.protoFiles,
-              deadlineMs: ns.deadlineMs,
-              forwardHeaders: ns.forwardHeaders,
-            });
-          }
-        } catch (err) {
-          if (!(err instanceof DefinitionError)) throw err;
-          problems.push(...err.problems);
-        }
-      }
+      const { bindings, problems } = bindingsFromConfig(next, namespaces, baseDir);
       try {
         const table = compileRouteTable(bindings);
         if (problems.length > 0) throw new DefinitionError(problems);
