@@ -1,0 +1,122 @@
+/**
+ * The RPCs of `/config` and `/mode` (confluent-sr-api.md §3.12, §3.13): compatibility
+ * level and `normalize`, and the mode, at the global scope or a subject's.
+ */
+import { DEFAULT_COMPATIBILITY_LEVEL, parseCompatibilityLevel } from '../compatibility-level.js';
+import { compatibilityNotConfigured, invalidMode, modeNotConfigured, operationNotPermitted, referenceExists, subjectNotFound } from '../registry-error.js';
+import type { RegistryApi } from '../registry-messages.js';
+import { DEFAULT_MODE, parseRegistryMode } from '../registry-mode.js';
+import { GLOBAL_SCOPE } from '../storage/registry-storage.js';
+import { validateSubject } from '../subject-name.js';
+import type { RegistryContext } from './registry-context.js';
+import { normalizeField, scopeOf } from './settings-in-scope.js';
+import { groupBySubject } from './stored-versions.js';
+
+export type ConfigModeHandlers = Pick<RegistryApi, 'GetConfig' | 'UpdateConfig' | 'DeleteConfig' | 'GetMode' | 'UpdateMode' | 'DeleteMode'>;
+
+/** The config and mode RPCs over `ctx`. */
+export function createConfigModeHandlers(ctx: RegistryContext): ConfigModeHandlers {
+  const { storage, serialized, modeInScope, requireWritable, hasLiveReferrer, forgetSchemas } = ctx;
+
+  return {
+    async GetConfig(request) {
+      const scope = scopeOf(request.subject);
+      const global = {
+        level: (await storage.getSetting('compatibility', GLOBAL_SCOPE)) ?? DEFAULT_COMPATIBILITY_LEVEL,
+        normalize: await storage.getSetting('normalize', GLOBAL_SCOPE),
+      };
+      if (scope === GLOBAL_SCOPE) return { compatibility_level: global.level, ...normalizeField(global.normalize) };
+      const level = await storage.getSetting('compatibility', scope);
+      const normalize = await storage.getSetting('normalize', scope);
+      if (request.default_to_global) {
+        // Unset subject fields are filled from the global config (7.9.x branch head).
+        return { compatibility_level: level ?? global.level, ...normalizeField(normalize ?? global.normalize) };
+      }
+      if (level === undefined && normalize === undefined) throw compatibilityNotConfigured(scope);
+      return { compatibility_level: level ?? '', ...normalizeField(normalize) };
+    },
+
+    UpdateConfig: (request, context) =>
+      serialized('Update config', context, async () => {
+        // Check order of §2.1 (G5): level, subject, mode.
+        const clear = request.compatibility === '';
+        const level = request.compatibility === undefined || clear ? undefined : parseCompatibilityLevel(request.compatibility);
+        const scope = scopeOf(request.subject);
+        if (scope !== GLOBAL_SCOPE) validateSubject(scope, request.subject);
+        await requireWritable(scope);
+        // 7.4+: fields absent from the update keep their stored value; a null one (empty
+        // here) removes it (7.7+); the answer is the stored config in request shape (7.7+).
+        if (level) await storage.putSetting('compatibility', scope, level);
+        if (clear) await storage.putSetting('compatibility', scope, undefined);
+        if (request.normalize !== undefined) await storage.putSetting('normalize', scope, String(request.normalize));
+        return {
+          compatibility: (await storage.getSetting('compatibility', scope)) ?? '',
+          ...normalizeField(await storage.getSetting('normalize', scope)),
+        };
+      }),
+
+    DeleteConfig: (request, context) =>
+      serialized('Delete config', context, async () => {
+        const scope = scopeOf(request.subject);
+        const level = await storage.getSetting('compatibility', scope);
+        const normalize = await storage.getSetting('normalize', scope);
+        if (scope !== GLOBAL_SCOPE && level === undefined && normalize === undefined) throw subjectNotFound(scope);
+        await requireWritable(scope);
+        await storage.putSetting('compatibility', scope, undefined);
+        await storage.putSetting('normalize', scope, undefined);
+        return { compatibility_level: level ?? (scope === GLOBAL_SCOPE ? DEFAULT_COMPATIBILITY_LEVEL : ''), ...normalizeField(normalize) };
+      }),
+
+    async GetMode(request) {
+      const scope = scopeOf(request.subject);
+      if (scope === GLOBAL_SCOPE) return { mode: await modeInScope(GLOBAL_SCOPE) };
+      const own = await storage.getSetting('mode', scope);
+      if (own) return { mode: own };
+      if (request.default_to_global) return { mode: await modeInScope(scope) };
+      throw modeNotConfigured(scope);
+    },
+
+    UpdateMode: (request, context) =>
+      serialized('Update mode', context, async () => {
+        // Check order of §2.1 (M4): subject, mode, then the IMPORT precondition.
+        const scope = scopeOf(request.subject);
+        if (scope !== GLOBAL_SCOPE) validateSubject(scope, request.subject);
+        // A missing mode is a null dereference (500) in Confluent; 42204 is the recommended answer.
+        if (request.mode === undefined) throw invalidMode('');
+        // `{"mode": null}` removes the mode at this scope (7.7+ branch heads, late 7.9.x).
+        if (request.mode === '') {
+          await storage.putSetting('mode', scope, undefined);
+          return { mode: '' };
+        }
+        if (request.mode.trim() === '') throw invalidMode(request.mode);
+        const mode = parseRegistryMode(request.mode);
+        if (mode === 'IMPORT') {
+          const all = scope === GLOBAL_SCOPE ? await storage.listAllVersions() : await storage.listVersions(scope);
+          if (!request.force && all.some((v) => !v.deleted)) {
+            throw operationNotPermitted('Cannot import since found existing subjects', scope ? { subject: scope } : {});
+          }
+          // The switch to IMPORT purges soft-deleted versions in scope (§3.13), unless a
+          // live schema still references one (42206, 7.6+).
+          for (const [subject, versions] of groupBySubject(all)) {
+            const purge = versions.filter((v) => v.deleted);
+            for (const v of purge) if (await hasLiveReferrer(subject, v.version)) throw referenceExists(subject, v.version);
+            if (purge.length > 0) {
+              await storage.hardDeleteVersions(subject, purge.map((v) => v.version));
+              forgetSchemas();
+            }
+          }
+        }
+        await storage.putSetting('mode', scope, mode);
+        return { mode };
+      }),
+
+    DeleteMode: (request, context) =>
+      serialized('Delete mode', context, async () => {
+        const scope = scopeOf(request.subject);
+        const previous = await storage.getSetting('mode', scope);
+        if (scope !== GLOBAL_SCOPE && previous === undefined) throw subjectNotFound(scope);
+        await storage.putSetting('mode', scope, undefined);
+        return { mode: previous ?? DEFAULT_MODE };
+      }),
+  };
+}

@@ -1,0 +1,10 @@
+import type { SchemaType } from '../formats/schema-format.js';
+import type { SchemaMessage } from '../registry-messages.js';
+import type { StoredSchema } from '../storage/registry-storage.js';
+import type { Candidate } from './schema-candidate.js';
+
+/** A version of a subject as answered: a stored schema's text, or a candidate's canonical (or normalised) one. */
+export function schemaMessage(subject: string, version: number, id: number, schema: StoredSchema | Candidate, type: SchemaType): SchemaMessage {
+  const text = 'text' in schema ? schema.text : schema.schema;
+  return { subject, version, id, schema_type: type, references: schema.references.map((r) => ({ ...r })), schema: text };
+}

@@ -1,0 +1,112 @@
+/**
+ * What the registry learns of stored schemas by id and keeps: the parsed schema (for
+ * compatibility checks and `format=serialized`) and whether it is AVRO with references
+ * (for the second matching path); and the matching of a request's schema against stored
+ * versions, which reads both.
+ */
+import { avroInlinedText } from '../formats/avro/index.js';
+import { schemaFormats } from '../formats/index.js';
+import { protobufSerialized } from '../formats/protobuf/index.js';
+import type { ParsedSchema, SchemaReference } from '../formats/schema-format.js';
+import type { RegistryStorage, StoredSchema, StoredVersion } from '../storage/registry-storage.js';
+import type { WorkLimits } from '../work-budget.js';
+import { budgeted } from './budgeted-work.js';
+import type { ResolveReferences } from './reference-resolver.js';
+import { requireSchema } from './require-schema.js';
+import type { Candidate } from './schema-candidate.js';
+
+/** Parsed stored schemas kept for compatibility checks. */
+const PARSED_CACHE_SIZE = 5000;
+/** Ids up to this get their schema kind remembered by findMatch (one byte each). */
+const AVRO_KIND_IDS_MAX = 1 << 24;
+
+export interface StoredSchemas {
+  /**
+   * The stored schema under `id`, parsed as stored (cached).
+   * @throws RegistryError STORE_ERROR when the id is missing; INVALID_SCHEMA when its
+   *   references no longer resolve or parsing uses up the work budget.
+   */
+  parseStored(id: number): Promise<ParsedSchema>;
+  /** The stored text in the requested format (Confluent `format=serialized` for PROTOBUF). */
+  formatted(id: number, stored: StoredSchema, format: string): Promise<string>;
+  /**
+   * The newest version of `versions` whose schema has the candidate's identity; failing
+   * that, for a candidate without references, the newest version registered with
+   * references that equals the candidate once those are written out inline (Confluent's
+   * second matching path, §3.2/§3.6; AVRO only here).
+   */
+  findMatch(candidate: Candidate, versions: readonly StoredVersion[]): Promise<{ version: StoredVersion; references: SchemaReference[] } | undefined>;
+  /** Forgets what was learnt by id: after a hard delete an id may be freed. */
+  forgetSchemas(): void;
+}
+
+/** Creates the memory of one registry over `storage`. */
+export function createStoredSchemas(storage: RegistryStorage, resolveReferences: ResolveReferences, work: WorkLimits): StoredSchemas {
+  // Stored schemas parsed once, by id (at most PARSED_CACHE_SIZE, oldest dropped first);
+  // cleared when a hard delete may free an id.
+  const parsedById = new Map<number, ParsedSchema>();
+  // Whether the schema under an id is AVRO with references, the only kind findMatch's
+  // second path compares: one byte per id (0 not known yet, 1 no, 2 yes), so a registration
+  // in a subject of thousands of versions scans them in microseconds.
+  let avroWithReferences = new Uint8Array(1024);
+
+  function forgetSchemas(): void {
+    parsedById.clear();
+    avroWithReferences.fill(0);
+  }
+
+  async function isAvroWithReferences(id: number): Promise<boolean> {
+    const known = avroWithReferences[id];
+    if (known) return known === 2;
+    const stored = await requireSchema(storage, id);
+    const answer = stored.references.length > 0 && stored.schemaType === 'AVRO';
+    if (id < AVRO_KIND_IDS_MAX) {
+      if (id >= avroWithReferences.length) {
+        const grown = new Uint8Array(Math.min(AVRO_KIND_IDS_MAX, Math.max(id + 1, avroWithReferences.length * 2)));
+        grown.set(avroWithReferences);
+        avroWithReferences = grown;
+      }
+      avroWithReferences[id] = answer ? 2 : 1;
+    }
+    return answer;
+  }
+
+  async function formatted(id: number, stored: StoredSchema, format: string): Promise<string> {
+    if (format !== 'serialized' || stored.schemaType !== 'PROTOBUF') return stored.schema;
+    return protobufSerialized(await parseStored(id));
+  }
+
+  async function parseStored(id: number): Promise<ParsedSchema> {
+    const hit = parsedById.get(id);
+    if (hit) return hit;
+    const stored = await requireSchema(storage, id);
+    const { resolved } = await resolveReferences(stored.schema, stored.references, true);
+    // Stored schemas are taken as stored: an IMPORTed one may carry defaults a new one may
+    // not, and one stored before patterns ran on RE2 may hold a pattern RE2 refuses.
+    const parsed = budgeted(work, `parsing stored schema ${id}`, () =>
+      schemaFormats[stored.schemaType].parse(stored.schema, resolved, { validateDefaults: false, stored: true }),
+    );
+    if (parsedById.size >= PARSED_CACHE_SIZE) parsedById.delete(parsedById.keys().next().value as number);
+    parsedById.set(id, parsed);
+    return parsed;
+  }
+
+  async function findMatch(candidate: Candidate, versions: readonly StoredVersion[]): Promise<{ version: StoredVersion; references: SchemaReference[] } | undefined> {
+    const ids = new Set(await storage.findSchemaIds(candidate.hash));
+    if (ids.size > 0) {
+      const byHash = versions.findLast((v) => ids.has(v.id));
+      if (byHash) return { version: byHash, references: candidate.references };
+    }
+    if (candidate.references.length > 0 || candidate.format.type !== 'AVRO') return undefined;
+    for (let i = versions.length - 1; i >= 0; i--) {
+      const v = versions[i];
+      // Known answers are read without an await: this loop runs once per registration.
+      const known = avroWithReferences[v.id];
+      if (known === 1 || (known !== 2 && !(await isAvroWithReferences(v.id)))) continue;
+      if (avroInlinedText(await parseStored(v.id)) === candidate.parsed.canonical) return { version: v, references: [...(await requireSchema(storage, v.id)).references] };
+    }
+    return undefined;
+  }
+
+  return { parseStored, formatted, findMatch, forgetSchemas };
+}

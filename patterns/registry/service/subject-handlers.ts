@@ -1,0 +1,262 @@
+/**
+ * The RPCs of `/subjects` (confluent-sr-api.md §3.5–§3.8, §3.10): register, look up, read,
+ * list and delete versions of subjects, and the schemas referencing a version.
+ */
+import {
+  incompatibleSchema,
+  invalidSchema,
+  operationNotPermitted,
+  referenceExists,
+  schemaNotFound,
+  schemaTooLarge,
+  subjectNotFound,
+  subjectSoftDeleted,
+  subjectNotSoftDeleted,
+  versionNotFound,
+  versionNotSoftDeleted,
+  versionSoftDeleted,
+} from '../registry-error.js';
+import type { RegistryApi } from '../registry-messages.js';
+import { paginate } from '../paginate.js';
+import { compareStrings } from '../storage/compare-strings.js';
+import { StorageConflictError } from '../storage/registry-storage.js';
+import { normalizeSubject, validateSubject } from '../subject-name.js';
+import { LATEST, parseVersionSelector } from '../version-selector.js';
+import type { RegistryContext } from './registry-context.js';
+import { requireSchema } from './require-schema.js';
+import type { Candidate } from './schema-candidate.js';
+import { schemaMessage } from './schema-message.js';
+import { groupBySubject, live, newestLive, prefixMatcher, selectVersion } from './stored-versions.js';
+import { deadlineOf } from './write-queue.js';
+
+export type SubjectHandlers = Pick<
+  RegistryApi,
+  | 'RegisterSchema'
+  | 'LookupSchema'
+  | 'GetSchemaVersion'
+  | 'ListSchemaVersions'
+  | 'ListSubjects'
+  | 'DeleteSchemaVersion'
+  | 'DeleteSubject'
+  | 'ListReferencedBy'
+>;
+
+/** The subject RPCs over `ctx`. */
+export function createSubjectHandlers(ctx: RegistryContext): SubjectHandlers {
+  const {
+    storage,
+    maxSchemaBytes,
+    serialized,
+    requireTimeToCommit,
+    normalizeInScope,
+    levelInScope,
+    modeInScope,
+    requireWritable,
+    hasLiveReferrer,
+    parseCandidate,
+    findMatch,
+    formatted,
+    forgetSchemas,
+    previousFor,
+    checkedCompatibility,
+  } = ctx;
+
+  return {
+    async RegisterSchema(request, context) {
+      // Check order of confluent-sr-api.md §2.1 (S3) and the algorithm of §3.5.
+      const subject = normalizeSubject(request.subject);
+      validateSubject(subject, request.subject);
+      // Hot path: auto-registering clients mostly re-register what is already live; that
+      // answer needs no write, so it does not wait behind other writes.
+      const normalize = await normalizeInScope(subject, request.normalize);
+      let parsedEarly: Candidate | undefined;
+      if (request.schema !== '' && request.id === undefined && request.version === undefined) {
+        parsedEarly = await parseCandidate({ ...request, normalize }, false);
+        const match = (await findMatch(parsedEarly, live(await storage.listVersions(subject))))?.version;
+        if (match) return { id: match.id, version: match.version };
+      }
+      return serialized('Register schema', context, async () => {
+        const hasId = request.id !== undefined && request.id >= 0;
+        const versions = await storage.listVersions(subject);
+
+        // Shortcut: a schema already live in the subject answers with its id before any
+        // mode or compatibility check (an empty schema never matches here, 7.4+).
+        let candidate: Candidate | undefined;
+        if (request.schema !== '') {
+          // Parsing again is only needed when a write in between can change the result:
+          // references resolve against the store, and the normalize setting may have moved.
+          const normalizeNow = await normalizeInScope(subject, request.normalize);
+          candidate =
+            parsedEarly && request.references.length === 0 && normalizeNow === normalize
+              ? parsedEarly
+              : await parseCandidate({ ...request, normalize: normalizeNow }, false);
+          const match = (await findMatch(candidate, live(versions)))?.version;
+          const versionAgrees = request.version === undefined || request.version === LATEST || request.version === match?.version;
+          if (match && versionAgrees && (!hasId || request.id === match.id)) return { id: match.id, version: match.version };
+        }
+
+        const mode = await modeInScope(subject);
+        if (mode === 'READONLY' || mode === 'READONLY_OVERRIDE') {
+          throw operationNotPermitted(`Subject ${subject} is in read-only mode`, { subject, mode });
+        }
+        if (hasId && mode !== 'IMPORT') throw operationNotPermitted(`Subject ${subject} is not in import mode`, { subject, mode });
+        if (!hasId && mode !== 'READWRITE') throw operationNotPermitted(`Subject ${subject} is not in read-write mode`, { subject, mode });
+
+        if (!candidate) {
+          // 7.4+: an empty schema re-uses the latest live version (Confluent does this to
+          // attach metadata, which this registry does not store), else "Empty schema".
+          const latest = newestLive(versions);
+          if (!latest) throw invalidSchema('Empty schema');
+          return { id: latest.id, version: latest.version };
+        }
+
+        // 7.5+: an IMPORT registration is stored as given; a new schema's defaults must be valid.
+        if (mode !== 'IMPORT' && candidate.defaultsProblem) throw candidate.defaultsProblem;
+        if (mode !== 'IMPORT') {
+          const level = await levelInScope(subject);
+          const previous = await previousFor(level, live(versions));
+          const result = await checkedCompatibility(candidate, level, previous, 'Register schema', deadlineOf(context));
+          if (!result.compatible) throw incompatibleSchema(subject, result.messages);
+        }
+
+        const maxStored = versions.at(-1)?.version ?? 0;
+        let version: number | undefined;
+        if (request.version !== undefined && request.version !== LATEST) {
+          if (mode !== 'IMPORT' && request.version !== maxStored + 1) throw invalidSchema('Version is not one more than previous version');
+          version = request.version;
+        }
+        if (hasId) {
+          const bound = await storage.getSchema(request.id!);
+          if (bound && bound.hash !== candidate.hash) {
+            throw operationNotPermitted(`Overwrite new schema with id ${request.id} is not permitted.`, { id: String(request.id) });
+          }
+        }
+        if (Buffer.byteLength(candidate.text, 'utf8') > maxSchemaBytes) throw schemaTooLarge();
+        // Everything before took time: commit only if the caller will still hear the answer.
+        requireTimeToCommit('Register schema', deadlineOf(context));
+        try {
+          return await storage.insertVersion({
+            subject,
+            schemaType: candidate.format.type,
+            schema: candidate.text,
+            references: candidate.references,
+            hash: candidate.hash,
+            id: hasId ? request.id : undefined,
+            version,
+          });
+        } catch (err) {
+          if (err instanceof StorageConflictError) {
+            throw operationNotPermitted(`Overwrite new schema with id ${request.id ?? ''} is not permitted.`, { subject });
+          }
+          throw err;
+        }
+      });
+    },
+
+    async LookupSchema(request) {
+      const subject = normalizeSubject(request.subject);
+      const versions = await storage.listVersions(subject);
+      const visible = request.deleted ? versions : live(versions);
+      // The schema is parsed first, so an invalid one is 42201 even for an unknown
+      // subject; an empty one (7.4+) is simply "no match".
+      const normalize = await normalizeInScope(subject, request.normalize);
+      const candidate = request.schema === '' ? undefined : await parseCandidate({ ...request, normalize }, true);
+      const match = candidate && (await findMatch(candidate, visible));
+      if (candidate && match) {
+        // The schema answered is the canonical form of the submitted one (§3.6).
+        const { version, id } = match.version;
+        return { ...schemaMessage(subject, version, id, candidate, candidate.format.type), references: match.references.map((r) => ({ ...r })) };
+      }
+      if (visible.length > 0) throw schemaNotFound();
+      throw subjectNotFound(subject);
+    },
+
+    async GetSchemaVersion(request) {
+      const selector = parseVersionSelector(request.version);
+      const subject = normalizeSubject(request.subject);
+      const found = selectVersion(subject, selector, await storage.listVersions(subject), request.deleted);
+      const stored = await requireSchema(storage, found.id);
+      const message = schemaMessage(subject, found.version, found.id, stored, stored.schemaType);
+      return request.format === 'serialized' ? { ...message, schema: await formatted(found.id, stored, request.format) } : message;
+    },
+
+    async ListSchemaVersions(request) {
+      const subject = normalizeSubject(request.subject);
+      const versions = await storage.listVersions(subject);
+      const anyDeletedFlag = request.deleted || request.deleted_only;
+      if ((anyDeletedFlag ? versions : live(versions)).length === 0) throw subjectNotFound(subject);
+      const selected = request.deleted_only ? versions.filter((v) => v.deleted) : request.deleted ? versions : live(versions);
+      return { versions: paginate(selected.map((v) => v.version), request.offset, request.limit) };
+    },
+
+    async ListSubjects(request) {
+      const matches = prefixMatcher(request.subject_prefix);
+      const bySubject = groupBySubject(await storage.listAllVersions());
+      const subjects: string[] = [];
+      for (const [subject, versions] of bySubject) {
+        if (!matches(subject)) continue;
+        const anyLive = versions.some((v) => !v.deleted);
+        const include = request.deleted_only ? !anyLive : request.deleted ? true : anyLive;
+        if (include) subjects.push(subject);
+      }
+      return { subjects: paginate(subjects.sort(compareStrings), request.offset, request.limit) };
+    },
+
+    DeleteSchemaVersion: (request, context) =>
+      serialized('Delete schema version', context, async () => {
+        // Check order of §2.1 (S7).
+        const selector = parseVersionSelector(request.version);
+        const subject = normalizeSubject(request.subject);
+        const versions = await storage.listVersions(subject);
+        const target = selector === LATEST ? newestLive(versions) : versions.find((v) => v.version === selector);
+        if (target && target.deleted && !request.permanent) throw versionSoftDeleted(subject, target.version);
+        if (!target) {
+          if (versions.length === 0) throw subjectNotFound(subject);
+          throw versionNotFound(selector);
+        }
+        await requireWritable(subject);
+        if (await hasLiveReferrer(subject, target.version)) throw referenceExists(subject, target.version);
+        if (request.permanent && !target.deleted) throw versionNotSoftDeleted(subject, target.version);
+        if (request.permanent) {
+          await storage.hardDeleteVersions(subject, [target.version]);
+          forgetSchemas();
+        } else {
+          await storage.softDeleteVersions(subject, [target.version]);
+        }
+        return { version: target.version };
+      }),
+
+    DeleteSubject: (request, context) =>
+      serialized('Delete subject', context, async () => {
+        // Check order of §2.1 (S9).
+        const subject = normalizeSubject(request.subject);
+        const versions = await storage.listVersions(subject);
+        if (versions.length === 0) throw subjectNotFound(subject);
+        const liveVersions = live(versions);
+        if (!request.permanent && liveVersions.length === 0) throw subjectSoftDeleted(subject);
+        await requireWritable(subject);
+        for (const v of versions) {
+          if (await hasLiveReferrer(subject, v.version)) throw referenceExists(subject, v.version);
+          if (request.permanent && !v.deleted) throw subjectNotSoftDeleted(subject);
+        }
+        if (request.permanent) {
+          await storage.hardDeleteVersions(subject, versions.map((v) => v.version));
+          forgetSchemas();
+          return { versions: versions.map((v) => v.version) };
+        }
+        await storage.softDeleteVersions(subject, liveVersions.map((v) => v.version));
+        return { versions: liveVersions.map((v) => v.version) };
+      }),
+
+    async ListReferencedBy(request) {
+      const selector = parseVersionSelector(request.version);
+      const subject = normalizeSubject(request.subject);
+      const found = selectVersion(subject, selector, await storage.listVersions(subject), true);
+      const ids: number[] = [];
+      for (const id of await storage.listReferrers(subject, found.version)) {
+        if ((await storage.listVersionsOfSchema(id)).some((v) => !v.deleted)) ids.push(id);
+      }
+      return { ids: paginate(ids, request.offset, request.limit) };
+    },
+  };
+}
