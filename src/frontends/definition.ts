@@ -1,169 +1,281 @@
 /**
- * The frontend definition format (RFC-039 model), as written in YAML or JSON.
- * The JSON Schema in `definition-schema.ts` checks the shape; the route compiler checks the
- * meaning (services, methods, fields, types) against the loaded protos.
+ * The frontend definition format (RFC-039 model), as written in YAML or JSON, declared once:
+ * each part is a TypeBox schema, and its TypeScript type is `Static<typeof ThatSchema>`, so the
+ * JSON Schema ajv checks at load and the types the compiler reads cannot drift apart.
+ * `frontendDefinitionSchema` is the whole format, shipped with the package. The schema checks
+ * the shape only; the route compiler checks the meaning (services, methods, fields, types)
+ * against the loaded protos.
+ *
+ * Schema choices that keep load errors readable (load-definition.ts turns ajv's errors into
+ * sentences): closed choices are `enum`s, not unions of literals, so a wrong value is one
+ * "must be one of …" error instead of one error per literal; multi-typed values are one
+ * `type: [...]`, not a union.
  */
+import { Type, type SchemaOptions, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
-
-/** One definition file: a frontend, with the protos its routes call. */
-export interface FrontendDefinition {
-  name: string;
-  type: 'REST' | 'GRAPHQL' | 'GRPC_WEB' | 'SSE' | 'WEBSOCKET';
-  /** .proto files (relative to the definition's folder or an include path) the routes use. */
-  protos?: string[];
-  rest?: RestConfig;
+/** A closed set of strings as one JSON Schema `enum` (TypeBox writes a union of literals). */
+export function StringEnum<const T extends readonly string[]>(values: T, options: SchemaOptions = {}): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({ ...options, enum: [...values] });
 }
 
-export interface RestConfig {
-  basePath?: string;
-  /** Default gRPC service (full name) for routes whose `grpc` names only a method. */
-  service?: string;
-  /** Tolerate one trailing slash on every route (`/a/b/` is `/a/b`). */
-  trailingSlash?: boolean;
-  /**
-   * JSON bodies may give a number or boolean for a string field, taken as its text (as
-   * Jackson-based servers accept). Off by default: proto3 JSON is strict.
-   */
-  lenientStrings?: boolean;
-  /** What to do with query parameters no route binds: ignore (default) or reject (400). */
-  unknownQuery?: 'ignore' | 'reject';
-  /** Request media types accepted for bodies; every one is parsed as JSON. */
-  consumes?: string[];
-  /** Media type assumed for a body sent without Content-Type (default: the first of consumes). */
-  defaultRequestType?: string;
-  /** Response media types with a server quality (higher wins when the client has no preference). */
-  produces?: ProducedType[];
-  /** Default deadline of every route's gRPC call, in milliseconds. */
-  deadlineMs?: number;
-  /** Request headers forwarded as gRPC metadata (x-request-id always is). */
-  forwardHeaders?: string[];
-  /** How whole messages render as JSON. */
-  json?: JsonOptions;
-  errors?: ErrorMapping[];
-  /** Written when rendering an error fails: a fixed status and body. */
-  fallback?: { status: number; body: unknown };
-  routes: RouteMapping[];
-}
+/** Any JSON value. */
+const Json = (options: SchemaOptions = {}) => Type.Unknown(options);
 
-export interface ProducedType {
-  type: string;
-  quality?: number;
-}
+const Status = (description: string) => Type.Integer({ minimum: 100, maximum: 599, description });
 
-export interface JsonOptions {
-  /** Field names as written in the proto (`original`) or lowerCamelCase JSON names (`json`). */
-  names?: 'original' | 'json';
-  /** Emit fields that hold their default value. */
-  emitDefaults?: boolean;
-  /** 64-bit integers as JSON strings (proto3 JSON) or as numbers when they fit 2^53. */
-  int64?: 'string' | 'number';
-}
+/** A dotted value path rooted at one of a template's roots. */
+const VALUE_PATH = '^(response|request|error|item|metadata)(\\.[^.]+)*$';
+/** Names of frontends and routes. */
+const NAME = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
 
-export interface RouteMapping {
-  id: string;
-  method: HttpMethod;
-  /** Path template, `{param}` style (OpenAPI). */
-  path: string;
-  /** `Method` of the frontend's service, or `package.Service/Method`. Absent on static routes. */
-  grpc?: string;
-  params?: ParamMapping[];
-  response?: ResponseMapping;
-  /** Answer only while the upstream is healthy (grpc.health.v1); otherwise UNAVAILABLE. */
-  readiness?: boolean;
-  deadlineMs?: number;
-  errors?: ErrorMapping[];
-  /**
-   * Role a caller needs in the namespace when auth is on: read < write < admin; `none` lets
-   * anyone in. Default: read for GET, HEAD and OPTIONS, write otherwise.
-   */
-  role?: 'none' | 'read' | 'write' | 'admin';
-  /** A higher role needed when a boolean query flag is true (`permanent=true` deletes). */
-  elevate?: { query: string; role: 'read' | 'write' | 'admin' };
-  /**
-   * Serve repeated reads from memory: replies are cached by request (a write through the same
-   * frontend clears the cache; `ttlMs` bounds staleness from writes made elsewhere).
-   */
-  cache?: { ttlMs?: number; maxEntries?: number };
-  /** JSON Schema (2020-12) the parsed body must satisfy before any mapping or call. */
-  bodySchema?: Record<string, unknown> | boolean;
-}
+export const HttpMethodSchema = StringEnum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+export type HttpMethod = Static<typeof HttpMethodSchema>;
 
-export type Coercion = 'lenient-bool';
-
-export interface ParamMapping {
-  /** `path.x`, `query.x`, `header.x`, `body` or `body.a.b`; absent when `const` is given. */
-  from?: string;
-  const?: unknown;
-  /** Target field path in the request message (`a.b.c`), or `*` for the whole message. */
-  to: string;
-  required?: boolean;
-  /** Used when the source is absent. */
-  default?: unknown;
-  /** Used when the source is present and JSON null (which otherwise counts as absent). */
-  nullValue?: unknown;
-  /** Request value map applied before coercion (`latest: "-1"`). */
-  map?: Record<string, unknown>;
-  mapOptions?: { caseInsensitive?: boolean; trim?: boolean };
-  /** Regular expression the raw string value must match. */
-  pattern?: string;
-  coerce?: Coercion;
-  /** JSON object key → message field renames for body values bound to messages. */
-  rename?: Record<string, string>;
-  /** JSON object keys left out when a body object is bound to a message. */
-  ignore?: string[];
-}
-
-export interface ResponseMapping {
-  status?: number;
-  headers?: Record<string, Template>;
-  body?: Template;
-  /** The body is a raw string (written as is under the negotiated type), not JSON. */
-  raw?: boolean;
-  json?: JsonOptions;
-}
+export const OmitRuleSchema = Type.Union([
+  StringEnum(['empty', 'null']),
+  Type.Object({ equals: Json() }, { additionalProperties: false }),
+]);
+/** When an object template leaves a field out: the value is empty, null, or equals a value. */
+export type OmitRule = Static<typeof OmitRuleSchema>;
 
 /**
  * A body template. A JSON scalar or array is a constant; an object is one of the node forms:
- * - `{ from: 'response.a.b' }` a value (roots: response, request, error, item);
+ * - `{ from: 'response.a.b' }` a value (roots: response, request, error, item, metadata);
  * - `{ const: X }` a constant (any JSON);
  * - `{ object: { key: Template } }` an object whose fields may be omitted by their rules;
  * - `{ each: 'response.items', item: Template }` an array built from a repeated field.
  * Node options: `omitWhen` (in objects), `when` (include only if the value is truthy), `map`
  * (value map), `default`, `int64`.
+ *
+ * `$id: 'Template'` is how the schema refers to itself and how the rest of the format refers
+ * to it (TemplateRef): it lives once, under the root schema's `definitions` (ajv refuses one
+ * `$id` in two places). load-definition.ts also recognises a failed template union by it.
  */
-export type Template = null | boolean | number | string | Template[] | TemplateNode;
+export const TemplateSchema = Type.Recursive(
+  (This) =>
+    Type.Union([
+      Type.Unsafe<null | boolean | number | string>({ type: ['null', 'boolean', 'number', 'string'] }),
+      Type.Array(This),
+      Type.Object(
+        {
+          from: Type.Optional(Type.String({ pattern: VALUE_PATH, description: 'A value: `response.a.b`, `request.x`, `error.message`, `item.name`.' })),
+          const: Type.Optional(Json({ description: 'A constant (any JSON).' })),
+          object: Type.Optional(Type.Record(Type.String(), This, { description: 'An object whose fields may be omitted by their rules.' })),
+          each: Type.Optional(Type.String({ pattern: VALUE_PATH, description: 'An array built from this repeated field, one `item` per element.' })),
+          item: Type.Optional(This),
+          omitWhen: Type.Optional(
+            Type.Union([OmitRuleSchema, Type.Array(OmitRuleSchema)], {
+              description: 'Omit this field of the enclosing object when the value is empty and/or equals a value.',
+            }),
+          ),
+          when: Type.Optional(Type.String({ pattern: VALUE_PATH, description: 'Include this field of the enclosing object only when this value is truthy.' })),
+          map: Type.Optional(Type.Record(Type.String(), Json(), { description: 'Response value map.' })),
+          default: Type.Optional(Json()),
+          int64: Type.Optional(StringEnum(['string', 'number'])),
+        },
+        { additionalProperties: false, minProperties: 1 },
+      ),
+    ]),
+  { $id: 'Template' },
+);
+/** A body template (see TemplateSchema): a JSON constant, an array, or a node. */
+export type Template = Static<typeof TemplateSchema>;
+/** The object form of a template: one of from, const, object, each, with options. */
+export type TemplateNode = Exclude<Template, null | boolean | number | string | readonly unknown[]>;
+/** A template anywhere in the format: a reference to the one TemplateSchema. */
+const TemplateRef = Type.Unsafe<Template>(Type.Ref(TemplateSchema.$id!));
 
-export interface TemplateNode {
-  from?: string;
-  const?: unknown;
-  object?: Record<string, Template>;
-  each?: string;
-  item?: Template;
-  /** Omit this field of the enclosing object when the value is empty and/or equals a value. */
-  omitWhen?: OmitRule | OmitRule[];
-  /** Include this field of the enclosing object only when this value is truthy. */
-  when?: string;
-  map?: Record<string, unknown>;
-  default?: unknown;
-  int64?: 'string' | 'number';
-}
+export const JsonOptionsSchema = Type.Object(
+  {
+    names: Type.Optional(StringEnum(['original', 'json'], { description: 'Field names as written in the proto (`original`) or lowerCamelCase JSON names (`json`).' })),
+    emitDefaults: Type.Optional(Type.Boolean({ description: 'Emit fields that hold their default value.' })),
+    int64: Type.Optional(StringEnum(['string', 'number'], { description: '64-bit integers as JSON strings (proto3 JSON) or as numbers when they fit 2^53.' })),
+  },
+  { additionalProperties: false, description: 'How whole messages render as JSON.' },
+);
+/** How whole messages render as JSON. */
+export type JsonOptions = Static<typeof JsonOptionsSchema>;
 
-export type OmitRule = 'empty' | 'null' | { equals: unknown };
+const Headers = () => Type.Record(Type.String(), TemplateRef);
 
-export interface ErrorMapping {
-  match?: ErrorMatch;
-  /** HTTP status; default: the error's own (grpc-gateway's code table, or the routing status). */
-  status?: number;
-  body?: Template;
-  headers?: Record<string, Template>;
-}
+export const ErrorMatchSchema = Type.Object(
+  {
+    code: Type.Optional(
+      Type.Union([
+        Type.Unsafe<string | number>({ type: ['string', 'integer'] }),
+        Type.Array(Type.Unsafe<string | number>({ type: ['string', 'integer'] }), { minItems: 1 }),
+      ], { description: 'gRPC code name(s) or number(s).' }),
+    ),
+    reason: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })])),
+    domain: Type.Optional(Type.String()),
+    metadata: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'ErrorInfo metadata entries that must be equal.' })),
+  },
+  { additionalProperties: false },
+);
+/** What an error mapping matches: gRPC code, ErrorInfo reason, domain and metadata. */
+export type ErrorMatch = Static<typeof ErrorMatchSchema>;
 
-export interface ErrorMatch {
-  /** gRPC code name(s) or number(s). */
-  code?: string | number | Array<string | number>;
-  reason?: string | string[];
-  domain?: string;
-  /** ErrorInfo metadata entries that must be equal. */
-  metadata?: Record<string, string>;
-}
+export const ErrorMappingSchema = Type.Object(
+  {
+    match: Type.Optional(ErrorMatchSchema),
+    status: Type.Optional(Status("HTTP status; default: the error's own (grpc-gateway's code table, or the routing status).")),
+    body: Type.Optional(TemplateRef),
+    headers: Type.Optional(Headers()),
+  },
+  { additionalProperties: false },
+);
+/** One error mapping: the first whose `match` fits an error renders it. */
+export type ErrorMapping = Static<typeof ErrorMappingSchema>;
+
+export const CoercionSchema = StringEnum(['lenient-bool']);
+/** A declared coercion: `lenient-bool` takes `true` in any case as true, anything else as false. */
+export type Coercion = Static<typeof CoercionSchema>;
+
+export const ParamMappingSchema = Type.Object(
+  {
+    from: Type.Optional(
+      Type.String({ pattern: '^(path|query|header)\\.[^.]+$|^body(\\..+)?$', description: '`path.x`, `query.x`, `header.x`, `body` or `body.a.b`; absent when `const` is given.' }),
+    ),
+    const: Type.Optional(Json()),
+    to: Type.String({ minLength: 1, description: 'Target field path in the request message (`a.b.c`), or `*` for the whole message.' }),
+    required: Type.Optional(Type.Boolean()),
+    default: Type.Optional(Json({ description: 'Used when the source is absent.' })),
+    nullValue: Type.Optional(Json({ description: 'Used when the source is present and JSON null (which otherwise counts as absent).' })),
+    map: Type.Optional(Type.Unsafe<Record<string, unknown>>({ type: 'object', description: 'Request value map applied before coercion (`latest: "-1"`).' })),
+    mapOptions: Type.Optional(
+      Type.Object({ caseInsensitive: Type.Optional(Type.Boolean()), trim: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+    ),
+    pattern: Type.Optional(Type.String({ description: 'Regular expression the raw string value must match.' })),
+    coerce: Type.Optional(CoercionSchema),
+    rename: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'JSON object key → message field renames for body values bound to messages.' })),
+    ignore: Type.Optional(Type.Array(Type.String(), { description: 'JSON object keys left out when a body object is bound to a message.' })),
+  },
+  { additionalProperties: false, oneOf: [{ required: ['from'] }, { required: ['const'] }] },
+);
+/** Where one request field comes from: a request value (`from`) or a constant (`const`). */
+export type ParamMapping = Static<typeof ParamMappingSchema>;
+
+export const ResponseMappingSchema = Type.Object(
+  {
+    status: Type.Optional(Status('HTTP status of a successful answer.')),
+    headers: Type.Optional(Headers()),
+    body: Type.Optional(TemplateRef),
+    raw: Type.Optional(Type.Boolean({ description: 'The body is a raw string (written as is under the negotiated type), not JSON.' })),
+    json: Type.Optional(JsonOptionsSchema),
+  },
+  { additionalProperties: false },
+);
+/** How a route's reply is written: status, headers and a body template. */
+export type ResponseMapping = Static<typeof ResponseMappingSchema>;
+
+const RoleSchema = StringEnum(['read', 'write', 'admin']);
+
+export const RouteMappingSchema = Type.Object(
+  {
+    id: Type.String({ pattern: NAME }),
+    method: HttpMethodSchema,
+    path: Type.String({ pattern: '^/', description: 'Path template, `{param}` style (OpenAPI).' }),
+    grpc: Type.Optional(Type.String({ minLength: 1, description: "`Method` of the frontend's service, or `package.Service/Method`. Absent on static routes." })),
+    params: Type.Optional(Type.Array(ParamMappingSchema)),
+    response: Type.Optional(ResponseMappingSchema),
+    readiness: Type.Optional(Type.Boolean({ description: 'Answer only while the upstream is healthy (grpc.health.v1); otherwise UNAVAILABLE.' })),
+    deadlineMs: Type.Optional(Type.Integer({ minimum: 1 })),
+    bodySchema: Type.Optional(
+      Type.Unsafe<Record<string, unknown> | boolean>({ type: ['object', 'boolean'], description: 'JSON Schema (2020-12) the parsed body must satisfy before any mapping or call.' }),
+    ),
+    cache: Type.Optional(
+      Type.Object(
+        { ttlMs: Type.Optional(Type.Integer({ minimum: 1 })), maxEntries: Type.Optional(Type.Integer({ minimum: 1 })) },
+        {
+          additionalProperties: false,
+          description:
+            'Serve repeated reads from memory: replies are cached by request (a write through the same frontend clears the cache; `ttlMs` bounds staleness from writes made elsewhere).',
+        },
+      ),
+    ),
+    role: Type.Optional(
+      StringEnum(['none', 'read', 'write', 'admin'], {
+        description: "Role a caller needs in the namespace when auth is on: read < write < admin; `none` lets anyone in. Default: read for GET, HEAD and OPTIONS, write otherwise.",
+      }),
+    ),
+    elevate: Type.Optional(
+      Type.Object(
+        { query: Type.String({ minLength: 1 }), role: RoleSchema },
+        { additionalProperties: false, description: 'A higher role needed when a boolean query flag is true (`permanent=true` deletes).' },
+      ),
+    ),
+    errors: Type.Optional(Type.Array(ErrorMappingSchema)),
+  },
+  { additionalProperties: false },
+);
+/** One REST route: method and path template → a gRPC method (or a static answer). */
+export type RouteMapping = Static<typeof RouteMappingSchema>;
+
+export const ProducedTypeSchema = Type.Object(
+  {
+    type: Type.String({ pattern: '^[^/\\s*]+/[^/\\s*]+$' }),
+    quality: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  },
+  { additionalProperties: false },
+);
+/** A response media type with a server quality (higher wins when the client has no preference). */
+export type ProducedType = Static<typeof ProducedTypeSchema>;
+
+export const RestConfigSchema = Type.Object(
+  {
+    basePath: Type.Optional(Type.String({ pattern: '^/' })),
+    service: Type.Optional(Type.String({ minLength: 1, description: "Default gRPC service (full name) for routes whose `grpc` names only a method." })),
+    trailingSlash: Type.Optional(Type.Boolean({ description: 'Tolerate one trailing slash on every route (`/a/b/` is `/a/b`).' })),
+    unknownQuery: Type.Optional(StringEnum(['ignore', 'reject'], { description: 'What to do with query parameters no route binds: ignore (default) or reject (400).' })),
+    lenientStrings: Type.Optional(
+      Type.Boolean({
+        description: 'JSON bodies may give a number or boolean for a string field, taken as its text (as Jackson-based servers accept). Off by default: proto3 JSON is strict.',
+      }),
+    ),
+    consumes: Type.Optional(Type.Array(Type.String({ pattern: '^[^/\\s]+/[^/\\s]+$' }), { description: 'Request media types accepted for bodies; every one is parsed as JSON.' })),
+    defaultRequestType: Type.Optional(Type.String({ description: 'Media type assumed for a body sent without Content-Type (default: the first of consumes).' })),
+    produces: Type.Optional(Type.Array(ProducedTypeSchema, { minItems: 1, description: 'Response media types with a server quality.' })),
+    deadlineMs: Type.Optional(Type.Integer({ minimum: 1, description: "Default deadline of every route's gRPC call, in milliseconds." })),
+    forwardHeaders: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9-]+$' }), { description: 'Request headers forwarded as gRPC metadata (x-request-id always is).' })),
+    json: Type.Optional(JsonOptionsSchema),
+    errors: Type.Optional(Type.Array(ErrorMappingSchema)),
+    fallback: Type.Optional(
+      Type.Object(
+        { status: Status('Status of the fallback answer.'), body: Json() },
+        { additionalProperties: false, description: 'Written when rendering an error fails: a fixed status and body.' },
+      ),
+    ),
+    routes: Type.Array(RouteMappingSchema),
+  },
+  { additionalProperties: false },
+);
+/** A REST frontend's config: base path, media types, defaults, error mappings and routes. */
+export type RestConfig = Static<typeof RestConfigSchema>;
+
+/** The frontend types a definition may declare (DESIGN.md §8). */
+export const FRONTEND_TYPES = ['REST', 'GRAPHQL'] as const;
+
+export const FrontendDefinitionSchema = Type.Object(
+  {
+    name: Type.String({ pattern: NAME }),
+    type: StringEnum(FRONTEND_TYPES),
+    protos: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { description: ".proto files (relative to the definition's folder or an include path) the routes use." }),
+    ),
+    rest: Type.Optional(RestConfigSchema),
+  },
+  {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://prism.io/schemas/frontend-definition.json',
+    title: 'Prism Gateway frontend definition',
+    additionalProperties: false,
+    if: { properties: { type: { const: 'REST' } } },
+    then: { required: ['rest'] },
+    definitions: { template: TemplateSchema },
+  },
+);
+/** One definition document: a frontend, with the protos its routes call. */
+export type FrontendDefinition = Static<typeof FrontendDefinitionSchema>;
+
+/** The JSON Schema of the whole definition format (draft-07), as ajv compiles it. */
+export const frontendDefinitionSchema: TSchema = FrontendDefinitionSchema;

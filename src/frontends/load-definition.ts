@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseAllDocuments, isNode, type Document } from 'yaml';
-import type { FrontendDefinition } from './definition.js';
-import { frontendDefinitionSchema } from './definition-schema.js';
+import { frontendDefinitionSchema, type FrontendDefinition } from './definition.js';
 import { DefinitionError, type DefinitionProblem } from './definition-error.js';
+import { DiagnosticCode } from './diagnostics.js';
 
 /** A definition with where it came from, so later problems can point back into the file. */
 export interface LoadedDefinition {
@@ -24,8 +24,19 @@ export interface LoadedDefinition {
   routeAt(pointer: string): string | undefined;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// `verbose` gives each error its schema, by which a failed template union is recognised.
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validateShape = ajv.compile(frontendDefinitionSchema);
+
+/**
+ * Frontend types that left the `type` enum (DESIGN.md §8), each with what to write instead:
+ * these are framings and protocols of REST routes and namespaces now, not kinds of frontend.
+ */
+const RETIRED_TYPES: Readonly<Record<string, string>> = {
+  SSE: 'write type: REST and bind the route to a streaming method; SSE, NDJSON and WebSocket are framings of REST routes',
+  WEBSOCKET: 'write type: REST and bind the route to a streaming method; SSE, NDJSON and WebSocket are framings of REST routes',
+  GRPC_WEB: "gRPC-Web and Connect are served for a namespace's gRPC interface: set grpcWeb: true on the namespace",
+};
 
 /**
  * Loads every definition in `file`.
@@ -60,18 +71,33 @@ export function parseDefinitions(text: string, file: string, baseDir = dirname(r
     const value = doc.toJS() as unknown;
     if (value === null || value === undefined) continue;
     const located = withPositions(doc, value as FrontendDefinition, file, index, baseDir, lineCounter);
+    const retired = retiredType(value);
+    if (retired) {
+      const pos = located.locate('/type');
+      problems.push({ code: DiagnosticCode.RETIRED_TYPE, file, pointer: '/type', line: pos?.line, column: pos?.column, message: retired });
+    }
     if (!validateShape(value)) {
       for (const e of relevantErrors(validateShape.errors ?? [])) {
         const pointer = e.instancePath;
+        // The retired type's own problem says more than "must be one of".
+        if (retired && pointer === '/type') continue;
         const pos = located.locate(pointer);
-        problems.push({ code: 'SCHEMA', file, pointer, route: located.routeAt(pointer), line: pos?.line, column: pos?.column, message: describe(e) });
+        problems.push({ code: DiagnosticCode.SCHEMA, file, pointer, route: located.routeAt(pointer), line: pos?.line, column: pos?.column, message: describe(e) });
       }
       continue;
     }
+    if (retired) continue;
     loaded.push(located);
   }
   if (problems.length > 0) throw new DefinitionError(problems);
   return loaded;
+}
+
+/** The RETIRED_TYPE message for a definition whose `type` left the enum. */
+function retiredType(value: unknown): string | undefined {
+  const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
+  if (typeof type !== 'string' || !Object.hasOwn(RETIRED_TYPES, type)) return undefined;
+  return `type ${type} is no longer a frontend type: ${RETIRED_TYPES[type]}`;
 }
 
 function withPositions(doc: Document, definition: FrontendDefinition, file: string, index: number, baseDir: string, lineCounter: LineCounter): LoadedDefinition {
@@ -132,7 +158,7 @@ function describe(e: ErrorObject): string {
     case 'enum':
       return `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'anyOf':
-      return e.schemaPath.includes('template')
+      return (e.parentSchema as { $id?: string } | undefined)?.$id === 'Template'
         ? 'a template is a JSON scalar, an array, or an object with exactly one of from, const, object, each'
         : 'does not match any allowed form';
     case 'oneOf':
