@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { createHealthService, healthProtoFile } from '../../src/grpc/health-service.js';
 import { loadProtoRoot, projectProtoDir } from '../../src/grpc/proto-root.js';
 import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../../src/grpc/rich-status.js';
 import { createServiceDefinition } from '../../src/grpc/service-definition.js';
@@ -16,7 +17,8 @@ import type { RegistryStorage } from './storage/registry-storage.js';
 
 export const REGISTRY_SERVICE_NAME = 'prism.patterns.registry.v1.Registry';
 export const registryProtoFile = join(projectProtoDir, 'prism/patterns/registry/v1/registry.proto');
-export const healthProtoFile = join(projectProtoDir, 'grpc/health/v1/health.proto');
+// Served beside the registry's own proto (`protoFiles`); its clients load both.
+export { healthProtoFile };
 
 export interface RegistryServerOptions {
   /** `host:port`; port 0 picks an ephemeral port. */
@@ -80,7 +82,7 @@ function bindFailure(message: string): string {
  */
 export async function startRegistryServer(options: RegistryServerOptions): Promise<RunningRegistryServer> {
   const logError = options.logError ?? ((message, err) => console.error(message, err));
-  const root = loadProtoRoot([registryProtoFile, healthProtoFile]);
+  const root = loadProtoRoot([registryProtoFile]);
   const registry = createRegistryService({ storage: options.storage, maxSchemaBytes: options.maxSchemaBytes, limits: options.limits });
   const server = new grpc.Server();
 
@@ -102,24 +104,8 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   server.addService(createServiceDefinition(root.lookupService(REGISTRY_SERVICE_NAME)), implementation);
 
   // grpc.health.v1: "" (the whole server) and the registry service are known.
-  let serving = true;
-  const watchers = new Set<grpc.ServerWritableStream<{ service: string }, unknown>>();
-  const statusOf = (service: string) => {
-    if (service !== '' && service !== REGISTRY_SERVICE_NAME) return undefined;
-    return serving ? 'SERVING' : 'NOT_SERVING';
-  };
-  server.addService(createServiceDefinition(root.lookupService('grpc.health.v1.Health')), {
-    Check(call: grpc.ServerUnaryCall<{ service: string }, unknown>, callback: grpc.sendUnaryData<unknown>) {
-      const status = statusOf(call.request.service);
-      if (!status) callback({ code: grpc.status.NOT_FOUND, details: `unknown service ${call.request.service}` } as grpc.ServiceError);
-      else callback(null, { status });
-    },
-    Watch(call: grpc.ServerWritableStream<{ service: string }, unknown>) {
-      call.write({ status: statusOf(call.request.service) ?? 'SERVICE_UNKNOWN' });
-      watchers.add(call);
-      call.on('cancelled', () => watchers.delete(call));
-    },
-  });
+  const health = createHealthService({ '': 'SERVING', [REGISTRY_SERVICE_NAME]: 'SERVING' });
+  server.addService(health.definition, health.implementation);
 
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(options.listen, options.credentials ?? grpc.ServerCredentials.createInsecure(), (err, bound) => {
@@ -136,12 +122,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     protoFiles: [registryProtoFile, healthProtoFile],
     close(graceMs = 5000) {
       closing ??= (async () => {
-        serving = false;
-        for (const call of watchers) {
-          call.write({ status: 'NOT_SERVING' });
-          call.end();
-        }
-        watchers.clear();
+        health.shutdown();
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => {
             server.forceShutdown();
