@@ -20,6 +20,7 @@
  */
 import type { FrontendDefinition, HttpMethod, RouteMapping } from './definition.js';
 import { DefinitionError, type DefinitionProblem } from './definition-error.js';
+import { DiagnosticCode, type DiagnosticSink } from './diagnostics.js';
 import { decodePointerSegment, encodePointerSegment } from './openapi-export.js';
 
 export interface OpenApiConversion {
@@ -53,28 +54,31 @@ export function isOpenApiDocument(value: unknown): value is Record<string, unkno
  * Converts an OpenAPI document into a definition, collecting every problem.
  * Never throws: problems come back in the result.
  */
+/** Where the import reports: a code, the pointer in the OpenAPI document, the message, the route. */
+type ImportReport = (code: DiagnosticCode, pointer: string, message: string, route?: string) => void;
+
 export function convertOpenApi(doc: unknown, file: string): OpenApiConversion {
   const problems: DefinitionProblem[] = [];
   const origins: [string, string][] = [['', '']];
-  const report = (pointer: string, message: string, route?: string) => problems.push({ code: 'SCHEMA', file, pointer, route, message });
+  const report: ImportReport = (code, pointer, message, route) => problems.push({ code, file, pointer, route, message });
   const root = isObject(doc) ? doc : {};
-  if (!isObject(doc)) report('', 'an OpenAPI document is an object');
+  if (!isObject(doc)) report(DiagnosticCode.SCHEMA, '', 'an OpenAPI document is an object');
 
   const version = root.openapi;
   if (typeof version !== 'string' || !/^3\.1\.\d+$/.test(version)) {
-    report('/openapi', `OpenAPI ${String(version)} is not supported: only 3.1.x, whose schemas are JSON Schema 2020-12 as the body validator expects`);
+    report(DiagnosticCode.UNSUPPORTED, '/openapi', `OpenAPI ${String(version)} is not supported: only 3.1.x, whose schemas are JSON Schema 2020-12 as the body validator expects`);
   }
 
   // The frontend: document-level extension, flattened REST config.
   const extension = root['x-prism-frontend'];
-  if (extension === undefined) report('', "missing 'x-prism-frontend': the document must say at least which protos (and service) its operations call");
-  else if (!isObject(extension)) report('/x-prism-frontend', 'must be an object');
+  if (extension === undefined) report(DiagnosticCode.SCHEMA, '', "missing 'x-prism-frontend': the document must say at least which protos (and service) its operations call");
+  else if (!isObject(extension)) report(DiagnosticCode.SCHEMA, '/x-prism-frontend', 'must be an object');
   const frontend = isObject(extension) ? extension : {};
   const { name, type, protos, routes: _routes, ...restConfig } = frontend;
-  if (_routes !== undefined) report('/x-prism-frontend/routes', 'routes come from the operations of the document, not from x-prism-frontend');
+  if (_routes !== undefined) report(DiagnosticCode.UNSUPPORTED, '/x-prism-frontend/routes', 'routes come from the operations of the document, not from x-prism-frontend');
   const info = isObject(root.info) ? root.info : {};
   const definitionName = name ?? (typeof info.title === 'string' ? slug(info.title) : undefined);
-  if (definitionName === undefined || definitionName === '') report('/x-prism-frontend', "missing 'name' (and info.title does not give one)");
+  if (definitionName === undefined || definitionName === '') report(DiagnosticCode.SCHEMA, '/x-prism-frontend', "missing 'name' (and info.title does not give one)");
 
   const routes: RouteMapping[] = [];
   const rest: Record<string, unknown> = { ...restConfig, routes };
@@ -87,15 +91,15 @@ export function convertOpenApi(doc: unknown, file: string): OpenApiConversion {
 
   const consumed: string[] = [];
   const paths = root.paths;
-  if (paths !== undefined && !isObject(paths)) report('/paths', 'must be an object');
+  if (paths !== undefined && !isObject(paths)) report(DiagnosticCode.SCHEMA, '/paths', 'must be an object');
   for (const [path, item] of Object.entries(isObject(paths) ? paths : {})) {
     const pathPointer = `/paths/${encodePointerSegment(path)}`;
     if (!isObject(item)) {
-      report(pathPointer, 'a path item must be an object');
+      report(DiagnosticCode.SCHEMA, pathPointer, 'a path item must be an object');
       continue;
     }
     if (item.$ref !== undefined) {
-      report(`${pathPointer}/$ref`, 'path item references are not supported: write the operations in place');
+      report(DiagnosticCode.UNSUPPORTED, `${pathPointer}/$ref`, 'path item references are not supported: write the operations in place');
       continue;
     }
     for (const method of METHODS) {
@@ -103,16 +107,16 @@ export function convertOpenApi(doc: unknown, file: string): OpenApiConversion {
       if (operation === undefined) continue;
       const at = `${pathPointer}/${method}`;
       if (!isObject(operation)) {
-        report(at, 'an operation must be an object');
+        report(DiagnosticCode.SCHEMA, at, 'an operation must be an object');
         continue;
       }
       if (method === 'trace') {
-        report(at, 'TRACE operations cannot be routed');
+        report(DiagnosticCode.UNSUPPORTED, at, 'TRACE operations cannot be routed');
         continue;
       }
       const id = operation.operationId;
       if (typeof id !== 'string' || id === '') {
-        report(at, "missing 'operationId': it becomes the route id");
+        report(DiagnosticCode.SCHEMA, at, "missing 'operationId': it becomes the route id");
         continue;
       }
       const route: RouteMapping = { id, method: method.toUpperCase() as HttpMethod, path };
@@ -123,7 +127,7 @@ export function convertOpenApi(doc: unknown, file: string): OpenApiConversion {
         if (!key.startsWith('x-prism-')) continue;
         const property = OPERATION_EXTENSIONS[key];
         if (property === undefined) {
-          report(`${at}/${encodePointerSegment(key)}`, `unknown extension '${key}' (known: ${Object.keys(OPERATION_EXTENSIONS).join(', ')})`, id);
+          report(DiagnosticCode.UNKNOWN_FIELD, `${at}/${encodePointerSegment(key)}`, `unknown extension '${key}' (known: ${Object.keys(OPERATION_EXTENSIONS).join(', ')})`, id);
           continue;
         }
         (route as unknown as Record<string, unknown>)[property] = operation[key];
@@ -133,7 +137,7 @@ export function convertOpenApi(doc: unknown, file: string): OpenApiConversion {
       if (body) {
         for (const media of body.mediaTypes) if (!consumed.includes(media)) consumed.push(media);
         if (body.schema !== undefined) {
-          route.bodySchema = bundleSchema(root, body.schema, body.pointer, (pointer, message) => report(pointer, message, id));
+          route.bodySchema = bundleSchema(root, body.schema, body.pointer, (code, pointer, message) => report(code, pointer, message, id));
           origins.push([`${to}/bodySchema`, body.pointer]);
         }
       }
@@ -174,7 +178,7 @@ function requestBodySchema(
   operation: Record<string, unknown>,
   at: string,
   id: string,
-  report: (pointer: string, message: string, route?: string) => void,
+  report: ImportReport,
 ): { mediaTypes: string[]; schema?: unknown; pointer: string } | undefined {
   let body = operation.requestBody;
   let pointer = `${at}/requestBody`;
@@ -182,14 +186,14 @@ function requestBodySchema(
   if (isObject(body) && typeof body.$ref === 'string') {
     const target = body.$ref.startsWith('#/components/requestBodies/') ? resolveLocal(root, body.$ref) : undefined;
     if (target === undefined) {
-      report(`${pointer}/$ref`, `reference '${body.$ref}' does not resolve to a request body of this document`, id);
+      report(DiagnosticCode.UNKNOWN_REFERENCE, `${pointer}/$ref`, `reference '${body.$ref}' does not resolve to a request body of this document`, id);
       return undefined;
     }
     pointer = body.$ref.slice(1);
     body = target;
   }
   if (!isObject(body) || !isObject(body.content)) {
-    report(pointer, "a request body needs a 'content' object", id);
+    report(DiagnosticCode.SCHEMA, pointer, "a request body needs a 'content' object", id);
     return undefined;
   }
   const mediaTypes = Object.keys(body.content);
@@ -200,7 +204,7 @@ function requestBodySchema(
     const schemaPointer = `${pointer}/content/${encodePointerSegment(media)}/schema`;
     if (!chosen) chosen = { schema: entry.schema, pointer: schemaPointer };
     else if (JSON.stringify(entry.schema) !== JSON.stringify(chosen.schema)) {
-      report(schemaPointer, `differs from the schema of '${mediaTypes[0]}': the gateway parses every consumed type as JSON and checks one schema`, id);
+      report(DiagnosticCode.UNSUPPORTED, schemaPointer, `differs from the schema of '${mediaTypes[0]}': the gateway parses every consumed type as JSON and checks one schema`, id);
     }
   }
   return { mediaTypes, schema: chosen?.schema, pointer: chosen?.pointer ?? pointer };
@@ -210,10 +214,10 @@ function requestBodySchema(
  * A schema made self-contained: the component schemas it reaches (transitively) are embedded
  * under `$defs` and `#/components/schemas/X` references become `#/$defs/X`.
  */
-function bundleSchema(root: Record<string, unknown>, schema: unknown, pointer: string, report: (pointer: string, message: string) => void): Record<string, unknown> | boolean {
+function bundleSchema(root: Record<string, unknown>, schema: unknown, pointer: string, report: DiagnosticSink): Record<string, unknown> | boolean {
   if (typeof schema === 'boolean') return schema;
   if (!isObject(schema)) {
-    report(pointer, 'a schema is an object or a boolean');
+    report(DiagnosticCode.SCHEMA, pointer, 'a schema is an object or a boolean');
     return true;
   }
   const components = isObject(root.components) && isObject(root.components.schemas) ? root.components.schemas : {};
@@ -232,13 +236,13 @@ function bundleSchema(root: Record<string, unknown>, schema: unknown, pointer: s
       }
       if (typeof v !== 'string') continue;
       if (!v.startsWith(COMPONENT_PREFIX)) {
-        report(`${at}/$ref`, `reference '${v}' is not supported: a body schema may refer only to ${COMPONENT_PREFIX}… of this document`);
+        report(DiagnosticCode.UNSUPPORTED, `${at}/$ref`, `reference '${v}' is not supported: a body schema may refer only to ${COMPONENT_PREFIX}… of this document`);
         continue;
       }
       const name = decodePointerSegment(v.slice(COMPONENT_PREFIX.length).split('/')[0]);
       if (needed.has(name)) continue;
       if (!(name in components) || resolveLocal(root, v) === undefined) {
-        report(`${at}/$ref`, `reference '${v}' does not resolve in this document`);
+        report(DiagnosticCode.UNKNOWN_REFERENCE, `${at}/$ref`, `reference '${v}' does not resolve in this document`);
         continue;
       }
       needed.set(name, components[name]);
@@ -262,7 +266,7 @@ function bundleSchema(root: Record<string, unknown>, schema: unknown, pointer: s
   const defs: Record<string, unknown> = isObject(bundled.$defs) ? { ...bundled.$defs } : {};
   for (const [name, component] of needed) {
     if (name in defs) {
-      report(`${pointer}/$defs/${encodePointerSegment(name)}`, `'$defs/${name}' would be shadowed by the component of the same name this schema refers to`);
+      report(DiagnosticCode.DUPLICATE_NAME, `${pointer}/$defs/${encodePointerSegment(name)}`, `'$defs/${name}' would be shadowed by the component of the same name this schema refers to`);
       continue;
     }
     defs[name] = rewrite(component);
