@@ -7,20 +7,15 @@
  * `POST /subjects/{S}/versions` must answer 409 or 200 accordingly.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { cases as jsonCases } from '../patterns/registry/formats/json-schema-cases.js';
 import { cases as protoCases } from '../patterns/registry/formats/protobuf-cases.js';
 import { call, startStack, type Stack } from './support.js';
+import { useStarted } from '../support/use-suite.js';
 
-let stack: Stack;
 let n = 0;
 
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack.close();
-});
+const stack = useStarted(() => startStack());
 
 interface HttpCase {
   readonly name: string;

@@ -2,7 +2,7 @@
  * End to end with @confluentinc/schemaregistry (the Confluent JavaScript client), unchanged,
  * against the real stack: gateway + registry pattern over loopback gRPC + SQLite file.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   AvroDeserializer,
@@ -18,14 +18,17 @@ import {
 } from '@confluentinc/schemaregistry';
 import { create, createFileRegistry, createMutableRegistry } from '@bufbuild/protobuf';
 import { FieldDescriptorProto_Label, FieldDescriptorProto_Type, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
-import { startStack, type Stack } from './support.js';
+import { startStack } from './support.js';
+import { useSuite } from '../support/use-suite.js';
 
-let stack: Stack;
-let client: SchemaRegistryClient;
+const suite = useSuite(async (scope) => {
+  const stack = scope.own(await startStack());
+  return { stack, client: scope.own(freshClient(stack.url)) };
+});
 
 /** No retries: a 5xx must fail the test at once instead of being retried with back-off. */
-function freshClient(): SchemaRegistryClient {
-  return new SchemaRegistryClient({ baseURLs: [stack.url], maxRetries: 0 });
+function freshClient(url: string = suite.stack.url): SchemaRegistryClient {
+  return new SchemaRegistryClient({ baseURLs: [url], maxRetries: 0 });
 }
 
 /** Asserts that a call failed with Confluent's typed error (both error_code and message present). */
@@ -76,19 +79,9 @@ const paymentIncompatible = JSON.stringify({
   ],
 });
 
-before(async () => {
-  stack = await startStack();
-  client = freshClient();
-});
-
-after(async () => {
-  await client?.close();
-  await stack?.close();
-});
-
 describe('confluent-js: Avro serde', () => {
   test('AvroSerializer with autoRegisterSchemas registers <topic>-value and AvroDeserializer reads the record back', async () => {
-    const serializer = new AvroSerializer(client, SerdeType.VALUE, { autoRegisterSchemas: true });
+    const serializer = new AvroSerializer(suite.client, SerdeType.VALUE, { autoRegisterSchemas: true });
     const record = { orderId: 'o-17', quantity: 3, express: true };
     const bytes = await serializer.serialize('orders', record);
     const id = wireId(bytes);
@@ -114,7 +107,7 @@ describe('confluent-js: Avro serde', () => {
   });
 
   test('register + useLatestVersion serialiser; getBySubjectAndId, getId, getVersion', async () => {
-    const id = await client.register('payments-value', { schemaType: 'AVRO', schema: payment });
+    const id = await suite.client.register('payments-value', { schemaType: 'AVRO', schema: payment });
     assert.ok(id >= 1);
     const serializer = new AvroSerializer(freshClient(), SerdeType.VALUE, { useLatestVersion: true });
     const record = { id: 'p-1', amount: 12.5 };
@@ -135,13 +128,13 @@ describe('confluent-js: Avro serde', () => {
   });
 
   test('testSubjectCompatibility / testCompatibility; an incompatible register is a 409 RestError', async () => {
-    assert.equal(await client.testSubjectCompatibility('payments-value', { schemaType: 'AVRO', schema: paymentV2 }), true);
-    assert.equal(await client.testSubjectCompatibility('payments-value', { schemaType: 'AVRO', schema: paymentIncompatible }), false);
-    assert.equal(await client.testCompatibility('payments-value', 1, { schemaType: 'AVRO', schema: paymentIncompatible }), false);
-    await rejectsWith(client.testCompatibility('payments-value', 9, { schemaType: 'AVRO', schema: paymentV2 }), 404, 40402, 'Version 9 not found.');
+    assert.equal(await suite.client.testSubjectCompatibility('payments-value', { schemaType: 'AVRO', schema: paymentV2 }), true);
+    assert.equal(await suite.client.testSubjectCompatibility('payments-value', { schemaType: 'AVRO', schema: paymentIncompatible }), false);
+    assert.equal(await suite.client.testCompatibility('payments-value', 1, { schemaType: 'AVRO', schema: paymentIncompatible }), false);
+    await rejectsWith(suite.client.testCompatibility('payments-value', 9, { schemaType: 'AVRO', schema: paymentV2 }), 404, 40402, 'Version 9 not found.');
     await rejectsWith(freshClient().register('payments-value', { schemaType: 'AVRO', schema: paymentIncompatible }), 409, 409, /^Schema being registered is incompatible with an earlier schema for subject "payments-value", details: \[/);
 
-    const v2 = await client.register('payments-value', { schemaType: 'AVRO', schema: paymentV2 });
+    const v2 = await suite.client.register('payments-value', { schemaType: 'AVRO', schema: paymentV2 });
     const meta = await freshClient().getLatestSchemaMetadata('payments-value');
     assert.equal(meta.id, v2);
     assert.equal(meta.version, 2);
@@ -156,7 +149,7 @@ describe('confluent-js: Avro serde', () => {
 describe('confluent-js: other serializer modes', () => {
   test('useSchemaId (GET /schemas/ids/{id}?subject=S, then lookup) and normalizeSchemas (normalize=true)', async () => {
     const schema = JSON.stringify({ type: 'record', name: 'Event', namespace: 'com.example.cjs', fields: [{ name: 'kind', type: 'string' }] });
-    const id = await client.register('events-value', { schemaType: 'AVRO', schema });
+    const id = await suite.client.register('events-value', { schemaType: 'AVRO', schema });
     const record = { kind: 'created' };
     const bytes = await new AvroSerializer(freshClient(), SerdeType.VALUE, { useSchemaId: id }).serialize('events', record);
     assert.equal(wireId(bytes), id);
@@ -174,26 +167,26 @@ describe('confluent-js: other serializer modes', () => {
 
 describe('confluent-js: config', () => {
   test('getCompatibility is 40408 until set; updateCompatibility / getCompatibility round-trip', async () => {
-    await rejectsWith(client.getCompatibility('payments-value'), 404, 40408, "Subject 'payments-value' does not have subject-level compatibility configured");
-    assert.equal(await client.updateCompatibility('payments-value', Compatibility.FULL), 'FULL');
+    await rejectsWith(suite.client.getCompatibility('payments-value'), 404, 40408, "Subject 'payments-value' does not have subject-level compatibility configured");
+    assert.equal(await suite.client.updateCompatibility('payments-value', Compatibility.FULL), 'FULL');
     assert.equal(await freshClient().getCompatibility('payments-value'), 'FULL');
     assert.deepEqual(await freshClient().getConfig('payments-value'), { compatibilityLevel: 'FULL' });
-    assert.deepEqual(await client.updateConfig('payments-value', { compatibility: Compatibility.BACKWARD_TRANSITIVE }), { compatibility: 'BACKWARD_TRANSITIVE' });
+    assert.deepEqual(await suite.client.updateConfig('payments-value', { compatibility: Compatibility.BACKWARD_TRANSITIVE }), { compatibility: 'BACKWARD_TRANSITIVE' });
     assert.equal(await freshClient().getCompatibility('payments-value'), 'BACKWARD_TRANSITIVE');
   });
 
   test('default (global) compatibility get / update', async () => {
-    assert.equal(await client.getDefaultCompatibility(), 'BACKWARD');
-    assert.deepEqual(await client.getDefaultConfig(), { compatibilityLevel: 'BACKWARD' });
-    assert.equal(await client.updateDefaultCompatibility(Compatibility.FORWARD), 'FORWARD');
+    assert.equal(await suite.client.getDefaultCompatibility(), 'BACKWARD');
+    assert.deepEqual(await suite.client.getDefaultConfig(), { compatibilityLevel: 'BACKWARD' });
+    assert.equal(await suite.client.updateDefaultCompatibility(Compatibility.FORWARD), 'FORWARD');
     assert.equal(await freshClient().getDefaultCompatibility(), 'FORWARD');
-    assert.deepEqual(await client.updateDefaultConfig({ compatibility: Compatibility.BACKWARD }), { compatibility: 'BACKWARD' });
+    assert.deepEqual(await suite.client.updateDefaultConfig({ compatibility: Compatibility.BACKWARD }), { compatibility: 'BACKWARD' });
     assert.equal(await freshClient().getDefaultCompatibility(), 'BACKWARD');
   });
 
   test('an invalid level is a 42203 RestError', async () => {
     await rejectsWith(
-      client.updateCompatibility('payments-value', 'SIDEWAYS' as Compatibility),
+      suite.client.updateCompatibility('payments-value', 'SIDEWAYS' as Compatibility),
       422,
       42203,
       'Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive',
@@ -207,36 +200,36 @@ describe('confluent-js: deletes', () => {
     const s1 = JSON.stringify({ type: 'record', name: 'D', fields: [{ name: 'a', type: 'int' }] });
     const s2 = JSON.stringify({ type: 'record', name: 'D', fields: [{ name: 'a', type: 'int' }, { name: 'b', type: 'int', default: 0 }] });
     const s3 = JSON.stringify({ type: 'record', name: 'D', fields: [{ name: 'a', type: 'int' }, { name: 'b', type: 'int', default: 0 }, { name: 'c', type: 'int', default: 0 }] });
-    const id1 = await client.register(subject, { schemaType: 'AVRO', schema: s1 });
-    await client.register(subject, { schemaType: 'AVRO', schema: s2 });
-    await client.register(subject, { schemaType: 'AVRO', schema: s3 });
+    const id1 = await suite.client.register(subject, { schemaType: 'AVRO', schema: s1 });
+    await suite.client.register(subject, { schemaType: 'AVRO', schema: s2 });
+    await suite.client.register(subject, { schemaType: 'AVRO', schema: s3 });
     assert.deepEqual(await freshClient().getAllVersions(subject), [1, 2, 3]);
 
-    await rejectsWith(client.deleteSubjectVersion(subject, 3, true), 404, 40407, `Subject '${subject}' Version 3 was not deleted first before being permanently deleted`);
-    assert.equal(await client.deleteSubjectVersion(subject, 3, false), 3);
+    await rejectsWith(suite.client.deleteSubjectVersion(subject, 3, true), 404, 40407, `Subject '${subject}' Version 3 was not deleted first before being permanently deleted`);
+    assert.equal(await suite.client.deleteSubjectVersion(subject, 3, false), 3);
     assert.deepEqual(await freshClient().getAllVersions(subject), [1, 2]);
-    await rejectsWith(client.deleteSubjectVersion(subject, 3, false), 404, 40406, `Subject '${subject}' Version 3 was soft deleted.Set permanent=true to delete permanently`);
-    assert.equal(await client.deleteSubjectVersion(subject, 3, true), 3);
+    await rejectsWith(suite.client.deleteSubjectVersion(subject, 3, false), 404, 40406, `Subject '${subject}' Version 3 was soft deleted.Set permanent=true to delete permanently`);
+    assert.equal(await suite.client.deleteSubjectVersion(subject, 3, true), 3);
     await rejectsWith(freshClient().getSchemaMetadata(subject, 3, true), 404, 40402, 'Version 3 not found.');
 
-    await rejectsWith(client.deleteSubject(subject, true), 404, 40405, `Subject '${subject}' was not deleted first before being permanently deleted`);
-    assert.deepEqual(await client.deleteSubject(subject, false), [1, 2]);
+    await rejectsWith(suite.client.deleteSubject(subject, true), 404, 40405, `Subject '${subject}' was not deleted first before being permanently deleted`);
+    assert.deepEqual(await suite.client.deleteSubject(subject, false), [1, 2]);
     assert.ok(!(await freshClient().getAllSubjects()).includes(subject));
     await rejectsWith(freshClient().getAllVersions(subject), 404, 40401, `Subject '${subject}' not found.`);
-    await rejectsWith(client.deleteSubject(subject, false), 404, 40404, `Subject '${subject}' was soft deleted.Set permanent=true to delete permanently`);
+    await rejectsWith(suite.client.deleteSubject(subject, false), 404, 40404, `Subject '${subject}' was soft deleted.Set permanent=true to delete permanently`);
     // Still readable by id and, with deleted=true, by version.
     assert.equal((await freshClient().getBySubjectAndId(subject, id1)).schema, s1);
     assert.equal((await freshClient().getSchemaMetadata(subject, 1, true)).id, id1);
 
-    assert.deepEqual(await client.deleteSubject(subject, true), [1, 2]);
-    await rejectsWith(client.deleteSubject(subject, true), 404, 40401, `Subject '${subject}' not found.`);
+    assert.deepEqual(await suite.client.deleteSubject(subject, true), [1, 2]);
+    await rejectsWith(suite.client.deleteSubject(subject, true), 404, 40401, `Subject '${subject}' not found.`);
     await rejectsWith(freshClient().getSchemaMetadata(subject, 1, true), 404, 40401, `Subject '${subject}' not found.`);
   });
 });
 
 describe('confluent-js: JSON and PROTOBUF', () => {
   test('JsonSerializer with autoRegisterSchemas and JsonDeserializer', async () => {
-    const serializer = new JsonSerializer(client, SerdeType.VALUE, { autoRegisterSchemas: true });
+    const serializer = new JsonSerializer(suite.client, SerdeType.VALUE, { autoRegisterSchemas: true });
     const record = { sku: 'A-1', price: 9, tags: ['x'] };
     const bytes = await serializer.serialize('products', record);
     const id = wireId(bytes);
@@ -250,9 +243,9 @@ describe('confluent-js: JSON and PROTOBUF', () => {
   test('a PROTOBUF schema registers and reads back with its type and references', async () => {
     const common = 'syntax = "proto3";\npackage com.example.common;\n\nmessage Id {\n  string value = 1;\n}\n';
     const item = 'syntax = "proto3";\npackage com.example.items;\n\nimport "common.proto";\n\nmessage Item {\n  com.example.common.Id id = 1;\n  string title = 2;\n}\n';
-    await client.register('common.proto', { schemaType: 'PROTOBUF', schema: common });
+    await suite.client.register('common.proto', { schemaType: 'PROTOBUF', schema: common });
     const references = [{ name: 'common.proto', subject: 'common.proto', version: 1 }];
-    const id = await client.register('items-value', { schemaType: 'PROTOBUF', schema: item, references });
+    const id = await suite.client.register('items-value', { schemaType: 'PROTOBUF', schema: item, references });
     const info = await freshClient().getBySubjectAndId('items-value', id);
     assert.equal(info.schemaType, 'PROTOBUF');
     assert.deepEqual(info.references, references);
@@ -275,9 +268,9 @@ describe('confluent-js: references and Protobuf serdes', () => {
         { name: 'address', type: 'com.example.cjs.Address' },
       ],
     });
-    await client.register('cjs-address', { schemaType: 'AVRO', schema: address });
+    await suite.client.register('cjs-address', { schemaType: 'AVRO', schema: address });
     const references = [{ name: 'com.example.cjs.Address', subject: 'cjs-address', version: 1 }];
-    const id = await client.register('customers-value', { schemaType: 'AVRO', schema: customer, references });
+    const id = await suite.client.register('customers-value', { schemaType: 'AVRO', schema: customer, references });
     const record = { name: 'Ada', address: { city: 'London' } };
     const bytes = await new AvroSerializer(freshClient(), SerdeType.VALUE, { useLatestVersion: true }).serialize('customers', record);
     assert.equal(wireId(bytes), id);

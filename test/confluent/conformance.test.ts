@@ -6,19 +6,12 @@
  * A case whose todo reason starts with "deviation:" asserts Confluent's behaviour where the gateway
  * currently differs; each such deviation is listed in known-differences.json or reported.
  */
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { call, startStack, V1_JSON, type Reply, type Stack } from './support.js';
+import { useStarted } from '../support/use-suite.js';
 
-let stack: Stack;
-
-before(async () => {
-  stack = await startStack();
-});
-
-after(async () => {
-  await stack?.close();
-});
+const stack = useStarted(() => startStack());
 
 // ---- helpers ----------------------------------------------------------------------------
 

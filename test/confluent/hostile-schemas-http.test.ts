@@ -6,19 +6,14 @@
  * test/patterns/registry/hostile-schemas.test.ts.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { call, startStack, type Reply, type Stack } from './support.js';
+import { useStarted } from '../support/use-suite.js';
 
 /** Liveness bound for `GET /` while a hostile request runs: 10x what it takes. */
 const ROOT_BOUND_MS = 2_000;
 
-let stack: Stack;
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack.close();
-});
+const stack = useStarted(() => startStack());
 
 const post = (path: string, body: unknown) => call(stack.url, 'POST', path, { body });
 const json = (value: unknown) => JSON.stringify(value);

@@ -2,17 +2,21 @@
  * End to end with @kafkajs/confluent-schema-registry 3.9, unchanged, against the real stack:
  * gateway + registry pattern over loopback gRPC + SQLite file.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { call, startStack, type Stack } from './support.js';
+import { call, startStack } from './support.js';
+import { useSuite } from '../support/use-suite.js';
 
-let stack: Stack;
-let registry: SchemaRegistry;
+// The registry client holds nothing to close.
+const suite = useSuite(async (scope) => {
+  const stack = scope.own(await startStack());
+  return { stack, registry: freshClient(stack.url) };
+});
 
 /** A registry client with no cache and no retries (a 5xx must fail the test at once). */
-function freshClient(): SchemaRegistry {
-  return new SchemaRegistry({ host: stack.url, retry: { retries: 0 } });
+function freshClient(url: string = suite.stack.url): SchemaRegistry {
+  return new SchemaRegistry({ host: url, retry: { retries: 0 } });
 }
 
 /** Avro/protobuf decoders return class instances; compare their plain JSON form. */
@@ -41,47 +45,38 @@ const userV2 = {
   fields: [...user.fields, { name: 'email', type: ['null', 'string'], default: null }],
 };
 
-before(async () => {
-  stack = await startStack();
-  registry = freshClient();
-});
-
-after(async () => {
-  await stack?.close();
-});
-
 describe('kafkajs: AVRO', () => {
   let firstId: number;
 
   test('register probes GET /config/{S} (404 on first registration), registers and then sets the subject level', async () => {
     const subject = 'com.example.kafkajs.User';
-    const before = await call(stack.url, 'GET', `/config/${subject}`);
+    const before = await call(suite.stack.url, 'GET', `/config/${subject}`);
     assert.equal(before.status, 404);
     assert.equal((before.json() as { error_code: number }).error_code, 40408);
 
-    const { id } = await registry.register(user);
+    const { id } = await suite.registry.register(user);
     assert.equal(typeof id, 'number');
     assert.ok(id >= 1);
     firstId = id;
 
     // The first registration was followed by PUT /config/{S} {"compatibility":"BACKWARD"}.
-    const after = await call(stack.url, 'GET', `/config/${subject}`);
+    const after = await call(suite.stack.url, 'GET', `/config/${subject}`);
     assert.equal(after.status, 200);
     assert.equal(after.text, '{"compatibilityLevel":"BACKWARD"}');
 
-    const versions = await call(stack.url, 'GET', `/subjects/${subject}/versions`);
+    const versions = await call(suite.stack.url, 'GET', `/subjects/${subject}/versions`);
     assert.equal(versions.text, '[1]');
   });
 
   test('registering the same schema again (config now answers 200 BACKWARD) returns the same id and no new version', async () => {
     const again = await freshClient().register(user);
     assert.equal(again.id, firstId);
-    const versions = await call(stack.url, 'GET', '/subjects/com.example.kafkajs.User/versions');
+    const versions = await call(suite.stack.url, 'GET', '/subjects/com.example.kafkajs.User/versions');
     assert.equal(versions.text, '[1]');
   });
 
   test('a subject configured with another level makes register refuse (it reads compatibilityLevel)', async () => {
-    const put = await call(stack.url, 'PUT', '/config/com.example.kafkajs.Strict', { body: { compatibility: 'FULL' } });
+    const put = await call(suite.stack.url, 'PUT', '/config/com.example.kafkajs.Strict', { body: { compatibility: 'FULL' } });
     assert.equal(put.status, 200);
     const strict = { ...user, name: 'Strict' };
     await assert.rejects(freshClient().register(strict), (err: Error) => {
@@ -96,14 +91,14 @@ describe('kafkajs: AVRO', () => {
 
   test('encode writes the wire format and decode (fresh client, GET /schemas/ids/{id}) returns the record', async () => {
     const record = { id: 42, name: 'Ada' };
-    const encoded = await registry.encode(firstId, record);
+    const encoded = await suite.registry.encode(firstId, record);
     assert.equal(wireId(encoded), firstId);
     const decoded = await freshClient().decode(encoded);
     assert.deepEqual(plain(decoded), record);
   });
 
   test('getLatestSchemaId and getRegistryId follow a compatible new version', async () => {
-    assert.equal(await registry.getLatestSchemaId('com.example.kafkajs.User'), firstId);
+    assert.equal(await suite.registry.getLatestSchemaId('com.example.kafkajs.User'), firstId);
     const { id: secondId } = await freshClient().register(userV2);
     assert.notEqual(secondId, firstId);
     assert.equal(await freshClient().getLatestSchemaId('com.example.kafkajs.User'), secondId);
@@ -112,7 +107,7 @@ describe('kafkajs: AVRO', () => {
     assert.equal(await freshClient().getRegistryId('com.example.kafkajs.User', 'latest'), secondId);
 
     // Data written with v1 reads under v2 with the default filled in.
-    const encoded = await registry.encode(firstId, { id: 7, name: 'Grace' });
+    const encoded = await suite.registry.encode(firstId, { id: 7, name: 'Grace' });
     const decoded = await freshClient().decode(encoded, { [SchemaType.AVRO]: { readerSchema: userV2 } } as never);
     assert.deepEqual(plain(decoded), { id: 7, name: 'Grace', email: null });
   });
@@ -149,7 +144,7 @@ describe('kafkajs: AVRO', () => {
 
   test('references: a record using a type registered under another subject encodes and decodes', async () => {
     const address = { type: 'record', name: 'Address', namespace: 'com.example.kafkajs', fields: [{ name: 'city', type: 'string' }] };
-    const { id: addressId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(address) }, { subject: 'kafkajs-address' });
+    const { id: addressId } = await suite.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(address) }, { subject: 'kafkajs-address' });
     const customer = {
       type: 'record',
       name: 'Customer',
@@ -160,16 +155,16 @@ describe('kafkajs: AVRO', () => {
       ],
     };
     const references = [{ name: 'com.example.kafkajs.Address', subject: 'kafkajs-address', version: 1 }];
-    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(customer), references }, { subject: 'kafkajs-customer' });
+    const { id } = await suite.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(customer), references }, { subject: 'kafkajs-customer' });
     assert.notEqual(id, addressId);
 
-    const byId = await call(stack.url, 'GET', `/schemas/ids/${id}`);
+    const byId = await call(suite.stack.url, 'GET', `/schemas/ids/${id}`);
     assert.deepEqual((byId.json() as { references: unknown }).references, references);
-    const referencedBy = await call(stack.url, 'GET', '/subjects/kafkajs-address/versions/1/referencedby');
+    const referencedBy = await call(suite.stack.url, 'GET', '/subjects/kafkajs-address/versions/1/referencedby');
     assert.equal(referencedBy.text, `[${id}]`);
 
     const record = { name: 'Ada', address: { city: 'London' } };
-    const encoded = await registry.encode(id, record);
+    const encoded = await suite.registry.encode(id, record);
     assert.equal(wireId(encoded), id);
     assert.deepEqual(plain(await freshClient().decode(encoded)), record);
   });
@@ -183,14 +178,14 @@ describe('kafkajs: JSON', () => {
   });
 
   test('register, encode, decode, latest id and lookup', async () => {
-    const { id } = await registry.register({ type: SchemaType.JSON, schema }, { subject: 'kafkajs-json-value' });
-    const version = await call(stack.url, 'GET', '/subjects/kafkajs-json-value/versions/1');
+    const { id } = await suite.registry.register({ type: SchemaType.JSON, schema }, { subject: 'kafkajs-json-value' });
+    const version = await call(suite.stack.url, 'GET', '/subjects/kafkajs-json-value/versions/1');
     const entity = version.json() as { schemaType: string; id: number };
     assert.equal(entity.schemaType, 'JSON');
     assert.equal(entity.id, id);
 
     const record = { id: 5, tags: ['a', 'b'] };
-    const encoded = await registry.encode(id, record);
+    const encoded = await suite.registry.encode(id, record);
     assert.equal(wireId(encoded), id);
     assert.deepEqual(await freshClient().decode(encoded), record);
     assert.equal(await freshClient().getLatestSchemaId('kafkajs-json-value'), id);
@@ -209,14 +204,14 @@ describe('kafkajs: JSON', () => {
       properties: { ref: { type: 'string' }, total: { $ref: 'https://example.com/money.json' } },
       required: ['ref', 'total'],
     });
-    await registry.register({ type: SchemaType.JSON, schema: money }, { subject: 'kafkajs-money-json' });
+    await suite.registry.register({ type: SchemaType.JSON, schema: money }, { subject: 'kafkajs-money-json' });
     const references = [{ name: 'https://example.com/money.json', subject: 'kafkajs-money-json', version: 1 }];
-    const { id } = await registry.register({ type: SchemaType.JSON, schema: invoice, references }, { subject: 'kafkajs-invoice-json' });
-    const byId = await call(stack.url, 'GET', `/schemas/ids/${id}`);
+    const { id } = await suite.registry.register({ type: SchemaType.JSON, schema: invoice, references }, { subject: 'kafkajs-invoice-json' });
+    const byId = await call(suite.stack.url, 'GET', `/schemas/ids/${id}`);
     assert.deepEqual((byId.json() as { references: unknown }).references, references);
 
     const record = { ref: 'i-1', total: { currency: 'EUR', units: 12 } };
-    const encoded = await registry.encode(id, record);
+    const encoded = await suite.registry.encode(id, record);
     assert.equal(wireId(encoded), id);
     assert.deepEqual(await freshClient().decode(encoded), record);
     // The referenced schema is enforced: a wrong type inside `total` does not encode.
@@ -241,12 +236,12 @@ message Point {
 `;
 
   test('register, encode, decode, latest id and lookup', async () => {
-    const { id } = await registry.register({ type: SchemaType.PROTOBUF, schema }, { subject: 'kafkajs-proto-value' });
-    const byId = await call(stack.url, 'GET', `/schemas/ids/${id}`);
+    const { id } = await suite.registry.register({ type: SchemaType.PROTOBUF, schema }, { subject: 'kafkajs-proto-value' });
+    const byId = await call(suite.stack.url, 'GET', `/schemas/ids/${id}`);
     assert.equal((byId.json() as { schemaType: string }).schemaType, 'PROTOBUF');
 
     const record = { x: 3, y: -4, label: 'p' };
-    const encoded = await registry.encode(id, record);
+    const encoded = await suite.registry.encode(id, record);
     assert.equal(wireId(encoded), id);
     assert.deepEqual(plain(await freshClient().decode(encoded)), record);
     assert.equal(await freshClient().getLatestSchemaId('kafkajs-proto-value'), id);
@@ -272,11 +267,11 @@ message Order {
   com.example.money.Money total = 2;
 }
 `;
-    await registry.register({ type: SchemaType.PROTOBUF, schema: money }, { subject: 'money.proto' });
+    await suite.registry.register({ type: SchemaType.PROTOBUF, schema: money }, { subject: 'money.proto' });
     const references = [{ name: 'money.proto', subject: 'money.proto', version: 1 }];
-    const { id } = await registry.register({ type: SchemaType.PROTOBUF, schema: order, references }, { subject: 'kafkajs-order-value' });
+    const { id } = await suite.registry.register({ type: SchemaType.PROTOBUF, schema: order, references }, { subject: 'kafkajs-order-value' });
     const record = { ref: 'o-1', total: { currency: 'EUR', units: 12 } };
-    const encoded = await registry.encode(id, record);
+    const encoded = await suite.registry.encode(id, record);
     assert.equal(wireId(encoded), id);
     assert.deepEqual(plain(await freshClient().decode(encoded)), record);
   });

@@ -4,27 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { existsSync } from 'node:fs';
+import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { loadGatewayConfig } from '../../src/config/gateway-config.js';
-import { startGateway, type RunningGateway } from '../../src/start-gateway.js';
+import { startStack } from '../confluent/support.js';
+import { useStarted } from '../support/use-suite.js';
 
 const run = promisify(execFile);
-let gateway: RunningGateway;
-let dataDir: string;
-
-before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'prism-demos-'));
-  gateway = await startGateway(loadGatewayConfig('examples/confluent-schema-registry/gateway.yaml'), { port: 0, dataDir, logger: false });
-});
-
-after(async () => {
-  await gateway.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const gateway = useStarted(() => startStack());
 
 async function demo(file: string): Promise<Record<string, unknown>> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', `examples/confluent-schema-registry/clients/${file}`, gateway.url], { timeout: 60_000 });

@@ -4,19 +4,13 @@
  * a 200 carrying one of the versions' bodies, a loop never goes back to an older version once it
  * has seen a newer one, and a request in flight when its route disappears still completes.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
-import type { RunningGateway } from '../../src/start-gateway.js';
-import { echoFrontend, fixtureNamespace, http, putFrontend, sampleValue, startFromConfig, tempDir, writeConfig } from './support.js';
+import { echoFrontend, fixtureNamespace, http, putFrontend, sampleValue, useConfiguredGateway } from './support.js';
 
 const LOOPS = 8;
 const SWAPS = 20;
 
-let fixture: FixtureServer;
-let dir: ReturnType<typeof tempDir>;
-let gateway: RunningGateway;
 
 const SLOW_ROUTE = `    - { id: slow, method: GET, path: /live/slow, grpc: Slow, params: [{ const: 600, to: delay_ms }] }\n`;
 
@@ -27,24 +21,18 @@ function version(k: number): string {
   return echoFrontend('live', routes, k % 2 === 1 ? SLOW_ROUTE : '');
 }
 
-before(async () => {
-  fixture = await startFixtureServer();
-  dir = tempDir('reload');
-  const configFile = writeConfig(dir.path, { namespaces: [fixtureNamespace('fx', fixture.address)] });
-  gateway = await startFromConfig(configFile, join(dir.path, 'data'));
-  const put = await putFrontend(gateway.adminUrl!, 'live', version(0));
-  assert.equal(put.status, 200, put.text);
-});
-
-after(async () => {
-  await gateway?.close();
-  await fixture?.close();
-  dir?.remove();
-});
+const stack = useConfiguredGateway(
+  'reload',
+  (fixture) => ({ namespaces: [fixtureNamespace('fx', fixture.address)] }),
+  async ({ gateway }) => {
+    const put = await putFrontend(gateway.adminUrl!, 'live', version(0));
+    assert.equal(put.status, 200, put.text);
+  },
+);
 
 describe('hot reload under load', () => {
   test(`${SWAPS} replacements while ${LOOPS} loops send requests: zero failures`, async () => {
-    const metricsBefore = (await http(`${gateway.adminUrl}/metrics`)).text;
+    const metricsBefore = (await http(`${stack.gateway.adminUrl}/metrics`)).text;
     const reloadsBefore = sampleValue(metricsBefore, 'prism_route_table_reloads_total', { result: 'success' }) ?? 0;
 
     let done = false;
@@ -57,7 +45,7 @@ describe('hot reload under load', () => {
         let status = 0;
         let text = '';
         try {
-          const res = await fetch(`${gateway.url}/live`);
+          const res = await fetch(`${stack.gateway.url}/live`);
           status = res.status;
           text = await res.text();
         } catch (err) {
@@ -84,13 +72,13 @@ describe('hot reload under load', () => {
     let slow: Promise<{ status: number; text: string }> | undefined;
     const answers: number[] = [];
     for (let k = 1; k <= SWAPS; k++) {
-      const put = await putFrontend(gateway.adminUrl!, 'live', version(k));
+      const put = await putFrontend(stack.gateway.adminUrl!, 'live', version(k));
       answers.push(put.status);
       if (k === 1) {
-        slow = fetch(`${gateway.url}/live/slow`).then(async (r) => ({ status: r.status, text: await r.text() }));
+        slow = fetch(`${stack.gateway.url}/live/slow`).then(async (r) => ({ status: r.status, text: await r.text() }));
         // Let the request reach the upstream before the table changes under it.
         const start = Date.now();
-        while (!fixture.received.some((r) => r.method === 'Slow') && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 5));
+        while (!stack.fixture.received.some((r) => r.method === 'Slow') && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 5));
       }
     }
     // Let the loops see the last version for a moment.
@@ -106,11 +94,11 @@ describe('hot reload under load', () => {
 
     const slowAnswer = await slow!;
     assert.deepEqual(slowAnswer, { status: 200, text: '{}' }, 'the in-flight request finished on the table it started with');
-    assert.equal((await http(`${gateway.url}/live/slow`)).status, 404, 'the slow route is gone in the last version');
-    assert.equal((await http(`${gateway.url}/live/extra-${SWAPS}`)).status, 200);
-    assert.equal((await http(`${gateway.url}/live/extra-${SWAPS - 2}`)).status, 404);
+    assert.equal((await http(`${stack.gateway.url}/live/slow`)).status, 404, 'the slow route is gone in the last version');
+    assert.equal((await http(`${stack.gateway.url}/live/extra-${SWAPS}`)).status, 200);
+    assert.equal((await http(`${stack.gateway.url}/live/extra-${SWAPS - 2}`)).status, 404);
 
-    const metricsAfter = (await http(`${gateway.adminUrl}/metrics`)).text;
+    const metricsAfter = (await http(`${stack.gateway.adminUrl}/metrics`)).text;
     assert.equal(sampleValue(metricsAfter, 'prism_route_table_reloads_total', { result: 'success' }), reloadsBefore + SWAPS);
   });
 });

@@ -10,16 +10,11 @@ import { request as httpRequest } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { FIXTURE_PROTO, FIXTURE_SERVICE, startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
+import { FIXTURE_PROTO, FIXTURE_SERVICE } from '../support/fixture-server.js';
 import { loadProtoRoot } from '../../src/upstream/proto-root.js';
 import { decodeErrorInfo, STATUS_DETAILS_KEY } from '../../src/upstream/rich-status.js';
 import { createServiceDefinition } from '../../src/upstream/service-definition.js';
-import type { RunningGateway } from '../../src/start-gateway.js';
-import { echoFrontend, fixtureNamespace, http, putFrontend, startFromConfig, tempDir, writeConfig } from './support.js';
-
-let fixture: FixtureServer;
-let dir: ReturnType<typeof tempDir>;
-let gateway: RunningGateway;
+import { echoFrontend, fixtureNamespace, http, putFrontend, useConfiguredGateway } from './support.js';
 
 const SHARED = echoFrontend(
   'shared',
@@ -41,13 +36,11 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
   });
 }
 
-before(async () => {
-  fixture = await startFixtureServer();
-  dir = tempDir('bindings');
-  writeFileSync(join(dir.path, 'shared.yaml'), SHARED);
-  writeFileSync(join(dir.path, 'hosted.yaml'), echoFrontend('hosted', [{ id: 'whoami-hosted', path: '/whoami', marker: 'hosted' }]));
-  writeFileSync(join(dir.path, 'anyhost.yaml'), echoFrontend('anyhost', [{ id: 'whoami-any', path: '/whoami', marker: 'anyhost' }]));
-  const configFile = writeConfig(dir.path, {
+const stack = useConfiguredGateway('bindings', (fixture, dir) => {
+  writeFileSync(join(dir, 'shared.yaml'), SHARED);
+  writeFileSync(join(dir, 'hosted.yaml'), echoFrontend('hosted', [{ id: 'whoami-hosted', path: '/whoami', marker: 'hosted' }]));
+  writeFileSync(join(dir, 'anyhost.yaml'), echoFrontend('anyhost', [{ id: 'whoami-any', path: '/whoami', marker: 'anyhost' }]));
+  return {
     // Declared, bound to nothing: the admin API lists it without its config.
     backends: [{ name: 'pg-main', type: 'POSTGRES', config: { host: 'db.internal', password: 'hunter2-secret' } }],
     namespaces: [
@@ -55,30 +48,23 @@ before(async () => {
       fixtureNamespace('loose', fixture.address, [{ file: 'shared.yaml', pathPrefix: '/loose' }, { file: 'anyhost.yaml' }]),
       fixtureNamespace('hosts', fixture.address, [{ file: 'hosted.yaml', host: 'api.example.test' }], { grpcPassthrough: false }),
     ],
-  });
-  gateway = await startFromConfig(configFile, join(dir.path, 'data'));
-});
-
-after(async () => {
-  await gateway?.close();
-  await fixture?.close();
-  dir?.remove();
+  };
 });
 
 describe('per-namespace overrides', () => {
   test('the namespace deadline applies to its mount of a frontend only', async () => {
-    const tight = await get(`${gateway.url}/tight/slow`);
+    const tight = await get(`${stack.gateway.url}/tight/slow`);
     assert.equal(tight.status, 504, tight.text);
-    const loose = await get(`${gateway.url}/loose/slow`);
+    const loose = await get(`${stack.gateway.url}/loose/slow`);
     assert.equal(loose.status, 200, loose.text);
     assert.equal(loose.text, '{}');
   });
 
   test('the namespace header allow-list forwards its headers (and only those) as metadata', async () => {
-    const before = fixture.received.length;
-    assert.equal((await get(`${gateway.url}/tight/echo`, { 'x-tenant': 'acme', 'x-other': 'nope', 'x-request-id': 'rid-tight' })).status, 200);
-    assert.equal((await get(`${gateway.url}/loose/echo`, { 'x-tenant': 'acme', 'x-request-id': 'rid-loose' })).status, 200);
-    const [tight, loose] = fixture.received.slice(before);
+    const before = stack.fixture.received.length;
+    assert.equal((await get(`${stack.gateway.url}/tight/echo`, { 'x-tenant': 'acme', 'x-other': 'nope', 'x-request-id': 'rid-tight' })).status, 200);
+    assert.equal((await get(`${stack.gateway.url}/loose/echo`, { 'x-tenant': 'acme', 'x-request-id': 'rid-loose' })).status, 200);
+    const [tight, loose] = stack.fixture.received.slice(before);
     assert.equal(tight.metadata['x-tenant'], 'acme');
     assert.equal(tight.metadata['x-other'], undefined);
     assert.equal(tight.metadata['x-request-id'], 'rid-tight');
@@ -89,16 +75,16 @@ describe('per-namespace overrides', () => {
 
 describe('admin views of namespaces and backends', () => {
   test('/admin/namespaces shows each namespace\'s target, passthrough switch and frontends', async () => {
-    const list = ((await http(`${gateway.adminUrl}/admin/namespaces`)).json() as Record<string, unknown>[]).map((n) => ({ name: n.name, target: n.target, grpcPassthrough: n.grpcPassthrough, frontends: n.frontends }));
+    const list = ((await http(`${stack.gateway.adminUrl}/admin/namespaces`)).json() as Record<string, unknown>[]).map((n) => ({ name: n.name, target: n.target, grpcPassthrough: n.grpcPassthrough, frontends: n.frontends }));
     assert.deepEqual(list, [
-      { name: 'tight', target: fixture.address, grpcPassthrough: true, frontends: ['shared'] },
-      { name: 'loose', target: fixture.address, grpcPassthrough: true, frontends: ['shared', 'anyhost'] },
-      { name: 'hosts', target: fixture.address, grpcPassthrough: false, frontends: ['hosted'] },
+      { name: 'tight', target: stack.fixture.address, grpcPassthrough: true, frontends: ['shared'] },
+      { name: 'loose', target: stack.fixture.address, grpcPassthrough: true, frontends: ['shared', 'anyhost'] },
+      { name: 'hosts', target: stack.fixture.address, grpcPassthrough: false, frontends: ['hosted'] },
     ]);
   });
 
   test('/admin/backends lists names and types, never their config', async () => {
-    const a = await http(`${gateway.adminUrl}/admin/backends`);
+    const a = await http(`${stack.gateway.adminUrl}/admin/backends`);
     assert.equal(a.status, 200);
     assert.deepEqual((a.json() as Record<string, unknown>[]).map((b) => ({ name: b.name, type: b.type })), [{ name: 'pg-main', type: 'POSTGRES' }]);
     assert.doesNotMatch(a.text, /hunter2-secret|db\.internal/);
@@ -107,26 +93,26 @@ describe('admin views of namespaces and backends', () => {
 
 describe('host-bound frontends', () => {
   test('a frontend bound to a host from the config serves that host only; others fall to the unbound one', async () => {
-    assert.deepEqual(await get(`${gateway.url}/whoami`, { host: 'api.example.test' }), { status: 200, text: '{"fString":"hosted"}' });
-    assert.deepEqual(await get(`${gateway.url}/whoami`, { host: 'API.Example.Test:8081' }), { status: 200, text: '{"fString":"hosted"}' }, 'case and port do not matter');
-    assert.deepEqual(await get(`${gateway.url}/whoami`, { host: 'other.example.test' }), { status: 200, text: '{"fString":"anyhost"}' });
+    assert.deepEqual(await get(`${stack.gateway.url}/whoami`, { host: 'api.example.test' }), { status: 200, text: '{"fString":"hosted"}' });
+    assert.deepEqual(await get(`${stack.gateway.url}/whoami`, { host: 'API.Example.Test:8081' }), { status: 200, text: '{"fString":"hosted"}' }, 'case and port do not matter');
+    assert.deepEqual(await get(`${stack.gateway.url}/whoami`, { host: 'other.example.test' }), { status: 200, text: '{"fString":"anyhost"}' });
   });
 
   test('a frontend applied with ?host= serves that host only', async () => {
-    const put = await putFrontend(gateway.adminUrl!, 'admin-hosted', echoFrontend('admin-hosted', [{ id: 'only-here', path: '/only-here', marker: 'admin-hosted' }]), { namespace: 'loose', host: 'admin.example.test' });
+    const put = await putFrontend(stack.gateway.adminUrl!, 'admin-hosted', echoFrontend('admin-hosted', [{ id: 'only-here', path: '/only-here', marker: 'admin-hosted' }]), { namespace: 'loose', host: 'admin.example.test' });
     assert.equal(put.status, 200, put.text);
-    assert.deepEqual(await get(`${gateway.url}/only-here`, { host: 'admin.example.test' }), { status: 200, text: '{"fString":"admin-hosted"}' });
-    assert.equal((await get(`${gateway.url}/only-here`, { host: 'elsewhere.test' })).status, 404);
+    assert.deepEqual(await get(`${stack.gateway.url}/only-here`, { host: 'admin.example.test' }), { status: 200, text: '{"fString":"admin-hosted"}' });
+    assert.equal((await get(`${stack.gateway.url}/only-here`, { host: 'elsewhere.test' })).status, 404);
   });
 
   test('with several namespaces, an apply without ?namespace= is refused', async () => {
-    const put = await putFrontend(gateway.adminUrl!, 'homeless', echoFrontend('homeless', [{ id: 'homeless', path: '/homeless', marker: 'x' }]));
+    const put = await putFrontend(stack.gateway.adminUrl!, 'homeless', echoFrontend('homeless', [{ id: 'homeless', path: '/homeless', marker: 'x' }]));
     assert.equal(put.status, 400, put.text);
     assert.match(put.text, /namespace/);
-    const unknown = await putFrontend(gateway.adminUrl!, 'homeless', echoFrontend('homeless', [{ id: 'homeless', path: '/homeless', marker: 'x' }]), { namespace: 'nowhere' });
+    const unknown = await putFrontend(stack.gateway.adminUrl!, 'homeless', echoFrontend('homeless', [{ id: 'homeless', path: '/homeless', marker: 'x' }]), { namespace: 'nowhere' });
     assert.equal(unknown.status, 400, unknown.text);
     assert.match(unknown.text, /nowhere/);
-    assert.equal((await get(`${gateway.url}/homeless`)).status, 404);
+    assert.equal((await get(`${stack.gateway.url}/homeless`)).status, 404);
   });
 });
 
@@ -138,8 +124,8 @@ describe('gRPC passthrough of the fixture service', () => {
   let direct: FixtureClient;
 
   before(() => {
-    through = new Ctor(gateway.grpcAddress!, grpc.credentials.createInsecure()) as unknown as FixtureClient;
-    direct = new Ctor(fixture.address, grpc.credentials.createInsecure()) as unknown as FixtureClient;
+    through = new Ctor(stack.gateway.grpcAddress!, grpc.credentials.createInsecure()) as unknown as FixtureClient;
+    direct = new Ctor(stack.fixture.address, grpc.credentials.createInsecure()) as unknown as FixtureClient;
   });
 
   after(() => {
@@ -155,12 +141,12 @@ describe('gRPC passthrough of the fixture service', () => {
     });
 
   test('metadata reaches the backend without the namespace key', async () => {
-    const before = fixture.received.length;
+    const before = stack.fixture.received.length;
     const out = await call(through, 'Echo', { f_string: 'hi', f_int64: '9007199254740993' }, { 'x-prism-namespace': 'loose', 'x-custom': 'kept' });
     assert.equal(out.err, null);
     assert.equal(out.value!.f_string, 'hi');
     assert.equal(out.value!.f_int64, '9007199254740993');
-    const seen = fixture.received.slice(before);
+    const seen = stack.fixture.received.slice(before);
     assert.equal(seen.length, 1);
     assert.equal(seen[0].metadata['x-custom'], 'kept');
     assert.equal(seen[0].metadata['x-prism-namespace'], undefined);

@@ -4,12 +4,12 @@
  * line says which listener it is, and fastify's own "Server listening at" lines (one per
  * interface, naming no listener) are not printed.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { as, captureLog, startSecureStack, type SecureStack } from '../security/support.js';
-import { sleep } from './support.js';
+import { as, captureLog, startSecureStack } from '../security/support.js';
+import { useStarted } from '../support/use-suite.js';
+import { waitFor } from '../support/wait-for.js';
 
-let stack: SecureStack;
 const log = captureLog();
 const lines = () =>
   log
@@ -18,21 +18,12 @@ const lines = () =>
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-before(async () => {
-  stack = await startSecureStack({ logger: { level: 'info', stream: log.stream }, config: { probes: { host: '127.0.0.1', port: 0 } } });
-});
-
-after(async () => {
-  await stack?.close();
-});
+const stack = useStarted(() => startSecureStack({ logger: { level: 'info', stream: log.stream }, config: { probes: { host: '127.0.0.1', port: 0 } } }));
 
 test('a request line names the path template, route, namespace, principal and client address', async () => {
   const res = await fetch(`${stack.url}/subjects/orders-value/versions/latest`, { headers: { authorization: as('reader'), 'x-request-id': 'log-me' } });
   await res.text();
-  let line: Record<string, unknown> | undefined;
-  const deadline = Date.now() + 3000;
-  while (!(line = lines().find((l) => l.msg === 'request' && l.reqId === 'log-me')) && Date.now() < deadline) await sleep(20);
-  assert.ok(line, 'the request is logged');
+  const line = await waitFor(() => lines().find((l) => l.msg === 'request' && l.reqId === 'log-me'), { what: 'the request line' });
   assert.equal(line.path, '/subjects/{subject}/versions/{version}');
   assert.equal(typeof line.route, 'string');
   assert.equal(line.namespace, 'default');

@@ -11,6 +11,8 @@ import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
 import { loadGatewayConfig } from '../../src/config/gateway-config.js';
 import { startGateway, type RunningGateway } from '../../src/start-gateway.js';
+import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
+import { useSuite } from '../support/use-suite.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const FIXTURE_PROTO_FILE = join(REPO_ROOT, 'proto/prism/test/v1/everything.proto');
@@ -196,4 +198,31 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+export interface ConfiguredGateway {
+  readonly fixture: FixtureServer;
+  readonly dir: { path: string; remove(): void };
+  readonly gateway: RunningGateway;
+}
+
+/**
+ * The operations suites' common stack, started for the current suite (see `useSuite`): the
+ * fixture gRPC server, a temporary folder, and a gateway from the config `configure` returns
+ * (`configure` may write frontend files into the folder first); data goes to `<folder>/data`.
+ */
+export function useConfiguredGateway(
+  prefix: string,
+  configure: (fixture: FixtureServer, dir: string) => Record<string, unknown>,
+  /** Runs once the gateway listens, in the same hook (a later hook of the file may run concurrently). */
+  ready?: (stack: ConfiguredGateway) => Promise<void>,
+): ConfiguredGateway {
+  return useSuite(async (scope) => {
+    const fixture = scope.own(await startFixtureServer());
+    const dir = scope.own(tempDir(prefix));
+    const configFile = writeConfig(dir.path, configure(fixture, dir.path));
+    const stack = { fixture, dir, gateway: scope.own(await startFromConfig(configFile, join(dir.path, 'data'))) };
+    await ready?.(stack);
+    return stack;
+  });
 }

@@ -4,32 +4,15 @@
  * fixture's Slow counts them), and afterwards the process holds no more handles than before
  * and its heap is where it was (generous bounds: the point is "not growing per request").
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Socket } from 'node:net';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
-import type { RunningGateway } from '../../src/start-gateway.js';
-import { eventually, FIXTURE_PROTO, request, settledHeap, startFromConfig, tempDir, writeFixtureFrontend } from './support.js';
+import { eventually, request, settledHeap, useFixtureGateway } from './support.js';
 
 const TOTAL = 10_000;
 const BATCH = 200;
 
-let fixture: FixtureServer;
-let gateway: RunningGateway;
-let dir: ReturnType<typeof tempDir>;
-
-before(async () => {
-  fixture = await startFixtureServer();
-  dir = tempDir('disconnects');
-  const frontend = writeFixtureFrontend(dir.path);
-  gateway = await startFromConfig(dir.path, { namespaces: [{ name: 'fx', pattern: { target: fixture.address, protos: [FIXTURE_PROTO] }, frontends: [{ file: frontend }] }] });
-});
-
-after(async () => {
-  await gateway?.close();
-  await fixture?.close();
-  dir?.remove();
-});
+const stack = useFixtureGateway('disconnects');
 
 /**
  * Handles keeping this process alive, without the fixture server's own accepted sockets: the
@@ -38,22 +21,22 @@ after(async () => {
  * closed in CLOSE_WAIT — see RELIABILITY.md.)
  */
 function gatewayHandles(): number {
-  const port = Number(fixture.address.split(':')[1]);
+  const port = Number(stack.fixture.address.split(':')[1]);
   const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
   return handles.filter((h) => !(h instanceof Socket && h.localPort === port)).length;
 }
 
 /** `count` requests that reach the backend and are then aborted; resolves once the backend saw them all cancelled. */
 async function abortedBatch(count: number): Promise<{ rejected: number }> {
-  fixture.received.length = 0;
-  const cancelledBefore = fixture.cancelled;
+  stack.fixture.received.length = 0;
+  const cancelledBefore = stack.fixture.cancelled;
   const controllers = Array.from({ length: count }, () => new AbortController());
-  const pending = controllers.map((c) => fetch(`${gateway.url}/slow?ms=60000`, { signal: c.signal }).then(() => 'answered', (err: Error) => err.name));
-  assert.ok(await eventually(() => fixture.received.length >= count, 20_000, 2), `the backend received ${fixture.received.length} of ${count}`);
+  const pending = controllers.map((c) => fetch(`${stack.gateway.url}/slow?ms=60000`, { signal: c.signal }).then(() => 'answered', (err: Error) => err.name));
+  assert.ok(await eventually(() => stack.fixture.received.length >= count, 20_000, 2), `the backend received ${stack.fixture.received.length} of ${count}`);
   for (const c of controllers) c.abort();
   const outcomes = await Promise.all(pending);
-  assert.ok(await eventually(() => fixture.cancelled - cancelledBefore >= count, 20_000, 2), `the backend saw ${fixture.cancelled - cancelledBefore} of ${count} cancelled`);
-  fixture.received.length = 0;
+  assert.ok(await eventually(() => stack.fixture.cancelled - cancelledBefore >= count, 20_000, 2), `the backend saw ${stack.fixture.cancelled - cancelledBefore} of ${count} cancelled`);
+  stack.fixture.received.length = 0;
   return { rejected: outcomes.filter((o) => o === 'AbortError').length };
 }
 
@@ -63,11 +46,11 @@ test(`${TOTAL} aborted requests: every upstream call cancelled, handles and heap
   await eventually(() => gatewayHandles() < 20, 2000);
   const handlesBefore = gatewayHandles();
   const heapBefore = await settledHeap();
-  const cancelledBefore = fixture.cancelled;
+  const cancelledBefore = stack.fixture.cancelled;
 
   let rejected = 0;
   for (let sent = 0; sent < TOTAL; sent += BATCH) rejected += (await abortedBatch(BATCH)).rejected;
-  const cancelled = fixture.cancelled - cancelledBefore;
+  const cancelled = stack.fixture.cancelled - cancelledBefore;
   assert.equal(rejected, TOTAL, 'every request was aborted by its client');
   assert.equal(cancelled, TOTAL, 'every upstream call was cancelled');
 
@@ -80,6 +63,6 @@ test(`${TOTAL} aborted requests: every upstream call cancelled, handles and heap
   assert.ok(heapAfter - heapBefore < 16e6, `heap grew by ${((heapAfter - heapBefore) / 1e6).toFixed(1)} MB over ${TOTAL} aborted requests`);
 
   // The gateway still serves, and its in-flight count went back to zero (a slow call is admitted).
-  const a = await request(`${gateway.url}/slow?ms=1`);
+  const a = await request(`${stack.gateway.url}/slow?ms=1`);
   assert.equal(a.status, 200, a.text);
 });

@@ -4,37 +4,24 @@
  * prototypes; a bounded fast-check fuzz over the API; and the router matches pathological
  * paths in linear work.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { SegmentTrie } from '../../src/routing/segment-trie.js';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
-import { loadGatewayConfig } from '../../src/config/gateway-config.js';
 import { parsePathTemplate } from '../../src/routing/path-template.js';
-import { startGateway, type RunningGateway } from '../../src/start-gateway.js';
-import { CONFLUENT_FRONTEND, confluentError, FIXTURE_PROTO, request, startFromConfig, tempDir, V1_JSON, writeFixtureFrontend } from './support.js';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
+import { startStack } from '../confluent/support.js';
+import { useSuite } from '../support/use-suite.js';
+import { CONFLUENT_FRONTEND, confluentError, request, useFixtureGateway, V1_JSON } from './support.js';
 
-let gateway: RunningGateway;
-let dataDir: string;
-let url: string;
-const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 150);
-
-before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'prism-hostile-'));
-  gateway = await startGateway(loadGatewayConfig('examples/confluent-schema-registry/gateway.yaml'), { host: '127.0.0.1', port: 0, dataDir, logger: false });
-  url = gateway.url;
-  const a = await request(`${url}/subjects/base/versions`, { method: 'POST', body: { schema: JSON.stringify({ type: 'record', name: 'Base', fields: [{ name: 'f', type: 'int' }] }) } });
+const stack = useSuite(async (scope) => {
+  const started = scope.own(await startStack());
+  const a = await request(`${started.url}/subjects/base/versions`, { method: 'POST', body: { schema: JSON.stringify({ type: 'record', name: 'Base', fields: [{ name: 'f', type: 'int' }] }) } });
   assert.equal(a.status, 200, a.text);
+  return started;
 });
-after(async () => {
-  await gateway?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 
 /** A 4xx in Confluent's `{error_code, message}` shape. */
 function assertClientError(a: { status: number; text: string }, status?: number) {
@@ -43,7 +30,7 @@ function assertClientError(a: { status: number; text: string }, status?: number)
   assert.ok(confluentError(a as never), `Confluent error shape: ${a.text}`);
 }
 
-const register = (body: string | Uint8Array, headers: Record<string, string> = {}) => request(`${url}/subjects/hostile/versions`, { method: 'POST', body, headers: { 'content-type': V1_JSON, ...headers } });
+const register = (body: string | Uint8Array, headers: Record<string, string> = {}) => request(`${stack.url}/subjects/hostile/versions`, { method: 'POST', body, headers: { 'content-type': V1_JSON, ...headers } });
 
 describe('malformed bodies', () => {
   test('a body over the limit: 413 in Confluent shape, and the gateway keeps serving', async () => {
@@ -51,14 +38,14 @@ describe('malformed bodies', () => {
     const a = await register(huge);
     assert.equal(a.status, 413, a.text.slice(0, 200));
     assert.deepEqual(a.json(), { error_code: 413, message: 'HTTP 413 Request Entity Too Large' });
-    assert.equal((await request(`${url}/subjects`)).status, 200);
+    assert.equal((await request(`${stack.url}/subjects`)).status, 200);
   });
 
   test('a 900 KB schema passes the body limit and is registered', async () => {
     const fields = Array.from({ length: 20 }, (_, i) => ({ name: `field_${i}`, type: 'int', default: 0, doc: 'd'.repeat(45_000) }));
     const big = JSON.stringify({ type: 'record', name: 'Big', fields });
     assert.ok(big.length > 900_000);
-    const a = await request(`${url}/subjects/big/versions`, { method: 'POST', body: { schema: big }, timeoutMs: 60_000 });
+    const a = await request(`${stack.url}/subjects/big/versions`, { method: 'POST', body: { schema: big }, timeoutMs: 60_000 });
     assert.equal(a.status, 200, a.text.slice(0, 300));
   });
 
@@ -77,7 +64,7 @@ describe('malformed bodies', () => {
     const a = await register('{"schema":"not json at all","schema":' + JSON.stringify(JSON.stringify({ type: 'string' })) + '}');
     assert.ok(a.status === 200 || (a.status >= 400 && a.status < 500), a.text);
     if (a.status === 200) {
-      const latest = await request(`${url}/subjects/hostile/versions/latest`);
+      const latest = await request(`${stack.url}/subjects/hostile/versions/latest`);
       assert.equal((latest.json() as { schema: string }).schema, '"string"');
     }
   });
@@ -92,10 +79,10 @@ describe('malformed bodies', () => {
       const a = await register(body);
       assert.ok(a.status < 500, a.text);
     }
-    await request(`${url}/config/hostile`, { method: 'PUT', body: '{"__proto__":{"polluted":"yes"},"compatibility":"NONE"}' });
+    await request(`${stack.url}/config/hostile`, { method: 'PUT', body: '{"__proto__":{"polluted":"yes"},"compatibility":"NONE"}' });
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.equal((Object.prototype as Record<string, unknown>).polluted, undefined);
-    assert.equal((await request(`${url}/subjects`)).status, 200);
+    assert.equal((await request(`${stack.url}/subjects`)).status, 200);
   });
 
   test('huge numbers and wrong types in every body field: 4xx (or ignored), never 5xx', async () => {
@@ -113,16 +100,16 @@ describe('malformed bodies', () => {
       }
     }
     for (const value of values) {
-      const a = await request(`${url}/config`, { method: 'PUT', body: { compatibility: value } });
+      const a = await request(`${stack.url}/config`, { method: 'PUT', body: { compatibility: value } });
       assert.ok(a.status < 500, `compatibility=${JSON.stringify(value)}: ${a.text}`);
-      const m = await request(`${url}/mode/hostile`, { method: 'PUT', body: { mode: value } });
+      const m = await request(`${stack.url}/mode/hostile`, { method: 'PUT', body: { mode: value } });
       assert.ok(m.status < 500, `mode=${JSON.stringify(value)}: ${m.text}`);
       answered += 2;
     }
     assert.equal(answered, fields.length * values.length + 2 * values.length);
-    const big = await request(`${url}/schemas/ids/99999999999999999999999`);
+    const big = await request(`${stack.url}/schemas/ids/99999999999999999999999`);
     assertClientError(big, 404);
-    const neg = await request(`${url}/subjects/base/versions/-5`);
+    const neg = await request(`${stack.url}/subjects/base/versions/-5`);
     assertClientError(neg);
   });
 
@@ -135,24 +122,24 @@ describe('malformed bodies', () => {
 
 describe('lengths', () => {
   test('an oversized header block is refused by the HTTP parser (431) and the gateway keeps serving', async () => {
-    const res = await fetch(`${url}/subjects`, { headers: { 'x-filler': 'h'.repeat(64 * 1024) } }).catch((e: Error) => e);
+    const res = await fetch(`${stack.url}/subjects`, { headers: { 'x-filler': 'h'.repeat(64 * 1024) } }).catch((e: Error) => e);
     if (!(res instanceof Error)) assert.equal(res.status, 431);
-    assert.equal((await request(`${url}/subjects`)).status, 200);
+    assert.equal((await request(`${stack.url}/subjects`)).status, 200);
   });
 
   test('a 100 KB URL is refused with a 4xx, not a 5xx, and the gateway keeps serving', async () => {
-    const a = await request(`${url}/subjects/${'s'.repeat(100 * 1024)}/versions`);
+    const a = await request(`${stack.url}/subjects/${'s'.repeat(100 * 1024)}/versions`);
     assert.ok(a.status >= 400 && a.status < 500, `${a.status} ${a.text.slice(0, 200)}`);
-    assert.equal((await request(`${url}/subjects`)).status, 200);
+    assert.equal((await request(`${stack.url}/subjects`)).status, 200);
   });
 
   test(
     "an oversized request head (URL or headers) is answered in Confluent's error shape",
     async () => {
-      const longUrl = await request(`${url}/subjects/${'s'.repeat(100 * 1024)}/versions`);
+      const longUrl = await request(`${stack.url}/subjects/${'s'.repeat(100 * 1024)}/versions`);
       assert.equal(longUrl.status, 431);
       assert.ok(confluentError(longUrl), longUrl.text.slice(0, 200));
-      const longHeader = await request(`${url}/subjects`, { headers: { 'x-filler': 'h'.repeat(64 * 1024) } });
+      const longHeader = await request(`${stack.url}/subjects`, { headers: { 'x-filler': 'h'.repeat(64 * 1024) } });
       assert.equal(longHeader.status, 431);
       assert.ok(confluentError(longHeader), longHeader.text.slice(0, 200));
     },
@@ -163,14 +150,14 @@ describe('paths', () => {
   test('path traversal and encoded slashes in subjects stay inside the route', async () => {
     const paths = ['/subjects/..%2F..%2Fetc%2Fpasswd/versions', '/subjects/%2e%2e/versions', '/subjects/a%2Fb/versions', '/subjects/../../config', '/subjects/%00/versions', '/subjects/%ZZ/versions', '/subjects/' + 'a'.repeat(10_000) + '/versions'];
     for (const p of paths) {
-      const a = await request(url + p);
+      const a = await request(stack.url + p);
       assert.ok(a.status < 500, `${p.slice(0, 60)}: ${a.status} ${a.text}`);
       assert.ok(a.status === 200 || confluentError(a), `${p.slice(0, 60)}: ${a.text}`);
     }
     // An encoded slash is part of the subject name, not a path separator.
-    const reg = await request(`${url}/subjects/a%2Fb/versions`, { method: 'POST', body: { schema: JSON.stringify({ type: 'string' }) } });
+    const reg = await request(`${stack.url}/subjects/a%2Fb/versions`, { method: 'POST', body: { schema: JSON.stringify({ type: 'string' }) } });
     assert.equal(reg.status, 200, reg.text);
-    const subjects = (await request(`${url}/subjects`)).json() as string[];
+    const subjects = (await request(`${stack.url}/subjects`)).json() as string[];
     assert.ok(subjects.includes('a/b'), JSON.stringify(subjects));
   });
 
@@ -207,32 +194,19 @@ describe('paths', () => {
 });
 
 describe('headers forwarded as metadata', () => {
-  let fixture: FixtureServer;
-  let fxGateway: RunningGateway;
-  let dir: ReturnType<typeof tempDir>;
-  before(async () => {
-    fixture = await startFixtureServer();
-    dir = tempDir('hostile-headers');
-    const frontend = writeFixtureFrontend(dir.path, { forwardHeaders: ['x-tenant'] });
-    fxGateway = await startFromConfig(dir.path, { namespaces: [{ name: 'fx', pattern: { target: fixture.address, protos: [FIXTURE_PROTO] }, frontends: [{ file: frontend }] }] });
-  });
-  after(async () => {
-    await fxGateway?.close();
-    await fixture?.close();
-    dir?.remove();
-  });
+  const fx = useFixtureGateway('hostile-headers', { frontend: { forwardHeaders: ['x-tenant'] } });
 
   test('values with control characters are refused (400) and never reach the backend', async () => {
-    const before = fixture.received.length;
+    const before = fx.fixture.received.length;
     for (const value of ['a\u0001b', 'tab\there', 'del\u007f', 'é-latin1']) {
-      const res = await fetch(`${fxGateway.url}/echo?text=x`, { headers: { 'x-tenant': value } }).catch((e: Error) => e);
+      const res = await fetch(`${fx.gateway.url}/echo?text=x`, { headers: { 'x-tenant': value } }).catch((e: Error) => e);
       if (res instanceof Error) continue; // the client itself refused to send it
       assert.equal(res.status, 400, `${JSON.stringify(value)}: ${await res.text()}`);
     }
-    assert.equal(fixture.received.length, before, 'nothing reached the backend');
-    const ok = await fetch(`${fxGateway.url}/echo?text=x`, { headers: { 'x-tenant': 'acme' } });
+    assert.equal(fx.fixture.received.length, before, 'nothing reached the backend');
+    const ok = await fetch(`${fx.gateway.url}/echo?text=x`, { headers: { 'x-tenant': 'acme' } });
     assert.equal(ok.status, 200);
-    assert.equal(fixture.received.at(-1)?.metadata['x-tenant'], 'acme');
+    assert.equal(fx.fixture.received.at(-1)?.metadata['x-tenant'], 'acme');
   });
 });
 
@@ -246,7 +220,7 @@ describe('fuzz', () => {
       fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'), fc.array(segment, { minLength: 1, maxLength: 5 }), query, body, async (method, segments, q, b) => {
         const qs = new URLSearchParams(q).toString();
         const path = '/' + segments.join('/') + (qs ? `?${qs}` : '');
-        const a = await request(url + path, { method, body: method === 'GET' || method === 'DELETE' ? undefined : b ?? undefined });
+        const a = await request(stack.url + path, { method, body: method === 'GET' || method === 'DELETE' ? undefined : b ?? undefined });
         seen.set(a.status, (seen.get(a.status) ?? 0) + 1);
         if (a.status >= 500) {
           // Only the mapped backend errors may be 5xx.
@@ -258,6 +232,6 @@ describe('fuzz', () => {
       { numRuns: FUZZ_RUNS },
     );
     assert.ok([...seen.keys()].some((s) => s >= 400), 'the fuzz reached error paths');
-    assert.equal((await request(`${url}/subjects`)).status, 200, 'the gateway is alive');
+    assert.equal((await request(`${stack.url}/subjects`)).status, 200, 'the gateway is alive');
   });
 });

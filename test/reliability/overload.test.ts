@@ -3,42 +3,22 @@
  * at once with 503 and Retry-After (in the frontend's error shape) instead of queueing, the
  * admitted ones complete, and the heap stays bounded over many overloaded rounds.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
-import type { RunningGateway } from '../../src/start-gateway.js';
-import { FIXTURE_PROTO, request, settledHeap, startFromConfig, tempDir, writeFixtureFrontend } from './support.js';
+import { request, settledHeap, useFixtureGateway } from './support.js';
 
 const LIMIT = 4;
 const BURST = 100;
 const ROUNDS = 10;
 
-let fixture: FixtureServer;
-let gateway: RunningGateway;
-let dir: ReturnType<typeof tempDir>;
-
-before(async () => {
-  fixture = await startFixtureServer();
-  dir = tempDir('overload');
-  const frontend = writeFixtureFrontend(dir.path);
-  gateway = await startFromConfig(dir.path, {
-    http: { maxConcurrent: LIMIT },
-    namespaces: [{ name: 'fx', pattern: { target: fixture.address, protos: [FIXTURE_PROTO] }, frontends: [{ file: frontend }] }],
-  });
-});
-
-after(async () => {
-  await gateway?.close();
-  await fixture?.close();
-  dir?.remove();
-});
+const stack = useFixtureGateway('overload', { http: { maxConcurrent: LIMIT } });
 
 async function burst(): Promise<{ ok: number; refused: number; refusedSlowestMs: number; other: string[] }> {
   const out = { ok: 0, refused: 0, refusedSlowestMs: 0, other: [] as string[] };
   await Promise.all(
     Array.from({ length: BURST }, async () => {
       const started = Date.now();
-      const a = await request(`${gateway.url}/slow?ms=1500`, { timeoutMs: 20_000 });
+      const a = await request(`${stack.gateway.url}/slow?ms=1500`, { timeoutMs: 20_000 });
       const ms = Date.now() - started;
       if (a.status === 200) out.ok++;
       else if (a.status === 503 && a.headers.get('retry-after') === '1' && (a.json() as { message?: string }).message === 'too many requests in flight; retry later') {
@@ -69,6 +49,6 @@ test(`maxConcurrent ${LIMIT}: the excess of ${BURST} concurrent requests is refu
   t.diagnostic(`${ROUNDS * BURST} requests: ${totals.ok} admitted, ${totals.refused} refused with 503 (slowest refusal ${totals.slowestRefusal} ms); heap ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB`);
   assert.ok(heapAfter - heapBefore < 16e6, `heap grew by ${((heapAfter - heapBefore) / 1e6).toFixed(1)} MB`);
   // Below the limit nothing is refused.
-  const calm = await Promise.all(Array.from({ length: LIMIT }, () => request(`${gateway.url}/slow?ms=50`)));
+  const calm = await Promise.all(Array.from({ length: LIMIT }, () => request(`${stack.gateway.url}/slow?ms=50`)));
   assert.deepEqual(calm.map((a) => a.status), Array(LIMIT).fill(200));
 });

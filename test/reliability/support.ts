@@ -17,7 +17,8 @@ import { loadGatewayConfig } from '../../src/config/gateway-config.js';
 import { startGateway, type RunningGateway } from '../../src/start-gateway.js';
 import { loadProtoRoot } from '../../src/upstream/proto-root.js';
 import { createServiceDefinition } from '../../src/upstream/service-definition.js';
-import { addHealthService } from '../support/fixture-server.js';
+import { addHealthService, startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
+import { useSuite } from '../support/use-suite.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const CONFLUENT_FRONTEND = join(REPO_ROOT, 'examples/confluent-schema-registry/frontend.yaml');
@@ -319,4 +320,30 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs: 
     if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+export interface FixtureGateway {
+  readonly fixture: FixtureServer;
+  readonly gateway: RunningGateway;
+  readonly dir: { path: string; remove(): void };
+}
+
+/**
+ * The reliability suites' common stack, started for the current suite (see `useSuite`): the
+ * fixture gRPC server, a temporary folder, the fixture frontend written into it and a gateway
+ * with one namespace `fx` in front of the fixture; `http` is the config's `http` section.
+ */
+export function useFixtureGateway(prefix: string, options: { http?: Record<string, unknown>; frontend?: Parameters<typeof writeFixtureFrontend>[1] } = {}): FixtureGateway {
+  return useSuite(async (scope) => {
+    const fixture = scope.own(await startFixtureServer());
+    const dir = scope.own(tempDir(prefix));
+    const frontend = writeFixtureFrontend(dir.path, options.frontend);
+    const gateway = scope.own(
+      await startFromConfig(dir.path, {
+        ...(options.http ? { http: options.http } : {}),
+        namespaces: [{ name: 'fx', pattern: { target: fixture.address, protos: [FIXTURE_PROTO] }, frontends: [{ file: frontend }] }],
+      }),
+    );
+    return { fixture, gateway, dir };
+  });
 }

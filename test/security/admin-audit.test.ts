@@ -2,20 +2,15 @@
  * Admin changes leave an audit line (who, from where, what, with which outcome; the line's
  * time says when), refused ones a warning, and every route-table swap a line of its own.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { as, captureLog, CONFLUENT_FRONTEND, startSecureStack, type SecureStack } from './support.js';
+import { useStarted } from '../support/use-suite.js';
 
-let stack: SecureStack;
 const log = captureLog();
 
-before(async () => {
-  stack = await startSecureStack({ logger: { level: 'info', stream: log.stream } });
-});
-after(async () => {
-  await stack?.close();
-});
+const stack = useStarted(() => startSecureStack({ logger: { level: 'info', stream: log.stream } }));
 
 interface Line {
   msg: string;

@@ -4,18 +4,13 @@
  * while a user on another address still authenticates; an unknown user and a wrong password
  * get the same answer. Loopback has a whole /8, so 127.0.0.2 is a second client here.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { basic, startSecureStack, USERS, type SecureStack } from './support.js';
+import { useStarted } from '../support/use-suite.js';
 
-let stack: SecureStack;
-before(async () => {
-  stack = await startSecureStack();
-});
-after(async () => {
-  await stack?.close();
-});
+const stack = useStarted(() => startSecureStack());
 
 /** One GET from a chosen local address. */
 function getFrom(localAddress: string, url: string, authorization: string): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {

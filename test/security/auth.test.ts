@@ -4,19 +4,14 @@
  * per namespace), 401 with WWW-Authenticate and 403 in Confluent's shape, the admin listener
  * requiring admin (but /healthz open), and no password or token in the logs.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { as, basic, call, captureLog, REALM, schema, startSecureStack, USERS, type SecureStack } from './support.js';
+import { useStarted } from '../support/use-suite.js';
 
-let stack: SecureStack;
 const log = captureLog();
 
-before(async () => {
-  stack = await startSecureStack({ logger: { level: 'info', stream: log.stream } });
-});
-after(async () => {
-  await stack?.close();
-});
+const stack = useStarted(() => startSecureStack({ logger: { level: 'info', stream: log.stream } }));
 
 const UNAUTHORIZED = { error_code: 401, message: 'Unauthorized' };
 const FORBIDDEN = { error_code: 403, message: 'Forbidden' };

@@ -3,19 +3,14 @@
  * kafkajs `auth: {username, password}`, @confluentinc/schemaregistry `basicAuthCredentials`
  * (USER_INFO) and `bearerAuthCredentials` (STATIC_TOKEN). Wrong credentials fail with 401.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { RestError, SchemaRegistryClient } from '@confluentinc/schemaregistry';
 import { schema, startSecureStack, USERS, type SecureStack } from './support.js';
+import { useStarted } from '../support/use-suite.js';
 
-let stack: SecureStack;
-before(async () => {
-  stack = await startSecureStack();
-});
-after(async () => {
-  await stack?.close();
-});
+const stack = useStarted(() => startSecureStack());
 
 test('kafkajs client with auth: registers and reads back; a wrong password is refused', async () => {
   const registry = new SchemaRegistry({ host: stack.url, auth: { username: 'writer', password: USERS.writer.password }, retry: { retries: 0 } });

@@ -4,18 +4,12 @@
  * admin needed) while the request mapper read the first value (true). Both now read what
  * DESIGN.md §8 settles for a scalar target: the first value.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { as, call, schema, startSecureStack, type SecureStack } from './support.js';
+import { useStarted } from '../support/use-suite.js';
 
-let stack: SecureStack;
-
-before(async () => {
-  stack = await startSecureStack();
-});
-after(async () => {
-  await stack?.close();
-});
+const stack = useStarted(() => startSecureStack());
 
 /** Registers S and soft-deletes its version 1, as an admin. */
 async function softDeleted(subject: string): Promise<void> {

@@ -16,7 +16,8 @@ export interface SuiteScope {
 
 /**
  * Registers `before`/`after` hooks on the current suite (the file, or the `describe` whose
- * body calls this). `start` runs in `before`; every resource it hands to `scope.own` is
+ * body calls this). Node 20 runs a file's top-level `before` hooks concurrently, so whatever
+ * depends on another resource starts in the same `start` function, never in a later hook. `start` runs in `before`; every resource it hands to `scope.own` is
  * closed in `after`, last started first, even when starting failed half way. Returns a view
  * of what `start` returned: reading it before the hook ran throws, so a test cannot silently
  * use a suite that never started.
@@ -55,8 +56,20 @@ export function useSuite<T extends object>(start: (scope: SuiteScope) => Promise
       const v = Reflect.get(value, key, value) as unknown;
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(value) : v;
     },
+    set(_target, key, v) {
+      if (value === undefined) throw new Error(`suite resource written before its before hook ran (property ${String(key)})`);
+      return Reflect.set(value, key, v, value);
+    },
     has(_target, key) {
       return value !== undefined && key in value;
     },
   });
+}
+
+/**
+ * `useSuite` for a suite that needs one thing: starts it in `before`, closes (or removes) it
+ * in `after`, and returns a view of it.
+ */
+export function useStarted<T extends Owned & object>(start: () => Promise<T> | T): T {
+  return useSuite(async (scope) => scope.own(await start()));
 }
