@@ -25,9 +25,10 @@ import { acquireLock, DATA_DIR_LOCK_FILE } from './operations/data-dir-lock.js';
 import { connectionLimits, type ConnectionLimits } from './routing/connection-guard.js';
 import { withHealthCheck } from './upstream/health-check.js';
 import { createPrivateSocket } from './upstream/private-socket.js';
-import { createAuthenticator } from './security/authenticator.js';
+import { createAuthenticator, type Authenticator } from './security/authenticator.js';
 import { channelCredentials, grpcServerCredentials, httpsOptions } from './security/tls-files.js';
 import { createAdminHttpServer, createHttpServer } from './routing/fastify-adapter.js';
+import { createRouteTable } from './routing/route-table.js';
 import { createTableHolder, type TableHolder } from './routing/table-holder.js';
 import { startGrpcPassthrough, type RunningPassthrough } from './upstream/grpc-passthrough.js';
 import { createGrpcUpstream } from './upstream/grpc-upstream.js';
@@ -64,8 +65,35 @@ export interface RunningGateway {
 
 type RunningNamespace = NamespaceTarget & { readonly target: string; readonly passthrough: boolean; readonly credentials: grpc.ChannelCredentials };
 
-/** @throws ConfigError, DefinitionError or a start-up failure; anything started is stopped. */
-export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
+/**
+ * A gateway composed but not yet listening: the public app (with every resource it uses closed
+ * by its `onClose` hooks), the route table, metrics and running patterns. `listen()` binds the
+ * listeners; `close()` stops them together and then closes what they used.
+ */
+export interface Gateway {
+  readonly app: FastifyInstance;
+  readonly tables: TableHolder;
+  readonly metrics: GatewayMetrics;
+  readonly patterns: ReadonlyMap<string, RunningPattern>;
+  /**
+   * Binds the public listener, then the admin, gRPC passthrough and probes listeners, and logs
+   * each address. On failure everything is closed.
+   * @throws the listen failure (an address in use, say).
+   */
+  listen(): Promise<RunningGateway>;
+  /** Stops accepting, drains in-flight requests, closes channels, stores and patterns. */
+  close(): Promise<void>;
+}
+
+/**
+ * Composes a gateway from a config: takes the data dir's lock, starts embedded patterns, opens
+ * one channel per namespace, compiles every frontend (config files first, then what the admin
+ * store holds) into one route table, and builds the public app and the admin API over it.
+ * Every resource is closed by an `onClose` hook of the public app, registered as it is made,
+ * so fastify closes them in reverse order once the listeners have stopped.
+ * @throws ConfigError, DefinitionError or a start-up failure; anything started is stopped.
+ */
+export async function createGateway(loaded: LoadedConfig, overrides: GatewayOverrides = {}): Promise<Gateway> {
   const { config, baseDir } = loaded;
   const dataDir = resolveDataDir(loaded, overrides.dataDir);
   const cluster = overrides.cluster;
@@ -73,21 +101,70 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
   const limits = connectionLimits(config.http);
   // The gRPC listener takes the caps alone (HTTP defaults); the read timeouts are HTTP/1's.
   const grpcLimits = connectionLimits({ maxConnections: config.grpc?.maxConnections, maxConnectionsPerAddress: config.grpc?.maxConnectionsPerAddress });
+  const shutdownTimeoutMs = config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   // One process per data folder; a cluster's primary holds it for its workers.
   const unlock = cluster ? undefined : lockDataDir(dataDir);
   const backends = backendTable(loaded);
-  const patterns = new Map<string, RunningPattern>();
-  let patternLog: PatternLog | undefined;
-  const namespaces = new Map<string, RunningNamespace>();
-  const closers: (() => Promise<void>)[] = [];
-  if (unlock) closers.push(async () => unlock());
-  // The listeners stop together, under one deadline, before anything behind them closes.
-  const listenerClosers: (() => Promise<void>)[] = [];
-  const closeAll = async () => {
-    await Promise.all(listenerClosers.map((close) => close().catch(() => {})));
-    for (const close of closers.reverse()) await close().catch(() => {});
-  };
+  const metrics = createGatewayMetrics(cluster ? { exposition: () => cluster.clusterMetrics() } : {});
+  const connectionRefused = createConnectionMetrics(metrics.registry);
+  const guard = (listener: ListenerName): { limits: ConnectionLimits; refused: (reason: Parameters<typeof connectionRefused>[1]) => void } => ({
+    limits: listener === 'grpc' ? grpcLimits : limits,
+    refused: (reason) => connectionRefused(listener, reason),
+  });
+  // Served empty until the frontends are compiled below; nothing listens before that.
+  const tables = createTableHolder(createRouteTable([], []));
 
+  let app: FastifyInstance;
+  let auth: Authenticator | undefined;
+  try {
+    // Users-file reloads are logged by the public listener's logger.
+    auth = config.auth ? createAuthenticator(config.auth, baseDir, { log: { info: (o, m) => app.log.info(o, m), error: (o, m) => app.log.error(o, m) } }) : undefined;
+    app = createHttpServer({
+      tables,
+      auth,
+      https: httpsOptions(config.http?.tls, baseDir),
+      bodyLimit: config.bodyLimit,
+      maxConcurrent: config.http?.maxConcurrent,
+      logger: quietListenLines(overrides.logger),
+      connections: guard('public'),
+      onReply: (reply, method, status, seconds) => {
+        metrics.request(reply?.frontend ?? '', reply?.routeId ?? '', method, status, seconds, reply?.namespace ?? '');
+        if (reply?.upstreamMethod !== undefined && reply.upstreamCode !== undefined) metrics.upstreamCall(reply.upstreamMethod, codeName(reply.upstreamCode));
+      },
+      // The other workers are told to drop their copies before the answer leaves, so a client
+      // that reads next on a new connection does not read past its own write.
+      onCacheCleared: cluster && ((cleared) => cluster.publish({ type: 'cache-cleared', ...cleared })),
+    });
+  } catch (err) {
+    await auth?.close?.();
+    unlock?.();
+    throw err;
+  }
+  // onClose hooks run last-registered first: the lock is released after everything else.
+  const closeWith = (close: () => unknown) => app.addHook('onClose', async () => {
+    try {
+      await close();
+    } catch (err) {
+      app.log.error({ err }, 'closing a gateway resource failed');
+    }
+  });
+  if (unlock) closeWith(unlock);
+  if (auth) closeWith(() => auth.close?.());
+
+  // The listeners other than the public one, bound by listen(); they stop together with it,
+  // and what they use closes after all of them have stopped.
+  const listeners: (() => Promise<void>)[] = [];
+  let listenersStopped: Promise<void> | undefined;
+  const stopListeners = () => (listenersStopped ??= Promise.all(listeners.map((close) => close().catch(() => {}))).then(() => {}));
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      void stopListeners();
+      await drain(app, shutdownTimeoutMs);
+    })());
+
+  const patterns = new Map<string, RunningPattern>();
+  const namespaces = new Map<string, RunningNamespace>();
   try {
     for (const ns of config.namespaces) {
       let target = ns.pattern.target;
@@ -98,11 +175,9 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
         target = elsewhere.address;
         protoFiles = [...protoFiles, ...elsewhere.protoFiles];
       } else if (ns.pattern.embedded) {
-        // Patterns start before the public listener's logger exists; their failures go to it
-        // once it does (a failure before that can only be a start failure, which throws).
-        const running = await startEmbeddedPattern(loaded, ns.name, dataDir, backends, { error: (details, message) => (patternLog ? patternLog.error(details, message) : console.error(message, details)) });
+        const running = await startEmbeddedPattern(loaded, ns.name, dataDir, backends, { error: (details, message) => app.log.error(details, message) });
         patterns.set(ns.name, running);
-        closers.push(() => running.close());
+        closeWith(() => running.close());
         target = running.address;
         protoFiles = [...protoFiles, ...running.protoFiles];
       }
@@ -114,7 +189,7 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
         (ns.pattern.tls && !elsewhere) || ns.pattern.client === 'grpc-js' ? createGrpcUpstream(target!, {}, credentials) : createHttp2Upstream(target!, ns.pattern.http2),
         ns.health,
       );
-      closers.push(async () => upstream.close());
+      closeWith(() => upstream.close());
       namespaces.set(ns.name, { name: ns.name, upstream, protoFiles, deadlineMs: ns.deadlineMs, forwardHeaders: ns.forwardHeaders, target: target!, passthrough: ns.grpcPassthrough ?? true, credentials });
     }
 
@@ -131,51 +206,16 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     const ownStore: DefinitionStore = shared ?? createSqliteDefinitionStore(resolve(dataDir, 'gateway-admin.db'));
     // The other workers of a cluster reread the store when this one changes it.
     const store = cluster ? announcingChanges(ownStore, () => cluster.publish({ type: 'frontends-changed' })) : ownStore;
-    closers.push(() => store.close());
+    closeWith(() => store.close());
     // Changes the admin store holds to frontends of the config file (made before those became
     // read-only there) are ignored, and said so at every start.
     const ignoredStored = new Set<string>();
     const currentEntries = async () => overlayStored(fromFiles, await store.list(), ignoredStored);
     const catalog = createFrontendCatalog(namespaces, baseDir, await currentEntries());
-    const metrics = createGatewayMetrics(cluster ? { exposition: () => cluster.clusterMetrics() } : {});
-    const connectionRefused = createConnectionMetrics(metrics.registry);
-    const guard = (listener: ListenerName): { limits: ConnectionLimits; refused: (reason: Parameters<typeof connectionRefused>[1]) => void } => ({
-      limits: listener === 'grpc' ? grpcLimits : limits,
-      refused: (reason) => connectionRefused(listener, reason),
-    });
     cluster?.shareMetrics(metrics.registry);
-    const { table } = catalog.compile();
+    tables.swap(catalog.compile().table);
     metrics.reload('success');
-    const tables = createTableHolder(table);
-
-    // Users-file reloads are logged by the public listener's logger (made just below).
-    const auth = config.auth ? createAuthenticator(config.auth, baseDir, { log: { info: (o, m) => app.log.info(o, m), error: (o, m) => app.log.error(o, m) } }) : undefined;
-    if (auth) closers.push(async () => auth.close?.());
-    const app = createHttpServer({
-      tables,
-      auth,
-      https: httpsOptions(config.http?.tls, baseDir),
-      bodyLimit: config.bodyLimit,
-      maxConcurrent: config.http?.maxConcurrent,
-      logger: quietListenLines(overrides.logger),
-      connections: guard('public'),
-      onReply: (reply, method, status, seconds) => {
-        metrics.request(reply?.frontend ?? '', reply?.routeId ?? '', method, status, seconds, reply?.namespace ?? '');
-        if (reply?.upstreamMethod !== undefined && reply.upstreamCode !== undefined) metrics.upstreamCall(reply.upstreamMethod, codeName(reply.upstreamCode));
-      },
-      // The other workers are told to drop their copies before the answer leaves, so a client
-      // that reads next on a new connection does not read past its own write.
-      onCacheCleared: cluster && ((cleared) => cluster.publish({ type: 'cache-cleared', ...cleared })),
-    });
-    patternLog = app.log;
     for (const ignored of ignoredStored) app.log.warn(`the admin store holds a change to ${ignored}, which the config file defines; the file's definition is served and the stored change is ignored`);
-    listenerClosers.push(() => drain(app, config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS));
-    // Checked before anything listens: a bad certificate path fails the start at once.
-    const grpcCredentials = config.grpc?.enabled !== false ? grpcServerCredentials(config.grpc?.tls, baseDir) : undefined;
-    const url = await listen(app, { host: overrides.host ?? config.http?.host ?? '127.0.0.1', port: overrides.port ?? config.http?.port ?? 8080, tls: config.http?.tls });
-    // In a worker of `serve --workers N` the primary prints the listeners once; each worker says
-    // one line of its own.
-    const startLine = (fields: Record<string, unknown>, message: string) => (cluster ? app.log.debug(fields, message) : app.log.info(fields, message));
 
     const adminApi = createAdminApi({
       catalog,
@@ -204,7 +244,7 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
         }
       });
     };
-    if (shared) closers.push(await shared.subscribe(scheduleReload));
+    if (shared) closeWith(await shared.subscribe(scheduleReload));
     onClusterEvent = (event) => {
       if (event.type === 'frontends-changed') scheduleReload();
       else for (const f of tables.current.frontends) if (f.name === event.frontend && f.namespace === event.namespace) f.cache.clear();
@@ -212,58 +252,89 @@ export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverr
     // Caches are still empty; a frontend change may have been missed while starting.
     if (heldEvents.some((e) => e.type === 'frontends-changed')) scheduleReload();
     heldEvents = undefined;
+    // Checked before anything listens: a bad certificate path fails the start at once.
+    const grpcCredentials = config.grpc?.enabled !== false ? grpcServerCredentials(config.grpc?.tls, baseDir) : undefined;
+    // Registered after every resource, so it runs before their hooks: nothing closes while a
+    // listener may still use it.
+    app.addHook('onClose', async () => {
+      await stopListeners();
+    });
 
-    let adminUrl: string | undefined;
-    if (config.admin?.enabled !== false) {
-      const admin = createAdminHttpServer({
-        auth,
-        https: httpsOptions(config.admin?.tls, baseDir),
-        routes: adminApi.routes,
-        // Probes and Prometheus should not hold admin rights (issue 13, item 14).
-        openPaths: config.admin?.openProbes ? PROBE_PATHS : [],
-        logger: quietListenLines(overrides.logger),
-        connections: guard('admin'),
-      });
-      listenerClosers.push(() => admin.close());
-      adminUrl = await listen(admin, { host: config.admin?.host ?? '127.0.0.1', port: config.admin?.port ?? 0, tls: config.admin?.tls });
-    }
+    const listen = async (): Promise<RunningGateway> => {
+      try {
+        const url = await listenOn(app, { host: overrides.host ?? config.http?.host ?? '127.0.0.1', port: overrides.port ?? config.http?.port ?? 8080, tls: config.http?.tls });
+        // In a worker of `serve --workers N` the primary prints the listeners once; each worker
+        // says one line of its own.
+        const startLine = (fields: Record<string, unknown>, message: string) => (cluster ? app.log.debug(fields, message) : app.log.info(fields, message));
 
-    let passthrough: RunningPassthrough | undefined;
-    if (config.grpc?.enabled !== false) {
-      const host = config.grpc?.host ?? '127.0.0.1';
-      const methodRoles = new Map(config.namespaces.map((ns) => [ns.name, ns.methodRoles]));
-      passthrough = await startGrpcPassthrough(
-        [...namespaces.values()].map((ns) => ({ name: ns.name, target: ns.target, protoFiles: ns.protoFiles, enabled: ns.passthrough, credentials: ns.credentials, methodRoles: methodRoles.get(ns.name) })),
-        { listen: `${host}:${config.grpc?.port ?? 0}`, credentials: grpcCredentials },
-        // The same authentication and roles as the HTTP routes; logged and counted like them.
-        { auth, logger: app.log, metrics, connections: guard('grpc') },
-      );
-      listenerClosers.push(() => passthrough!.close(config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS));
-    }
+        let adminUrl: string | undefined;
+        if (config.admin?.enabled !== false) {
+          const admin = createAdminHttpServer({
+            auth,
+            https: httpsOptions(config.admin?.tls, baseDir),
+            routes: adminApi.routes,
+            // Probes and Prometheus should not hold admin rights (issue 13, item 14).
+            openPaths: config.admin?.openProbes ? PROBE_PATHS : [],
+            logger: quietListenLines(overrides.logger),
+            connections: guard('admin'),
+          });
+          listeners.push(() => admin.close());
+          adminUrl = await listenOn(admin, { host: config.admin?.host ?? '127.0.0.1', port: config.admin?.port ?? 0, tls: config.admin?.tls });
+        }
 
-    let probesUrl: string | undefined;
-    if (config.probes) {
-      // Health, readiness and metrics alone, without credentials: safe on any address.
-      const probes = createAdminHttpServer({
-        routes: adminApi.routes.filter((r) => PROBE_PATHS.includes(r.path)),
-        logger: quietListenLines(overrides.logger),
-        connections: guard('probes'),
-      });
-      listenerClosers.push(() => probes.close());
-      probesUrl = await listen(probes, { host: config.probes.host ?? '127.0.0.1', port: config.probes.port ?? 0 });
-    }
+        let passthrough: RunningPassthrough | undefined;
+        if (config.grpc?.enabled !== false) {
+          const host = config.grpc?.host ?? '127.0.0.1';
+          const methodRoles = new Map(config.namespaces.map((ns) => [ns.name, ns.methodRoles]));
+          passthrough = await startGrpcPassthrough(
+            [...namespaces.values()].map((ns) => ({ name: ns.name, target: ns.target, protoFiles: ns.protoFiles, enabled: ns.passthrough, credentials: ns.credentials, methodRoles: methodRoles.get(ns.name) })),
+            { listen: `${host}:${config.grpc?.port ?? 0}`, credentials: grpcCredentials },
+            // The same authentication and roles as the HTTP routes; logged and counted like them.
+            { auth, logger: app.log, metrics, connections: guard('grpc') },
+          );
+          const running = passthrough;
+          listeners.push(() => running.close(shutdownTimeoutMs));
+        }
 
-    for (const [name, p] of patterns) startLine({ listener: 'pattern', namespace: name, address: p.address }, 'embedded pattern listening (gRPC)');
-    if (passthrough) startLine({ listener: 'grpc', address: passthrough.address }, 'gRPC passthrough listening');
-    if (adminUrl) startLine({ listener: 'admin', url: adminUrl, openProbes: config.admin?.openProbes === true }, 'admin listening (admin API, /metrics, /healthz, /readyz)');
-    if (probesUrl) startLine({ listener: 'probes', url: probesUrl }, 'probes listening (/healthz, /readyz, /metrics)');
-    startLine({ listener: 'public', url, routes: table.routes.length }, 'gateway listening (HTTP)');
-    if (cluster) app.log.info({ url, routes: table.routes.length }, 'worker listening');
-    return { url, adminUrl, grpcAddress: passthrough?.address, probesUrl, app, tables, metrics, patterns, close: closeAll };
+        let probesUrl: string | undefined;
+        if (config.probes) {
+          // Health, readiness and metrics alone, without credentials: safe on any address.
+          const probes = createAdminHttpServer({
+            routes: adminApi.routes.filter((r) => PROBE_PATHS.includes(r.path)),
+            logger: quietListenLines(overrides.logger),
+            connections: guard('probes'),
+          });
+          listeners.push(() => probes.close());
+          probesUrl = await listenOn(probes, { host: config.probes.host ?? '127.0.0.1', port: config.probes.port ?? 0 });
+        }
+
+        const routes = tables.current.routes.length;
+        for (const [name, p] of patterns) startLine({ listener: 'pattern', namespace: name, address: p.address }, 'embedded pattern listening (gRPC)');
+        if (passthrough) startLine({ listener: 'grpc', address: passthrough.address }, 'gRPC passthrough listening');
+        if (adminUrl) startLine({ listener: 'admin', url: adminUrl, openProbes: config.admin?.openProbes === true }, 'admin listening (admin API, /metrics, /healthz, /readyz)');
+        if (probesUrl) startLine({ listener: 'probes', url: probesUrl }, 'probes listening (/healthz, /readyz, /metrics)');
+        startLine({ listener: 'public', url, routes }, 'gateway listening (HTTP)');
+        if (cluster) app.log.info({ url, routes }, 'worker listening');
+        return { url, adminUrl, grpcAddress: passthrough?.address, probesUrl, app, tables, metrics, patterns, close };
+      } catch (err) {
+        await close();
+        throw err;
+      }
+    };
+    return { app, tables, metrics, patterns, listen, close };
   } catch (err) {
-    await closeAll();
+    await close();
     throw err;
   }
+}
+
+/**
+ * Starts a gateway: createGateway, then listen.
+ * @throws ConfigError, DefinitionError or a start-up failure; anything started is stopped.
+ */
+export async function startGateway(loaded: LoadedConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
+  const gateway = await createGateway(loaded, overrides);
+  return gateway.listen();
 }
 
 /**
@@ -385,23 +456,20 @@ function overlayStored(fromFiles: readonly FrontendEntry[], stored: readonly Sto
 /** How long SIGTERM waits for in-flight requests before closing their connections. */
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
-/** Stops accepting and drains in-flight requests, bounded: stragglers' connections are closed. */
+/**
+ * Stops accepting and drains in-flight requests, bounded: stragglers' connections are closed
+ * when the deadline passes. Resolves once the app's onClose hooks have run.
+ */
 async function drain(app: FastifyInstance, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      app.server.closeAllConnections();
-      resolve();
-    }, timeoutMs);
-  });
+  const timer = setTimeout(() => app.server.closeAllConnections(), timeoutMs);
   try {
-    await Promise.race([app.close(), deadline]);
+    await app.close();
   } finally {
     clearTimeout(timer);
   }
 }
 
-async function listen(app: FastifyInstance, at: { host: string; port: number; tls?: unknown }): Promise<string> {
+async function listenOn(app: FastifyInstance, at: { host: string; port: number; tls?: unknown }): Promise<string> {
   await app.listen({ host: at.host, port: at.port, listenTextResolver: () => LISTEN_TEXT });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : at.port;
