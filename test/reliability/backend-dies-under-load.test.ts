@@ -86,7 +86,8 @@ test('SIGKILL of the registry under a 64-connection load: every request answered
     assert.equal(stats.hung, 0, 'no request hung');
     assert.ok(stats.mapped5xx > 0, 'the kill was seen as mapped 5xx answers');
     assert.ok(stats.ok >= okAtRestart + 100, 'the gateway serves again after the restart');
-    assert.ok(recoveredMs < 3000, `first success ${recoveredMs} ms after the restart`);
+    // A liveness bound (ten times grpc-js's first reconnect backoff), not a speed claim.
+    assert.ok(recoveredMs < 10_000, `first success ${recoveredMs} ms after the restart`);
     assert.equal(stats.sent, stats.ok + stats.mapped5xx);
 
     // The gateway is alive and serves; every acknowledged registration is in the registry.
