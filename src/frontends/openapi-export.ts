@@ -1,25 +1,23 @@
 /**
  * OpenAPI 3.1 export: one frontend of a compiled route table described as an OpenAPI document.
- * Paths and operations come from the compiled routes; parameter, body and response schemas are
- * derived from the proto types the routes resolved, read through the frontend's mappings the
- * way the request mapper, the response mapper and the error mapper apply them:
+ * Everything comes from the routes' plans (routing/route-plan.ts), the decisions compilation
+ * made, read the way the request mapper, the response mapper and the error mapper apply them:
  * - request values as the coercers accept them (an enum by name, int64 as a decimal string);
  * - response values as proto3 JSON renders them under the frontend's `json` options;
  * - messages as `components/schemas` entries named by their full proto name, well-known types
  *   in their JSON forms (Timestamp → date-time string, wrappers → their scalar, ...).
- *
- * The compiled route keeps closures, not the mappings they were built from, so the
- * ParamMappings, ResponseMapping, error mappings, content types and body schema are read from
- * the frontend's definition, passed in by the caller (`definitionOf`).
+ * The plans name proto types; the protobufjs types are looked up in the route's own protos.
  */
+import type { OpenAPIV3_1 } from 'openapi-types';
 import { INT32_KINDS, INT64_KINDS, UINT32_KINDS, UINT64_KINDS, WRAPPER_KINDS } from '../mapping/proto-kinds.js';
 import protobuf from 'protobufjs';
-import type { ErrorMapping, FrontendDefinition, ParamMapping, RouteMapping, Template, TemplateNode } from './definition.js';
+import type { ErrorMatch } from './definition.js';
 import type { CompiledFrontend, CompiledRoute } from '../routing/compiled-route.js';
 import type { RouteTable } from '../routing/route-table.js';
-import { findField, jsonName, resolveFieldPath, typeName } from '../mapping/field-path.js';
-import { defaultJsonOptions, type JsonRenderOptions } from '../mapping/message-json.js';
-import { parsePathTemplate } from '../routing/path-template.js';
+import type { BindingPlan, ErrorRulePlan, ReadPlan, RoutePlan, TemplatePlan } from '../routing/route-plan.js';
+import { lookupField } from '../routing/route-plan.js';
+import { findField, resolveFieldPath, typeName, jsonName } from '../mapping/field-path.js';
+import type { JsonRenderOptions } from '../mapping/message-json.js';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1 schema objects). */
 export type SchemaObject = { [keyword: string]: unknown };
@@ -76,37 +74,21 @@ export interface OpenApiDocument {
   [extension: `x-${string}`]: unknown;
 }
 
-/**
- * The few OpenAPI 3.1 types this module needs, under the names the `openapi-types` package
- * uses, so that package can replace them without touching callers.
- */
-export declare namespace OpenAPIV3_1 {
-  type Document = OpenApiDocument;
-  type PathItemObject = OpenApiPathItem;
-  type OperationObject = OpenApiOperation;
-  type ParameterObject = OpenApiParameter;
-  type RequestBodyObject = OpenApiRequestBody;
-  type ResponseObject = OpenApiResponse;
-  type ReferenceObject = OpenApiReference;
-  type MediaTypeObject = OpenApiMediaType;
-  type SchemaObject = JsonSchemaObject;
-}
-type JsonSchemaObject = SchemaObject;
+export type { OpenAPIV3_1 };
 
 export interface ExportOptions {
   /**
-   * The definition a compiled frontend was built from (by frontend name). Without it only the
-   * paths, path parameters and gRPC targets can be described.
+   * Not needed any more (every compiled route carries its plan); accepted and ignored so
+   * callers written for the older exporter keep working.
+   * @deprecated
    */
-  definitionOf?: (frontendName: string) => FrontendDefinition | undefined;
+  definitionOf?: (frontendName: string) => unknown;
   /** Describe only the mount at this path (by default every mount is one server). */
   mountPath?: string;
   /** `info.version` (default `0.0.0`). */
   version?: string;
 }
 
-const DEFAULT_PRODUCES = ['application/json'];
-const DEFAULT_CONSUMES = ['application/json'];
 /** Errors raised before any route is matched: they never answer an operation. */
 const ROUTING_REASONS = new Set(['ROUTE_NOT_FOUND', 'METHOD_NOT_ALLOWED']);
 /** grpc-gateway's default error body (what an error no mapping matches is rendered as). */
@@ -137,23 +119,15 @@ export function exportOpenApi(table: RouteTable, frontendName: string, options: 
   // One definition mounted several times (namespaces, hosts) is one API served at several
   // bases: its operations once, relative to the mount, and one server per mount.
   const frontend = mounts[0];
-  const definition = options.definitionOf?.(frontendName);
-  const rest = definition?.rest;
-  const json: JsonRenderOptions = { ...defaultJsonOptions, ...rest?.json };
+  const routes = table.routes.filter((route) => route.frontend === frontend);
+  const json: JsonRenderOptions = routes[0]?.plan.json ?? { names: 'json', emitDefaults: false, int64: 'string' };
   const schemas = new SchemaBuilder(json);
-  const produces = rest?.produces?.map((p) => p.type) ?? DEFAULT_PRODUCES;
-  const consumes = rest?.consumes ?? DEFAULT_CONSUMES;
-  const routesById = new Map((rest?.routes ?? []).map((r) => [r.id, r] as const));
 
   const paths: Record<string, OpenApiPathItem> = {};
-  for (const route of table.routes) {
-    if (route.frontend !== frontend) continue;
+  for (const route of routes) {
     const key = relativePath(route.template, frontend);
     const item = (paths[key] ??= {});
-    const mapping = routesById.get(route.id);
-    item[route.method.toLowerCase() as OpenApiMethod] = mapping
-      ? describeOperation(route, mapping, { schemas, json, produces, consumes, frontendErrors: rest?.errors ?? [], fallback: rest?.fallback })
-      : describeBareOperation(route);
+    item[route.method.toLowerCase() as OpenApiMethod] = describeOperation(route, { schemas, json, root: protoRoot(route) });
   }
 
   const document: OpenApiDocument = {
@@ -167,16 +141,18 @@ export function exportOpenApi(table: RouteTable, frontendName: string, options: 
   if (Object.keys(schemas.components).length > 0) components.schemas = sortKeys(schemas.components);
   if (Object.keys(schemas.responses).length > 0) components.responses = sortKeys(schemas.responses);
   if (Object.keys(components).length > 0) document.components = components;
-  return document;
+  return document as OpenAPIV3_1.Document;
 }
 
 interface OperationContext {
   schemas: SchemaBuilder;
   json: JsonRenderOptions;
-  produces: string[];
-  consumes: string[];
-  frontendErrors: readonly ErrorMapping[];
-  fallback?: { status: number; body: unknown };
+  /** Where the route's plan names its proto types. */
+  root?: protobuf.Root;
+}
+
+function protoRoot(route: CompiledRoute): protobuf.Root | undefined {
+  return route.grpc?.requestType.root as protobuf.Root | undefined;
 }
 
 function serverUrl(frontend: CompiledFrontend): string {
@@ -194,27 +170,16 @@ function grpcName(route: CompiledRoute): string | undefined {
   return route.grpc?.path.slice(1);
 }
 
-/** Without the definition: the path, its parameters and the gRPC target. */
-function describeBareOperation(route: CompiledRoute): OpenApiOperation {
-  const params = parsePathTemplate(route.template).params;
+function describeOperation(route: CompiledRoute, ctx: OperationContext): OpenApiOperation {
+  const plan = route.plan;
   const grpc = grpcName(route);
-  return {
-    operationId: route.id,
-    ...(params.length > 0 ? { parameters: params.map((name): OpenApiParameter => ({ name, in: 'path', required: true, schema: { type: 'string' } })) } : {}),
-    responses: { default: { description: 'The response of the route (its mapping is not available to the exporter).' } },
-    ...(grpc ? { 'x-prism-grpc': grpc } : {}),
-  };
-}
-
-function describeOperation(route: CompiledRoute, mapping: RouteMapping, ctx: OperationContext): OpenApiOperation {
-  const grpc = grpcName(route);
-  const summary = grpc ? `Calls ${grpc}` : mapping.readiness ? 'Static answer, only while the backend is ready' : 'Static answer';
+  const summary = grpc ? `Calls ${grpc}` : plan.policy.readiness ? 'Static answer, only while the backend is ready' : 'Static answer';
   const requestType = route.grpc?.requestType;
-  const parameters = describeParameters(route, mapping, requestType, ctx);
-  const body = describeRequestBody(mapping, requestType, ctx);
-  const responses = describeResponses(route, mapping, ctx);
+  const parameters = describeParameters(plan, requestType, ctx);
+  const body = describeRequestBody(plan, requestType, ctx);
+  const responses = describeResponses(route, ctx);
   return {
-    operationId: route.id,
+    operationId: plan.id,
     summary,
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(body ? { requestBody: body } : {}),
@@ -225,91 +190,86 @@ function describeOperation(route: CompiledRoute, mapping: RouteMapping, ctx: Ope
 
 // ---- Parameters ------------------------------------------------------------------------
 
-function describeParameters(route: CompiledRoute, mapping: RouteMapping, requestType: protobuf.Type | undefined, ctx: OperationContext): OpenApiParameter[] {
+function describeParameters(plan: RoutePlan, requestType: protobuf.Type | undefined, ctx: OperationContext): OpenApiParameter[] {
   const out: OpenApiParameter[] = [];
   const seen = new Set<string>();
-  for (const param of mapping.params ?? []) {
-    const from = param.from;
-    if (from === undefined || !requestType || param.to === '*') continue;
-    const dot = from.indexOf('.');
-    const where = from.slice(0, dot);
+  for (const binding of plan.bindings) {
+    const source = binding.source;
+    if (source.kind === 'const' || !requestType || binding.target === '*') continue;
+    const where = source.kind;
     if (where !== 'path' && where !== 'query' && where !== 'header') continue;
-    const name = from.slice(dot + 1);
+    const name = source.name;
     // OpenAPI ignores parameter declarations of these headers: they are described elsewhere.
     if (where === 'header' && ['accept', 'content-type', 'authorization'].includes(name.toLowerCase())) continue;
     const key = `${where}:${where === 'header' ? name.toLowerCase() : name}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    let schema: SchemaObject = {};
-    try {
-      const chain = resolveFieldPath(requestType, param.to);
-      schema = parameterSchema(chain[chain.length - 1], param, ctx);
-    } catch {
-      // The route compiled, so the path resolves; an unknown schema is the safe description.
-    }
-    const required = where === 'path' || (param.required === true && param.default === undefined);
+    const field = binding.fields.at(-1);
+    const schema: SchemaObject = field && ctx.root ? parameterSchema(lookupField(ctx.root, field), binding, ctx) : {};
+    const required = where === 'path' || (binding.required && binding.default === undefined);
     const described: OpenApiParameter = { name, in: where, schema };
     if (required) described.required = true;
-    described.description = `Bound to request field '${param.to}'.`;
+    described.description = `Bound to request field '${binding.target}'.`;
     out.push(described);
   }
   // Every template parameter is declared, even one the definition did not let us type.
-  for (const name of parsePathTemplate(route.template).params) {
+  for (const name of plan.path.params) {
     if (!seen.has(`path:${name}`)) out.push({ name, in: 'path', required: true, schema: { type: 'string' } });
   }
   return out;
 }
 
-function parameterSchema(field: protobuf.Field, param: ParamMapping, ctx: OperationContext): SchemaObject {
-  let schema: SchemaObject = param.coerce === 'lenient-bool' ? { type: 'boolean' } : ctx.schemas.field(field, ctx.json);
-  if (param.pattern !== undefined && schema.type === 'string') schema = { ...schema, pattern: param.pattern };
-  if (param.map !== undefined) {
+function parameterSchema(field: protobuf.Field, binding: BindingPlan, ctx: OperationContext): SchemaObject {
+  let schema: SchemaObject = binding.coercion.coerce === 'lenient-bool' ? { type: 'boolean' } : ctx.schemas.field(field, ctx.json);
+  if (binding.pattern !== undefined && schema.type === 'string') schema = { ...schema, pattern: binding.pattern };
+  if (binding.map !== undefined) {
     // Mapped words (`latest`) are accepted besides the field's own values.
-    schema = { anyOf: [schema, { type: 'string', enum: Object.keys(param.map) }] };
+    schema = { anyOf: [schema, { type: 'string', enum: Object.keys(binding.map) }] };
   }
-  if (param.default !== undefined) schema = { ...schema, default: param.default };
+  if (binding.default !== undefined) schema = { ...schema, default: binding.default };
   return schema;
 }
 
 // ---- Request body ------------------------------------------------------------------------
 
-function describeRequestBody(mapping: RouteMapping, requestType: protobuf.Type | undefined, ctx: OperationContext): OpenApiRequestBody | undefined {
-  const bodyParams = (mapping.params ?? []).filter((p) => p.from === 'body' || p.from?.startsWith('body.'));
-  if (bodyParams.length === 0 && mapping.bodySchema === undefined) return undefined;
+function describeRequestBody(plan: RoutePlan, requestType: protobuf.Type | undefined, ctx: OperationContext): OpenApiRequestBody | undefined {
+  const bodyBindings = plan.bindings.filter((b) => b.source.kind === 'body');
+  if (bodyBindings.length === 0 && plan.body.schema === undefined) return undefined;
   let schema: SchemaObject;
-  if (mapping.bodySchema !== undefined) {
+  if (plan.body.schema !== undefined) {
     // The route's own schema is what the gateway checks: it is the exact description.
-    schema = ctx.schemas.adopt(mapping.bodySchema);
+    schema = ctx.schemas.adopt(plan.body.schema as Record<string, unknown> | boolean);
   } else {
-    schema = derivedBodySchema(bodyParams, requestType!, ctx);
+    schema = derivedBodySchema(bodyBindings, requestType!, ctx);
   }
-  const body: OpenApiRequestBody = { content: Object.fromEntries(ctx.consumes.map((type) => [type, { schema }])) };
-  if (bodyParams.some((p) => p.required === true && p.default === undefined)) body.required = true;
+  const body: OpenApiRequestBody = { content: Object.fromEntries(plan.body.consumes.map((type) => [type, { schema }])) };
+  if (bodyBindings.some((b) => b.required && b.default === undefined)) body.required = true;
   return body;
 }
 
-function derivedBodySchema(params: ParamMapping[], requestType: protobuf.Type, ctx: OperationContext): SchemaObject {
+function derivedBodySchema(bindings: BindingPlan[], requestType: protobuf.Type, ctx: OperationContext): SchemaObject {
   const parts: SchemaObject[] = [];
   const fields: SchemaObject = { type: 'object', properties: {} };
   let hasFields = false;
-  for (const p of params) {
-    if (p.from === 'body') {
-      if (p.to === '*') {
-        parts.push(p.rename || p.ignore ? ctx.schemas.messageBody(requestType, ctx.json, p.rename, p.ignore) : ctx.schemas.message(requestType, ctx.json));
+  for (const b of bindings) {
+    const name = b.source.kind === 'body' ? b.source.name : '';
+    if (name === '') {
+      if (b.target === '*') {
+        parts.push(b.rename || b.ignore ? ctx.schemas.messageBody(requestType, ctx.json, b.rename, b.ignore) : ctx.schemas.message(requestType, ctx.json));
       } else {
-        parts.push(fieldOrAny(requestType, p.to, ctx));
+        parts.push(fieldOrAny(requestType, b.target, ctx));
       }
       continue;
     }
     hasFields = true;
     // `body.a.b` → { a: { b: <field> } }, merged with the other body paths.
-    const keys = p.from!.slice('body.'.length).split('.');
+    const keys = name.split('.');
     let node = fields;
     keys.forEach((key, i) => {
       const properties = node.properties as Record<string, SchemaObject>;
       if (i === keys.length - 1) {
-        properties[key] = fieldOrAny(requestType, p.to, ctx);
-        if (p.required && p.default === undefined) node.required = [...new Set([...((node.required as string[] | undefined) ?? []), key])];
+        properties[key] = fieldOrAny(requestType, b.target, ctx);
+        if (b.required && b.default === undefined) node.required = [...new Set([...((node.required as string[] | undefined) ?? []), key])];
         return;
       }
       properties[key] ??= { type: 'object', properties: {} };
@@ -331,24 +291,23 @@ function fieldOrAny(type: protobuf.Type, path: string, ctx: OperationContext): S
 
 // ---- Responses ---------------------------------------------------------------------------
 
-function describeResponses(route: CompiledRoute, mapping: RouteMapping, ctx: OperationContext): Record<string, OpenApiResponse | OpenApiReference> {
+function describeResponses(route: CompiledRoute, ctx: OperationContext): Record<string, OpenApiResponse | OpenApiReference> {
+  const plan = route.plan;
   const responses: Record<string, OpenApiResponse | OpenApiReference> = {};
-  const response = mapping.response;
-  const json: JsonRenderOptions = { ...ctx.json, ...response?.json };
-  const scope: TemplateScope = { response: route.grpc?.responseType, request: route.grpc?.requestType, json };
+  const response = plan.response;
+  const json = response.json;
   let body: SchemaObject;
-  if (response?.raw) body = { type: 'string' };
-  else if (response?.body !== undefined) body = ctx.schemas.template(response.body, scope);
+  if (response.raw) body = { type: 'string' };
+  else if (response.declared && response.body) body = ctx.schemas.template(response.body, ctx.root, json);
   else if (route.grpc) body = ctx.schemas.message(route.grpc.responseType, json);
   else body = { type: 'object', maxProperties: 0 };
   const success: OpenApiResponse = {
     description: route.grpc ? `The reply of ${grpcName(route)}` : 'The declared answer',
-    content: Object.fromEntries(ctx.produces.map((type) => [type, { schema: body }])),
+    content: Object.fromEntries(plan.produces.map((type) => [type, { schema: body }])),
   };
-  if (response?.headers && Object.keys(response.headers).length > 0) {
-    success.headers = Object.fromEntries(Object.keys(response.headers).map((name) => [name, { schema: { type: 'string' } }]));
-  }
-  responses[String(response?.status ?? 200)] = success;
+  const headerNames = Object.keys(response.headers);
+  if (headerNames.length > 0) success.headers = Object.fromEntries(headerNames.map((name) => [name, { schema: { type: 'string' } }]));
+  responses[String(response.status)] = success;
 
   // Error mappings, route first, first match wins: a mapping after a catch-all never applies.
   const byStatus = new Map<string, { schemas: SchemaObject[]; reasons: string[] }>();
@@ -358,28 +317,28 @@ function describeResponses(route: CompiledRoute, mapping: RouteMapping, ctx: Ope
     if (!entry.schemas.some((s) => JSON.stringify(s) === JSON.stringify(schema))) entry.schemas.push(schema);
     if (!entry.reasons.includes(what)) entry.reasons.push(what);
   };
-  const errorScope: TemplateScope = { error: true, request: route.grpc?.requestType, json: ctx.json };
+  const constant = (body: unknown) => ctx.schemas.template({ kind: 'const', value: body }, ctx.root, ctx.json);
   let catchAll = false;
-  for (const m of [...(mapping.errors ?? []), ...ctx.frontendErrors]) {
-    const reasons = m.match?.reason === undefined ? [] : Array.isArray(m.match.reason) ? m.match.reason : [m.match.reason];
+  for (const m of plan.errors) {
+    const reasons = m.match.reason === undefined ? [] : Array.isArray(m.match.reason) ? m.match.reason : [m.match.reason];
     if (reasons.length > 0 && reasons.every((r) => ROUTING_REASONS.has(r))) continue;
-    const schema = m.body !== undefined ? ctx.schemas.template(m.body, errorScope) : ctx.schemas.status();
-    add(m.status !== undefined ? String(m.status) : 'default', schema, describeMatch(m));
+    const schema = m.body !== undefined ? ctx.schemas.template(m.body, ctx.root, ctx.json) : ctx.schemas.status();
+    add(m.status !== undefined ? String(m.status) : 'default', schema, describeMatch(m.match));
     if (isCatchAll(m)) {
       catchAll = true;
       break;
     }
   }
   if (!catchAll) add('default', ctx.schemas.status(), 'any other error');
-  if (ctx.fallback) add(String(ctx.fallback.status), ctx.schemas.template({ const: ctx.fallback.body }, errorScope), 'an error that could not be rendered');
+  const fallback = plan.fallback;
+  if (fallback) add(String(fallback.status), constant(fallback.body), 'an error that could not be rendered');
   if (!byStatus.has('default')) {
     // Every error has a declared status here; `default` still names the body of last resort.
-    const fallback = ctx.fallback ? ctx.schemas.template({ const: ctx.fallback.body }, errorScope) : ctx.schemas.status();
-    add('default', fallback, 'an error that could not be rendered');
+    add('default', fallback ? constant(fallback.body) : ctx.schemas.status(), 'an error that could not be rendered');
   }
   for (const [status, entry] of byStatus) {
     const schema = entry.schemas.length === 1 ? entry.schemas[0] : { anyOf: entry.schemas };
-    if (status === String(response?.status ?? 200)) {
+    if (status === String(response.status)) {
       // An error mapped to the success status: both bodies are possible.
       for (const media of Object.values(success.content ?? {})) media.schema = { anyOf: [media.schema ?? {}, schema] };
       continue;
@@ -387,19 +346,18 @@ function describeResponses(route: CompiledRoute, mapping: RouteMapping, ctx: Ope
     // Most routes share their frontend's error mappings: one component per distinct answer.
     responses[status] = ctx.schemas.response(`error-${status}`, {
       description: `Error: ${entry.reasons.join('; ')}`,
-      content: Object.fromEntries(ctx.produces.map((type) => [type, { schema }])),
+      content: Object.fromEntries(plan.produces.map((type) => [type, { schema }])),
     });
   }
   return responses;
 }
 
-function isCatchAll(m: ErrorMapping): boolean {
-  const match = m.match ?? {};
+function isCatchAll(m: ErrorRulePlan): boolean {
+  const match = m.match;
   return match.code === undefined && match.reason === undefined && match.domain === undefined && match.metadata === undefined;
 }
 
-function describeMatch(m: ErrorMapping): string {
-  const match = m.match ?? {};
+function describeMatch(match: ErrorMatch): string {
   const parts: string[] = [];
   if (match.reason !== undefined) parts.push([match.reason].flat().join(', '));
   if (match.code !== undefined) parts.push(`code ${[match.code].flat().join(', ')}`);
@@ -409,16 +367,6 @@ function describeMatch(m: ErrorMapping): string {
 }
 
 // ---- Schemas -----------------------------------------------------------------------------
-
-type ItemShape = { kind: 'message'; type: protobuf.Type } | { kind: 'element'; field: protobuf.Field } | { kind: 'plain' };
-
-interface TemplateScope {
-  response?: protobuf.Type;
-  request?: protobuf.Type;
-  error?: boolean;
-  item?: ItemShape;
-  json: JsonRenderOptions;
-}
 
 /**
  * Builds schemas and collects the components they refer to: one per message type and JSON
@@ -576,91 +524,52 @@ class SchemaBuilder {
     return rewrite(root) as SchemaObject;
   }
 
-  /** What a body template renders (see template.ts). */
-  template(template: Template, scope: TemplateScope): SchemaObject {
-    if (template === null) return { type: 'null' };
-    if (typeof template !== 'object') return { const: template };
-    if (Array.isArray(template)) {
-      return { type: 'array', prefixItems: template.map((t) => this.template(t, scope)), items: false, minItems: template.length };
-    }
-    const node = template as TemplateNode;
+  /** What a planned body template renders (see template.ts); `root` holds the types it names. */
+  template(plan: TemplatePlan, root: protobuf.Root | undefined, json: JsonRenderOptions): SchemaObject {
     let schema: SchemaObject;
-    if (node.const !== undefined) schema = { const: node.const };
-    else if (node.object !== undefined) schema = this.object(node.object, scope);
-    else if (node.each !== undefined) schema = this.each(node, scope);
-    else if (node.from !== undefined) schema = this.read(node.from, scope, node.int64);
-    else schema = {};
-    if (node.map !== undefined) schema = { anyOf: [schema, { enum: uniqueValues(Object.values(node.map)) }] };
-    if (node.default !== undefined) schema = { ...schema, default: node.default };
+    switch (plan.kind) {
+      case 'const':
+        if (plan.literal) return plan.value === null ? { type: 'null' } : { const: plan.value };
+        schema = { const: plan.value };
+        break;
+      case 'array':
+        return { type: 'array', prefixItems: plan.items.map((t) => this.template(t, root, json)), items: false, minItems: plan.items.length };
+      case 'object': {
+        const properties: Record<string, SchemaObject> = {};
+        const required: string[] = [];
+        for (const f of plan.fields) {
+          properties[f.key] = this.template(f.value, root, json);
+          // Present unless a rule drops it or the value can be missing (error metadata entries).
+          const metadataEntry = f.value.kind === 'read' && f.value.source.path.startsWith('error.metadata.') && f.value.default === undefined;
+          if (f.omitWhen === undefined && f.when === undefined && !metadataEntry) required.push(f.key);
+        }
+        schema = { type: 'object', properties, additionalProperties: false };
+        if (required.length > 0) schema.required = required;
+        break;
+      }
+      case 'each':
+        schema = { type: 'array', items: this.template(plan.item, root, json) };
+        break;
+      case 'read':
+        schema = this.read(plan.source, root, plan.int64 ? { ...json, int64: plan.int64 } : json);
+        break;
+    }
+    if (plan.map !== undefined) schema = { anyOf: [schema, { enum: uniqueValues(Object.values(plan.map)) }] };
+    if (plan.default !== undefined) schema = { ...schema, default: plan.default };
     return schema;
   }
 
-  private object(entries: Record<string, Template>, scope: TemplateScope): SchemaObject {
-    const properties: Record<string, SchemaObject> = {};
-    const required: string[] = [];
-    for (const [key, t] of Object.entries(entries)) {
-      properties[key] = this.template(t, scope);
-      const node = t !== null && typeof t === 'object' && !Array.isArray(t) ? (t as TemplateNode) : undefined;
-      // Present unless a rule drops it or the value can be missing (error metadata entries).
-      const optional = node !== undefined && (node.omitWhen !== undefined || node.when !== undefined || (node.from?.startsWith('error.metadata.') === true && node.default === undefined));
-      if (!optional) required.push(key);
-    }
-    const out: SchemaObject = { type: 'object', properties, additionalProperties: false };
-    if (required.length > 0) out.required = required;
-    return out;
-  }
-
-  private each(node: TemplateNode, scope: TemplateScope): SchemaObject {
-    const shape = this.resolve(node.each!, scope);
-    let item: ItemShape = { kind: 'plain' };
-    if (shape?.kind === 'field') {
-      item = shape.field.resolvedType instanceof protobuf.Type ? { kind: 'message', type: shape.field.resolvedType } : { kind: 'element', field: shape.field };
-    }
-    const template = node.item === undefined ? ({ from: 'item' } as Template) : node.item;
-    return { type: 'array', items: this.template(template, { ...scope, item }) };
-  }
-
-  private read(path: string, scope: TemplateScope, int64: 'string' | 'number' | undefined): SchemaObject {
-    const json = int64 ? { ...scope.json, int64 } : scope.json;
-    if (path === 'error' || path.startsWith('error.')) return errorViewSchema(path.split('.').slice(1));
-    const shape = this.resolve(path, scope);
-    if (!shape) return {};
-    switch (shape.kind) {
-      case 'message':
-        return this.message(shape.type, json);
-      case 'element':
-        return this.element(shape.field.resolvedType, shape.field.type, json);
-      case 'field': {
-        const schema = this.field(shape.field, json);
-        // A singular message field read directly renders null when it is not set.
-        const singularMessage = shape.field.resolvedType instanceof protobuf.Type && !shape.field.repeated && !shape.field.map;
-        return singularMessage ? nullable(schema) : schema;
-      }
-      default:
-        return {};
-    }
-  }
-
-  /** Resolves a `root.a.b` read against the scope's types (it compiled, so it resolves). */
-  private resolve(path: string, scope: TemplateScope): { kind: 'message'; type: protobuf.Type } | { kind: 'field' | 'element'; field: protobuf.Field } | undefined {
-    const [root, ...segments] = path.split('.');
-    let current: { kind: 'message'; type: protobuf.Type } | { kind: 'field' | 'element'; field: protobuf.Field } | undefined;
-    if (root === 'response' && scope.response) current = { kind: 'message', type: scope.response };
-    else if (root === 'request' && scope.request) current = { kind: 'message', type: scope.request };
-    else if (root === 'item' && scope.item && scope.item.kind !== 'plain') current = scope.item;
-    if (!current) return undefined;
-    for (let i = 0; i < segments.length; i++) {
-      const segment = segments[i];
-      if (current.kind !== 'message') return undefined;
-      const field: protobuf.Field | undefined = findField(current.type, segment);
-      if (!field) return undefined;
-      field.resolve();
-      current = { kind: 'field', field };
-      if (i < segments.length - 1 && field.resolvedType instanceof protobuf.Type && !field.repeated && !field.map) {
-        current = { kind: 'message', type: field.resolvedType };
-      }
-    }
-    return current;
+  private read(source: ReadPlan, root: protobuf.Root | undefined, json: JsonRenderOptions): SchemaObject {
+    if (source.root === 'error') return errorViewSchema(source.path.split('.').slice(1));
+    const shape = source.shape;
+    if (shape.kind === 'plain' || !root) return {};
+    if (shape.kind === 'message') return this.message(root.lookupType(shape.type), json);
+    const field = lookupField(root, shape.field);
+    if (shape.kind === 'element') return this.element(field.resolvedType, field.type, json);
+    const schema = this.field(field, json);
+    // A singular message field read directly renders null when it is not set.
+    const singularMessage = field.resolvedType instanceof protobuf.Type && !field.repeated && !field.map;
+    return singularMessage ? nullable(schema) : schema;
   }
 
   private componentName(type: protobuf.Type, json: JsonRenderOptions): string {

@@ -48,7 +48,7 @@ export function planResponse(
   const headers: Record<string, TemplatePlan> = {};
   for (const [name, t] of Object.entries(mapping?.headers ?? {})) {
     const plan = planTemplate(t, scope, counting, `/headers/${name}`);
-    if (plan) headers[name.toLowerCase()] = plan;
+    if (plan) headers[name] = plan;
   }
   const raw = mapping?.raw === true;
   if (raw && mapping?.body === undefined) counting(DiagnosticCode.TEMPLATE, '/raw', "a raw response needs a body template that yields a string (e.g. { from: response.text })");
@@ -62,7 +62,7 @@ export function compileResponseMapper(plan: ResponsePlan, types: { response?: pr
   const status = plan.status;
   const raw = plan.raw;
   const body: TemplateRenderer = plan.body ? compileTemplatePlan(plan.body, scope) : () => ({});
-  const headers: [string, TemplateRenderer][] = Object.entries(plan.headers).map(([name, t]) => [name, compileTemplatePlan(t, scope)]);
+  const headers: [string, TemplateRenderer][] = Object.entries(plan.headers).map(([name, t]) => [name.toLowerCase(), compileTemplatePlan(t, scope)]);
 
   return (response, request, metadata) => {
     const ctx = { response, request, metadata };

@@ -96,7 +96,7 @@ function planScope(scope: TemplateScope): PlanScope {
 }
 
 function planNode(template: Template, scope: PlanScope, sink: DiagnosticSink, pointer: string): TemplatePlan {
-  if (template === null || typeof template !== 'object') return { kind: 'const', value: template };
+  if (template === null || typeof template !== 'object') return { kind: 'const', value: template, literal: true };
   if (Array.isArray(template)) return { kind: 'array', items: template.map((t, i) => planNode(t, scope, sink, `${pointer}/${i}`)) };
   const node = template as TemplateNode;
   const forms = Object.keys(node).filter((k) => NODE_KEYS.has(k));

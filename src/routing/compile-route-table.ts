@@ -253,7 +253,7 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
     produces: ctx.produces,
     response,
     errors: [...(routeErrors?.plan ?? []), ...ctx.frontendErrors],
-    fallback: ctx.fallback,
+    ...(ctx.rest.fallback === undefined ? {} : { fallback: ctx.rest.fallback }),
     json: ctx.json,
     policy: {
       deadlineMs,

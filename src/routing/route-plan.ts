@@ -86,7 +86,8 @@ interface Decorations {
 
 /** A body (or header) template as a typed tree. */
 export type TemplatePlan =
-  | ({ readonly kind: 'const'; readonly value: unknown } & Decorations)
+  /** `literal`: written as a bare JSON value rather than a `{ const }` node. */
+  | ({ readonly kind: 'const'; readonly value: unknown; readonly literal?: true } & Decorations)
   | { readonly kind: 'array'; readonly items: readonly TemplatePlan[] }
   | ({ readonly kind: 'object'; readonly fields: readonly ObjectFieldPlan[] } & Decorations)
   | ({ readonly kind: 'each'; readonly source: ReadPlan; readonly item: TemplatePlan } & Decorations)
@@ -105,7 +106,7 @@ export interface ResponsePlan {
   /** The body is a raw string, written under the negotiated type. */
   readonly raw: boolean;
   readonly json: JsonRenderOptions;
-  /** Lower-case header name → template. */
+  /** Header name (as written; sent lower-case) → template. */
   readonly headers: Readonly<Record<string, TemplatePlan>>;
   /** Absent: `{}` (a static route without a body). */
   readonly body?: TemplatePlan;
@@ -156,8 +157,8 @@ export interface RoutePlan {
   readonly produces: readonly string[];
   readonly response: ResponsePlan;
   readonly errors: readonly ErrorRulePlan[];
-  /** Written when rendering an error fails. */
-  readonly fallback: { readonly status: number; readonly body: unknown };
+  /** Written when rendering an error fails, as the definition declares it (absent: the gateway's default). */
+  readonly fallback?: { readonly status: number; readonly body: unknown };
   /** The frontend's JSON options (error templates and whole messages render with them). */
   readonly json: JsonRenderOptions;
   readonly policy: {

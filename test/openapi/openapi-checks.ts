@@ -6,7 +6,10 @@
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import type { OpenApiDocument, OpenApiOperation, OpenApiParameter } from '../../src/frontends/openapi-export.js';
+import type { OpenAPIV3_1, OpenApiDocument as LooseDocument, OpenApiOperation, OpenApiParameter } from '../../src/frontends/openapi-export.js';
+
+/** The exporter's documents are openapi-types documents; the checks walk them as plain JSON. */
+type OpenApiDocument = OpenAPIV3_1.Document | LooseDocument;
 import { decodePointerSegment, encodePointerSegment } from '../../src/frontends/openapi-export.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
@@ -19,7 +22,8 @@ export interface OperationEntry {
   pointer: string;
 }
 
-export function operationsOf(doc: OpenApiDocument): OperationEntry[] {
+export function operationsOf(document: OpenApiDocument): OperationEntry[] {
+  const doc = document as LooseDocument;
   const out: OperationEntry[] = [];
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const method of METHODS) {
@@ -55,7 +59,8 @@ export function referencesOf(value: unknown, at = ''): { at: string; ref: string
 }
 
 /** Where every schema of the document is: parameters, bodies, responses, components. */
-export function schemaPointers(doc: OpenApiDocument): string[] {
+export function schemaPointers(document: OpenApiDocument): string[] {
+  const doc = document as LooseDocument;
   const out: string[] = [];
   const content = (base: string, media: Record<string, { schema?: unknown }> | undefined) => {
     for (const [type, entry] of Object.entries(media ?? {})) if (entry.schema !== undefined) out.push(`${base}/content/${encodePointerSegment(type)}/schema`);
@@ -81,7 +86,8 @@ export function schemaPointers(doc: OpenApiDocument): string[] {
  * parameter and no other, unique parameters, a description on every response, every
  * reference resolvable. Returns the broken rules, one sentence each.
  */
-export function structuralProblems(doc: OpenApiDocument): string[] {
+export function structuralProblems(document: OpenApiDocument): string[] {
+  const doc = document as LooseDocument;
   const problems: string[] = [];
   if (!/^3\.1\.\d+$/.test(doc.openapi)) problems.push(`openapi is '${doc.openapi}', not 3.1.x`);
   if (typeof doc.info?.title !== 'string' || typeof doc.info?.version !== 'string') problems.push('info needs title and version');
@@ -126,7 +132,8 @@ export function structuralProblems(doc: OpenApiDocument): string[] {
  * `#/components/...` references resolve against the document, as in OpenAPI. Returns the
  * validators by pointer, and the schemas that do not compile.
  */
-export function compileSchemas(doc: OpenApiDocument): { validators: Map<string, ValidateFunction>; failures: string[] } {
+export function compileSchemas(document: OpenApiDocument): { validators: Map<string, ValidateFunction>; failures: string[] } {
+  const doc = document as LooseDocument;
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
   // The formats the OpenAPI Format Registry adds for numbers (ajv-formats has the others).
