@@ -22,34 +22,47 @@ export function listenHost(address: string): string | undefined {
   return colon === -1 ? address : address.slice(0, colon);
 }
 
-/** One sentence per listener that would bind beyond loopback unguarded, naming what to set. */
-export function exposureProblems(config: GatewayConfig): string[] {
-  const problems: string[] = [];
+/** A listener that would bind beyond loopback unguarded: where it is configured, and what to set. */
+export interface ExposureProblem {
+  /** JSON pointer of the address in the config (`/admin/host`, `/namespaces/0/pattern/listen`). */
+  readonly pointer: string;
+  readonly message: string;
+}
+
+/** One problem per listener that would bind beyond loopback unguarded, naming what to set. */
+export function exposureProblems(config: GatewayConfig): ExposureProblem[] {
+  const problems: ExposureProblem[] = [];
   const mtls = (tls: { clientCertificates?: string; caFile?: string } | undefined) => tls?.clientCertificates === 'require' && tls.caFile !== undefined;
   const admin = config.admin;
   if (admin?.enabled !== false && admin?.host !== undefined && !isLoopbackHost(admin.host) && !config.auth && !mtls(admin.tls) && admin.insecure !== true) {
-    problems.push(
-      `admin listener: binds ${admin.host} beyond loopback without authentication; anyone who reaches it can change the served frontends. ` +
+    problems.push({
+      pointer: '/admin/host',
+      message:
+        `admin listener: binds ${admin.host} beyond loopback without authentication; anyone who reaches it can change the served frontends. ` +
         `Configure auth:, or admin.tls with clientCertificates: require, or bind it to 127.0.0.1 (serve probes on probes: { host, port }), or set admin.insecure: true`,
-    );
+    });
   }
   const grpc = config.grpc;
   if (grpc?.enabled !== false && grpc?.host !== undefined && !isLoopbackHost(grpc.host) && !config.auth && !mtls(grpc.tls) && grpc.insecure !== true) {
-    problems.push(
-      `grpc listener: binds ${grpc.host} beyond loopback without authentication; anyone who reaches it calls every method of the patterns. ` +
+    problems.push({
+      pointer: '/grpc/host',
+      message:
+        `grpc listener: binds ${grpc.host} beyond loopback without authentication; anyone who reaches it calls every method of the patterns. ` +
         `Configure auth:, or grpc.tls with clientCertificates: require, or bind it to 127.0.0.1, or set grpc.insecure: true`,
-    );
+    });
   }
-  for (const ns of config.namespaces) {
+  for (const [i, ns] of config.namespaces.entries()) {
     const listen = ns.pattern.listen;
     if (listen === undefined) continue;
     const host = listenHost(listen);
     // The pattern's own port has no authentication at all: only insecure: true lets it out.
     if (host !== undefined && !isLoopbackHost(host) && ns.pattern.insecure !== true) {
-      problems.push(
-        `namespace '${ns.name}': the embedded pattern's listener binds ${listen} beyond loopback, where callers bypass the gateway's authentication. ` +
+      problems.push({
+        pointer: `/namespaces/${i}/pattern/listen`,
+        message:
+          `namespace '${ns.name}': the embedded pattern's listener binds ${listen} beyond loopback, where callers bypass the gateway's authentication. ` +
           `Leave pattern.listen out (a private Unix socket), bind it to 127.0.0.1, or set pattern.insecure: true`,
-      );
+      });
     }
   }
   return problems;

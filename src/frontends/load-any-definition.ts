@@ -7,11 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isNode, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { FrontendDefinition } from './definition.js';
 import { DefinitionError, type DefinitionProblem } from './definition-error.js';
 import { loadDefinitionFile, parseDefinitions, type LoadedDefinition } from './load-definition.js';
 import { convertOpenApi, isOpenApiDocument } from './openapi-import.js';
+import { locatePointer } from './source-positions.js';
 
 /**
  * Loads every frontend in `file`, whichever form it is written in.
@@ -60,7 +61,7 @@ export function definitionLookup(
 }
 
 function loadOpenApi(value: Record<string, unknown>, document: Document, lineCounter: LineCounter, file: string, baseDir: string): LoadedDefinition {
-  const locate = (pointer: string) => locateIn(document, lineCounter, pointer);
+  const locate = (pointer: string) => locatePointer(document, lineCounter, pointer);
   const conversion = convertOpenApi(value, file);
   const located = (p: DefinitionProblem, pointer: string): DefinitionProblem => {
     const pos = locate(pointer);
@@ -81,18 +82,4 @@ function loadOpenApi(value: Record<string, unknown>, document: Document, lineCou
     locate: (pointer) => locate(conversion.sourcePointer(pointer)),
     routeAt: (pointer) => loaded.routeAt(pointer),
   };
-}
-
-/** 1-based line and column of the node a JSON pointer names (or of its nearest ancestor). */
-function locateIn(document: Document, lineCounter: LineCounter, pointer: string): { line: number; column: number } | undefined {
-  const path = pointer === '' ? [] : pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  for (let n = path.length; n >= 0; n--) {
-    const keys = path.slice(0, n).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-    const node = n === 0 ? document.contents : document.getIn(keys, true);
-    if (isNode(node) && node.range) {
-      const pos = lineCounter.linePos(node.range[0]);
-      return { line: pos.line, column: pos.col };
-    }
-  }
-  return undefined;
 }

@@ -4,11 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
-import { LineCounter, parseAllDocuments, isNode, type Document } from 'yaml';
+import { Ajv } from 'ajv';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { frontendDefinitionSchema, type FrontendDefinition } from './definition.js';
 import { DefinitionError, type DefinitionProblem } from './definition-error.js';
 import { DiagnosticCode } from './diagnostics.js';
+import { schemaProblems } from './schema-problems.js';
+import { locatePointer } from './source-positions.js';
 
 /** A definition with where it came from, so later problems can point back into the file. */
 export interface LoadedDefinition {
@@ -47,7 +49,7 @@ export function loadDefinitionFile(file: string): LoadedDefinition[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new DefinitionError([{ code: 'UNREADABLE', file, pointer: '', message: `cannot read file: ${(err as Error).message}` }]);
+    throw new DefinitionError([{ code: DiagnosticCode.UNREADABLE, file, pointer: '', message: `cannot read file: ${(err as Error).message}` }]);
   }
   return parseDefinitions(text, file);
 }
@@ -65,7 +67,7 @@ export function parseDefinitions(text: string, file: string, baseDir = dirname(r
   for (const [index, doc] of docs.entries()) {
     for (const err of doc.errors) {
       const pos = err.linePos?.[0];
-      problems.push({ code: 'SYNTAX', file, pointer: '', line: pos?.line, column: pos?.col, message: err.message.split('\n')[0] });
+      problems.push({ code: DiagnosticCode.SYNTAX, file, pointer: '', line: pos?.line, column: pos?.col, message: err.message.split('\n')[0] });
     }
     if (doc.errors.length > 0) continue;
     const value = doc.toJS() as unknown;
@@ -77,12 +79,11 @@ export function parseDefinitions(text: string, file: string, baseDir = dirname(r
       problems.push({ code: DiagnosticCode.RETIRED_TYPE, file, pointer: '/type', line: pos?.line, column: pos?.column, message: retired });
     }
     if (!validateShape(value)) {
-      for (const e of relevantErrors(validateShape.errors ?? [])) {
-        const pointer = e.instancePath;
+      for (const { pointer, message } of schemaProblems(validateShape.errors ?? [])) {
         // The retired type's own problem says more than "must be one of".
         if (retired && pointer === '/type') continue;
         const pos = located.locate(pointer);
-        problems.push({ code: DiagnosticCode.SCHEMA, file, pointer, route: located.routeAt(pointer), line: pos?.line, column: pos?.column, message: describe(e) });
+        problems.push({ code: DiagnosticCode.SCHEMA, file, pointer, route: located.routeAt(pointer), line: pos?.line, column: pos?.column, message });
       }
       continue;
     }
@@ -106,18 +107,7 @@ function withPositions(doc: Document, definition: FrontendDefinition, file: stri
     file,
     index,
     baseDir,
-    locate(pointer) {
-      const path = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-      // Walk up until a node exists (a missing property is reported at its parent).
-      for (let n = path.length; n >= 0; n--) {
-        const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n).map((s) => (/^\d+$/.test(s) ? Number(s) : s)), true);
-        if (isNode(node) && node.range) {
-          const pos = lineCounter.linePos(node.range[0]);
-          return { line: pos.line, column: pos.col };
-        }
-      }
-      return undefined;
-    },
+    locate: (pointer) => locatePointer(doc, lineCounter, pointer),
     routeAt(pointer) {
       const m = /^\/rest\/routes\/(\d+)/.exec(pointer);
       if (!m) return undefined;
@@ -125,45 +115,4 @@ function withPositions(doc: Document, definition: FrontendDefinition, file: stri
       return typeof route?.id === 'string' ? route.id : `#${m[1]}`;
     },
   };
-}
-
-/**
- * ajv reports every failed branch of an anyOf; where a value matches none of a union's forms,
- * one sentence about the union says more than the branch-by-branch failures.
- */
-function relevantErrors(errors: ErrorObject[]): ErrorObject[] {
-  const unions = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
-  // A union that fails because of something deeper inside it is explained by that deeper error.
-  const deeper = (path: string) => errors.some((e) => e.instancePath.startsWith(path + '/') && e.keyword !== 'anyOf' && !unions.has(e.instancePath));
-  const seen = new Set<string>();
-  const out: ErrorObject[] = [];
-  for (const e of errors) {
-    if (e.keyword === 'if') continue;
-    if (unions.has(e.instancePath) && e.keyword !== 'anyOf') continue;
-    if (e.keyword === 'anyOf' && deeper(e.instancePath)) continue;
-    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(e);
-  }
-  return out;
-}
-
-function describe(e: ErrorObject): string {
-  switch (e.keyword) {
-    case 'additionalProperties':
-      return `unknown property '${(e.params as { additionalProperty: string }).additionalProperty}'`;
-    case 'required':
-      return `missing required property '${(e.params as { missingProperty: string }).missingProperty}'`;
-    case 'enum':
-      return `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'anyOf':
-      return (e.parentSchema as { $id?: string } | undefined)?.$id === 'Template'
-        ? 'a template is a JSON scalar, an array, or an object with exactly one of from, const, object, each'
-        : 'does not match any allowed form';
-    case 'oneOf':
-      return e.instancePath.includes('/params/') ? "a param needs exactly one of 'from' and 'const'" : 'must match exactly one form';
-    default:
-      return e.message ?? e.keyword;
-  }
 }

@@ -15,12 +15,16 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { Code, GatewayError, GatewayReason } from '../core/gateway-error.js';
+import type { AuthConfig, BasicAuthLimits } from './auth-config.js';
 import { createCredentialCache, CREDENTIAL_CACHE_DEFAULTS } from './credential-cache.js';
 import { createFailureLimiter, FAILURE_LIMITER_DEFAULTS } from './failure-limiter.js';
 import { addressKey } from './network-address.js';
 import { parsePasswordHash, verifyPassword } from './password-hash.js';
 import { openUsersFile, type UsersFileLog } from './users-file.js';
 import { createVerificationGate, VERIFICATION_GATE_DEFAULTS } from './verification-gate.js';
+
+// The config's auth section and its limits are declared (schema and type) in auth-config.ts.
+export type { AuthConfig, BasicAuthLimits } from './auth-config.js';
 
 export type Role = 'read' | 'write' | 'admin';
 const RANK: Record<Role, number> = { read: 1, write: 2, admin: 3 };
@@ -30,28 +34,6 @@ export interface Principal {
   readonly name: string;
   /** Namespace (or `*`) → role. */
   readonly roles: Readonly<Record<string, Role>>;
-}
-
-export interface AuthConfig {
-  /** Realm announced in WWW-Authenticate. */
-  realm?: string;
-  /** `limits` tune the credential cache and the failed-attempt limiter (BASIC_AUTH_DEFAULTS). */
-  basic?: { usersFile: string; limits?: Partial<BasicAuthLimits> };
-  bearer?: {
-    jwksUrl?: string;
-    jwksFile?: string;
-    issuer?: string;
-    audience?: string;
-    clockToleranceSec?: number;
-    /** Claim with the roles: a list of `role` or `namespace:role` strings (default `roles`). */
-    rolesClaim?: string;
-    /** How long a fetched JWKS is trusted (default 10 minutes). */
-    jwksCacheMaxAgeMs?: number;
-    /** A token with an unknown key id refetches the JWKS at most this often (default 30 s). */
-    jwksCooldownMs?: number;
-    /** A JWKS fetch gives up after this long; its tokens get 401 (default 5 s). */
-    jwksTimeoutMs?: number;
-  };
 }
 
 export interface Authenticator {
@@ -69,26 +51,6 @@ export interface Authenticator {
   readonly challenge: string;
   /** Stops following the users file. */
   close?(): void;
-}
-
-/** The limits of basic auth; each has a default (BASIC_AUTH_DEFAULTS). */
-export interface BasicAuthLimits {
-  /** Verified credentials remembered (LRU). */
-  cacheEntries: number;
-  /** How long a verified credential is trusted without scrypt. */
-  cacheTtlMs: number;
-  /** Failed attempts one address may make in a row... */
-  failureBurst: number;
-  /** ...and then one more every this long. */
-  failureRefillMs: number;
-  /** Addresses whose failures are tracked. */
-  trackedAddresses: number;
-  /** scrypt verifications running at once. */
-  concurrentVerifications: number;
-  /** Distinct credentials one address may have being verified (running or waiting). */
-  verificationsPerAddress: number;
-  /** Attempts waiting in all. */
-  queuedVerifications: number;
 }
 
 export const BASIC_AUTH_DEFAULTS: Readonly<BasicAuthLimits> = {
