@@ -20,6 +20,7 @@ import { create, createFileRegistry, createMutableRegistry } from '@bufbuild/pro
 import { FieldDescriptorProto_Label, FieldDescriptorProto_Type, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { startStack } from './support.js';
 import { useSuite } from '../support/use-suite.js';
+import { avroRecord, avroReferencePair, avroVersions, CUSTOMER_RECORD, protobufReferencePair } from './fixtures/schemas.js';
 
 const suite = useSuite(async (scope) => {
   const stack = scope.own(await startStack());
@@ -49,35 +50,10 @@ function wireId(buffer: Buffer): number {
   return buffer.readInt32BE(1);
 }
 
-const payment = JSON.stringify({
-  type: 'record',
-  name: 'Payment',
-  namespace: 'com.example.confluent',
-  fields: [
-    { name: 'id', type: 'string' },
-    { name: 'amount', type: 'double' },
-  ],
-});
-const paymentV2 = JSON.stringify({
-  type: 'record',
-  name: 'Payment',
-  namespace: 'com.example.confluent',
-  fields: [
-    { name: 'id', type: 'string' },
-    { name: 'amount', type: 'double' },
-    { name: 'currency', type: 'string', default: 'EUR' },
-  ],
-});
-const paymentIncompatible = JSON.stringify({
-  type: 'record',
-  name: 'Payment',
-  namespace: 'com.example.confluent',
-  fields: [
-    { name: 'id', type: 'string' },
-    { name: 'amount', type: 'double' },
-    { name: 'payer', type: 'string' },
-  ],
-});
+const versions = avroVersions('Payment', 'com.example.confluent');
+const payment = JSON.stringify(versions.v1);
+const paymentV2 = JSON.stringify(versions.v2);
+const paymentIncompatible = JSON.stringify(versions.incompatible);
 
 describe('confluent-js: Avro serde', () => {
   test('AvroSerializer with autoRegisterSchemas registers <topic>-value and AvroDeserializer reads the record back', async () => {
@@ -110,7 +86,7 @@ describe('confluent-js: Avro serde', () => {
     const id = await suite.client.register('payments-value', { schemaType: 'AVRO', schema: payment });
     assert.ok(id >= 1);
     const serializer = new AvroSerializer(freshClient(), SerdeType.VALUE, { useLatestVersion: true });
-    const record = { id: 'p-1', amount: 12.5 };
+    const record = { id: 1, name: 'p-1' };
     const bytes = await serializer.serialize('payments', record);
     assert.equal(wireId(bytes), id);
     const deserializer = new AvroDeserializer(freshClient(), SerdeType.VALUE, {});
@@ -148,7 +124,7 @@ describe('confluent-js: Avro serde', () => {
 
 describe('confluent-js: other serializer modes', () => {
   test('useSchemaId (GET /schemas/ids/{id}?subject=S, then lookup) and normalizeSchemas (normalize=true)', async () => {
-    const schema = JSON.stringify({ type: 'record', name: 'Event', namespace: 'com.example.cjs', fields: [{ name: 'kind', type: 'string' }] });
+    const schema = JSON.stringify(avroRecord('Event', [{ name: 'kind', type: 'string' }], 'com.example.cjs'));
     const id = await suite.client.register('events-value', { schemaType: 'AVRO', schema });
     const record = { kind: 'created' };
     const bytes = await new AvroSerializer(freshClient(), SerdeType.VALUE, { useSchemaId: id }).serialize('events', record);
@@ -197,9 +173,8 @@ describe('confluent-js: config', () => {
 describe('confluent-js: deletes', () => {
   test('deleteSubjectVersion and deleteSubject, soft then permanent', async () => {
     const subject = 'deletions-value';
-    const s1 = JSON.stringify({ type: 'record', name: 'D', fields: [{ name: 'a', type: 'int' }] });
-    const s2 = JSON.stringify({ type: 'record', name: 'D', fields: [{ name: 'a', type: 'int' }, { name: 'b', type: 'int', default: 0 }] });
-    const s3 = JSON.stringify({ type: 'record', name: 'D', fields: [{ name: 'a', type: 'int' }, { name: 'b', type: 'int', default: 0 }, { name: 'c', type: 'int', default: 0 }] });
+    const { v1, v2, v3 } = avroVersions('D');
+    const [s1, s2, s3] = [v1, v2, v3].map((schema) => JSON.stringify(schema));
     const id1 = await suite.client.register(subject, { schemaType: 'AVRO', schema: s1 });
     await suite.client.register(subject, { schemaType: 'AVRO', schema: s2 });
     await suite.client.register(subject, { schemaType: 'AVRO', schema: s3 });
@@ -241,10 +216,10 @@ describe('confluent-js: JSON and PROTOBUF', () => {
   });
 
   test('a PROTOBUF schema registers and reads back with its type and references', async () => {
-    const common = 'syntax = "proto3";\npackage com.example.common;\n\nmessage Id {\n  string value = 1;\n}\n';
-    const item = 'syntax = "proto3";\npackage com.example.items;\n\nimport "common.proto";\n\nmessage Item {\n  com.example.common.Id id = 1;\n  string title = 2;\n}\n';
-    await suite.client.register('common.proto', { schemaType: 'PROTOBUF', schema: common });
-    const references = [{ name: 'common.proto', subject: 'common.proto', version: 1 }];
+    const pair = protobufReferencePair();
+    await suite.client.register(pair.referenceName, { schemaType: 'PROTOBUF', schema: pair.referenced });
+    const references = [{ name: pair.referenceName, subject: pair.referenceName, version: 1 }];
+    const item = pair.referring;
     const id = await suite.client.register('items-value', { schemaType: 'PROTOBUF', schema: item, references });
     const info = await freshClient().getBySubjectAndId('items-value', id);
     assert.equal(info.schemaType, 'PROTOBUF');
@@ -258,20 +233,11 @@ describe('confluent-js: JSON and PROTOBUF', () => {
 
 describe('confluent-js: references and Protobuf serdes', () => {
   test('AvroSerializer (useLatestVersion) resolves a reference with GET …/versions/{V}?deleted=true; AvroDeserializer reads it back', async () => {
-    const address = JSON.stringify({ type: 'record', name: 'Address', namespace: 'com.example.cjs', fields: [{ name: 'city', type: 'string' }] });
-    const customer = JSON.stringify({
-      type: 'record',
-      name: 'Customer',
-      namespace: 'com.example.cjs',
-      fields: [
-        { name: 'name', type: 'string' },
-        { name: 'address', type: 'com.example.cjs.Address' },
-      ],
-    });
-    await suite.client.register('cjs-address', { schemaType: 'AVRO', schema: address });
-    const references = [{ name: 'com.example.cjs.Address', subject: 'cjs-address', version: 1 }];
-    const id = await suite.client.register('customers-value', { schemaType: 'AVRO', schema: customer, references });
-    const record = { name: 'Ada', address: { city: 'London' } };
+    const pair = avroReferencePair('com.example.cjs');
+    await suite.client.register('cjs-address', { schemaType: 'AVRO', schema: pair.referenced });
+    const references = [{ name: pair.referenceName, subject: 'cjs-address', version: 1 }];
+    const id = await suite.client.register('customers-value', { schemaType: 'AVRO', schema: pair.referring, references });
+    const record = CUSTOMER_RECORD;
     const bytes = await new AvroSerializer(freshClient(), SerdeType.VALUE, { useLatestVersion: true }).serialize('customers', record);
     assert.equal(wireId(bytes), id);
     const decoded = await new AvroDeserializer(freshClient(), SerdeType.VALUE, {}).deserialize('customers', bytes);

@@ -138,27 +138,12 @@ test('§3.16 worked sequence on a fresh registry', async () => {
   });
   await check({ method: 'POST', path: '/subjects/orders-value/versions', body: R2, status: 200, text: '{"id":2}' });
   await check({ method: 'POST', path: '/subjects/orders-value', body: R1, status: 200, text: v1Entity });
-  await check({
-    method: 'GET',
-    path: '/config/orders-value',
-    status: 404,
-    text: `{"error_code":40408,"message":"Subject 'orders-value' does not have subject-level compatibility configured"}`,
-  });
+  await check({ method: 'GET', path: '/config/orders-value', status: 404, text: q({ error_code: 40408, message: "Subject 'orders-value' does not have subject-level compatibility configured" }) });
   await check({ method: 'GET', path: '/config/orders-value?defaultToGlobal=true', status: 200, text: '{"compatibilityLevel":"BACKWARD"}' });
   await check({ method: 'PUT', path: '/config/orders-value', body: '{"compatibility":"none"}', status: 200, text: '{"compatibility":"NONE"}' });
-  await check({
-    method: 'DELETE',
-    path: '/subjects/orders-value/versions/2?permanent=true',
-    status: 404,
-    text: `{"error_code":40407,"message":"Subject 'orders-value' Version 2 was not deleted first before being permanently deleted"}`,
-  });
+  await check({ method: 'DELETE', path: '/subjects/orders-value/versions/2?permanent=true', status: 404, text: q({ error_code: 40407, message: "Subject 'orders-value' Version 2 was not deleted first before being permanently deleted" }) });
   await check({ method: 'DELETE', path: '/subjects/orders-value/versions/2', status: 200, text: '2' });
-  await check({
-    method: 'DELETE',
-    path: '/subjects/orders-value/versions/2',
-    status: 404,
-    text: `{"error_code":40406,"message":"Subject 'orders-value' Version 2 was soft deleted.Set permanent=true to delete permanently"}`,
-  });
+  await check({ method: 'DELETE', path: '/subjects/orders-value/versions/2', status: 404, text: q({ error_code: 40406, message: "Subject 'orders-value' Version 2 was soft deleted.Set permanent=true to delete permanently" }) });
   await check({ method: 'GET', path: '/subjects/orders-value/versions/2', status: 404, text: '{"error_code":40402,"message":"Version 2 not found."}' });
   const v2 = rec('Order', '{"name":"id","type":"int"},{"name":"note","type":"string","default":""}');
   await check({ method: 'GET', path: '/subjects/orders-value/versions/2?deleted=true', status: 200, text: `{"subject":"orders-value","version":2,"id":2,"schema":${q(v2)}}` });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { call, startStack } from './support.js';
 import { useSuite } from '../support/use-suite.js';
+import { avroReferencePair, avroVersions, CUSTOMER_RECORD, JSON_SCHEMA, jsonReferencePair, ORDER_RECORD, PROTOBUF_SCHEMA, protobufReferencePair, type ReferencePair } from './fixtures/schemas.js';
 
 // The registry client holds nothing to close.
 const suite = useSuite(async (scope) => {
@@ -30,20 +31,25 @@ function wireId(buffer: Buffer): number {
   return buffer.readInt32BE(1);
 }
 
-const user = {
-  type: 'record' as const,
-  name: 'User',
-  namespace: 'com.example.kafkajs',
-  fields: [
-    { name: 'id', type: 'int' },
-    { name: 'name', type: 'string' },
-  ],
-};
+const user = avroVersions('User', 'com.example.kafkajs');
 
-const userV2 = {
-  ...user,
-  fields: [...user.fields, { name: 'email', type: ['null', 'string'], default: null }],
-};
+/**
+ * Registers `pair.referenced` under `referencedSubject`, then `pair.referring` under
+ * `referringSubject` with a reference to it; returns both ids and the references sent.
+ */
+async function registerPair(type: SchemaType.AVRO | SchemaType.JSON | SchemaType.PROTOBUF, pair: ReferencePair, referencedSubject: string, referringSubject: string) {
+  const { id: referencedId } = await suite.registry.register({ type, schema: pair.referenced } as never, { subject: referencedSubject });
+  const references = [{ name: pair.referenceName, subject: referencedSubject, version: 1 }];
+  const { id } = await suite.registry.register({ type, schema: pair.referring, references } as never, { subject: referringSubject });
+  return { id, referencedId, references };
+}
+
+/** Encodes `record` with schema `id` (wire format) and checks that a fresh client decodes it back. */
+async function roundTrip(id: number, record: unknown): Promise<void> {
+  const encoded = await suite.registry.encode(id, record);
+  assert.equal(wireId(encoded), id);
+  assert.deepEqual(plain(await freshClient().decode(encoded)), record);
+}
 
 describe('kafkajs: AVRO', () => {
   let firstId: number;
@@ -54,7 +60,7 @@ describe('kafkajs: AVRO', () => {
     assert.equal(before.status, 404);
     assert.equal((before.json() as { error_code: number }).error_code, 40408);
 
-    const { id } = await suite.registry.register(user);
+    const { id } = await suite.registry.register(user.v1);
     assert.equal(typeof id, 'number');
     assert.ok(id >= 1);
     firstId = id;
@@ -69,7 +75,7 @@ describe('kafkajs: AVRO', () => {
   });
 
   test('registering the same schema again (config now answers 200 BACKWARD) returns the same id and no new version', async () => {
-    const again = await freshClient().register(user);
+    const again = await freshClient().register(user.v1);
     assert.equal(again.id, firstId);
     const versions = await call(suite.stack.url, 'GET', '/subjects/com.example.kafkajs.User/versions');
     assert.equal(versions.text, '[1]');
@@ -78,7 +84,7 @@ describe('kafkajs: AVRO', () => {
   test('a subject configured with another level makes register refuse (it reads compatibilityLevel)', async () => {
     const put = await call(suite.stack.url, 'PUT', '/config/com.example.kafkajs.Strict', { body: { compatibility: 'FULL' } });
     assert.equal(put.status, 200);
-    const strict = { ...user, name: 'Strict' };
+    const strict = { ...user.v1, name: 'Strict' };
     await assert.rejects(freshClient().register(strict), (err: Error) => {
       assert.equal(err.name, 'ConfluentSchemaRegistryCompatibilityError');
       assert.match(err.message, /BACKWARD != FULL/);
@@ -90,16 +96,12 @@ describe('kafkajs: AVRO', () => {
   });
 
   test('encode writes the wire format and decode (fresh client, GET /schemas/ids/{id}) returns the record', async () => {
-    const record = { id: 42, name: 'Ada' };
-    const encoded = await suite.registry.encode(firstId, record);
-    assert.equal(wireId(encoded), firstId);
-    const decoded = await freshClient().decode(encoded);
-    assert.deepEqual(plain(decoded), record);
+    await roundTrip(firstId, { id: 42, name: 'Ada' });
   });
 
   test('getLatestSchemaId and getRegistryId follow a compatible new version', async () => {
     assert.equal(await suite.registry.getLatestSchemaId('com.example.kafkajs.User'), firstId);
-    const { id: secondId } = await freshClient().register(userV2);
+    const { id: secondId } = await freshClient().register(user.v2);
     assert.notEqual(secondId, firstId);
     assert.equal(await freshClient().getLatestSchemaId('com.example.kafkajs.User'), secondId);
     assert.equal(await freshClient().getRegistryId('com.example.kafkajs.User', 1), firstId);
@@ -108,13 +110,13 @@ describe('kafkajs: AVRO', () => {
 
     // Data written with v1 reads under v2 with the default filled in.
     const encoded = await suite.registry.encode(firstId, { id: 7, name: 'Grace' });
-    const decoded = await freshClient().decode(encoded, { [SchemaType.AVRO]: { readerSchema: userV2 } } as never);
+    const decoded = await freshClient().decode(encoded, { [SchemaType.AVRO]: { readerSchema: user.v2 } } as never);
     assert.deepEqual(plain(decoded), { id: 7, name: 'Grace', email: null });
   });
 
   test('getRegistryIdBySchema finds the id by lookup (POST /subjects/{S}) and fails for an unknown schema', async () => {
-    assert.equal(await freshClient().getRegistryIdBySchema('com.example.kafkajs.User', user), firstId);
-    const other = { ...user, fields: [{ name: 'other', type: 'long' }] };
+    assert.equal(await freshClient().getRegistryIdBySchema('com.example.kafkajs.User', user.v1), firstId);
+    const other = { ...user.v1, fields: [{ name: 'other', type: 'long' }] };
     await assert.rejects(freshClient().getRegistryIdBySchema('com.example.kafkajs.User', other), (err: Error) => {
       assert.equal(err.name, 'ConfluentSchemaRegistryError');
       assert.match(err.message, /Schema not found/);
@@ -133,8 +135,7 @@ describe('kafkajs: AVRO', () => {
   });
 
   test('an incompatible schema is refused with 409 and Confluent\'s message', async () => {
-    const incompatible = { ...user, fields: [...user.fields, { name: 'age', type: 'int' }] };
-    await assert.rejects(freshClient().register(incompatible), (err: Error & { status?: number }) => {
+    await assert.rejects(freshClient().register(user.incompatible), (err: Error & { status?: number }) => {
       assert.equal(err.status, 409);
       // kafkajs prefixes the server's message with its own tag.
       assert.match(err.message, /Schema being registered is incompatible with an earlier schema for subject "com\.example\.kafkajs\.User"/);
@@ -143,39 +144,20 @@ describe('kafkajs: AVRO', () => {
   });
 
   test('references: a record using a type registered under another subject encodes and decodes', async () => {
-    const address = { type: 'record', name: 'Address', namespace: 'com.example.kafkajs', fields: [{ name: 'city', type: 'string' }] };
-    const { id: addressId } = await suite.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(address) }, { subject: 'kafkajs-address' });
-    const customer = {
-      type: 'record',
-      name: 'Customer',
-      namespace: 'com.example.kafkajs',
-      fields: [
-        { name: 'name', type: 'string' },
-        { name: 'address', type: 'com.example.kafkajs.Address' },
-      ],
-    };
-    const references = [{ name: 'com.example.kafkajs.Address', subject: 'kafkajs-address', version: 1 }];
-    const { id } = await suite.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(customer), references }, { subject: 'kafkajs-customer' });
-    assert.notEqual(id, addressId);
+    const { id, referencedId, references } = await registerPair(SchemaType.AVRO, avroReferencePair('com.example.kafkajs'), 'kafkajs-address', 'kafkajs-customer');
+    assert.notEqual(id, referencedId);
 
     const byId = await call(suite.stack.url, 'GET', `/schemas/ids/${id}`);
     assert.deepEqual((byId.json() as { references: unknown }).references, references);
     const referencedBy = await call(suite.stack.url, 'GET', '/subjects/kafkajs-address/versions/1/referencedby');
     assert.equal(referencedBy.text, `[${id}]`);
 
-    const record = { name: 'Ada', address: { city: 'London' } };
-    const encoded = await suite.registry.encode(id, record);
-    assert.equal(wireId(encoded), id);
-    assert.deepEqual(plain(await freshClient().decode(encoded)), record);
+    await roundTrip(id, CUSTOMER_RECORD);
   });
 });
 
 describe('kafkajs: JSON', () => {
-  const schema = JSON.stringify({
-    type: 'object',
-    properties: { id: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } },
-    required: ['id'],
-  });
+  const schema = JSON_SCHEMA;
 
   test('register, encode, decode, latest id and lookup', async () => {
     const { id } = await suite.registry.register({ type: SchemaType.JSON, schema }, { subject: 'kafkajs-json-value' });
@@ -184,36 +166,17 @@ describe('kafkajs: JSON', () => {
     assert.equal(entity.schemaType, 'JSON');
     assert.equal(entity.id, id);
 
-    const record = { id: 5, tags: ['a', 'b'] };
-    const encoded = await suite.registry.encode(id, record);
-    assert.equal(wireId(encoded), id);
-    assert.deepEqual(await freshClient().decode(encoded), record);
+    await roundTrip(id, { id: 5, tags: ['a', 'b'] });
     assert.equal(await freshClient().getLatestSchemaId('kafkajs-json-value'), id);
     assert.equal(await freshClient().getRegistryIdBySchema('kafkajs-json-value', { type: SchemaType.JSON, schema }), id);
   });
 
   test('references: a $ref to a schema registered under another subject', async () => {
-    const money = JSON.stringify({
-      $id: 'https://example.com/money.json',
-      type: 'object',
-      properties: { currency: { type: 'string' }, units: { type: 'integer' } },
-      required: ['currency', 'units'],
-    });
-    const invoice = JSON.stringify({
-      type: 'object',
-      properties: { ref: { type: 'string' }, total: { $ref: 'https://example.com/money.json' } },
-      required: ['ref', 'total'],
-    });
-    await suite.registry.register({ type: SchemaType.JSON, schema: money }, { subject: 'kafkajs-money-json' });
-    const references = [{ name: 'https://example.com/money.json', subject: 'kafkajs-money-json', version: 1 }];
-    const { id } = await suite.registry.register({ type: SchemaType.JSON, schema: invoice, references }, { subject: 'kafkajs-invoice-json' });
+    const { id, references } = await registerPair(SchemaType.JSON, jsonReferencePair(), 'kafkajs-money-json', 'kafkajs-invoice-json');
     const byId = await call(suite.stack.url, 'GET', `/schemas/ids/${id}`);
     assert.deepEqual((byId.json() as { references: unknown }).references, references);
 
-    const record = { ref: 'i-1', total: { currency: 'EUR', units: 12 } };
-    const encoded = await suite.registry.encode(id, record);
-    assert.equal(wireId(encoded), id);
-    assert.deepEqual(await freshClient().decode(encoded), record);
+    await roundTrip(id, ORDER_RECORD);
     // The referenced schema is enforced: a wrong type inside `total` does not encode.
     await assert.rejects(freshClient().encode(id, { ref: 'i-2', total: { currency: 'EUR', units: 'twelve' } }), (err: Error) => err.name === 'ConfluentSchemaRegistryValidationError');
   });
@@ -225,54 +188,20 @@ describe('kafkajs: JSON', () => {
 });
 
 describe('kafkajs: PROTOBUF', () => {
-  const schema = `syntax = "proto3";
-package com.example.kafkajs;
-
-message Point {
-  int32 x = 1;
-  int32 y = 2;
-  string label = 3;
-}
-`;
+  const schema = PROTOBUF_SCHEMA;
 
   test('register, encode, decode, latest id and lookup', async () => {
     const { id } = await suite.registry.register({ type: SchemaType.PROTOBUF, schema }, { subject: 'kafkajs-proto-value' });
     const byId = await call(suite.stack.url, 'GET', `/schemas/ids/${id}`);
     assert.equal((byId.json() as { schemaType: string }).schemaType, 'PROTOBUF');
 
-    const record = { x: 3, y: -4, label: 'p' };
-    const encoded = await suite.registry.encode(id, record);
-    assert.equal(wireId(encoded), id);
-    assert.deepEqual(plain(await freshClient().decode(encoded)), record);
+    await roundTrip(id, { x: 3, y: -4, label: 'p' });
     assert.equal(await freshClient().getLatestSchemaId('kafkajs-proto-value'), id);
     assert.equal(await freshClient().getRegistryIdBySchema('kafkajs-proto-value', { type: SchemaType.PROTOBUF, schema }), id);
   });
 
   test('references: an import of a schema registered under another subject', async () => {
-    const money = `syntax = "proto3";
-package com.example.money;
-
-message Money {
-  string currency = 1;
-  int32 units = 2;
-}
-`;
-    const order = `syntax = "proto3";
-package com.example.orders;
-
-import "money.proto";
-
-message Order {
-  string ref = 1;
-  com.example.money.Money total = 2;
-}
-`;
-    await suite.registry.register({ type: SchemaType.PROTOBUF, schema: money }, { subject: 'money.proto' });
-    const references = [{ name: 'money.proto', subject: 'money.proto', version: 1 }];
-    const { id } = await suite.registry.register({ type: SchemaType.PROTOBUF, schema: order, references }, { subject: 'kafkajs-order-value' });
-    const record = { ref: 'o-1', total: { currency: 'EUR', units: 12 } };
-    const encoded = await suite.registry.encode(id, record);
-    assert.equal(wireId(encoded), id);
-    assert.deepEqual(plain(await freshClient().decode(encoded)), record);
+    const { id } = await registerPair(SchemaType.PROTOBUF, protobufReferencePair(), 'money.proto', 'kafkajs-order-value');
+    await roundTrip(id, ORDER_RECORD);
   });
 });

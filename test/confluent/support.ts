@@ -88,8 +88,3 @@ export async function call(baseUrl: string, method: string, path: string, option
     },
   };
 }
-
-/** An Avro record schema text with the given name and (name, type[, default]) fields. */
-export function avroRecord(name: string, fields: Array<{ name: string; type: unknown; default?: unknown }>): string {
-  return JSON.stringify({ type: 'record', name, fields });
-}
