@@ -13,7 +13,6 @@ import { DefinitionError, formatProblem, type DefinitionProblem } from '../front
 import { parseAnyDefinitions as parseDefinitions } from '../frontends/load-any-definition.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { printRoutes } from '../routing/print-routes.js';
-import type { CompiledRoute } from '../routing/compiled-route.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { TableHolder } from '../routing/table-holder.js';
 import type { DefinitionStore } from './definition-store.js';
@@ -276,29 +275,7 @@ function routePlan(table: RouteTable, id: string, frontend: string | undefined, 
       { route: id, candidates: candidates.join(',') },
     );
   }
-  return json(200, planOf(found[0]!));
-}
-
-/** The route's plan (plain data from compilation); what the compiled route says when it has none. */
-function planOf(route: CompiledRoute): unknown {
-  const plan = (route as CompiledRoute & { readonly plan?: unknown }).plan;
-  if (plan !== undefined) return plan;
-  return {
-    id: route.id,
-    method: route.method,
-    template: route.template,
-    frontend: route.frontend.name,
-    namespace: route.frontend.namespace,
-    grpc: route.grpc?.path,
-    params: route.describeParams,
-    role: route.role,
-    elevate: route.elevate,
-    deadlineMs: route.deadlineMs,
-    readiness: route.readiness,
-    cache: route.cache,
-    writes: route.writes,
-    forwardHeaders: route.forwardHeaders,
-  };
+  return json(200, found[0]!.plan);
 }
 
 function single(v: string | string[] | undefined): string | undefined {
