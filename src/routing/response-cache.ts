@@ -1,11 +1,12 @@
 /**
  * A frontend's cache of rendered replies for routes that declare `cache`: reads whose answer
  * does not change (a schema id always names the same schema) skip the upstream hop. Entries
- * are keyed by route, negotiated type and the encoded request, bounded in number (least
- * recently used out first) and optionally in age. Any successful write through the same
- * frontend drops every entry, so a client never reads past its own change; `ttlMs` bounds how
- * long a change made elsewhere can stay unseen.
+ * are keyed by route, negotiated type and the encoded request, bounded per route in number
+ * (`maxEntries`) and in bytes (least recently used out first), and optionally in age. Any
+ * successful write through the same frontend drops every entry, so a client never reads past
+ * its own change; `ttlMs` bounds how long a change made elsewhere can stay unseen.
  */
+import { LRUCache } from 'lru-cache';
 import type { HttpReply } from '../core/http-types.js';
 
 export interface CachePolicy {
@@ -13,11 +14,6 @@ export interface CachePolicy {
   readonly ttlMs?: number;
   /** Entries kept for the route (default 10,000). */
   readonly maxEntries?: number;
-}
-
-interface Entry {
-  readonly reply: HttpReply;
-  readonly expires: number;
 }
 
 export interface ResponseCache {
@@ -30,34 +26,57 @@ export interface ResponseCache {
 }
 
 const DEFAULT_MAX_ENTRIES = 10_000;
+/**
+ * Bytes of replies kept per cached route (default 64 MiB): the entry count alone would let
+ * large replies (schemas of hundreds of kilobytes) take gigabytes. A reply larger than the
+ * whole budget is not cached.
+ */
+export const RESPONSE_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+/** What an entry costs beside its strings: the reply object, the cache's own bookkeeping. */
+const ENTRY_OVERHEAD_BYTES = 128;
 
-export function createResponseCache(): ResponseCache {
-  const byRoute = new Map<string, Map<string, Entry>>();
+/** Roughly what an entry holds in memory: key, body and headers as UTF-8, plus overhead. */
+function entryBytes(reply: HttpReply, key: string): number {
+  let bytes = ENTRY_OVERHEAD_BYTES + Buffer.byteLength(key) + Buffer.byteLength(reply.body);
+  for (const name in reply.headers) bytes += name.length + Buffer.byteLength(reply.headers[name]);
+  return bytes;
+}
+
+// Date.now rather than lru-cache's default performance.now, so that a mocked clock ages
+// entries; ttlResolution 0 reads the clock on every check instead of caching it on a timer.
+// lru-cache takes a start time of 0 for "no start" (never stale), and a mocked Date starts at
+// 0: readings are shifted by one, which no difference between them notices.
+const clock = { now: () => Date.now() + 1 };
+
+/** @param maxBytes Byte budget per route (RESPONSE_CACHE_MAX_BYTES). */
+export function createResponseCache(maxBytes = RESPONSE_CACHE_MAX_BYTES): ResponseCache {
+  const byRoute = new Map<string, LRUCache<string, HttpReply>>();
   let generation = 0;
   return {
     get generation() {
       return generation;
     },
+    // Hot path: one map lookup and one LRU lookup (which refreshes recency and drops an
+    // expired entry).
     get(route, key) {
-      const entries = byRoute.get(route);
-      const entry = entries?.get(key);
-      if (!entry || !entries) return undefined;
-      if (entry.expires <= Date.now()) {
-        entries.delete(key);
-        return undefined;
-      }
-      // Refresh recency: Map iteration order is insertion order.
-      entries.delete(key);
-      entries.set(key, entry);
-      return entry.reply;
+      return byRoute.get(route)?.get(key);
     },
     set(route, key, reply, policy, generationAtStart) {
       if (generationAtStart !== generation) return;
       let entries = byRoute.get(route);
-      if (!entries) byRoute.set(route, (entries = new Map()));
-      entries.set(key, { reply, expires: policy.ttlMs === undefined ? Infinity : Date.now() + policy.ttlMs });
-      const max = policy.maxEntries ?? DEFAULT_MAX_ENTRIES;
-      while (entries.size > max) entries.delete(entries.keys().next().value!);
+      if (!entries) {
+        entries = new LRUCache<string, HttpReply>({
+          // lru-cache allocates its index for `max` entries up front; no more than the byte
+          // budget's worth of the smallest entries can ever be held.
+          max: Math.min(policy.maxEntries ?? DEFAULT_MAX_ENTRIES, Math.floor(maxBytes / ENTRY_OVERHEAD_BYTES)),
+          maxSize: maxBytes,
+          sizeCalculation: entryBytes,
+          perf: clock,
+          ttlResolution: 0,
+        });
+        byRoute.set(route, entries);
+      }
+      entries.set(key, reply, policy.ttlMs === undefined ? undefined : { ttl: policy.ttlMs });
     },
     clear() {
       generation++;

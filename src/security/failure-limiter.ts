@@ -7,8 +7,10 @@
  *
  * Only failures take tokens: a user who authenticates keeps working, and a correct password
  * that is already cached is never refused (the cache is checked first). The map of
- * addresses is bounded; the least recently failing address is forgotten first.
+ * addresses is bounded (lru-cache); the least recently failing address is forgotten first.
+ * The count is the byte bound too: an entry is an address key and two numbers.
  */
+import { LRUCache } from 'lru-cache';
 
 export interface FailureLimiter {
   /** 0 when `address` may try now, else how long until it may (ms). */
@@ -36,11 +38,13 @@ export function createFailureLimiter(options: FailureLimiterOptions = {}): Failu
   const refillMs = options.refillMs ?? FAILURE_LIMITER_DEFAULTS.refillMs;
   const maxAddresses = options.maxAddresses ?? FAILURE_LIMITER_DEFAULTS.maxAddresses;
   const now = options.now ?? Date.now;
-  const buckets = new Map<string, { tokens: number; at: number }>();
+  // lru-cache allocates its index for `max` entries up front: a million addresses at most.
+  const buckets = new LRUCache<string, { tokens: number; at: number }>({ max: Math.min(maxAddresses, 1 << 20) });
 
   /** The bucket's tokens now; an address that has refilled completely is dropped. */
   const tokensOf = (address: string, t: number): number => {
-    const bucket = buckets.get(address);
+    // peek: asking does not make an address recent, only failing does.
+    const bucket = buckets.peek(address);
     if (!bucket) return burst;
     const tokens = Math.min(burst, bucket.tokens + (t - bucket.at) / refillMs);
     if (tokens >= burst) buckets.delete(address);
@@ -56,9 +60,7 @@ export function createFailureLimiter(options: FailureLimiterOptions = {}): Failu
     fail(address) {
       const t = now();
       const tokens = Math.max(0, tokensOf(address, t) - 1);
-      buckets.delete(address);
       buckets.set(address, { tokens, at: t });
-      while (buckets.size > maxAddresses) buckets.delete(buckets.keys().next().value!);
     },
     get size() {
       return buckets.size;
