@@ -18,7 +18,8 @@ import { createInterface } from 'node:readline';
 import { loadGatewayConfig } from '../../src/config/gateway-config.js';
 import { acquireLock, DATA_DIR_LOCK_FILE, LockedError } from '../../src/operations/data-dir-lock.js';
 import { startGateway } from '../../src/start-gateway.js';
-import { CLI, REPO_ROOT, http, runCli, sleep, spawnServing, tempDir } from './support.js';
+import { CLI, REPO_ROOT, http, runCli, spawnServing, tempDir } from './support.js';
+import { waitFor } from '../support/wait-for.js';
 
 const CONFIG = join(REPO_ROOT, 'examples/confluent-schema-registry/gateway.yaml');
 const serveArgs = (dataDir: string, ...more: string[]) => ['--import', 'tsx', CLI, 'serve', '--config', CONFIG, '--port', '0', '--data-dir', dataDir, ...more];
@@ -109,8 +110,7 @@ test('prism-registry serve: a second process on the same SQLite file exits 2 nam
   });
   let out = '';
   first.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  const deadline = Date.now() + 60_000;
-  while (!/serving/.test(out) && first.exitCode === null && Date.now() < deadline) await sleep(50);
+  await waitFor(() => /serving/.test(out) || first.exitCode !== null, { timeoutMs: 60_000, intervalMs: 50, what: 'the first registry to serve or exit' });
   assert.match(out, /serving/, 'the first registry serves');
   assert.equal(lockPid(join(dir.path, 'registry.db.lock')), first.pid);
 

@@ -4,26 +4,28 @@
  * request completes with 200, new connections are no longer served, and the process exits 0.
  * The request's structured log line names its route, status and request id.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { FIXTURE_PROTO, FIXTURE_SERVICE, startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
+import { FIXTURE_PROTO, FIXTURE_SERVICE, startFixtureServer } from '../support/fixture-server.js';
 import { loadProtoRoot } from '../../src/upstream/proto-root.js';
 import { createServiceDefinition } from '../../src/upstream/service-definition.js';
 import { CLI, echoFrontend, fixtureNamespace, sleep, spawnServing, startFromConfig, tempDir, writeConfig, type ServingProcess } from './support.js';
-
-let fixture: FixtureServer;
-let dir: ReturnType<typeof tempDir>;
-let serving: ServingProcess | undefined;
+import { useSuite } from '../support/use-suite.js';
+import { waitFor } from '../support/wait-for.js';
 
 const DELAY_MS = 1200;
 
-before(async () => {
-  fixture = await startFixtureServer();
-  dir = tempDir('sigterm');
+/** The gateway process the first describe starts (and the suite kills at the end). */
+let serving: ServingProcess | undefined;
+
+const suite = useSuite(async (scope) => {
+  const fixture = scope.own(await startFixtureServer());
+  const dir = scope.own(tempDir('sigterm'));
+  scope.onClose(() => serving?.kill());
   writeFileSync(
     join(dir.path, 'slow.yaml'),
     echoFrontend('slowpoke', [{ id: 'quick', path: '/quick', marker: 'quick' }], `    - { id: slow, method: GET, path: /slow, grpc: Slow, params: [{ const: ${DELAY_MS}, to: delay_ms }] }
@@ -32,13 +34,10 @@ before(async () => {
     ),
   );
   writeConfig(dir.path, { namespaces: [fixtureNamespace('fx', fixture.address, [{ file: 'slow.yaml' }])] });
+  return { fixture, dir };
 });
 
-after(async () => {
-  serving?.kill();
-  await fixture?.close();
-  dir?.remove();
-});
+const slowCalls = () => suite.fixture.received.filter((r) => r.method === 'Slow').length;
 
 /** One GET on a fresh connection (no pooling): the status, or the connection error's code. */
 function freshGet(url: string): Promise<number | string> {
@@ -57,7 +56,7 @@ describe('SIGTERM during a slow request', () => {
   let sigtermAt = 0;
 
   test('the request completes with 200 and new connections are refused', async () => {
-    serving = await spawnServing(process.execPath, ['--import', 'tsx', CLI, 'serve', '--config', join(dir.path, 'gateway.yaml'), '--host', '127.0.0.1', '--port', '0', '--data-dir', join(dir.path, 'data')]);
+    serving = await spawnServing(process.execPath, ['--import', 'tsx', CLI, 'serve', '--config', join(suite.dir.path, 'gateway.yaml'), '--host', '127.0.0.1', '--port', '0', '--data-dir', join(suite.dir.path, 'data')]);
     const { url } = serving;
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(await freshGet(`${url}/quick`), 200);
@@ -67,29 +66,30 @@ describe('SIGTERM during a slow request', () => {
 
     const started = Date.now();
     const slow = fetch(`${url}/slow`, { headers: { 'x-request-id': 'slow-during-sigterm', authorization: 'Bearer do-not-log-me' } }).then(async (r) => ({ status: r.status, text: await r.text() }));
-    while (!fixture.received.some((r) => r.method === 'Slow')) {
-      assert.ok(Date.now() - started < 10_000, 'the slow call reached the backend');
-      await sleep(10);
-    }
+    await waitFor(() => slowCalls() > 0, { what: 'the slow call to reach the backend' });
     assert.ok(serving.child.kill('SIGTERM'));
     sigtermAt = Date.now();
-    await sleep(200);
 
-    const late = await freshGet(`${url}/quick`);
-    assert.notEqual(late, 200, 'a new connection after SIGTERM is not served normally');
+    // The slow request is still in flight (DELAY_MS) while the listener stops taking connections.
+    let late: number | string = 200;
+    await waitFor(async () => (late = await freshGet(`${url}/quick`)) !== 200, {
+      intervalMs: 50,
+      what: 'a new connection after SIGTERM not to be served normally',
+      detail: () => `last answer: ${late}`,
+    });
 
     const answer = await slow;
     assert.deepEqual(answer, { status: 200, text: '{}' });
     assert.ok(Date.now() - started >= DELAY_MS - 50, 'it waited for the backend');
-    assert.equal(fixture.received.filter((r) => r.method === 'Slow').length, 1, 'one call, not retried');
+    assert.equal(slowCalls(), 1, 'one call, not retried');
   });
 
   test('each request is logged as one structured line with route, status, latency, upstream code and request id, without bodies or credentials', async () => {
-    // The line is written when the response finishes; give the pipe a moment.
-    const deadline = Date.now() + 3000;
-    let requestLine: Record<string, unknown> | undefined;
-    while (!(requestLine = serving!.lines.find((l) => l.msg === 'request' && l.reqId === 'slow-during-sigterm')) && Date.now() < deadline) await sleep(20);
-    assert.ok(requestLine, `a log line for the slow request: ${JSON.stringify(serving!.lines.filter((l) => l.msg === 'request'))}`);
+    // The line is written when the response finishes; it may still be in the pipe.
+    const requestLine = await waitFor(() => serving!.lines.find((l) => l.msg === 'request' && l.reqId === 'slow-during-sigterm'), {
+      what: 'a log line for the slow request',
+      detail: () => `request lines: ${JSON.stringify(serving!.lines.filter((l) => l.msg === 'request'))}`,
+    });
     assert.equal(requestLine.route, 'slow');
     assert.equal(requestLine.status, 200);
     assert.equal(typeof requestLine.ms, 'number');
@@ -117,19 +117,15 @@ describe('SIGTERM during a slow request', () => {
 describe('closing a gateway during a passthrough call', () => {
   test('a gRPC call in flight on the passthrough listener completes OK, then close() resolves', async () => {
     const scratch = tempDir('sigterm-grpc');
-    const configFile = writeConfig(scratch.path, { namespaces: [fixtureNamespace('fx', fixture.address)] });
+    const configFile = writeConfig(scratch.path, { namespaces: [fixtureNamespace('fx', suite.fixture.address)] });
     const gateway = await startFromConfig(configFile, join(scratch.path, 'data'));
     const Everything = grpc.makeGenericClientConstructor(createServiceDefinition(loadProtoRoot([FIXTURE_PROTO]).lookupService(FIXTURE_SERVICE)), 'Everything');
     type Slow = (req: Record<string, unknown>, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null) => void) => void;
     const client = new Everything(gateway.grpcAddress!, grpc.credentials.createInsecure()) as unknown as grpc.Client & { Slow: Slow };
     try {
-      const before = fixture.received.filter((r) => r.method === 'Slow').length;
-      const started = Date.now();
+      const before = slowCalls();
       const call = new Promise<grpc.status>((done) => client.Slow({ delay_ms: 800 }, new grpc.Metadata(), { deadline: Date.now() + 10_000 }, (err) => done(err ? err.code : grpc.status.OK)));
-      while (fixture.received.filter((r) => r.method === 'Slow').length === before) {
-        assert.ok(Date.now() - started < 10_000, 'the call reached the backend');
-        await sleep(10);
-      }
+      await waitFor(() => slowCalls() > before, { what: 'the call to reach the backend' });
       const closed = gateway.close().then(() => Date.now());
       assert.equal(await call, grpc.status.OK);
       const finishedAt = Date.now();

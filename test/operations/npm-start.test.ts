@@ -9,13 +9,8 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { alive, REPO_ROOT, http, sleep, spawnServing, tempDir } from './support.js';
-
-async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (alive(pid) && Date.now() < deadline) await sleep(50);
-  return !alive(pid);
-}
+import { alive, REPO_ROOT, http, spawnServing, tempDir } from './support.js';
+import { waitFor } from '../support/wait-for.js';
 
 before(async () => {
   const code = await new Promise<number | null>((done) => spawn('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'ignore' }).on('exit', done));
@@ -41,12 +36,12 @@ for (const [signal, stoppedBy] of [
 
     npm.child.kill(signal);
     // Liveness bound: the drain takes well under a second here; 30 s is generous.
-    assert.ok(await waitGone(gatewayPid, 30_000), `the gateway (pid ${gatewayPid}) exited after ${signal} to npm`);
-    await sleep(100);
-    assert.ok(
-      npm.lines.some((l) => l.msg === 'shutting down' && l.signal === stoppedBy),
-      `the gateway drained on ${stoppedBy}: ${JSON.stringify(npm.lines.map((l) => l.msg))}`,
-    );
+    await waitFor(() => !alive(gatewayPid), { timeoutMs: 30_000, intervalMs: 50, what: `the gateway (pid ${gatewayPid}) to exit after ${signal} to npm` });
+    // Its last lines may still be in the pipe when the process is gone.
+    await waitFor(() => npm.lines.some((l) => l.msg === 'shutting down' && l.signal === stoppedBy), {
+      what: `the gateway's log line saying it drained on ${stoppedBy}`,
+      detail: () => `messages: ${JSON.stringify(npm.lines.map((l) => l.msg))}`,
+    });
     await assert.rejects(fetch(`${npm.url}/subjects`), 'nothing serves any more');
   });
 }

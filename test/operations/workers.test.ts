@@ -13,7 +13,8 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { parseWorkerCount } from '../../src/cluster/run-cluster.js';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { alive, CLI, CONFLUENT_FRONTEND_FILE, REPO_ROOT, runCli, sampleValue, sleep, spawnServing, tempDir } from './support.js';
+import { alive, CLI, CONFLUENT_FRONTEND_FILE, REPO_ROOT, runCli, sampleValue, spawnServing, tempDir } from './support.js';
+import { waitFor } from '../support/wait-for.js';
 
 const CONFIG = join(REPO_ROOT, 'examples/confluent-schema-registry/gateway.yaml');
 
@@ -67,9 +68,11 @@ test('two workers serve as one gateway, are replaced when killed, and stop on SI
     ['worker listening', undefined],
   ].sort());
   assert.match(String(startLines.find((l) => l.listener === 'pattern')!.address), /^unix:\//, 'the workers reach the primary\'s pattern on its private Unix socket');
-  const servedBy = () => new Set(gateway.lines.filter((l) => l.msg === 'request').map((l) => l.pid as number));
+  const requestLines = () => gateway.lines.filter((l) => l.msg === 'request');
+  const servedBy = () => new Set(requestLines().map((l) => l.pid as number));
 
   await t.test('requests on separate connections reach both workers, and a write through one is read through all', async () => {
+    const logged = requestLines().length;
     const registered = await fresh(`${url}/subjects/orders/versions`, 'POST', { schema: '{"type":"record","name":"Order","fields":[{"name":"id","type":"long"}]}' });
     assert.equal(registered.status, 200, JSON.stringify(registered.json));
     const id = registered.json.id;
@@ -78,7 +81,8 @@ test('two workers serve as one gateway, are replaced when killed, and stop on SI
       assert.equal(read.status, 200);
       assert.match(String(read.json.schema), /"Order"/);
     }
-    await sleep(100); // the last request lines are logged after the answer
+    // A request line is logged after its answer is sent: wait for all eleven.
+    await waitFor(() => requestLines().length >= logged + 11, { what: 'a request line for each of the 11 requests' });
     assert.deepEqual([...servedBy()].sort(), [...workerPids].sort(), 'both workers answered');
   });
 
@@ -107,11 +111,14 @@ test('two workers serve as one gateway, are replaced when killed, and stop on SI
     // The worker that took the change serves it at once; the other recompiles on the news.
     const started = Date.now();
     let statuses: number[] = [];
-    do {
-      statuses = [];
-      for (let i = 0; i < 6; i++) statuses.push((await fresh(`${url}/copy/subjects`)).status);
-    } while (statuses.some((s) => s !== 200) && Date.now() - started < 10_000 && (await sleep(50), true));
-    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200]);
+    await waitFor(
+      async () => {
+        statuses = [];
+        for (let i = 0; i < 6; i++) statuses.push((await fresh(`${url}/copy/subjects`)).status);
+        return statuses.every((s) => s === 200);
+      },
+      { intervalMs: 50, what: 'six requests in a row to be served the applied frontend', detail: () => `last statuses: ${statuses.join(', ')}` },
+    );
     t.diagnostic(`every worker served the applied frontend ${Date.now() - started} ms after the apply`);
   });
 
@@ -128,13 +135,11 @@ test('two workers serve as one gateway, are replaced when killed, and stop on SI
   await t.test('a killed worker is replaced and the gateway keeps answering', async () => {
     const [victim, survivor] = workerPids;
     process.kill(victim, 'SIGKILL');
-    const deadline = Date.now() + 30_000;
-    let replacement: number | undefined;
-    while (replacement === undefined && Date.now() < deadline) {
-      await sleep(100);
-      replacement = gateway.lines.find((l) => l.msg === 'worker listening' && !workerPids.includes(l.pid as number))?.pid as number | undefined;
-    }
-    assert.ok(replacement, 'a new worker listens');
+    const replacement = await waitFor(() => gateway.lines.find((l) => l.msg === 'worker listening' && !workerPids.includes(l.pid as number))?.pid as number | undefined, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      what: 'a new worker to listen',
+    });
     assert.ok(gateway.lines.some((l) => l.msg === 'worker exited; starting a replacement' && l.workerPid === victim));
     assert.ok(alive(survivor) && alive(primaryPid));
     for (let i = 0; i < 6; i++) assert.equal((await fresh(`${url}/subjects`)).status, 200);
@@ -184,8 +189,6 @@ test('a worker whose primary is killed drains and exits instead of serving alone
   });
   const workerPids = gateway.lines.find((l) => l.workers === 2)!.pids as number[];
   gateway.child.kill('SIGKILL');
-  const deadline = Date.now() + 30_000;
-  while (workerPids.some(alive) && Date.now() < deadline) await sleep(100);
-  assert.deepEqual(workerPids.filter(alive), [], 'every worker exited');
+  await waitFor(() => !workerPids.some(alive), { timeoutMs: 30_000, intervalMs: 100, what: `every worker to exit (${workerPids.join(', ')})` });
   assert.ok(gateway.lines.some((l) => l.msg === 'shutting down' && l.signal === 'primary gone'), 'a worker drained before it exited');
 });

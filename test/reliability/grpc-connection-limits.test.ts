@@ -7,12 +7,13 @@
  * address, so the flood comes from 127.0.0.2 and the client from 127.0.0.1. Bounds are liveness
  * bounds, never latency assertions.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
-import { FIXTURE_PROTO, refusals, startFromConfig, tempDir, until } from './support.js';
+import { startFixtureServer } from '../support/fixture-server.js';
+import { useSuite } from '../support/use-suite.js';
+import { FIXTURE_PROTO, probeBehind, refusals, startFromConfig, tempDir, until } from './support.js';
 
 const ECHO = '/prism.test.v1.EverythingService/Echo';
 const raw = (b: Buffer) => b;
@@ -37,20 +38,10 @@ function echo(address: string): Promise<grpc.status> {
   ).finally(() => client.close());
 }
 
-const dir = tempDir('grpc-connection-limits');
-let fixture: FixtureServer;
-
-before(async () => {
-  fixture = await startFixtureServer();
-});
-
-after(async () => {
-  await fixture?.close();
-  dir.remove();
-});
+const suite = useSuite(async (scope) => ({ dir: scope.own(tempDir('grpc-connection-limits')), fixture: scope.own(await startFixtureServer()) }));
 
 const start = (grpcListener: Record<string, unknown>) =>
-  startFromConfig(dir.path, { grpc: grpcListener, namespaces: [{ name: 'default', pattern: { target: fixture.address, protos: [FIXTURE_PROTO] }, frontends: [] }] });
+  startFromConfig(suite.dir.path, { grpc: grpcListener, namespaces: [{ name: 'default', pattern: { target: suite.fixture.address, protos: [FIXTURE_PROTO] }, frontends: [] }] });
 
 test('60 idle sockets from one address: all but the per-address limit are closed at once, counted, and a client from another address completes a call', { timeout: 60_000 }, async () => {
   const gateway = await start({ maxConnectionsPerAddress: 10, maxConnections: 1000 });
@@ -60,8 +51,12 @@ test('60 idle sockets from one address: all but the per-address limit are closed
     await until(async () => (await refusals(gateway, 'grpc', 'max_connections_per_address')) >= 50, 20_000, '50 refusals counted');
     // Liveness: the refused ones are closed by the gateway, not left to time out.
     await until(() => flood.filter((h) => h.socket.destroyed).length >= 50, 10_000, '50 sockets closed by the gateway');
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(await refusals(gateway, 'grpc', 'max_connections_per_address'), 50, 'exactly the connections over the limit');
+    await probeBehind(
+      flood.map((h) => h.socket),
+      Number(address.slice(address.lastIndexOf(':') + 1)),
+      '127.0.0.2',
+    );
+    assert.equal(await refusals(gateway, 'grpc', 'max_connections_per_address'), 51, 'exactly the connections over the limit, and the probe behind them');
     assert.equal(flood.filter((h) => !h.socket.destroyed && h.socket.readyState === 'open').length, 10, 'the first 10 are held');
     for (let i = 0; i < 3; i++) assert.equal(await echo(address), grpc.status.OK);
   } finally {

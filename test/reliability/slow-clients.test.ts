@@ -6,15 +6,16 @@
  * its body (or its headers) is answered 408 and closed once its read timeout passes. Bounds are
  * liveness bounds (10x the configured times), never latency assertions.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import { EventEmitter } from 'node:events';
 import { DEFAULT_CONNECTION_LIMITS, guardConnections } from '../../src/routing/connection-guard.js';
-import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
+import { startFixtureServer } from '../support/fixture-server.js';
+import { useSuite } from '../support/use-suite.js';
 import type { RunningGateway } from '../../src/start-gateway.js';
-import { FIXTURE_PROTO, refusals, startFromConfig, tempDir, until } from './support.js';
+import { FIXTURE_PROTO, probeBehind, refusals, startFromConfig, tempDir, until } from './support.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -71,21 +72,14 @@ function echo(port: number, localAddress: string): Promise<number> {
   });
 }
 
-const dir = tempDir('slow-clients');
-let fixture: FixtureServer;
-
-before(async () => {
-  fixture = await startFixtureServer();
+const suite = useSuite(async (scope) => {
+  const dir = scope.own(tempDir('slow-clients'));
   writeFileSync(join(dir.path, 'echo.yaml'), FRONTEND);
-});
-
-after(async () => {
-  await fixture?.close();
-  dir.remove();
+  return { dir, fixture: scope.own(await startFixtureServer()) };
 });
 
 const start = (http: Record<string, unknown>) =>
-  startFromConfig(dir.path, { http, namespaces: [{ name: 'default', pattern: { target: fixture.address, protos: [FIXTURE_PROTO] }, frontends: [{ file: 'echo.yaml' }] }] });
+  startFromConfig(suite.dir.path, { http, namespaces: [{ name: 'default', pattern: { target: suite.fixture.address, protos: [FIXTURE_PROTO] }, frontends: [{ file: 'echo.yaml' }] }] });
 const portOf = (gateway: RunningGateway) => Number(new URL(gateway.url).port);
 
 test('300 trickling sockets from one address: all but the per-address limit are closed at once, counted, and another address is still served', { timeout: 60_000 }, async () => {
@@ -94,8 +88,12 @@ test('300 trickling sockets from one address: all but the per-address limit are 
   const attackers = Array.from({ length: 300 }, () => trickle(port));
   try {
     await until(async () => (await refusals(gateway, 'public', 'max_connections_per_address')) >= 250, 20_000, '250 refusals counted');
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(await refusals(gateway, 'public', 'max_connections_per_address'), 250, 'exactly the connections over the limit');
+    await probeBehind(
+      attackers.map((a) => a.socket),
+      port,
+      '127.0.0.1',
+    );
+    assert.equal(await refusals(gateway, 'public', 'max_connections_per_address'), 251, 'exactly the connections over the limit, and the probe behind them');
     const open = attackers.filter((a) => !a.socket.destroyed && a.socket.readyState === 'open').length;
     assert.equal(open, 50, 'the first 50 are held (still trickling)');
     // A client from another loopback address is served while the flood holds its 50.

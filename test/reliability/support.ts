@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
@@ -19,6 +19,7 @@ import { loadProtoRoot } from '../../src/upstream/proto-root.js';
 import { createServiceDefinition } from '../../src/upstream/service-definition.js';
 import { addHealthService, startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
 import { useSuite } from '../support/use-suite.js';
+import { waitFor } from '../support/wait-for.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const CONFLUENT_FRONTEND = join(REPO_ROOT, 'examples/confluent-schema-registry/frontend.yaml');
@@ -252,12 +253,10 @@ export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 
 /** Polls `check` every `everyMs` until it is true; false when `withinMs` passed first. */
 export async function eventually(check: () => boolean | Promise<boolean>, withinMs: number, everyMs = 10): Promise<boolean> {
-  const end = Date.now() + withinMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > end) return false;
-    await sleep(everyMs);
-  }
+  return waitFor(check, { timeoutMs: withinMs, intervalMs: everyMs }).then(
+    () => true,
+    () => false,
+  );
 }
 
 let gcFn: (() => void) | undefined;
@@ -315,10 +314,26 @@ export async function refusals(gateway: RunningGateway, listener: string, reason
 
 /** Waits until `check` holds, polling every 20 ms; fails naming `what` after `timeoutMs`. */
 export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+  await waitFor(check, { timeoutMs, intervalMs: 20, what });
+}
+
+/**
+ * Resolves once the listener on `port` has accepted or refused every socket of `flood`: when
+ * all of them are connected (or closed), one more connection from `localAddress` waits in the
+ * accept queue behind them, and the listener takes connections in order, so when it closes
+ * that one it has dealt with every one before. For a flood that fills the limit the probe
+ * meets: the probe is refused (and counted) too.
+ *
+ * @throws when the flood does not connect, or the probe is not closed, within 20 s each.
+ */
+export async function probeBehind(flood: readonly Socket[], port: number, localAddress: string): Promise<void> {
+  await waitFor(() => flood.every((s) => s.destroyed || s.readyState === 'open'), { timeoutMs: 20_000, what: 'every connection of the flood to connect' });
+  const probe = connect({ host: '127.0.0.1', port, localAddress });
+  probe.on('error', () => {});
+  try {
+    await waitFor(() => probe.destroyed, { timeoutMs: 20_000, what: 'the listener to close a connection over its limit, queued behind the flood' });
+  } finally {
+    probe.destroy();
   }
 }
 

@@ -10,17 +10,19 @@ export interface WaitForOptions {
   readonly intervalMs?: number;
   /** Says what was awaited, for the failure message. */
   readonly what?: string;
+  /** The state last seen, for the failure message (read when the time is up). */
+  readonly detail?: () => string;
 }
 
 /**
  * Checks `condition` until it returns a truthy value (or a promise of one) and resolves with
  * that value.
  *
- * @throws Error when `timeoutMs` (10 s by default) passes first, naming `what` and the last
- *   error the condition threw, if any.
+ * @throws Error when `timeoutMs` (10 s by default) passes first, naming `what`, the last
+ *   error the condition threw, if any, and `detail()`.
  */
 export async function waitFor<T>(condition: () => T | Promise<T>, options: WaitForOptions = {}): Promise<NonNullable<T>> {
-  const { timeoutMs = 10_000, intervalMs = 10, what = 'condition' } = options;
+  const { timeoutMs = 10_000, intervalMs = 10, what = 'condition', detail } = options;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -32,7 +34,8 @@ export async function waitFor<T>(condition: () => T | Promise<T>, options: WaitF
     }
     if (Date.now() >= deadline) {
       const cause = lastError === undefined ? '' : `; last error: ${lastError instanceof Error ? lastError.message : String(lastError)}`;
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`, { cause: lastError });
+      const seen = detail === undefined ? '' : `; ${detail()}`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}${seen}`, { cause: lastError });
     }
     await new Promise<void>((resolve) => setTimeout(resolve, intervalMs));
   }

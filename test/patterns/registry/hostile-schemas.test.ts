@@ -14,6 +14,7 @@ import { createCachedStorage } from '../../../patterns/registry/storage/cached-s
 import { createMemoryStorage } from '../../../patterns/registry/storage/memory-storage.js';
 import type { RegistryStorage } from '../../../patterns/registry/storage/registry-storage.js';
 import { assertRegistryError, startTestRegistry, type Reply } from './registry-test-client.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const LAG_BOUND_MS = 2_000;
 const CALL_DEADLINE_MS = 20_000;
@@ -339,22 +340,32 @@ for (const c of cases) {
 
 // --- item 6: a write never outlives its deadline --------------------------------------
 
-/** A store whose reads of one subject's versions take `delayMs`: a slow reference graph. */
-function slowSubjectStorage(inner: RegistryStorage, slowSubject: string, delayMs: number): RegistryStorage {
+/**
+ * A store whose reads of one subject's versions take `delayMs`: a slow reference graph.
+ * `slowReads()` counts the slow reads finished so far.
+ */
+function slowSubjectStorage(inner: RegistryStorage, slowSubject: string, delayMs: number): RegistryStorage & { slowReads(): number } {
+  let finished = 0;
   return {
     ...inner,
     listVersions: async (subject) => {
-      if (subject === slowSubject) await new Promise((resolve) => setTimeout(resolve, delayMs));
-      return inner.listVersions(subject);
+      if (subject !== slowSubject) return inner.listVersions(subject);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const versions = await inner.listVersions(subject);
+      finished++;
+      return versions;
     },
+    slowReads: () => finished,
   };
 }
 
 test('a registration whose caller timed out is not committed (no 50002 for a stored write)', async () => {
   // The memory storage is made of closures, so spreading it keeps every method working.
-  const registry = await startTestRegistry(slowSubjectStorage(createMemoryStorage(), 'slow-ref', 600));
+  const storage = slowSubjectStorage(createMemoryStorage(), 'slow-ref', 600);
+  const registry = await startTestRegistry(storage);
   try {
     await registry.client.call('RegisterSchema', { subject: 'slow-ref', schema_type: 'JSON', schema: '{"type":"string"}' });
+    const readsBefore = storage.slowReads();
     const request = {
       subject: 'late',
       schema_type: 'JSON',
@@ -364,10 +375,14 @@ test('a registration whose caller timed out is not committed (no 50002 for a sto
     // Resolving the reference takes 600 ms (twice: once before and once inside the write
     // queue); the caller gives up after 300 ms.
     await assert.rejects(registry.client.call('RegisterSchema', request, { deadlineMs: 300 }), (err: { code: number }) => err.code === status.DEADLINE_EXCEEDED);
-    // Long enough for the registry to have committed, had it not checked the deadline.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // The registry goes on after the caller left: once its first read of the reference is done,
+    // the write joins the write queue, and there it either commits or, as it should, is
+    // dropped. A write sent after that read (the same schema under another subject: no new id)
+    // queues behind it, so it is answered only after that decision.
+    await waitFor(() => storage.slowReads() > readsBefore, { what: 'the first read of the slow reference' });
+    assert.deepEqual(await registry.client.call('RegisterSchema', { subject: 'after', schema_type: 'JSON', schema: '{"type":"string"}' }), { id: 1, version: 1 });
     const subjects = await registry.client.call('ListSubjects', {});
-    assert.deepEqual(subjects.subjects, ['slow-ref']);
+    assert.deepEqual(subjects.subjects, ['after', 'slow-ref']);
     // With time enough, the same registration commits.
     assert.deepEqual(await registry.client.call('RegisterSchema', request, { deadlineMs: 10_000 }), { id: 2, version: 1 });
   } finally {

@@ -2,7 +2,8 @@
  * Several registry replicas (separate `prism-registry serve` processes) on one PostgreSQL
  * database: 8 concurrent writers per replica registering overlapping schemas into
  * overlapping subjects, with and without one replica SIGKILLed mid-load, and the read cache
- * of one replica following the other's writes within 1 s.
+ * of one replica following the other's writes (by NOTIFY, well under a second; the bound is a
+ * liveness bound of 10 s).
  *
  * Afterwards: ids are unique, each distinct schema has exactly one id, each subject's
  * versions are 1..n without duplicates, and nothing acknowledged is missing.
@@ -13,6 +14,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createRegistryClient, type RegistryClient } from './registry-test-client.js';
 import { createTestDatabase, type TestDatabase } from './postgres-test-db.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const tsx = import.meta.resolve('tsx');
 const cli = fileURLToPath(new URL('../../../patterns/registry/cli.ts', import.meta.url));
@@ -137,31 +139,25 @@ test('two registry replicas on one PostgreSQL: 8 writers each, overlapping schem
     await verify(ca, acks);
     await verify(cb, acks);
 
-    // Cache coherence: what one replica writes, the other serves within 1 s (both have the
-    // subject's versions and the schemas cached by now).
-    const within1s = async (check: () => Promise<boolean>, what: string) => {
-      const started = Date.now();
-      while (!(await check())) {
-        assert.ok(Date.now() - started < 1000, `within 1 s: ${what}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    };
+    // Cache coherence: what one replica writes, the other serves soon after (both have the
+    // subject's versions and the schemas cached by now). A liveness bound, not a latency claim.
+    const followed = (check: () => Promise<boolean>, what: string) => waitFor(check, { what });
     const latest = async (c: RegistryClient, subject: string) => (await c.call('GetSchemaVersion', { subject, version: 'latest' })).version as number;
     const before = await latest(cb, 'subject-0');
     const added = await ca.call('RegisterSchema', { subject: 'subject-0', schema: schemaText(100) });
-    await within1s(async () => (await latest(cb, 'subject-0')) === added.version, 'a registration on A is latest on B');
+    await followed(async () => (await latest(cb, 'subject-0')) === added.version, 'a registration on A is latest on B');
     assert.ok(added.version > before);
     await ca.call('DeleteSchemaVersion', { subject: 'subject-0', version: String(added.version) });
-    await within1s(async () => (await latest(cb, 'subject-0')) === before, 'a soft delete on A');
+    await followed(async () => (await latest(cb, 'subject-0')) === before, 'a soft delete on A');
     await ca.call('DeleteSchemaVersion', { subject: 'subject-0', version: String(added.version), permanent: true });
-    await within1s(
+    await followed(
       () => cb.call('GetSchema', { id: added.id }).then(() => false, (err: { code: number }) => err.code === 5),
       'a hard delete on A removes the schema on B',
     );
     await ca.call('UpdateConfig', { subject: 'subject-1', compatibility: 'FULL' });
-    await within1s(async () => (await cb.call('GetConfig', { subject: 'subject-1' })).compatibility_level === 'FULL', 'a config change on A');
+    await followed(async () => (await cb.call('GetConfig', { subject: 'subject-1' })).compatibility_level === 'FULL', 'a config change on A');
     await ca.call('DeleteSubject', { subject: 'subject-2' });
-    await within1s(async () => !(await cb.call('ListSubjects', {})).subjects.includes('subject-2'), 'a subject deleted on A');
+    await followed(async () => !(await cb.call('ListSubjects', {})).subjects.includes('subject-2'), 'a subject deleted on A');
   } finally {
     ca.close();
     cb.close();

@@ -14,6 +14,7 @@ import { createRegistryService } from '../../../../patterns/registry/registry-se
 import { RegistryError } from '../../../../patterns/registry/registry-error.js';
 import { createTestDatabase, createTestSchema, type TestDatabase } from '../postgres-test-db.js';
 import { runStorageConformance } from './storage-conformance.js';
+import { waitFor } from '../../../support/wait-for.js';
 
 const databases: TestDatabase[] = [];
 after(async () => {
@@ -138,8 +139,7 @@ test('postgres: watch reports other writers\' changes, deletes and settings incl
     await writer.softDeleteVersions('s', [1]);
     await writer.hardDeleteVersions('s', [1]);
     await writer.putSetting('mode', 's', 'READONLY');
-    const deadline = Date.now() + 2000;
-    while (changes.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => changes.length >= 4, { what: 'four changes heard', detail: () => JSON.stringify(changes) });
     assert.deepEqual(changes, [
       { type: 'versions', subject: 's' },
       { type: 'versions', subject: 's' },
@@ -157,13 +157,8 @@ test('postgres: the cache of one replica sees the other replica\'s writes, and d
   const db = await database('cache');
   const a = createCachedStorage(createPostgresStorage({ url: db.url }));
   const b = createCachedStorage(createPostgresStorage({ url: db.url }));
-  const eventually = async (check: () => Promise<boolean>, what: string) => {
-    const deadline = Date.now() + 1000;
-    while (!(await check())) {
-      assert.ok(Date.now() < deadline, `within 1 s: ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
+  // Changes travel by NOTIFY, well under a second; the bound is a liveness bound.
+  const eventually = (check: () => Promise<boolean>, what: string) => waitFor(check, { what });
   try {
     await a.insertVersion(input(1));
     await eventually(async () => (await b.listVersions('s')).length === 1, 'insert');
@@ -181,11 +176,16 @@ test('postgres: the cache of one replica sees the other replica\'s writes, and d
     assert.equal((await b.listVersions('t')).length, 1);
     const admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
-    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'LISTEN%'");
+    // A listening session's last statement is its LISTEN; idle once that is in place.
+    const listeners = async (where = '') =>
+      (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'LISTEN%'${where}`)).rows.map((r) => r.pid);
+    const cut = await listeners();
+    assert.ok(cut.length > 0, 'the replicas listen');
+    await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [cut]);
     await a.insertVersion(input(3, 't'));
     await eventually(async () => (await b.listVersions('t')).length === 2, 'a write while the listener reconnects');
-    // Once listening again, changes are heard again.
-    await new Promise((r) => setTimeout(r, 300));
+    // Once both listen again on new connections, changes are heard again.
+    await eventually(async () => (await listeners(" AND state = 'idle'")).filter((pid) => !cut.includes(pid)).length >= cut.length, 'every listener in place again');
     await a.softDeleteVersions('t', [2]);
     await eventually(async () => (await b.listVersions('t'))[1]?.deleted === true, 'a write after the reconnection');
     await admin.end();
