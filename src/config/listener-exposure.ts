@@ -7,7 +7,6 @@
  * probes listener carries health, readiness and metrics only and may bind anywhere.
  */
 import { isLoopbackHost } from '../security/network-address.js';
-import type { GatewayConfig } from './gateway-config.js';
 
 // One definition of loopback for listeners, the registry's CLI and the `frontend` command.
 export { isLoopbackHost };
@@ -29,8 +28,23 @@ export interface ExposureProblem {
   readonly message: string;
 }
 
+interface GuardedListener {
+  readonly enabled?: boolean;
+  readonly host?: string;
+  readonly insecure?: boolean;
+  readonly tls?: { readonly clientCertificates?: string; readonly caFile?: string };
+}
+
+/** The parts of a gateway config that decide exposure (declared here so the loader can import this file). */
+export interface ExposureConfig {
+  readonly auth?: unknown;
+  readonly admin?: GuardedListener;
+  readonly grpc?: GuardedListener;
+  readonly namespaces: readonly { readonly name: string; readonly pattern: { readonly listen?: string; readonly insecure?: boolean } }[];
+}
+
 /** One problem per listener that would bind beyond loopback unguarded, naming what to set. */
-export function exposureProblems(config: GatewayConfig): ExposureProblem[] {
+export function exposureProblems(config: ExposureConfig): ExposureProblem[] {
   const problems: ExposureProblem[] = [];
   const mtls = (tls: { clientCertificates?: string; caFile?: string } | undefined) => tls?.clientCertificates === 'require' && tls.caFile !== undefined;
   const admin = config.admin;

@@ -27,11 +27,6 @@ export interface GatewayErrorInit {
   metadata?: Record<string, string>;
   /** Details after the ErrorInfo, in the order they are rendered. */
   details?: readonly ErrorDetail[];
-  /**
-   * @deprecated Ignored: the status comes from the table in http-status.ts (every caller that
-   * passed one passed what the table says).
-   */
-  httpStatus?: number;
   cause?: unknown;
 }
 

@@ -4,6 +4,9 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 
+/** Roles, ordered: each includes the ones before it. */
+export type Role = 'read' | 'write' | 'admin';
+
 const count = (minimum: number, description: string) => Type.Optional(Type.Integer({ minimum, description }));
 
 export const BasicAuthLimitsSchema = Type.Object(

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { Code, GatewayError, GatewayReason } from '../core/gateway-error.js';
-import type { AuthConfig, BasicAuthLimits } from './auth-config.js';
+import type { AuthConfig, BasicAuthLimits, Role } from './auth-config.js';
 import { createCredentialCache, CREDENTIAL_CACHE_DEFAULTS } from './credential-cache.js';
 import { createFailureLimiter, FAILURE_LIMITER_DEFAULTS } from './failure-limiter.js';
 import { addressKey } from './network-address.js';
@@ -24,9 +24,8 @@ import { openUsersFile, type UsersFileLog } from './users-file.js';
 import { createVerificationGate, VERIFICATION_GATE_DEFAULTS } from './verification-gate.js';
 
 // The config's auth section and its limits are declared (schema and type) in auth-config.ts.
-export type { AuthConfig, BasicAuthLimits } from './auth-config.js';
+export type { AuthConfig, BasicAuthLimits, Role } from './auth-config.js';
 
-export type Role = 'read' | 'write' | 'admin';
 const RANK: Record<Role, number> = { read: 1, write: 2, admin: 3 };
 export const ROLES = Object.keys(RANK) as Role[];
 
@@ -116,11 +115,10 @@ export function createAuthenticator(config: AuthConfig, baseDir: string, options
   }
   const schemes = [users ? `Basic realm="${realm}"` : '', keys ? `Bearer realm="${realm}"` : ''].filter(Boolean);
   const unauthenticated = (message: string) =>
-    new GatewayError(Code.UNAUTHENTICATED, message, { reason: GatewayReason.UNAUTHENTICATED, httpStatus: 401 });
+    new GatewayError(Code.UNAUTHENTICATED, message, { reason: GatewayReason.UNAUTHENTICATED });
   const tooMany = (message: string, retryAfterMs: number) =>
     new GatewayError(Code.RESOURCE_EXHAUSTED, message, {
       reason: GatewayReason.AUTH_RATE_LIMITED,
-      httpStatus: 429,
       metadata: { retryAfterSeconds: String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
     });
 
@@ -211,7 +209,7 @@ export function createAuthenticator(config: AuthConfig, baseDir: string, options
     authorize(principal, namespace, role) {
       const held = principal.roles[namespace] ?? principal.roles['*'];
       if (!held || RANK[held] < RANK[role]) {
-        throw new GatewayError(Code.PERMISSION_DENIED, `role '${role}' is required`, { reason: GatewayReason.FORBIDDEN, httpStatus: 403, metadata: { role, namespace } });
+        throw new GatewayError(Code.PERMISSION_DENIED, `role '${role}' is required`, { reason: GatewayReason.FORBIDDEN, metadata: { role, namespace } });
       }
     },
     close() {

@@ -7,7 +7,7 @@
 import { watch, watchFile, unwatchFile, readFileSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { parse } from 'yaml';
-import type { Role } from './authenticator.js';
+import type { Role } from './auth-config.js';
 import { parsePasswordHash } from './password-hash.js';
 
 export interface UserEntry {
