@@ -22,7 +22,7 @@ test('the cycle finder finds a cycle when there is one', () => {
   assert.deepEqual(findCycles(graph), [['a.ts', 'b.ts', 'c.ts', 'a.ts']]);
 });
 
-test('a module only the patterns layer uses may import the gateway only through shared folders', () => {
+test('the patterns import no part of the gateway\'s request path (routing, mapping, core, admin, frontends)', () => {
   // The registry pattern runs as its own process (`prism-registry serve`): it must not pull in
   // the gateway's request path.
   const graph = importGraph(root, ['src', 'patterns']);
