@@ -5,7 +5,7 @@
  * are made with openssl in a temporary folder at test time. `grpc.tls` puts the gRPC
  * passthrough listener on TLS.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,20 +14,16 @@ import { connect as connectTls } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { stringify } from 'yaml';
 import { loadGatewayConfig } from '../../src/config/gateway-config.js';
-import { startGateway, type RunningGateway } from '../../src/start-gateway.js';
+import { startGateway } from '../../src/start-gateway.js';
 import { loadProtoRoot } from '../../src/upstream/proto-root.js';
 import { createServiceDefinition } from '../../src/upstream/service-definition.js';
 import { CONFLUENT_FRONTEND, httpsCall, keyPair, makeCertificates, REPO_ROOT } from './support.js';
+import { useSuite } from '../support/use-suite.js';
 
-let dir: string;
-const file = (name: string) => join(dir, name);
-
-let gateway: RunningGateway;
-let backendGateway: RunningGateway;
-let server: grpc.Server;
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'prism-tls-'));
+const suite = useSuite(async (scope) => {
+  const dir = mkdtempSync(join(tmpdir(), 'prism-tls-'));
+  scope.onClose(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string) => join(dir, name);
   makeCertificates(dir);
   writeFileSync(
     file('gateway.yaml'),
@@ -38,11 +34,12 @@ before(async () => {
       namespaces: [{ name: 'default', pattern: { embedded: 'patterns/registry', slots: { storage: 'store' } }, frontends: [{ file: CONFLUENT_FRONTEND }] }],
     }),
   );
-  gateway = await startGateway(loadGatewayConfig(file('gateway.yaml')), { host: '127.0.0.1', port: 0, dataDir: file('data'), logger: false });
+  const gateway = scope.own(await startGateway(loadGatewayConfig(file('gateway.yaml')), { host: '127.0.0.1', port: 0, dataDir: file('data'), logger: false }));
 
   // A TLS gRPC backend: a Registry whose ListSubjects answers ["over-tls"].
   const root = loadProtoRoot([join(REPO_ROOT, 'proto/prism/patterns/registry/v1/registry.proto')]);
-  server = new grpc.Server();
+  const server = new grpc.Server();
+  scope.onClose(() => server.forceShutdown());
   server.addService(createServiceDefinition(root.lookupService('prism.patterns.registry.v1.Registry')), {
     ListSubjects: (_call: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, { subjects: ['over-tls'] }),
   });
@@ -53,31 +50,27 @@ before(async () => {
     file('backend-gateway.yaml'),
     stringify({ namespaces: [{ name: 'default', pattern: { target: `127.0.0.1:${port}`, tls: { caFile: 'ca.crt' } }, frontends: [{ file: CONFLUENT_FRONTEND }] }] }),
   );
-  backendGateway = await startGateway(loadGatewayConfig(file('backend-gateway.yaml')), { host: '127.0.0.1', port: 0, dataDir: file('data2'), logger: false });
+  const backendGateway = scope.own(await startGateway(loadGatewayConfig(file('backend-gateway.yaml')), { host: '127.0.0.1', port: 0, dataDir: file('data2'), logger: false }));
+  return { dir, gateway, backendGateway };
 });
 
-after(async () => {
-  await gateway?.close();
-  await backendGateway?.close();
-  server?.forceShutdown();
-  rmSync(dir, { recursive: true, force: true });
-});
+const file = (name: string) => join(suite.dir, name);
 
 test('HTTPS with clientCertificates: require — a CA-signed client is served, others are refused', async () => {
-  assert.match(gateway.url, /^https:\/\//);
+  assert.match(suite.gateway.url, /^https:\/\//);
   const ca = readFileSync(file('ca.crt'));
-  const ok = await httpsCall(`${gateway.url}/subjects`, { ca, ...keyPair(dir, 'client') });
+  const ok = await httpsCall(`${suite.gateway.url}/subjects`, { ca, ...keyPair(suite.dir, 'client') });
   assert.equal(ok.status, 200, ok.text);
   assert.deepEqual(JSON.parse(ok.text), []);
-  await assert.rejects(httpsCall(`${gateway.url}/subjects`, { ca }), 'no client certificate');
-  await assert.rejects(httpsCall(`${gateway.url}/subjects`, { ca, ...keyPair(dir, 'rogue') }), 'a certificate from another CA');
-  await assert.rejects(httpsCall(`${gateway.url}/subjects`, keyPair(dir, 'client')), 'the client does not trust the server without the CA');
-  const plain = await fetch(gateway.url.replace('https:', 'http:') + '/subjects').then((r) => r.status, () => 'refused');
+  await assert.rejects(httpsCall(`${suite.gateway.url}/subjects`, { ca }), 'no client certificate');
+  await assert.rejects(httpsCall(`${suite.gateway.url}/subjects`, { ca, ...keyPair(suite.dir, 'rogue') }), 'a certificate from another CA');
+  await assert.rejects(httpsCall(`${suite.gateway.url}/subjects`, keyPair(suite.dir, 'client')), 'the client does not trust the server without the CA');
+  const plain = await fetch(suite.gateway.url.replace('https:', 'http:') + '/subjects').then((r) => r.status, () => 'refused');
   assert.notEqual(plain, 200, 'no plain HTTP on the TLS listener');
 });
 
 test('TLS to a gRPC backend with pattern.tls.caFile', async () => {
-  const a = await fetch(`${backendGateway.url}/subjects`);
+  const a = await fetch(`${suite.backendGateway.url}/subjects`);
   assert.equal(a.status, 200, await a.clone().text());
   assert.deepEqual(await a.json(), ['over-tls']);
 });
@@ -85,7 +78,7 @@ test('TLS to a gRPC backend with pattern.tls.caFile', async () => {
 test(
   'grpc.tls: the gRPC passthrough listener speaks TLS, and plaintext clients are refused',
   async () => {
-    const [host, port] = gateway.grpcAddress!.split(':');
+    const [host, port] = suite.gateway.grpcAddress!.split(':');
     await new Promise<void>((done, fail) => {
       const socket = connectTls({ host, port: Number(port), ca: readFileSync(file('ca.crt')), servername: 'localhost', ALPNProtocols: ['h2'] }, () => {
         socket.destroy();
@@ -100,7 +93,7 @@ test(
       tlsClient.makeUnaryRequest('/prism.patterns.registry.v1.Registry/ListSubjects', raw, raw, Buffer.alloc(0), { deadline: Date.now() + 5000 }, (err, value) => (err ? fail(err) : done(value!))),
     ).finally(() => tlsClient.close());
     assert.equal(overTls.length, 0, 'an empty ListSubjects reply');
-    const client = new grpc.Client(gateway.grpcAddress!, grpc.credentials.createInsecure());
+    const client = new grpc.Client(suite.gateway.grpcAddress!, grpc.credentials.createInsecure());
     const plaintext = new Promise<Buffer>((done, fail) =>
       client.makeUnaryRequest('/prism.patterns.registry.v1.Registry/ListSubjects', raw, raw, Buffer.alloc(0), { deadline: Date.now() + 5000 }, (err, value) => (err ? fail(err) : done(value!))),
     );
