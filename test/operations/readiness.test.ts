@@ -4,12 +4,12 @@
  * needs the target to accept a connection; `health: off` is always ready. A backend without
  * grpc.health.v1 kept /readyz at 503 forever before.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { ConfigError, loadGatewayConfig } from '../../src/config/gateway-config.js';
-import type { RunningGateway } from '../../src/start-gateway.js';
 import { fixtureNamespace, http, startFromConfig, tempDir, writeConfig } from './support.js';
+import { useSuite } from '../support/use-suite.js';
 
 const raw = (b: Buffer) => b;
 
@@ -36,14 +36,10 @@ async function startBackend(health?: { known: string }): Promise<{ address: stri
   return { address: `127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())) };
 }
 
-const dir = tempDir('readiness');
-let bare: Awaited<ReturnType<typeof startBackend>>;
-let named: Awaited<ReturnType<typeof startBackend>>;
-let gateway: RunningGateway;
-
-before(async () => {
-  bare = await startBackend();
-  named = await startBackend({ known: 'test.Ping' });
+const suite = useSuite(async (scope) => {
+  const dir = scope.own(tempDir('readiness'));
+  const bare = scope.own(await startBackend());
+  const named = scope.own(await startBackend({ known: 'test.Ping' }));
   const config = writeConfig(dir.path, {
     namespaces: [
       fixtureNamespace('default-check', bare.address),
@@ -53,18 +49,11 @@ before(async () => {
       fixtureNamespace('named-unknown', named.address, [], { health: { service: 'test.Other', timeoutMs: 500 } }),
     ],
   });
-  gateway = await startFromConfig(config, `${dir.path}/data`);
-});
-
-after(async () => {
-  await gateway?.close();
-  await bare?.close();
-  await named?.close();
-  dir.remove();
+  return { dir, gateway: scope.own(await startFromConfig(config, `${dir.path}/data`)) };
 });
 
 test('each namespace is checked as its health config says; /readyz names every state', async () => {
-  const ready = await http(`${gateway.adminUrl}/readyz`);
+  const ready = await http(`${suite.gateway.adminUrl}/readyz`);
   assert.equal(ready.status, 503, 'the default check still fails for a backend without grpc.health.v1');
   assert.deepEqual((ready.json() as { namespaces: Record<string, string> }).namespaces, {
     'default-check': 'NOT_SERVING',
@@ -77,8 +66,8 @@ test('each namespace is checked as its health config says; /readyz names every s
 
 test('a gateway whose namespaces say how to check a backend without grpc.health.v1 is ready; tcp turns NOT_SERVING when the backend stops', async () => {
   const own = await startBackend();
-  const config = writeConfig(dir.path, { namespaces: [fixtureNamespace('tcp', own.address, [], { health: { check: 'tcp' } }), fixtureNamespace('off', own.address, [], { health: { check: 'off' } })] }, 'ready.yaml');
-  const ready = await startFromConfig(config, `${dir.path}/data-ready`);
+  const config = writeConfig(suite.dir.path, { namespaces: [fixtureNamespace('tcp', own.address, [], { health: { check: 'tcp' } }), fixtureNamespace('off', own.address, [], { health: { check: 'off' } })] }, 'ready.yaml');
+  const ready = await startFromConfig(config, `${suite.dir.path}/data-ready`);
   try {
     const before = await http(`${ready.adminUrl}/readyz`);
     assert.equal(before.status, 200, before.text);
@@ -98,7 +87,7 @@ test('health config mistakes fail at load, naming the namespace', () => {
     ['on', /at \/namespaces\/0\/health/],
   ];
   for (const [health, expected] of cases) {
-    const file = writeConfig(dir.path, { namespaces: [fixtureNamespace('n', '127.0.0.1:1', [], { health })] }, 'bad-health.yaml');
+    const file = writeConfig(suite.dir.path, { namespaces: [fixtureNamespace('n', '127.0.0.1:1', [], { health })] }, 'bad-health.yaml');
     assert.throws(() => loadGatewayConfig(file), (err: Error) => err instanceof ConfigError && expected.test(err.message), JSON.stringify(health));
   }
 });
