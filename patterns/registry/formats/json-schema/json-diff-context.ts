@@ -8,6 +8,7 @@
 import type { SchemaNode } from './schema-node.js';
 import type { JsonDifference, JsonDifferenceType } from './json-difference.js';
 import { spendWork } from '../../work-budget.js';
+import { DiffPath } from '../diff-path.js';
 
 /** The dispatcher of json-schema-diff.ts, handed in so the per-kind diffs need not import it. */
 export type CompareSchemas = (ctx: JsonDiffContext, original: SchemaNode | null, update: SchemaNode | null) => void;
@@ -41,7 +42,7 @@ export type IncompatiblePairs = PairMap<readonly JsonDifference[]>;
 
 export class JsonDiffContext {
   readonly differences: JsonDifference[] = [];
-  private readonly path: string[] = [];
+  private path = new DiffPath();
 
   private constructor(private readonly shared: Shared) {}
 
@@ -65,7 +66,7 @@ export class JsonDiffContext {
   /** A context sharing memo and cycle state, starting at the current path. */
   subcontext(): JsonDiffContext {
     const sub = new JsonDiffContext(this.shared);
-    sub.path.push(...this.path);
+    sub.path = this.path.copy();
     return sub;
   }
 
@@ -74,8 +75,7 @@ export class JsonDiffContext {
   }
 
   add(type: JsonDifferenceType, attribute?: string): void {
-    const segments = attribute === undefined ? this.path : [...this.path, attribute];
-    this.differences.push({ type, path: `#/${segments.join('/')}` });
+    this.differences.push({ type, path: this.path.pointer(attribute) });
   }
 
   addAll(diffs: readonly JsonDifference[]): void {
@@ -83,12 +83,7 @@ export class JsonDiffContext {
   }
 
   atPath<T>(segment: string, fn: () => T): T {
-    this.path.push(segment);
-    try {
-      return fn();
-    } finally {
-      this.path.pop();
-    }
+    return this.path.within(segment, fn);
   }
 
   /**
@@ -120,11 +115,11 @@ export class JsonDiffContext {
 
   /** Adds pair-relative differences under the current path. */
   addRebased(diffs: readonly JsonDifference[]): void {
-    if (this.path.length === 0) {
+    if (this.path.isRoot) {
       this.differences.push(...diffs);
       return;
     }
-    const prefix = `#/${this.path.join('/')}`;
+    const prefix = this.path.pointer();
     for (const d of diffs) this.differences.push({ type: d.type, path: d.path.length <= 2 ? prefix : `${prefix}/${d.path.slice(2)}` });
   }
 

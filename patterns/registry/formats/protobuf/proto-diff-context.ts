@@ -7,12 +7,13 @@
 import { resolveTypeName, type TypeIndex, type TypeInfo } from './type-index.js';
 import { isCompatibleProtoDifference, type ProtoDifference, type ProtoDifferenceType } from './proto-difference.js';
 import type { ProtoMessage } from './proto-model.js';
+import { DiffPath } from '../diff-path.js';
 
 export type Side = 'original' | 'update';
 
 export class ProtoDiffContext {
   readonly differences: ProtoDifference[] = [];
-  private readonly path: string[] = [];
+  private readonly path = new DiffPath();
   private readonly names: string[] = [];
   private readonly packages: Record<Side, string>;
 
@@ -37,7 +38,7 @@ export class ProtoDiffContext {
   }
 
   add(type: ProtoDifferenceType): void {
-    this.differences.push({ type, path: `#/${this.path.join('/')}` });
+    this.differences.push({ type, path: this.path.pointer() });
   }
 
   isCompatible(): boolean {
@@ -46,12 +47,7 @@ export class ProtoDiffContext {
 
   /** Runs `fn` with `segment` appended to the path only. */
   atPath<T>(segment: string, fn: () => T): T {
-    this.path.push(segment);
-    try {
-      return fn();
-    } finally {
-      this.path.pop();
-    }
+    return this.path.within(segment, fn);
   }
 
   /** Runs `fn` inside a named type scope (path and name resolution both). */
