@@ -4,11 +4,18 @@
  * binding, as an HTTP status, headers and body. First match wins; with no match the body is
  * grpc-gateway's shape (`{code, message, details}`). If rendering itself fails, the fixed
  * fallback body goes out: an error never escapes as a stack trace.
+ *
+ * Two steps, like every other compile step: the mappings are planned (checked, every problem
+ * reported into a DiagnosticSink with its code, giving ErrorRulePlans: the route plan's error
+ * table), then the closure is compiled from those plans, so the table the exports read is the
+ * table that renders.
  */
-import type { ErrorMapping, Template } from '../frontends/definition.js';
+import type { ErrorMapping, ErrorMatch } from '../frontends/definition.js';
+import { DiagnosticCode, nestedSink, type DiagnosticSink } from '../frontends/diagnostics.js';
 import { codeName, GatewayError, parseCode } from '../core/gateway-error.js';
 import { DEFAULT_FALLBACK, defaultErrorBody, type ErrorMapper, type FallbackBody } from '../core/render-error.js';
-import { compileTemplate, type TemplateRenderer, type TemplateScope } from './template.js';
+import type { ErrorRulePlan, TemplatePlan } from '../routing/route-plan.js';
+import { compileTemplatePlan, planTemplate, type TemplateRenderer, type TemplateScope } from './template.js';
 
 // The mapper's contract lives with renderError, which calls it; re-exported for the compiler.
 export type { ErrorMapper, RenderedError } from '../core/render-error.js';
@@ -25,12 +32,8 @@ export interface ErrorView {
   httpStatus: number;
 }
 
-export interface ErrorMapperProblem {
-  /** Index in the list and pointer inside the mapping. */
-  index: number;
-  pointer: string;
-  message: string;
-}
+/** What error templates may read besides `error`: the bound request, on a route's own mappings. */
+export type ErrorScope = Omit<TemplateScope, 'error' | 'response' | 'metadata' | 'item'>;
 
 interface CompiledMapping {
   matches(e: GatewayError): boolean;
@@ -44,23 +47,47 @@ export function errorView(e: GatewayError): ErrorView {
 }
 
 /**
- * Compiles a list of mappings; an error none of them matches goes to `next` (a route's own
- * mappings fall through to its frontend's, compiled once and shared by every route), else to
- * the default body. Problems are returned through `report`. The mapper carries `fallback`, so
- * renderError can send it when the rendered body cannot be serialised.
+ * Checks a list of mappings, reporting every problem of every mapping into `sink` (pointers
+ * relative to the list: `/0/match/code`, `/1/body/object/message/from`): an unknown gRPC code is
+ * INVALID_VALUE, a template problem carries the template's own code.
+ * @returns one plan per mapping, in order, or undefined when a problem was reported.
  */
-export function compileErrorMapper(
-  mappings: readonly ErrorMapping[],
-  scope: Omit<TemplateScope, 'error' | 'response'>,
-  fallback: FallbackBody = DEFAULT_FALLBACK,
-  report: (problem: ErrorMapperProblem) => void = () => {},
-  next?: ErrorMapper,
-): ErrorMapper {
-  const compiled: CompiledMapping[] = [];
-  mappings.forEach((m, index) => {
-    const c = compileMapping(m, { ...scope, error: true }, (pointer, message) => report({ index, pointer, message }));
-    if (c) compiled.push(c);
-  });
+export function planErrorMappings(mappings: readonly ErrorMapping[], scope: ErrorScope, owner: ErrorRulePlan['scope'], sink: DiagnosticSink): ErrorRulePlan[] | undefined {
+  let problems = 0;
+  const counting: DiagnosticSink = (code, pointer, message) => {
+    problems++;
+    sink(code, pointer, message);
+  };
+  const templateScope: TemplateScope = { ...scope, error: true };
+  const plans = mappings.map((m, index) => planMapping(m, templateScope, owner, nestedSink(counting, `/${index}`)));
+  return problems === 0 ? plans : undefined;
+}
+
+function planMapping(m: ErrorMapping, scope: TemplateScope, owner: ErrorRulePlan['scope'], sink: DiagnosticSink): ErrorRulePlan {
+  const match = m.match ?? {};
+  for (const c of match.code === undefined ? [] : [match.code].flat()) {
+    if (parseCode(c) === undefined) sink(DiagnosticCode.INVALID_VALUE, '/match/code', `unknown gRPC code '${c}'`);
+  }
+  const body = m.body === undefined ? undefined : planTemplate(m.body, scope, sink, '/body');
+  const headers: Record<string, TemplatePlan> = {};
+  for (const [name, t] of Object.entries(m.headers ?? {})) {
+    const plan = planTemplate(t, scope, sink, `/headers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    if (plan) headers[name] = plan;
+  }
+  return { scope: owner, match, ...(m.status === undefined ? {} : { status: m.status }), headers, ...(body ? { body } : {}) };
+}
+
+/**
+ * Compiles planned mappings (planErrorMappings, same scope) into the mapper; an error none of
+ * them matches goes to `next` (a route's own mappings fall through to its frontend's, compiled
+ * once and shared by every route), else to the default body. The mapper carries `fallback`, so
+ * renderError can send it when the rendered body cannot be serialised.
+ * @throws Error only when a plan names proto types the scope does not have (a plan made
+ *   against other protos).
+ */
+export function compileErrorPlans(plans: readonly ErrorRulePlan[], scope: ErrorScope, fallback: FallbackBody = DEFAULT_FALLBACK, next?: ErrorMapper): ErrorMapper {
+  const templateScope: TemplateScope = { ...scope, error: true };
+  const compiled = plans.map((p) => compileMapping(p, templateScope));
   const fallbackBody = JSON.stringify(fallback.body);
 
   const mapper = (error: GatewayError, request?: unknown) => {
@@ -81,20 +108,48 @@ export function compileErrorMapper(
   return Object.assign(mapper, { fallback });
 }
 
-function compileMapping(m: ErrorMapping, scope: TemplateScope, report: (pointer: string, message: string) => void): CompiledMapping | undefined {
+/**
+ * Plans and compiles in one call, for mappings that are not part of a route plan. Problems go
+ * to `sink`; a mapping with a problem is left out of the mapper.
+ */
+export function compileErrorMapper(
+  mappings: readonly ErrorMapping[],
+  scope: ErrorScope,
+  fallback: FallbackBody = DEFAULT_FALLBACK,
+  sink: DiagnosticSink = () => {},
+  next?: ErrorMapper,
+): ErrorMapper {
+  const templateScope: TemplateScope = { ...scope, error: true };
+  const plans: ErrorRulePlan[] = [];
+  mappings.forEach((m, index) => {
+    let ok = true;
+    const plan = planMapping(m, templateScope, 'frontend', (code, pointer, message) => {
+      ok = false;
+      sink(code, `/${index}${pointer}`, message);
+    });
+    if (ok) plans.push(plan);
+  });
+  return compileErrorPlans(plans, scope, fallback, next);
+}
+
+function compileMapping(plan: ErrorRulePlan, scope: TemplateScope): CompiledMapping {
+  const headers: [string, TemplateRenderer][] = Object.entries(plan.headers).map(([name, t]) => [name.toLowerCase(), compileTemplatePlan(t, scope)]);
+  return { matches: compileMatch(plan.match), status: plan.status, body: plan.body && compileTemplatePlan(plan.body, scope), headers };
+}
+
+/** Every condition the match states must hold; codes that do not parse were reported when planned. */
+function compileMatch(match: ErrorMatch): (e: GatewayError) => boolean {
   const tests: ((e: GatewayError) => boolean)[] = [];
-  const match = m.match ?? {};
   if (match.code !== undefined) {
     const codes = new Set<number>();
-    for (const c of Array.isArray(match.code) ? match.code : [match.code]) {
+    for (const c of [match.code].flat()) {
       const code = parseCode(c);
-      if (code === undefined) report('/match/code', `unknown gRPC code '${c}'`);
-      else codes.add(code);
+      if (code !== undefined) codes.add(code);
     }
     tests.push((e) => codes.has(e.code));
   }
   if (match.reason !== undefined) {
-    const reasons = new Set(Array.isArray(match.reason) ? match.reason : [match.reason]);
+    const reasons = new Set([match.reason].flat());
     tests.push((e) => reasons.has(e.reason));
   }
   if (match.domain !== undefined) {
@@ -105,20 +160,5 @@ function compileMapping(m: ErrorMapping, scope: TemplateScope, report: (pointer:
     const entries = Object.entries(match.metadata);
     tests.push((e) => entries.every(([k, v]) => e.metadata[k] === v));
   }
-  const compile = (t: Template | undefined, pointer: string): TemplateRenderer | undefined => {
-    if (t === undefined) return undefined;
-    try {
-      return compileTemplate(t, scope, pointer);
-    } catch (err) {
-      report((err as { pointer?: string }).pointer ?? pointer, (err as Error).message);
-      return undefined;
-    }
-  };
-  const body = compile(m.body, '/body');
-  const headers: [string, TemplateRenderer][] = [];
-  for (const [name, t] of Object.entries(m.headers ?? {})) {
-    const r = compile(t, `/headers/${name}`);
-    if (r) headers.push([name.toLowerCase(), r]);
-  }
-  return { matches: (e) => tests.every((t) => t(e)), status: m.status, body, headers };
+  return (e) => tests.every((t) => t(e));
 }

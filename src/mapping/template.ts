@@ -38,34 +38,7 @@ export interface TemplateScope {
   json: JsonRenderOptions;
 }
 
-/**
- * The first problem of a template, for callers that compile with `compileTemplate` and take
- * one error rather than a sink.
- */
-export class TemplateError extends Error {
-  override readonly name = 'TemplateError';
-  constructor(
-    readonly pointer: string,
-    message: string,
-    readonly code: Code = DiagnosticCode.TEMPLATE,
-  ) {
-    super(message);
-  }
-}
-
 const NODE_KEYS = new Set(['from', 'const', 'object', 'each']);
-
-/**
- * Compiles a template (planned, then compiled from the plan).
- * @throws TemplateError with the JSON pointer (relative to the template) of the first problem.
- */
-export function compileTemplate(template: Template | undefined, scope: TemplateScope, pointer = ''): TemplateRenderer {
-  if (template === undefined) return () => undefined;
-  let first: TemplateError | undefined;
-  const plan = planTemplate(template, scope, (code, at, message) => (first ??= new TemplateError(at, message, code)), pointer);
-  if (first || !plan) throw first ?? new TemplateError(pointer, 'the template does not compile');
-  return compileTemplatePlan(plan, scope);
-}
 
 /**
  * Checks and resolves a template, reporting every problem into `sink` (pointers relative to

@@ -9,12 +9,11 @@ import { DefinitionError, type DefinitionProblem } from '../frontends/definition
 import { DiagnosticCode, nestedSink, type DiagnosticSink } from '../frontends/diagnostics.js';
 import type { LoadedDefinition } from '../frontends/load-definition.js';
 import { compileBodyValidator } from '../mapping/body-validator.js';
-import { compileErrorMapper, DEFAULT_FALLBACK, type ErrorMapper, type ErrorMapperProblem } from '../mapping/error-mapper.js';
+import { compileErrorPlans, DEFAULT_FALLBACK, planErrorMappings, type ErrorMapper, type ErrorScope } from '../mapping/error-mapper.js';
 import { typeName } from '../mapping/field-path.js';
 import { defaultJsonOptions } from '../mapping/message-json.js';
 import { compileRequestMapper } from '../mapping/request-mapper.js';
 import { compileResponseMapper, planResponse } from '../mapping/response-mapper.js';
-import { planTemplate } from '../mapping/template.js';
 import { methodPath } from '../upstream/service-definition.js';
 import { loadProtoRoot } from '../upstream/proto-root.js';
 import type { Upstream } from '../upstream/grpc-upstream.js';
@@ -132,7 +131,9 @@ function compileFrontend(binding: FrontendBinding, def: FrontendDefinition, repo
   if (rest.defaultRequestType !== undefined && !consumes.map((c) => c.toLowerCase()).includes(rest.defaultRequestType.toLowerCase())) {
     report(DiagnosticCode.INVALID_VALUE, '/rest/defaultRequestType', `'${rest.defaultRequestType}' is not one of the consumed types`);
   }
-  const frontendErrors = compileErrors(rest.errors ?? [], { json }, fallback, nestedSink(report, '/rest/errors'), 'frontend');
+  // With a problem in the frontend's mappings the compile fails; the routes are still compiled
+  // (against no mappings) so that their problems are reported in the same pass.
+  const frontendErrors = compileErrors(rest.errors ?? [], { json }, fallback, nestedSink(report, '/rest/errors'), 'frontend') ?? { mapper: compileErrorPlans([], { json }, fallback), plan: [] };
   const frontend: CompiledFrontend = {
     name: def.name,
     mountPath,
@@ -292,30 +293,19 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
 }
 
 /**
- * Error mappings: compiled by the error mapper (which reports bad match values) and planned
- * here (which reports every template problem with its own code), problems in mapping order.
+ * Error mappings: planned (every problem of every mapping reported once, with its code), then
+ * the mapper is compiled from the plans, which also become the route plan's error table.
  */
 function compileErrors(
   mappings: readonly ErrorMapping[],
-  scope: { json: typeof defaultJsonOptions; request?: protobuf.Type },
+  scope: ErrorScope,
   fallback: { status: number; body: unknown },
   sink: DiagnosticSink,
   owner: ErrorRulePlan['scope'],
   next?: ErrorMapper,
-): { mapper: ErrorMapper; plan: ErrorRulePlan[] } {
-  const matchProblems: ErrorMapperProblem[] = [];
-  // The mapper's own template problems are the first of what planning reports below.
-  const mapper = compileErrorMapper(mappings, scope, fallback, (p) => void (p.pointer.startsWith('/match') && matchProblems.push(p)), next);
-  const templateScope = { ...scope, error: true };
-  const plan: ErrorRulePlan[] = [];
-  mappings.forEach((m, index) => {
-    const at = nestedSink(sink, `/${index}`);
-    for (const p of matchProblems.filter((q) => q.index === index)) at(DiagnosticCode.INVALID_VALUE, p.pointer, p.message);
-    const body = m.body === undefined ? undefined : planTemplate(m.body, templateScope, at, '/body');
-    for (const [name, t] of Object.entries(m.headers ?? {})) planTemplate(t, templateScope, at, `/headers/${name}`);
-    plan.push({ scope: owner, match: m.match ?? {}, ...(m.status === undefined ? {} : { status: m.status }), headers: Object.keys(m.headers ?? {}).map((h) => h.toLowerCase()), ...(body ? { body } : {}) });
-  });
-  return { mapper, plan };
+): { mapper: ErrorMapper; plan: ErrorRulePlan[] } | undefined {
+  const plan = planErrorMappings(mappings, scope, owner, sink);
+  return plan && { mapper: compileErrorPlans(plan, scope, fallback, next), plan };
 }
 
 function lookupService(root: protobuf.Root, name: string): protobuf.Service | undefined {

@@ -120,7 +120,8 @@ export interface ErrorRulePlan {
   readonly scope: 'route' | 'frontend';
   readonly match: ErrorMatch;
   readonly status?: number;
-  readonly headers: readonly string[];
+  /** Header name (as written; sent lower-case) → template, as in ResponsePlan. */
+  readonly headers: Readonly<Record<string, TemplatePlan>>;
   /** Absent: the default body (`google.rpc.Status`). */
   readonly body?: TemplatePlan;
 }
