@@ -74,13 +74,16 @@ test('a successful write through the frontend clears the cache', async () => {
   assert.deepEqual(h.fixture.received.map((r) => r.method), ['Echo', 'Echo', 'Echo']);
 });
 
-test('entries expire after ttlMs', async () => {
+test('entries expire after ttlMs', async (t) => {
+  // The cache ages entries by Date.now: a mocked Date moves past the 50 ms at once.
+  t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
   await get('/short/1');
+  t.mock.timers.tick(49);
   await get('/short/1');
-  assert.equal(calls(), 1);
-  await new Promise((r) => setTimeout(r, 80));
+  assert.equal(calls(), 1, 'still fresh 49 ms after it was stored');
+  t.mock.timers.tick(2);
   await get('/short/1');
-  assert.equal(calls(), 2);
+  assert.equal(calls(), 2, 'expired 51 ms after it was stored');
 });
 
 test('the least recently used entry leaves first when the route is full', async () => {
