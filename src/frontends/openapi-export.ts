@@ -16,7 +16,7 @@ import type { CompiledFrontend, CompiledRoute } from '../routing/compiled-route.
 import type { RouteTable } from '../routing/route-table.js';
 import type { BindingPlan, ErrorRulePlan, ReadPlan, RoutePlan, TemplatePlan } from '../routing/route-plan.js';
 import { lookupField } from '../routing/route-plan.js';
-import { findField, resolveFieldPath, typeName, jsonName } from '../mapping/field-path.js';
+import { findField, planFieldPath, typeName, jsonName } from '../mapping/field-path.js';
 import type { JsonRenderOptions } from '../mapping/message-json.js';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1 schema objects). */
@@ -281,12 +281,9 @@ function derivedBodySchema(bindings: BindingPlan[], requestType: protobuf.Type, 
 }
 
 function fieldOrAny(type: protobuf.Type, path: string, ctx: OperationContext): SchemaObject {
-  try {
-    const chain = resolveFieldPath(type, path);
-    return ctx.schemas.field(chain[chain.length - 1], ctx.json);
-  } catch {
-    return {};
-  }
+  // The compiler reported a path that does not resolve; the export describes it as any value.
+  const chain = planFieldPath(type, path, () => {});
+  return chain ? ctx.schemas.field(chain[chain.length - 1], ctx.json) : {};
 }
 
 // ---- Responses ---------------------------------------------------------------------------

@@ -33,12 +33,26 @@ export interface CoercerOptions {
 }
 
 /**
- * Checks that `source` can feed `field` with these options, reporting what compileFieldCoercer
- * would refuse into `sink` (TYPE_MISMATCH, or UNKNOWN_FIELD for a rename target that is not a
- * field). Call it before compileFieldCoercer when the field comes from a definition.
- * @returns true when the coercer compiles.
+ * Chooses the coercer for a field, whole (repeated and map fields take lists and objects).
+ * What a definition can get wrong is reported into `sink` (pointer ''), never thrown: a text
+ * value for a map field or `lenient-bool` on a field that is not a bool (TYPE_MISMATCH), a
+ * `rename` target that is not a field of the message (UNKNOWN_FIELD).
+ * @returns the coercer, or undefined after reporting.
  */
-export function checkFieldCoercer(field: protobuf.Field, source: SourceKind, options: CoercerOptions, sink: DiagnosticSink): boolean {
+export function compileFieldCoercer(field: protobuf.Field, source: SourceKind, options: CoercerOptions, sink: DiagnosticSink): Coercer | undefined {
+  return checkFieldCoercer(field, source, options, sink) ? fieldCoercer(field, source, options) : undefined;
+}
+
+/**
+ * A JSON value → a plain message object with proto field names (see messageCoercer). A
+ * `rename` target that is not a field of `type` is reported into `sink` (UNKNOWN_FIELD).
+ * @returns the coercer, or undefined after reporting.
+ */
+export function compileMessageCoercer(type: protobuf.Type, source: SourceKind, keys: Pick<CoercerOptions, 'rename' | 'ignore'>, sink: DiagnosticSink): Coercer | undefined {
+  return checkRenames(type, keys.rename, sink) ? messageCoercer(type, source, keys) : undefined;
+}
+
+function checkFieldCoercer(field: protobuf.Field, source: SourceKind, options: CoercerOptions, sink: DiagnosticSink): boolean {
   field.resolve();
   if (field.map) {
     if (source !== 'text') return true;
@@ -47,13 +61,8 @@ export function checkFieldCoercer(field: protobuf.Field, source: SourceKind, opt
   }
   const resolved = field.resolvedType;
   if (resolved instanceof protobuf.Enum) return true;
-  if (resolved instanceof protobuf.Type) {
-    if (wellKnownCoercer(resolved) || source === 'text') return true;
-    const missing = Object.values(options.rename ?? {}).find((target) => !findField(resolved, target));
-    if (missing === undefined) return true;
-    sink(DiagnosticCode.UNKNOWN_FIELD, '', `rename target '${missing}' is not a field of ${typeName(resolved)}`);
-    return false;
-  }
+  // Well-known types and text sources never read `rename` (messageCoercer returns first).
+  if (resolved instanceof protobuf.Type) return wellKnownCoercer(resolved) !== undefined || source === 'text' || checkRenames(resolved, options.rename, sink);
   if (options.coerce === 'lenient-bool' && field.type !== 'bool') {
     sink(DiagnosticCode.TYPE_MISMATCH, '', `'lenient-bool' applies to bool fields, not ${field.type}`);
     return false;
@@ -61,17 +70,18 @@ export function checkFieldCoercer(field: protobuf.Field, source: SourceKind, opt
   return true;
 }
 
-/**
- * Chooses the coercer for a field, whole (repeated and map fields take lists and objects).
- * @throws Error when the source kind cannot feed the field at all (a definition error that
- *   checkFieldCoercer reports first).
- */
-export function compileFieldCoercer(field: protobuf.Field, source: SourceKind, options: CoercerOptions = {}): Coercer {
+function checkRenames(type: protobuf.Type, rename: Record<string, string> | undefined, sink: DiagnosticSink): boolean {
+  const missing = Object.values(rename ?? {}).find((target) => !findField(type, target));
+  if (missing === undefined) return true;
+  sink(DiagnosticCode.UNKNOWN_FIELD, '', `rename target '${missing}' is not a field of ${typeName(type)}`);
+  return false;
+}
+
+/** The coercer of a field whose options checkFieldCoercer accepted (nested fields always are). */
+function fieldCoercer(field: protobuf.Field, source: SourceKind, options: CoercerOptions): Coercer {
   field.resolve();
-  if (field.map) {
-    if (source === 'text') throw new Error(`a text value cannot feed map field '${field.name}'`);
-    return compileMapCoercer(field as unknown as protobuf.MapField, source);
-  }
+  // A text source never gets here for a map field (checkFieldCoercer refuses it).
+  if (field.map) return compileMapCoercer(field as unknown as protobuf.MapField, source);
   const element = compileElementCoercer(field, source, options);
   if (!field.repeated) return element;
   return (value) => {
@@ -93,11 +103,9 @@ export function compileFieldCoercer(field: protobuf.Field, source: SourceKind, o
 function compileElementCoercer(field: protobuf.Field, source: SourceKind, options: CoercerOptions): Coercer {
   const resolved = field.resolvedType;
   if (resolved instanceof protobuf.Enum) return enumCoercer(resolved);
-  if (resolved instanceof protobuf.Type) return compileMessageCoercer(resolved, source, options);
-  if (options.coerce === 'lenient-bool') {
-    if (field.type !== 'bool') throw new Error(`'lenient-bool' applies to bool fields, not ${field.type}`);
-    return lenientBool;
-  }
+  if (resolved instanceof protobuf.Type) return messageCoercer(resolved, source, options);
+  // On any other field checkFieldCoercer refused `lenient-bool`.
+  if (options.coerce === 'lenient-bool' && field.type === 'bool') return lenientBool;
   return scalarCoercer(field.type, source);
 }
 
@@ -236,10 +244,11 @@ const messageCoercers = { json: new WeakMap<protobuf.Type, Coercer>(), 'json-len
 
 /**
  * A JSON value → a plain message object with proto field names. Keys match proto names, JSON
- * names or `rename` entries; `ignore`d and unknown keys are skipped (JSON bodies are open, like Jackson's
- * ignoreUnknown); null means "not set". Well-known types take their proto3 JSON forms.
+ * names or `rename` entries (whose targets checkRenames accepted); `ignore`d and unknown keys
+ * are skipped (JSON bodies are open, like Jackson's ignoreUnknown); null means "not set".
+ * Well-known types take their proto3 JSON forms.
  */
-export function compileMessageCoercer(type: protobuf.Type, source: SourceKind, keys: Pick<CoercerOptions, 'rename' | 'ignore'> = {}): Coercer {
+function messageCoercer(type: protobuf.Type, source: SourceKind, keys: Pick<CoercerOptions, 'rename' | 'ignore'> = {}): Coercer {
   const { rename, ignore } = keys;
   const custom = rename !== undefined || ignore !== undefined;
   const wkt = wellKnownCoercer(type);
@@ -260,14 +269,13 @@ export function compileMessageCoercer(type: protobuf.Type, source: SourceKind, k
   const build = () => {
     byKey = new Map();
     for (const field of type.fieldsArray) {
-      const entry = { field, coerce: compileFieldCoercer(field, source) };
+      const entry = { field, coerce: fieldCoercer(field, source, {}) };
       byKey.set(field.name, entry);
       byKey.set(jsonName(field), entry);
     }
     for (const [key, target] of Object.entries(rename ?? {})) {
       const field = findField(type, target);
-      if (!field) throw new Error(`rename target '${target}' is not a field of ${typeName(type)}`);
-      byKey.set(key, byKey.get(field.name)!);
+      if (field) byKey.set(key, byKey.get(field.name)!);
     }
     for (const key of ignore ?? []) byKey.delete(key);
     return byKey;

@@ -4,39 +4,11 @@
 import protobuf from 'protobufjs';
 import { DiagnosticCode, type DiagnosticSink } from '../frontends/diagnostics.js';
 
-export class FieldPathError extends Error {
-  override readonly name = 'FieldPathError';
-}
-
 /**
- * Resolves `path` in `type` to the chain of fields it walks. Every field but the last must be
- * a singular message field.
- * @throws FieldPathError naming the segment that does not resolve and the type it was looked in.
- */
-export function resolveFieldPath(type: protobuf.Type, path: string): protobuf.Field[] {
-  const segments = path.split('.');
-  const chain: protobuf.Field[] = [];
-  let current: protobuf.Type = type;
-  segments.forEach((segment, i) => {
-    const field = findField(current, segment);
-    if (!field) {
-      throw new FieldPathError(`unknown field '${segment}' in ${typeName(current)}`);
-    }
-    chain.push(field);
-    if (i < segments.length - 1) {
-      field.resolve();
-      if (!(field.resolvedType instanceof protobuf.Type) || field.repeated || field.map) {
-        throw new FieldPathError(`field '${segment}' of ${typeName(current)} is not a singular message, so '${segments.slice(i + 1).join('.')}' cannot be reached through it`);
-      }
-      current = field.resolvedType;
-    }
-  });
-  return chain;
-}
-
-/**
- * Resolves `path` like resolveFieldPath, reporting a path that does not resolve into `sink`
- * (UNKNOWN_FIELD, or TYPE_MISMATCH for a path through a field that is not a singular message).
+ * Resolves `path` in `type` to the chain of fields it walks; every field but the last must be
+ * a singular message field. A path that does not resolve is reported into `sink` (UNKNOWN_FIELD
+ * naming the segment and the type it was looked in, or TYPE_MISMATCH for a path through a
+ * field that is not a singular message).
  * @returns the chain, or undefined after reporting.
  */
 export function planFieldPath(type: protobuf.Type, path: string, sink: DiagnosticSink): protobuf.Field[] | undefined {

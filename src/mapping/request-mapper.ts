@@ -11,9 +11,9 @@ import type { ParamMapping } from '../frontends/definition.js';
 import { Code, GatewayError, GatewayReason } from '../core/gateway-error.js';
 import { DiagnosticCode, nestedSink, type DiagnosticSink } from '../frontends/diagnostics.js';
 import { fieldShape, type BindingPlan, type BindingSource } from '../routing/route-plan.js';
-import { checkFieldCoercer, compileFieldCoercer, compileMessageCoercer, type Coercer, type SourceKind } from './coerce.js';
+import { compileFieldCoercer, compileMessageCoercer, type Coercer, type SourceKind } from './coerce.js';
 import { CoercionFailure } from './coercion-failure.js';
-import { describeField, findField, planFieldPath, resolveFieldPath, typeName } from './field-path.js';
+import { describeField, planFieldPath, typeName } from './field-path.js';
 import type { RequestValues } from './request-values.js';
 
 export type RequestMapper = (values: RequestValues) => Record<string, unknown>;
@@ -100,9 +100,9 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
   let targetLabel: string;
   if (param.to === '*') {
     if (root !== 'body' && root !== 'const') return void report('to', DiagnosticCode.UNSUPPORTED, `'*' (the whole request message) can only be bound from the body or a constant`);
-    const unknown = Object.values(param.rename ?? {}).find((target) => !findField(requestType, target));
-    if (unknown !== undefined) return void report('to', DiagnosticCode.UNKNOWN_FIELD, `rename target '${unknown}' is not a field of ${typeName(requestType)}`);
-    coerce = compileMessageCoercer(requestType, kind, { rename: param.rename, ignore: param.ignore });
+    const message = compileMessageCoercer(requestType, kind, { rename: param.rename, ignore: param.ignore }, (code, _, text) => report('to', code, text));
+    if (!message) return undefined;
+    coerce = message;
     targetLabel = `the request (${typeName(requestType)})`;
   } else {
     const resolved = planFieldPath(requestType, param.to, nestedSink((code, _, message) => report('to', code, message), ''));
@@ -111,8 +111,9 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
     const field = chain[chain.length - 1];
     targetLabel = `field '${param.to}' (${describeField(field)})`;
     const property = param.coerce ? 'coerce' : 'from';
-    if (!checkFieldCoercer(field, kind, { coerce: param.coerce, rename: param.rename }, (code, _, message) => report(property, code, `${label} cannot feed ${targetLabel}: ${message}`))) return undefined;
-    coerce = compileFieldCoercer(field, kind, { coerce: param.coerce, rename: param.rename, ignore: param.ignore });
+    const fieldCoerce = compileFieldCoercer(field, kind, { coerce: param.coerce, rename: param.rename, ignore: param.ignore }, (code, _, message) => report(property, code, `${label} cannot feed ${targetLabel}: ${message}`));
+    if (!fieldCoerce) return undefined;
+    coerce = fieldCoerce;
     if (kind === 'text' && field.resolvedType instanceof protobuf.Type && !isTextMessage(field.resolvedType)) {
       return void report('from', DiagnosticCode.TYPE_MISMATCH, `${label} cannot feed ${targetLabel}: a text value cannot become a message`);
     }
@@ -230,12 +231,9 @@ function compileOneofCheck(requestType: protobuf.Type, params: readonly ParamMap
   const groups = new Map<string, { path: string[]; members: Set<string> }>();
   for (const p of params) {
     if (p.to === '*') continue;
-    let chain: protobuf.Field[];
-    try {
-      chain = resolveFieldPath(requestType, p.to);
-    } catch {
-      continue;
-    }
+    // A target that does not resolve was reported when its param compiled.
+    const chain = planFieldPath(requestType, p.to, () => {});
+    if (!chain) continue;
     const field = chain[chain.length - 1];
     if (!field.partOf) continue;
     const parent = chain.slice(0, -1).map((f) => f.name);

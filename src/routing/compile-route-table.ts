@@ -183,13 +183,8 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
     problems++;
     ctx.report(code, pointer, message);
   };
-  let template;
-  try {
-    template = parsePathTemplate(joinPaths(ctx.frontend.mountPath, r.path));
-  } catch (err) {
-    report(DiagnosticCode.PATH_TEMPLATE, `${at}/path`, (err as Error).message);
-    return undefined;
-  }
+  const template = parsePathTemplate(joinPaths(ctx.frontend.mountPath, r.path), nestedSink(report, `${at}/path`));
+  if (!template) return undefined;
 
   let grpc: GrpcTarget | undefined;
   if (r.grpc !== undefined) {

@@ -3,6 +3,7 @@
  * one whole path segment. Parsed once into segments, which the route table indexes in a
  * segment trie (segment-trie.ts).
  */
+import { DiagnosticCode, type DiagnosticSink } from '../frontends/diagnostics.js';
 
 /** One segment of a template: literal text, or a parameter that takes the whole segment. */
 export type PathSegment = { readonly text: string; readonly param?: undefined } | { readonly param: string; readonly text?: undefined };
@@ -17,6 +18,7 @@ export interface PathTemplate {
   readonly shape: string;
 }
 
+/** What the one-argument parsePathTemplate throws: every problem of the template, in one message. */
 export class PathTemplateError extends Error {
   override readonly name = 'PathTemplateError';
 }
@@ -39,29 +41,52 @@ export function joinPaths(...parts: (string | undefined)[]): string {
 }
 
 /**
- * Parses a template.
- * @throws PathTemplateError naming the segment at fault.
+ * Parses a template, reporting every problem into `sink` (PATH_TEMPLATE, pointer ''): a path
+ * that does not start with '/', an empty segment, a parameter named twice, a parameter that is
+ * not a whole segment, a character that has no place in a template.
+ * @returns the template, or undefined after reporting.
  */
-export function parsePathTemplate(template: string): PathTemplate {
-  if (!template.startsWith('/')) throw new PathTemplateError(`path '${template}' must start with '/'`);
+export function parsePathTemplate(template: string, sink: DiagnosticSink): PathTemplate | undefined;
+/**
+ * Parses a template known to be valid (a test's or a tool's own).
+ * @throws PathTemplateError naming every problem.
+ */
+export function parsePathTemplate(template: string): PathTemplate;
+export function parsePathTemplate(template: string, sink?: DiagnosticSink): PathTemplate | undefined {
+  if (sink === undefined) {
+    const messages: string[] = [];
+    const parsed = parsePathTemplate(template, (_code, _pointer, message) => void messages.push(message));
+    if (!parsed) throw new PathTemplateError(messages.join('; '));
+    return parsed;
+  }
+  let problems = 0;
+  const fail = (message: string) => {
+    problems++;
+    sink(DiagnosticCode.PATH_TEMPLATE, '', message);
+  };
+  if (!template.startsWith('/')) {
+    fail(`path '${template}' must start with '/'`);
+    return undefined;
+  }
   const params: string[] = [];
   const shapeSegments: string[] = [];
   const pathSegments: PathSegment[] = [];
   const segments = template.split('/').slice(1);
   segments.forEach((segment, i) => {
-    if (segment === '' && i !== segments.length - 1) throw new PathTemplateError(`path '${template}' has an empty segment`);
+    if (segment === '' && i !== segments.length - 1) return fail(`path '${template}' has an empty segment`);
     const param = PARAM.exec(segment);
     if (param) {
-      if (params.includes(param[1])) throw new PathTemplateError(`path '${template}' names parameter {${param[1]}} twice`);
+      if (params.includes(param[1])) return fail(`path '${template}' names parameter {${param[1]}} twice`);
       params.push(param[1]);
       shapeSegments.push('{}');
       pathSegments.push({ param: param[1] });
       return;
     }
-    if (/[{}]/.test(segment)) throw new PathTemplateError(`segment '${segment}' of '${template}': a parameter must be a whole segment named like {name}`);
-    if (/[*?#]/.test(segment)) throw new PathTemplateError(`segment '${segment}' of '${template}' contains a character that is not allowed in a path template (*, ?, #)`);
+    if (/[{}]/.test(segment)) return fail(`segment '${segment}' of '${template}': a parameter must be a whole segment named like {name}`);
+    if (/[*?#]/.test(segment)) return fail(`segment '${segment}' of '${template}' contains a character that is not allowed in a path template (*, ?, #)`);
     shapeSegments.push(segment);
     pathSegments.push({ text: segment });
   });
+  if (problems > 0) return undefined;
   return { template, params, segments: pathSegments, shape: '/' + shapeSegments.join('/') };
 }
