@@ -4,14 +4,14 @@
  * process (its listening addresses read from its JSON log lines).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
 import { loadGatewayConfig } from '../../src/config/gateway-config.js';
 import { startGateway, type RunningGateway } from '../../src/start-gateway.js';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
+import { tempDir as makeTempDir, type TempDir } from '../support/temp-dir.js';
 import { useSuite } from '../support/use-suite.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -19,10 +19,8 @@ export const FIXTURE_PROTO_FILE = join(REPO_ROOT, 'proto/prism/test/v1/everythin
 export const CONFLUENT_FRONTEND_FILE = join(REPO_ROOT, 'examples/confluent-schema-registry/frontend.yaml');
 export const CLI = join(REPO_ROOT, 'src/cli.ts');
 
-export function tempDir(prefix: string): { path: string; remove(): void } {
-  const path = mkdtempSync(join(tmpdir(), `prism-ops-${prefix}-`));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
-}
+/** A temporary folder named after the suite (`prism-ops-<prefix>-…`). */
+export const tempDir = (prefix: string): TempDir => makeTempDir(`ops-${prefix}`);
 
 /** Writes a gateway config as YAML and returns its path. */
 export function writeConfig(dir: string, config: Record<string, unknown>, name = 'gateway.yaml'): string {
@@ -202,7 +200,7 @@ export function alive(pid: number): boolean {
 
 export interface ConfiguredGateway {
   readonly fixture: FixtureServer;
-  readonly dir: { path: string; remove(): void };
+  readonly dir: TempDir;
   readonly gateway: RunningGateway;
 }
 

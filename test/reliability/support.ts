@@ -4,9 +4,8 @@
  * fake registry whose calls can be made slow, and small HTTP helpers that never hang.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
@@ -15,9 +14,10 @@ import * as grpc from '@grpc/grpc-js';
 import { stringify } from 'yaml';
 import { loadGatewayConfig } from '../../src/config/gateway-config.js';
 import { startGateway, type RunningGateway } from '../../src/start-gateway.js';
-import { loadProtoRoot } from '../../src/upstream/proto-root.js';
-import { createServiceDefinition } from '../../src/upstream/service-definition.js';
+import { loadProtoRoot } from '../../src/grpc/proto-root.js';
+import { createServiceDefinition } from '../../src/grpc/service-definition.js';
 import { addHealthService, startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
+import { tempDir as makeTempDir, type TempDir } from '../support/temp-dir.js';
 import { useSuite } from '../support/use-suite.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -29,10 +29,8 @@ export const REGISTRY_CLI = join(REPO_ROOT, 'patterns/registry/cli.ts');
 const REGISTRY_ON_GO = join(REPO_ROOT, 'test/reliability/fixtures/registry-on-go.ts');
 export const V1_JSON = 'application/vnd.schemaregistry.v1+json';
 
-export function tempDir(prefix: string): { path: string; remove(): void } {
-  const path = mkdtempSync(join(tmpdir(), `prism-rel-${prefix}-`));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
-}
+/** A temporary folder named after the suite (`prism-rel-<prefix>-…`). */
+export const tempDir = (prefix: string): TempDir => makeTempDir(`rel-${prefix}`);
 
 export function writeYaml(dir: string, name: string, value: unknown): string {
   const file = join(dir, name);
@@ -340,7 +338,7 @@ export async function probeBehind(flood: readonly Socket[], port: number, localA
 export interface FixtureGateway {
   readonly fixture: FixtureServer;
   readonly gateway: RunningGateway;
-  readonly dir: { path: string; remove(): void };
+  readonly dir: TempDir;
 }
 
 /**

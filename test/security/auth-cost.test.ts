@@ -6,10 +6,9 @@
  * changed, broken or SIGHUP-reloaded file behaves as an operator expects; failed attempts
  * are limited per address without hashing; unknown user and wrong password cost the same.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { Code, GatewayError, GatewayReason } from '../../src/core/gateway-error.js';
@@ -17,19 +16,22 @@ import { createAuthenticator, type AuthenticatorOptions } from '../../src/securi
 import { hashPassword } from '../../src/security/password-hash.js';
 import { reloadUsersFiles } from '../../src/security/users-file.js';
 import { basic } from './support.js';
+import { tempDir } from '../support/temp-dir.js';
+import { useSuite } from '../support/use-suite.js';
+import { waitFor } from '../support/wait-for.js';
 
-let dir: string;
 const hashes = new Map<string, string>();
 const hashOf = async (password: string) => {
   if (!hashes.has(password)) hashes.set(password, await hashPassword(password));
   return hashes.get(password)!;
 };
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'prism-auth-cost-'));
+/** The folder every harness keeps its users file in; the common passwords hashed ahead. */
+const suite = useSuite(async (scope) => {
+  const dir = scope.own(tempDir('auth-cost')).path;
   await Promise.all(['alice-1', 'alice-2', 'bob-1'].map(hashOf));
+  return { dir };
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 let files = 0;
 /** Writes a users file (atomically, as deploy tools do) and returns its path. */
@@ -49,7 +51,7 @@ interface Harness {
 }
 
 async function harness(options: AuthenticatorOptions = {}, users: Record<string, string> = { alice: 'alice-1', bob: 'bob-1' }): Promise<Harness> {
-  const sub = mkdtempSync(join(dir, 'h-'));
+  const sub = mkdtempSync(join(suite.dir, 'h-'));
   const usersFile = join(sub, 'users.yaml');
   await writeUsers(usersFile, users);
   let verifications = 0;
@@ -71,15 +73,6 @@ async function harness(options: AuthenticatorOptions = {}, users: Record<string,
     usersFile,
     close: () => auth.close?.(),
   };
-}
-
-/** Polls until `check` holds; a liveness bound (file watches answer in milliseconds). */
-async function eventually(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`not within 10 s: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const refused = (code: Code, reason: string) => (err: unknown) => err instanceof GatewayError && err.code === code && err.reason === reason;
@@ -164,13 +157,15 @@ describe('verified credentials are cached', () => {
   });
 });
 
+// A users-file change reaches the authenticator through a file watch, a real event that no
+// mocked clock can hurry, so these poll for its effect (waitFor's 10 s is a liveness bound).
 describe('the users file is followed', () => {
   test('a changed password drops the cache: the old password is refused, the new one accepted', async () => {
     const h = await harness();
     try {
       await h.authenticate('alice', 'alice-1');
       await writeUsers(h.usersFile, { alice: 'alice-2', bob: 'bob-1' });
-      await eventually(() => rejects(h.authenticate('alice', 'alice-1')), 'the old password refused after the file changed');
+      await waitFor(() => rejects(h.authenticate('alice', 'alice-1')), { what: 'the old password refused after the file changed' });
       assert.equal(await h.authenticate('alice', 'alice-2'), 'alice');
       assert.ok(h.logged.some((l) => l.level === 'info' && l.message === 'users file reloaded' && l.object.trigger === 'file change'));
     } finally {
@@ -183,7 +178,7 @@ describe('the users file is followed', () => {
     try {
       await h.authenticate('bob', 'bob-1');
       await writeUsers(h.usersFile, { alice: 'alice-1' });
-      await eventually(() => rejects(h.authenticate('bob', 'bob-1')), 'bob refused after removal');
+      await waitFor(() => rejects(h.authenticate('bob', 'bob-1')), { what: 'bob refused after removal' });
     } finally {
       h.close();
     }
@@ -193,7 +188,7 @@ describe('the users file is followed', () => {
     const h = await harness();
     try {
       writeFileSync(h.usersFile, 'users:\n  - { name: alice, password: plain-text, roles: admin }\n');
-      await eventually(() => h.logged.some((l) => l.level === 'error'), 'an error logged for the broken file');
+      await waitFor(() => h.logged.some((l) => l.level === 'error'), { what: 'an error logged for the broken file' });
       const error = h.logged.find((l) => l.level === 'error')!;
       assert.equal(error.message, 'users file not reloaded: keeping the previous users');
       assert.match(String((error.object.err as { message: string }).message), /users\.yaml: users\[0\]: a password hash looks like/);
@@ -286,7 +281,7 @@ describe('failed attempts', () => {
   test('a malformed credential (no name) is refused without scrypt', async () => {
     const h = await harness();
     try {
-      const auth = createAuthenticator({ basic: { usersFile: h.usersFile } }, dir, { watchUsersFile: false, onVerify: () => assert.fail('no scrypt for a malformed credential') });
+      const auth = createAuthenticator({ basic: { usersFile: h.usersFile } }, suite.dir, { watchUsersFile: false, onVerify: () => assert.fail('no scrypt for a malformed credential') });
       for (const header of ['Basic', 'Basic !!!', `Basic ${Buffer.from(':pw').toString('base64')}`, `Basic ${Buffer.from('nocolon').toString('base64')}`]) {
         await assert.rejects(auth.authenticate(header, '10.0.0.7'), refused(Code.UNAUTHENTICATED, GatewayReason.UNAUTHENTICATED));
       }

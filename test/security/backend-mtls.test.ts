@@ -6,35 +6,35 @@
  * ends in the Confluent frontend's mapped error (500/50003), promptly; the handler never runs,
  * and /readyz reports the backend NOT_SERVING.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { stringify } from 'yaml';
 import { loadGatewayConfig, type TlsConfig } from '../../src/config/gateway-config.js';
+import { loadProtoRoot } from '../../src/grpc/proto-root.js';
+import { createServiceDefinition } from '../../src/grpc/service-definition.js';
 import { startGateway, type RunningGateway } from '../../src/start-gateway.js';
-import { loadProtoRoot } from '../../src/upstream/proto-root.js';
-import { createServiceDefinition } from '../../src/upstream/service-definition.js';
 import { call, CONFLUENT_FRONTEND, keyPair, makeCertificates, REPO_ROOT } from './support.js';
 import { addHealthService } from '../support/fixture-server.js';
+import { tempDir } from '../support/temp-dir.js';
+import { useSuite } from '../support/use-suite.js';
 
-let dir: string;
-let server: grpc.Server;
-let target: string;
 /** Calls that reached the Registry handler, and the client certificate's CN each one showed. */
 const seen: string[] = [];
+/** Every gateway the tests started, in order; the suite closes them before the backend. */
 const gateways: RunningGateway[] = [];
 
 const raw = (b: Buffer) => b;
 const REGISTRY_PROTO = join(REPO_ROOT, 'proto/prism/patterns/registry/v1/registry.proto');
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'prism-mtls-'));
+const suite = useSuite(async (scope) => {
+  const dir = scope.own(tempDir('mtls')).path;
   makeCertificates(dir);
   const root = loadProtoRoot([REGISTRY_PROTO]);
-  server = new grpc.Server();
+  const server = new grpc.Server();
+  scope.onClose(() => server.forceShutdown());
   server.addService(createServiceDefinition(root.lookupService('prism.patterns.registry.v1.Registry')), {
     ListSubjects: (c: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => {
       const cn = String(c.getAuthContext().sslPeerCertificate?.subject?.CN ?? 'none');
@@ -46,20 +46,14 @@ before(async () => {
   addHealthService(server);
   const credentials = grpc.ServerCredentials.createSsl(readFileSync(join(dir, 'ca.crt')), [{ cert_chain: keyPair(dir, 'server').cert, private_key: keyPair(dir, 'server').key }], true);
   const port = await new Promise<number>((done, fail) => server.bindAsync('127.0.0.1:0', credentials, (err, p) => (err ? fail(err) : done(p))));
-  target = `127.0.0.1:${port}`;
+  return { dir, target: `127.0.0.1:${port}`, scope };
 });
 
-after(async () => {
-  for (const g of gateways) await g.close();
-  server?.forceShutdown();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** A gateway whose only namespace reaches the mTLS backend with `tls` (file paths in `dir`). */
+/** A gateway whose only namespace reaches the mTLS backend with `tls` (file paths in the suite's folder). */
 async function gatewayWith(name: string, tls: TlsConfig, pattern: Record<string, unknown> = {}): Promise<RunningGateway> {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, stringify({ namespaces: [{ name: 'default', deadlineMs: 5000, pattern: { target, tls, ...pattern }, frontends: [{ file: CONFLUENT_FRONTEND }] }] }));
-  const gateway = await startGateway(loadGatewayConfig(file), { host: '127.0.0.1', port: 0, dataDir: join(dir, `data-${name}`), logger: false });
+  const file = join(suite.dir, `${name}.yaml`);
+  writeFileSync(file, stringify({ namespaces: [{ name: 'default', deadlineMs: 5000, pattern: { target: suite.target, tls, ...pattern }, frontends: [{ file: CONFLUENT_FRONTEND }] }] }));
+  const gateway = suite.scope.own(await startGateway(loadGatewayConfig(file), { host: '127.0.0.1', port: 0, dataDir: join(suite.dir, `data-${name}`), logger: false }));
   gateways.push(gateway);
   return gateway;
 }

@@ -12,17 +12,18 @@
  * Key rotation past the default cooldown needs a 30 s wait; it runs only with
  * PRISM_SLOW_TESTS=1. The same rotation with a short configured cooldown always runs.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { stringify } from 'yaml';
 import { loadGatewayConfig } from '../../src/config/gateway-config.js';
-import { startGateway, type RunningGateway } from '../../src/start-gateway.js';
+import { startGateway } from '../../src/start-gateway.js';
 import { AUDIENCE, call, CONFLUENT_FRONTEND, ISSUER, REALM } from './support.js';
+import { tempDir } from '../support/temp-dir.js';
+import { useSuite } from '../support/use-suite.js';
 
 const COOLDOWN_MS = 30_000;
 const slow = process.env.PRISM_SLOW_TESTS === '1';
@@ -81,49 +82,44 @@ function token(key: Signer, kid = key.kid, roles = ['read']): Promise<string> {
   return new SignJWT({ sub: 'svc', roles }).setProtectedHeader({ alg: 'ES256', kid }).setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt(now).setExpirationTime(now + 300).sign(key.privateKey);
 }
 
-let dir: string;
-let gateway: RunningGateway;
-let keyA: Signer;
-let keyB: Signer;
-let impostor: Signer;
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'prism-jwks-'));
-  [keyA, keyB, impostor] = await Promise.all([signer('key-a'), signer('key-b'), signer('key-a')]);
-  idp.keys = [keyA.jwk];
-  await idp.up();
-  const file = join(dir, 'gateway.yaml');
+/** Writes to `file` a gateway config with `auth.bearer` = `bearer` over the embedded registry; returns `file`. */
+function writeBearerConfig(file: string, bearer: Record<string, unknown>): string {
   writeFileSync(
     file,
     stringify({
-      auth: { realm: REALM, bearer: { jwksUrl: `http://127.0.0.1:${idp.port}/jwks.json`, issuer: ISSUER, audience: AUDIENCE } },
+      auth: { realm: REALM, bearer },
       backends: [{ name: 'store', type: 'SQLITE', config: { path: 'registry.db' } }],
       namespaces: [{ name: 'default', pattern: { embedded: 'patterns/registry', slots: { storage: 'store' } }, frontends: [{ file: CONFLUENT_FRONTEND }] }],
     }),
   );
-  gateway = await startGateway(loadGatewayConfig(file), { host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), logger: false });
+  return file;
+}
+
+const suite = useSuite(async (scope) => {
+  const dir = scope.own(tempDir('jwks')).path;
+  const [keyA, keyB, impostor] = await Promise.all([signer('key-a'), signer('key-b'), signer('key-a')]);
+  idp.keys = [keyA.jwk];
+  await idp.up();
+  scope.onClose(() => idp.down());
+  const file = writeBearerConfig(join(dir, 'gateway.yaml'), { jwksUrl: `http://127.0.0.1:${idp.port}/jwks.json`, issuer: ISSUER, audience: AUDIENCE });
+  const gateway = scope.own(await startGateway(loadGatewayConfig(file), { host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), logger: false }));
   // The JWKS is fetched on first use, not at start: nothing has asked for it yet.
   assert.equal(idp.fetches, 0);
   await idp.down();
-});
-
-after(async () => {
-  await gateway?.close();
-  await idp.down();
-  rmSync(dir, { recursive: true, force: true });
+  return { dir, gateway, keyA, keyB, impostor };
 });
 
 /** GET /subjects with a bearer token: the status and how long the answer took. */
 async function subjects(bearer: string): Promise<{ status: number; ms: number; body: unknown }> {
   const started = performance.now();
-  const a = await call(`${gateway.url}/subjects`, { authorization: `Bearer ${bearer}` });
+  const a = await call(`${suite.gateway.url}/subjects`, { authorization: `Bearer ${bearer}` });
   return { status: a.status, ms: performance.now() - started, body: a.json() };
 }
 
 const UNAUTHORIZED = { error_code: 401, message: 'Unauthorized' };
 
 test('JWKS unreachable, failing, garbled or hanging at first use: 401, and the next token after recovery is accepted at once', async (t) => {
-  const a = await token(keyA);
+  const a = await token(suite.keyA);
   // Nobody listens on the JWKS port.
   const refused = await subjects(a);
   assert.deepEqual([refused.status, refused.body], [401, UNAUTHORIZED]);
@@ -156,11 +152,11 @@ test('JWKS unreachable, failing, garbled or hanging at first use: 401, and the n
 
 test('a valid token is accepted; a wrong key or an unknown kid is 401, and sprayed kids do not turn into fetches', async (t) => {
   const fetches = idp.fetches;
-  assert.equal((await subjects(await token(keyA))).status, 200);
-  const forged = await subjects(await token(impostor));
+  assert.equal((await subjects(await token(suite.keyA))).status, 200);
+  const forged = await subjects(await token(suite.impostor));
   assert.deepEqual([forged.status, forged.body], [401, UNAUTHORIZED], 'signed by another key under the same kid');
   for (let i = 0; i < 20; i++) {
-    const unknown = await subjects(await token(impostor, `kid-${i}`));
+    const unknown = await subjects(await token(suite.impostor, `kid-${i}`));
     assert.deepEqual([unknown.status, unknown.body], [401, UNAUTHORIZED]);
   }
   assert.equal(idp.fetches, fetches, 'within the 30 s cooldown, unknown kids cause no fetch');
@@ -169,17 +165,17 @@ test('a valid token is accepted; a wrong key or an unknown kid is 401, and spray
 
 test('rotation inside the cooldown: the new key is not trusted yet, the retired one still is', async () => {
   const fetches = idp.fetches;
-  idp.keys = [keyB.jwk];
-  const fresh = await subjects(await token(keyB));
+  idp.keys = [suite.keyB.jwk];
+  const fresh = await subjects(await token(suite.keyB));
   assert.deepEqual([fresh.status, fresh.body], [401, UNAUTHORIZED]);
-  assert.equal((await subjects(await token(keyA))).status, 200, 'key-a stays trusted from the cached set');
+  assert.equal((await subjects(await token(suite.keyA))).status, 200, 'key-a stays trusted from the cached set');
   assert.equal(idp.fetches, fetches);
 });
 
 test('JWKS down after it was fetched: cached keys keep working, unknown kids are 401', async () => {
   await idp.down();
-  assert.equal((await subjects(await token(keyA))).status, 200);
-  const unknown = await subjects(await token(keyB));
+  assert.equal((await subjects(await token(suite.keyA))).status, 200);
+  const unknown = await subjects(await token(suite.keyB));
   assert.deepEqual([unknown.status, unknown.body], [401, UNAUTHORIZED]);
   assert.ok(unknown.ms < 2000, `${Math.round(unknown.ms)} ms`);
 });
@@ -189,44 +185,36 @@ test('rotation past the cooldown: the first token with the new kid refetches the
   const fetches = idp.fetches;
   const wait = idp.servedAt + COOLDOWN_MS + 200 - Date.now();
   if (wait > 0) await new Promise((done) => setTimeout(done, wait));
-  const rotated = await subjects(await token(keyB));
+  const rotated = await subjects(await token(suite.keyB));
   assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
   assert.equal(idp.fetches, fetches + 1);
-  const retired = await subjects(await token(keyA));
+  const retired = await subjects(await token(suite.keyA));
   assert.deepEqual([retired.status, retired.body], [401, UNAUTHORIZED]);
   t.diagnostic(`waited ${Math.round(wait)} ms; key-b accepted after 1 fetch, key-a refused`);
 });
 
 test('jwksCooldownMs and jwksCacheMaxAgeMs: a rotated key is picked up as soon as the configured cooldown allows, and a removed key ages out', async (t) => {
-  const file = join(dir, 'quick-rotation.yaml');
   const bearer = { jwksUrl: `http://127.0.0.1:${idp.port}/jwks.json`, issuer: ISSUER, audience: AUDIENCE, jwksCooldownMs: 300, jwksCacheMaxAgeMs: 1500 };
-  writeFileSync(
-    file,
-    stringify({
-      auth: { realm: REALM, bearer },
-      backends: [{ name: 'store', type: 'SQLITE', config: { path: 'registry.db' } }],
-      namespaces: [{ name: 'default', pattern: { embedded: 'patterns/registry', slots: { storage: 'store' } }, frontends: [{ file: CONFLUENT_FRONTEND }] }],
-    }),
-  );
+  const file = writeBearerConfig(join(suite.dir, 'quick-rotation.yaml'), bearer);
   if (!idp.server) await idp.up();
-  idp.keys = [keyA.jwk];
-  const quick = await startGateway(loadGatewayConfig(file), { host: '127.0.0.1', port: 0, dataDir: join(dir, 'quick-data'), logger: false });
+  idp.keys = [suite.keyA.jwk];
+  const quick = await startGateway(loadGatewayConfig(file), { host: '127.0.0.1', port: 0, dataDir: join(suite.dir, 'quick-data'), logger: false });
   t.after(() => quick.close());
   const get = async (bearerToken: string) => (await call(`${quick.url}/subjects`, { authorization: `Bearer ${bearerToken}` })).status;
 
-  assert.equal(await get(await token(keyA)), 200);
+  assert.equal(await get(await token(suite.keyA)), 200);
   const fetched = idp.fetches;
   // The rotation: key-b published, key-a withdrawn.
-  idp.keys = [keyB.jwk];
-  assert.equal(await get(await token(keyB)), 401, 'within the cooldown the set is not fetched again');
+  idp.keys = [suite.keyB.jwk];
+  assert.equal(await get(await token(suite.keyB)), 401, 'within the cooldown the set is not fetched again');
   await new Promise((done) => setTimeout(done, 400));
-  assert.equal(await get(await token(keyB)), 200, 'past the cooldown an unknown kid refetches the set');
+  assert.equal(await get(await token(suite.keyB)), 200, 'past the cooldown an unknown kid refetches the set');
   assert.equal(idp.fetches, fetched + 1);
-  assert.equal(await get(await token(keyA)), 401, 'the withdrawn key is gone with the refetch');
+  assert.equal(await get(await token(suite.keyA)), 401, 'the withdrawn key is gone with the refetch');
   // A set older than the cache age is fetched again even for a known kid.
-  idp.keys = [keyA.jwk, keyB.jwk];
+  idp.keys = [suite.keyA.jwk, suite.keyB.jwk];
   await new Promise((done) => setTimeout(done, 1600));
-  assert.equal(await get(await token(keyA)), 200, 'the aged-out set was refetched');
+  assert.equal(await get(await token(suite.keyA)), 200, 'the aged-out set was refetched');
   assert.equal(idp.fetches, fetched + 2);
   t.diagnostic(`${idp.fetches - fetched + 1} JWKS fetches: first use, after the cooldown, after the cache age`);
 });

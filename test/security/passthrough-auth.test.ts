@@ -6,21 +6,22 @@
  * `read` for methods whose proto declares NO_SIDE_EFFECTS, `write` for the rest, unless the
  * namespace's `methodRoles` says otherwise. Real gateway, real grpc-js clients.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { stringify } from 'yaml';
 import { loadGatewayConfig } from '../../src/config/gateway-config.js';
+import { loadProtoRoot } from '../../src/grpc/proto-root.js';
+import { decodeErrorInfo, STATUS_DETAILS_KEY } from '../../src/grpc/rich-status.js';
+import { createServiceDefinition } from '../../src/grpc/service-definition.js';
 import { hashPassword } from '../../src/security/password-hash.js';
-import { startGateway, type RunningGateway } from '../../src/start-gateway.js';
-import { loadProtoRoot } from '../../src/upstream/proto-root.js';
-import { decodeErrorInfo, STATUS_DETAILS_KEY } from '../../src/upstream/rich-status.js';
-import { createServiceDefinition } from '../../src/upstream/service-definition.js';
-import { FIXTURE_PROTO, FIXTURE_SERVICE, startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
+import { startGateway } from '../../src/start-gateway.js';
+import { FIXTURE_PROTO, FIXTURE_SERVICE, startFixtureServer } from '../support/fixture-server.js';
+import { tempDir } from '../support/temp-dir.js';
+import { useSuite } from '../support/use-suite.js';
 import { sampleValue } from '../operations/support.js';
 import { AUDIENCE, basic, captureLog, ISSUER, REPO_ROOT } from './support.js';
 
@@ -51,17 +52,11 @@ interface Outcome {
 
 const AVRO = (name: string) => JSON.stringify({ type: 'record', name, fields: [{ name: 'f', type: 'string' }] });
 
-let dir: string;
-let gateway: RunningGateway;
-let fixture: FixtureServer;
 let signingKey: CryptoKey;
 const log = captureLog();
-const clients: grpc.Client[] = [];
 
 function client<T>(Ctor: grpc.ServiceClientConstructor): T {
-  const c = new Ctor(gateway.grpcAddress!, grpc.credentials.createInsecure());
-  clients.push(c);
-  return c as unknown as T;
+  return suite.scope.own(new Ctor(suite.gateway.grpcAddress!, grpc.credentials.createInsecure())) as unknown as T;
 }
 
 /** One unary call on the passthrough with the given authorization and namespace metadata. */
@@ -95,7 +90,7 @@ async function token(roles: string[], options: { expiresIn?: number } = {}): Pro
 
 const registryNs = (name: string, extra: Record<string, unknown> = {}) => ({ name, pattern: { embedded: 'patterns/registry', slots: { storage: 'mem' } }, frontends: [], ...extra });
 
-async function writeUsersAndKeys(): Promise<Record<string, unknown>> {
+async function writeUsersAndKeys(dir: string): Promise<Record<string, unknown>> {
   const users = await Promise.all(Object.entries(USERS).map(async ([name, u]) => ({ name, password: await hashPassword(u.password), roles: u.roles })));
   writeFileSync(join(dir, 'users.yaml'), stringify({ users }));
   const { publicKey, privateKey } = await generateKeyPair('ES256');
@@ -104,10 +99,11 @@ async function writeUsersAndKeys(): Promise<Record<string, unknown>> {
   return { basic: { usersFile: 'users.yaml' }, bearer: { jwksFile: 'jwks.json', issuer: ISSUER, audience: AUDIENCE, clockToleranceSec: 5 } };
 }
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'prism-pt-auth-'));
-  fixture = await startFixtureServer();
-  const auth = await writeUsersAndKeys();
+// One stack: the gateway's config names the fixture's address, so both start in one hook.
+const suite = useSuite(async (scope) => {
+  const dir = scope.own(tempDir('pt-auth')).path;
+  const fixture = scope.own(await startFixtureServer());
+  const auth = await writeUsersAndKeys(dir);
   writeFileSync(
     join(dir, 'gateway.yaml'),
     stringify({
@@ -121,14 +117,8 @@ before(async () => {
       ],
     }),
   );
-  gateway = await startGateway(loadGatewayConfig(join(dir, 'gateway.yaml')), { host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), logger: { level: 'info', stream: log.stream } as never });
-});
-
-after(async () => {
-  for (const c of clients) c.close();
-  await gateway?.close();
-  await fixture?.close();
-  rmSync(dir, { recursive: true, force: true });
+  const gateway = scope.own(await startGateway(loadGatewayConfig(join(dir, 'gateway.yaml')), { host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), logger: { level: 'info', stream: log.stream } as never }));
+  return { fixture, gateway, scope };
 });
 
 /** The writes of the issue's reproduction, each in namespace `default`. */
@@ -250,7 +240,7 @@ describe('what the backend sees, and what is logged and counted', () => {
     metadata.set('x-trace', 'abc');
     const err = await new Promise<grpc.ServiceError | null>((done) => c.Echo({ f_string: 'hi' }, metadata, { deadline: Date.now() + 15_000 }, (e) => done(e)));
     assert.equal(err, null);
-    const seen = fixture.received.at(-1)!;
+    const seen = suite.fixture.received.at(-1)!;
     assert.equal(seen.metadata['x-trace'], 'abc');
     assert.equal(seen.metadata['authorization'], undefined);
     assert.equal(seen.metadata['x-prism-namespace'], undefined);
@@ -275,7 +265,7 @@ describe('what the backend sees, and what is logged and counted', () => {
   });
 
   test('passthrough calls are counted per namespace, method and code', async () => {
-    const text = await gateway.metrics.exposition();
+    const text = await suite.gateway.metrics.exposition();
     const method = `/${REGISTRY}/RegisterSchema`;
     assert.ok((sampleValue(text, 'prism_grpc_passthrough_calls_total', { namespace: 'default', method, code: 'OK' }) ?? 0) >= 1);
     assert.ok((sampleValue(text, 'prism_grpc_passthrough_calls_total', { namespace: 'default', method, code: 'PERMISSION_DENIED' }) ?? 0) >= 1);
@@ -304,28 +294,28 @@ describe('failed passwords on the passthrough count per client address', () => {
 
 describe('methodRoles checked at start', () => {
   test('an override naming a method no proto declares fails the start and names it', async () => {
-    const bad = mkdtempSync(join(tmpdir(), 'prism-pt-roles-'));
+    const bad = tempDir('pt-roles');
     try {
       writeFileSync(
-        join(bad, 'gateway.yaml'),
+        join(bad.path, 'gateway.yaml'),
         stringify({ backends: [{ name: 'mem', type: 'MEMSTORE' }], namespaces: [registryNs('reg', { methodRoles: { [`${REGISTRY}/GetConfg`]: 'write' } })] }),
       );
       await assert.rejects(
-        startGateway(loadGatewayConfig(join(bad, 'gateway.yaml')), { host: '127.0.0.1', port: 0, dataDir: join(bad, 'data'), logger: false }),
+        startGateway(loadGatewayConfig(join(bad.path, 'gateway.yaml')), { host: '127.0.0.1', port: 0, dataDir: join(bad.path, 'data'), logger: false }),
         /namespace 'reg': methodRoles names 'prism\.patterns\.registry\.v1\.Registry\/GetConfg'/,
       );
     } finally {
-      rmSync(bad, { recursive: true, force: true });
+      bad.remove();
     }
   });
 
   test('a role other than read, write or admin is a config error', async () => {
-    const bad = mkdtempSync(join(tmpdir(), 'prism-pt-roles-'));
+    const bad = tempDir('pt-roles');
     try {
-      writeFileSync(join(bad, 'gateway.yaml'), stringify({ namespaces: [registryNs('reg', { methodRoles: { [`${REGISTRY}/GetConfig`]: 'owner' } })] }));
-      assert.throws(() => loadGatewayConfig(join(bad, 'gateway.yaml')), /methodRoles/);
+      writeFileSync(join(bad.path, 'gateway.yaml'), stringify({ namespaces: [registryNs('reg', { methodRoles: { [`${REGISTRY}/GetConfig`]: 'owner' } })] }));
+      assert.throws(() => loadGatewayConfig(join(bad.path, 'gateway.yaml')), /methodRoles/);
     } finally {
-      rmSync(bad, { recursive: true, force: true });
+      bad.remove();
     }
   });
 });

@@ -73,3 +73,12 @@ export function useSuite<T extends object>(start: (scope: SuiteScope) => Promise
 export function useStarted<T extends Owned & object>(start: () => Promise<T> | T): T {
   return useSuite(async (scope) => scope.own(await start()));
 }
+
+/**
+ * The current suite's scope, for what the tests themselves start (a gateway per test, a
+ * client per call): whatever a test hands to `own` closes when the suite ends, last owned
+ * first. Reading it before the suite's `before` hook ran throws, as `useSuite`'s view does.
+ */
+export function useSuiteScope(): SuiteScope {
+  return useSuite((scope) => scope);
+}
