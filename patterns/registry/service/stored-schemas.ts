@@ -4,10 +4,11 @@
  * (for the second matching path); and the matching of a request's schema against stored
  * versions, which reads both.
  */
+import { LRUCache } from 'lru-cache';
 import { avroInlinedText } from '../formats/avro/index.js';
 import { schemaFormats } from '../formats/index.js';
 import { protobufSerialized } from '../formats/protobuf/index.js';
-import type { ParsedSchema, SchemaReference } from '../formats/schema-format.js';
+import type { ParsedSchema, ResolvedReference, SchemaReference } from '../formats/schema-format.js';
 import type { RegistryStorage, StoredSchema, StoredVersion } from '../storage/registry-storage.js';
 import type { WorkLimits } from '../work-budget.js';
 import { budgeted } from './budgeted-work.js';
@@ -15,8 +16,16 @@ import type { ResolveReferences } from './reference-resolver.js';
 import { requireSchema } from './require-schema.js';
 import type { Candidate } from './schema-candidate.js';
 
-/** Parsed stored schemas kept for compatibility checks. */
-const PARSED_CACHE_SIZE = 5000;
+/** Default of `maxParsed`: parsed stored schemas kept for compatibility checks. */
+const DEFAULT_MAX_PARSED = 5000;
+/**
+ * Default of `maxParsedBytes`: 64 MiB of estimated size, above what one schema can cost
+ * within the default limits (a 1 MiB schema resolving 16 MiB of references), so every
+ * schema the registry accepts by default can be kept.
+ */
+const DEFAULT_MAX_PARSED_BYTES = 64 * 1024 * 1024;
+/** What a parsed schema costs beside its text: the parsed objects' fixed part, the cache's bookkeeping. */
+const PARSED_OVERHEAD_BYTES = 1024;
 /** Ids up to this get their schema kind remembered by findMatch (one byte each). */
 const AVRO_KIND_IDS_MAX = 1 << 24;
 
@@ -40,11 +49,51 @@ export interface StoredSchemas {
   forgetSchemas(): void;
 }
 
-/** Creates the memory of one registry over `storage`. */
-export function createStoredSchemas(storage: RegistryStorage, resolveReferences: ResolveReferences, work: WorkLimits): StoredSchemas {
-  // Stored schemas parsed once, by id (at most PARSED_CACHE_SIZE, oldest dropped first);
-  // cleared when a hard delete may free an id.
-  const parsedById = new Map<number, ParsedSchema>();
+/** Bounds on the parsed schemas a registry keeps. */
+export interface StoredSchemasOptions {
+  /** Most parsed schemas kept (default 5,000); the least recently used is dropped first. */
+  readonly maxParsed?: number;
+  /**
+   * Estimated size of the parsed schemas kept (default 64 MiB). A parsed schema is counted
+   * as the text it was parsed from, its own and every schema it references (its parsed
+   * form holds their types too), one byte a character, plus a fixed overhead; one larger
+   * than the whole budget is parsed again on each use rather than kept.
+   */
+  readonly maxParsedBytes?: number;
+}
+
+/** The text a schema with `references` is parsed from, in characters; each referenced schema counted once. */
+function referencedTextLength(references: readonly ResolvedReference[]): number {
+  // The resolver shares one list per referenced schema, so a diamond is walked once per list.
+  const walked = new Set<readonly ResolvedReference[]>();
+  let length = 0;
+  const walk = (refs: readonly ResolvedReference[]): void => {
+    if (walked.has(refs)) return;
+    walked.add(refs);
+    for (const ref of refs) {
+      length += ref.schema.length;
+      walk(ref.references);
+    }
+  };
+  walk(references);
+  return length;
+}
+
+/**
+ * Creates the memory of one registry over `storage`.
+ * @throws TypeError when a bound in `options` is not a number.
+ */
+export function createStoredSchemas(storage: RegistryStorage, resolveReferences: ResolveReferences, work: WorkLimits, options: StoredSchemasOptions = {}): StoredSchemas {
+  // Stored schemas parsed once, by id, the least recently used dropped first, so the schemas
+  // every registration is checked against stay while one-off reads pass through; cleared when
+  // a hard delete may free an id. The size of each entry is given when it is stored.
+  const maxSize = Math.max(1, Math.floor(options.maxParsedBytes ?? DEFAULT_MAX_PARSED_BYTES));
+  const parsedById = new LRUCache<number, ParsedSchema>({
+    // lru-cache allocates its index for `max` entries up front: no more than the byte budget
+    // can hold.
+    max: Math.max(1, Math.min(Math.floor(options.maxParsed ?? DEFAULT_MAX_PARSED), Math.floor(maxSize / PARSED_OVERHEAD_BYTES))),
+    maxSize,
+  });
   // Whether the schema under an id is AVRO with references, the only kind findMatch's
   // second path compares: one byte per id (0 not known yet, 1 no, 2 yes), so a registration
   // in a subject of thousands of versions scans them in microseconds.
@@ -86,8 +135,7 @@ export function createStoredSchemas(storage: RegistryStorage, resolveReferences:
     const parsed = budgeted(work, `parsing stored schema ${id}`, () =>
       schemaFormats[stored.schemaType].parse(stored.schema, resolved, { validateDefaults: false, stored: true }),
     );
-    if (parsedById.size >= PARSED_CACHE_SIZE) parsedById.delete(parsedById.keys().next().value as number);
-    parsedById.set(id, parsed);
+    parsedById.set(id, parsed, { size: PARSED_OVERHEAD_BYTES + stored.schema.length + referencedTextLength(resolved) });
     return parsed;
   }
 

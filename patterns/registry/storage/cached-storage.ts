@@ -11,7 +11,13 @@
  * writer; a storage shared by several processes offers `watch` (see WatchableStorage), and
  * the cache then also drops what other writers changed, and caches nothing while it cannot
  * hear about their changes.
+ *
+ * Bounds: each of the three caches (schemas, version lists, settings) is an lru-cache bounded
+ * in entries and in estimated bytes; the least recently used entry goes first, so the hot
+ * schemas stay however many cold ones pass through, and one very large entry can take no more
+ * than its byte budget (an entry larger than the whole budget is not cached at all).
  */
+import { LRUCache } from 'lru-cache';
 import type { RegistryStorage, SettingKind, StoredSchema, StoredVersion } from './registry-storage.js';
 
 /** A committed change, as a storage shared by several writers reports it. */
@@ -40,15 +46,58 @@ export interface WatchableStorage extends RegistryStorage {
 const isWatchable = (s: RegistryStorage): s is WatchableStorage => typeof (s as Partial<WatchableStorage>).watch === 'function';
 
 export interface CachedStorageOptions {
-  /** Most schemas kept by id; the oldest entry is dropped first. */
+  /** Most schemas kept by id (default 10,000); the least recently used is dropped first. */
   readonly maxSchemas?: number;
-  /** Most subjects whose version lists are kept. */
+  /**
+   * Estimated bytes of the schemas kept by id (default 64 MiB: a schema costs its text,
+   * hash and references, one byte a character, plus a fixed overhead); a schema larger
+   * than this is read through, never kept.
+   */
+  readonly maxSchemaCacheBytes?: number;
+  /** Most subjects whose version lists are kept, and most settings kept (default 10,000 each). */
   readonly maxSubjects?: number;
+  /**
+   * Estimated bytes of the version lists kept, and again of the settings kept (default
+   * 16 MiB each): subject names have no length limit, and a subject may have any number of
+   * versions.
+   */
+  readonly maxSubjectCacheBytes?: number;
 }
 
-function boundedSet<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
-  if (map.size >= max) map.delete(map.keys().next().value as K);
-  map.set(key, value);
+const DEFAULT_MAX_ENTRIES = 10_000;
+const DEFAULT_MAX_SCHEMA_CACHE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_SUBJECT_CACHE_BYTES = 16 * 1024 * 1024;
+/** What an entry costs beside its strings: the objects holding them, the cache's bookkeeping. */
+const ENTRY_OVERHEAD_BYTES = 128;
+/** What one version of a cached list costs (the subject string is shared by the list). */
+const VERSION_BYTES = 48;
+
+// Estimates count one byte a character: `length` is free, where encoding a large schema to
+// count its UTF-8 bytes on every store is not.
+const schemaBytes = (s: StoredSchema): number => {
+  let bytes = ENTRY_OVERHEAD_BYTES + s.schema.length + s.hash.length;
+  for (const ref of s.references) bytes += ENTRY_OVERHEAD_BYTES + ref.name.length + ref.subject.length;
+  return bytes;
+};
+const versionListBytes = (list: readonly StoredVersion[], subject: string): number => ENTRY_OVERHEAD_BYTES + subject.length + list.length * VERSION_BYTES;
+
+/** What the settings cache keeps for a setting that is not set (lru-cache keeps no null). */
+const NOT_SET: unique symbol = Symbol('not set');
+type CachedSetting = string | typeof NOT_SET;
+const settingBytes = (value: CachedSetting, key: string): number => ENTRY_OVERHEAD_BYTES + key.length + (value === NOT_SET ? 0 : value.length);
+
+/**
+ * An LRU cache of at most `maxEntries` entries and `maxBytes` estimated bytes. lru-cache
+ * allocates its index for `max` entries up front, so `max` is also capped by how many of the
+ * smallest entries the byte budget could hold. A bound below 1 keeps one entry, as before.
+ */
+function createBoundedCache<K extends {}, V extends {}>(maxEntries: number, maxBytes: number, sizeCalculation: (value: V, key: K) => number): LRUCache<K, V> {
+  const maxSize = Math.max(1, Math.floor(maxBytes));
+  return new LRUCache<K, V>({
+    max: Math.max(1, Math.min(Math.floor(maxEntries), Math.floor(maxSize / ENTRY_OVERHEAD_BYTES))),
+    maxSize,
+    sizeCalculation,
+  });
 }
 
 /**
@@ -72,14 +121,18 @@ function withSoftDeleted(list: readonly StoredVersion[], deleted: readonly numbe
   return list.map((v) => (set.has(v.version) && !v.deleted ? { ...v, deleted: true } : v));
 }
 
-/** Wraps `inner` with a coherent read cache; `close` closes `inner`. */
+/**
+ * Wraps `inner` with a coherent read cache; `close` closes `inner`.
+ * @throws TypeError when a bound in `options` is not a number.
+ */
 export function createCachedStorage(inner: RegistryStorage, options: CachedStorageOptions = {}): RegistryStorage {
-  const maxSchemas = options.maxSchemas ?? 10_000;
-  const maxSubjects = options.maxSubjects ?? 10_000;
-  const schemas = new Map<number, StoredSchema>();
-  const versions = new Map<string, readonly StoredVersion[]>();
-  // kind + scope → value; `null` records "not set" (asked about for any subject name, so bounded).
-  const settings = new Map<string, string | null>();
+  const maxSchemas = options.maxSchemas ?? DEFAULT_MAX_ENTRIES;
+  const maxSubjects = options.maxSubjects ?? DEFAULT_MAX_ENTRIES;
+  const maxSubjectBytes = options.maxSubjectCacheBytes ?? DEFAULT_MAX_SUBJECT_CACHE_BYTES;
+  const schemas = createBoundedCache<number, StoredSchema>(maxSchemas, options.maxSchemaCacheBytes ?? DEFAULT_MAX_SCHEMA_CACHE_BYTES, schemaBytes);
+  const versions = createBoundedCache<string, readonly StoredVersion[]>(maxSubjects, maxSubjectBytes, versionListBytes);
+  // kind + scope → value; NOT_SET records "not set" (asked about for any subject name, so bounded).
+  const settings = createBoundedCache<string, CachedSetting>(maxSubjects, maxSubjectBytes, settingBytes);
   const settingKey = (kind: string, scope: string) => `${kind}\u0000${scope}`;
   // Bumped by every write: a read that overlapped a write must not store what it read,
   // since it may predate the write.
@@ -142,7 +195,7 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
       if (hit) return hit;
       const before = generation;
       const found = await inner.getSchema(id);
-      if (found && storable(before)) boundedSet(schemas, id, found, maxSchemas);
+      if (found && storable(before)) schemas.set(id, found);
       return found;
     },
     async listVersions(subject) {
@@ -150,16 +203,16 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
       if (hit) return hit;
       const before = generation;
       const found = await inner.listVersions(subject);
-      if (storable(before)) boundedSet(versions, subject, found, maxSubjects);
+      if (storable(before)) versions.set(subject, found);
       return found;
     },
     async getSetting(kind, scope) {
       const key = settingKey(kind, scope);
       const hit = settings.get(key);
-      if (hit !== undefined) return hit ?? undefined;
+      if (hit !== undefined) return hit === NOT_SET ? undefined : hit;
       const before = generation;
       const found = await inner.getSetting(kind, scope);
-      if (storable(before)) boundedSet(settings, key, found ?? null, maxSubjects);
+      if (storable(before)) settings.set(key, found ?? NOT_SET);
       return found;
     },
     findSchemaIds: (hash) => inner.findSchemaIds(hash),
@@ -179,7 +232,7 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
         added = await inner.insertVersion(input);
         return added;
       } finally {
-        if (added && cached && storable(before) && versions.get(input.subject) === cached) versions.set(input.subject, withInserted(cached, input.subject, added));
+        if (added && cached && storable(before) && versions.peek(input.subject) === cached) versions.set(input.subject, withInserted(cached, input.subject, added));
         else versions.delete(input.subject);
         generation++;
       }
@@ -192,7 +245,7 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
         await inner.softDeleteVersions(subject, list);
         done = true;
       } finally {
-        if (done && cached && storable(before) && versions.get(subject) === cached) versions.set(subject, withSoftDeleted(cached, list));
+        if (done && cached && storable(before) && versions.peek(subject) === cached) versions.set(subject, withSoftDeleted(cached, list));
         else versions.delete(subject);
         generation++;
       }

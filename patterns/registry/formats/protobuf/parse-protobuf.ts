@@ -86,6 +86,8 @@ function collectDependencies(root: ProtoFile, references: readonly ResolvedRefer
 }
 
 // Bundled files are parsed once per process: they never change and descriptor.proto is big.
+// A plain Map, not an LRU: it is only asked for files wellKnownProtoText found among the
+// bundled ones (a path a schema's references provide is read apart), a fixed, bounded set.
 const bundledCache = new Map<string, ProtoFile>();
 
 function bundledFile(path: string, text: string): ProtoFile {

@@ -49,18 +49,23 @@ function googleProtoRoot(): string | null {
   return protoRoot;
 }
 
-const cache = new Map<string, string | null>();
+// A plain Map, not an LRU: it holds only files that exist among the bundled ones (the two
+// above and google-proto-files' google/protobuf and google/type folders), a fixed set read
+// once per process. Paths that name no bundled file come from schema text, any number of
+// them, so they are not remembered: answering one again costs a file-system check.
+const cache = new Map<string, string>();
 
 /** The text of a bundled import, or null when `path` is not one. */
 export function wellKnownProtoText(path: string): string | null {
-  if (cache.has(path)) return cache.get(path)!;
-  let text: string | null = CONFLUENT_FILES[path] ?? null;
+  const hit = cache.get(path);
+  if (hit !== undefined) return hit;
+  let text: string | null = Object.hasOwn(CONFLUENT_FILES, path) ? CONFLUENT_FILES[path] : null;
   if (text === null && (path.startsWith('google/protobuf/') || path.startsWith('google/type/')) && !path.includes('..')) {
     const root = googleProtoRoot();
     const full = root === null ? null : join(root, path);
     text = full !== null && existsSync(full) ? readFileSync(full, 'utf8') : null;
   }
-  cache.set(path, text);
+  if (text !== null) cache.set(path, text);
   return text;
 }
 
