@@ -6,18 +6,19 @@
  * comes from its proto like any other (Fan declares NO_SIDE_EFFECTS, the others do not). The
  * backend's response headers and trailers reach the client of a single-answer call too.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { stringify } from 'yaml';
 import { loadGatewayConfig } from '../../src/config/gateway-config.js';
+import { loadProtoRoot } from '../../src/grpc/proto-root.js';
+import { createServiceDefinition } from '../../src/grpc/service-definition.js';
 import { hashPassword } from '../../src/security/password-hash.js';
-import { startGateway, type RunningGateway } from '../../src/start-gateway.js';
-import { loadProtoRoot } from '../../src/upstream/proto-root.js';
-import { createServiceDefinition } from '../../src/upstream/service-definition.js';
+import { startGateway } from '../../src/start-gateway.js';
 import { basic } from '../security/support.js';
+import { useSuite } from '../support/use-suite.js';
 import { tempDir } from './support.js';
 
 const PROTO = `syntax = "proto3";
@@ -39,9 +40,6 @@ service Streams {
 const SERVICE = 'prism.test.streams.v1.Streams';
 const USERS = { reader: 'stream-reader-R1', writer: 'stream-writer-W2' };
 
-const dir = tempDir('pt-streams');
-let gateway: RunningGateway;
-let backend: grpc.Server;
 /** Calls the backend saw, by method (admission happens before any of them). */
 const seen: string[] = [];
 type Chunk = { text: string };
@@ -51,13 +49,15 @@ type StreamsClient = grpc.Client & {
   Chat(metadata: grpc.Metadata, options: grpc.CallOptions): grpc.ClientDuplexStream<Chunk, Chunk>;
   Fan(request: Chunk, metadata: grpc.Metadata, options: grpc.CallOptions): grpc.ClientReadableStream<Chunk>;
 };
-let client: StreamsClient;
 
-before(async () => {
+// The backend, then a gateway whose config names its port, then a client of the gateway.
+const suite = useSuite(async (scope) => {
+  const dir = scope.own(tempDir('pt-streams'));
   const protoFile = join(dir.path, 'streams.proto');
   writeFileSync(protoFile, PROTO);
   const definition = createServiceDefinition(loadProtoRoot([protoFile]).lookupService(SERVICE));
-  backend = new grpc.Server();
+  const backend = new grpc.Server();
+  scope.onClose(() => backend.forceShutdown());
   // The single-answer methods send response headers and trailers of their own.
   const headers = () => {
     const md = new grpc.Metadata();
@@ -103,16 +103,9 @@ before(async () => {
     join(dir.path, 'gateway.yaml'),
     stringify({ auth: { basic: { usersFile: 'users.yaml' } }, namespaces: [{ name: 'streams', pattern: { target: `127.0.0.1:${port}`, protos: [protoFile] }, frontends: [] }] }),
   );
-  gateway = await startGateway(loadGatewayConfig(join(dir.path, 'gateway.yaml')), { host: '127.0.0.1', port: 0, dataDir: join(dir.path, 'data'), logger: false });
+  const gateway = scope.own(await startGateway(loadGatewayConfig(join(dir.path, 'gateway.yaml')), { host: '127.0.0.1', port: 0, dataDir: join(dir.path, 'data'), logger: false }));
   const Streams = grpc.makeGenericClientConstructor(definition, 'Streams');
-  client = new Streams(gateway.grpcAddress!, grpc.credentials.createInsecure()) as unknown as StreamsClient;
-});
-
-after(async () => {
-  client?.close();
-  await gateway?.close();
-  backend?.forceShutdown();
-  dir.remove();
+  return { client: scope.own(new Streams(gateway.grpcAddress!, grpc.credentials.createInsecure()) as unknown as StreamsClient) };
 });
 
 const auth = (user?: keyof typeof USERS) => {
@@ -124,7 +117,7 @@ const options = () => ({ deadline: Date.now() + 20_000 });
 
 function collect(user: keyof typeof USERS | undefined, parts: string[]): Promise<{ code: grpc.status; text?: string }> {
   return new Promise((done) => {
-    const call = client.Collect(auth(user), options(), (err, value) => done(err ? { code: err.code } : { code: grpc.status.OK, text: value!.text }));
+    const call = suite.client.Collect(auth(user), options(), (err, value) => done(err ? { code: err.code } : { code: grpc.status.OK, text: value!.text }));
     // Written at once: they arrive while the password is still being checked.
     for (const p of parts) call.write({ text: p });
     call.end();
@@ -134,7 +127,7 @@ function collect(user: keyof typeof USERS | undefined, parts: string[]): Promise
 function chat(user: keyof typeof USERS | undefined, parts: string[]): Promise<{ code: grpc.status; echoed: string[] }> {
   return new Promise((done) => {
     const echoed: string[] = [];
-    const call = client.Chat(auth(user), options());
+    const call = suite.client.Chat(auth(user), options());
     call.on('data', (c: Chunk) => echoed.push(c.text));
     call.on('error', (err: grpc.ServiceError) => done({ code: err.code, echoed }));
     call.on('status', (s: grpc.StatusObject) => s.code === grpc.status.OK && done({ code: grpc.status.OK, echoed }));
@@ -146,7 +139,7 @@ function chat(user: keyof typeof USERS | undefined, parts: string[]): Promise<{ 
 function fan(user: keyof typeof USERS | undefined, text: string): Promise<{ code: grpc.status; parts: string[] }> {
   return new Promise((done) => {
     const parts: string[] = [];
-    const call = client.Fan({ text }, auth(user), options());
+    const call = suite.client.Fan({ text }, auth(user), options());
     call.on('data', (c: Chunk) => parts.push(c.text));
     call.on('error', (err: grpc.ServiceError) => done({ code: err.code, parts }));
     call.on('status', (s: grpc.StatusObject) => s.code === grpc.status.OK && done({ code: grpc.status.OK, parts }));
@@ -184,9 +177,9 @@ describe('streaming calls on the passthrough with auth on', () => {
 
   test('single-answer calls pass the backend\'s response headers and trailers through', async () => {
     for (const start of [
-      (cb: (err: grpc.ServiceError | null) => void) => client.Echo({ text: 'e' }, auth('writer'), options(), cb),
+      (cb: (err: grpc.ServiceError | null) => void) => suite.client.Echo({ text: 'e' }, auth('writer'), options(), cb),
       (cb: (err: grpc.ServiceError | null) => void) => {
-        const call = client.Collect(auth('writer'), options(), cb);
+        const call = suite.client.Collect(auth('writer'), options(), cb);
         call.write({ text: 'c' });
         call.end();
         return call;

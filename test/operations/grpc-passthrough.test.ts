@@ -5,15 +5,16 @@
  * `grpcPassthrough: false` answers UNIMPLEMENTED; with several namespaces the
  * `x-prism-namespace` metadata key chooses one.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { loadProtoRoot } from '../../src/upstream/proto-root.js';
-import { decodeErrorInfo, STATUS_DETAILS_KEY, type ErrorInfo } from '../../src/upstream/rich-status.js';
-import { createServiceDefinition } from '../../src/upstream/service-definition.js';
+import { loadProtoRoot } from '../../src/grpc/proto-root.js';
+import { decodeErrorInfo, STATUS_DETAILS_KEY, type ErrorInfo } from '../../src/grpc/rich-status.js';
+import { createServiceDefinition } from '../../src/grpc/service-definition.js';
 import type { RunningGateway } from '../../src/start-gateway.js';
-import { FIXTURE_PROTO, FIXTURE_SERVICE, startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
+import { FIXTURE_PROTO, FIXTURE_SERVICE, startFixtureServer } from '../support/fixture-server.js';
+import { useStarted, useSuite, useSuiteScope } from '../support/use-suite.js';
 import { FIXTURE_PROTO_FILE, startFromConfig, tempDir, writeConfig } from './support.js';
 
 const REGISTRY_PROTO = 'prism/patterns/registry/v1/registry.proto';
@@ -25,11 +26,11 @@ type RegistryClient = grpc.Client & { RegisterSchema: Unary; GetSchemaVersion: U
 
 const Registry = grpc.makeGenericClientConstructor(createServiceDefinition(loadProtoRoot([REGISTRY_PROTO]).lookupService(REGISTRY_SERVICE)), 'Registry');
 
-const clients: grpc.Client[] = [];
+// Gateways and clients the tests start close when the file's suite ends, clients first.
+const owned = useSuiteScope();
+
 function client(address: string): RegistryClient {
-  const c = new Registry(address, grpc.credentials.createInsecure()) as unknown as RegistryClient;
-  clients.push(c);
-  return c;
+  return owned.own(new Registry(address, grpc.credentials.createInsecure()) as unknown as RegistryClient);
 }
 
 interface Outcome {
@@ -54,48 +55,33 @@ function invoke(c: RegistryClient, method: 'RegisterSchema' | 'GetSchemaVersion'
 
 const AVRO = (name: string) => JSON.stringify({ type: 'record', name, fields: [{ name: 'f', type: 'string' }] });
 
-const started: { gateway: RunningGateway; dir: ReturnType<typeof tempDir> }[] = [];
-async function gatewayWith(namespaces: Record<string, unknown>[]): Promise<RunningGateway> {
-  const dir = tempDir('grpc');
-  const configFile = writeConfig(dir.path, { backends: [{ name: 'mem', type: 'MEMSTORE' }], namespaces });
-  const gateway = await startFromConfig(configFile, join(dir.path, 'data'));
-  started.push({ gateway, dir });
-  return gateway;
+/** A gateway over an in-memory registry store with `namespaces`; `config` adds top-level sections. */
+async function gatewayWith(namespaces: Record<string, unknown>[], config: Record<string, unknown> = {}): Promise<RunningGateway> {
+  const dir = owned.own(tempDir('grpc'));
+  const configFile = writeConfig(dir.path, { ...config, backends: [{ name: 'mem', type: 'MEMSTORE' }], namespaces });
+  return owned.own(await startFromConfig(configFile, join(dir.path, 'data')));
 }
 const registryNs = (name: string, extra: Record<string, unknown> = {}) => ({ name, pattern: { embedded: 'patterns/registry', slots: { storage: 'mem' } }, frontends: [], ...extra });
 
-after(async () => {
-  for (const c of clients) c.close();
-  for (const { gateway, dir } of started) {
-    await gateway.close();
-    dir.remove();
-  }
-});
-
 describe('gRPC passthrough: one namespace', () => {
-  let gateway: RunningGateway;
-  let through: RegistryClient;
-  let direct: RegistryClient;
-
-  before(async () => {
-    gateway = await gatewayWith([registryNs('reg')]);
+  const one = useSuite(async () => {
+    const gateway = await gatewayWith([registryNs('reg')]);
     assert.ok(gateway.grpcAddress, 'the gRPC listener is on by default');
-    through = client(gateway.grpcAddress!);
-    direct = client(gateway.patterns.get('reg')!.address);
+    return { through: client(gateway.grpcAddress!), direct: client(gateway.patterns.get('reg')!.address) };
   });
 
   test('RegisterSchema through the gateway answers what the pattern answers', async () => {
-    const viaGateway = await invoke(through, 'RegisterSchema', { subject: 'pt-value', schema: AVRO('Pt') });
+    const viaGateway = await invoke(one.through, 'RegisterSchema', { subject: 'pt-value', schema: AVRO('Pt') });
     assert.deepEqual(viaGateway, { ok: true, value: { id: 1, version: 1 } });
-    const viaPattern = await invoke(direct, 'RegisterSchema', { subject: 'pt-value', schema: AVRO('Pt') });
+    const viaPattern = await invoke(one.direct, 'RegisterSchema', { subject: 'pt-value', schema: AVRO('Pt') });
     assert.deepEqual(viaPattern, viaGateway, 'registering the same schema again answers the same id and version');
-    const second = await invoke(through, 'RegisterSchema', { subject: 'pt2-value', schema: AVRO('Pt2') });
+    const second = await invoke(one.through, 'RegisterSchema', { subject: 'pt2-value', schema: AVRO('Pt2') });
     assert.deepEqual(second, { ok: true, value: { id: 2, version: 1 } });
   });
 
   test('GetSchemaVersion through the gateway answers what the pattern answers', async () => {
-    const viaGateway = await invoke(through, 'GetSchemaVersion', { subject: 'pt-value', version: 'latest' });
-    const viaPattern = await invoke(direct, 'GetSchemaVersion', { subject: 'pt-value', version: 'latest' });
+    const viaGateway = await invoke(one.through, 'GetSchemaVersion', { subject: 'pt-value', version: 'latest' });
+    const viaPattern = await invoke(one.direct, 'GetSchemaVersion', { subject: 'pt-value', version: 'latest' });
     assert.equal(viaGateway.ok, true);
     assert.deepEqual(viaGateway, viaPattern);
     assert.equal(viaGateway.value!.subject, 'pt-value');
@@ -105,8 +91,8 @@ describe('gRPC passthrough: one namespace', () => {
   });
 
   test('a missing subject fails with the same code, message and ErrorInfo as the pattern', async () => {
-    const viaGateway = await invoke(through, 'GetSchemaVersion', { subject: 'nobody', version: '1' });
-    const viaPattern = await invoke(direct, 'GetSchemaVersion', { subject: 'nobody', version: '1' });
+    const viaGateway = await invoke(one.through, 'GetSchemaVersion', { subject: 'nobody', version: '1' });
+    const viaPattern = await invoke(one.direct, 'GetSchemaVersion', { subject: 'nobody', version: '1' });
     assert.equal(viaPattern.ok, false);
     assert.equal(viaPattern.code, grpc.status.NOT_FOUND);
     assert.equal(viaPattern.info?.reason, 'SUBJECT_NOT_FOUND');
@@ -114,16 +100,16 @@ describe('gRPC passthrough: one namespace', () => {
   });
 
   test('an invalid schema fails with the same rich status through the gateway', async () => {
-    const viaGateway = await invoke(through, 'RegisterSchema', { subject: 'bad-value', schema: '{"type":"record"' });
-    const viaPattern = await invoke(direct, 'RegisterSchema', { subject: 'bad-value', schema: '{"type":"record"' });
+    const viaGateway = await invoke(one.through, 'RegisterSchema', { subject: 'bad-value', schema: '{"type":"record"' });
+    const viaPattern = await invoke(one.direct, 'RegisterSchema', { subject: 'bad-value', schema: '{"type":"record"' });
     assert.equal(viaPattern.ok, false);
     assert.equal(viaPattern.info?.reason, 'INVALID_SCHEMA');
     assert.deepEqual(viaGateway, viaPattern);
   });
 
   test('a bad version selector fails with the same rich status through the gateway', async () => {
-    const viaGateway = await invoke(through, 'GetSchemaVersion', { subject: 'pt-value', version: 'zero' });
-    const viaPattern = await invoke(direct, 'GetSchemaVersion', { subject: 'pt-value', version: 'zero' });
+    const viaGateway = await invoke(one.through, 'GetSchemaVersion', { subject: 'pt-value', version: 'zero' });
+    const viaPattern = await invoke(one.direct, 'GetSchemaVersion', { subject: 'pt-value', version: 'zero' });
     assert.equal(viaPattern.ok, false);
     assert.ok(viaPattern.info?.reason, 'the pattern sends an ErrorInfo');
     assert.deepEqual(viaGateway, viaPattern);
@@ -144,51 +130,41 @@ describe('gRPC passthrough switched off', () => {
 });
 
 describe('gRPC passthrough: several namespaces', () => {
-  let through: RegistryClient;
-
-  before(async () => {
+  const several = useSuite(async () => {
     const gateway = await gatewayWith([registryNs('one'), registryNs('two'), registryNs('three', { grpcPassthrough: false })]);
-    through = client(gateway.grpcAddress!);
+    return { through: client(gateway.grpcAddress!) };
   });
 
   test('x-prism-namespace selects the namespace: data registered in one is absent from the other', async () => {
-    const reg = await invoke(through, 'RegisterSchema', { subject: 'only-in-one', schema: AVRO('One') }, 'one');
+    const reg = await invoke(several.through, 'RegisterSchema', { subject: 'only-in-one', schema: AVRO('One') }, 'one');
     assert.deepEqual(reg, { ok: true, value: { id: 1, version: 1 } });
-    const inOne = await invoke(through, 'GetSchemaVersion', { subject: 'only-in-one', version: '1' }, 'one');
+    const inOne = await invoke(several.through, 'GetSchemaVersion', { subject: 'only-in-one', version: '1' }, 'one');
     assert.equal(inOne.ok, true);
     assert.equal(inOne.value!.subject, 'only-in-one');
-    const inTwo = await invoke(through, 'GetSchemaVersion', { subject: 'only-in-one', version: '1' }, 'two');
+    const inTwo = await invoke(several.through, 'GetSchemaVersion', { subject: 'only-in-one', version: '1' }, 'two');
     assert.equal(inTwo.ok, false);
     assert.equal(inTwo.code, grpc.status.NOT_FOUND);
     assert.equal(inTwo.info?.reason, 'SUBJECT_NOT_FOUND');
   });
 
   test('without the metadata key the call is refused and the choices are named', async () => {
-    const out = await invoke(through, 'GetSchemaVersion', { subject: 'only-in-one', version: '1' });
+    const out = await invoke(several.through, 'GetSchemaVersion', { subject: 'only-in-one', version: '1' });
     assert.equal(out.ok, false);
     assert.equal(out.code, grpc.status.FAILED_PRECONDITION);
     assert.match(out.details ?? '', /x-prism-namespace/);
   });
 
   test('an unknown namespace is NOT_FOUND; a namespace switched off is UNIMPLEMENTED', async () => {
-    const unknown = await invoke(through, 'GetSchemaVersion', { subject: 's', version: '1' }, 'nope');
+    const unknown = await invoke(several.through, 'GetSchemaVersion', { subject: 's', version: '1' }, 'nope');
     assert.equal(unknown.code, grpc.status.NOT_FOUND);
     assert.equal(unknown.info, undefined, 'not the registry\'s own NOT_FOUND');
-    const closed = await invoke(through, 'GetSchemaVersion', { subject: 's', version: '1' }, 'three');
+    const closed = await invoke(several.through, 'GetSchemaVersion', { subject: 's', version: '1' }, 'three');
     assert.equal(closed.code, grpc.status.UNIMPLEMENTED);
   });
 });
 
 describe('gRPC passthrough: choosing the namespace without the metadata key', () => {
-  let fixture: FixtureServer;
-
-  before(async () => {
-    fixture = await startFixtureServer();
-  });
-
-  after(async () => {
-    await fixture?.close();
-  });
+  const fixture = useStarted(() => startFixtureServer());
 
   test('namespaces serving different services are chosen by the service called', async () => {
     const gateway = await gatewayWith([registryNs('registry'), { name: 'fixture', pattern: { target: fixture.address, protos: [FIXTURE_PROTO_FILE] }, frontends: [] }]);
@@ -196,7 +172,7 @@ describe('gRPC passthrough: choosing the namespace without the metadata key', ()
     assert.deepEqual(reg, { ok: true, value: { id: 1, version: 1 } });
     const Everything = grpc.makeGenericClientConstructor(createServiceDefinition(loadProtoRoot([FIXTURE_PROTO]).lookupService(FIXTURE_SERVICE)), 'Everything');
     const fx = new Everything(gateway.grpcAddress!, grpc.credentials.createInsecure()) as unknown as grpc.Client & { Echo: Unary };
-    clients.push(fx);
+    owned.own(fx);
     const echoed = await new Promise<{ err: grpc.ServiceError | null; value?: Reply }>((done) => fx.Echo({ f_string: 'by service' }, new grpc.Metadata(), {}, (err, value) => done({ err, value })));
     assert.equal(echoed.err, null);
     assert.equal(echoed.value!.f_string, 'by service');
@@ -213,10 +189,7 @@ describe('gRPC passthrough: choosing the namespace without the metadata key', ()
   );
 
   test('with the gRPC listener switched off in the config there is no gRPC address', async () => {
-    const dir = tempDir('grpc-off');
-    const configFile = writeConfig(dir.path, { grpc: { enabled: false }, admin: { enabled: false }, backends: [{ name: 'mem', type: 'MEMSTORE' }], namespaces: [registryNs('reg')] });
-    const gateway = await startFromConfig(configFile, join(dir.path, 'data'));
-    started.push({ gateway, dir });
+    const gateway = await gatewayWith([registryNs('reg')], { grpc: { enabled: false }, admin: { enabled: false } });
     assert.equal(gateway.grpcAddress, undefined);
     assert.equal(gateway.adminUrl, undefined);
     const root = await fetch(`${gateway.url}/`);

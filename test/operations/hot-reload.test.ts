@@ -6,11 +6,11 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { waitFor } from '../support/wait-for.js';
 import { echoFrontend, fixtureNamespace, http, putFrontend, sampleValue, useConfiguredGateway } from './support.js';
 
 const LOOPS = 8;
 const SWAPS = 20;
-
 
 const SLOW_ROUTE = `    - { id: slow, method: GET, path: /live/slow, grpc: Slow, params: [{ const: 600, to: delay_ms }] }\n`;
 
@@ -39,6 +39,8 @@ describe('hot reload under load', () => {
     const failures: string[] = [];
     const seen = new Set<number>();
     let total = 0;
+    /** The version each loop saw last. */
+    const latest: number[] = Array(LOOPS).fill(-1);
     const loop = async (n: number) => {
       let last = -1;
       while (!done) {
@@ -62,6 +64,7 @@ describe('hot reload under load', () => {
         seen.add(k);
         if (k < last) failures.push(`loop ${n}: saw v${k} after v${last}`);
         last = k;
+        latest[n] = k;
       }
       return last;
     };
@@ -77,12 +80,11 @@ describe('hot reload under load', () => {
       if (k === 1) {
         slow = fetch(`${stack.gateway.url}/live/slow`).then(async (r) => ({ status: r.status, text: await r.text() }));
         // Let the request reach the upstream before the table changes under it.
-        const start = Date.now();
-        while (!stack.fixture.received.some((r) => r.method === 'Slow') && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 5));
+        await waitFor(() => stack.fixture.received.some((r) => r.method === 'Slow'), { what: 'the slow request to reach the upstream' });
       }
     }
-    // Let the loops see the last version for a moment.
-    await new Promise((r) => setTimeout(r, 100));
+    // Every loop (and so every client connection) is answered by the last version before they stop.
+    await waitFor(() => latest.every((k) => k === SWAPS), { what: `every loop to see v${SWAPS}`, detail: () => `last seen: ${latest.join(', ')}; failures: ${failures.length}` });
     done = true;
     const lasts = await Promise.all(loops);
 
