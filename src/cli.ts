@@ -365,8 +365,7 @@ function openapi(configFile: string | undefined, files: string[], name: string |
     process.stderr.write(`name the frontend with --frontend (one of ${names.join(', ')})\n`);
     return 2;
   }
-  const byName = new Map(bindings.map((b) => [b.loaded.definition.name, b.loaded.definition]));
-  process.stdout.write(JSON.stringify(exportOpenApi(table, chosen, { definitionOf: (n: string) => byName.get(n) }), null, 2) + '\n');
+  process.stdout.write(JSON.stringify(exportOpenApi(table, chosen), null, 2) + '\n');
   return 0;
 }
 
@@ -474,9 +473,9 @@ function refusalMessage(admin: URL, answer: AdminAnswer, credentials: AdminCrede
   try {
     // The unified error body (core/render-error.ts): definition problems travel as the
     // field violations of a google.rpc.BadRequest detail.
-    const body = JSON.parse(answer.text) as { message?: string; details?: { fieldViolations?: { description?: string }[] }[]; error?: string; problems?: { text?: string }[] };
-    const violations = [...(body.details ?? []).flatMap((d) => d.fieldViolations ?? []), ...(body.problems ?? []).map((p) => ({ description: p.text }))];
-    detail = [body.message ?? body.error, ...violations.map((v) => '  ' + (v.description ?? JSON.stringify(v)))].filter(Boolean).join('\n');
+    const body = JSON.parse(answer.text) as { message?: string; details?: { fieldViolations?: { description?: string }[] }[] };
+    const violations = (body.details ?? []).flatMap((d) => d.fieldViolations ?? []);
+    detail = [body.message, ...violations.map((v) => '  ' + (v.description ?? JSON.stringify(v)))].filter(Boolean).join('\n');
   } catch {
     // not JSON: print as is
   }

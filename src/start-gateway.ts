@@ -226,7 +226,7 @@ export async function createGateway(loaded: LoadedConfig, overrides: GatewayOver
       backends: [...backends.values()].map((b) => ({ name: b.name, type: b.type })),
       baseDir,
       log: app.log,
-      openApi: (t, name) => exportOpenApi(t, name, { definitionOf: definitionLookup(() => catalog.entries, baseDir) }),
+      openApi: (t, name) => exportOpenApi(t, name),
     });
     // Bursts of changes made elsewhere collapse: at most one reload runs and one waits.
     let pending: Promise<void> | undefined;

@@ -77,12 +77,6 @@ export interface OpenApiDocument {
 export type { OpenAPIV3_1 };
 
 export interface ExportOptions {
-  /**
-   * Not needed any more (every compiled route carries its plan); accepted and ignored so
-   * callers written for the older exporter keep working.
-   * @deprecated
-   */
-  definitionOf?: (frontendName: string) => unknown;
   /** Describe only the mount at this path (by default every mount is one server). */
   mountPath?: string;
   /** `info.version` (default `0.0.0`). */

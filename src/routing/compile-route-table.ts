@@ -22,7 +22,7 @@ import type { CompiledFrontend, CompiledRoute, GrpcTarget } from './compiled-rou
 import { joinPaths, parsePathTemplate, type PathSegment } from './path-template.js';
 import { createRouteTable, type RouteEntry, type RouteTable } from './route-table.js';
 import { createResponseCache } from './response-cache.js';
-import { describeBinding, type ErrorRulePlan, type RoutePlan } from './route-plan.js';
+import type { ErrorRulePlan, RoutePlan } from './route-plan.js';
 
 export interface FrontendBinding {
   readonly loaded: LoadedDefinition;
@@ -183,8 +183,8 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
     problems++;
     ctx.report(code, pointer, message);
   };
+  // A path that does not parse leaves the route out, but the rest of it is still checked.
   const template = parsePathTemplate(joinPaths(ctx.frontend.mountPath, r.path), nestedSink(report, `${at}/path`));
-  if (!template) return undefined;
 
   let grpc: GrpcTarget | undefined;
   if (r.grpc !== undefined) {
@@ -203,14 +203,14 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
   if (requestType) {
     request = compileRequestMapper(requestType, r.params ?? [], nestedSink(report, `${at}/params`), { lenientStrings: ctx.rest.lenientStrings });
     for (const p of request.boundPath) {
-      if (!template.params.includes(p)) {
+      if (template && !template.params.includes(p)) {
         const i = (r.params ?? []).findIndex((m) => m.from === `path.${p}`);
         report(DiagnosticCode.PATH_TEMPLATE, `${at}/params/${i}/from`, `path parameter '${p}' is not in the path template '${r.path}'`);
       }
     }
   }
   // When the method did not resolve its params could not be checked: no cascade of problems.
-  if (r.grpc === undefined || requestType) {
+  if (template && (r.grpc === undefined || requestType)) {
     for (const p of template.params) {
       if (!request.boundPath.has(p)) report(DiagnosticCode.UNBOUND_PATH_PARAM, `${at}/path`, `path parameter {${p}} is not bound to any field`);
     }
@@ -230,7 +230,7 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
   // A route's own mappings come first, then the frontend's (compiled once, shared).
   const routeErrors = r.errors?.length ? compileErrors(r.errors, { json: ctx.json, request: requestType }, ctx.fallback, nestedSink(report, `${at}/errors`), 'route', ctx.frontend.mapError) : undefined;
 
-  if (problems > 0 || !response) return undefined;
+  if (problems > 0 || !response || !template) return undefined;
   const deadlineMs = r.deadlineMs ?? ctx.binding.deadlineMs ?? ctx.rest.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const role = r.role ?? (r.method === 'GET' || r.method === 'HEAD' || r.method === 'OPTIONS' ? 'read' : 'write');
   const writes = !['GET', 'HEAD', 'OPTIONS'].includes(r.method);
@@ -282,7 +282,6 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
     cache: r.cache,
     cacheVary: ctx.forwardHeaders.filter((h) => h !== 'x-request-id'),
     writes,
-    describeParams: plan.bindings.map(describeBinding),
   };
   return { route, segments: template.segments, shape: template.shape };
 }

@@ -71,9 +71,4 @@ export interface CompiledRoute {
   readonly cacheVary: readonly string[];
   /** A successful answer changes state: the frontend's cache is cleared. */
   readonly writes: boolean;
-  /**
-   * One line per binding (`path.id -> f_int32 (required)`).
-   * @deprecated read `plan.bindings` (print-routes.ts describes them); kept for older readers.
-   */
-  readonly describeParams: readonly string[];
 }

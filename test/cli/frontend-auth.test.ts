@@ -150,4 +150,15 @@ rest:
     assert.equal(run.code, 1);
     assert.match(run.stderr, /no frontend named 'no-such-frontend'/);
   });
+  test('a definition the gateway rejects: exit 2, the message and one line per problem from the unified error body', async () => {
+    const file = join(dir, 'rejected.yaml');
+    writeFileSync(file, DEFINITION.replace('name: cli-roundtrip', 'name: cli-rejected').replace('grpc: ListSubjects', 'grpc: NoSuchMethod').replace('path: /rt/subjects', 'path: "/rt/x{y}"'));
+    const run = await frontend(['apply', '-f', file, '--admin', plain.adminUrl, '--user', ADMIN_PW]);
+    assert.equal(run.code, 2, run.stderr);
+    const lines = run.stderr.trimEnd().split('\n');
+    assert.equal(lines[0], 'the change was rejected; the served routes are unchanged');
+    assert.equal(lines.length, 3, run.stderr);
+    assert.equal(lines[1], "  admin:cli-rejected:11:13: route 'list' at /rest/routes/0/path: segment 'x{y}' of '/rt/x{y}': a parameter must be a whole segment named like {name}");
+    assert.match(lines[2], /^ {2}admin:cli-rejected:12:13: route 'list' at \/rest\/routes\/0\/grpc: unknown method 'NoSuchMethod' in service prism\.patterns\.registry\.v1\.Registry \(it has /);
+  });
 });
