@@ -11,9 +11,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { FIXTURE_PROTO, FIXTURE_SERVICE } from '../support/fixture-server.js';
-import { loadProtoRoot } from '../../src/upstream/proto-root.js';
-import { decodeErrorInfo, STATUS_DETAILS_KEY } from '../../src/upstream/rich-status.js';
-import { createServiceDefinition } from '../../src/upstream/service-definition.js';
+import { loadProtoRoot } from '../../src/grpc/proto-root.js';
+import { decodeErrorInfo, STATUS_DETAILS_KEY } from '../../src/grpc/rich-status.js';
+import { createServiceDefinition } from '../../src/grpc/service-definition.js';
 import { echoFrontend, fixtureNamespace, http, putFrontend, useConfiguredGateway } from './support.js';
 
 const SHARED = echoFrontend(

@@ -247,8 +247,6 @@ export async function startFakeRegistry(delayMs: number): Promise<FakeRegistry> 
 
 // ---- waiting and measuring ------------------------------------------------------------------
 
-export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
 /** Polls `check` every `everyMs` until it is true; false when `withinMs` passed first. */
 export async function eventually(check: () => boolean | Promise<boolean>, withinMs: number, everyMs = 10): Promise<boolean> {
   return waitFor(check, { timeoutMs: withinMs, intervalMs: everyMs }).then(

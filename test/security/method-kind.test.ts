@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import protobuf from 'protobufjs';
 import { registryProtoFile, REGISTRY_SERVICE_NAME } from '../../patterns/registry/registry-server.js';
 import { methodKey, methodKind, requiredRole, unknownOverrideKeys } from '../../src/upstream/method-kind.js';
-import { loadProtoRoot } from '../../src/upstream/proto-root.js';
+import { loadProtoRoot } from '../../src/grpc/proto-root.js';
 
 const REGISTRY_KINDS: Record<string, 'read' | 'write'> = {
   RegisterSchema: 'write',

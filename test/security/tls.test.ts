@@ -15,8 +15,8 @@ import * as grpc from '@grpc/grpc-js';
 import { stringify } from 'yaml';
 import { loadGatewayConfig } from '../../src/config/gateway-config.js';
 import { startGateway } from '../../src/start-gateway.js';
-import { loadProtoRoot } from '../../src/upstream/proto-root.js';
-import { createServiceDefinition } from '../../src/upstream/service-definition.js';
+import { loadProtoRoot } from '../../src/grpc/proto-root.js';
+import { createServiceDefinition } from '../../src/grpc/service-definition.js';
 import { CONFLUENT_FRONTEND, httpsCall, keyPair, makeCertificates, REPO_ROOT } from './support.js';
 import { useSuite } from '../support/use-suite.js';
 

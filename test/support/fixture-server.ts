@@ -4,9 +4,9 @@
  * what the gateway sent.
  */
 import * as grpc from '@grpc/grpc-js';
-import { loadProtoRoot } from '../../src/upstream/proto-root.js';
-import { encodeStatusDetails } from '../../src/upstream/rich-status.js';
-import { createServiceDefinition } from '../../src/upstream/service-definition.js';
+import { loadProtoRoot } from '../../src/grpc/proto-root.js';
+import { encodeStatusDetails } from '../../src/grpc/rich-status.js';
+import { createServiceDefinition } from '../../src/grpc/service-definition.js';
 
 export const FIXTURE_PROTO = 'prism/test/v1/everything.proto';
 export const FIXTURE_SERVICE = 'prism.test.v1.EverythingService';

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { status } from '@grpc/grpc-js';
-import { loadProtoRoot } from '../../../src/upstream/proto-root.js';
+import { loadProtoRoot } from '../../../src/grpc/proto-root.js';
 import { reasonTable } from '../../../patterns/registry/registry-error.js';
 import { REGISTRY_SERVICE_NAME, registryProtoFile } from '../../../patterns/registry/registry-server.js';
 import { createRegistryService } from '../../../patterns/registry/registry-service.js';

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
-import { loadProtoRoot } from '../../../src/upstream/proto-root.js';
-import { decodeErrorInfo, STATUS_DETAILS_KEY, type ErrorInfo } from '../../../src/upstream/rich-status.js';
-import { createServiceDefinition } from '../../../src/upstream/service-definition.js';
+import { loadProtoRoot } from '../../../src/grpc/proto-root.js';
+import { decodeErrorInfo, STATUS_DETAILS_KEY, type ErrorInfo } from '../../../src/grpc/rich-status.js';
+import { createServiceDefinition } from '../../../src/grpc/service-definition.js';
 import { createCachedStorage } from '../../../patterns/registry/storage/cached-storage.js';
 import { createMemoryStorage } from '../../../patterns/registry/storage/memory-storage.js';
 import type { RegistryStorage } from '../../../patterns/registry/storage/registry-storage.js';

@@ -20,8 +20,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { healthProtoFile, registryProtoFile, REGISTRY_SERVICE_NAME } from '../../../patterns/registry/registry-server.js';
-import { loadProtoRoot } from '../../../src/upstream/proto-root.js';
-import { createServiceDefinition } from '../../../src/upstream/service-definition.js';
+import { loadProtoRoot } from '../../../src/grpc/proto-root.js';
+import { createServiceDefinition } from '../../../src/grpc/service-definition.js';
 import { makeCertificates } from '../../security/support.js';
 import { createTestDatabase, type TestDatabase } from './postgres-test-db.js';
 
