@@ -120,13 +120,17 @@ export interface RegistryProcess {
   kill(): Promise<void>;
 }
 
+/** `node --import tsx <script> serve --listen … --backend sqlite:…`; stdin piped only when asked. */
+function spawnServe(script: string, listen: string, dbFile: string, stdin: 'ignore' | 'pipe'): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', script, 'serve', '--listen', listen, '--backend', `sqlite:${dbFile}`], {
+    cwd: REPO_ROOT,
+    stdio: [stdin, 'pipe', 'pipe'],
+  });
+}
+
 /** `node --import tsx patterns/registry/cli.ts serve --listen … --backend sqlite:…`, as documented. */
 export function spawnRegistry(listen: string, dbFile: string): RegistryProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', REGISTRY_CLI, 'serve', '--listen', listen, '--backend', `sqlite:${dbFile}`], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return track(child);
+  return track(spawnServe(REGISTRY_CLI, listen, dbFile, 'ignore'));
 }
 
 export interface PreloadedRegistry {
@@ -143,10 +147,7 @@ export interface PreloadedRegistry {
  * time; `go()` makes it open the store and listen. See fixtures/registry-on-go.ts.
  */
 export function preloadRegistry(listen: string, dbFile: string): PreloadedRegistry {
-  const child = spawn(process.execPath, ['--import', 'tsx', REGISTRY_ON_GO, 'serve', '--listen', listen, '--backend', `sqlite:${dbFile}`], {
-    cwd: REPO_ROOT,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawnServe(REGISTRY_ON_GO, listen, dbFile, 'pipe');
   const tracked = track(child);
   const loaded = new Promise<void>((done, fail) => {
     let out = '';
