@@ -17,7 +17,6 @@ import { createPostgresDefinitionStore, type PostgresDefinitionStore, type Postg
 import { createFrontendCatalog, readFileEntry, type FrontendEntry, type NamespaceTarget } from './admin/frontend-catalog.js';
 import { ConfigError, type LoadedConfig } from './config/gateway-config.js';
 import { codeName } from './core/gateway-error.js';
-import { definitionLookup } from './frontends/load-any-definition.js';
 import { exportOpenApi } from './frontends/openapi-export.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';
 import { createConnectionMetrics, type ListenerName } from './observability/connection-metrics.js';

@@ -45,21 +45,6 @@ export function parseAnyDefinitions(text: string, file: string, baseDir = dirnam
   return parseDefinitions(text, file, baseDir);
 }
 
-/**
- * Finds a frontend's definition among definition texts (e.g. the admin catalog's entries),
- * parsing only the text that names it: the lookup `exportOpenApi` takes.
- * @throws DefinitionError when that text no longer parses (it compiled when it was accepted).
- */
-export function definitionLookup(
-  entries: () => readonly { readonly names: readonly string[]; readonly text: string; readonly source: string }[],
-  baseDir: string,
-): (name: string) => FrontendDefinition | undefined {
-  return (name) => {
-    const entry = entries().find((e) => e.names.includes(name));
-    return entry && parseAnyDefinitions(entry.text, entry.source, baseDir).find((l) => l.definition.name === name)?.definition;
-  };
-}
-
 function loadOpenApi(value: Record<string, unknown>, document: Document, lineCounter: LineCounter, file: string, baseDir: string): LoadedDefinition {
   const locate = (pointer: string) => locatePointer(document, lineCounter, pointer);
   const conversion = convertOpenApi(value, file);

@@ -18,11 +18,6 @@ export interface PathTemplate {
   readonly shape: string;
 }
 
-/** What the one-argument parsePathTemplate throws: every problem of the template, in one message. */
-export class PathTemplateError extends Error {
-  override readonly name = 'PathTemplateError';
-}
-
 const PARAM = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 /**
@@ -46,19 +41,7 @@ export function joinPaths(...parts: (string | undefined)[]): string {
  * not a whole segment, a character that has no place in a template.
  * @returns the template, or undefined after reporting.
  */
-export function parsePathTemplate(template: string, sink: DiagnosticSink): PathTemplate | undefined;
-/**
- * Parses a template known to be valid (a test's or a tool's own).
- * @throws PathTemplateError naming every problem.
- */
-export function parsePathTemplate(template: string): PathTemplate;
-export function parsePathTemplate(template: string, sink?: DiagnosticSink): PathTemplate | undefined {
-  if (sink === undefined) {
-    const messages: string[] = [];
-    const parsed = parsePathTemplate(template, (_code, _pointer, message) => void messages.push(message));
-    if (!parsed) throw new PathTemplateError(messages.join('; '));
-    return parsed;
-  }
+export function parsePathTemplate(template: string, sink: DiagnosticSink): PathTemplate | undefined {
   let problems = 0;
   const fail = (message: string) => {
     problems++;

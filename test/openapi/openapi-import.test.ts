@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { DefinitionError } from '../../src/frontends/definition-error.js';
-import { definitionLookup, loadAnyDefinitionFile, parseAnyDefinitions } from '../../src/frontends/load-any-definition.js';
+import { loadAnyDefinitionFile, parseAnyDefinitions } from '../../src/frontends/load-any-definition.js';
 import { loadDefinitionFile, type LoadedDefinition } from '../../src/frontends/load-definition.js';
 import { exportOpenApi, type OpenApiDocument, type OpenApiResponse } from '../../src/frontends/openapi-export.js';
 import { convertOpenApi, isOpenApiDocument, openApiToDefinition } from '../../src/frontends/openapi-import.js';
@@ -210,18 +210,6 @@ paths:
     assert.equal(unknown.route, 'd');
     assert.equal(unknown.line, 10);
     assert.equal(loaded.locate('/rest/routes/0/params/0')?.line, 10);
-  });
-
-  test('definitionLookup finds a definition among texts of either form', () => {
-    const openapi = readFileSync(FIXTURE, 'utf8');
-    const plain = readFileSync('examples/confluent-schema-registry/frontend.yaml', 'utf8');
-    const lookup = definitionLookup(() => [
-      { names: ['confluent-schema-registry'], text: plain, source: 'examples/confluent-schema-registry/frontend.yaml' },
-      { names: ['items-openapi'], text: openapi, source: FIXTURE },
-    ], process.cwd());
-    assert.equal(lookup('items-openapi')?.rest?.routes[0].id, 'create-item');
-    assert.equal(lookup('confluent-schema-registry')?.rest?.service, 'prism.patterns.registry.v1.Registry');
-    assert.equal(lookup('nope'), undefined);
   });
 
   test('only OpenAPI 3.1 is accepted; x-prism-frontend is required', () => {

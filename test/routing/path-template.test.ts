@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parsePathTemplate, PathTemplateError } from '../../src/routing/path-template.js';
+import { parsePathTemplate } from '../../src/routing/path-template.js';
 
 function problemsOf(template: string): string[] {
   const problems: string[] = [];
@@ -30,13 +30,4 @@ test('every problem of a template is reported, each as PATH_TEMPLATE', () => {
     "PATH_TEMPLATE / segment 'b*' of '/a//x{y}/{id}/{id}/b*' contains a character that is not allowed in a path template (*, ?, #)",
   ]);
   assert.deepEqual(problemsOf('r/{id}'), ["PATH_TEMPLATE / path 'r/{id}' must start with '/'"]);
-});
-
-test('without a sink, a template with problems throws one PathTemplateError naming them all', () => {
-  assert.equal(parsePathTemplate('/ok/{id}').params[0], 'id');
-  assert.throws(() => parsePathTemplate('/x{y}/a?'), (err: unknown) => {
-    assert.ok(err instanceof PathTemplateError);
-    assert.equal(err.message, "segment 'x{y}' of '/x{y}/a?': a parameter must be a whole segment named like {name}; segment 'a?' of '/x{y}/a?' contains a character that is not allowed in a path template (*, ?, #)");
-    return true;
-  });
 });

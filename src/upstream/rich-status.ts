@@ -1,1 +1,0 @@
-export * from '../grpc/rich-status.js'; // moved to src/grpc/rich-status.ts

@@ -1,1 +1,0 @@
-export * from '../grpc/service-definition.js'; // moved to src/grpc/service-definition.ts
