@@ -1,16 +1,18 @@
 /**
- * Unary gRPC calls to one backend target with @grpc/grpc-js: one channel per target, reused by
+ * gRPC calls to one backend target with @grpc/grpc-js (unary here, streaming in grpc-stream.ts): one channel per target, reused by
  * every route. Requests and replies cross this layer as encoded bytes (the mapping engine owns
  * encoding), so nothing is converted twice. A failed call's status becomes a GatewayError in
  * status.ts, as the HTTP/2 client's do.
  */
 import * as grpc from '@grpc/grpc-js';
+import { copyText, openGrpcStream } from './grpc-stream.js';
 import { createHealthProbe } from './health-check.js';
 import { serviceErrorToGatewayError } from './status.js';
-import type { UnaryReply, UnaryRequest, Upstream } from './upstream.js';
+import { createStreamCall } from './stream-call.js';
+import type { StreamRequest, UnaryReply, UnaryRequest, Upstream, UpstreamStream } from './upstream.js';
 
 // The contract lives in upstream.ts; most of the gateway has always imported it from here.
-export type { UnaryReply, UnaryRequest, Upstream } from './upstream.js';
+export type { StreamRequest, UnaryReply, UnaryRequest, Upstream, UpstreamStream } from './upstream.js';
 
 const identity = (b: Buffer | Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b));
 
@@ -50,13 +52,10 @@ export function createGrpcUpstream(target: string, options: grpc.ChannelOptions 
     });
   }
 
-  return { target, unary, healthy: createHealthProbe(unary), close: () => client.close() };
-}
-
-function copyText(md: grpc.Metadata, into: Record<string, string>): void {
-  const map = md.getMap();
-  for (const key of Object.keys(map)) {
-    const v = map[key];
-    if (typeof v === 'string') into[key] = v;
+  /** A streaming call of any kind (grpc-stream.ts). */
+  function stream(request: StreamRequest): UpstreamStream {
+    return createStreamCall(request, (sink) => openGrpcStream(client, request.path, request.metadata, request.deadlineMs, sink));
   }
+
+  return { target, unary, stream, healthy: createHealthProbe(unary), close: () => client.close() };
 }

@@ -1,8 +1,9 @@
 /**
  * One plaintext HTTP/2 client connection (RFC 9113) on a net.Socket (TCP or a Unix-domain
- * socket), as much as unary gRPC calls need: streams opened with one HEADERS frame and a
- * body, replies as header blocks and data, RST_STREAM both ways, SETTINGS, PING, GOAWAY, and
- * flow control in both directions. Frames queued during one turn of the event loop leave in
+ * socket), as much as gRPC calls need: unary streams opened with one HEADERS frame and a
+ * body (`open`), streaming calls whose request side stays open and whose receive window the
+ * caller grants as it reads (`openStream`), replies as header blocks and data, RST_STREAM
+ * both ways, SETTINGS, PING, GOAWAY, and flow control in both directions. Frames queued during one turn of the event loop leave in
  * one write (flushed from setImmediate, after every request read in that turn has been
  * handled). It knows nothing of gRPC.
  *
@@ -45,6 +46,31 @@ export interface StreamHandler {
    * (GOAWAY below it, or refused before it went out), so sending it again is safe.
    */
   onFailed(error: Error, unprocessed: boolean): void;
+  /**
+   * Streaming calls (`openStream`): what `send` queued has all gone out as DATA within the
+   * windows, so the owner may send more.
+   */
+  onSendable?(): void;
+}
+
+/**
+ * A stream whose request side stays open (streaming calls), from `openStream`. Its receive
+ * window is the owner's to grant: nothing is handed back to the server until `grant`, so a
+ * consumer that stops reading stops the server's sends.
+ */
+export interface H2Stream {
+  /**
+   * Queues `data` after what is waiting (`end`: END_STREAM after it; later sends are
+   * dropped). true when everything went out at once; otherwise `onSendable` follows once it
+   * has (the server's window or the socket held it back).
+   */
+  send(data: Buffer, end: boolean): boolean;
+  /** Hands the server `bytes` more of this stream's receive window (WINDOW_UPDATE). */
+  grant(bytes: number): void;
+  /** What the server may still send on this stream before the next grant. */
+  readonly window: number;
+  /** RST_STREAM CANCEL (or drops the stream if it has not gone out yet); the handler hears nothing more. */
+  cancel(): void;
 }
 
 export const FRAME = { DATA: 0, HEADERS: 1, PRIORITY: 2, RST_STREAM: 3, SETTINGS: 4, PUSH_PROMISE: 5, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8, CONTINUATION: 9 } as const;
@@ -109,13 +135,21 @@ const MAX_CONTROL_PER_TURN = 1000;
 const LINGER_MS = 1000;
 
 interface Stream {
-  readonly id: number;
+  /** 0 until the stream goes out (a streaming call may wait for room). */
+  id: number;
   readonly handler: StreamHandler;
   /** Body not yet sent (flow control), and whether END_STREAM has gone out. */
   pending: Buffer;
   sendWindow: number;
   /** Received and not yet handed back with WINDOW_UPDATE: the server may send receiveWindow - this. */
   unacknowledged: number;
+  /** Streaming calls: the request side stays open after `pending` drains, until the owner ends it. */
+  open: boolean;
+  /** Streaming calls: the owner grants the receive window; `window` is what the server may still send. */
+  readonly owned: boolean;
+  window: number;
+  /** Grants made before the stream went out, sent right after its HEADERS. */
+  owed: number;
 }
 
 interface Waiting {
@@ -123,6 +157,8 @@ interface Waiting {
   readonly body: Buffer;
   readonly handler: StreamHandler;
   readonly id: (n: number) => void;
+  /** A streaming call's stream, made when it was opened (sends and grants may come before it goes out). */
+  readonly stream?: Stream;
 }
 
 /**
@@ -161,6 +197,12 @@ export interface H2ConnectionOptions {
   readonly maxHeaderListBytes: number;
   /** HTTP/2 receive window per stream and for the connection, in bytes (the connection's is at least 65,535). */
   readonly receiveWindowBytes: number;
+  /**
+   * SETTINGS_INITIAL_WINDOW_SIZE when it differs from `receiveWindowBytes` (which then sizes
+   * the connection's window only). The streaming calls' connection advertises 0: each stream
+   * gets exactly the window its owner grants.
+   */
+  readonly streamWindowBytes?: number;
   /** Called once when the connection closes or starts draining (it takes no new streams). */
   readonly onGone: () => void;
   /** The server sent GOAWAY ENHANCE_YOUR_CALM "too_many_pings" (gRPC A8: ping less often). */
@@ -195,6 +237,8 @@ export class H2Connection {
   readonly #maxContinuations: number;
   readonly #receiveWindow: number;
   readonly #connectionReceiveWindow: number;
+  /** SETTINGS_INITIAL_WINDOW_SIZE as advertised: the first window of every stream. */
+  readonly #streamWindow: number;
   readonly #keepaliveIntervalMs: number;
   readonly #keepaliveTimeoutMs: number;
   readonly #idleTimeoutMs: number;
@@ -260,6 +304,7 @@ export class H2Connection {
     this.#maxContinuations = Math.ceil(this.#maxHeaderBlock / MIN_MAX_FRAME) + 16;
     this.#receiveWindow = options.receiveWindowBytes;
     this.#connectionReceiveWindow = Math.max(DEFAULT_WINDOW, this.#receiveWindow);
+    this.#streamWindow = options.streamWindowBytes ?? this.#receiveWindow;
     this.#keepaliveIntervalMs = enabled(options.keepaliveIntervalMs);
     this.#keepaliveTimeoutMs = options.keepaliveTimeoutMs;
     this.#idleTimeoutMs = enabled(options.idleTimeoutMs);
@@ -290,7 +335,7 @@ export class H2Connection {
     this.#queue(
       settingsFrame([
         [SETTING.ENABLE_PUSH, 0],
-        [SETTING.INITIAL_WINDOW_SIZE, this.#receiveWindow],
+        [SETTING.INITIAL_WINDOW_SIZE, this.#streamWindow],
         [SETTING.HEADER_TABLE_SIZE, HEADER_TABLE_SIZE],
         [SETTING.MAX_HEADER_LIST_SIZE, this.#maxHeaderList],
       ]),
@@ -329,6 +374,65 @@ export class H2Connection {
     this.#start(block, body, handler, id);
   }
 
+  /**
+   * Opens a stream whose request side stays open (a streaming call): HEADERS with `block`,
+   * then whatever the owner sends through the returned H2Stream, whose receive window the
+   * owner grants. It may wait for room as `open`'s streams do; a connection that cannot take
+   * it fails it through `onFailed` (unprocessed) on a later turn.
+   */
+  openStream(block: Buffer, handler: StreamHandler): H2Stream {
+    const stream: Stream = { id: 0, handler, pending: EMPTY, sendWindow: 0, unacknowledged: 0, open: true, owned: true, window: this.#streamWindow, owed: 0 };
+    let cancelled = false;
+    const self = this;
+    const handle: H2Stream = {
+      send: (data, end) => {
+        if (cancelled || !stream.open) return true;
+        if (data.length > 0) stream.pending = stream.pending.length === 0 ? data : Buffer.concat([stream.pending, data]);
+        if (end) stream.open = false;
+        if (stream.id === 0 || this.#streams.get(stream.id) !== stream) return stream.pending.length === 0 && stream.id !== 0;
+        this.#sendData(stream);
+        return stream.pending.length === 0;
+      },
+      grant: (bytes) => {
+        if (cancelled || bytes <= 0) return;
+        stream.window += bytes;
+        if (stream.id === 0) stream.owed += bytes;
+        else if (this.#streams.get(stream.id) === stream) this.#queue(windowUpdateFrame(stream.id, bytes));
+      },
+      get window() {
+        return stream.window;
+      },
+      cancel: () => {
+        if (cancelled) return;
+        cancelled = true;
+        if (stream.id === 0) self.#forget(stream);
+        else self.cancel(stream.id);
+      },
+    };
+    if (!this.usable) {
+      // Reported on a later turn: the owner has its handle by then.
+      queueMicrotask(() => {
+        if (!cancelled) handler.onFailed(new Error('connection is closing'), true);
+      });
+      return handle;
+    }
+    if (this.#stale) this.#verify();
+    const waiting: Waiting = { block, body: EMPTY, handler, id: noop, stream };
+    if (this.#waiting.length > 0 || this.#verifying || this.#streams.size >= this.#maxConcurrent || !this.#canSend()) {
+      if (!this.#canSend()) this.#blocked = true;
+      this.#waiting.push(waiting);
+    } else {
+      this.#startStream(waiting);
+    }
+    return handle;
+  }
+
+  /** A queued streaming call that was cancelled before it went out. */
+  #forget(stream: Stream): void {
+    const at = this.#waiting.findIndex((w) => w.stream === stream);
+    if (at >= 0) this.#waiting.splice(at, 1);
+  }
+
   /** Resets a stream this side no longer wants (RST_STREAM CANCEL); its handler hears nothing more. */
   cancel(streamId: number): void {
     const stream = this.#streams.get(streamId);
@@ -355,12 +459,29 @@ export class H2Connection {
     const streamId = this.#nextId;
     this.#nextId += 2;
     if (this.#nextId > MAX_STREAM_ID) this.#drain();
-    const stream: Stream = { id: streamId, handler, pending: body, sendWindow: this.#initialSendWindow, unacknowledged: 0 };
+    const stream: Stream = { id: streamId, handler, pending: body, sendWindow: this.#initialSendWindow, unacknowledged: 0, open: false, owned: false, window: 0, owed: 0 };
     this.#streams.set(streamId, stream);
     if (this.#streams.size === 1) this.#socket.ref();
     id(streamId);
     this.#queueHeaders(streamId, block);
     this.#sendData(stream);
+  }
+
+  #startStream(w: Waiting): void {
+    const stream = w.stream!;
+    stream.id = this.#nextId;
+    this.#nextId += 2;
+    if (this.#nextId > MAX_STREAM_ID) this.#drain();
+    stream.sendWindow = this.#initialSendWindow;
+    this.#streams.set(stream.id, stream);
+    if (this.#streams.size === 1) this.#socket.ref();
+    this.#queueHeaders(stream.id, w.block);
+    if (stream.owed > 0) {
+      this.#queue(windowUpdateFrame(stream.id, stream.owed));
+      stream.owed = 0;
+    }
+    // What was sent while it waited; with nothing to send, END_STREAM still goes if the owner ended.
+    if (stream.pending.length > 0 || !stream.open) this.#sendData(stream);
   }
 
   #queueHeaders(streamId: number, block: Buffer): void {
@@ -388,6 +509,8 @@ export class H2Connection {
         this.#blocked = true;
         return;
       }
+      // A streaming call's open request side with nothing to send: no frame.
+      if (stream.pending.length === 0 && (stream.open || stream.pending === DONE)) return;
       const size = Math.min(stream.pending.length, this.#maxFrame, stream.sendWindow, this.#connectionSendWindow);
       // An empty body still needs its END_STREAM; otherwise wait for WINDOW_UPDATE.
       if (size <= 0 && stream.pending.length > 0) return;
@@ -395,10 +518,12 @@ export class H2Connection {
       stream.pending = stream.pending.subarray(size);
       stream.sendWindow -= size;
       this.#connectionSendWindow -= size;
-      const last = stream.pending.length === 0;
+      const drained = stream.pending.length === 0;
+      const last = drained && !stream.open;
       this.#queue(frameHeader(size, FRAME.DATA, last ? FLAG.END_STREAM : 0, stream.id), chunk);
-      if (last) {
-        stream.pending = DONE;
+      if (drained) {
+        if (last) stream.pending = DONE;
+        if (stream.owned) stream.handler.onSendable?.();
         return;
       }
     }
@@ -526,8 +651,7 @@ export class H2Connection {
         if (!stream) return;
         if (data.length > 0) stream.handler.onData(data);
         if (flags & FLAG.END_STREAM && this.#streams.has(streamId)) {
-          this.#streams.delete(streamId);
-          this.#streamClosed();
+          this.#closeRemote(stream);
           stream.handler.onEnd();
         }
         return;
@@ -664,10 +788,7 @@ export class H2Connection {
       stream.handler.onReset(RST.ENHANCE_YOUR_CALM);
       return;
     }
-    if (endStream) {
-      this.#streams.delete(streamId);
-      this.#streamClosed();
-    }
+    if (endStream) this.#closeRemote(stream);
     stream.handler.onHeaders(fields, endStream);
   }
 
@@ -740,6 +861,12 @@ export class H2Connection {
       this.#scheduleFlush();
     }
     if (!stream) return;
+    if (stream.owned) {
+      // The owner grants this window as its consumer reads (openStream).
+      stream.window -= bytes;
+      if (stream.window < 0) throw new H2ProtocolError(RST.FLOW_CONTROL_ERROR, `DATA past stream ${stream.id}'s window`);
+      return;
+    }
     stream.unacknowledged += bytes;
     if (stream.unacknowledged > this.#receiveWindow) {
       throw new H2ProtocolError(RST.FLOW_CONTROL_ERROR, `DATA past stream ${stream.id}'s window of ${this.#receiveWindow} bytes`);
@@ -748,6 +875,20 @@ export class H2Connection {
       this.#grantStreams.add(stream);
       this.#scheduleFlush();
     }
+  }
+
+  /**
+   * The server ended the stream. A request side still open (a streaming call the server
+   * answered early) is reset with NO_ERROR (§8.1), so the server frees it.
+   */
+  #closeRemote(stream: Stream): void {
+    this.#streams.delete(stream.id);
+    if (stream.owned && stream.pending !== DONE) {
+      stream.open = false;
+      stream.pending = DONE;
+      this.#queue(rstFrame(stream.id, RST.NO_ERROR));
+    }
+    this.#streamClosed();
   }
 
   #streamClosed(): void {
@@ -766,7 +907,8 @@ export class H2Connection {
         return;
       }
       const next = this.#waiting.shift()!;
-      this.#start(next.block, next.body, next.handler, next.id);
+      if (next.stream) this.#startStream(next);
+      else this.#start(next.block, next.body, next.handler, next.id);
     }
   }
 
@@ -878,6 +1020,7 @@ export class H2Connection {
 
 /** A buffer with nothing in it. */
 const EMPTY = Buffer.alloc(0);
+const noop = () => {};
 /** A stream whose body has gone out in full. */
 const DONE = Buffer.alloc(0);
 

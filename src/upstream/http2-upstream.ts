@@ -1,5 +1,5 @@
 /**
- * A lean unary gRPC client, behind the same `Upstream` interface as the grpc-js one. It speaks
+ * A lean gRPC client, behind the same `Upstream` interface as the grpc-js one. It speaks
  * HTTP/2 itself (h2-connection.ts, hpack.ts) on one plaintext socket per target, reused by
  * every call and replaced after GOAWAY or close: unary calls with a deadline
  * (`grpc-timeout`), metadata and cancellation (RST_STREAM CANCEL); the 5-byte length-prefixed
@@ -12,8 +12,11 @@
  * alive and checked with PINGs, closed when idle, and a server that breaks HTTP/2's rules
  * loses its connection (h2-connection.ts); a call on it fails UNAVAILABLE.
  *
+ * Streaming calls (`stream()`, http2-stream.ts) go on a second connection of their own, with
+ * flow control granted as their consumers read.
+ *
  * grpc-js stays the client for what this one leaves out: TLS, name resolution and load
- * balancing, compression, streaming, retries beyond a refused stream.
+ * balancing, compression, retries beyond a refused stream (streaming calls are not retried).
  *
  * Errors are made in status.ts, as the grpc-js client's are: same code, message (the server's
  * `grpc-message`, percent-decoded), reason/domain/metadata from the ErrorInfo in
@@ -25,9 +28,12 @@ import { STATUS_DETAILS_KEY } from '../grpc/rich-status.js';
 import { H2_DEFAULTS, H2Connection, RST, type H2ConnectionOptions, type H2TunableOption, type StreamHandler } from './h2-connection.js';
 import { parseGrpcTarget } from './grpc-target.js';
 import { createHealthProbe } from './health-check.js';
-import { HpackEncoder, type HeaderList } from './hpack.js';
-import { httpStatusError, missingStatusError, readTrailerStatus, statusToGatewayError } from './status.js';
-import type { UnaryReply, UnaryRequest, Upstream } from './upstream.js';
+import { copyMetadata, headerText, localError as statusError, resetError, toObject, type ReplyHeaders } from './h2-reply.js';
+import { openHttp2Stream } from './http2-stream.js';
+import { HpackEncoder } from './hpack.js';
+import { missingStatusError, readTrailerStatus, statusToGatewayError } from './status.js';
+import { createStreamCall } from './stream-call.js';
+import type { StreamRequest, UnaryReply, UnaryRequest, Upstream, UpstreamStream } from './upstream.js';
 
 /**
  * The connection's tunables (H2ConnectionOptions documents each, H2_DEFAULTS holds the
@@ -42,10 +48,9 @@ const DEFAULT_MAX_RECEIVE = 64 * 1024 * 1024;
 /** The longest delay a Node timer holds (past it, it fires at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const USER_AGENT = 'prism-gateway-http2/0.2';
+const EMPTY = Buffer.alloc(0);
 /** Request headers the client owns; callers' metadata may not set them. */
 const RESERVED = new Set(['content-type', 'te', 'user-agent', 'grpc-timeout', 'grpc-encoding', 'grpc-accept-encoding', 'host', 'connection']);
-/** Response headers that are not metadata (grpc-js drops the same ones). */
-const STATUS_KEYS = new Set(['grpc-status', 'grpc-message', 'grpc-encoding', 'grpc-accept-encoding']);
 /**
  * Attempts of a call whose stream the server never processed (refused, or caught by a
  * GOAWAY or a connection closing before it went out): those are always safe to send again.
@@ -53,9 +58,6 @@ const STATUS_KEYS = new Set(['grpc-status', 'grpc-message', 'grpc-encoding', 'gr
 const MAX_ATTEMPTS = 3;
 /** Encoded `:path` fields kept per method path. */
 const PATH_CACHE_SIZE = 1024;
-
-/** A header block as an object: the first value of a repeated name first, like node:http2. */
-type ReplyHeaders = Record<string, string | string[]>;
 
 /** Per-call state shared by the stream's handlers. */
 interface CallState {
@@ -86,6 +88,12 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
   // Doubled after a GOAWAY "too_many_pings"; new connections take the current value.
   let keepaliveIntervalMs = tunables.keepaliveIntervalMs;
   let conn: H2Connection | undefined;
+  /**
+   * Streaming calls have their own connection: it advertises a stream window of 0, so each
+   * stream's window is what its consumer grants (http2-stream.ts), while unary replies keep
+   * the large window that lets them arrive in one flight.
+   */
+  let streamConn: H2Connection | undefined;
   let closed = false;
 
   // The fields every call sends, encoded once: pseudo-headers first (:method, :scheme), then
@@ -126,6 +134,44 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
     });
     conn = c;
     return c;
+  }
+
+  /** The streaming calls' connection, as `connection()` keeps the unary one. */
+  function streamConnection(): H2Connection {
+    if (streamConn?.usable) return streamConn;
+    const c: H2Connection = new H2Connection({
+      ...tunables,
+      keepaliveIntervalMs,
+      ...endpoint,
+      streamWindowBytes: 0,
+      onGone: () => {
+        if (streamConn === c) streamConn = undefined;
+      },
+      onTooManyPings: () => {
+        if (keepaliveIntervalMs > 0) keepaliveIntervalMs *= 2;
+      },
+    });
+    streamConn = c;
+    return c;
+  }
+
+  /**
+   * A streaming call (server, client or bidi: the wire is the same). Metadata that cannot be
+   * sent fails the call INTERNAL, as unary calls fail; a closed upstream fails it UNAVAILABLE.
+   */
+  function stream(request: StreamRequest): UpstreamStream {
+    return createStreamCall(request, (sink) => {
+      if (closed) throw statusError(Code.UNAVAILABLE, 'upstream closed');
+      let metadataFields: Buffer;
+      try {
+        metadataFields = encodeMetadata(request.metadata);
+      } catch (err) {
+        throw statusError(Code.INTERNAL, (err as Error).message);
+      }
+      const timeout = request.deadlineMs > 0 ? HpackEncoder.field('grpc-timeout', encodeTimeout(request.deadlineMs)) : EMPTY;
+      const block = Buffer.concat([prefix, pathField(request.path), common, timeout, metadataFields]);
+      return openHttp2Stream(streamConnection(), block, sink);
+    });
   }
 
   function unary(request: UnaryRequest): Promise<UnaryReply> {
@@ -208,22 +254,8 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
         /** The stream ended (reset, or END_STREAM without trailers) with no gRPC status: say why, as grpc-js would. */
         function endedWithoutStatus(rst: number): void {
           if (state.finished) return;
-          if (rst === RST.REFUSED_STREAM) {
-            // The server did not process the stream (e.g. it was going away): safe to send again.
-            finish(statusError(Code.UNAVAILABLE, 'Stream refused by server'), false, mayRetry && !state.responded);
-          } else if (rst === RST.CANCEL) {
-            finish(statusError(Code.CANCELLED, 'Call cancelled'), false);
-          } else if (rst === RST.ENHANCE_YOUR_CALM) {
-            finish(statusError(Code.RESOURCE_EXHAUSTED, 'Bandwidth exhausted or memory limit exceeded'), false);
-          } else if (rst === RST.INADEQUATE_SECURITY) {
-            finish(statusError(Code.PERMISSION_DENIED, 'Protocol not secure enough'), false);
-          } else if (rst === RST.NO_ERROR && state.httpStatus !== 0 && state.httpStatus !== 200) {
-            finish(httpStatusError(state.httpStatus), false);
-          } else if (rst === RST.NO_ERROR && state.httpStatus === 0) {
-            finish(statusError(Code.UNAVAILABLE, 'Connection dropped'), false);
-          } else {
-            finish(statusError(Code.INTERNAL, `Received RST_STREAM with code ${rst} (Call ended without gRPC status)`), false);
-          }
+          // A refused stream was not processed (e.g. the server was going away): safe to send again.
+          finish(resetError(rst, state.httpStatus), false, rst === RST.REFUSED_STREAM && mayRetry && !state.responded);
         }
 
         function settleFromTrailers(trailers: ReplyHeaders): void {
@@ -254,12 +286,15 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
   function close(): void {
     closed = true;
     const c = conn;
+    const s = streamConn;
     conn = undefined;
+    streamConn = undefined;
     // In-flight calls fail UNAVAILABLE.
     c?.close();
+    s?.close();
   }
 
-  return { target, unary, healthy: createHealthProbe(unary), close };
+  return { target, unary, stream, healthy: createHealthProbe(unary), close };
 }
 
 /**
@@ -301,18 +336,6 @@ function encodeMetadata(metadata: Readonly<Record<string, string>>): Buffer {
   return fields.length === 1 ? fields[0] : Buffer.concat(fields);
 }
 
-/** A decoded header list as an object; a repeated name collects its values in order. */
-function toObject(fields: HeaderList): ReplyHeaders {
-  const out: ReplyHeaders = {};
-  for (const [name, value] of fields) {
-    const seen = out[name];
-    if (seen === undefined) out[name] = value;
-    else if (Array.isArray(seen)) seen.push(value);
-    else out[name] = [seen, value];
-  }
-  return out;
-}
-
 /**
  * Parses 5-byte-prefixed frames as DATA chunks arrive. Chunks are only joined once a whole
  * frame is there (a large message arrives in many 16 KiB chunks: joining on every chunk
@@ -347,24 +370,6 @@ function flatten(state: CallState): Buffer {
   const joined = Buffer.concat(state.chunks, state.pending);
   state.chunks = [joined];
   return joined;
-}
-
-/** A failure found on this side of the wire, worded as status.ts words a received status. */
-function statusError(code: Code, details: string): GatewayError {
-  return statusToGatewayError({ code, details });
-}
-
-/** Text metadata of a header block (first value of each key), without pseudo and status keys. */
-function copyMetadata(headers: ReplyHeaders, into: Record<string, string>): void {
-  for (const key of Object.keys(headers)) {
-    if (key.charCodeAt(0) === 58 /* : */ || STATUS_KEYS.has(key) || key.endsWith('-bin')) continue;
-    const v = headerText(headers[key]);
-    if (v !== undefined) into[key] = v;
-  }
-}
-
-function headerText(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
 }
 
 /** `grpc-timeout`: at most 8 digits and a unit. */
