@@ -12,7 +12,8 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadGatewayConfig, type LoadedConfig } from './config/gateway-config.js';
-import { DefinitionError, formatProblem, type DefinitionProblem } from './frontends/definition-error.js';
+import { DefinitionError, type DefinitionProblem } from './frontends/definition-error.js';
+import { formatDiagnostic } from './frontends/diagnostics.js';
 import { loadAnyDefinitionFile as loadDefinitionFile } from './frontends/load-any-definition.js';
 import { compileRouteTable, type FrontendBinding } from './routing/compile-route-table.js';
 import type { RouteTable } from './routing/route-table.js';
@@ -210,7 +211,7 @@ async function main(argv: string[]): Promise<number> {
     }
   } catch (err) {
     if (err instanceof DefinitionError) {
-      process.stderr.write(err.problems.map(formatProblem).join('\n') + '\n');
+      process.stderr.write(err.problems.map(formatDiagnostic).join('\n') + '\n');
       return 2;
     }
     if (err instanceof AdminCredentialsError) {
@@ -267,7 +268,7 @@ function validate(files: string[]): number {
   }
   const count = problems.length + configProblems.length;
   if (count > 0) {
-    process.stderr.write([...configProblems, ...problems.map(formatProblem)].join('\n') + `\n${count} problem${count === 1 ? '' : 's'} found\n`);
+    process.stderr.write([...configProblems, ...problems.map(formatDiagnostic)].join('\n') + `\n${count} problem${count === 1 ? '' : 's'} found\n`);
     return 2;
   }
   process.stdout.write(`${files.length} file${files.length === 1 ? '' : 's'} valid\n`);
@@ -289,7 +290,7 @@ function isGatewayConfig(file: string): boolean {
 function configErrorLines(err: ConfigError): string[] {
   const diagnostics = (err as ConfigError & { problems?: readonly unknown[] }).problems;
   if (Array.isArray(diagnostics) && diagnostics.every((d) => typeof d === 'object' && d !== null && 'code' in d && 'message' in d)) {
-    return (diagnostics as DefinitionProblem[]).map(formatProblem);
+    return (diagnostics as DefinitionProblem[]).map(formatDiagnostic);
   }
   return err.message.split('\n');
 }

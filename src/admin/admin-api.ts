@@ -9,7 +9,8 @@
 import { Code, gatewayError, GatewayReason, type ErrorDetail } from '../core/gateway-error.js';
 import type { HttpInput, HttpReply } from '../core/http-types.js';
 import { renderError } from '../core/render-error.js';
-import { DefinitionError, formatProblem, type DefinitionProblem } from '../frontends/definition-error.js';
+import { DefinitionError, type DefinitionProblem } from '../frontends/definition-error.js';
+import { formatDiagnostic } from '../frontends/diagnostics.js';
 import { parseAnyDefinitions as parseDefinitions } from '../frontends/load-any-definition.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { printRoutes } from '../routing/print-routes.js';
@@ -53,7 +54,7 @@ const noFrontend = (name: string, namespace?: string): HttpReply =>
  * `file#pointer`, description the formatted problem, reason its diagnostic code).
  */
 export function definitionRejected(message: string, problems: readonly DefinitionProblem[]): HttpReply {
-  const violations = problems.map((p) => ({ field: `${p.file}#${p.pointer}`, description: formatProblem(p), reason: p.code }));
+  const violations = problems.map((p) => ({ field: `${p.file}#${p.pointer}`, description: formatDiagnostic(p), reason: p.code }));
   return problem(Code.INVALID_ARGUMENT, GatewayReason.DEFINITION_INVALID, message, { problems: String(problems.length) }, [
     { '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: violations },
   ]);
@@ -111,7 +112,7 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
       } catch (err) {
         ctx.metrics.reload('failure');
         if (!(err instanceof DefinitionError)) throw err;
-        ctx.log?.warn({ trigger: 'store', problems: err.problems.map(formatProblem) }, 'route table reload rejected; the served routes are unchanged');
+        ctx.log?.warn({ trigger: 'store', problems: err.problems.map(formatDiagnostic) }, 'route table reload rejected; the served routes are unchanged');
       }
     });
 

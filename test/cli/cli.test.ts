@@ -13,9 +13,9 @@ test('validate reports all three mistakes of a file, each with file, line, route
   assert.equal(r.status, 2, r.stderr);
   const lines = r.stderr.trim().split('\n');
   assert.deepEqual(lines, [
-    "test/cli/three-mistakes.yaml:10:13: route 'one' at /rest/routes/0/grpc: unknown method 'Ech0' in service prism.test.v1.EverythingService (it has Echo, Describe, Fail, Slow, Stream)",
-    "test/cli/three-mistakes.yaml:16:37: route 'two' at /rest/routes/1/params/0/to: unknown field 'no_such_field' in prism.test.v1.Everything",
-    "test/cli/three-mistakes.yaml:19:13: route 'three' at /rest/routes/2/path: path parameter {missing} is not bound to any field",
+    "test/cli/three-mistakes.yaml:10:13: route 'one' at /rest/routes/0/grpc: unknown method 'Ech0' in service prism.test.v1.EverythingService (it has Echo, Describe, Fail, Slow, Stream) [UNKNOWN_METHOD]",
+    "test/cli/three-mistakes.yaml:16:37: route 'two' at /rest/routes/1/params/0/to: unknown field 'no_such_field' in prism.test.v1.Everything [UNKNOWN_FIELD]",
+    "test/cli/three-mistakes.yaml:19:13: route 'three' at /rest/routes/2/path: path parameter {missing} is not bound to any field [UNBOUND_PATH_PARAM]",
     '3 problems found',
   ]);
 });

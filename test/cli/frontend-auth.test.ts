@@ -158,7 +158,7 @@ rest:
     const lines = run.stderr.trimEnd().split('\n');
     assert.equal(lines[0], 'the change was rejected; the served routes are unchanged');
     assert.equal(lines.length, 3, run.stderr);
-    assert.equal(lines[1], "  admin:cli-rejected:11:13: route 'list' at /rest/routes/0/path: segment 'x{y}' of '/rt/x{y}': a parameter must be a whole segment named like {name}");
+    assert.equal(lines[1], "  admin:cli-rejected:11:13: route 'list' at /rest/routes/0/path: segment 'x{y}' of '/rt/x{y}': a parameter must be a whole segment named like {name} [PATH_TEMPLATE]");
     assert.match(lines[2], /^ {2}admin:cli-rejected:12:13: route 'list' at \/rest\/routes\/0\/grpc: unknown method 'NoSuchMethod' in service prism\.patterns\.registry\.v1\.Registry \(it has /);
   });
 });

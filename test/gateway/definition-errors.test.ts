@@ -408,9 +408,9 @@ describe('what a DefinitionError says', () => {
       error.message,
       [
         '3 problems in frontend definitions:',
-        "  test.yaml:7:49: route 'one' at /rest/routes/0/grpc: unknown method 'Echoo' in service prism.test.v1.EverythingService (it has Echo, Describe, Fail, Slow, Stream)",
-        "  test.yaml:8:85: route 'two' at /rest/routes/1/params/0/to: unknown field 'f_int33' in prism.test.v1.Everything",
-        "  test.yaml:9:39: route 'three' at /rest/routes/2/path: path parameter {id} is not bound to any field",
+        "  test.yaml:7:49: route 'one' at /rest/routes/0/grpc: unknown method 'Echoo' in service prism.test.v1.EverythingService (it has Echo, Describe, Fail, Slow, Stream) [UNKNOWN_METHOD]",
+        "  test.yaml:8:85: route 'two' at /rest/routes/1/params/0/to: unknown field 'f_int33' in prism.test.v1.Everything [UNKNOWN_FIELD]",
+        "  test.yaml:9:39: route 'three' at /rest/routes/2/path: path parameter {id} is not bound to any field [UNBOUND_PATH_PARAM]",
       ].join('\n'),
     );
   });
