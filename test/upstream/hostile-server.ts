@@ -55,6 +55,10 @@ export interface Peer {
   readonly streams: number[];
   readonly goaways: { code: number; debug: string }[];
   readonly resets: { stream: number; code: number }[];
+  /** The client's SETTINGS frames (not ACKs), each as its [id, value] pairs. */
+  readonly settings: [number, number][][];
+  /** The client's WINDOW_UPDATEs, in order (stream 0 is the connection). */
+  readonly windowUpdates: { stream: number; increment: number }[];
   /** PINGs (not ACKs) the client sent. */
   pings: number;
   /** DATA payload bytes the client sent, and the streams it ended (END_STREAM). */
@@ -121,6 +125,8 @@ function track(socket: net.Socket): Peer {
     streams: [],
     goaways: [],
     resets: [],
+    settings: [],
+    windowUpdates: [],
     pings: 0,
     dataBytes: 0,
     ended: [],
@@ -185,6 +191,12 @@ function track(socket: net.Socket): Peer {
         peer.goaways.push({ code: payload.readUInt32BE(4), debug: payload.toString('latin1', 8) });
       } else if (type === T.RST_STREAM) {
         peer.resets.push({ stream, code: payload.readUInt32BE(0) });
+      } else if (type === T.SETTINGS && !(flags & F.ACK)) {
+        const pairs: [number, number][] = [];
+        for (let at = 0; at + 6 <= payload.length; at += 6) pairs.push([payload.readUInt16BE(at), payload.readUInt32BE(at + 2)]);
+        peer.settings.push(pairs);
+      } else if (type === T.WINDOW_UPDATE) {
+        peer.windowUpdates.push({ stream, increment: payload.readUInt32BE(0) & 0x7fffffff });
       }
     }
   });

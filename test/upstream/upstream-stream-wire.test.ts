@@ -188,3 +188,59 @@ describe('streaming calls whose backend ends them without a status', () => {
     }
   });
 });
+
+describe('the lean client grants each stream exactly its buffer, as its consumer reads', () => {
+  const maxBufferedBytes = 32 * 1024;
+  /** A message of `size` bytes in DATA frames of at most 16 KiB, without END_STREAM. */
+  const dataFrames = (id: number, bytes: Buffer) => {
+    const out: Buffer[] = [];
+    for (let at = 0; at < bytes.length; at += 16_384) out.push(h2frame(T.DATA, 0, id, bytes.subarray(at, at + 16_384)));
+    return Buffer.concat(out);
+  };
+
+  test('stream window 0 in SETTINGS, the buffer granted at open, nothing more until the consumer reads', async () => {
+    let peer!: Peer;
+    let id = 0;
+    let opened!: () => void;
+    const streamOpened = new Promise<void>((resolve) => (opened = resolve));
+    const server = await startHostileServer(async (p) => {
+      peer = p;
+      id = await p.nextStream();
+      opened();
+    });
+    const up = createHttp2Upstream(server.address);
+    try {
+      const call = up.stream!({ path: '/wire.Wire/Go', metadata: {}, deadlineMs: 0, limits: { maxBufferedBytes } });
+      await streamOpened;
+      await waitUntil(() => peer.windowUpdates.some((w) => w.stream === id));
+      // SETTINGS_INITIAL_WINDOW_SIZE (4) is 0 on the streaming connection.
+      assert.deepEqual(peer.settings[0].find(([k]) => k === 4), [4, 0]);
+      assert.deepEqual(peer.windowUpdates.filter((w) => w.stream === id), [{ stream: id, increment: maxBufferedBytes }]);
+      // Two messages fill the window exactly; the consumer reads nothing yet.
+      const half = maxBufferedBytes / 2 - 5;
+      peer.write(Buffer.concat([responseHeaders(id), dataFrames(id, Buffer.concat([frame(Buffer.alloc(half, 1)), frame(Buffer.alloc(half, 2))]))]));
+      await waitUntil(() => call.bufferedBytes === maxBufferedBytes);
+      await sleep(50);
+      assert.equal(peer.windowUpdates.filter((w) => w.stream === id).length, 1);
+      // Reading one message hands its bytes back.
+      const it = call[Symbol.asyncIterator]();
+      assert.equal(Buffer.from((await it.next()).value!).length, half);
+      await waitUntil(() => peer.windowUpdates.filter((w) => w.stream === id).length === 2);
+      assert.deepEqual(peer.windowUpdates.filter((w) => w.stream === id)[1], { stream: id, increment: half + 5 });
+      // A byte past the window is a connection error (FLOW_CONTROL_ERROR) and fails the call.
+      peer.write(dataFrames(id, frame(Buffer.alloc(half + 1, 3))));
+      await waitUntil(() => peer.goaways.length > 0);
+      assert.equal(peer.goaways[0].code, http2.constants.NGHTTP2_FLOW_CONTROL_ERROR);
+      assert.equal(Buffer.from((await it.next()).value!).length, half);
+      await assert.rejects(it.next(), (err: GatewayError) => err.code === Code.UNAVAILABLE);
+    } finally {
+      up.close();
+      await server.close();
+    }
+  });
+});
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await sleep(10);
+  assert.ok(check(), 'never happened');
+}
