@@ -53,6 +53,8 @@ Options:
                        passwords are never printed)
   --sync MODE          SQLite synchronous mode: NORMAL (default; survives process crashes)
                        or FULL (also survives power loss)
+  --change-retention N how many of the newest changes WatchChanges keeps in the store
+                       (default 100000); resuming before them fails with CHANGES_EXPIRED
   --log-level LEVEL    ${LOG_LEVELS.join('|')} (env PRISM_LOG_LEVEL; default info)
   -h, --help           show this help
 `;
@@ -119,6 +121,16 @@ function serveOptions(values: Record<string, string | boolean | undefined>): Ser
   return { listen, credentials, tls, level };
 }
 
+/**
+ * `--change-retention`'s value.
+ * @throws StartError (exit 2) unless it is a whole number ≥ 1.
+ */
+function changeRetention(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new StartError(`--change-retention must be a whole number ≥ 1, not '${value}'`, 2);
+  return n;
+}
+
 /** Runs the CLI; resolves with the process exit code (serve resolves only on shutdown). */
 export async function runRegistryCli(argv: readonly string[]): Promise<number> {
   let parsed;
@@ -130,6 +142,7 @@ export async function runRegistryCli(argv: readonly string[]): Promise<number> {
         listen: { type: 'string', default: '127.0.0.1:9091' },
         backend: { type: 'string', default: 'sqlite:./data/registry.db' },
         sync: { type: 'string', default: 'NORMAL' },
+        'change-retention': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'client-ca': { type: 'string' },
@@ -165,7 +178,10 @@ export async function runRegistryCli(argv: readonly string[]): Promise<number> {
     log = pino({ level: options.level });
     routeGrpcLogs(log);
     try {
-      const backend = parseBackendUri(values.backend);
+      const parsedBackend = parseBackendUri(values.backend);
+      const retention = values['change-retention'];
+      const backend =
+        retention === undefined ? parsedBackend : { ...parsedBackend, config: { ...parsedBackend.config, changeRetention: changeRetention(retention) } };
       // One process per SQLite file (issue 13, item 12): a lock beside it names the owner.
       unlock = lockSqliteFile(backend, process.cwd());
       storage = createStorage(backend.type === 'SQLITE' ? { ...backend, config: { ...backend.config, synchronous: values.sync.toUpperCase() } } : backend, process.cwd());

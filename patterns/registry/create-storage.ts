@@ -1,7 +1,8 @@
 /**
  * Binds the registry's `storage` slot to a backend (RFC-039 flat backend registry):
  * `SQLITE` {path, relative to the data dir; default `registry.db`}, `MEMSTORE`, or
- * `POSTGRES` {url, poolSize, statementTimeoutMs, ssl} for several replicas on one database.
+ * `POSTGRES` {url, poolSize, statementTimeoutMs, ssl} for several replicas on one database;
+ * every backend also takes `changeRetention` (the change feed's, default 100,000).
  * Every backend gets the coherent read cache in front of it (for POSTGRES kept coherent with
  * the other replicas' writes through LISTEN/NOTIFY).
  */
@@ -28,15 +29,16 @@ export class StorageConfigError extends Error {
  *   file that cannot be opened (naming the file, with the driver's error as the cause).
  */
 export function createStorage(backend: StorageBackend, dataDir: string): RegistryStorage {
+  const changeRetention = changeRetentionOf(backend);
   switch (backend.type.toUpperCase()) {
     case 'MEMSTORE':
-      return createCachedStorage(createMemoryStorage());
+      return createCachedStorage(createMemoryStorage({ changeRetention }));
     case 'SQLITE': {
       const file = sqlitePath(backend, dataDir);
       const synchronous = backend.config?.synchronous ?? 'NORMAL';
       if (synchronous !== 'NORMAL' && synchronous !== 'FULL') throw new StorageConfigError('SQLITE backend: config.synchronous must be NORMAL or FULL');
       try {
-        return createCachedStorage(createSqliteStorage({ path: file, synchronous }));
+        return createCachedStorage(createSqliteStorage({ path: file, synchronous, changeRetention }));
       } catch (err) {
         // SQLite's own words ("unable to open database file") do not say which file.
         throw new StorageConfigError(`cannot open the SQLite database ${file}: ${(err as Error).message}`, { cause: err });
@@ -44,10 +46,24 @@ export function createStorage(backend: StorageBackend, dataDir: string): Registr
     }
     case 'POSTGRES':
     case 'POSTGRESQL':
-      return createCachedStorage(createPostgresStorage(postgresConfig(backend.config ?? {})));
+      return createCachedStorage(createPostgresStorage({ ...postgresConfig(backend.config ?? {}), changeRetention }));
     default:
       throw new StorageConfigError(`the registry's storage slot accepts SQLITE, POSTGRES or MEMSTORE backends, not ${backend.type}`);
   }
+}
+
+/**
+ * `config.changeRetention` of any backend: how many of the newest changes the change feed
+ * keeps (default 100,000, registry-change.ts).
+ * @throws StorageConfigError unless it is absent or an integer ≥ 1.
+ */
+function changeRetentionOf(backend: StorageBackend): number | undefined {
+  const value = backend.config?.changeRetention;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new StorageConfigError(`${backend.type.toUpperCase()} backend: config.changeRetention must be an integer ≥ 1`);
+  }
+  return value;
 }
 
 /**

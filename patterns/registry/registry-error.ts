@@ -27,7 +27,11 @@ export type RegistryErrorReason =
   | 'INVALID_SUBJECT'
   | 'SCHEMA_TOO_LARGE'
   | 'STORE_ERROR'
-  | 'OPERATION_TIMEOUT';
+  | 'OPERATION_TIMEOUT'
+  /** Prism's own: WatchChanges resumed before the oldest retained change. */
+  | 'CHANGES_EXPIRED'
+  /** Prism's own: WatchChanges `after` is neither empty, `latest` nor a sequence. */
+  | 'INVALID_SEQUENCE';
 
 /** The domain of every ErrorInfo the registry sends. */
 export const ERROR_DOMAIN = 'registry.prism.io';
@@ -54,6 +58,9 @@ export const reasonTable: Readonly<Record<RegistryErrorReason, { code: GrpcStatu
   SCHEMA_TOO_LARGE: { code: GrpcStatus.INVALID_ARGUMENT, errorCode: 42209 },
   STORE_ERROR: { code: GrpcStatus.UNAVAILABLE, errorCode: 50001 },
   OPERATION_TIMEOUT: { code: GrpcStatus.DEADLINE_EXCEEDED, errorCode: 50002 },
+  // Prism's own reasons have no Confluent code; like 409 above, the code is the HTTP status.
+  CHANGES_EXPIRED: { code: GrpcStatus.FAILED_PRECONDITION, errorCode: 410 },
+  INVALID_SEQUENCE: { code: GrpcStatus.INVALID_ARGUMENT, errorCode: 400 },
 };
 
 /** A failure the registry reports to its caller with a Confluent reason and message. */
@@ -167,3 +174,23 @@ export const storeError = (message: string, cause: unknown) => new RegistryError
 
 export const operationTimeout = (operation: string, cause: unknown) =>
   new RegistryError('OPERATION_TIMEOUT', `${operation} operation timed out`, {}, { cause });
+
+/**
+ * The changes after `after` are no longer all retained (the feed keeps the newest
+ * `changeRetention`); `oldest` is the oldest one still retained, if any.
+ */
+export const changesExpired = (after: number, oldest: number | undefined) =>
+  new RegistryError(
+    'CHANGES_EXPIRED',
+    oldest === undefined
+      ? `Changes after sequence ${after} are no longer retained`
+      : `Changes after sequence ${after} are no longer retained; the oldest retained change is ${oldest}`,
+    { after: String(after), ...(oldest === undefined ? {} : { oldest: String(oldest) }) },
+  );
+
+export const invalidSequence = (after: string) =>
+  new RegistryError(
+    'INVALID_SEQUENCE',
+    `The specified sequence '${after}' is not valid. Allowed values are a sequence number, "latest" and empty (the oldest retained change)`,
+    { after },
+  );

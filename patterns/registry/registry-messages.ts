@@ -244,3 +244,44 @@ export interface RegistryApi {
   UpdateMode(request: UpdateModeRequest, context?: CallContext): Promise<UpdateModeResponse>;
   DeleteMode(request: DeleteModeRequest, context?: CallContext): Promise<DeleteModeResponse>;
 }
+
+export interface WatchChangesRequest {
+  subject_prefix: string;
+  /** "" = from the oldest retained change; "latest" = only new changes; else a sequence. */
+  after: string;
+}
+/** One change of the feed, as the `Change` message (registry-change.ts says what each kind is). */
+export interface ChangeMessage {
+  /** uint64, sent as a decimal string. */
+  sequence: string;
+  kind: string;
+  subject: string;
+  version?: number;
+  id?: number;
+  schema_type?: string;
+  /** RFC 3339 UTC with milliseconds. */
+  time: string;
+}
+
+/**
+ * The sending side of a server-streaming call, as the transport offers it to a handler:
+ * `write` returns false once the transport's buffer is full, and the handler then waits for
+ * `drained` before reading more (so a slow reader never makes the registry buffer without
+ * bound); `signal` aborts when the caller cancels or the server shuts down.
+ */
+export interface ChangeStream {
+  write(change: ChangeMessage): boolean;
+  /** Resolves when the transport takes more again, or once `signal` has aborted. */
+  drained(): Promise<void>;
+  readonly signal: AbortSignal;
+}
+
+/** The registry's server-streaming operations. */
+export interface RegistryStreamingApi {
+  /**
+   * Streams the change feed until `stream.signal` aborts (then resolves).
+   * @throws RegistryError (rejects) INVALID_SEQUENCE for an `after` that is no sequence;
+   *   CHANGES_EXPIRED when changes after it are no longer retained; STORE_ERROR.
+   */
+  WatchChanges(request: WatchChangesRequest, stream: ChangeStream): Promise<void>;
+}

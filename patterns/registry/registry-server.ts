@@ -11,7 +11,7 @@ import { loadProtoRoot, projectProtoDir } from '../../src/grpc/proto-root.js';
 import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../../src/grpc/rich-status.js';
 import { createServiceDefinition } from '../../src/grpc/service-definition.js';
 import { ERROR_DOMAIN, reasonTable, RegistryError } from './registry-error.js';
-import type { CallContext, RegistryApi } from './registry-messages.js';
+import type { CallContext, ChangeStream, RegistryApi, RegistryStreamingApi } from './registry-messages.js';
 import { createRegistryService, type RegistryLimits } from './registry-service.js';
 import type { RegistryStorage } from './storage/registry-storage.js';
 
@@ -28,6 +28,8 @@ export interface RegistryServerOptions {
   readonly maxSchemaBytes?: number;
   /** Bounds on what one request may cost (registry-service.ts DEFAULT_REGISTRY_LIMITS). */
   readonly limits?: Partial<RegistryLimits>;
+  /** Changes WatchChanges reads from the store at a time (default 256). */
+  readonly changePageSize?: number;
   /** Where unexpected failures are reported (default: console.error). */
   readonly logError?: (message: string, err: unknown) => void;
   /** TLS (and client certificates) for the listener; plaintext when absent. */
@@ -38,7 +40,10 @@ export interface RunningRegistryServer {
   /** The bound `host:port`. */
   readonly address: string;
   readonly protoFiles: readonly string[];
-  /** Marks the service NOT_SERVING, lets in-flight calls finish (up to `graceMs`), closes storage. */
+  /**
+   * Marks the service NOT_SERVING, ends open WatchChanges streams with UNAVAILABLE, lets
+   * in-flight calls finish (up to `graceMs`), closes storage.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -83,25 +88,85 @@ function bindFailure(message: string): string {
 export async function startRegistryServer(options: RegistryServerOptions): Promise<RunningRegistryServer> {
   const logError = options.logError ?? ((message, err) => console.error(message, err));
   const root = loadProtoRoot([registryProtoFile]);
-  const registry = createRegistryService({ storage: options.storage, maxSchemaBytes: options.maxSchemaBytes, limits: options.limits });
+  const registry = createRegistryService({
+    storage: options.storage,
+    maxSchemaBytes: options.maxSchemaBytes,
+    limits: options.limits,
+    changePageSize: options.changePageSize,
+  });
   const server = new grpc.Server();
 
   const implementation: grpc.UntypedServiceImplementation = {};
-  for (const name of Object.keys(createServiceDefinition(root.lookupService(REGISTRY_SERVICE_NAME)))) {
+  const service = root.lookupService(REGISTRY_SERVICE_NAME);
+  // Open streams, so that a shutdown can end them instead of waiting for their callers.
+  const streams = new Set<AbortController>();
+  let shuttingDown = false;
+  const report = (name: string, err: unknown) => {
+    if (!(err instanceof RegistryError)) logError(`registry: ${name} failed`, err);
+    else if (err.reason === 'STORE_ERROR' || err.reason === 'OPERATION_TIMEOUT') logError(`registry: ${name}: ${err.message}`, err.cause);
+  };
+  for (const name of Object.keys(createServiceDefinition(service))) {
+    if (service.methods[name].responseStream) {
+      const method = registry[name as keyof RegistryStreamingApi] as (request: unknown, stream: ChangeStream) => Promise<void>;
+      implementation[name] = (call: grpc.ServerWritableStream<unknown, unknown>) => serveStream(name, method, call);
+      continue;
+    }
     const method = registry[name as keyof RegistryApi] as (request: unknown, context: CallContext) => Promise<unknown>;
     implementation[name] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       // The caller's deadline: a write that cannot commit before it is not committed.
       method(call.request, { deadline: call.getDeadline() }).then(
         (response) => callback(null, response),
         (err: unknown) => {
-          if (!(err instanceof RegistryError)) logError(`registry: ${name} failed`, err);
-          else if (err.reason === 'STORE_ERROR' || err.reason === 'OPERATION_TIMEOUT') logError(`registry: ${name}: ${err.message}`, err.cause);
+          report(name, err);
           callback(toServiceError(err) as grpc.ServiceError);
         },
       );
     };
   }
-  server.addService(createServiceDefinition(root.lookupService(REGISTRY_SERVICE_NAME)), implementation);
+  server.addService(createServiceDefinition(service), implementation);
+
+  /**
+   * Runs a server-streaming handler on a grpc-js call: `write` is the call's (false once its
+   * buffer is full), the signal aborts when the caller cancels or the server shuts down, and
+   * the call ends with OK when the handler returns, UNAVAILABLE when the server is shutting
+   * down, or the handler's error.
+   */
+  function serveStream(name: string, method: (request: unknown, stream: ChangeStream) => Promise<void>, call: grpc.ServerWritableStream<unknown, unknown>): void {
+    const controller = new AbortController();
+    const { signal } = controller;
+    streams.add(controller);
+    if (shuttingDown) controller.abort();
+    call.once('cancelled', () => controller.abort());
+    const stream: ChangeStream = {
+      write: (message) => call.write(message),
+      drained: () =>
+        new Promise<void>((resolve) => {
+          const done = () => {
+            call.off('drain', done);
+            signal.removeEventListener('abort', done);
+            resolve();
+          };
+          if (signal.aborted) return resolve();
+          call.on('drain', done);
+          signal.addEventListener('abort', done, { once: true });
+        }),
+      signal,
+    };
+    const finish = (err?: unknown) => {
+      streams.delete(controller);
+      if (call.cancelled) return;
+      if (err !== undefined) call.emit('error', toServiceError(err));
+      else if (shuttingDown) call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'the registry is shutting down' });
+      else call.end();
+    };
+    method(call.request, stream).then(
+      () => finish(),
+      (err: unknown) => {
+        report(name, err);
+        finish(err);
+      },
+    );
+  }
 
   // grpc.health.v1: "" (the whole server) and the registry service are known.
   const health = createHealthService({ '': 'SERVING', [REGISTRY_SERVICE_NAME]: 'SERVING' });
@@ -123,6 +188,10 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     close(graceMs = 5000) {
       closing ??= (async () => {
         health.shutdown();
+        // Open streams would hold a graceful shutdown open for as long as their callers
+        // listen: they end now, with UNAVAILABLE (their callers resume elsewhere or later).
+        shuttingDown = true;
+        for (const controller of streams) controller.abort();
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => {
             server.forceShutdown();

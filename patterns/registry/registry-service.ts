@@ -8,10 +8,11 @@
  * is still true when it commits. Only the default context is implemented (§3.1).
  *
  * The RPCs are grouped by concern under service/ (subjects, schemas, compatibility,
- * config and mode), each group an object of handlers over one shared RegistryContext;
+ * config and mode, the change feed), each group an object of handlers over one shared RegistryContext;
  * this module only composes them.
  */
-import type { RegistryApi } from './registry-messages.js';
+import type { RegistryApi, RegistryStreamingApi } from './registry-messages.js';
+import { createChangeFeedHandlers } from './service/change-feed-handlers.js';
 import { createCompatibilityHandlers } from './service/compatibility-handlers.js';
 import { createConfigModeHandlers } from './service/config-mode-handlers.js';
 import { createRegistryContext } from './service/registry-context.js';
@@ -25,13 +26,14 @@ export { DEFAULT_REGISTRY_LIMITS, type RegistryLimits, type RegistryOptions } fr
  * Creates the registry over `options.storage` (which it closes on `close`). Creating it
  * does not throw; each RPC rejects with a RegistryError carrying Confluent's reason.
  */
-export function createRegistryService(options: RegistryOptions): RegistryApi & { close(): Promise<void> } {
+export function createRegistryService(options: RegistryOptions): RegistryApi & RegistryStreamingApi & { close(): Promise<void> } {
   const ctx = createRegistryContext(options);
-  const api: RegistryApi = {
+  const api: RegistryApi & RegistryStreamingApi = {
     ...createSubjectHandlers(ctx),
     ...createSchemaHandlers(ctx),
     ...createCompatibilityHandlers(ctx),
     ...createConfigModeHandlers(ctx),
+    ...createChangeFeedHandlers(ctx, options.changePageSize),
   };
   // Closing waits for the writes already queued, then closes the storage.
   return { ...api, close: () => ctx.serialized('Close', undefined, () => ctx.storage.close()) };

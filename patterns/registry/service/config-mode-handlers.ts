@@ -6,7 +6,7 @@ import { DEFAULT_COMPATIBILITY_LEVEL, parseCompatibilityLevel } from '../compati
 import { compatibilityNotConfigured, invalidMode, modeNotConfigured, operationNotPermitted, referenceExists, subjectNotFound } from '../registry-error.js';
 import type { RegistryApi } from '../registry-messages.js';
 import { DEFAULT_MODE, parseRegistryMode } from '../registry-mode.js';
-import { GLOBAL_SCOPE } from '../storage/registry-storage.js';
+import { GLOBAL_SCOPE, type SettingValues } from '../storage/registry-storage.js';
 import { validateSubject } from '../subject-name.js';
 import type { RegistryContext } from './registry-context.js';
 import { normalizeField, scopeOf } from './settings-in-scope.js';
@@ -46,9 +46,12 @@ export function createConfigModeHandlers(ctx: RegistryContext): ConfigModeHandle
         await requireWritable(scope);
         // 7.4+: fields absent from the update keep their stored value; a null one (empty
         // here) removes it (7.7+); the answer is the stored config in request shape (7.7+).
-        if (level) await storage.putSetting('compatibility', scope, level);
-        if (clear) await storage.putSetting('compatibility', scope, undefined);
-        if (request.normalize !== undefined) await storage.putSetting('normalize', scope, String(request.normalize));
+        // Both fields in one write: one CONFIG_CHANGED change (registry-change.ts).
+        const values: SettingValues = {};
+        if (level) values.compatibility = level;
+        if (clear) values.compatibility = null;
+        if (request.normalize !== undefined) values.normalize = String(request.normalize);
+        if (Object.keys(values).length > 0) await storage.putSettings(scope, values, 'CONFIG_CHANGED');
         return {
           compatibility: (await storage.getSetting('compatibility', scope)) ?? '',
           ...normalizeField(await storage.getSetting('normalize', scope)),
@@ -62,8 +65,7 @@ export function createConfigModeHandlers(ctx: RegistryContext): ConfigModeHandle
         const normalize = await storage.getSetting('normalize', scope);
         if (scope !== GLOBAL_SCOPE && level === undefined && normalize === undefined) throw subjectNotFound(scope);
         await requireWritable(scope);
-        await storage.putSetting('compatibility', scope, undefined);
-        await storage.putSetting('normalize', scope, undefined);
+        await storage.putSettings(scope, { compatibility: null, normalize: null }, 'CONFIG_DELETED');
         return { compatibility_level: level ?? (scope === GLOBAL_SCOPE ? DEFAULT_COMPATIBILITY_LEVEL : ''), ...normalizeField(normalize) };
       }),
 
@@ -85,7 +87,7 @@ export function createConfigModeHandlers(ctx: RegistryContext): ConfigModeHandle
         if (request.mode === undefined) throw invalidMode('');
         // `{"mode": null}` removes the mode at this scope (7.7+ branch heads, late 7.9.x).
         if (request.mode === '') {
-          await storage.putSetting('mode', scope, undefined);
+          await storage.putSettings(scope, { mode: null }, 'MODE_DELETED');
           return { mode: '' };
         }
         if (request.mode.trim() === '') throw invalidMode(request.mode);
@@ -106,7 +108,7 @@ export function createConfigModeHandlers(ctx: RegistryContext): ConfigModeHandle
             }
           }
         }
-        await storage.putSetting('mode', scope, mode);
+        await storage.putSettings(scope, { mode }, 'MODE_CHANGED');
         return { mode };
       }),
 
@@ -115,7 +117,7 @@ export function createConfigModeHandlers(ctx: RegistryContext): ConfigModeHandle
         const scope = scopeOf(request.subject);
         const previous = await storage.getSetting('mode', scope);
         if (scope !== GLOBAL_SCOPE && previous === undefined) throw subjectNotFound(scope);
-        await storage.putSetting('mode', scope, undefined);
+        await storage.putSettings(scope, { mode: null }, 'MODE_DELETED');
         return { mode: previous ?? DEFAULT_MODE };
       }),
   };

@@ -15,6 +15,11 @@ export interface RegistryOptions {
   readonly maxSchemaBytes?: number;
   /** Bounds on what one request may make the registry resolve and compute. */
   readonly limits?: Partial<RegistryLimits>;
+  /**
+   * Changes WatchChanges reads from the store at a time (default 256): with the transport's
+   * buffer, what one slow watcher can make the registry hold.
+   */
+  readonly changePageSize?: number;
 }
 
 /**

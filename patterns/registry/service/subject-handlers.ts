@@ -240,11 +240,12 @@ export function createSubjectHandlers(ctx: RegistryContext): SubjectHandlers {
           if (request.permanent && !v.deleted) throw subjectNotSoftDeleted(subject);
         }
         if (request.permanent) {
-          await storage.hardDeleteVersions(subject, versions.map((v) => v.version));
+          // One SUBJECT_PERMANENTLY_DELETED change, not one per version (registry-change.ts).
+          await storage.hardDeleteVersions(subject, versions.map((v) => v.version), 'subject');
           forgetSchemas();
           return { versions: versions.map((v) => v.version) };
         }
-        await storage.softDeleteVersions(subject, liveVersions.map((v) => v.version));
+        await storage.softDeleteVersions(subject, liveVersions.map((v) => v.version), 'subject');
         return { versions: liveVersions.map((v) => v.version) };
       }),
 

@@ -237,12 +237,12 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
         generation++;
       }
     },
-    async softDeleteVersions(subject, list) {
+    async softDeleteVersions(subject, list, scope) {
       const cached = versions.get(subject);
       const before = ++generation;
       let done = false;
       try {
-        await inner.softDeleteVersions(subject, list);
+        await inner.softDeleteVersions(subject, list, scope);
         done = true;
       } finally {
         if (done && cached && storable(before) && versions.peek(subject) === cached) versions.set(subject, withSoftDeleted(cached, list));
@@ -250,10 +250,10 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
         generation++;
       }
     },
-    async hardDeleteVersions(subject, list) {
+    async hardDeleteVersions(subject, list, scope) {
       generation++;
       try {
-        await inner.hardDeleteVersions(subject, list);
+        await inner.hardDeleteVersions(subject, list, scope);
       } finally {
         generation++;
         versions.delete(subject);
@@ -271,6 +271,19 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
         settings.delete(settingKey(kind, scope));
       }
     },
+    async putSettings(scope, values, change) {
+      generation++;
+      try {
+        await inner.putSettings(scope, values, change);
+      } finally {
+        generation++;
+        for (const kind of Object.keys(values)) settings.delete(settingKey(kind, scope));
+      }
+    },
+    // The change feed passes through untouched: it is read in order from the store, and a
+    // cached page could hide a change committed meanwhile (by another replica, too).
+    changesAfter: (after, prefix, limit) => inner.changesAfter(after, prefix, limit),
+    subscribeChanges: (listener) => inner.subscribeChanges(listener),
     async close() {
       // The inner storage ends its own watches, which settles a watch still connecting.
       await inner.close();

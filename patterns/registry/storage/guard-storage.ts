@@ -20,9 +20,12 @@ const METHODS = [
   'softDeleteVersions',
   'hardDeleteVersions',
   'putSetting',
+  'putSettings',
+  'changesAfter',
+  'subscribeChanges',
   'close',
 ] as const satisfies readonly (keyof RegistryStorage)[];
-const WRITES = new Set<string>(['insertVersion', 'softDeleteVersions', 'hardDeleteVersions', 'putSetting']);
+const WRITES = new Set<string>(['insertVersion', 'softDeleteVersions', 'hardDeleteVersions', 'putSetting', 'putSettings']);
 
 function isTimeout(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;

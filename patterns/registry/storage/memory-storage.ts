@@ -7,18 +7,33 @@ import {
   type InsertVersionInput,
   type RegistryStorage,
   type SettingKind,
+  type SettingValues,
   type StoredSchema,
   type StoredVersion,
 } from './registry-storage.js';
 import { compareStrings } from './compare-strings.js';
+import { checkChangeRetention, createChangeSignal, settingsChangeKind, subjectHasPrefix, type ChangeInput, type SettingsChangeKind, type StoredChange } from './registry-change.js';
 
 interface MutableVersion {
   id: number;
   deleted: boolean;
 }
 
-/** Creates an empty in-memory storage. */
-export function createMemoryStorage(): RegistryStorage {
+export interface MemoryStorageOptions {
+  /** How many of the newest changes the feed keeps (default 100,000). */
+  readonly changeRetention?: number;
+}
+
+/**
+ * Creates an empty in-memory storage.
+ * @throws RangeError when `changeRetention` is not an integer ≥ 1.
+ */
+export function createMemoryStorage(options: MemoryStorageOptions = {}): RegistryStorage {
+  const retention = checkChangeRetention(options.changeRetention);
+  // Ascending and gap-free: the change with sequence n is at index n - changes[0].sequence.
+  let changes: StoredChange[] = [];
+  let latest = 0;
+  const signal = createChangeSignal();
   const schemas = new Map<number, StoredSchema>();
   // subject → version → entry
   const subjects = new Map<string, Map<number, MutableVersion>>();
@@ -44,6 +59,28 @@ export function createMemoryStorage(): RegistryStorage {
       const used = [...subjects.values()].some((entries) => [...entries.values()].some((v) => v.id === id));
       if (!used) schemas.delete(id);
     }
+  }
+
+  /** Appends changes (the last step of a write, so a failed write records none) and wakes watchers. */
+  function record(inputs: readonly ChangeInput[]): void {
+    if (inputs.length === 0) return;
+    const time = Date.now();
+    for (const input of inputs) changes.push({ ...input, sequence: ++latest, time });
+    // Trimmed in batches: splicing the front of a long array on every write would be linear.
+    if (changes.length >= retention + Math.max(1, Math.min(retention, 1024))) changes = changes.slice(changes.length - retention);
+    signal.notify();
+  }
+
+  function putSettings(scope: string, values: SettingValues, change: SettingsChangeKind): void {
+    for (const [kind, value] of Object.entries(values)) {
+      if (value === null || value === undefined) settings.delete(settingKey(kind as SettingKind, scope));
+      else settings.set(settingKey(kind as SettingKind, scope), value);
+    }
+    record([{ kind: change, subject: scope }]);
+  }
+
+  function retained(): StoredChange[] {
+    return changes.length > retention ? changes.slice(changes.length - retention) : changes;
   }
 
   return {
@@ -102,25 +139,33 @@ export function createMemoryStorage(): RegistryStorage {
       entries.set(version, { id, deleted: false });
       subjects.set(input.subject, entries);
       maxId = Math.max(maxId, id);
+      record([{ kind: 'SCHEMA_REGISTERED', subject: input.subject, version, id, schemaType: input.schemaType }]);
       return { id, version };
     },
-    async softDeleteVersions(subject, versions) {
+    async softDeleteVersions(subject, versions, scope = 'versions') {
       const entries = subjects.get(subject);
       if (!entries) return;
+      const deleted: ChangeInput[] = [];
       for (const n of versions) {
         const v = entries.get(n);
-        if (v) v.deleted = true;
+        if (v && !v.deleted) {
+          v.deleted = true;
+          deleted.push({ kind: 'VERSION_DELETED', subject, version: n, id: v.id });
+        }
       }
+      record(scope === 'subject' && deleted.length > 0 ? [{ kind: 'SUBJECT_DELETED', subject }] : deleted);
     },
-    async hardDeleteVersions(subject, versions) {
+    async hardDeleteVersions(subject, versions, scope = 'versions') {
       const entries = subjects.get(subject);
       if (!entries) return;
       const touched = new Set<number>();
+      const removed: ChangeInput[] = [];
       for (const n of versions) {
         const v = entries.get(n);
         if (v) {
           touched.add(v.id);
           entries.delete(n);
+          removed.push({ kind: 'VERSION_PERMANENTLY_DELETED', subject, version: n, id: v.id });
         }
       }
       if (entries.size === 0) {
@@ -128,10 +173,25 @@ export function createMemoryStorage(): RegistryStorage {
         for (const kind of ['compatibility', 'normalize', 'mode'] as const) settings.delete(settingKey(kind, subject));
       }
       dropUnusedSchemas(touched);
+      record(scope === 'subject' && removed.length > 0 ? [{ kind: 'SUBJECT_PERMANENTLY_DELETED', subject }] : removed);
     },
     async putSetting(kind, scope, value) {
-      if (value === undefined) settings.delete(settingKey(kind, scope));
-      else settings.set(settingKey(kind, scope), value);
+      putSettings(scope, { [kind]: value ?? null }, settingsChangeKind(kind === 'mode', value === undefined));
+    },
+    async putSettings(scope, values, change) {
+      putSettings(scope, values, change);
+    },
+    async changesAfter(after, prefix, limit) {
+      const kept = retained();
+      const first = kept[0]?.sequence ?? latest + 1;
+      const page: StoredChange[] = [];
+      for (let i = Math.max(0, after + 1 - first); i < kept.length && page.length < limit; i++) {
+        if (subjectHasPrefix(kept[i].subject, prefix)) page.push(kept[i]);
+      }
+      return { changes: page, oldest: kept[0]?.sequence, latest };
+    },
+    async subscribeChanges(listener) {
+      return signal.subscribe(listener);
     },
     async close() {},
   };

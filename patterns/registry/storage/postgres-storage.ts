@@ -21,7 +21,14 @@
  * - `versions.schema_id` references `schemas(id)`, so a schema can never be removed while a
  *   version (even one committing concurrently) uses it.
  * - every write NOTIFYs the channel `prism_registry` in its transaction (delivered on commit),
- *   which `watch` turns into StorageChanges for each replica's read cache.
+ *   which `watch` turns into StorageChanges for each replica's read cache; the notice carries
+ *   the newest change sequence (`q`), and wakes every replica's change-feed watchers.
+ * - every write appends its changes (registry-change.ts) in its transaction. The sequence is
+ *   a counter row, not a SEQUENCE: nextval hands out numbers at the call, not at commit, so a
+ *   reader could see 6 committed before 5 and never look back; the counter row stays locked
+ *   until its transaction commits, so sequences commit in order and without gaps, however
+ *   the writes are locked (`locking: 'subject'` included), and every replica reads one
+ *   sequence from the shared database.
  *
  * Migrations are numbered, recorded in `schema_migrations`, and applied at open under an
  * advisory lock, so replicas starting together apply each once.
@@ -30,7 +37,8 @@ import pg from 'pg';
 import type { StorageChange, WatchableStorage } from './cached-storage.js';
 import { compareStrings } from './compare-strings.js';
 import { startListener, type Listener } from './postgres-listener.js';
-import { StorageConflictError, type InsertVersionInput, type SettingKind, type StoredVersion } from './registry-storage.js';
+import { checkChangeRetention, createChangeSignal, settingsChangeKind, type ChangeInput, type SettingsChangeKind, type StoredChange } from './registry-change.js';
+import { StorageConflictError, type InsertVersionInput, type SettingKind, type SettingValues, type StoredVersion } from './registry-storage.js';
 import { toSchema, type SchemaRow } from './schema-row.js';
 
 export interface PostgresStorageOptions {
@@ -49,6 +57,8 @@ export interface PostgresStorageOptions {
   readonly locking?: 'global' | 'subject';
   /** NOTIFY channel (default `prism_registry`). */
   readonly channel?: string;
+  /** How many of the newest changes the feed keeps (default 100,000). */
+  readonly changeRetention?: number;
 }
 
 /** Advisory-lock namespace (first key of the two-key form) of this backend. */
@@ -177,7 +187,142 @@ END
 $fn$;
 `,
   },
+  {
+    // The change feed (registry-change.ts): the retained changes, the counter their sequence
+    // comes from (one row, locked by each appending transaction until it commits), the
+    // append, and an insert that appends too. prism_insert_version stays as it was, for a
+    // replica of the previous release still running during an upgrade.
+    version: 3,
+    sql: `
+CREATE TABLE changes (
+  sequence bigint PRIMARY KEY,
+  kind text NOT NULL,
+  subject text NOT NULL,
+  version integer,
+  schema_id integer,
+  schema_type text,
+  time timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE TABLE change_sequence (
+  only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+  last bigint NOT NULL
+);
+INSERT INTO change_sequence (last) VALUES (0);
+CREATE FUNCTION prism_append_changes(p_changes jsonb, p_retention bigint)
+RETURNS bigint
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_count integer := jsonb_array_length(p_changes);
+  v_last bigint;
+BEGIN
+  IF v_count = 0 THEN
+    RETURN NULL;
+  END IF;
+  UPDATE change_sequence SET last = last + v_count RETURNING last INTO v_last;
+  INSERT INTO changes (sequence, kind, subject, version, schema_id, schema_type)
+    SELECT v_last - v_count + e.n, e.c->>'kind', e.c->>'subject', (e.c->>'version')::integer, (e.c->>'id')::integer, e.c->>'schemaType'
+    FROM jsonb_array_elements(p_changes) WITH ORDINALITY AS e(c, n);
+  DELETE FROM changes WHERE sequence <= v_last - p_retention;
+  RETURN v_last;
+END
+$fn$;
+CREATE FUNCTION prism_insert_version_3(
+  p_subject text, p_type text, p_schema text, p_refs text, p_hash text, p_id integer, p_version integer,
+  p_lock_namespace integer, p_lock_key integer, p_channel text, p_notice text, p_retention bigint)
+RETURNS TABLE (out_id integer, out_version integer)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_id integer;
+  v_new boolean := false;
+  v_version integer;
+  v_max integer;
+  v_bound text;
+  v_live integer;
+  v_sequence bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock(p_lock_namespace, coalesce(p_lock_key, hashtext(p_subject)));
+  IF p_id IS NOT NULL THEN
+    SELECT hash INTO v_bound FROM schemas WHERE id = p_id FOR KEY SHARE;
+    IF FOUND AND v_bound <> p_hash THEN
+      RAISE EXCEPTION USING ERRCODE = 'PR409', MESSAGE = format('id %s is bound to another schema', p_id);
+    END IF;
+    v_new := NOT FOUND;
+    v_id := p_id;
+  ELSE
+    SELECT id INTO v_id FROM schemas WHERE hash = p_hash ORDER BY id LIMIT 1 FOR KEY SHARE;
+    IF v_id IS NOT NULL AND p_version IS NULL THEN
+      SELECT version INTO v_live FROM versions
+        WHERE subject = p_subject AND schema_id = v_id AND NOT deleted ORDER BY version DESC LIMIT 1;
+      IF v_live IS NOT NULL THEN
+        -- Already live (registered meanwhile by another replica): nothing written, no change.
+        out_id := v_id;
+        out_version := v_live;
+        RETURN NEXT;
+        RETURN;
+      END IF;
+    END IF;
+  END IF;
+  IF p_version IS NOT NULL THEN
+    PERFORM 1 FROM versions WHERE subject = p_subject AND version = p_version;
+    IF FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = 'PR409', MESSAGE = format('version %s of ''%s'' exists', p_version, p_subject);
+    END IF;
+    v_version := p_version;
+  ELSE
+    SELECT coalesce(max(version), 0) + 1 INTO v_version FROM versions WHERE subject = p_subject;
+  END IF;
+  SELECT value INTO v_max FROM counters WHERE name = 'max_id' FOR UPDATE;
+  IF v_id IS NULL THEN
+    SELECT id INTO v_id FROM schemas WHERE hash = p_hash ORDER BY id LIMIT 1 FOR KEY SHARE;
+    IF v_id IS NULL THEN
+      v_id := v_max + 1;
+      v_new := true;
+    END IF;
+  END IF;
+  IF v_new THEN
+    INSERT INTO schemas (id, schema_type, schema, refs, hash, imported)
+      VALUES (v_id, p_type, p_schema, p_refs, p_hash, p_id IS NOT NULL);
+    INSERT INTO schema_refs (schema_id, subject, version)
+      SELECT v_id, r->>'subject', (r->>'version')::integer FROM jsonb_array_elements(p_refs::jsonb) AS r;
+  END IF;
+  IF v_id > v_max THEN
+    UPDATE counters SET value = v_id WHERE name = 'max_id';
+  END IF;
+  DELETE FROM versions WHERE subject = p_subject AND schema_id = v_id AND version < v_version AND deleted;
+  INSERT INTO versions (subject, version, schema_id, deleted) VALUES (p_subject, v_version, v_id, false);
+  v_sequence := prism_append_changes(
+    jsonb_build_array(jsonb_build_object('kind', 'SCHEMA_REGISTERED', 'subject', p_subject, 'version', v_version, 'id', v_id, 'schemaType', p_type)),
+    p_retention);
+  PERFORM pg_notify(p_channel, (p_notice::jsonb || jsonb_build_object('q', v_sequence))::text);
+  out_id := v_id;
+  out_version := v_version;
+  RETURN NEXT;
+END
+$fn$;
+`,
+  },
 ];
+
+/** A change as the feed's query returns it (json_agg of the row). */
+interface ChangeJson {
+  sequence: number;
+  kind: string;
+  subject: string;
+  version: number | null;
+  schema_id: number | null;
+  schema_type: string | null;
+  time_ms: number;
+}
+
+const fromChangeJson = (row: ChangeJson): StoredChange => ({
+  sequence: Number(row.sequence),
+  kind: row.kind as StoredChange['kind'],
+  subject: row.subject,
+  ...(row.version === null ? {} : { version: row.version }),
+  ...(row.schema_id === null ? {} : { id: row.schema_id }),
+  ...(row.schema_type === null ? {} : { schemaType: row.schema_type as StoredChange['schemaType'] }),
+  time: Number(row.time_ms),
+});
 
 /** The newest migration this code knows. */
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
@@ -199,7 +344,7 @@ const CONFLICT = 'PR409';
 const RETRYABLE = new Set(['40001', '40P01', '23505']);
 const MAX_ATTEMPTS = 5;
 
-type Notice = { t: 'v' | 'd'; s: string } | { t: 'c'; k: SettingKind; s: string };
+type Notice = { t: 'v' | 'd'; s: string } | { t: 'c'; k: SettingKind; s: string } | { t: 's'; k: SettingKind[]; s: string };
 // NOTIFY payloads must stay under 8000 bytes; a longer one says "anything changed".
 const MAX_PAYLOAD = 7000;
 
@@ -226,6 +371,11 @@ export function createPostgresStorage(options: PostgresStorageOptions): Watchabl
   const locking = options.locking ?? 'global';
   const listeners = new Set<Listener>();
   let closed = false;
+  const retention = checkChangeRetention(options.changeRetention);
+  // Wakes this process's change-feed watchers: at once after a local commit, and on every
+  // NOTIFY (another replica's commit) once someone watches.
+  const feedSignal = createChangeSignal();
+  let feedListener: Listener | undefined;
 
   let migrated: Promise<void> | undefined;
   const ready = () => {
@@ -243,7 +393,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Watchabl
   }
 
   /** Runs `work` in one transaction holding the write lock for `subject`, retrying conflicts. */
-  async function write<T>(subject: string, notice: Notice, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  async function write(subject: string, notice: Notice, work: (c: pg.PoolClient) => Promise<readonly ChangeInput[]>): Promise<void> {
     await ready();
     for (let attempt = 1; ; attempt++) {
       const client = await pool.connect();
@@ -252,11 +402,17 @@ export function createPostgresStorage(options: PostgresStorageOptions): Watchabl
         await client.query('BEGIN');
         if (locking === 'global') await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, GLOBAL_WRITE_LOCK]);
         else await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMESPACE, subject]);
-        const result = await work(client);
-        const payload = JSON.stringify(notice);
+        const changes = await work(client);
+        // Last before the commit: the counter row stays locked for as short a time as can be.
+        const appended =
+          changes.length === 0
+            ? undefined
+            : (await client.query<{ q: string }>('SELECT prism_append_changes($1::jsonb, $2) AS q', [JSON.stringify(changes), retention])).rows[0]!.q;
+        const payload = JSON.stringify(appended === undefined ? notice : { ...notice, q: Number(appended) });
         await client.query('SELECT pg_notify($1, $2)', [channel, Buffer.byteLength(payload) > MAX_PAYLOAD ? '{"t":"*"}' : payload]);
         await client.query('COMMIT');
-        return result;
+        if (changes.length > 0) feedSignal.notify();
+        return;
       } catch (err) {
         try {
           await client.query('ROLLBACK');
@@ -282,7 +438,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Watchabl
     for (let attempt = 1; ; attempt++) {
       try {
         const { rows } = await pool.query<{ out_id: number; out_version: number }>(
-          'SELECT out_id, out_version FROM prism_insert_version($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+          'SELECT out_id, out_version FROM prism_insert_version_3($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
           [
             input.subject,
             input.schemaType,
@@ -295,8 +451,10 @@ export function createPostgresStorage(options: PostgresStorageOptions): Watchabl
             locking === 'global' ? GLOBAL_WRITE_LOCK : null,
             channel,
             Buffer.byteLength(notice) > MAX_PAYLOAD ? '{"t":"*"}' : notice,
+            retention,
           ],
         );
+        feedSignal.notify();
         return { id: rows[0]!.out_id, version: rows[0]!.out_version };
       } catch (err) {
         const code = (err as { code?: string }).code;
@@ -307,16 +465,38 @@ export function createPostgresStorage(options: PostgresStorageOptions): Watchabl
     }
   }
 
-  function toChange(payload: string): StorageChange {
+  function putSettings(scope: string, values: SettingValues, change: SettingsChangeKind): Promise<void> {
+    const entries = Object.entries(values) as [SettingKind, string | null | undefined][];
+    // One setting: the notice of the previous release; several (a config write names
+    // compatibility and normalize): one notice naming them all, which a replica of the
+    // previous release reads as "anything changed".
+    const notice: Notice = entries.length === 1 ? { t: 'c', k: entries[0][0], s: scope } : { t: 's', k: entries.map(([kind]) => kind), s: scope };
+    return write(scope, notice, async (c) => {
+      for (const [kind, value] of entries) {
+        if (value === null || value === undefined) await c.query('DELETE FROM settings WHERE kind = $1 AND scope = $2', [kind, scope]);
+        else {
+          await c.query('INSERT INTO settings (kind, scope, value) VALUES ($1, $2, $3) ON CONFLICT (kind, scope) DO UPDATE SET value = excluded.value', [
+            kind,
+            scope,
+            value,
+          ]);
+        }
+      }
+      return [{ kind: change, subject: scope }];
+    });
+  }
+
+  function toChanges(payload: string): StorageChange[] {
     try {
       const n = JSON.parse(payload) as Notice | { t: '*' };
-      if (n.t === 'v') return { type: 'versions', subject: n.s };
-      if (n.t === 'd') return { type: 'hard-delete', subject: n.s };
-      if (n.t === 'c') return { type: 'setting', kind: n.k, scope: n.s };
+      if (n.t === 'v') return [{ type: 'versions', subject: n.s }];
+      if (n.t === 'd') return [{ type: 'hard-delete', subject: n.s }];
+      if (n.t === 'c') return [{ type: 'setting', kind: n.k, scope: n.s }];
+      if (n.t === 's' && Array.isArray(n.k)) return n.k.map((kind) => ({ type: 'setting', kind, scope: n.s }));
     } catch {
       // fall through: an unreadable notice means anything may have changed
     }
-    return { type: 'all' };
+    return [{ type: 'all' }];
   }
 
   return {
@@ -354,17 +534,25 @@ export function createPostgresStorage(options: PostgresStorageOptions): Watchabl
     },
 
     insertVersion: insert,
-    async softDeleteVersions(subject, list) {
+    async softDeleteVersions(subject, list, scope = 'versions') {
       if (list.length === 0) return;
-      await write(subject, { t: 'v', s: subject }, (c) =>
-        c.query('UPDATE versions SET deleted = true WHERE subject = $1 AND version = ANY($2::integer[])', [subject, [...list]]),
-      );
+      await write(subject, { t: 'v', s: subject }, async (c) => {
+        const deleted = await c.query<{ version: number; schema_id: number }>(
+          'UPDATE versions SET deleted = true WHERE subject = $1 AND version = ANY($2::integer[]) AND NOT deleted RETURNING version, schema_id',
+          [subject, [...list]],
+        );
+        if (deleted.rows.length === 0) return [];
+        if (scope === 'subject') return [{ kind: 'SUBJECT_DELETED', subject }];
+        return deleted.rows
+          .sort((a, b) => a.version - b.version)
+          .map((r): ChangeInput => ({ kind: 'VERSION_DELETED', subject, version: r.version, id: r.schema_id }));
+      });
     },
-    async hardDeleteVersions(subject, list) {
+    async hardDeleteVersions(subject, list, scope = 'versions') {
       if (list.length === 0) return;
       await write(subject, { t: 'd', s: subject }, async (c) => {
-        const removed = await c.query<{ schema_id: number }>(
-          'DELETE FROM versions WHERE subject = $1 AND version = ANY($2::integer[]) RETURNING schema_id',
+        const removed = await c.query<{ version: number; schema_id: number }>(
+          'DELETE FROM versions WHERE subject = $1 AND version = ANY($2::integer[]) RETURNING version, schema_id',
           [subject, [...list]],
         );
         for (const id of new Set(removed.rows.map((r) => r.schema_id))) {
@@ -380,25 +568,51 @@ export function createPostgresStorage(options: PostgresStorageOptions): Watchabl
           }
         }
         await c.query('DELETE FROM settings WHERE scope = $1 AND NOT EXISTS (SELECT 1 FROM versions WHERE subject = $1)', [subject]);
+        if (removed.rows.length === 0) return [];
+        if (scope === 'subject') return [{ kind: 'SUBJECT_PERMANENTLY_DELETED', subject }];
+        return removed.rows
+          .sort((a, b) => a.version - b.version)
+          .map((r): ChangeInput => ({ kind: 'VERSION_PERMANENTLY_DELETED', subject, version: r.version, id: r.schema_id }));
       });
     },
-    async putSetting(kind, scope, value) {
-      await write(scope, { t: 'c', k: kind, s: scope }, (c) =>
-        value === undefined
-          ? c.query('DELETE FROM settings WHERE kind = $1 AND scope = $2', [kind, scope])
-          : c.query('INSERT INTO settings (kind, scope, value) VALUES ($1, $2, $3) ON CONFLICT (kind, scope) DO UPDATE SET value = excluded.value', [
-              kind,
-              scope,
-              value,
-            ]),
+    putSetting: (kind, scope, value) => putSettings(scope, { [kind]: value ?? null }, settingsChangeKind(kind === 'mode', value === undefined)),
+    putSettings: (scope, values, change) => putSettings(scope, values, change),
+
+    async changesAfter(after, prefix, limit) {
+      // One statement, one snapshot: the page and the range it is checked against agree.
+      const rows = await read<{ oldest: string | null; latest: string; page: ChangeJson[] }>(
+        `WITH page AS (
+           SELECT sequence, kind, subject, version, schema_id, schema_type, floor(extract(epoch FROM time) * 1000)::bigint AS time_ms
+           FROM changes WHERE sequence > $1 AND starts_with(subject, $2) ORDER BY sequence LIMIT $3)
+         SELECT (SELECT min(sequence) FROM changes) AS oldest,
+                (SELECT last FROM change_sequence) AS latest,
+                coalesce((SELECT json_agg(page ORDER BY sequence) FROM page), '[]'::json) AS page`,
+        [after, prefix, limit],
       );
+      const row = rows[0]!;
+      return { changes: row.page.map(fromChangeJson), oldest: row.oldest === null ? undefined : Number(row.oldest), latest: Number(row.latest) };
+    },
+    async subscribeChanges(listener) {
+      const unsubscribe = feedSignal.subscribe(listener);
+      // One LISTEN connection for every watcher of this process, from the first one until
+      // close. A lost connection wakes the watchers too: they read the table again, which
+      // misses nothing (the feed is durable, only the wake-up was lost).
+      if (!feedListener && !closed) {
+        const wake = () => feedSignal.notify();
+        feedListener = startListener({ client: clientConfig, channel }, { notification: wake, lost: wake, resumed: wake });
+        listeners.add(feedListener);
+      }
+      await feedListener?.ready;
+      return unsubscribe;
     },
 
     async watch(onChange) {
       const listener = startListener(
         { client: clientConfig, channel },
         {
-          notification: (payload) => onChange(toChange(payload)),
+          notification: (payload) => {
+            for (const change of toChanges(payload)) onChange(change);
+          },
           lost: () => onChange({ type: 'lost' }),
           resumed: () => onChange({ type: 'resumed' }),
         },

@@ -1,6 +1,6 @@
 /**
  * The storage slot of the registry pattern: one interface, several backends (memory,
- * SQLite; PostgreSQL can follow), all held to the same conformance suite
+ * SQLite, PostgreSQL), all held to the same conformance suite
  * (test/patterns/registry/storage/storage-conformance.ts).
  *
  * The registry decides *what* to write (it runs every Confluent check first, with its
@@ -10,6 +10,7 @@
  * backend fits the same shape.
  */
 import type { SchemaReference, SchemaType } from '../formats/schema-format.js';
+import type { ChangePage, SettingsChangeKind } from './registry-change.js';
 
 /** A schema as stored under its global id (shared by every subject-version that uses it). */
 export interface StoredSchema {
@@ -52,6 +53,15 @@ export interface InsertVersionInput {
   readonly version?: number;
 }
 
+/**
+ * What a delete removes, for the change feed: named versions (one change per version), or
+ * the whole subject (one change; registry-change.ts).
+ */
+export type DeleteScope = 'versions' | 'subject';
+
+/** Values of a settings write: a string sets the kind, null removes it, absent leaves it. */
+export type SettingValues = Partial<Record<SettingKind, string | null>>;
+
 /** Thrown by a storage write whose precondition no longer holds (e.g. an id bound to another schema). */
 export class StorageConflictError extends Error {
   override readonly name = 'StorageConflictError';
@@ -80,24 +90,46 @@ export interface RegistryStorage {
 
   /**
    * Adds a version to a subject in one transaction: reuses or assigns the id, assigns the
-   * version, stores the schema if new, and hard-deletes an older soft-deleted version of the
-   * same subject that has the same id (Confluent's register path, confluent-sr-api.md §3.4).
-   * Resolves only after the transaction has committed.
+   * version, stores the schema if new, hard-deletes an older soft-deleted version of the
+   * same subject that has the same id (Confluent's register path, confluent-sr-api.md §3.4),
+   * and records SCHEMA_REGISTERED. Resolves only after the transaction has committed.
    * @throws StorageConflictError when `id` is given and bound to a schema with another hash,
    *   or `version` is given and already stored for the subject.
    */
   insertVersion(input: InsertVersionInput): Promise<{ id: number; version: number }>;
-  /** Marks versions soft-deleted, in one transaction. Unknown versions are ignored. */
-  softDeleteVersions(subject: string, versions: readonly number[]): Promise<void>;
+  /**
+   * Marks versions soft-deleted, in one transaction. Unknown versions are ignored.
+   * `scope` (default `versions`) says which change is recorded (registry-change.ts).
+   */
+  softDeleteVersions(subject: string, versions: readonly number[], scope?: DeleteScope): Promise<void>;
   /**
    * Removes versions for good, in one transaction; a schema no version uses any more is
    * removed with them (so its id is never found again and re-registering the same text
    * yields a new id), and when the subject has no stored version left its subject-level
    * settings go too (the 7.9.3+ rule, confluent-sr-api.md §3.8).
    */
-  hardDeleteVersions(subject: string, versions: readonly number[]): Promise<void>;
-  /** Stores (or with `undefined` removes) a setting. */
+  hardDeleteVersions(subject: string, versions: readonly number[], scope?: DeleteScope): Promise<void>;
+  /**
+   * Stores (or with `undefined` removes) a setting: one change, CONFIG_* for compatibility and
+   * normalize, MODE_* for mode (…_DELETED when removing).
+   */
   putSetting(kind: SettingKind, scope: string, value: string | undefined): Promise<void>;
+  /** Stores and removes several settings of one scope in one transaction, recorded as one `change`. */
+  putSettings(scope: string, values: SettingValues, change: SettingsChangeKind): Promise<void>;
+
+  /**
+   * The change feed (registry-change.ts): at most `limit` retained changes with a sequence
+   * above `after` whose subject starts with `prefix`, ascending, with the retained range as
+   * of the same read (`limit` 0 reads only the range).
+   */
+  changesAfter(after: number, prefix: string, limit: number): Promise<ChangePage>;
+  /**
+   * Calls `listener` whenever changes may have been committed: after this process's writes
+   * and, for a storage shared by several processes, after theirs. Resolves, with a function
+   * that stops, once changes committed from then on will be signalled (a lost connection is
+   * signalled too, since changes may have been missed; the feed itself is durable).
+   */
+  subscribeChanges(listener: () => void): Promise<() => void>;
   /** Releases files and connections. */
   close(): Promise<void>;
 }

@@ -17,10 +17,14 @@ import { compareStrings } from './compare-strings.js';
 import {
   StorageConflictError,
   type InsertVersionInput,
+  type DeleteScope,
   type RegistryStorage,
+  type SettingKind,
+  type SettingValues,
   type StoredVersion,
 } from './registry-storage.js';
 import { toSchema, type SchemaRow } from './schema-row.js';
+import { checkChangeRetention, createChangeSignal, settingsChangeKind, type ChangeInput, type SettingsChangeKind, type StoredChange } from './registry-change.js';
 
 export interface SqliteStorageOptions {
   /** File path; its folder is created if missing. `:memory:` works for experiments. */
@@ -29,6 +33,8 @@ export interface SqliteStorageOptions {
   readonly synchronous?: 'NORMAL' | 'FULL';
   /** How long a write waits for another connection's lock before failing (ms). */
   readonly busyTimeoutMs?: number;
+  /** How many of the newest changes the feed keeps (default 100,000). */
+  readonly changeRetention?: number;
 }
 
 const SCHEMA_SQL = `
@@ -66,7 +72,37 @@ CREATE TABLE IF NOT EXISTS counters (
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
 INSERT OR IGNORE INTO counters (name, value) VALUES ('max_id', 0);
+CREATE TABLE IF NOT EXISTS changes (
+  sequence INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  version INTEGER,
+  schema_id INTEGER,
+  schema_type TEXT,
+  time INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO counters (name, value) VALUES ('change_sequence', 0);
 `;
+
+interface ChangeRow {
+  sequence: number;
+  kind: string;
+  subject: string;
+  version: number | null;
+  schema_id: number | null;
+  schema_type: string | null;
+  time: number;
+}
+
+const toChange = (row: ChangeRow): StoredChange => ({
+  sequence: row.sequence,
+  kind: row.kind as StoredChange['kind'],
+  subject: row.subject,
+  ...(row.version === null ? {} : { version: row.version }),
+  ...(row.schema_id === null ? {} : { id: row.schema_id }),
+  ...(row.schema_type === null ? {} : { schemaType: row.schema_type as StoredChange['schemaType'] }),
+  time: row.time,
+});
 
 interface VersionRow {
   subject: string;
@@ -86,9 +122,11 @@ const bySubjectThenVersion = (a: StoredVersion, b: StoredVersion) => compareStri
 
 /**
  * Opens (creating if needed) a SQLite registry store.
- * @throws the better-sqlite3 error when the file cannot be opened or is not a database.
+ * @throws the better-sqlite3 error when the file cannot be opened or is not a database;
+ *   RangeError when `changeRetention` is not an integer ≥ 1.
  */
 export function createSqliteStorage(options: SqliteStorageOptions): RegistryStorage {
+  const retention = checkChangeRetention(options.changeRetention);
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path);
   db.pragma('journal_mode = WAL');
@@ -130,7 +168,32 @@ export function createSqliteStorage(options: SqliteStorageOptions): RegistryStor
     schemaUsed: db.prepare<[number], { n: number }>('SELECT 1 AS n FROM versions WHERE schema_id = ? LIMIT 1'),
     deleteSchema: db.prepare<[number], unknown>('DELETE FROM schemas WHERE id = ?'),
     deleteRefs: db.prepare<[number], unknown>('DELETE FROM schema_refs WHERE schema_id = ?'),
+    // The sequence is an explicit counter, not the rowid: it never goes back, even when the
+    // newest changes are deleted, and it is assigned in commit order (writes are serial here).
+    nextSequence: db.prepare<[], { value: number }>("UPDATE counters SET value = value + 1 WHERE name = 'change_sequence' RETURNING value"),
+    latestSequence: db.prepare<[], { value: number }>("SELECT value FROM counters WHERE name = 'change_sequence'"),
+    insertChange: db.prepare<[number, string, string, number | null, number | null, string | null, number], unknown>(
+      'INSERT INTO changes (sequence, kind, subject, version, schema_id, schema_type, time) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    pruneChanges: db.prepare<[number], unknown>('DELETE FROM changes WHERE sequence <= ?'),
+    oldestChange: db.prepare<[], { s: number | null }>('SELECT min(sequence) AS s FROM changes'),
+    // substr/length count characters on both sides, so the prefix test is exact.
+    changesAfter: db.prepare<[{ after: number; prefix: string; limit: number }], ChangeRow>(
+      'SELECT * FROM changes WHERE sequence > @after AND substr(subject, 1, length(@prefix)) = @prefix ORDER BY sequence LIMIT @limit',
+    ),
   };
+  const signal = createChangeSignal();
+
+  /** Appends changes inside the current transaction and drops those beyond the retention. */
+  function record(inputs: readonly ChangeInput[]): void {
+    const time = Date.now();
+    let sequence = 0;
+    for (const c of inputs) {
+      sequence = q.nextSequence.get()!.value;
+      q.insertChange.run(sequence, c.kind, c.subject, c.version ?? null, c.id ?? null, c.schemaType ?? null, time);
+    }
+    if (inputs.length > 0) q.pruneChanges.run(sequence - retention);
+  }
 
   const insertTx = db.transaction((input: InsertVersionInput): { id: number; version: number } => {
     let id: number;
@@ -158,20 +221,30 @@ export function createSqliteStorage(options: SqliteStorageOptions): RegistryStor
     q.dropOlderSoftDeleted.run(input.subject, id, version);
     q.insertVersion.run(input.subject, version, id);
     q.setMaxId.run(id);
+    record([{ kind: 'SCHEMA_REGISTERED', subject: input.subject, version, id, schemaType: input.schemaType }]);
     return { id, version };
   });
 
-  const softDeleteTx = db.transaction((subject: string, versions: readonly number[]) => {
-    for (const v of versions) q.softDelete.run(subject, v);
+  const softDeleteTx = db.transaction((subject: string, versions: readonly number[], scope: DeleteScope) => {
+    const deleted: ChangeInput[] = [];
+    for (const v of versions) {
+      const row = q.versionRow.get(subject, v);
+      if (!row || row.deleted !== 0) continue;
+      q.softDelete.run(subject, v);
+      deleted.push({ kind: 'VERSION_DELETED', subject, version: v, id: row.schema_id });
+    }
+    record(scope === 'subject' && deleted.length > 0 ? [{ kind: 'SUBJECT_DELETED', subject }] : deleted);
   });
 
-  const hardDeleteTx = db.transaction((subject: string, versions: readonly number[]) => {
+  const hardDeleteTx = db.transaction((subject: string, versions: readonly number[], scope: DeleteScope) => {
     const touched = new Set<number>();
+    const removed: ChangeInput[] = [];
     for (const v of versions) {
       const row = q.versionRow.get(subject, v);
       if (!row) continue;
       touched.add(row.schema_id);
       q.hardDelete.run(subject, v);
+      removed.push({ kind: 'VERSION_PERMANENTLY_DELETED', subject, version: v, id: row.schema_id });
     }
     for (const id of touched) {
       if (!q.schemaUsed.get(id)) {
@@ -180,7 +253,28 @@ export function createSqliteStorage(options: SqliteStorageOptions): RegistryStor
       }
     }
     if (q.countSubject.get(subject)!.n === 0) q.deleteSubjectSettings.run(subject);
+    record(scope === 'subject' && removed.length > 0 ? [{ kind: 'SUBJECT_PERMANENTLY_DELETED', subject }] : removed);
   });
+
+  const settingsTx = db.transaction((scope: string, values: SettingValues, change: SettingsChangeKind) => {
+    for (const [kind, value] of Object.entries(values) as [SettingKind, string | null | undefined][]) {
+      if (value === null || value === undefined) q.deleteSetting.run(kind, scope);
+      else q.putSetting.run(kind, scope, value);
+    }
+    record([{ kind: change, subject: scope }]);
+  });
+
+  const readChanges = db.transaction((after: number, prefix: string, limit: number) => ({
+    changes: q.changesAfter.all({ after, prefix, limit }).map(toChange),
+    oldest: q.oldestChange.get()!.s ?? undefined,
+    latest: q.latestSequence.get()!.value,
+  }));
+
+  /** Passes a committed write's result through, waking the feed's watchers. */
+  function committed<T>(result: T): T {
+    signal.notify();
+    return result;
+  }
 
   return {
     async getSchema(id) {
@@ -209,17 +303,26 @@ export function createSqliteStorage(options: SqliteStorageOptions): RegistryStor
       return q.getSetting.get(kind, scope)?.value;
     },
     async insertVersion(input) {
-      return insertTx.immediate(input);
+      return committed(insertTx.immediate(input));
     },
-    async softDeleteVersions(subject, versions) {
-      softDeleteTx.immediate(subject, versions);
+    async softDeleteVersions(subject, versions, scope = 'versions') {
+      committed(softDeleteTx.immediate(subject, versions, scope));
     },
-    async hardDeleteVersions(subject, versions) {
-      hardDeleteTx.immediate(subject, versions);
+    async hardDeleteVersions(subject, versions, scope = 'versions') {
+      committed(hardDeleteTx.immediate(subject, versions, scope));
     },
     async putSetting(kind, scope, value) {
-      if (value === undefined) q.deleteSetting.run(kind, scope);
-      else q.putSetting.run(kind, scope, value);
+      committed(settingsTx.immediate(scope, { [kind]: value ?? null }, settingsChangeKind(kind === 'mode', value === undefined)));
+    },
+    async putSettings(scope, values, change) {
+      committed(settingsTx.immediate(scope, values, change));
+    },
+    async changesAfter(after, prefix, limit) {
+      // One read transaction: the page and the range it is checked against agree.
+      return readChanges.deferred(after, prefix, limit);
+    },
+    async subscribeChanges(listener) {
+      return signal.subscribe(listener);
     },
     async close() {
       if (db.open) db.close();
