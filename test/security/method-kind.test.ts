@@ -32,6 +32,7 @@ const REGISTRY_KINDS: Record<string, 'read' | 'write'> = {
   GetMode: 'read',
   UpdateMode: 'write',
   DeleteMode: 'write',
+  WatchChanges: 'read',
 };
 
 describe('the registry proto', () => {
