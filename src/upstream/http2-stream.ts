@@ -26,12 +26,24 @@ import type { StreamSink, StreamTransport } from './stream-call.js';
 
 const EMPTY = Buffer.alloc(0);
 
+/** Attempts of a call whose stream the server never processed (gRPC's transparent retry). */
+const MAX_ATTEMPTS = 3;
+/** Request bytes kept for such a retry until the response headers arrive; a call that sent more is not retried. */
+const REPLAY_LIMIT = 64 * 1024;
+
 /**
- * Opens the call's stream on `connection` with the request header block `block` and returns
- * its transport; what the stream brings goes to `sink`.
+ * Opens the call's stream with the request header block `block` on the connection `connect`
+ * gives (undefined: the upstream is closed) and returns its transport; what the stream brings
+ * goes to `sink`. A stream the server never processed (refused, or caught by a GOAWAY below
+ * it, or queued on a connection that went away) goes again, with what was written so far,
+ * while no response headers have come and no more than REPLAY_LIMIT bytes were written.
  */
-export function openHttp2Stream(connection: H2Connection, block: Buffer, sink: StreamSink): StreamTransport {
+export function openHttp2Stream(connect: () => H2Connection | undefined, block: Buffer, sink: StreamSink): StreamTransport {
   const { maxBufferedBytes, maxMessageBytes } = sink.limits;
+  let attempt = 1;
+  let replay: Buffer[] | undefined = [];
+  let replayBytes = 0;
+  let endSent = false;
   let done = false;
   let httpStatus = 0;
   let responded = false;
@@ -48,6 +60,7 @@ export function openHttp2Stream(connection: H2Connection, block: Buffer, sink: S
       const headers = toObject(fields);
       if (!responded) {
         responded = true;
+        replay = undefined;
         httpStatus = Number(first(headers[':status']));
         if (endStream) return settleFromTrailers(headers);
         copyMetadata(headers, metadata);
@@ -65,14 +78,36 @@ export function openHttp2Stream(connection: H2Connection, block: Buffer, sink: S
       else grant();
     },
     onEnd: () => ended(resetError(RST.NO_ERROR, httpStatus)),
-    onReset: (code) => ended(resetError(code, httpStatus)),
-    onFailed: (error) => ended(localError(Code.UNAVAILABLE, error.message)),
+    onReset: (code) => {
+      if (!(code === RST.REFUSED_STREAM && retry())) ended(resetError(code, httpStatus));
+    },
+    onFailed: (error, unprocessed) => {
+      if (!(unprocessed && retry())) ended(localError(Code.UNAVAILABLE, error.message));
+    },
     onSendable() {
       for (const resolve of sendWaiters.splice(0)) resolve();
     },
   };
-  const h2: H2Stream = connection.openStream(block, handler);
+  const connection = connect();
+  if (!connection) throw localError(Code.UNAVAILABLE, 'upstream closed');
+  let h2: H2Stream = connection.openStream(block, handler);
   grant();
+
+  /** Sends the call again on a stream the server will process; false when it may not go again. */
+  function retry(): boolean {
+    if (done || responded || !replay || attempt >= MAX_ATTEMPTS) return false;
+    const next = connect();
+    if (!next) return false;
+    attempt++;
+    chunks = [];
+    pending = 0;
+    frameLength = -1;
+    h2 = next.openStream(block, handler);
+    for (const frame of replay) h2.send(frame, false);
+    if (endSent) h2.send(EMPTY, true);
+    grant();
+    return true;
+  }
 
   /** The stream ended upstream with this error (no trailers, or gone). */
   function ended(error: GatewayError): void {
@@ -163,10 +198,16 @@ export function openHttp2Stream(connection: H2Connection, block: Buffer, sink: S
       frame[0] = 0;
       frame.writeUInt32BE(message.length, 1);
       frame.set(message, 5);
+      if (replay) {
+        replayBytes += frame.length;
+        if (replayBytes <= REPLAY_LIMIT) replay.push(frame);
+        else replay = undefined;
+      }
       if (h2.send(frame, false)) return Promise.resolve();
       return new Promise<void>((resolve) => sendWaiters.push(resolve));
     },
     end() {
+      endSent = true;
       if (!done) h2.send(EMPTY, true);
     },
     cancel() {

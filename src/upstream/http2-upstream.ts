@@ -16,7 +16,8 @@
  * flow control granted as their consumers read.
  *
  * grpc-js stays the client for what this one leaves out: TLS, name resolution and load
- * balancing, compression, retries beyond a refused stream (streaming calls are not retried).
+ * balancing, compression, retries beyond a refused stream (a streaming call is sent again
+ * only while its request so far is small, http2-stream.ts).
  *
  * Errors are made in status.ts, as the grpc-js client's are: same code, message (the server's
  * `grpc-message`, percent-decoded), reason/domain/metadata from the ErrorInfo in
@@ -170,7 +171,8 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
       }
       const timeout = request.deadlineMs > 0 ? HpackEncoder.field('grpc-timeout', encodeTimeout(request.deadlineMs)) : EMPTY;
       const block = Buffer.concat([prefix, pathField(request.path), common, timeout, metadataFields]);
-      return openHttp2Stream(streamConnection(), block, sink);
+      // A retried stream must not open a connection after close().
+      return openHttp2Stream(() => (closed ? undefined : streamConnection()), block, sink);
     });
   }
 

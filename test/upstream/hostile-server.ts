@@ -63,6 +63,8 @@ export interface Peer {
   pings: number;
   /** DATA payload bytes the client sent, and the streams it ended (END_STREAM). */
   dataBytes: number;
+  /** DATA payload bytes per stream. */
+  readonly streamBytes: Map<number, number>;
   readonly ended: number[];
   /** Answer the client's PINGs (default true). */
   answerPings: boolean;
@@ -129,6 +131,7 @@ function track(socket: net.Socket): Peer {
     windowUpdates: [],
     pings: 0,
     dataBytes: 0,
+    streamBytes: new Map(),
     ended: [],
     answerPings: true,
     bytesWritten: 0,
@@ -183,6 +186,7 @@ function track(socket: net.Socket): Peer {
         wake();
       } else if (type === T.DATA) {
         peer.dataBytes += length;
+        peer.streamBytes.set(stream, (peer.streamBytes.get(stream) ?? 0) + length);
         if (flags & F.END_STREAM) peer.ended.push(stream);
       } else if (type === T.PING && !(flags & F.ACK)) {
         peer.pings++;

@@ -12,7 +12,7 @@ import { Code, GatewayError } from '../../src/core/gateway-error.js';
 import { createGrpcUpstream } from '../../src/upstream/grpc-upstream.js';
 import { createHttp2Upstream } from '../../src/upstream/http2-upstream.js';
 import type { Upstream } from '../../src/upstream/upstream.js';
-import { frame as h2frame, responseHeaders, startHostileServer, T, u32, type HostileServer, type Peer } from './hostile-server.js';
+import { frame as h2frame, reply, responseHeaders, startHostileServer, T, u32, type HostileServer, type Peer } from './hostile-server.js';
 
 const frame = (body: Buffer, flag = 0) => {
   const out = Buffer.alloc(5 + body.length);
@@ -187,6 +187,46 @@ describe('streaming calls whose backend ends them without a status', () => {
       await server.close();
     }
   });
+});
+
+describe('the lean client sends a stream the server never processed again', () => {
+  const cases: [string, (peer: Peer, stream: number) => void][] = [
+    ['refused (RST_STREAM REFUSED_STREAM)', (peer, id) => peer.write(h2frame(T.RST_STREAM, 0, id, u32(http2.constants.NGHTTP2_REFUSED_STREAM)))],
+    ['caught by a GOAWAY below it', (peer) => peer.write(h2frame(T.GOAWAY, 0, 0, u32(0, http2.constants.NGHTTP2_NO_ERROR)))],
+  ];
+  for (const [what, refuse] of cases) {
+    test(`${what}: the call goes again with what was written, and succeeds`, async () => {
+      let refused = false;
+      const server = await startHostileServer(async (peer) => {
+        for (;;) {
+          const id = await peer.nextStream();
+          if (!refused) {
+            refused = true;
+            refuse(peer, id);
+          } else {
+            // Answers once the request (two messages and END_STREAM) is in.
+            for (let i = 0; i < 200 && !peer.ended.includes(id); i++) await sleep(5);
+            peer.write(reply(id, Buffer.from(`got ${peer.streamBytes.get(id) ?? 0} bytes`)));
+          }
+        }
+      });
+      const up = createHttp2Upstream(server.address);
+      try {
+        const call = up.stream!({ path: '/wire.Wire/Go', metadata: {}, deadlineMs: 5000 });
+        await call.write(Buffer.from('one'));
+        await call.write(Buffer.from('two'));
+        call.end();
+        const messages: string[] = [];
+        for await (const m of call) messages.push(Buffer.from(m).toString());
+        // The stream that answered got both messages (8 bytes each with their prefixes), once.
+        assert.deepEqual(messages, ['got 16 bytes']);
+        assert.equal(server.peers.reduce((n, p) => n + p.streams.length, 0), 2);
+      } finally {
+        up.close();
+        await server.close();
+      }
+    });
+  }
 });
 
 describe('the lean client grants each stream exactly its buffer, as its consumer reads', () => {
