@@ -3,9 +3,9 @@
  * socket), as much as gRPC calls need: unary streams opened with one HEADERS frame and a
  * body (`open`), streaming calls whose request side stays open and whose receive window the
  * caller grants as it reads (`openStream`), replies as header blocks and data, RST_STREAM
- * both ways, SETTINGS, PING, GOAWAY, and flow control in both directions. Frames queued during one turn of the event loop leave in
- * one write (flushed from setImmediate, after every request read in that turn has been
- * handled). It knows nothing of gRPC.
+ * both ways, SETTINGS, PING, GOAWAY, and flow control in both directions. Frames queued
+ * during one turn of the event loop leave in one write (flushed from setImmediate, after
+ * every request read in that turn has been handled). It knows nothing of gRPC.
  *
  * The server is not trusted. Every rule of RFC 9113 and RFC 7541 that protects a client is
  * checked, and a breach is a connection error (§5.4.1): GOAWAY with the matching code, the
@@ -383,7 +383,6 @@ export class H2Connection {
   openStream(block: Buffer, handler: StreamHandler): H2Stream {
     const stream: Stream = { id: 0, handler, pending: EMPTY, sendWindow: 0, unacknowledged: 0, open: true, owned: true, window: this.#streamWindow, owed: 0 };
     let cancelled = false;
-    const self = this;
     const handle: H2Stream = {
       send: (data, end) => {
         if (cancelled || !stream.open) return true;
@@ -405,8 +404,8 @@ export class H2Connection {
       cancel: () => {
         if (cancelled) return;
         cancelled = true;
-        if (stream.id === 0) self.#forget(stream);
-        else self.cancel(stream.id);
+        if (stream.id === 0) this.#forget(stream);
+        else this.cancel(stream.id);
       },
     };
     if (!this.usable) {
