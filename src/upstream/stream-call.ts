@@ -74,7 +74,7 @@ function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
 
 /**
  * A streaming call: `open` starts the transport with the sink it reports to. A call whose
- * request is unusable (limits out of range, signal already aborted, `opened` throwing)
+ * request is unusable (limits out of range, signal already aborted, `open` throwing)
  * returns a stream that has already failed: this function never throws.
  */
 export function createStreamCall(request: StreamRequest, open: (sink: StreamSink) => StreamTransport): UpstreamStream {
@@ -116,10 +116,7 @@ export function createStreamCall(request: StreamRequest, open: (sink: StreamSink
       queue.length = 0;
       head = 0;
       buffered = 0;
-      if (!upstreamDone) {
-        upstreamDone = true;
-        transport?.cancel();
-      }
+      if (!upstreamDone) transport?.cancel();
     }
     upstreamDone = true;
     if (!responded) {
