@@ -118,42 +118,38 @@ export function createHttp2Upstream(target: string, options: Http2UpstreamOption
     return field;
   };
 
-  /** The current connection, or a new one when there is none or it takes no new streams. */
-  function connection(): H2Connection {
-    if (conn?.usable) return conn;
+  /** A new connection with the upstream's tunables; `gone` hears when it takes no new streams. */
+  function dial(streamWindowBytes: number | undefined, gone: (c: H2Connection) => void): H2Connection {
     const c: H2Connection = new H2Connection({
       ...tunables,
       keepaliveIntervalMs,
       ...endpoint,
-      onGone: () => {
-        if (conn === c) conn = undefined;
-      },
+      streamWindowBytes,
+      onGone: () => gone(c),
       // gRPC A8: a server that finds the pings too frequent gets half as many on the next connection.
       onTooManyPings: () => {
         if (keepaliveIntervalMs > 0) keepaliveIntervalMs *= 2;
       },
     });
-    conn = c;
     return c;
   }
 
-  /** The streaming calls' connection, as `connection()` keeps the unary one. */
+  /** The current connection, or a new one when there is none or it takes no new streams. */
+  function connection(): H2Connection {
+    if (conn?.usable) return conn;
+    conn = dial(undefined, (c) => {
+      if (conn === c) conn = undefined;
+    });
+    return conn;
+  }
+
+  /** The streaming calls' connection (stream window 0), as `connection()` keeps the unary one. */
   function streamConnection(): H2Connection {
     if (streamConn?.usable) return streamConn;
-    const c: H2Connection = new H2Connection({
-      ...tunables,
-      keepaliveIntervalMs,
-      ...endpoint,
-      streamWindowBytes: 0,
-      onGone: () => {
-        if (streamConn === c) streamConn = undefined;
-      },
-      onTooManyPings: () => {
-        if (keepaliveIntervalMs > 0) keepaliveIntervalMs *= 2;
-      },
+    streamConn = dial(0, (c) => {
+      if (streamConn === c) streamConn = undefined;
     });
-    streamConn = c;
-    return c;
+    return streamConn;
   }
 
   /**
