@@ -58,6 +58,9 @@ test('two workers serve as one gateway, are replaced when killed, and stop on SI
   const { url, adminUrl } = gateway;
   assert.ok(adminUrl, 'the admin listener is logged');
   // One summary from the primary and one line per worker, not every listener once per worker.
+  // The workers write to the same pipe as the primary: a worker's line may arrive after the
+  // primary's summary.
+  await waitFor(() => gateway.lines.filter((l) => l.msg === 'worker listening').length >= 2, { what: "both workers' 'worker listening' lines" });
   const startLines = gateway.lines.filter((l) => typeof l.msg === 'string' && /listening/.test(l.msg));
   assert.deepEqual(startLines.map((l) => [l.msg, l.listener]).sort(), [
     ['admin listening (admin API, /metrics, /healthz, /readyz)', 'admin'],
