@@ -6,6 +6,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { renderRoutingError, requestIdFrom } from '../core/handle-request.js';
 import { Code, gatewayError, GatewayReason, type GatewayError } from '../core/gateway-error.js';
@@ -15,6 +16,7 @@ import { guardConnections, type ConnectionLimits, type RefusalReason } from './c
 import { pathOf, requestInput, sendReply } from './fastify-io.js';
 import { publicRoutesPlugin, type PublicRoutesOptions } from './public-routes-plugin.js';
 import type { TableHolder } from './table-holder.js';
+import { createWebSocketHandler, wsMaxPayload, type WebSocketOptions } from './websocket-route.js';
 
 export { DEFAULT_MAX_CONCURRENT } from './public-routes-plugin.js';
 
@@ -32,6 +34,8 @@ export interface ListenerOptions {
 export interface HttpServerOptions extends ListenerOptions, PublicRoutesOptions {
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit?: number;
+  /** WebSocket keepalive and limits (websocket-route.ts). */
+  readonly websocket?: WebSocketOptions;
 }
 
 /** Generous by default: schema-sized JSON documents of several MB pass. */
@@ -61,7 +65,19 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       void sendReply(reply, rendered);
     },
   });
-  void app.register(publicRoutesPlugin, options);
+  // Upgrades go through the same catch-all route (its wsHandler) and so the same current table:
+  // a hot reload serves new sockets from the new table and leaves open ones on theirs.
+  const wsHandler = createWebSocketHandler({ tables, auth: options.auth, websocket: options.websocket });
+  void app.register(fastifyWebsocket, {
+    options: { maxPayload: wsMaxPayload(options.websocket) },
+    // Shutdown: every open socket is told 1001 and its backend call cancelled.
+    preClose(done) {
+      wsHandler.closeAll();
+      this.websocketServer.close();
+      done();
+    },
+  });
+  void app.register(publicRoutesPlugin, { ...options, wsHandler });
   return app;
 }
 

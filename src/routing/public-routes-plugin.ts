@@ -12,6 +12,7 @@ import type { HttpReply } from '../core/http-types.js';
 import type { Authenticator } from '../security/authenticator.js';
 import { ClientRequestInput, requestInput, sendReply } from './fastify-io.js';
 import type { TableHolder } from './table-holder.js';
+import type { WebSocketHandler } from './websocket-route.js';
 
 export interface PublicRoutesOptions {
   readonly tables: TableHolder;
@@ -23,6 +24,8 @@ export interface PublicRoutesOptions {
   readonly onCacheCleared?: (cleared: NonNullable<HttpReply['clearedCache']>) => void;
   /** Requests handled at once; more are refused at once (503) instead of queueing without bound. */
   readonly maxConcurrent?: number;
+  /** Serves WebSocket upgrades on GET (websocket-route.ts); needs @fastify/websocket on the app. */
+  readonly wsHandler?: WebSocketHandler;
 }
 
 /** In-flight requests per listener before new ones are refused. */
@@ -109,6 +112,11 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
       inFlight--;
     }
   };
-  app.route({ method: METHODS, url: '/', handler });
-  app.route({ method: METHODS, url: '/*', handler });
+  // @fastify/websocket takes a wsHandler only on GET (and HEAD) routes: the other methods get their own.
+  const wsHandler = options.wsHandler;
+  const plain = METHODS.filter((m) => m !== 'GET' && m !== 'HEAD');
+  for (const url of ['/', '/*']) {
+    app.route({ method: ['GET', 'HEAD'], url, handler, ...(wsHandler ? { wsHandler } : {}) });
+    app.route({ method: plain, url, handler });
+  }
 };

@@ -1,0 +1,124 @@
+/**
+ * The fastify side of WebSocket routes: the `wsHandler` of the public catch-all route. Each
+ * accepted upgrade becomes a session (core/handle-websocket.ts) against the route table current
+ * when it arrived, so a hot reload never cuts an open socket; the handler keeps the open
+ * sessions so a shutdown can close them with 1001.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { openWebSocketSession, type WebSocketSession, type WebSocketSummary } from '../core/handle-websocket.js';
+import type { Authenticator } from '../security/authenticator.js';
+import { requestInput } from './fastify-io.js';
+import type { TableHolder } from './table-holder.js';
+
+export interface WebSocketOptions {
+  /** Keepalive pings at this interval; a peer that misses one is dropped. Default 30 s; 0 = off. */
+  readonly pingIntervalMs?: number;
+  /** Largest inbound message accepted, in bytes. Default 1 MiB. */
+  readonly maxFrameBytes?: number;
+  /** Unsent bytes a socket may hold before the backend's stream stops being read. Default 256 KiB. */
+  readonly maxSocketBufferedBytes?: number;
+}
+
+export const WEBSOCKET_DEFAULTS: Readonly<Required<WebSocketOptions>> = Object.freeze({
+  pingIntervalMs: 30_000,
+  maxFrameBytes: 1024 * 1024,
+  maxSocketBufferedBytes: 256 * 1024,
+});
+
+/**
+ * The hard cap ws enforces before a message is buffered (`maxPayload`): above the gateway's own
+ * limit, so a frame a little too large still gets the gateway's error frame (ws closes with 1009
+ * and no frame once its cap is crossed: it refuses the frame from its header, before the
+ * application sees it), and bounded, so no frame is buffered without limit.
+ */
+export function wsMaxPayload(options: WebSocketOptions = {}): number {
+  return 2 * (options.maxFrameBytes ?? WEBSOCKET_DEFAULTS.maxFrameBytes);
+}
+
+export interface WebSocketRouteOptions {
+  readonly tables: TableHolder;
+  readonly auth?: Authenticator;
+  readonly websocket?: WebSocketOptions;
+  /** Told when each session ends (metrics). */
+  readonly onSessionEnd?: (summary: WebSocketSummary) => void;
+}
+
+export interface WebSocketHandler {
+  /** The catch-all route's `wsHandler`. */
+  (socket: WebSocket, request: FastifyRequest): void;
+  /** Sessions open now. */
+  readonly open: number;
+  /** Ends every open session with 1001 (gateway shutdown); their backend calls are cancelled. */
+  closeAll(): void;
+}
+
+/** Creates the public listener's WebSocket handler. */
+export function createWebSocketHandler(options: WebSocketRouteOptions): WebSocketHandler {
+  const settings = { ...WEBSOCKET_DEFAULTS, ...options.websocket };
+  const sessions = new Set<WebSocketSession>();
+  const handler = (socket: WebSocket, request: FastifyRequest): void => {
+    const input = { ...requestInput(request), requestId: request.id, clientAddress: request.ip };
+    const session = openWebSocketSession(options.tables.current, input, peerOf(socket), { auth: options.auth, ...settings });
+    sessions.add(session);
+    socket.on('message', (data, binary) => session.received(toBuffer(data), binary));
+    socket.on('pong', () => session.pong());
+    socket.on('close', () => session.closed());
+    void session.done.then((summary) => {
+      sessions.delete(session);
+      options.onSessionEnd?.(summary);
+      request.log.info(
+        {
+          path: summary.pathTemplate,
+          route: summary.routeId,
+          namespace: summary.namespace,
+          principal: summary.principal,
+          client: request.ip,
+          close: summary.closeCode,
+          code: summary.code,
+          sent: summary.messagesSent,
+          received: summary.messagesReceived,
+          bytesSent: summary.bytesSent,
+          bytesReceived: summary.bytesReceived,
+          ms: Math.round(summary.seconds * 100_000) / 100,
+        },
+        'websocket',
+      );
+    });
+  };
+  return Object.assign(handler, {
+    get open() {
+      return sessions.size;
+    },
+    closeAll() {
+      for (const session of [...sessions]) session.shutdown();
+    },
+  });
+}
+
+function peerOf(socket: WebSocket) {
+  return {
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+    send(text: string, done: (err?: Error) => void) {
+      if (socket.readyState !== socket.OPEN) return done(new Error('socket not open'));
+      socket.send(text, { binary: false }, done);
+    },
+    close(code: number, reason: string) {
+      if (socket.readyState === socket.OPEN) socket.close(code, reason);
+    },
+    terminate: () => socket.terminate(),
+    ping: () => {
+      if (socket.readyState === socket.OPEN) socket.ping();
+    },
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
+  };
+}
+
+function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
