@@ -170,6 +170,39 @@ export type ResponseMapping = Static<typeof ResponseMappingSchema>;
 
 const RoleSchema = StringEnum(['read', 'write', 'admin']);
 
+/** The framings a server-streaming route can offer over plain HTTP (DESIGN.md §8). */
+export const STREAM_FRAMINGS = ['text/event-stream', 'application/x-ndjson'] as const;
+export type StreamFraming = (typeof STREAM_FRAMINGS)[number];
+
+export const StreamMappingSchema = Type.Object(
+  {
+    produces: Type.Optional(
+      Type.Array(StringEnum(STREAM_FRAMINGS), {
+        uniqueItems: true,
+        description: 'Framings offered to content negotiation, the first being the default; default both (SSE first). Empty: WebSocket only.',
+      }),
+    ),
+    sse: Type.Optional(
+      Type.Object(
+        {
+          event: Type.Optional(TemplateRef),
+          id: Type.Optional(TemplateRef),
+          retryMs: Type.Optional(Type.Integer({ minimum: 0, description: 'Sent once as `retry:` at the start of the stream.' })),
+          heartbeatMs: Type.Optional(Type.Integer({ minimum: 0, description: 'Interval of the heartbeat comment lines; default 15000, 0 = none.' })),
+        },
+        { additionalProperties: false, description: 'SSE options: `event:` and `id:` rendered from each message by template.' },
+      ),
+    ),
+    websocket: Type.Optional(Type.Boolean({ description: 'The route also accepts a WebSocket upgrade (server, client or bidi streaming).' })),
+    maxBufferedBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'Bytes buffered from the backend per stream before its sends block.' })),
+    idleTimeoutMs: Type.Optional(Type.Integer({ minimum: 0, description: 'No message either way for this long ends the stream (DEADLINE_EXCEEDED); 0 = off.' })),
+    maxDurationMs: Type.Optional(Type.Integer({ minimum: 0, description: "A hard cap on a stream's life; 0 = off." })),
+  },
+  { additionalProperties: false, description: 'How a route bound to a streaming method streams: framings, SSE options, WebSocket, limits.' },
+);
+/** A streaming route's `stream` block. */
+export type StreamMapping = Static<typeof StreamMappingSchema>;
+
 export const RouteMappingSchema = Type.Object(
   {
     id: Type.String({ pattern: NAME }),
@@ -205,6 +238,7 @@ export const RouteMappingSchema = Type.Object(
       ),
     ),
     errors: Type.Optional(Type.Array(ErrorMappingSchema)),
+    stream: Type.Optional(StreamMappingSchema),
   },
   { additionalProperties: false },
 );

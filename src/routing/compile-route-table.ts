@@ -14,15 +14,16 @@ import { typeName } from '../mapping/field-path.js';
 import { defaultJsonOptions } from '../mapping/message-json.js';
 import { compileRequestMapper } from '../mapping/request-mapper.js';
 import { compileResponseMapper, planResponse } from '../mapping/response-mapper.js';
+import { compileTemplatePlan, planTemplate } from '../mapping/template.js';
 import { methodPath } from '../grpc/service-definition.js';
 import { loadProtoRoot } from '../grpc/proto-root.js';
 import type { Upstream } from '../upstream/grpc-upstream.js';
 import { compileNegotiator } from './content-negotiation.js';
-import type { CompiledFrontend, CompiledRoute, GrpcTarget } from './compiled-route.js';
+import type { CompiledFrontend, CompiledRoute, GrpcTarget, StreamingRoute } from './compiled-route.js';
 import { joinPaths, parsePathTemplate, type PathSegment } from './path-template.js';
 import { createRouteTable, type RouteEntry, type RouteTable } from './route-table.js';
 import { createResponseCache } from './response-cache.js';
-import type { ErrorRulePlan, RoutePlan } from './route-plan.js';
+import type { BindingPlan, ErrorRulePlan, ResponsePlan, RoutePlan, StreamPlan } from './route-plan.js';
 
 export interface FrontendBinding {
   readonly loaded: LoadedDefinition;
@@ -187,15 +188,22 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
   const template = parsePathTemplate(joinPaths(ctx.frontend.mountPath, r.path), nestedSink(report, `${at}/path`));
 
   let grpc: GrpcTarget | undefined;
+  let kind: StreamPlan['kind'] | undefined;
   if (r.grpc !== undefined) {
     const method = resolveMethod(r.grpc, ctx, nestedSink(report, `${at}/grpc`));
     if (method) {
-      if (method.requestStream || method.responseStream) report(DiagnosticCode.UNSUPPORTED, `${at}/grpc`, `method '${r.grpc}' is streaming; routes call unary methods only`);
+      kind = method.requestStream ? (method.responseStream ? 'bidi' : 'client') : method.responseStream ? 'server' : undefined;
+      if (kind !== undefined && r.stream === undefined) {
+        report(DiagnosticCode.UNSUPPORTED, `${at}/grpc`, `method '${r.grpc}' is ${STREAM_KIND_NAMES[kind]}; a route bound to it needs a 'stream' block (framings text/event-stream, application/x-ndjson, or websocket: true)`);
+      }
+      if (kind === undefined && r.stream !== undefined) report(DiagnosticCode.UNSUPPORTED, `${at}/stream`, `method '${r.grpc}' is unary; only routes bound to a streaming method take a 'stream' block`);
       grpc = { path: methodPath(method), requestType: method.resolvedRequestType!, responseType: method.resolvedResponseType! };
     }
   }
+  if (r.grpc === undefined && r.stream !== undefined) report(DiagnosticCode.UNSUPPORTED, `${at}/stream`, 'a static route (no grpc method) cannot stream');
   if (r.grpc === undefined && (r.params ?? []).length > 0) report(DiagnosticCode.UNSUPPORTED, `${at}/params`, 'a static route (no grpc method) cannot bind params');
   if (r.cache && (r.method !== 'GET' || r.grpc === undefined)) report(DiagnosticCode.UNSUPPORTED, `${at}/cache`, 'only GET routes that call a gRPC method can be cached');
+  if (r.cache && r.stream !== undefined) report(DiagnosticCode.UNSUPPORTED, `${at}/cache`, 'a streaming route cannot be cached');
 
   // Request mapping.
   const requestType = grpc?.requestType;
@@ -227,6 +235,7 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
 
   const types = { response: grpc?.responseType, request: requestType };
   const response = planResponse(r.response, types, ctx.json, nestedSink(report, `${at}/response`));
+  const stream = kind !== undefined && r.stream !== undefined ? planStream(r, kind, request.bindings, response, types, ctx, nestedSink(report, at)) : undefined;
   // A route's own mappings come first, then the frontend's (compiled once, shared).
   const routeErrors = r.errors?.length ? compileErrors(r.errors, { json: ctx.json, request: requestType }, ctx.fallback, nestedSink(report, `${at}/errors`), 'route', ctx.frontend.mapError) : undefined;
 
@@ -246,11 +255,12 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
     bindings: request.bindings,
     boundQuery: [...request.boundQuery],
     body: { consumes: ctx.consumes, ...(r.bodySchema === undefined ? {} : { schema: r.bodySchema }) },
-    produces: ctx.produces,
+    produces: stream ? stream.framings : ctx.produces,
     response,
     errors: [...(routeErrors?.plan ?? []), ...ctx.frontendErrors],
     ...(ctx.rest.fallback === undefined ? {} : { fallback: ctx.rest.fallback }),
     json: ctx.json,
+    ...(stream ? { stream } : {}),
     policy: {
       deadlineMs,
       role,
@@ -282,8 +292,92 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
     cache: r.cache,
     cacheVary: ctx.forwardHeaders.filter((h) => h !== 'x-request-id'),
     writes,
+    ...(stream ? { streaming: compileStreaming(stream, { ...types, json: response.json }) } : {}),
   };
   return { route, segments: template.segments, shape: template.shape };
+}
+
+const STREAM_KIND_NAMES = { server: 'server-streaming', client: 'client-streaming', bidi: 'bidirectional streaming' } as const;
+/** SSE heartbeat comment interval when a route declares none. */
+const DEFAULT_HEARTBEAT_MS = 15_000;
+
+/**
+ * Checks a streaming route's `stream` block against its method (pointers relative to the
+ * route): client and bidi streams need WebSocket (their messages come as frames), a body
+ * mapping cannot feed a server-streaming WebSocket (the upgrade request has no body), and
+ * the SSE `event`/`id` templates read what the response template reads.
+ * @returns the plan, or undefined when a problem was reported.
+ */
+function planStream(
+  r: RouteMapping,
+  kind: StreamPlan['kind'],
+  bindings: readonly BindingPlan[],
+  response: ResponsePlan | undefined,
+  types: { response?: protobuf.Type; request?: protobuf.Type },
+  ctx: RouteContext,
+  sink: DiagnosticSink,
+): StreamPlan | undefined {
+  const block = r.stream!;
+  let problems = 0;
+  const report: DiagnosticSink = (code, pointer, message) => {
+    problems++;
+    sink(code, pointer, message);
+  };
+  const websocket = block.websocket === true;
+  let framings: StreamPlan['framings'];
+  if (kind === 'server') {
+    framings = block.produces ?? ['text/event-stream', 'application/x-ndjson'];
+    if (framings.length === 0 && !websocket) report(DiagnosticCode.INVALID_VALUE, '/stream/produces', 'a streaming route needs at least one framing, or websocket: true');
+    if (websocket) {
+      bindings.forEach((b, i) => {
+        if (b.source.kind === 'body') report(DiagnosticCode.UNSUPPORTED, `/params/${i}/from`, 'a server-streaming route that accepts WebSocket cannot bind the body: its request comes from the path, query and headers');
+      });
+    }
+  } else {
+    framings = [];
+    if (!websocket) report(DiagnosticCode.UNSUPPORTED, '/stream', `method '${r.grpc}' is ${STREAM_KIND_NAMES[kind]}: its messages come as WebSocket frames, so the route needs websocket: true`);
+    if ((block.produces ?? []).length > 0) report(DiagnosticCode.UNSUPPORTED, '/stream/produces', `a ${STREAM_KIND_NAMES[kind]} route is served over WebSocket only; leave out produces`);
+  }
+  if (Object.keys(r.response?.headers ?? {}).length > 0) report(DiagnosticCode.UNSUPPORTED, '/response/headers', "a streaming route's response headers leave before any message: header templates cannot read one");
+  if (r.response?.raw === true) report(DiagnosticCode.UNSUPPORTED, '/response/raw', 'a streaming route renders each message as one JSON value; raw bodies are not supported');
+  const json = response?.json ?? ctx.json;
+  const scope = { response: types.response, request: types.request, metadata: true, json };
+  const event = block.sse?.event === undefined ? undefined : planTemplate(block.sse.event, scope, report, '/stream/sse/event');
+  const id = block.sse?.id === undefined ? undefined : planTemplate(block.sse.id, scope, report, '/stream/sse/id');
+  if (problems > 0) return undefined;
+  const limits: { maxBufferedBytes?: number; idleTimeoutMs?: number; maxDurationMs?: number } = {};
+  if (block.maxBufferedBytes !== undefined) limits.maxBufferedBytes = block.maxBufferedBytes;
+  if (block.idleTimeoutMs !== undefined) limits.idleTimeoutMs = block.idleTimeoutMs;
+  if (block.maxDurationMs !== undefined) limits.maxDurationMs = block.maxDurationMs;
+  return {
+    kind,
+    websocket,
+    framings,
+    sse: {
+      ...(event ? { event } : {}),
+      ...(id ? { id } : {}),
+      ...(block.sse?.retryMs === undefined ? {} : { retryMs: block.sse.retryMs }),
+      heartbeatMs: block.sse?.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    },
+    limits,
+  };
+}
+
+/** A stream plan (made against the same types) as the route's request-time closures. */
+function compileStreaming(plan: StreamPlan, scope: { response?: protobuf.Type; request?: protobuf.Type; json: ResponsePlan['json'] }): StreamingRoute {
+  const templateScope = { ...scope, metadata: true };
+  return {
+    kind: plan.kind,
+    websocket: plan.websocket,
+    framings: plan.framings,
+    sse: {
+      ...(plan.sse.event ? { event: compileTemplatePlan(plan.sse.event, templateScope) } : {}),
+      ...(plan.sse.id ? { id: compileTemplatePlan(plan.sse.id, templateScope) } : {}),
+      ...(plan.sse.retryMs === undefined ? {} : { retryMs: plan.sse.retryMs }),
+      heartbeatMs: plan.sse.heartbeatMs,
+    },
+    limits: { ...plan.limits },
+  };
 }
 
 /**

@@ -4,6 +4,9 @@ import type { ErrorMapper } from '../mapping/error-mapper.js';
 import type { BodyValidator } from '../mapping/body-validator.js';
 import type { RequestMapper } from '../mapping/request-mapper.js';
 import type { ResponseMapper } from '../mapping/response-mapper.js';
+import type { TemplateRenderer } from '../mapping/template.js';
+import type { StreamFraming } from '../frontends/definition.js';
+import type { StreamLimits } from '../upstream/upstream.js';
 import type { Upstream } from '../upstream/grpc-upstream.js';
 import type { Negotiator } from './content-negotiation.js';
 import type { CachePolicy, ResponseCache } from './response-cache.js';
@@ -71,4 +74,32 @@ export interface CompiledRoute {
   readonly cacheVary: readonly string[];
   /** A successful answer changes state: the frontend's cache is cleared. */
   readonly writes: boolean;
+  /**
+   * Present on routes bound to a streaming method (their `stream` block, compiled): each
+   * message is rendered by `mapResponse`; each inbound client message by `mapRequest` with
+   * the frame's JSON as the body.
+   */
+  readonly streaming?: StreamingRoute;
+}
+
+/** How a streaming route streams (DESIGN.md §8). */
+export interface StreamingRoute {
+  /** The method's shape: server streaming, client streaming or bidirectional. */
+  readonly kind: 'server' | 'client' | 'bidi';
+  /** The route also accepts a WebSocket upgrade. */
+  readonly websocket: boolean;
+  /** Plain-HTTP framings offered to content negotiation, the default first; empty when only WebSocket. */
+  readonly framings: readonly StreamFraming[];
+  readonly sse: {
+    /** Renders the `event:` field from a message (context as mapResponse's: response, request, metadata). */
+    readonly event?: TemplateRenderer;
+    /** Renders the `id:` field from a message. */
+    readonly id?: TemplateRenderer;
+    /** Sent as `retry:` at the start of the stream when declared. */
+    readonly retryMs?: number;
+    /** Interval of heartbeat comment lines; 0 = none. */
+    readonly heartbeatMs: number;
+  };
+  /** Passed to the upstream's stream() as they are. */
+  readonly limits: Partial<StreamLimits>;
 }

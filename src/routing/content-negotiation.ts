@@ -102,3 +102,32 @@ export function parseAccept(header: string): AcceptRange[] {
   }
   return out;
 }
+
+/**
+ * The framing a streaming route answers in, negotiated among its framings (the first is the
+ * default: no Accept, `*\/*`, or equal preference); undefined when the client accepts none.
+ */
+export function negotiateFraming<T extends string>(framings: readonly T[], accept: string | undefined): T | undefined {
+  if (framings.length === 0) return undefined;
+  if (accept === undefined || accept.trim() === '' || accept.trim() === '*/*') return framings[0];
+  const ranges = parseAccept(accept);
+  let best: T | undefined;
+  let bestQ = 0;
+  for (const framing of framings) {
+    const [type, subtype] = framing.split('/');
+    let q = -1;
+    let specificity = -1;
+    for (const r of ranges) {
+      const s = r.type === '*' ? 0 : r.subtype === '*' ? 1 : 2;
+      if ((r.type === '*' || r.type === type) && (r.subtype === '*' || r.subtype === subtype) && s > specificity) {
+        specificity = s;
+        q = r.q;
+      }
+    }
+    if (q > bestQ) {
+      best = framing;
+      bestQ = q;
+    }
+  }
+  return best;
+}

@@ -2,11 +2,14 @@
 import { describeBinding } from './route-plan.js';
 import type { RouteTable } from './route-table.js';
 
-/** One line per route and one per binding, read from each route's plan. */
+const FRAMING_NAMES = { 'text/event-stream': 'sse', 'application/x-ndjson': 'ndjson' } as const;
+
+/** One line per route, streaming routes marked with their kind and framings, and one per binding, read from each route's plan. */
 export function printRoutes(table: RouteTable): string {
   const lines: string[] = [];
   for (const { plan } of table.routes) {
-    const target = plan.grpc ? plan.grpc.method : plan.policy.readiness ? '(static, readiness)' : '(static)';
+    let target = plan.grpc ? plan.grpc.method : plan.policy.readiness ? '(static, readiness)' : '(static)';
+    if (plan.stream) target += ` (${plan.stream.kind} stream: ${[...plan.stream.framings.map((f) => FRAMING_NAMES[f]), ...(plan.stream.websocket ? ['websocket'] : [])].join(', ')})`;
     lines.push(`${plan.method.padEnd(7)} ${plan.path.template}  ->  ${target}  [${plan.frontend}/${plan.id}]`);
     for (const b of plan.bindings) lines.push(`          ${describeBinding(b)}`);
   }

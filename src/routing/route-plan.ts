@@ -162,6 +162,8 @@ export interface RoutePlan {
   readonly fallback?: { readonly status: number; readonly body: unknown };
   /** The frontend's JSON options (error templates and whole messages render with them). */
   readonly json: JsonRenderOptions;
+  /** Present on routes bound to a streaming method: how they stream. */
+  readonly stream?: StreamPlan;
   readonly policy: {
     readonly deadlineMs: number;
     readonly role: 'none' | 'read' | 'write' | 'admin';
@@ -172,6 +174,21 @@ export interface RoutePlan {
     readonly forwardHeaders: readonly string[];
     readonly unknownQuery: 'ignore' | 'reject';
   };
+}
+
+/** A streaming route's `stream` block as compiled. */
+export interface StreamPlan {
+  readonly kind: 'server' | 'client' | 'bidi';
+  readonly websocket: boolean;
+  /** Plain-HTTP framings in order of preference (also the route's `produces`); empty: WebSocket only. */
+  readonly framings: readonly ('text/event-stream' | 'application/x-ndjson')[];
+  readonly sse: {
+    readonly event?: TemplatePlan;
+    readonly id?: TemplatePlan;
+    readonly retryMs?: number;
+    readonly heartbeatMs: number;
+  };
+  readonly limits: { readonly maxBufferedBytes?: number; readonly idleTimeoutMs?: number; readonly maxDurationMs?: number };
 }
 
 /** Describes a resolved protobufjs field as plan data. */

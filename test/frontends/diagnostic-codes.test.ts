@@ -52,6 +52,8 @@ const CASES: Case[] = [
   { name: 'error outside an error template', code: 'TEMPLATE', definition: routes('{ id: r, method: GET, path: /r, grpc: Echo, response: { body: { from: error.message } } }') },
   { name: 'a proto that is not there', code: 'PROTO_LOAD', definition: HEAD.replace('prism/test/v1/everything.proto', 'no/such.proto') + '    - { id: r, method: GET, path: /r, grpc: Echo }\n' },
   { name: 'a streaming method on a route', code: 'UNSUPPORTED', definition: routes('{ id: r, method: GET, path: /r, grpc: Stream }') },
+  { name: 'a stream block on a unary method', code: 'UNSUPPORTED', definition: routes('{ id: r, method: GET, path: /r, grpc: Echo, stream: {} }') },
+  { name: 'a streaming route with no framing and no WebSocket', code: 'INVALID_VALUE', definition: routes('{ id: r, method: GET, path: /r, grpc: Stream, stream: { produces: [] } }') },
   { name: 'an unknown gRPC code in an error match', code: 'INVALID_VALUE', definition: routes('{ id: r, method: GET, path: /r, grpc: Echo, errors: [{ match: { code: NOPE }, status: 400 }] }') },
   { name: 'a frontend bound to an unknown namespace', code: 'UNKNOWN_REFERENCE', namespace: 'nope' },
   {
