@@ -147,6 +147,9 @@ export function openWebSocketSession(table: RouteTable, input: HttpInput, peer: 
     } else if (closeCode !== 1006) {
       peer.close(closeCode, closeCode === WebSocketClose.GOING_AWAY ? 'gateway shutting down' : '');
     }
+    // A socket paused for inbound backpressure must read again, or the peer's close frame is
+    // never seen and the closing handshake waits for ws' timeout.
+    peer.resume();
     if (route) {
       summary.routeId = route.id;
       summary.namespace = route.frontend.namespace;
@@ -261,7 +264,7 @@ export function openWebSocketSession(table: RouteTable, input: HttpInput, peer: 
       summary.bytesReceived += data.length;
       if (++queued === 1) peer.pause();
       inbound = inbound.then(() => handleFrame(data, binary)).catch(fail).finally(() => {
-        if (--queued === 0 && !finished) peer.resume();
+        if (--queued === 0) peer.resume();
       });
     },
     pong() {
