@@ -12,21 +12,14 @@
  * body of a refused handshake (the page sees only close 1006), while a close code and an error
  * frame reach every client.
  */
-import type { CompiledRoute } from '../routing/compiled-route.js';
+import type { CompiledRoute, StreamingRoute } from '../routing/compiled-route.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { Authenticator } from '../security/authenticator.js';
-import type { StreamLimits, UpstreamStream } from '../upstream/upstream.js';
+import type { UpstreamStream } from '../upstream/upstream.js';
 import { Code, GatewayError, gatewayError, GatewayReason } from './gateway-error.js';
 import type { HttpInput } from './http-types.js';
 import { renderError } from './render-error.js';
 import { closeReason, WebSocketClose } from './websocket-close.js';
-
-/** What a route compiled for streaming says (the shape CompiledRoute.streaming carries). */
-export interface WebSocketStreaming {
-  readonly kind: 'server' | 'client' | 'bidi';
-  readonly websocket: boolean;
-  readonly limits: Partial<StreamLimits>;
-}
 
 /** The socket as the session drives it (ws' WebSocket satisfies it). */
 export interface WebSocketPeer {
@@ -97,7 +90,7 @@ export function openWebSocketSession(table: RouteTable, input: HttpInput, peer: 
   let resolveDone!: (s: WebSocketSummary) => void;
   const done = new Promise<WebSocketSummary>((r) => (resolveDone = r));
   let route: CompiledRoute | undefined;
-  let streaming: WebSocketStreaming | undefined;
+  let streaming: StreamingRoute | undefined;
   let params: Record<string, string> = {};
   let stream: UpstreamStream | undefined;
   /** The last request message bound (error templates may read it). */
@@ -177,7 +170,7 @@ export function openWebSocketSession(table: RouteTable, input: HttpInput, peer: 
     }
     route = match.route;
     params = match.params;
-    streaming = (route as CompiledRoute & { streaming?: WebSocketStreaming }).streaming;
+    streaming = route.streaming;
     if (!streaming?.websocket || !route.grpc) {
       throw gatewayError(Code.UNIMPLEMENTED, GatewayReason.METHOD_NOT_ALLOWED, `route '${route.id}' does not accept a WebSocket upgrade`, { method: 'GET', path: input.path });
     }
