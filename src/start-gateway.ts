@@ -133,6 +133,8 @@ export async function createGateway(loaded: LoadedConfig, overrides: GatewayOver
       // The other workers are told to drop their copies before the answer leaves, so a client
       // that reads next on a new connection does not read past its own write.
       onCacheCleared: cluster && ((cleared) => cluster.publish({ type: 'cache-cleared', ...cleared })),
+      onStreamOpened: (route) => metrics.streamOpened(route),
+      onStreamClosed: (route, summary) => metrics.streamClosed(route, codeName(summary.code), summary.messagesSent, summary.seconds),
     });
   } catch (err) {
     await auth?.close?.();

@@ -32,6 +32,8 @@ export const GatewayReason = {
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   NOT_READY: 'NOT_READY',
   OVERLOADED: 'OVERLOADED',
+  /** The gateway is shutting down: open streams end with it (DESIGN.md §8). */
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
   // Authentication and roles.
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   AUTH_RATE_LIMITED: 'AUTH_RATE_LIMITED',

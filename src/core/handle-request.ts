@@ -12,8 +12,18 @@ import type { Authenticator } from '../security/authenticator.js';
 
 const REQUEST_ID = 'x-request-id';
 
-/** Handles one request against a table; never throws, never answers with a stack trace. */
-export async function handleRequest(table: RouteTable, input: HttpInput, auth?: Authenticator): Promise<HttpReply> {
+/**
+ * Serves a matched streaming route (core/handle-stream.ts, bound to the framework's response
+ * by the caller): its reply is an error answered before any stream started, or the summary of
+ * a stream already written.
+ */
+export type Streamer = (route: CompiledRoute, params: Record<string, string>, requestId: string) => Promise<HttpReply>;
+
+/**
+ * Handles one request against a table; never throws, never answers with a stack trace. A route
+ * bound to a streaming method goes to `streamer` (without one it answers UNIMPLEMENTED).
+ */
+export async function handleRequest(table: RouteTable, input: HttpInput, auth?: Authenticator, streamer?: Streamer): Promise<HttpReply> {
   const requestId = input.requestId ?? requestIdFrom(input.headers[REQUEST_ID]);
   const match = table.match(input.method, input.path, hostOf(input.headers));
   if (match.options) {
@@ -29,7 +39,11 @@ export async function handleRequest(table: RouteTable, input: HttpInput, auth?: 
   const frontend = route.frontend;
   const responseType = frontend.negotiator.responseType(accept(input));
   let reply: HttpReply;
-  if (responseType === undefined) {
+  if (route.streaming) {
+    reply = streamer
+      ? await streamer(route, params, requestId)
+      : renderError(gatewayError(Code.UNIMPLEMENTED, GatewayReason.METHOD_NOT_ALLOWED, 'streaming routes are not served here'), { mapError: route.mapError });
+  } else if (responseType === undefined) {
     const error = gatewayError(Code.INVALID_ARGUMENT, GatewayReason.NOT_ACCEPTABLE, 'none of the accepted media types can be produced', { accept: accept(input) ?? '' });
     reply = renderError(error, { mapError: route.mapError, contentType: frontend.negotiator.fallbackType });
   } else {
@@ -61,15 +75,7 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
   let upstreamCode: number | undefined;
   let principalName: string | undefined;
   try {
-    if (auth && route.role !== 'none') {
-      const principal = await auth.authenticate(headerValue(input.headers['authorization']), input.clientAddress);
-      principalName = principal.name;
-      // The request mapper binds the first of repeated values to a scalar field (DESIGN.md §8),
-      // so the elevation reads that same first value: never the joined list.
-      const flag = route.elevate ? firstValue(input.query[route.elevate.query]) : undefined;
-      const role = route.elevate && flag?.toLowerCase() === 'true' ? route.elevate.role : route.role;
-      auth.authorize(principal, route.frontend.namespace ?? '*', role);
-    }
+    principalName = await authorizeRoute(route, input, auth);
     const body = parseBody(route.frontend, input);
     route.validateBody?.(body);
     if (route.frontend.unknownQuery === 'reject') rejectUnknownQuery(route, input.query);
@@ -129,6 +135,22 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
   }
 }
 
+/**
+ * Authenticates the caller and checks the route's role (and its elevation) when auth is on.
+ * @returns the principal's name, when one was authenticated.
+ * @throws GatewayError UNAUTHENTICATED or PERMISSION_DENIED.
+ */
+export async function authorizeRoute(route: CompiledRoute, input: HttpInput, auth: Authenticator | undefined): Promise<string | undefined> {
+  if (!auth || route.role === 'none') return undefined;
+  const principal = await auth.authenticate(headerValue(input.headers['authorization']), input.clientAddress);
+  // The request mapper binds the first of repeated values to a scalar field (DESIGN.md §8),
+  // so the elevation reads that same first value: never the joined list.
+  const flag = route.elevate ? firstValue(input.query[route.elevate.query]) : undefined;
+  const role = route.elevate && flag?.toLowerCase() === 'true' ? route.elevate.role : route.role;
+  auth.authorize(principal, route.frontend.namespace ?? '*', role);
+  return principal.name;
+}
+
 function clearCache(frontend: CompiledFrontend): HttpReply['clearedCache'] {
   frontend.cache.clear();
   return { frontend: frontend.name, namespace: frontend.namespace };
@@ -140,7 +162,7 @@ function errorType(frontend: CompiledFrontend | undefined, acceptHeader: string 
   return frontend.negotiator.responseType(acceptHeader) ?? frontend.negotiator.fallbackType;
 }
 
-function parseBody(frontend: CompiledFrontend, input: HttpInput): unknown {
+export function parseBody(frontend: CompiledFrontend, input: HttpInput): unknown {
   const raw = input.body;
   if (!raw || raw.length === 0) return undefined;
   const contentType = headerValue(input.headers['content-type']);
@@ -163,7 +185,7 @@ function parseBody(frontend: CompiledFrontend, input: HttpInput): unknown {
 const MAX_JSON_DEPTH = 64;
 
 /** protobufjs refuses messages nested past its own limit; that is the client's 400, not a 500. */
-function encodeRequest(route: CompiledRoute, request: Record<string, unknown>): Uint8Array {
+export function encodeRequest(route: CompiledRoute, request: Record<string, unknown>): Uint8Array {
   try {
     return route.grpc!.requestType.encode(request).finish();
   } catch (err) {
@@ -189,7 +211,7 @@ function nestingDepth(text: string): number {
   return max;
 }
 
-function rejectUnknownQuery(route: CompiledRoute, query: HttpInput['query']): void {
+export function rejectUnknownQuery(route: CompiledRoute, query: HttpInput['query']): void {
   for (const name of Object.keys(query)) {
     if (!route.boundQuery.has(name)) {
       throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.UNKNOWN_PARAMETER, `unknown query parameter '${name}'`, { source: 'query', param: name });
@@ -211,7 +233,7 @@ function cacheKeyOf(responseType: string, vary: readonly string[], headers: Http
 /** gRPC metadata values are printable ASCII; anything else (CR, LF, controls) is refused. */
 const METADATA_VALUE = /^[\x20-\x7e]*$/;
 
-function forwardedMetadata(names: readonly string[], headers: HttpInput['headers'], requestId: string): Record<string, string> {
+export function forwardedMetadata(names: readonly string[], headers: HttpInput['headers'], requestId: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of names) {
     const v = name === REQUEST_ID ? requestId : headerValue(headers[name]);
@@ -232,14 +254,14 @@ function hostOf(headers: HttpInput['headers']): string | undefined {
   return (end > 0 ? host.slice(0, end) : host).toLowerCase();
 }
 
-function accept(input: HttpInput): string | undefined {
+export function accept(input: HttpInput): string | undefined {
   return headerValue(input.headers['accept']);
 }
 
-function firstValue(v: string | string[] | undefined): string | undefined {
+export function firstValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function headerValue(v: string | string[] | undefined): string | undefined {
+export function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
 }

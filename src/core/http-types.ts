@@ -46,6 +46,8 @@ export interface HttpReply {
   fault?: unknown;
   /** The upstream gRPC status code, when a call was made. */
   upstreamCode?: number;
+  /** Set when the answer was a stream, already written (core/handle-stream.ts): how it went. */
+  stream?: import('./handle-stream.js').StreamSummary;
   /** The frontend whose response cache this request's write cleared. */
   clearedCache?: { readonly frontend: string; readonly namespace?: string };
 }

@@ -3,7 +3,7 @@
  * ids, frontend names and gRPC method paths the loaded protos declare, never raw URLs or
  * client-chosen values, so cardinality is bounded by the config and the definitions.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface GatewayMetrics {
   readonly registry: Registry;
@@ -20,7 +20,21 @@ export interface GatewayMetrics {
   upstreamCall(method: string, code: string): void;
   /** A route table rebuild, accepted or rejected. */
   reload(result: 'success' | 'failure'): void;
+  /** A stream (SSE, NDJSON) on a route opened: its headers left. */
+  streamOpened(route: StreamLabels): void;
+  /** A stream ended: messages sent, its duration and the gRPC code name it ended with. */
+  streamClosed(route: StreamLabels, code: string, messagesSent: number, seconds: number): void;
 }
+
+/** Which route a stream runs on. */
+export interface StreamLabels {
+  readonly namespace: string;
+  readonly frontend: string;
+  readonly route: string;
+}
+
+/** Streams live from milliseconds to hours. */
+const STREAM_BUCKETS = [0.01, 0.1, 1, 10, 60, 300, 1800, 3600, 14400];
 
 export interface GatewayMetricsOptions {
   /** Replaces this registry's own text (a cluster worker serves every worker's, summed). */
@@ -70,6 +84,25 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     labelNames: ['result'],
     registers: [registry],
   });
+  const openStreams = new Gauge({
+    name: 'prism_open_streams',
+    help: 'Open streams (SSE, NDJSON) by namespace, frontend and route id',
+    labelNames: ['namespace', 'frontend', 'route'],
+    registers: [registry],
+  });
+  const streamMessages = new Counter({
+    name: 'prism_stream_messages_total',
+    help: 'Messages sent to clients on streams by namespace, frontend, route id and direction',
+    labelNames: ['namespace', 'frontend', 'route', 'direction'],
+    registers: [registry],
+  });
+  const streamDuration = new Histogram({
+    name: 'prism_stream_duration_seconds',
+    help: 'Stream duration by namespace, frontend, route id and the gRPC code it ended with',
+    labelNames: ['namespace', 'frontend', 'route', 'code'],
+    buckets: STREAM_BUCKETS,
+    registers: [registry],
+  });
   return {
     registry,
     exposition: options.exposition ?? (() => registry.metrics()),
@@ -87,6 +120,15 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     },
     reload(result) {
       reloads.inc({ result });
+    },
+    streamOpened(route) {
+      openStreams.inc({ namespace: route.namespace, frontend: route.frontend, route: route.route });
+    },
+    streamClosed(route, code, messagesSent, seconds) {
+      const labels = { namespace: route.namespace, frontend: route.frontend, route: route.route };
+      openStreams.dec(labels);
+      streamMessages.inc({ ...labels, direction: 'sent' }, messagesSent);
+      streamDuration.observe({ ...labels, code }, seconds);
     },
   };
 }

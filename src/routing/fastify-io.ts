@@ -4,6 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CallSignal, HttpInput, HttpReply } from '../core/http-types.js';
+import type { StreamResponse } from '../core/handle-stream.js';
 
 /** Sends a core reply as it is: status, headers and the body's bytes. */
 export function sendReply(reply: FastifyReply, result: HttpReply): FastifyReply {
@@ -91,4 +92,40 @@ class ClientGone implements CallSignal {
     this.#listeners = [];
     for (const listener of listeners) listener();
   }
+}
+
+/**
+ * A fastify reply as a stream's response (core/handle-stream.ts): the reply is hijacked when
+ * the stream starts and written raw, with Node's own backpressure (`write` false → 'drain').
+ */
+export function streamResponse(reply: FastifyReply): StreamResponse {
+  const raw = reply.raw;
+  let gone = raw.destroyed && !raw.writableFinished;
+  if (!gone) raw.once('close', () => (gone = !raw.writableFinished));
+  return {
+    start(status, headers) {
+      reply.hijack();
+      raw.writeHead(status, headers);
+      // Headers leave now, not with the first message.
+      raw.flushHeaders();
+    },
+    write: (chunk) => raw.write(chunk),
+    drained: () =>
+      new Promise<void>((resolve) => {
+        if (gone || !raw.writableNeedDrain) return resolve();
+        const done = () => {
+          raw.off('drain', done);
+          raw.off('close', done);
+          resolve();
+        };
+        raw.on('drain', done);
+        raw.on('close', done);
+      }),
+    end() {
+      if (!raw.writableEnded && !gone) raw.end();
+    },
+    get gone() {
+      return gone;
+    },
+  };
 }

@@ -6,11 +6,13 @@
  * everything else, and one log line and metrics per answered request.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { handleRequest, renderRoutingError } from '../core/handle-request.js';
+import { handleRequest, renderRoutingError, type Streamer } from '../core/handle-request.js';
+import { handleStream, type StreamSummary } from '../core/handle-stream.js';
+import { createOpenStreams, type OpenStreams } from '../core/open-streams.js';
 import { Code, gatewayError, GatewayReason } from '../core/gateway-error.js';
 import type { HttpReply } from '../core/http-types.js';
 import type { Authenticator } from '../security/authenticator.js';
-import { ClientRequestInput, requestInput, sendReply } from './fastify-io.js';
+import { ClientRequestInput, requestInput, sendReply, streamResponse } from './fastify-io.js';
 import type { TableHolder } from './table-holder.js';
 import type { WebSocketHandler } from './websocket-route.js';
 
@@ -22,6 +24,14 @@ export interface PublicRoutesOptions {
   readonly onReply?: (reply: HttpReply | undefined, method: string, status: number, seconds: number) => void;
   /** Told when a write cleared a frontend's response cache, before the client hears back. */
   readonly onCacheCleared?: (cleared: NonNullable<HttpReply['clearedCache']>) => void;
+  /**
+   * The listener's open SSE/NDJSON streams: closed (as their framing says) when the app closes;
+   * one is made when not given.
+   */
+  readonly openStreams?: OpenStreams;
+  /** Told when a stream's headers left (it is open) and when it ended (metrics). */
+  readonly onStreamOpened?: (route: { frontend: string; route: string; namespace: string }) => void;
+  readonly onStreamClosed?: (route: { frontend: string; route: string; namespace: string }, summary: StreamSummary) => void;
   /** Requests handled at once; more are refused at once (503) instead of queueing without bound. */
   readonly maxConcurrent?: number;
   /** Serves WebSocket upgrades on GET (websocket-route.ts); needs @fastify/websocket on the app. */
@@ -36,6 +46,8 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 declare module 'fastify' {
   interface FastifyRequest {
     prismReply?: HttpReply;
+    /** The answer is a stream written raw (its own log line and metrics). */
+    prismStreaming?: boolean;
   }
 }
 
@@ -61,8 +73,12 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
   // Once closing, answers ask clients to drop their keep-alive connections, so a connection
   // whose request was in flight at SIGTERM does not hold the shutdown open.
   let closing = false;
+  const openStreams = options.openStreams ?? createOpenStreams();
   app.addHook('preClose', async () => {
     closing = true;
+    // Open streams end now, each as its framing says (SSE `event: shutdown`, NDJSON an
+    // UNAVAILABLE line), so the drain is not held open by them.
+    openStreams.closeAll('shutdown');
   });
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
@@ -70,6 +86,8 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
   });
 
   app.addHook('onResponse', (request, reply, done) => {
+    // A stream logs its own line when it ends (with messages, bytes and its final code).
+    if (request.prismStreaming) return done();
     const r = request.prismReply;
     options.onReply?.(r, request.method, reply.statusCode, reply.elapsedTime / 1000);
     request.log.info(
@@ -92,7 +110,43 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
   const maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
   let inFlight = 0;
   const dispatch = async (request: FastifyRequest, reply: FastifyReply) => {
-    const result = await handleRequest(options.tables.current, new ClientRequestInput(request, reply), options.auth);
+    const input = new ClientRequestInput(request, reply);
+    const streamer: Streamer = async (route, params, requestId) => {
+      const labels = { frontend: route.frontend.name, route: route.id, namespace: route.frontend.namespace ?? '' };
+      const result = await handleStream(route, params, input, requestId, streamResponse(reply), {
+        auth: options.auth,
+        openStreams,
+        onOpened: () => {
+          request.prismStreaming = true;
+          options.onStreamOpened?.(labels);
+        },
+      });
+      if (result.stream) {
+        const s = result.stream;
+        options.onStreamClosed?.(labels, s);
+        request.log.info(
+          {
+            method: request.method,
+            path: route.template,
+            route: route.id,
+            namespace: route.frontend.namespace,
+            principal: result.principal,
+            client: request.ip,
+            framing: s.framing,
+            status: result.status,
+            code: s.code,
+            messages: s.messagesSent,
+            bytes: s.bytesSent,
+            ms: Math.round(s.seconds * 100_000) / 100,
+          },
+          'stream',
+        );
+      }
+      return result;
+    };
+    const result = await handleRequest(options.tables.current, input, options.auth, streamer);
+    // A stream was already written; only an answer that is not one goes out here.
+    if (result.stream) return reply;
     if (result.fault !== undefined) request.log.error({ err: result.fault, route: result.routeId }, 'request failed unexpectedly');
     if (result.clearedCache) options.onCacheCleared?.(result.clearedCache);
     request.prismReply = result;

@@ -20,6 +20,9 @@ export interface FixtureServer {
   readonly received: { method: string; request: Record<string, unknown>; metadata: Record<string, unknown> }[];
   /** Calls to Slow that were cancelled by the client. */
   cancelled: number;
+  /** Calls to Stream that were cancelled by the client, and the messages Stream has written. */
+  streamsCancelled: number;
+  streamWritten: number;
   serving: boolean;
   close(): Promise<void>;
 }
@@ -32,6 +35,8 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     address: '',
     received: [],
     cancelled: 0,
+    streamsCancelled: 0,
+    streamWritten: 0,
     serving: true,
     close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
   };
@@ -69,8 +74,46 @@ export async function startFixtureServer(): Promise<FixtureServer> {
         state.cancelled++;
       });
     },
-    Stream(call: grpc.ServerWritableStream<unknown, unknown>) {
-      call.end();
+    /**
+     * Streams `f_int32` messages (`f_int32` and `f_int64` = after + 1, after + 2, …, where
+     * after is the request's `f_int64`; `f_string` echoed), `f_uint32` ms apart, honouring
+     * backpressure; then fails with code `f_sint32` when set, stays open until cancelled when
+     * `f_bool` (its headers sent at once), or ends OK. No fields: ends at once.
+     */
+    async Stream(call: grpc.ServerWritableStream<Record<string, unknown>, unknown>) {
+      state.received.push({ method: 'Stream', request: call.request, metadata: call.metadata.getMap() });
+      const r = call.request;
+      let cancelled = false;
+      call.on('cancelled', () => {
+        if (cancelled) return;
+        cancelled = true;
+        state.streamsCancelled++;
+      });
+      // grpc-js sends the response headers with the first message; a stream that may send
+      // none (hang) sends them at once, as a long-lived server stream does.
+      if (r.f_bool) call.sendMetadata(new grpc.Metadata());
+      const after = Number(r.f_int64 ?? 0);
+      const interval = Number(r.f_uint32 ?? 0);
+      for (let i = 1; i <= Number(r.f_int32 ?? 0) && !cancelled; i++) {
+        if (interval > 0) await new Promise((resolve) => setTimeout(resolve, interval));
+        if (cancelled) return;
+        const more = call.write({ f_int32: after + i, f_int64: String(after + i), f_string: r.f_string ?? '' });
+        state.streamWritten++;
+        if (!more) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              call.off('drain', done);
+              call.off('cancelled', done);
+              resolve();
+            };
+            call.on('drain', done);
+            call.on('cancelled', done);
+          });
+        }
+      }
+      if (cancelled) return;
+      if (r.f_sint32) call.emit('error', { code: Number(r.f_sint32), details: `stream failed after ${r.f_int32 ?? 0}` });
+      else if (!r.f_bool) call.end();
     },
   });
   addHealthService(server, () => state.serving);
