@@ -83,9 +83,9 @@ const COMPILER: Row[] = [
     problems: [inRoute('r', 7, '/rest/routes/0/grpc', "unknown method 'Echoo' in service prism.test.v1.EverythingService (it has Echo, Describe, Fail, Slow, Stream)")],
   },
   {
-    name: 'a streaming method cannot back a route',
+    name: 'a streaming method needs a stream block',
     yaml: route('{ id: r, method: GET, path: /r, grpc: Stream }'),
-    problems: [inRoute('r', 7, '/rest/routes/0/grpc', "method 'Stream' is streaming; routes call unary methods only")],
+    problems: [inRoute('r', 7, '/rest/routes/0/grpc', "method 'Stream' is server-streaming; a route bound to it needs a 'stream' block (framings text/event-stream, application/x-ndjson, or websocket: true)")],
   },
   {
     name: 'unknown field in `to`',
@@ -376,7 +376,7 @@ const MANY: Row[] = [
 `,
     problems: [
       at('/rest/defaultRequestType', "'text/csv' is not one of the consumed types", { line: 6 }),
-      inRoute('one', 8, '/rest/routes/0/grpc', "method 'Stream' is streaming; routes call unary methods only"),
+      inRoute('one', 8, '/rest/routes/0/grpc', "method 'Stream' is server-streaming; a route bound to it needs a 'stream' block (framings text/event-stream, application/x-ndjson, or websocket: true)"),
       inRoute('two', 9, '/rest/routes/1/params/0/from', "path parameter 'b' is not in the path template '/two/{a}'"),
       inRoute('two', 9, '/rest/routes/1/path', 'path parameter {a} is not bound to any field'),
     ],
