@@ -34,6 +34,10 @@ export const GatewayReason = {
   OVERLOADED: 'OVERLOADED',
   /** The gateway is shutting down: open streams end with it (DESIGN.md §8). */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
+  /** A stream saw no message either way for its idle timeout. */
+  STREAM_IDLE_TIMEOUT: 'STREAM_IDLE_TIMEOUT',
+  /** A stream outlived its maximum duration. */
+  STREAM_MAX_DURATION: 'STREAM_MAX_DURATION',
   // Authentication and roles.
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   AUTH_RATE_LIMITED: 'AUTH_RATE_LIMITED',

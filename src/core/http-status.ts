@@ -48,6 +48,8 @@ export const REASON_STATUS: { readonly [R in GatewayReason]: ReasonStatus | type
   // would blame the client) with `Retry-After: 1`, as a load balancer expects of a busy server.
   OVERLOADED: { status: 503, retryAfter: 1 },
   SHUTTING_DOWN: BY_CODE,
+  STREAM_IDLE_TIMEOUT: BY_CODE,
+  STREAM_MAX_DURATION: BY_CODE,
   UNAUTHENTICATED: BY_CODE,
   // Too many failed attempts from one address: 429 until the back-off the error names passes.
   AUTH_RATE_LIMITED: { status: 429, retryAfter: 'metadata' },

@@ -10,7 +10,7 @@
  * (`buffered`), and tells the transport what the consumer took (`consumed`), from which it
  * decides when the backend may send more.
  */
-import { Code, GATEWAY_DOMAIN, GatewayError } from '../core/gateway-error.js';
+import { Code, GATEWAY_DOMAIN, GatewayError, GatewayReason } from '../core/gateway-error.js';
 import { statusToGatewayError } from './status.js';
 import { STREAM_LIMIT_DEFAULTS, type StreamLimits, type StreamRequest, type UpstreamStream } from './upstream.js';
 
@@ -271,7 +271,7 @@ export function createStreamCall(request: StreamRequest, open: (sink: StreamSink
   if (limits.maxDurationMs > 0) {
     timers.push(
       setTimeout(
-        () => fail(new GatewayError(Code.DEADLINE_EXCEEDED, `stream exceeded its maximum duration of ${limits.maxDurationMs} ms`, { reason: 'STREAM_MAX_DURATION', domain: GATEWAY_DOMAIN })),
+        () => fail(new GatewayError(Code.DEADLINE_EXCEEDED, `stream exceeded its maximum duration of ${limits.maxDurationMs} ms`, { reason: GatewayReason.STREAM_MAX_DURATION, domain: GATEWAY_DOMAIN })),
         limits.maxDurationMs,
       ),
     );
@@ -283,7 +283,7 @@ export function createStreamCall(request: StreamRequest, open: (sink: StreamSink
     const check = () => {
       const quiet = performance.now() - lastActivity;
       if (quiet >= idleMs) {
-        fail(new GatewayError(Code.DEADLINE_EXCEEDED, `stream idle for ${idleMs} ms`, { reason: 'STREAM_IDLE_TIMEOUT', domain: GATEWAY_DOMAIN }));
+        fail(new GatewayError(Code.DEADLINE_EXCEEDED, `stream idle for ${idleMs} ms`, { reason: GatewayReason.STREAM_IDLE_TIMEOUT, domain: GATEWAY_DOMAIN }));
       } else {
         timers[idleTimer] = setTimeout(check, Math.ceil(idleMs - quiet));
       }
