@@ -7,10 +7,10 @@ import type { CompiledFrontend, CompiledRoute } from '../routing/compiled-route.
 import type { RouteTable } from '../routing/route-table.js';
 import { Code, GatewayError, gatewayError, GatewayReason } from './gateway-error.js';
 import type { HttpInput, HttpReply } from './http-types.js';
+import { accept, firstValue, forwardedMetadata, headerValue, hostOf, REQUEST_ID } from './http-input-values.js';
 import { renderError } from './render-error.js';
 import type { Authenticator } from '../security/authenticator.js';
 
-const REQUEST_ID = 'x-request-id';
 
 /**
  * Serves a matched streaming route (core/handle-stream.ts, bound to the framework's response
@@ -228,40 +228,4 @@ function cacheKeyOf(responseType: string, vary: readonly string[], headers: Http
   let key = responseType + '\n';
   for (const name of vary) key += (headerValue(headers[name]) ?? '\0') + '\n';
   return key + Buffer.from(message.buffer, message.byteOffset, message.byteLength).toString('latin1');
-}
-
-/** gRPC metadata values are printable ASCII; anything else (CR, LF, controls) is refused. */
-const METADATA_VALUE = /^[\x20-\x7e]*$/;
-
-export function forwardedMetadata(names: readonly string[], headers: HttpInput['headers'], requestId: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of names) {
-    const v = name === REQUEST_ID ? requestId : headerValue(headers[name]);
-    if (v === undefined) continue;
-    if (!METADATA_VALUE.test(v)) {
-      throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.BINDING_TYPE, `header '${name}' cannot be forwarded: it holds characters gRPC metadata does not allow`, { source: 'header', param: name });
-    }
-    out[name] = v;
-  }
-  return out;
-}
-
-/** The Host header without its port, lower-case (`[::1]:80` → `[::1]`). */
-function hostOf(headers: HttpInput['headers']): string | undefined {
-  const host = headerValue(headers['host']);
-  if (!host) return undefined;
-  const end = host.startsWith('[') ? host.indexOf(']') + 1 : host.lastIndexOf(':');
-  return (end > 0 ? host.slice(0, end) : host).toLowerCase();
-}
-
-export function accept(input: HttpInput): string | undefined {
-  return headerValue(input.headers['accept']);
-}
-
-export function firstValue(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}
-
-export function headerValue(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v.join(', ') : v;
 }

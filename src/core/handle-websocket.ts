@@ -18,6 +18,8 @@ import type { Authenticator } from '../security/authenticator.js';
 import type { UpstreamStream } from '../upstream/upstream.js';
 import { Code, GatewayError, gatewayError, GatewayReason } from './gateway-error.js';
 import type { HttpInput } from './http-types.js';
+import { authorizeRoute, encodeRequest, rejectUnknownQuery } from './handle-request.js';
+import { forwardedMetadata, headerValue, hostOf, REQUEST_ID } from './http-input-values.js';
 import { renderError } from './render-error.js';
 import { closeReason, WebSocketClose } from './websocket-close.js';
 
@@ -76,7 +78,6 @@ export interface WebSocketSession {
   readonly done: Promise<WebSocketSummary>;
 }
 
-const REQUEST_ID = 'x-request-id';
 const END_FRAME = '$end';
 
 /**
@@ -174,23 +175,12 @@ export function openWebSocketSession(table: RouteTable, input: HttpInput, peer: 
     if (!streaming?.websocket || !route.grpc) {
       throw gatewayError(Code.UNIMPLEMENTED, GatewayReason.METHOD_NOT_ALLOWED, `route '${route.id}' does not accept a WebSocket upgrade`, { method: 'GET', path: input.path });
     }
-    const { auth } = options;
-    if (auth && route.role !== 'none') {
-      const principal = await auth.authenticate(headerValue(input.headers['authorization']), input.clientAddress);
-      summary.principal = principal.name;
-      const flag = route.elevate ? firstValue(input.query[route.elevate.query]) : undefined;
-      const role = route.elevate && flag?.toLowerCase() === 'true' ? route.elevate.role : route.role;
-      auth.authorize(principal, route.frontend.namespace ?? '*', role);
-    }
-    if (route.frontend.unknownQuery === 'reject') {
-      for (const name of Object.keys(input.query)) {
-        if (!route.boundQuery.has(name)) throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.UNKNOWN_PARAMETER, `unknown query parameter '${name}'`, { source: 'query', param: name });
-      }
-    }
+    summary.principal = await authorizeRoute(route, input, options.auth);
+    if (route.frontend.unknownQuery === 'reject') rejectUnknownQuery(route, input.query);
     let first: Uint8Array | undefined;
     if (streaming.kind === 'server') {
       request = route.mapRequest({ params, query: input.query, headers: input.headers, body: undefined });
-      first = encode(route, request);
+      first = encodeRequest(route, request);
     }
     const upstream = route.frontend.upstream;
     if (!upstream?.stream) throw gatewayError(Code.UNAVAILABLE, GatewayReason.UPSTREAM_UNAVAILABLE, 'no upstream is bound to this route', {});
@@ -242,7 +232,7 @@ export function openWebSocketSession(table: RouteTable, input: HttpInput, peer: 
     if (halfClosed) throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, 'a message after {"$end":true}');
     request = route.mapRequest({ params, query: input.query, headers: input.headers, body: value });
     // Backpressure towards the client: the socket stays paused until the backend took this one.
-    await stream.write(encode(route, request));
+    await stream.write(encodeRequest(route, request));
   }
 
   const fail = (err: unknown) => end(asGatewayError(err), 0);
@@ -291,44 +281,4 @@ function messageOf(body: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** protobufjs refuses messages nested past its own limit; that is the client's error, not a 500. */
-function encode(route: CompiledRoute, request: Record<string, unknown>): Uint8Array {
-  try {
-    return route.grpc!.requestType.encode(request).finish();
-  } catch (err) {
-    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, `the request cannot be encoded: ${(err as Error).message}`, {});
-  }
-}
-
-/** gRPC metadata values are printable ASCII; anything else is refused, as on REST routes. */
-const METADATA_VALUE = /^[\x20-\x7e]*$/;
-
-function forwardedMetadata(names: readonly string[], headers: HttpInput['headers'], requestId: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of names) {
-    const v = name === REQUEST_ID ? requestId : headerValue(headers[name]);
-    if (v === undefined) continue;
-    if (!METADATA_VALUE.test(v)) {
-      throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.BINDING_TYPE, `header '${name}' cannot be forwarded: it holds characters gRPC metadata does not allow`, { source: 'header', param: name });
-    }
-    out[name] = v;
-  }
-  return out;
-}
-
-function hostOf(headers: HttpInput['headers']): string | undefined {
-  const host = headerValue(headers['host']);
-  if (!host) return undefined;
-  const end = host.startsWith('[') ? host.indexOf(']') + 1 : host.lastIndexOf(':');
-  return (end > 0 ? host.slice(0, end) : host).toLowerCase();
-}
-
-function firstValue(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function headerValue(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v.join(', ') : v;
 }
