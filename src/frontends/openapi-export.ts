@@ -14,7 +14,7 @@ import protobuf from 'protobufjs';
 import type { ErrorMatch } from './definition.js';
 import type { CompiledFrontend, CompiledRoute } from '../routing/compiled-route.js';
 import type { RouteTable } from '../routing/route-table.js';
-import type { BindingPlan, ErrorRulePlan, ReadPlan, RoutePlan, TemplatePlan } from '../routing/route-plan.js';
+import type { BindingPlan, ErrorRulePlan, ReadPlan, RoutePlan, StreamPlan, TemplatePlan } from '../routing/route-plan.js';
 import { lookupField } from '../routing/route-plan.js';
 import { findField, planFieldPath, typeName, jsonName } from '../mapping/field-path.js';
 import type { JsonRenderOptions } from '../mapping/message-json.js';
@@ -32,6 +32,9 @@ export interface OpenApiParameter {
 
 export interface OpenApiMediaType {
   schema?: SchemaObject;
+  /** On a streaming media type (SSE, NDJSON): the schema of each message (see describeStream). */
+  'x-itemSchema'?: SchemaObject;
+  [extension: `x-${string}`]: unknown;
 }
 
 export interface OpenApiRequestBody {
@@ -292,10 +295,16 @@ function describeResponses(route: CompiledRoute, ctx: OperationContext): Record<
   else if (response.declared && response.body) body = ctx.schemas.template(response.body, ctx.root, json);
   else if (route.grpc) body = ctx.schemas.message(route.grpc.responseType, json);
   else body = { type: 'object', maxProperties: 0 };
-  const success: OpenApiResponse = {
-    description: route.grpc ? `The reply of ${grpcName(route)}` : 'The declared answer',
-    content: Object.fromEntries(plan.produces.map((type) => [type, { schema: body }])),
-  };
+  const stream = plan.stream && plan.stream.framings.length > 0 ? plan.stream : undefined;
+  const success: OpenApiResponse = stream
+    ? describeStream(route, stream, body)
+    : {
+        description: route.grpc ? `The reply of ${grpcName(route)}` : 'The declared answer',
+        content: Object.fromEntries(plan.produces.map((type) => [type, { schema: body }])),
+      };
+  // A streaming route's produces are its framings; its errors go out before the stream starts,
+  // as ordinary replies in the frontend's fallback type (handle-stream.ts).
+  const errorTypes = stream ? [route.frontend.negotiator.fallbackType] : plan.produces;
   const headerNames = Object.keys(response.headers);
   if (headerNames.length > 0) success.headers = Object.fromEntries(headerNames.map((name) => [name, { schema: { type: 'string' } }]));
   responses[String(response.status)] = success;
@@ -337,10 +346,30 @@ function describeResponses(route: CompiledRoute, ctx: OperationContext): Record<
     // Most routes share their frontend's error mappings: one component per distinct answer.
     responses[status] = ctx.schemas.response(`error-${status}`, {
       description: `Error: ${entry.reasons.join('; ')}`,
-      content: Object.fromEntries(plan.produces.map((type) => [type, { schema }])),
+      content: Object.fromEntries(errorTypes.map((type) => [type, { schema }])),
     });
   }
   return responses;
+}
+
+/** What the whole body of each framing is: a text stream (its items are described apart). */
+const STREAM_BODIES: Record<StreamPlan['framings'][number], SchemaObject> = {
+  'text/event-stream': { type: 'string', description: 'Server-Sent Events: one event per message, its data the message as one JSON line; a last `event: end` on completion, `event: error` with the mapped error body on failure.' },
+  'application/x-ndjson': { type: 'string', description: 'Newline-delimited JSON: one message per line; a last `{"error": …}` line with the mapped error body on failure.' },
+};
+
+/**
+ * A server-streaming route's success answer: one media type per framing it offers. OpenAPI 3.1
+ * has no way to describe a sequential media type, so each carries, next to `schema` (the body as
+ * text), the schema of one message under `x-itemSchema`: the convention OpenAPI 3.2 adopts as the
+ * Media Type Object's `itemSchema`, written as an extension so 3.1 tools accept the document.
+ */
+function describeStream(route: CompiledRoute, stream: StreamPlan, item: SchemaObject): OpenApiResponse {
+  const how = stream.framings.map((f) => (f === 'text/event-stream' ? 'SSE' : 'NDJSON')).join(' or ');
+  return {
+    description: `The messages of ${grpcName(route)}, streamed as ${how} (by content negotiation)`,
+    content: Object.fromEntries(stream.framings.map((type) => [type, { schema: STREAM_BODIES[type], 'x-itemSchema': item }])),
+  };
 }
 
 function isCatchAll(m: ErrorRulePlan): boolean {

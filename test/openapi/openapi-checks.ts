@@ -58,12 +58,18 @@ export function referencesOf(value: unknown, at = ''): { at: string; ref: string
   return out;
 }
 
-/** Where every schema of the document is: parameters, bodies, responses, components. */
+/**
+ * Where every schema of the document is: parameters, bodies, responses (with the per-message
+ * `x-itemSchema` of streaming media types), components.
+ */
 export function schemaPointers(document: OpenApiDocument): string[] {
   const doc = document as LooseDocument;
   const out: string[] = [];
-  const content = (base: string, media: Record<string, { schema?: unknown }> | undefined) => {
-    for (const [type, entry] of Object.entries(media ?? {})) if (entry.schema !== undefined) out.push(`${base}/content/${encodePointerSegment(type)}/schema`);
+  const content = (base: string, media: Record<string, { schema?: unknown; 'x-itemSchema'?: unknown }> | undefined) => {
+    for (const [type, entry] of Object.entries(media ?? {})) {
+      if (entry.schema !== undefined) out.push(`${base}/content/${encodePointerSegment(type)}/schema`);
+      if (entry['x-itemSchema'] !== undefined) out.push(`${base}/content/${encodePointerSegment(type)}/x-itemSchema`);
+    }
   };
   for (const { operation, pointer } of operationsOf(doc)) {
     (operation.parameters ?? []).forEach((p, i) => {
