@@ -9,6 +9,7 @@ import type { LatencyResult } from './latency.js';
 import type { PostgresResult } from './postgres.js';
 import type { ProfileResult } from './profile.js';
 import type { RouteScaleResult } from './route-scale.js';
+import { renderStreams, type StreamsResult } from './streams.js';
 import type { SystemRuns } from './lib/alternate.js';
 import { fmtInt, fmtPct, fmtRatio, fmtUs, type PairedRatio } from './lib/stats.js';
 
@@ -24,6 +25,7 @@ export interface RunResults {
   routeScale?: RouteScaleResult;
   profile?: ProfileResult;
   postgres?: PostgresResult;
+  streams?: StreamsResult;
 }
 
 export interface Machine {
@@ -151,6 +153,7 @@ export function renderMarkdown(r: RunResults): string {
     out.push(`| GET /schemas/ids/{id} (no response cache), req/s through both gateways | ${fmtInt(p.reads.summary.median)} | ${fmtInt(p.reads.summary.min)}–${fmtInt(p.reads.summary.max)} | ${p.reads.summary.n} |`);
     out.push(`| new versions of one subject registered through both, stored per second | ${fmtInt(p.registration.summary.median)} | ${fmtInt(p.registration.summary.min)}–${fmtInt(p.registration.summary.max)} | ${p.registration.summary.n} |`);
   }
+  if (r.streams) out.push(...renderStreams(r.streams));
   return out.join('\n');
 }
 

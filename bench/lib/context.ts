@@ -28,6 +28,7 @@ export const PORTS = {
   prismPgB: 18096,
   prismEchoWorkers: 18097,
   prismConfluentWorkers: 18098,
+  prismStreams: 18099,
 } as const;
 
 export interface BenchOptions {
