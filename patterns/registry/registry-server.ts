@@ -137,6 +137,10 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     streams.add(controller);
     if (shuttingDown) controller.abort();
     call.once('cancelled', () => controller.abort());
+    // grpc-js sends response headers with the first message; a feed with nothing to replay
+    // would leave the caller without even its headers (no HTTP status, no SSE heartbeats
+    // through the gateway) until the next change. Headers go out at once.
+    call.sendMetadata(new grpc.Metadata());
     const stream: ChangeStream = {
       write: (message) => call.write(message),
       drained: () =>

@@ -10,7 +10,7 @@ import { parseAnyDefinitions as parseDefinitions } from '../frontends/load-any-d
 import { bindingsFromConfig, type BindingSource } from '../config/bindings-from-config.js';
 import { compileRouteTable } from '../routing/compile-route-table.js';
 import type { RouteTable } from '../routing/route-table.js';
-import type { Upstream } from '../upstream/grpc-upstream.js';
+import type { Upstream } from '../upstream/upstream.js';
 
 /** A namespace as the catalog needs it: where its calls go and which protos it provides. */
 export interface NamespaceTarget {

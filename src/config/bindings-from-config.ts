@@ -10,7 +10,7 @@ import { DefinitionError, type DefinitionProblem } from '../frontends/definition
 import { DiagnosticCode } from '../frontends/diagnostics.js';
 import { parseAnyDefinitions } from '../frontends/load-any-definition.js';
 import type { FrontendBinding } from '../routing/compile-route-table.js';
-import type { Upstream } from '../upstream/grpc-upstream.js';
+import type { Upstream } from '../upstream/upstream.js';
 
 /** A namespace as bindings need it: where calls go (absent offline) and which protos it provides. */
 export interface BindingNamespace {

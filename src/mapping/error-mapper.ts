@@ -17,9 +17,6 @@ import { DEFAULT_FALLBACK, defaultErrorBody, type ErrorMapper, type FallbackBody
 import type { ErrorRulePlan, TemplatePlan } from '../routing/route-plan.js';
 import { compileTemplatePlan, planTemplate, type TemplateRenderer, type TemplateScope } from './template.js';
 
-// The mapper's contract lives with renderError, which calls it; re-exported for the compiler.
-export type { ErrorMapper, RenderedError } from '../core/render-error.js';
-export { DEFAULT_FALLBACK };
 
 /** What error templates see under `error.` */
 export interface ErrorView {

@@ -9,7 +9,8 @@ import { DefinitionError, type DefinitionProblem } from '../frontends/definition
 import { DiagnosticCode, nestedSink, type DiagnosticSink } from '../frontends/diagnostics.js';
 import type { LoadedDefinition } from '../frontends/load-definition.js';
 import { compileBodyValidator } from '../mapping/body-validator.js';
-import { compileErrorPlans, DEFAULT_FALLBACK, planErrorMappings, type ErrorMapper, type ErrorScope } from '../mapping/error-mapper.js';
+import { DEFAULT_FALLBACK, type ErrorMapper } from '../core/render-error.js';
+import { compileErrorPlans, planErrorMappings, type ErrorScope } from '../mapping/error-mapper.js';
 import { typeName } from '../mapping/field-path.js';
 import { defaultJsonOptions } from '../mapping/message-json.js';
 import { compileRequestMapper } from '../mapping/request-mapper.js';
@@ -17,7 +18,7 @@ import { compileResponseMapper, planResponse } from '../mapping/response-mapper.
 import { compileTemplatePlan, planTemplate } from '../mapping/template.js';
 import { methodPath } from '../grpc/service-definition.js';
 import { loadProtoRoot } from '../grpc/proto-root.js';
-import type { Upstream } from '../upstream/grpc-upstream.js';
+import type { Upstream } from '../upstream/upstream.js';
 import { compileNegotiator } from './content-negotiation.js';
 import type { CompiledFrontend, CompiledRoute, GrpcTarget, StreamingRoute } from './compiled-route.js';
 import { joinPaths, parsePathTemplate, type PathSegment } from './path-template.js';

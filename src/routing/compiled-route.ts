@@ -1,13 +1,13 @@
 /** The immutable products of compilation: what the request path works with. */
 import type protobuf from 'protobufjs';
-import type { ErrorMapper } from '../mapping/error-mapper.js';
+import type { ErrorMapper } from '../core/render-error.js';
 import type { BodyValidator } from '../mapping/body-validator.js';
 import type { RequestMapper } from '../mapping/request-mapper.js';
 import type { ResponseMapper } from '../mapping/response-mapper.js';
 import type { TemplateRenderer } from '../mapping/template.js';
 import type { StreamFraming } from '../frontends/definition.js';
 import type { StreamLimits } from '../upstream/upstream.js';
-import type { Upstream } from '../upstream/grpc-upstream.js';
+import type { Upstream } from '../upstream/upstream.js';
 import type { Negotiator } from './content-negotiation.js';
 import type { CachePolicy, ResponseCache } from './response-cache.js';
 import type { RoutePlan } from './route-plan.js';

@@ -67,8 +67,9 @@ export function openHttp2Stream(connect: () => H2Connection | undefined, block: 
         // A reply that is not gRPC's 200 ends in an error (status.ts): its headers are not the call's.
         if (httpStatus === 200) sink.headers({ ...metadata });
       } else {
-        settleFromTrailers(headers);
+        // A second header block is the trailers; without END_STREAM it breaks the protocol.
         if (!endStream) fail(localError(Code.INTERNAL, 'Trailers without END_STREAM'));
+        else settleFromTrailers(headers);
       }
     },
     onData(chunk) {

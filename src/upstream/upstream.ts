@@ -116,9 +116,9 @@ export interface UpstreamStream extends AsyncIterable<Uint8Array> {
   /** Trailing metadata once the call ended (text values); `{}` when it ended without trailers. Never rejects. */
   readonly trailers: Promise<Readonly<Record<string, string>>>;
   /**
-   * Added to the brief's shape: bytes received and not yet read by the consumer (whole
-   * messages with their 5-byte prefixes, and the part of a message still arriving), for
-   * metrics and for tests of the bound. grpc-js' own buffers are not counted.
+   * Bytes received and not yet read by the consumer (whole messages with their 5-byte
+   * prefixes, and the part of a message still arriving), for metrics and for tests of the
+   * bound. grpc-js' own buffers are not counted.
    */
   readonly bufferedBytes: number;
 }

@@ -14,7 +14,7 @@ import { parseAllDocuments, parse } from 'yaml';
 import { createFrontendCatalog, readFileEntry, type NamespaceTarget } from '../../src/admin/frontend-catalog.js';
 import { loadGatewayConfig } from '../../src/config/gateway-config.js';
 import { printRoutes } from '../../src/routing/print-routes.js';
-import type { Upstream } from '../../src/upstream/grpc-upstream.js';
+import type { Upstream } from '../../src/upstream/upstream.js';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8' });
 const dir = mkdtempSync(join(tmpdir(), 'prism-routes-config-'));
