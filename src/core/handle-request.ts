@@ -39,7 +39,12 @@ export async function handleRequest(table: RouteTable, input: HttpInput, auth?: 
   const frontend = route.frontend;
   const responseType = frontend.negotiator.responseType(accept(input));
   let reply: HttpReply;
-  if (route.streaming) {
+  if (route.streaming && input.method === 'HEAD') {
+    // A HEAD would open the backend's stream and tail it with no body ever read: refused.
+    const error = gatewayError(Code.UNIMPLEMENTED, GatewayReason.METHOD_NOT_ALLOWED, `HEAD is not served on the streaming route '${route.id}'`, { method: 'HEAD', path: input.path });
+    reply = renderError(error, { mapError: route.mapError, contentType: frontend.negotiator.fallbackType });
+    reply.headers['allow'] = 'GET';
+  } else if (route.streaming) {
     reply = streamer
       ? await streamer(route, params, requestId)
       : renderError(gatewayError(Code.UNIMPLEMENTED, GatewayReason.METHOD_NOT_ALLOWED, 'streaming routes are not served here'), { mapError: route.mapError });

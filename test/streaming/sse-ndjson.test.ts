@@ -76,6 +76,12 @@ describe('SSE', () => {
     assert.equal(await res.text(), 'retry: 2000\n\nevent: item\nid: 1\ndata: {"n":1}\n\nevent: item\nid: 2\ndata: {"n":2}\n\nevent: end\ndata: {}\n\n');
   });
 
+  test('HEAD on a streaming route is refused (405, Allow: GET) without opening the backend stream', async () => {
+    const res = await fetch(base + '/items?count=1', { method: 'HEAD' });
+    assert.equal(res.status, 405);
+    assert.equal(res.headers.get('allow'), 'GET');
+  });
+
   test('SSE is the default framing; NDJSON on request, and the route order decides the default', async () => {
     assert.equal((await get('/items?count=1')).headers.get('content-type'), 'text/event-stream');
     const nd = await get('/items?count=1', { accept: 'application/x-ndjson' });
