@@ -7,7 +7,7 @@
  *   curl; the systems alternate round by round (order rotated), medians and paired ratios.
  * - Time to the first body byte of a one-item stream (a fresh connection each time).
  * - Memory per idle open stream: 1,000 streams held open (one item, then the backend waits an
- *   hour), the RSS growth of the gateway process divided by 1,000.
+ *   hour), the RSS growth of a fresh gateway process divided by 1,000.
  * - Disconnect → backend cancellation: the peer's Go server does not report when it sees a
  *   cancellation, so this is not measured (see STREAMS_CANCEL_NOTE).
  */
@@ -76,6 +76,33 @@ export async function runStreams(ctx: BenchContext): Promise<StreamsResult> {
     { name: GO_NDJSON, port: PORTS.goGateway, accept: 'application/x-ndjson', pid: goGateway.child.pid! },
   ];
 
+  const rounds = ctx.options.pairs;
+  const rate = new Map<string, number[]>(systems.map((s) => [s.name, []]));
+  const cpu = new Map<string, number[]>(systems.map((s) => [s.name, []]));
+  const ttfb = new Map<string, number[]>(systems.map((s) => [s.name, []]));
+  const idle = new Map<string, number[]>(systems.map((s) => [s.name, []]));
+  // The idle-stream test holds SSE on Prism (the framing with heartbeat timers) against NDJSON on grpc-gateway.
+  const idleSystems = systems.filter((s) => s.name !== PRISM_NDJSON);
+
+  // Memory: a fresh gateway process for every measurement, since RSS a process once grew to
+  // stays (freed heap is reused, not returned): a second 1,000 streams in the same process
+  // would cost next to nothing. Same Go backend for both.
+  for (let round = 0; round < rounds; round++) {
+    for (const s of idleSystems.map((_, i) => idleSystems[(i + round) % idleSystems.length])) {
+      const fresh = s.name === GO_NDJSON
+        ? await ctx.peer('gateway', ['-addr', `127.0.0.1:${PORTS.goGatewayStreamsIdle}`, '-backend', `127.0.0.1:${PORTS.goServer}`], PORTS.goGatewayStreamsIdle)
+        : await ctx.node('prism-streams-idle', [ctx.dist('src/cli.js'), 'serve', '--config', join(ctx.benchDir, 'streams', 'gateway.yaml'), '--port', String(PORTS.prismStreamsIdle), '--data-dir', join(ctx.tmpDir, 'streams-idle-data'), '--log-level', ctx.options.logLevel], PORTS.prismStreamsIdle);
+      const port = s.name === GO_NDJSON ? PORTS.goGatewayStreamsIdle : PORTS.prismStreamsIdle;
+      try {
+        const perStream = await idleStreamCost({ ...s, port, pid: fresh.child.pid! });
+        idle.get(s.name)!.push(perStream);
+        ctx.log(`  idle round ${round + 1}/${rounds}  ${s.name.padEnd(24)} ${fmtInt(IDLE_STREAMS)} open streams: ${(perStream / 1024).toFixed(1)} KiB RSS per stream (fresh process)`);
+      } finally {
+        await fresh.stop();
+      }
+    }
+  }
+
   // Every system carries the whole stream, or the comparison means nothing; the byte count
   // checks each timed run against it.
   const expectedBytes = new Map<string, number>();
@@ -88,14 +115,6 @@ export async function runStreams(ctx: BenchContext): Promise<StreamsResult> {
     expectedBytes.set(s.name, read.bytes);
     ctx.log(`  ${s.name.padEnd(24)} ${fmtInt(messages)} messages, ${(read.bytes / 2 ** 20).toFixed(1)} MiB (${(read.bytes / messages).toFixed(0)} B/message), first line ${read.firstLine.slice(0, 60)}…`);
   }
-
-  const rounds = ctx.options.pairs;
-  const rate = new Map<string, number[]>(systems.map((s) => [s.name, []]));
-  const cpu = new Map<string, number[]>(systems.map((s) => [s.name, []]));
-  const ttfb = new Map<string, number[]>(systems.map((s) => [s.name, []]));
-  const idle = new Map<string, number[]>(systems.map((s) => [s.name, []]));
-  // The idle-stream test holds SSE on Prism (the framing with heartbeat timers) against NDJSON on grpc-gateway.
-  const idleSystems = systems.filter((s) => s.name !== PRISM_NDJSON);
 
   // Warm-up: one full stream each (JIT, buffers, the upstream connection).
   for (const s of systems) await curlDownload(streamUrl(s.port, STREAM_COUNT, STREAM_SIZE), s.accept);
@@ -117,11 +136,6 @@ export async function runStreams(ctx: BenchContext): Promise<StreamsResult> {
       for (let i = 0; i < TTFB_SAMPLES; i++) samples.push(await timeToFirstByte(streamUrl(s.port, 1, STREAM_SIZE), s.accept));
       ttfb.get(s.name)!.push(...samples);
       ctx.log(`  ttfb round ${round + 1}/${rounds}  ${s.name.padEnd(24)} median ${fmtUs(median(samples))} of ${TTFB_SAMPLES}`);
-    }
-    for (const s of idleSystems.map((_, i) => idleSystems[(i + round) % idleSystems.length])) {
-      const perStream = await idleStreamCost(s);
-      idle.get(s.name)!.push(perStream);
-      ctx.log(`  idle round ${round + 1}/${rounds}  ${s.name.padEnd(24)} ${fmtInt(IDLE_STREAMS)} open streams: ${(perStream / 1024).toFixed(1)} KiB RSS per stream`);
     }
   }
 
@@ -151,10 +165,14 @@ export async function runStreams(ctx: BenchContext): Promise<StreamsResult> {
 }
 
 /**
- * Opens IDLE_STREAMS one-item streams whose backend then waits an hour, lets the gateway
- * settle, and returns its RSS growth per stream; closes them and lets it settle again.
+ * On a fresh gateway: warms it with short streams (and 100 held and closed), then opens
+ * IDLE_STREAMS one-item streams whose backend then waits an hour, lets the gateway settle,
+ * and returns its RSS growth per stream.
  */
 async function idleStreamCost(s: System): Promise<number> {
+  for (let i = 0; i < 20; i++) await readStream(streamUrl(s.port, 10, STREAM_SIZE), s.accept);
+  const warm = await holdStreams(streamUrl(s.port, 2, STREAM_SIZE, 3_600_000), s.accept, 100);
+  await warm.close();
   await sleep(1000);
   const before = rssBytes(s.pid);
   const held = await holdStreams(streamUrl(s.port, 2, STREAM_SIZE, 3_600_000), s.accept, IDLE_STREAMS);
@@ -163,7 +181,6 @@ async function idleStreamCost(s: System): Promise<number> {
     return (rssBytes(s.pid) - before) / IDLE_STREAMS;
   } finally {
     await held.close();
-    await sleep(1000);
   }
 }
 
@@ -178,7 +195,7 @@ export function renderStreams(r: StreamsResult): string[] {
   }
   out.push('', '| ratio | of medians | paired median (range) | goal |', '| --- | ---: | --- | --- |');
   for (const [label, ratio] of Object.entries(r.ratios)) out.push(`| ${label} | ${ratio.ofMedians.toFixed(2)}× | ${ratio.pairedMedian.toFixed(2)}× (${ratio.pairedMin.toFixed(2)}×–${ratio.pairedMax.toFixed(2)}×) | ${label.startsWith('prism') ? '≥ 1.0×' : ''} |`);
-  out.push('', `**Memory per open idle stream** (${fmtInt(r.idleStreams)} streams held open, RSS growth of the gateway process / ${fmtInt(r.idleStreams)})`, '');
+  out.push('', `**Memory per open idle stream** (${fmtInt(r.idleStreams)} streams held open, RSS growth of a fresh gateway process / ${fmtInt(r.idleStreams)}, after a warm-up of short streams)`, '');
   out.push('| system | KiB per stream (median) | min–max | rounds |', '| --- | ---: | --- | ---: |');
   for (const [name, m] of Object.entries(r.idleBytesPerStream)) out.push(`| ${name} | ${(m.summary.median / 1024).toFixed(1)} | ${(m.summary.min / 1024).toFixed(1)}–${(m.summary.max / 1024).toFixed(1)} | ${m.summary.n} |`);
   out.push('', `Disconnect → backend cancellation: ${r.cancellation}.`);

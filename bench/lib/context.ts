@@ -29,6 +29,8 @@ export const PORTS = {
   prismEchoWorkers: 18097,
   prismConfluentWorkers: 18098,
   prismStreams: 18099,
+  prismStreamsIdle: 18100,
+  goGatewayStreamsIdle: 18101,
 } as const;
 
 export interface BenchOptions {
