@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { parseDefinitions } from '../src/frontends/load-definition.js';
 import { compileRouteTable } from '../src/routing/compile-route-table.js';
 import type { RouteTable } from '../src/routing/route-table.js';
-import type { Upstream } from '../src/upstream/grpc-upstream.js';
+import type { Upstream } from '../src/upstream/upstream.js';
 import { median } from './lib/stats.js';
 
 export interface RouteScaleResult {

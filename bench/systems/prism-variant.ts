@@ -29,7 +29,7 @@ const { createHttp2Upstream } = await load<typeof import('../../src/upstream/htt
 
 const { config, baseDir } = loadGatewayConfig(configFile);
 const bindings: import('../../src/routing/compile-route-table.js').FrontendBinding[] = [];
-const upstreams: import('../../src/upstream/grpc-upstream.js').Upstream[] = [];
+const upstreams: import('../../src/upstream/upstream.js').Upstream[] = [];
 for (const ns of config.namespaces) {
   if (!ns.pattern.target) throw new Error(`namespace ${ns.name}: only 'target' namespaces are supported here`);
   const upstream = upstreamKind === 'http2' ? createHttp2Upstream(ns.pattern.target) : createGrpcUpstream(ns.pattern.target);

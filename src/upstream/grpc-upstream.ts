@@ -11,9 +11,6 @@ import { serviceErrorToGatewayError } from './status.js';
 import { createStreamCall } from './stream-call.js';
 import type { StreamRequest, UnaryReply, UnaryRequest, Upstream, UpstreamStream } from './upstream.js';
 
-// The contract lives in upstream.ts; most of the gateway has always imported it from here.
-export type { StreamRequest, UnaryReply, UnaryRequest, Upstream, UpstreamStream } from './upstream.js';
-
 const identity = (b: Buffer | Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b));
 
 export function createGrpcUpstream(target: string, options: grpc.ChannelOptions = {}, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()): Upstream {

@@ -17,7 +17,8 @@ import { compileRouteTable } from '../../src/routing/compile-route-table.js';
 import { createHttpServer } from '../../src/routing/fastify-adapter.js';
 import type { RouteTable } from '../../src/routing/route-table.js';
 import { createTableHolder } from '../../src/routing/table-holder.js';
-import { createGrpcUpstream, type Upstream } from '../../src/upstream/grpc-upstream.js';
+import { createGrpcUpstream } from '../../src/upstream/grpc-upstream.js';
+import type { Upstream } from '../../src/upstream/upstream.js';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
 import { compileSchemas, structuralProblems } from './openapi-checks.js';
 

@@ -7,7 +7,8 @@ import { parseDefinitions } from '../../src/frontends/load-definition.js';
 import { compileRouteTable } from '../../src/routing/compile-route-table.js';
 import { createHttpServer } from '../../src/routing/fastify-adapter.js';
 import { createTableHolder } from '../../src/routing/table-holder.js';
-import { createGrpcUpstream, type Upstream } from '../../src/upstream/grpc-upstream.js';
+import { createGrpcUpstream } from '../../src/upstream/grpc-upstream.js';
+import type { Upstream } from '../../src/upstream/upstream.js';
 
 export interface Harness {
   readonly app: FastifyInstance;
