@@ -21,7 +21,7 @@ import { exportOpenApi } from './frontends/openapi-export.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';
 import { createConnectionMetrics, type ListenerName } from './observability/connection-metrics.js';
 import { acquireLock, DATA_DIR_LOCK_FILE } from './operations/data-dir-lock.js';
-import { connectionLimits, type ConnectionLimits } from './routing/connection-guard.js';
+import { connectionLimits, type ConnectionLimits, type RefusalReason } from './routing/connection-guard.js';
 import { withHealthCheck } from './upstream/health-check.js';
 import { createPrivateSocket } from './upstream/private-socket.js';
 import { createAuthenticator, type Authenticator } from './security/authenticator.js';
@@ -124,6 +124,10 @@ export async function createGateway(loaded: LoadedConfig, overrides: GatewayOver
       https: httpsOptions(config.http?.tls, baseDir),
       bodyLimit: config.bodyLimit,
       maxConcurrent: config.http?.maxConcurrent,
+      maxStreams: config.http?.maxStreams,
+      // Counted with the connection refusals, under a reason of its own: a refused stream is
+      // a request (or upgrade) the listener turned away for lack of room.
+      onStreamRefused: () => connectionRefused('public', 'max_streams' as RefusalReason),
       logger: quietListenLines(overrides.logger),
       connections: guard('public'),
       onReply: (reply, method, status, seconds) => {

@@ -71,6 +71,12 @@ const HttpListenerSchema = Type.Object(
   {
     ...listenerProperties,
     maxConcurrent: Optional(Type.Integer({ minimum: 1, description: 'Requests in flight at once; more are refused with 503.' })),
+    maxStreams: Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'SSE/NDJSON streams and WebSocket sessions open at once (default 10000); more are refused (503, or WebSocket close 4008). An open stream does not count against maxConcurrent.',
+      }),
+    ),
     ...ConnectionLimitsSchema.properties,
   },
   { additionalProperties: false, description: 'The public HTTP listener (default 127.0.0.1:8080), its in-flight request limit and its connection limits.' },

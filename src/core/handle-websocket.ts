@@ -46,6 +46,11 @@ export interface WebSocketSessionOptions {
   readonly maxFrameBytes: number;
   /** While the socket holds more unsent bytes than this, the backend's stream is not read. */
   readonly maxSocketBufferedBytes: number;
+  /**
+   * Set when the session may not open (the listener's stream cap is reached): it ends at once
+   * with this error's frame and close code, rendered in the shape of the frontend at the path.
+   */
+  readonly refusal?: GatewayError;
 }
 
 /** How a session ended, for the log line and metrics. */
@@ -165,6 +170,7 @@ export function openWebSocketSession(table: RouteTable, input: HttpInput, peer: 
   }
 
   async function run(): Promise<void> {
+    if (options.refusal) throw options.refusal;
     const match = table.match('GET', input.path, hostOf(input.headers));
     if (!match.route) {
       throw match.error ?? gatewayError(Code.UNIMPLEMENTED, GatewayReason.METHOD_NOT_ALLOWED, `GET ${input.path} does not accept a WebSocket`, { method: 'GET', path: input.path });

@@ -41,3 +41,41 @@ export function createOpenStreams(): OpenStreams {
     },
   };
 }
+
+/**
+ * The cap on streams open at once on one listener (SSE and NDJSON responses and WebSocket
+ * sessions counted together). A stream takes a slot for its whole life, from just before it
+ * starts to when it ends; it does not hold one of the listener's request slots
+ * (`maxConcurrent`) after its headers left, since a stream is long-lived and requests are not.
+ */
+export interface StreamSlots {
+  /** Takes a slot: the returned function gives it back (idempotent); undefined when all are taken. */
+  acquire(): (() => void) | undefined;
+  /** Slots taken now. */
+  readonly open: number;
+  readonly max: number;
+}
+
+/** Streams open at once per listener by default (DESIGN.md §8 wants 1,000 from one address to fit). */
+export const DEFAULT_MAX_STREAMS = 10_000;
+
+/** Creates the stream cap of one listener; `max` ≥ 1. */
+export function createStreamSlots(max: number = DEFAULT_MAX_STREAMS): StreamSlots {
+  let open = 0;
+  return {
+    acquire() {
+      if (open >= max) return undefined;
+      open++;
+      let held = true;
+      return () => {
+        if (!held) return;
+        held = false;
+        open--;
+      };
+    },
+    get open() {
+      return open;
+    },
+    max,
+  };
+}

@@ -11,6 +11,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { renderRoutingError, requestIdFrom } from '../core/handle-request.js';
 import { Code, gatewayError, GatewayReason, type GatewayError } from '../core/gateway-error.js';
 import type { HttpReply } from '../core/http-types.js';
+import { createStreamSlots } from '../core/open-streams.js';
 import { adminApiPlugin, type AdminApiPluginOptions } from '../admin/admin-plugin.js';
 import { guardConnections, type ConnectionLimits, type RefusalReason } from './connection-guard.js';
 import { pathOf, requestInput, sendReply } from './fastify-io.js';
@@ -19,6 +20,7 @@ import type { TableHolder } from './table-holder.js';
 import { createWebSocketHandler, wsMaxPayload, type WebSocketOptions } from './websocket-route.js';
 
 export { DEFAULT_MAX_CONCURRENT } from './public-routes-plugin.js';
+export { DEFAULT_MAX_STREAMS } from '../core/open-streams.js';
 
 export type HttpsOptions = import('node:https').ServerOptions;
 
@@ -36,6 +38,8 @@ export interface HttpServerOptions extends ListenerOptions, PublicRoutesOptions 
   readonly bodyLimit?: number;
   /** WebSocket keepalive and limits (websocket-route.ts). */
   readonly websocket?: WebSocketOptions;
+  /** Streams (SSE, NDJSON, WebSocket) open at once on the listener; default DEFAULT_MAX_STREAMS. */
+  readonly maxStreams?: number;
 }
 
 /** Generous by default: schema-sized JSON documents of several MB pass. */
@@ -67,7 +71,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
   // Upgrades go through the same catch-all route (its wsHandler) and so the same current table:
   // a hot reload serves new sockets from the new table and leaves open ones on theirs.
-  const wsHandler = createWebSocketHandler({ tables, auth: options.auth, websocket: options.websocket });
+  // One cap for the listener's SSE/NDJSON streams and WebSocket sessions together.
+  const streamSlots = options.streamSlots ?? createStreamSlots(options.maxStreams);
+  const wsHandler = createWebSocketHandler({ tables, auth: options.auth, websocket: options.websocket, streamSlots, onRefused: options.onStreamRefused });
   void app.register(fastifyWebsocket, {
     options: { maxPayload: wsMaxPayload(options.websocket) },
     // Shutdown: every open socket is told 1001 and its backend call cancelled.
@@ -77,7 +83,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       done();
     },
   });
-  void app.register(publicRoutesPlugin, { ...options, wsHandler });
+  void app.register(publicRoutesPlugin, { ...options, wsHandler, streamSlots });
   return app;
 }
 

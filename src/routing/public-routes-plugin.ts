@@ -8,9 +8,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { handleRequest, renderRoutingError, type Streamer } from '../core/handle-request.js';
 import { handleStream, type StreamSummary } from '../core/handle-stream.js';
-import { createOpenStreams, type OpenStreams } from '../core/open-streams.js';
+import { createOpenStreams, createStreamSlots, type OpenStreams, type StreamSlots } from '../core/open-streams.js';
 import { Code, gatewayError, GatewayReason } from '../core/gateway-error.js';
 import type { HttpReply } from '../core/http-types.js';
+import { renderError } from '../core/render-error.js';
 import type { Authenticator } from '../security/authenticator.js';
 import { ClientRequestInput, requestInput, sendReply, streamResponse } from './fastify-io.js';
 import type { TableHolder } from './table-holder.js';
@@ -32,8 +33,18 @@ export interface PublicRoutesOptions {
   /** Told when a stream's headers left (it is open) and when it ended (metrics). */
   readonly onStreamOpened?: (route: { frontend: string; route: string; namespace: string }) => void;
   readonly onStreamClosed?: (route: { frontend: string; route: string; namespace: string }, summary: StreamSummary) => void;
-  /** Requests handled at once; more are refused at once (503) instead of queueing without bound. */
+  /**
+   * Requests handled at once; more are refused at once (503) instead of queueing without bound.
+   * A stream holds one only until its headers left; then it counts against `streamSlots`.
+   */
   readonly maxConcurrent?: number;
+  /**
+   * The listener's cap on open streams, shared with its WebSocket sessions; beyond it a stream
+   * request is refused 503 (OVERLOADED). One of DEFAULT_MAX_STREAMS is made when not given.
+   */
+  readonly streamSlots?: StreamSlots;
+  /** Told of each stream request refused by `streamSlots` (metrics). */
+  readonly onStreamRefused?: () => void;
   /** Serves WebSocket upgrades on GET (websocket-route.ts); needs @fastify/websocket on the app. */
   readonly wsHandler?: WebSocketHandler;
 }
@@ -108,19 +119,35 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
   });
 
   const maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
+  const streamSlots = options.streamSlots ?? createStreamSlots();
   let inFlight = 0;
-  const dispatch = async (request: FastifyRequest, reply: FastifyReply) => {
+  /** `releaseRequestSlot` gives back the request's `maxConcurrent` slot (idempotent). */
+  const dispatch = async (request: FastifyRequest, reply: FastifyReply, releaseRequestSlot: () => void) => {
     const input = new ClientRequestInput(request, reply);
     const streamer: Streamer = async (route, params, requestId) => {
+      const releaseStreamSlot = streamSlots.acquire();
+      if (!releaseStreamSlot) {
+        options.onStreamRefused?.();
+        // 503 with Retry-After: 1 (core/http-status.ts), in the route's own error shape.
+        const failure = gatewayError(Code.RESOURCE_EXHAUSTED, GatewayReason.OVERLOADED, 'too many streams open; retry later', { maxStreams: String(streamSlots.max) });
+        return renderError(failure, { mapError: route.mapError, contentType: route.frontend.negotiator.fallbackType });
+      }
       const labels = { frontend: route.frontend.name, route: route.id, namespace: route.frontend.namespace ?? '' };
-      const result = await handleStream(route, params, input, requestId, streamResponse(reply), {
-        auth: options.auth,
-        openStreams,
-        onOpened: () => {
-          request.prismStreaming = true;
-          options.onStreamOpened?.(labels);
-        },
-      });
+      let result: HttpReply;
+      try {
+        result = await handleStream(route, params, input, requestId, streamResponse(reply), {
+          auth: options.auth,
+          openStreams,
+          onOpened: () => {
+            request.prismStreaming = true;
+            // Established: from now on the stream counts against the stream cap only.
+            releaseRequestSlot();
+            options.onStreamOpened?.(labels);
+          },
+        });
+      } finally {
+        releaseStreamSlot();
+      }
       if (result.stream) {
         const s = result.stream;
         options.onStreamClosed?.(labels, s);
@@ -160,10 +187,16 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
       return sendReply(reply, renderRoutingError(options.tables.current, requestInput(request), failure));
     }
     inFlight++;
-    try {
-      return await dispatch(request, reply);
-    } finally {
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
       inFlight--;
+    };
+    try {
+      return await dispatch(request, reply, release);
+    } finally {
+      release();
     }
   };
   // @fastify/websocket takes a wsHandler only on GET (and HEAD) routes: the other methods get their own.

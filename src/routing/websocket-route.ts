@@ -6,7 +6,9 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
+import { Code, gatewayError, GatewayReason } from '../core/gateway-error.js';
 import { openWebSocketSession, type WebSocketSession, type WebSocketSummary } from '../core/handle-websocket.js';
+import { createStreamSlots, type StreamSlots } from '../core/open-streams.js';
 import type { Authenticator } from '../security/authenticator.js';
 import { requestInput } from './fastify-io.js';
 import type { TableHolder } from './table-holder.js';
@@ -42,6 +44,13 @@ export interface WebSocketRouteOptions {
   readonly websocket?: WebSocketOptions;
   /** Told when each session ends (metrics). */
   readonly onSessionEnd?: (summary: WebSocketSummary) => void;
+  /**
+   * The listener's cap on open streams, shared with its SSE and NDJSON streams; an upgrade
+   * beyond it gets an error frame and close 4008 (RESOURCE_EXHAUSTED, reason OVERLOADED).
+   */
+  readonly streamSlots?: StreamSlots;
+  /** Told of each upgrade refused by `streamSlots` (metrics). */
+  readonly onRefused?: () => void;
 }
 
 export interface WebSocketHandler {
@@ -57,14 +66,21 @@ export interface WebSocketHandler {
 export function createWebSocketHandler(options: WebSocketRouteOptions): WebSocketHandler {
   const settings = { ...WEBSOCKET_DEFAULTS, ...options.websocket };
   const sessions = new Set<WebSocketSession>();
+  const slots = options.streamSlots ?? createStreamSlots();
   const handler = (socket: WebSocket, request: FastifyRequest): void => {
     const input = { ...requestInput(request), requestId: request.id, clientAddress: request.ip };
-    const session = openWebSocketSession(options.tables.current, input, peerOf(socket), { auth: options.auth, ...settings });
+    const release = slots.acquire();
+    // The upgrade is already accepted: the refusal is in-stream, as every other one (a browser
+    // sees no status of a refused handshake).
+    const refusal = release ? undefined : gatewayError(Code.RESOURCE_EXHAUSTED, GatewayReason.OVERLOADED, 'too many streams open; retry later', { maxStreams: String(slots.max) });
+    if (refusal) options.onRefused?.();
+    const session = openWebSocketSession(options.tables.current, input, peerOf(socket), { auth: options.auth, ...settings, refusal });
     sessions.add(session);
     socket.on('message', (data, binary) => session.received(toBuffer(data), binary));
     socket.on('pong', () => session.pong());
     socket.on('close', () => session.closed());
     void session.done.then((summary) => {
+      release?.();
       sessions.delete(session);
       options.onSessionEnd?.(summary);
       request.log.info(
