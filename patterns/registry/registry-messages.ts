@@ -270,6 +270,12 @@ export interface ChangeMessage {
  * bound); `signal` aborts when the caller cancels or the server shuts down.
  */
 export interface ChangeStream {
+  /**
+   * The request is accepted (its `after` parsed and still retained): the response headers go
+   * out now, before any change, so a caller with nothing to replay still sees the call open.
+   * Errors found before it are the call's status alone (an HTTP error through a gateway).
+   */
+  accepted(): void;
   write(change: ChangeMessage): boolean;
   /** Resolves when the transport takes more again, or once `signal` has aborted. */
   drained(): Promise<void>;

@@ -139,9 +139,14 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     call.once('cancelled', () => controller.abort());
     // grpc-js sends response headers with the first message; a feed with nothing to replay
     // would leave the caller without even its headers (no HTTP status, no SSE heartbeats
-    // through the gateway) until the next change. Headers go out at once.
-    call.sendMetadata(new grpc.Metadata());
+    // through the gateway) until the next change. They go out once the request is accepted.
+    let headersSent = false;
     const stream: ChangeStream = {
+      accepted: () => {
+        if (headersSent || call.cancelled) return;
+        headersSent = true;
+        call.sendMetadata(new grpc.Metadata());
+      },
       write: (message) => call.write(message),
       drained: () =>
         new Promise<void>((resolve) => {

@@ -162,6 +162,17 @@ describe('GET /prism/v1/events', () => {
     assert.deepEqual(Object.keys(config).sort(), ['kind', 'sequence', 'subject', 'time']);
   });
 
+  test('a feed with nothing to replay answers its headers at once (after=latest): the client sees the stream open', async () => {
+    const controller = new AbortController();
+    try {
+      const res = await fetch(stack.url + EVENTS + '?after=latest', { headers: { accept: 'text/event-stream' }, signal: AbortSignal.any([controller.signal, AbortSignal.timeout(10_000)]) });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-type'), 'text/event-stream');
+    } finally {
+      controller.abort();
+    }
+  });
+
   test('NDJSON on request: the same changes, one JSON value per line', async () => {
     assert.deepEqual(await readNdjson(stack.url + EVENTS, KINDS.length), changes);
   });

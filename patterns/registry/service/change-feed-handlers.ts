@@ -121,6 +121,7 @@ export function createChangeFeedHandlers(ctx: RegistryContext, pageSize = CHANGE
         while (!signal.aborted) {
           if (prefix === undefined) {
             // A context this registry does not have: nothing ever matches.
+            stream.accepted();
             await waitForWake(signal, 2 ** 31 - 1, () => {});
             continue;
           }
@@ -128,6 +129,7 @@ export function createChangeFeedHandlers(ctx: RegistryContext, pageSize = CHANGE
           const page = await storage.changesAfter(Math.max(cursor, 0), prefix, pageSize);
           if (cursor < 0) cursor = (page.oldest ?? page.latest + 1) - 1;
           else if (cursor < page.latest && (page.oldest === undefined || cursor + 1 < page.oldest)) throw changesExpired(cursor, page.oldest);
+          stream.accepted();
           for (const change of page.changes) {
             if (signal.aborted) return;
             cursor = change.sequence;

@@ -263,6 +263,7 @@ test('a transport that cannot take more stops the reading of the store until it 
   let drain: (() => void) | undefined;
   // A transport whose buffer holds 10 messages and that drains only when told.
   const stream: ChangeStream = {
+    accepted: () => {},
     write: (change) => (sent.push(change.sequence), sent.length % 10 !== 0),
     drained: () => new Promise<void>((resolve) => (drain = resolve)),
     signal: controller.signal,
