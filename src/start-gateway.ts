@@ -21,7 +21,7 @@ import { exportOpenApi } from './frontends/openapi-export.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';
 import { createConnectionMetrics, type ListenerName } from './observability/connection-metrics.js';
 import { acquireLock, DATA_DIR_LOCK_FILE } from './operations/data-dir-lock.js';
-import { connectionLimits, type ConnectionLimits, type RefusalReason } from './routing/connection-guard.js';
+import { connectionLimits, type ConnectionLimits } from './routing/connection-guard.js';
 import { withHealthCheck } from './upstream/health-check.js';
 import { createPrivateSocket } from './upstream/private-socket.js';
 import { createAuthenticator, type Authenticator } from './security/authenticator.js';
@@ -127,7 +127,7 @@ export async function createGateway(loaded: LoadedConfig, overrides: GatewayOver
       maxStreams: config.http?.maxStreams,
       // Counted with the connection refusals, under a reason of its own: a refused stream is
       // a request (or upgrade) the listener turned away for lack of room.
-      onStreamRefused: () => connectionRefused('public', 'max_streams' as RefusalReason),
+      onStreamRefused: () => connectionRefused('public', 'max_streams'),
       logger: quietListenLines(overrides.logger),
       connections: guard('public'),
       onReply: (reply, method, status, seconds) => {

@@ -4,7 +4,10 @@
  * flood of sockets or trickling clients in `/metrics` instead of only in the file-descriptor graph.
  */
 import { Counter, type Registry } from 'prom-client';
-import type { RefusalReason } from '../routing/connection-guard.js';
+import type { RefusalReason as ConnectionRefusal } from '../routing/connection-guard.js';
+
+/** Why a connection, or a stream on one, was refused (`max_streams`: the listener's stream cap). */
+export type RefusalReason = ConnectionRefusal | 'max_streams';
 
 export type ListenerName = 'public' | 'admin' | 'probes' | 'grpc';
 
@@ -12,7 +15,7 @@ export type ListenerName = 'public' | 'admin' | 'probes' | 'grpc';
 export function createConnectionMetrics(registry: Registry): (listener: ListenerName, reason: RefusalReason) => void {
   const refused = new Counter({
     name: 'prism_connections_refused_total',
-    help: 'Connections closed by a connection limit or a request read timeout, by listener and reason',
+    help: 'Connections closed by a connection limit or a request read timeout, and streams refused by the stream cap, by listener and reason',
     labelNames: ['listener', 'reason'],
     registers: [registry],
   });
