@@ -111,6 +111,9 @@ export function openWebSocketSession(table: RouteTable, input: HttpInput, peer: 
 
   let alive = true;
   const pinger = options.pingIntervalMs > 0 ? setInterval(() => {
+    // While inbound frames wait on the backend the socket is paused and pongs go unread: a
+    // slow backend is not a dead peer.
+    if (queued > 0) alive = true;
     if (!alive) {
       // No pong since the last ping: the peer is gone without a close (a dead TCP path).
       peer.terminate();

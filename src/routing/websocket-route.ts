@@ -100,7 +100,7 @@ export function createWebSocketHandler(options: WebSocketRouteOptions): WebSocke
         },
         'websocket',
       );
-    });
+    }).catch((err: unknown) => request.log.error({ err }, 'websocket session bookkeeping failed'));
   };
   return Object.assign(handler, {
     get open() {
