@@ -156,7 +156,9 @@ export async function handleStream(route: CompiledRoute, params: Record<string, 
       messagesSent++;
       if (!send(chunk)) {
         blocked = true;
-        await response.drained();
+        // The call's end (a limit, a cancel, the shutdown) must not wait for a reader that
+        // stopped reading: either settles the wait.
+        await Promise.race([response.drained(), call.trailers]);
         blocked = false;
       }
       // Leaving the loop cancels the backend's call.

@@ -8,7 +8,7 @@
 export type StreamCloseReason = 'shutdown';
 
 export interface OpenStreams {
-  /** Registers a stream; the returned function unregisters it (call it when the stream ends). */
+  /** Registers a stream; the returned function unregisters it (call it when the stream ends). After closeAll, `close` runs at once. */
   add(close: (reason: StreamCloseReason) => void): () => void;
   /** Ends every registered stream with `reason`; each close callback runs once. */
   closeAll(reason: StreamCloseReason): void;
@@ -18,14 +18,22 @@ export interface OpenStreams {
 
 export function createOpenStreams(): OpenStreams {
   const open = new Set<(reason: StreamCloseReason) => void>();
+  // Once closed, a stream that registers late (its backend's headers arrived after the
+  // shutdown began) is ended at once rather than missing its shutdown frame.
+  let closedWith: StreamCloseReason | undefined;
   return {
     add(close) {
+      if (closedWith !== undefined) {
+        close(closedWith);
+        return () => {};
+      }
       // A wrapper per registration, so one callback added twice is two streams.
       const entry = (reason: StreamCloseReason) => close(reason);
       open.add(entry);
       return () => void open.delete(entry);
     },
     closeAll(reason) {
+      closedWith = reason;
       const all = [...open];
       open.clear();
       for (const close of all) {
