@@ -308,7 +308,7 @@ function configBindings(configFile: string): { bindings: FrontendBinding[]; prob
   for (const ns of loaded.config.namespaces) {
     for (const mount of ns.frontends) {
       try {
-        sources.push(readFileEntry(mount.file, ns.name, mount.pathPrefix, mount.host, loaded.baseDir));
+        sources.push(readFileEntry(mount.file, ns.name, mount.pathPrefix, mount.host, loaded.baseDir, mount.cors));
       } catch (err) {
         if (!(err instanceof DefinitionError)) throw err;
         problems.push(...err.problems);

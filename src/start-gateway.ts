@@ -200,7 +200,7 @@ export async function createGateway(loaded: LoadedConfig, overrides: GatewayOver
 
     // Frontends: config files first, then the admin store's changes on top. Gateway replicas
     // may share the store (PostgreSQL) and then follow each other's changes.
-    const fromFiles: FrontendEntry[] = config.namespaces.flatMap((ns) => ns.frontends.map((m) => readFileEntry(m.file, ns.name, m.pathPrefix, m.host, baseDir)));
+    const fromFiles: FrontendEntry[] = config.namespaces.flatMap((ns) => ns.frontends.map((m) => readFileEntry(m.file, ns.name, m.pathPrefix, m.host, baseDir, m.cors)));
     const sharedStore = config.admin?.store === undefined ? undefined : backends.get(config.admin.store)!;
     const shared: PostgresDefinitionStore | undefined = sharedStore ? createPostgresDefinitionStore(sharedStore.config as unknown as PostgresDefinitionStoreOptions) : undefined;
     // Events from the other workers are held until this one can act on them; one that

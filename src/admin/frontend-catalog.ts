@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { DefinitionError } from '../frontends/definition-error.js';
 import { parseAnyDefinitions as parseDefinitions } from '../frontends/load-any-definition.js';
 import { bindingsFromConfig, type BindingSource } from '../config/bindings-from-config.js';
+import type { CorsConfig } from '../config/gateway-config.js';
 import { compileRouteTable } from '../routing/compile-route-table.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { Upstream } from '../upstream/upstream.js';
@@ -67,7 +68,7 @@ export function createFrontendCatalog(namespaces: ReadonlyMap<string, NamespaceT
 }
 
 /** Reads a definition file of a config mount into an entry. */
-export function readFileEntry(file: string, namespace: string, pathPrefix: string | undefined, host: string | undefined, baseDir: string): FrontendEntry {
+export function readFileEntry(file: string, namespace: string, pathPrefix: string | undefined, host: string | undefined, baseDir: string, cors?: CorsConfig): FrontendEntry {
   const path = resolve(baseDir, file);
   let text: string;
   try {
@@ -77,5 +78,5 @@ export function readFileEntry(file: string, namespace: string, pathPrefix: strin
   }
   // Parsed here to learn the names (and fail early); the catalog parses again to compile.
   const names = parseDefinitions(text, path).map((loaded) => loaded.definition.name);
-  return { names, namespace, pathPrefix, host, text, source: path, origin: 'file' };
+  return { names, namespace, pathPrefix, host, ...(cors ? { cors } : {}), text, source: path, origin: 'file' };
 }

@@ -5,7 +5,7 @@
  * pre-check all build them here, so a config one of them accepts, every one of them accepts.
  */
 import { resolve } from 'node:path';
-import type { LoadedConfig } from './gateway-config.js';
+import type { CorsConfig, LoadedConfig } from './gateway-config.js';
 import { DefinitionError, type DefinitionProblem } from '../frontends/definition-error.js';
 import { DiagnosticCode } from '../frontends/diagnostics.js';
 import { parseAnyDefinitions } from '../frontends/load-any-definition.js';
@@ -26,6 +26,8 @@ export interface BindingSource {
   readonly namespace: string;
   readonly pathPrefix?: string;
   readonly host?: string;
+  /** Overrides the listener's CORS settings for this binding's paths. */
+  readonly cors?: CorsConfig;
   readonly text: string;
   /** A file path, or `admin:<name>` for definitions applied at run time. */
   readonly source: string;
@@ -57,6 +59,7 @@ export function bindingsFromConfig(
           namespace: ns.name,
           pathPrefix: entry.pathPrefix,
           host: entry.host,
+          cors: entry.cors,
           protoFiles: ns.protoFiles,
           deadlineMs: ns.deadlineMs,
           forwardHeaders: ns.forwardHeaders,

@@ -67,6 +67,29 @@ const ConnectionLimitsSchema = Type.Object(
 /** Connection caps and read timeouts of an HTTP listener (defaults in connection-guard.ts). */
 export type ConnectionLimitsConfig = Static<typeof ConnectionLimitsSchema>;
 
+/**
+ * Cross-origin access for browsers (the Fetch standard's CORS protocol): which origins may call
+ * the public listener, with which methods and headers, and which response headers their
+ * scripts may read. Set on the `http` listener, overridable per frontend binding; it applies to
+ * REST, GraphQL, gRPC-Web and Connect alike. Off when absent.
+ */
+export const CorsConfigSchema = Type.Object(
+  {
+    allowOrigins: Type.Array(Type.String({ minLength: 1 }), {
+      minItems: 1,
+      description: 'Origins allowed to call (`https://app.example.com`), `https://*.example.com` for any subdomain, or `*` for any origin.',
+    }),
+    allowMethods: Optional(Type.Array(Type.String({ pattern: '^[A-Za-z]+$' }), { description: 'Methods a preflight allows (default: GET, HEAD, POST, PUT, PATCH, DELETE).' })),
+    allowHeaders: Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Request headers a preflight allows, beyond the defaults the gRPC-Web and Connect clients send.' })),
+    exposeHeaders: Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Response headers scripts may read, beyond grpc-status, grpc-message and grpc-status-details-bin.' })),
+    allowCredentials: Optional(Type.Boolean({ description: 'Let browsers send cookies and HTTP credentials (not with `*` origins).' })),
+    maxAgeSeconds: Optional(Type.Integer({ minimum: 0, description: 'How long browsers may cache a preflight answer.' })),
+  },
+  { additionalProperties: false },
+);
+/** CORS settings of the public listener or of one frontend binding. */
+export type CorsConfig = Static<typeof CorsConfigSchema>;
+
 const HttpListenerSchema = Type.Object(
   {
     ...listenerProperties,
@@ -77,6 +100,7 @@ const HttpListenerSchema = Type.Object(
         description: 'SSE/NDJSON streams and WebSocket sessions open at once (default 10000); more are refused (503, or WebSocket close 4008). An open stream does not count against maxConcurrent.',
       }),
     ),
+    cors: Optional(CorsConfigSchema),
     ...ConnectionLimitsSchema.properties,
   },
   { additionalProperties: false, description: 'The public HTTP listener (default 127.0.0.1:8080), its in-flight request limit and its connection limits.' },
@@ -196,6 +220,7 @@ export const FrontendMountSchema = Type.Object(
     file: Type.String({ description: 'Definition file, relative to the config file.' }),
     pathPrefix: Optional(Type.String({ pattern: '^/', description: 'Path prefix the frontend is mounted under (default: none).' })),
     host: Optional(Type.String({ minLength: 1, description: 'Serve the frontend only for requests with this Host (without port).' })),
+    cors: Optional(Type.Object(CorsConfigSchema.properties, { additionalProperties: false, description: "Overrides the `http` listener's CORS settings for this binding's paths." })),
   },
   { additionalProperties: false },
 );
@@ -208,6 +233,12 @@ export const NamespaceConfigSchema = Type.Object(
     deadlineMs: Optional(Type.Integer({ minimum: 1, description: "Overrides the frontends' default deadline for this namespace." })),
     forwardHeaders: Optional(Type.Array(Type.String(), { description: "Overrides the frontends' forwarded headers for this namespace." })),
     grpcPassthrough: Optional(Type.Boolean({ description: "Expose the pattern's own gRPC services on the gRPC listener (default true)." })),
+    grpcWeb: Optional(
+      Type.Boolean({
+        description:
+          "Serve the pattern's gRPC services as gRPC-Web and the Connect protocol at `/{package.Service}/{Method}` on the public listener, under each frontend binding's path prefix and host (default false).",
+      }),
+    ),
     methodRoles: Optional(
       Type.Unsafe<Record<string, 'read' | 'write' | 'admin'>>({
         type: 'object',

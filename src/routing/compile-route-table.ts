@@ -4,6 +4,7 @@
  * problem of every file is reported in one DefinitionError. Nothing is resolved per request.
  */
 import protobuf from 'protobufjs';
+import type { CorsConfig } from '../config/gateway-config.js';
 import type { ErrorMapping, FrontendDefinition, RouteMapping } from '../frontends/definition.js';
 import { DefinitionError, type DefinitionProblem } from '../frontends/definition-error.js';
 import { DiagnosticCode, nestedSink, type DiagnosticSink } from '../frontends/diagnostics.js';
@@ -32,6 +33,8 @@ export interface FrontendBinding {
   readonly pathPrefix?: string;
   /** Serve only requests with this Host. */
   readonly host?: string;
+  /** Overrides the listener's CORS settings for this binding's paths. */
+  readonly cors?: CorsConfig;
   readonly namespace?: string;
   /** The namespace's upstream; routes that call gRPC need one. */
   readonly upstream?: Upstream;
@@ -140,6 +143,7 @@ function compileFrontend(binding: FrontendBinding, def: FrontendDefinition, repo
     name: def.name,
     mountPath,
     host: binding.host?.toLowerCase(),
+    ...(binding.cors ? { cors: binding.cors } : {}),
     namespace: binding.namespace,
     negotiator: compileNegotiator(produces, consumes, rest.defaultRequestType),
     mapError: frontendErrors.mapper,

@@ -1,5 +1,6 @@
 /** The immutable products of compilation: what the request path works with. */
 import type protobuf from 'protobufjs';
+import type { CorsConfig } from '../config/gateway-config.js';
 import type { ErrorMapper } from '../core/render-error.js';
 import type { BodyValidator } from '../mapping/body-validator.js';
 import type { RequestMapper } from '../mapping/request-mapper.js';
@@ -18,6 +19,8 @@ export interface CompiledFrontend {
   readonly mountPath: string;
   /** Requests must carry this Host (without port); undefined serves every host. */
   readonly host?: string;
+  /** The binding's CORS settings, overriding the listener's (the config's `cors:` as written). */
+  readonly cors?: CorsConfig;
   /** The namespace the frontend is bound to. */
   readonly namespace?: string;
   readonly negotiator: Negotiator;
