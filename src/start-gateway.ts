@@ -125,6 +125,8 @@ export async function createGateway(loaded: LoadedConfig, overrides: GatewayOver
       bodyLimit: config.bodyLimit,
       maxConcurrent: config.http?.maxConcurrent,
       maxStreams: config.http?.maxStreams,
+      websocket: config.http?.websocket,
+      cors: config.http?.cors,
       // Counted with the connection refusals, under a reason of its own: a refused stream is
       // a request (or upgrade) the listener turned away for lack of room.
       onStreamRefused: () => connectionRefused('public', 'max_streams'),

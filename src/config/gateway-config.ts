@@ -101,6 +101,16 @@ const HttpListenerSchema = Type.Object(
       }),
     ),
     cors: Optional(CorsConfigSchema),
+    websocket: Optional(
+      Type.Object(
+        {
+          pingIntervalMs: Optional(Type.Integer({ minimum: 0, description: 'Keepalive pings at this interval; a peer that misses one is dropped (default 30000; 0 = off).' })),
+          maxFrameBytes: Optional(Type.Integer({ minimum: 1, description: 'Largest inbound WebSocket message, in bytes (default 1 MiB).' })),
+          maxSocketBufferedBytes: Optional(Type.Integer({ minimum: 1, description: "Unsent bytes a socket may hold before the backend's stream stops being read (default 256 KiB)." })),
+        },
+        { additionalProperties: false, description: 'WebSocket sessions of the public listener: keepalive and limits.' },
+      ),
+    ),
     ...ConnectionLimitsSchema.properties,
   },
   { additionalProperties: false, description: 'The public HTTP listener (default 127.0.0.1:8080), its in-flight request limit and its connection limits.' },

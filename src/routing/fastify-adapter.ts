@@ -11,6 +11,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { renderRoutingError, requestIdFrom } from '../core/handle-request.js';
 import { Code, gatewayError, GatewayReason, type GatewayError } from '../core/gateway-error.js';
 import type { HttpReply } from '../core/http-types.js';
+import type { CorsConfig } from '../config/gateway-config.js';
 import { createStreamSlots } from '../core/open-streams.js';
 import { adminApiPlugin, type AdminApiPluginOptions } from '../admin/admin-plugin.js';
 import { guardConnections, type ConnectionLimits, type RefusalReason } from './connection-guard.js';
@@ -38,6 +39,8 @@ export interface HttpServerOptions extends ListenerOptions, PublicRoutesOptions 
   readonly bodyLimit?: number;
   /** WebSocket keepalive and limits (websocket-route.ts). */
   readonly websocket?: WebSocketOptions;
+  /** The listener's CORS settings (frontend bindings may override them); off when absent. */
+  readonly cors?: CorsConfig;
   /** Streams (SSE, NDJSON, WebSocket) open at once on the listener; default DEFAULT_MAX_STREAMS. */
   readonly maxStreams?: number;
 }
