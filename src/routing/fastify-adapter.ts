@@ -7,16 +7,19 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { renderRoutingError, requestIdFrom } from '../core/handle-request.js';
 import { Code, gatewayError, GatewayReason, type GatewayError } from '../core/gateway-error.js';
 import type { HttpReply } from '../core/http-types.js';
 import type { CorsConfig } from '../config/gateway-config.js';
 import { createStreamSlots } from '../core/open-streams.js';
 import { adminApiPlugin, type AdminApiPluginOptions } from '../admin/admin-plugin.js';
+import { hostOf } from '../core/http-input-values.js';
+import { compileCorsPolicy, corsPolicyFor, isPreflight, preflightHeaders, responseHeaders, type CorsPolicy } from './cors.js';
 import { guardConnections, type ConnectionLimits, type RefusalReason } from './connection-guard.js';
 import { pathOf, requestInput, sendReply } from './fastify-io.js';
 import { publicRoutesPlugin, type PublicRoutesOptions } from './public-routes-plugin.js';
+import type { RouteTable } from './route-table.js';
 import type { TableHolder } from './table-holder.js';
 import { createWebSocketHandler, wsMaxPayload, type WebSocketOptions } from './websocket-route.js';
 
@@ -51,6 +54,7 @@ export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
 /** The public listener's app: the public routes plugin on an app that answers parser errors. */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const tables: TableHolder = options.tables;
+  const cors = createCors(tables, options.cors);
   const app = createApp(options, {
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     routerOptions: { maxParamLength: 8192 },
@@ -62,16 +66,23 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     // never reach a route; they are answered in the shape of the frontend mounted at the root.
     clientErrorHandler: (err: NodeJS.ErrnoException, socket: Duplex) => {
       if (!socket.writable) return socket.destroy();
-      writeRawReply(socket, renderRoutingError(tables.current, { method: 'GET', path: '/', query: {}, headers: {}, body: undefined }, parserFailure(err)));
+      const rendered = renderRoutingError(tables.current, { method: 'GET', path: '/', query: {}, headers: {}, body: undefined }, parserFailure(err));
+      Object.assign(rendered.headers, cors.headersForRefused(err));
+      writeRawReply(socket, rendered);
     },
     // Bad URLs reach the core as ordinary unmatched paths: they get the frontend's 404.
     frameworkErrors: (_error, request, reply) => {
       const failure = gatewayError(Code.NOT_FOUND, GatewayReason.ROUTE_NOT_FOUND, `cannot route ${request.method} ${pathOf(request.url)}`);
       const rendered = renderRoutingError(tables.current, requestInput(request), failure);
       rendered.headers['x-request-id'] = request.id;
+      // No onRequest hook ran for a URL the router refused.
+      Object.assign(rendered.headers, cors.headersFor(request));
       void sendReply(reply, rendered);
     },
   });
+  // On even when no policy exists yet: a hot reload may bring bindings with `cors:`.
+  app.addHook('onRequest', cors.onRequest);
+  app.addHook('onSend', cors.onSend);
   // Upgrades go through the same catch-all route (its wsHandler) and so the same current table:
   // a hot reload serves new sockets from the new table and leaves open ones on theirs.
   // One cap for the listener's SSE/NDJSON streams and WebSocket sessions together.
@@ -110,6 +121,89 @@ function createApp(options: ListenerOptions, server: FastifyServerOptions): Fast
   });
   if (options.connections) guardConnections(app.server, options.connections.limits, options.connections.refused);
   return app;
+}
+
+/**
+ * CORS (cors.ts) on the public listener. Every request on a path with a policy gets its headers
+ * in an onRequest hook, set on the raw response: fastify's replies and the streams written
+ * raw (fastify-io.ts streamResponse) both merge them into their writeHead, so errors, 404s and
+ * SSE/NDJSON streams carry them alike. A preflight is answered 204 right there, before the
+ * route table, authentication or the backend; an OPTIONS without Access-Control-Request-Method
+ * is no preflight and goes on to the route table.
+ */
+function createCors(tables: TableHolder, listener: CorsConfig | undefined) {
+  // Fail at start, not on the first request: the listener's policy and the bindings' of the
+  // first table compile now (a ConfigError names the field).
+  if (listener) compileCorsPolicy(listener);
+  for (const frontend of tables.current.frontends) if (frontend.cors) compileCorsPolicy(frontend.cors);
+  // Hot path: with no `cors:` on the listener, a table none of whose bindings has one is
+  // answered without looking up the path's frontend (known once per table).
+  const tablesWithCors = new WeakMap<RouteTable, boolean>();
+  const anyPolicy = (table: RouteTable): boolean => {
+    let known = tablesWithCors.get(table);
+    if (known === undefined) tablesWithCors.set(table, (known = table.frontends.some((f) => f.cors !== undefined)));
+    return known;
+  };
+
+  const policyFor = (request: FastifyRequest): CorsPolicy | undefined => {
+    const table = tables.current;
+    if (!listener && !anyPolicy(table)) return undefined;
+    try {
+      return corsPolicyFor(table, listener, pathOf(request.url), hostOf(request.headers));
+    } catch (err) {
+      // A binding applied at run time with a config that does not compile: no CORS for it
+      // (the browser refuses), never a failed request.
+      request.log.error({ err }, 'cors config of the frontend binding cannot be used');
+      return undefined;
+    }
+  };
+  const originOf = (request: FastifyRequest): string | undefined => singleHeader(request.headers.origin);
+
+  return {
+    onRequest(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+      const policy = policyFor(request);
+      if (!policy) return done();
+      const origin = originOf(request);
+      const requestMethod = singleHeader(request.headers['access-control-request-method']);
+      if (isPreflight(request.method, origin, requestMethod)) {
+        reply.code(204).headers(preflightHeaders(policy, origin!, requestMethod!)).header('content-length', '0').send();
+        return;
+      }
+      for (const [name, value] of Object.entries(responseHeaders(policy, origin))) reply.raw.setHeader(name, value);
+      done();
+    },
+    /** A route that sets its own Vary would replace the hook's: Origin is kept in it. */
+    onSend(_request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void): void {
+      const own = reply.getHeader('vary');
+      const hooked = reply.raw.getHeader('vary');
+      if (own !== undefined && hooked !== undefined && !/(^|,)\s*origin\s*(,|$)/i.test(String(own))) reply.header('vary', `${String(own)}, ${String(hooked)}`);
+      done(null, payload);
+    },
+    /** The headers of an answer given outside the hooks (a URL the router refused). */
+    headersFor(request: FastifyRequest): Record<string, string> {
+      const policy = policyFor(request);
+      return policy ? responseHeaders(policy, originOf(request)) : {};
+    },
+    /**
+     * A request Node's parser refused has no parsed headers; its Origin is looked for in the
+     * bytes the parser saw, under the policy of the root (the frontend its error is shaped by).
+     */
+    headersForRefused(err: NodeJS.ErrnoException & { rawPacket?: Buffer }): Record<string, string> {
+      let policy: CorsPolicy | undefined;
+      try {
+        policy = corsPolicyFor(tables.current, listener, '/', undefined);
+      } catch {
+        return {};
+      }
+      if (!policy) return {};
+      const origin = err.rawPacket ? /\r\norigin:[ \t]*([^\r\n]*?)[ \t]*\r\n/i.exec(err.rawPacket.toString('latin1'))?.[1] : undefined;
+      return responseHeaders(policy, origin);
+    },
+  };
+}
+
+function singleHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** What went wrong, from the error of Node's HTTP parser. */
