@@ -8,7 +8,7 @@
  *   --pairs N        rounds of the headline A/B comparisons (default 5, at least 1)
  *   --rounds N       rounds of secondary comparisons (default 3)
  *   --warmup S       seconds of warm-up load per system (default 2)
- *   --only LIST      scenarios, comma-separated: echo,confluent,latency,postgres,routes,profile,streams (default all)
+ *   --only LIST      scenarios, comma-separated: echo,confluent,latency,postgres,routes,profile,streams,rpc (default all)
  *   --quick          --duration 3 --pairs 2 --rounds 1 --warmup 1
  *   --log-level L    the gateways' log level (default warn: errors only, like grpc-gateway)
  *   --no-build       reuse the last private build (bench/.cache/build) instead of compiling
@@ -31,9 +31,10 @@ import { runPostgres } from './postgres.js';
 import { runProfile } from './profile.js';
 import { currentLoad, machine, renderMarkdown, type RunResults } from './report.js';
 import type { RouteScaleResult } from './route-scale.js';
+import { renderRpc, runRpc } from './rpc.js';
 import { runStreams } from './streams.js';
 
-const SCENARIOS = ['echo', 'confluent', 'latency', 'postgres', 'routes', 'profile', 'streams'];
+const SCENARIOS = ['echo', 'confluent', 'latency', 'postgres', 'routes', 'profile', 'streams', 'rpc'];
 const benchDir = import.meta.dirname;
 
 function parseOptions(argv: string[]): BenchOptions & { write: boolean } {
@@ -140,6 +141,13 @@ async function main(): Promise<void> {
     }
     if (options.only.has('streams')) {
       results.streams = await runStreams(ctx);
+      await stopAll();
+    }
+    if (options.only.has('rpc')) {
+      const rpc = await runRpc(ctx);
+      // Kept in the results file; its tables are printed here until report.ts renders them too.
+      Object.assign(results, { rpc });
+      ctx.log(renderRpc(rpc).join('\n'));
       await stopAll();
     }
   } finally {
