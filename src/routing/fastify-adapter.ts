@@ -132,8 +132,8 @@ function createApp(options: ListenerOptions, server: FastifyServerOptions): Fast
  * is no preflight and goes on to the route table.
  */
 function createCors(tables: TableHolder, listener: CorsConfig | undefined) {
-  // Fail at start, not on the first request: the listener's policy and the bindings' of the
-  // first table compile now (a ConfigError names the field).
+  // Fail at start, not on the first request: the listener's policy, and the bindings' of a
+  // table given ready-made, compile now (a ConfigError names the field).
   if (listener) compileCorsPolicy(listener);
   for (const frontend of tables.current.frontends) if (frontend.cors) compileCorsPolicy(frontend.cors);
   // Hot path: with no `cors:` on the listener, a table none of whose bindings has one is
@@ -145,15 +145,18 @@ function createCors(tables: TableHolder, listener: CorsConfig | undefined) {
     return known;
   };
 
+  const reported = new WeakSet<RouteTable>();
   const policyFor = (request: FastifyRequest): CorsPolicy | undefined => {
     const table = tables.current;
     if (!listener && !anyPolicy(table)) return undefined;
     try {
       return corsPolicyFor(table, listener, pathOf(request.url), hostOf(request.headers));
     } catch (err) {
-      // A binding applied at run time with a config that does not compile: no CORS for it
-      // (the browser refuses), never a failed request.
-      request.log.error({ err }, 'cors config of the frontend binding cannot be used');
+      // A binding whose `cors:` does not compile (the config check refuses it at load; this
+      // is the last guard, for one that got past it): no CORS there, so browsers refuse, and
+      // never a failed request; logged once per table, not per request.
+      if (!reported.has(table)) request.log.error({ err }, 'cors config of the frontend binding cannot be used');
+      reported.add(table);
       return undefined;
     }
   };

@@ -14,6 +14,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError, loadGatewayConfig } from '../../src/config/gateway-config.js';
+import { parseDefinitions } from '../../src/frontends/load-definition.js';
+import { compileRouteTable } from '../../src/routing/compile-route-table.js';
+import { createHttpServer } from '../../src/routing/fastify-adapter.js';
+import { createTableHolder } from '../../src/routing/table-holder.js';
 import { startGateway } from '../../src/start-gateway.js';
 import { echoFrontend, fixtureNamespace, putFrontend, tempDir, useConfiguredGateway, writeConfig } from '../operations/support.js';
 import { useGateway } from '../support/use-gateway.js';
@@ -310,4 +314,38 @@ describe('configs that cannot be used', () => {
       }
     });
   }
+
+  const staticFrontend = `name: lone
+type: REST
+protos: [prism/test/v1/everything.proto]
+rest:
+  service: prism.test.v1.EverythingService
+  routes:
+    - { id: lone, method: GET, path: /lone, response: { body: { const: { ok: true } } } }
+`;
+  const tableWith = (cors: { allowOrigins: string[]; allowCredentials?: boolean }) =>
+    compileRouteTable(parseDefinitions(staticFrontend, 'lone.yaml', process.cwd()).map((loaded) => ({ loaded, pathPrefix: '/lone', cors })));
+
+  test("a binding's cors in a table given at start: the app is not made", () => {
+    assert.throws(
+      () => createHttpServer({ tables: createTableHolder(tableWith({ allowOrigins: ['*'], allowCredentials: true })) }),
+      (err: unknown) => err instanceof ConfigError && /cors\/allowOrigins\/0/.test(err.message),
+    );
+  });
+
+  test("a binding's cors that got past the checks into a swapped table: no CORS on its paths, the request still served", async () => {
+    const tables = createTableHolder(tableWith({ allowOrigins: [APP] }));
+    const app = createHttpServer({ tables, cors: { allowOrigins: [APP] } });
+    try {
+      tables.swap(tableWith({ allowOrigins: ['*'], allowCredentials: true }));
+      const answer = await app.inject({ method: 'GET', url: '/lone/lone', headers: { origin: APP } });
+      assert.equal(answer.statusCode, 200, answer.body);
+      assert.equal(answer.headers['access-control-allow-origin'], undefined);
+      // Elsewhere the listener's policy still holds.
+      const elsewhere = await app.inject({ method: 'GET', url: '/nothing', headers: { origin: APP } });
+      assert.equal(elsewhere.headers['access-control-allow-origin'], APP);
+    } finally {
+      await app.close();
+    }
+  });
 });
