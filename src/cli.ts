@@ -18,7 +18,8 @@ import { loadAnyDefinitionFile as loadDefinitionFile } from './frontends/load-an
 import { compileRouteTable, type FrontendBinding } from './routing/compile-route-table.js';
 import type { RouteTable } from './routing/route-table.js';
 import { readFileEntry, type FrontendEntry } from './admin/frontend-catalog.js';
-import { bindingsFromConfig, offlineNamespaces } from './config/bindings-from-config.js';
+import { bindingsFromConfig, offlineNamespaces, type BindingNamespace } from './config/bindings-from-config.js';
+import { attachRpcIndex } from './rpc/attach-rpc-index.js';
 import { parse as parseYaml } from 'yaml';
 import { exportOpenApi } from './frontends/openapi-export.js';
 import { printRoutes } from './routing/print-routes.js';
@@ -240,12 +241,15 @@ function validate(files: string[]): number {
   const problems: DefinitionProblem[] = [];
   const configProblems: string[] = [];
   const bindings: FrontendBinding[] = [];
+  const rpc: OfflineRpc = { namespaces: [], sources: [] };
   for (const file of files) {
     if (isGatewayConfig(file)) {
       try {
         const bound = configBindings(file);
         bindings.push(...bound.bindings);
         problems.push(...bound.problems);
+        rpc.namespaces.push(...bound.rpc.namespaces);
+        rpc.sources.push(...bound.rpc.sources);
       } catch (err) {
         if (err instanceof DefinitionError) problems.push(...err.problems);
         else if (err instanceof ConfigError) configProblems.push(...configErrorLines(err));
@@ -261,7 +265,7 @@ function validate(files: string[]): number {
     }
   }
   try {
-    compileRouteTable(bindings);
+    attachRpcIndex(compileRouteTable(bindings), rpc.namespaces, rpc.sources, bindings);
   } catch (err) {
     if (!(err instanceof DefinitionError)) throw err;
     problems.push(...err.problems);
@@ -301,7 +305,16 @@ function configErrorLines(err: ConfigError): string[] {
  * that do not load are returned with the bindings of those that do.
  * @throws ConfigError when the config itself is invalid.
  */
-function configBindings(configFile: string): { bindings: FrontendBinding[]; problems: DefinitionProblem[] } {
+/**
+ * What the RPC index of a config is built from offline: its namespaces (protos the config names;
+ * an embedded pattern's own protos are known only once it runs) and where their frontends bind.
+ */
+interface OfflineRpc {
+  readonly namespaces: BindingNamespace[];
+  readonly sources: FrontendEntry[];
+}
+
+function configBindings(configFile: string): { bindings: FrontendBinding[]; problems: DefinitionProblem[]; rpc: OfflineRpc } {
   const loaded: LoadedConfig = loadGatewayConfig(configFile);
   const sources: FrontendEntry[] = [];
   const problems: DefinitionProblem[] = [];
@@ -315,8 +328,9 @@ function configBindings(configFile: string): { bindings: FrontendBinding[]; prob
       }
     }
   }
-  const bound = bindingsFromConfig(sources, offlineNamespaces(loaded), loaded.baseDir);
-  return { bindings: bound.bindings, problems: [...problems, ...bound.problems] };
+  const namespaces = offlineNamespaces(loaded);
+  const bound = bindingsFromConfig(sources, namespaces, loaded.baseDir);
+  return { bindings: bound.bindings, problems: [...problems, ...bound.problems], rpc: { namespaces: [...namespaces.values()], sources } };
 }
 
 /**
@@ -326,15 +340,16 @@ function configBindings(configFile: string): { bindings: FrontendBinding[]; prob
 function compileOffline(configFile: string | undefined, files: string[]): { table: RouteTable; bindings: FrontendBinding[] } | undefined {
   let bindings: FrontendBinding[] = [];
   let problems: DefinitionProblem[] = [];
+  let rpc: OfflineRpc = { namespaces: [], sources: [] };
   if (configFile) {
-    ({ bindings, problems } = configBindings(configFile));
+    ({ bindings, problems, rpc } = configBindings(configFile));
   } else if (files.length > 0) {
     for (const file of files) for (const loaded of loadDefinitionFile(file)) bindings.push({ loaded });
   } else {
     return undefined;
   }
   try {
-    const table = compileRouteTable(bindings);
+    const table = attachRpcIndex(compileRouteTable(bindings), rpc.namespaces, rpc.sources, bindings);
     if (problems.length > 0) throw new DefinitionError(problems);
     return { table, bindings };
   } catch (err) {

@@ -16,6 +16,7 @@ import { createSqliteDefinitionStore, type DefinitionStore, type StoredFrontend 
 import { createPostgresDefinitionStore, type PostgresDefinitionStore, type PostgresDefinitionStoreOptions } from './admin/postgres-definition-store.js';
 import { createFrontendCatalog, readFileEntry, type FrontendEntry, type NamespaceTarget } from './admin/frontend-catalog.js';
 import { ConfigError, type LoadedConfig } from './config/gateway-config.js';
+import { servesGrpcWeb } from './config/bindings-from-config.js';
 import { codeName } from './core/gateway-error.js';
 import { exportOpenApi } from './frontends/openapi-export.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';
@@ -139,6 +140,7 @@ export async function createGateway(loaded: LoadedConfig, overrides: GatewayOver
       // The other workers are told to drop their copies before the answer leaves, so a client
       // that reads next on a new connection does not read past its own write.
       onCacheCleared: cluster && ((cleared) => cluster.publish({ type: 'cache-cleared', ...cleared })),
+      onRpcCall: (outcome, seconds) => metrics.rpcCall(outcome.method?.namespace ?? '', outcome.method?.grpcPath ?? '', outcome.protocol, codeName(outcome.code), seconds),
       onStreamOpened: (route) => metrics.streamOpened(route),
       onStreamClosed: (route, summary) => metrics.streamClosed(route, codeName(summary.code), summary.messagesSent, summary.seconds),
     });
@@ -197,7 +199,18 @@ export async function createGateway(loaded: LoadedConfig, overrides: GatewayOver
         ns.health,
       );
       closeWith(() => upstream.close());
-      namespaces.set(ns.name, { name: ns.name, upstream, protoFiles, deadlineMs: ns.deadlineMs, forwardHeaders: ns.forwardHeaders, target: target!, passthrough: ns.grpcPassthrough ?? true, credentials });
+      namespaces.set(ns.name, {
+        name: ns.name,
+        upstream,
+        protoFiles,
+        deadlineMs: ns.deadlineMs,
+        forwardHeaders: ns.forwardHeaders,
+        grpcWeb: servesGrpcWeb(ns),
+        methodRoles: ns.methodRoles,
+        target: target!,
+        passthrough: ns.grpcPassthrough ?? true,
+        credentials,
+      });
     }
 
     // Frontends: config files first, then the admin store's changes on top. Gateway replicas

@@ -11,6 +11,8 @@ import { bindingsFromConfig, type BindingSource } from '../config/bindings-from-
 import type { CorsConfig } from '../config/gateway-config.js';
 import { compileRouteTable } from '../routing/compile-route-table.js';
 import type { RouteTable } from '../routing/route-table.js';
+import { attachRpcIndex } from '../rpc/attach-rpc-index.js';
+import type { MethodRoleOverrides } from '../upstream/method-kind.js';
 import type { Upstream } from '../upstream/upstream.js';
 
 /** A namespace as the catalog needs it: where its calls go and which protos it provides. */
@@ -20,6 +22,9 @@ export interface NamespaceTarget {
   readonly protoFiles: readonly string[];
   readonly deadlineMs?: number;
   readonly forwardHeaders?: readonly string[];
+  /** Serve gRPC-Web and Connect (config/bindings-from-config.ts `servesGrpcWeb`). */
+  readonly grpcWeb?: boolean;
+  readonly methodRoles?: MethodRoleOverrides;
 }
 
 /** One definition text (one or more frontends) bound to one namespace. */
@@ -37,7 +42,7 @@ export interface FrontendEntry extends BindingSource {
 
 export interface FrontendCatalog {
   readonly entries: readonly FrontendEntry[];
-  /** Compiles the current entries (with `change` applied) into a route table. */
+  /** Compiles the current entries (with `change` applied) into a route table, with its RPC index. */
   compile(change?: (entries: FrontendEntry[]) => FrontendEntry[]): { table: RouteTable; entries: FrontendEntry[] };
   /** Makes a compiled set current. */
   commit(entries: FrontendEntry[]): void;
@@ -53,7 +58,9 @@ export function createFrontendCatalog(namespaces: ReadonlyMap<string, NamespaceT
       const next = change ? change([...entries]) : entries;
       const { bindings, problems } = bindingsFromConfig(next, namespaces, baseDir);
       try {
-        const table = compileRouteTable(bindings);
+        // gRPC-Web and Connect mount where the entries bind their namespaces: a binding added
+        // or removed here moves them with it.
+        const table = attachRpcIndex(compileRouteTable(bindings), namespaces.values(), next, bindings);
         if (problems.length > 0) throw new DefinitionError(problems);
         return { table, entries: next };
       } catch (err) {

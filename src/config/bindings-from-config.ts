@@ -10,6 +10,7 @@ import { DefinitionError, type DefinitionProblem } from '../frontends/definition
 import { DiagnosticCode } from '../frontends/diagnostics.js';
 import { parseAnyDefinitions } from '../frontends/load-any-definition.js';
 import type { FrontendBinding } from '../routing/compile-route-table.js';
+import type { MethodRoleOverrides } from '../upstream/method-kind.js';
 import type { Upstream } from '../upstream/upstream.js';
 
 /** A namespace as bindings need it: where calls go (absent offline) and which protos it provides. */
@@ -19,6 +20,18 @@ export interface BindingNamespace {
   readonly protoFiles: readonly string[];
   readonly deadlineMs?: number;
   readonly forwardHeaders?: readonly string[];
+  /**
+   * Serve the pattern's services as gRPC-Web and Connect (src/rpc/): the config's `grpcWeb`,
+   * and never when `grpcPassthrough: false` switched the namespace's gRPC interface off.
+   */
+  readonly grpcWeb?: boolean;
+  /** `package.Service/Method` → role, overriding what the proto says. */
+  readonly methodRoles?: MethodRoleOverrides;
+}
+
+/** Whether a configured namespace serves gRPC-Web and Connect: asked for, and its gRPC interface on. */
+export function servesGrpcWeb(ns: { readonly grpcWeb?: boolean; readonly grpcPassthrough?: boolean }): boolean {
+  return ns.grpcWeb === true && ns.grpcPassthrough !== false;
 }
 
 /** One definition text (one or more frontends) mounted in one namespace. */
@@ -87,6 +100,8 @@ export function offlineNamespaces(loaded: LoadedConfig): Map<string, BindingName
         protoFiles: (ns.pattern.protos ?? []).map((p) => resolve(loaded.baseDir, p)),
         deadlineMs: ns.deadlineMs,
         forwardHeaders: ns.forwardHeaders,
+        grpcWeb: servesGrpcWeb(ns),
+        methodRoles: ns.methodRoles,
       },
     ]),
   );

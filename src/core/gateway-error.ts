@@ -27,6 +27,11 @@ export interface GatewayErrorInit {
   metadata?: Record<string, string>;
   /** Details after the ErrorInfo, in the order they are rendered. */
   details?: readonly ErrorDetail[];
+  /**
+   * The encoded `google.rpc.Status` a backend sent in `grpc-status-details-bin`, kept as
+   * received so protocols that carry it (gRPC-Web, Connect) pass every detail on untouched.
+   */
+  statusDetails?: Uint8Array;
   cause?: unknown;
 }
 
@@ -37,6 +42,8 @@ export class GatewayError extends Error {
   readonly domain: string;
   readonly metadata: Record<string, string>;
   readonly details: readonly ErrorDetail[];
+  /** The backend's encoded `google.rpc.Status`, when the error came from one (see GatewayErrorInit). */
+  readonly statusDetails?: Uint8Array;
   /** From the status table (http-status.ts); error templates read it as `error.httpStatus`. */
   readonly httpStatus: number;
 
@@ -47,6 +54,7 @@ export class GatewayError extends Error {
     this.domain = init.domain ?? (init.reason ? GATEWAY_DOMAIN : '');
     this.metadata = init.metadata ?? {};
     this.details = init.details ?? [];
+    if (init.statusDetails !== undefined) this.statusDetails = init.statusDetails;
     this.httpStatus = httpStatusOf(code, this.reason, this.domain);
   }
 }

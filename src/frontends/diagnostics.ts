@@ -38,6 +38,11 @@ export const DiagnosticCode = {
   INVALID_VALUE: 'INVALID_VALUE',
   /** Config: a reference to something that is not defined (a backend, a frontend file). */
   UNKNOWN_REFERENCE: 'UNKNOWN_REFERENCE',
+  /**
+   * A REST route on a path gRPC-Web and Connect serve (`{prefix}/{package.Service}/{Method}` of a
+   * namespace with `grpcWeb: true`): those paths are reserved.
+   */
+  RESERVED_PATH: 'RESERVED_PATH',
   /** Config: a listener bound beyond loopback without authentication. */
   EXPOSURE: 'EXPOSURE',
 } as const;

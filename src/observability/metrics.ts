@@ -16,6 +16,11 @@ export interface GatewayMetrics {
    * path and status code name.
    */
   passthroughCall(namespace: string, method: string, code: string, seconds: number): void;
+  /**
+   * One finished gRPC-Web or Connect call on the public listener, by namespace ('' when none was
+   * chosen), method path ('' for a method no namespace serves), protocol and status code name.
+   */
+  rpcCall(namespace: string, method: string, protocol: string, code: string, seconds: number): void;
   /** One upstream gRPC call, by method path and status code name. */
   upstreamCall(method: string, code: string): void;
   /** A route table rebuild, accepted or rejected. */
@@ -72,6 +77,19 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
+  const rpcCalls = new Counter({
+    name: 'prism_rpc_calls_total',
+    help: 'gRPC-Web and Connect calls on the public listener by namespace, method, protocol and status code',
+    labelNames: ['namespace', 'method', 'protocol', 'code'],
+    registers: [registry],
+  });
+  const rpcLatency = new Histogram({
+    name: 'prism_rpc_call_duration_seconds',
+    help: 'gRPC-Web and Connect call duration (a stream: until it ended) by namespace, method and protocol',
+    labelNames: ['namespace', 'method', 'protocol'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
   const upstream = new Counter({
     name: 'prism_upstream_calls_total',
     help: 'Upstream gRPC calls by method and status code',
@@ -114,6 +132,10 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     passthroughCall(namespace, method, code, seconds) {
       passthroughCalls.inc({ namespace, method, code });
       passthroughLatency.observe({ namespace, method }, seconds);
+    },
+    rpcCall(namespace, method, protocol, code, seconds) {
+      rpcCalls.inc({ namespace, method, protocol, code });
+      rpcLatency.observe({ namespace, method, protocol }, seconds);
     },
     upstreamCall(method, code) {
       upstream.inc({ method, code });

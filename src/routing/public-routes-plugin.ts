@@ -3,19 +3,29 @@
  * a Buffer; the core decides what it means), one catch-all route that dispatches every path and
  * method to the current route table, the overload refusal, the error handler that sends
  * framework failures (body too large, a parser error) through the same error road as
- * everything else, and one log line and metrics per answered request.
+ * everything else, and one log line and metrics per answered request. Requests on a path the
+ * table's RPC index serves (gRPC-Web and Connect, src/rpc/) go to the RPC handler instead of
+ * the routes, under the same request gate, stream cap and shutdown.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { handleRequest, renderRoutingError, type Streamer } from '../core/handle-request.js';
 import { handleStream, type StreamSummary } from '../core/handle-stream.js';
 import { createOpenStreams, createStreamSlots, type OpenStreams, type StreamSlots } from '../core/open-streams.js';
-import { Code, gatewayError, GatewayReason } from '../core/gateway-error.js';
+import { Code, codeName, gatewayError, GatewayReason } from '../core/gateway-error.js';
+import { hostOf } from '../core/http-input-values.js';
 import type { HttpReply } from '../core/http-types.js';
 import { renderError } from '../core/render-error.js';
+import { handleRpc, rpcFailureAnswer, speaksRpc } from '../rpc/handle-rpc.js';
+import type { RpcCandidates } from '../rpc/rpc-index.js';
+import type { RpcOutcome } from '../rpc/rpc-outcome.js';
+import type { RpcAnswer, RpcResponse } from '../rpc/rpc-response.js';
 import type { Authenticator } from '../security/authenticator.js';
-import { ClientRequestInput, requestInput, sendReply, streamResponse } from './fastify-io.js';
+import { ClientRequestInput, pathOf, requestInput, sendReply, streamResponse } from './fastify-io.js';
 import type { TableHolder } from './table-holder.js';
 import type { WebSocketHandler } from './websocket-route.js';
+
+/** fastify's own default (1 MiB), for an app made without a bodyLimit. */
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 export interface PublicRoutesOptions {
   readonly tables: TableHolder;
@@ -47,6 +57,8 @@ export interface PublicRoutesOptions {
   readonly onStreamRefused?: () => void;
   /** Serves WebSocket upgrades on GET (websocket-route.ts); needs @fastify/websocket on the app. */
   readonly wsHandler?: WebSocketHandler;
+  /** Told about every finished gRPC-Web or Connect call, streams when they end (metrics). */
+  readonly onRpcCall?: (outcome: RpcOutcome, seconds: number) => void;
 }
 
 /** In-flight requests per listener before new ones are refused. */
@@ -59,6 +71,8 @@ declare module 'fastify' {
     prismReply?: HttpReply;
     /** The answer is a stream written raw (its own log line and metrics). */
     prismStreaming?: boolean;
+    /** A gRPC-Web or Connect call: it logs its own line and counts its own metrics. */
+    prismRpc?: boolean;
   }
 }
 
@@ -76,6 +90,8 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
       request.log.error({ err: error }, 'unhandled error');
       failure = gatewayError(Code.INTERNAL, GatewayReason.INTERNAL, 'internal error');
     }
+    // A gRPC-Web or Connect client reads failures in its protocol's shape, not a REST body.
+    if (rpcTarget(request) !== undefined) return sendRpcAnswer(reply, rpcFailureAnswer(requestInput(request), request.id, failure));
     const rendered = renderRoutingError(options.tables.current, requestInput(request), failure);
     rendered.headers['x-request-id'] = request.id;
     return sendReply(reply, rendered);
@@ -97,8 +113,9 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
   });
 
   app.addHook('onResponse', (request, reply, done) => {
-    // A stream logs its own line when it ends (with messages, bytes and its final code).
-    if (request.prismStreaming) return done();
+    // A stream logs its own line when it ends (with messages, bytes and its final code); an
+    // RPC call logs its own with its gRPC code.
+    if (request.prismStreaming || request.prismRpc) return done();
     const r = request.prismReply;
     options.onReply?.(r, request.method, reply.statusCode, reply.elapsedTime / 1000);
     request.log.info(
@@ -120,7 +137,63 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
 
   const maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
   const streamSlots = options.streamSlots ?? createStreamSlots();
+  // A request message may be as large as the listener lets a body be.
+  const maxMessageBytes = app.initialConfig.bodyLimit ?? DEFAULT_BODY_LIMIT;
   let inFlight = 0;
+
+  /**
+   * The RPC target of a request: the namespaces serving its path (POST or GET on a served
+   * path, for its host), or `null` for a request in either protocol on a served mount that
+   * names no served method; undefined for everything else. Hot path: a request that is not an
+   * RPC pays one Map lookup and, on the miss, two header reads.
+   */
+  function rpcTarget(request: FastifyRequest): RpcCandidates | null | undefined {
+    const rpc = options.tables.current.rpc;
+    if (rpc === undefined || (request.method !== 'POST' && request.method !== 'GET')) return undefined;
+    const path = pathOf(request.url);
+    const entry = rpc.paths.get(path);
+    if (entry !== undefined) {
+      if (entry.byHost.size === 0) return entry.anyHost;
+      return entry.byHost.get(hostOf(request.headers) ?? '') ?? entry.anyHost;
+    }
+    if (speaksRpc(request.headers) && rpc.unknownMethod(path, hostOf(request.headers)) !== undefined) return null;
+    return undefined;
+  }
+
+  const serveRpc = async (candidates: RpcCandidates | null, request: FastifyRequest, reply: FastifyReply, releaseRequestSlot: () => void) => {
+    const started = performance.now();
+    request.prismRpc = true;
+    const input = new ClientRequestInput(request, reply);
+    const q = request.url.indexOf('?');
+    const outcome = await handleRpc(candidates ?? undefined, input, q === -1 ? '' : request.url.slice(q + 1), request.id, rpcResponse(reply), {
+      auth: options.auth,
+      maxMessageBytes,
+      streamSlots,
+      onStreamRefused: options.onStreamRefused,
+      openStreams,
+      // Established: from now on the stream counts against the stream cap only.
+      onStreamOpened: releaseRequestSlot,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    options.onRpcCall?.(outcome, seconds);
+    if (outcome.fault !== undefined) request.log.error({ err: outcome.fault, rpc: outcome.method?.grpcPath }, 'RPC call failed unexpectedly');
+    request.log.info(
+      {
+        method: request.method,
+        path: input.path,
+        rpc: outcome.method?.grpcPath,
+        protocol: outcome.protocol,
+        namespace: outcome.method?.namespace,
+        principal: outcome.principal,
+        client: request.ip,
+        code: codeName(outcome.code),
+        ...(outcome.streamed ? { messages: outcome.messages } : {}),
+        ms: Math.round(seconds * 100_000) / 100,
+      },
+      'rpc',
+    );
+    return reply;
+  };
   /** `releaseRequestSlot` gives back the request's `maxConcurrent` slot (idempotent). */
   const dispatch = async (request: FastifyRequest, reply: FastifyReply, releaseRequestSlot: () => void) => {
     const input = new ClientRequestInput(request, reply);
@@ -194,6 +267,8 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
       inFlight--;
     };
     try {
+      const rpc = rpcTarget(request);
+      if (rpc !== undefined) return await serveRpc(rpc, request, reply, release);
       return await dispatch(request, reply, release);
     } finally {
       release();
@@ -207,3 +282,47 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
     app.route({ method: plain, url, handler });
   }
 };
+
+/** Sends a whole RPC answer as it is (a Buffer, so fastify adds no charset to the type). */
+function sendRpcAnswer(reply: FastifyReply, answer: RpcAnswer): FastifyReply {
+  reply.code(answer.status);
+  reply.headers(answer.headers);
+  return reply.send(Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength));
+}
+
+/**
+ * A fastify reply as an RPC call's response: a whole answer goes through fastify (its hooks
+ * see it); a stream hijacks the reply and is written raw with Node's own backpressure.
+ */
+function rpcResponse(reply: FastifyReply): RpcResponse {
+  const raw = reply.raw;
+  let gone = raw.destroyed && !raw.writableFinished;
+  if (!gone) raw.once('close', () => (gone = !raw.writableFinished));
+  return {
+    send: (answer) => void sendRpcAnswer(reply, answer),
+    start(status, headers) {
+      reply.hijack();
+      raw.writeHead(status, headers);
+      // Headers leave now, not with the first message.
+      raw.flushHeaders();
+    },
+    write: (chunk) => (gone ? true : raw.write(chunk)),
+    drained: () =>
+      new Promise<void>((resolve) => {
+        if (gone || !raw.writableNeedDrain) return resolve();
+        const done = () => {
+          raw.off('drain', done);
+          raw.off('close', done);
+          resolve();
+        };
+        raw.on('drain', done);
+        raw.on('close', done);
+      }),
+    end() {
+      if (!raw.writableEnded && !gone) raw.end();
+    },
+    get gone() {
+      return gone;
+    },
+  };
+}

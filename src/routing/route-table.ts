@@ -4,6 +4,7 @@
  * built. A new definition set builds a new table; the server swaps tables in one step.
  */
 import { Code, gatewayError, GatewayError, GatewayReason } from '../core/gateway-error.js';
+import type { RpcIndex } from '../rpc/rpc-index.js';
 import type { CompiledFrontend, CompiledRoute } from './compiled-route.js';
 import type { PathSegment } from './path-template.js';
 import { SegmentTrie } from './segment-trie.js';
@@ -24,6 +25,22 @@ export interface RouteTable {
   match(method: string, path: string, host?: string): RouteMatch;
   /** The frontend whose mount path is the longest prefix of `path` (for routing errors). */
   frontendFor(path: string, host?: string): CompiledFrontend | undefined;
+  /**
+   * The gRPC-Web and Connect paths compiled with this table (src/rpc/rpc-index.ts): consulted
+   * before the routes, swapped with them. Absent when no namespace serves them.
+   */
+  readonly rpc?: RpcIndex;
+}
+
+/** The same table with its RPC index: swapped, and so hot-reloaded, together with the routes. */
+export function withRpcIndex(table: RouteTable, rpc: RpcIndex): RouteTable {
+  return {
+    routes: table.routes,
+    frontends: table.frontends,
+    match: table.match,
+    frontendFor: table.frontendFor,
+    ...(rpc.methods.length > 0 ? { rpc } : {}),
+  };
 }
 
 export interface RouteEntry {

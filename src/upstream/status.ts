@@ -12,6 +12,8 @@
  * - reason, domain, metadata: from the first `google.rpc.ErrorInfo` in the
  *   `grpc-status-details-bin` trailer (src/grpc/rich-status.ts); absent, malformed or
  *   ErrorInfo-less details leave them empty and never fail the call.
+ * - statusDetails: the `grpc-status-details-bin` bytes as received, for protocols that pass
+ *   them on (gRPC-Web, Connect).
  * - without an ErrorInfo, UNAVAILABLE, DEADLINE_EXCEEDED and CANCELLED say what happened in
  *   neutral words instead of the client's text, which names addresses and library internals
  *   (users see these messages in error bodies: they are part of the API).
@@ -52,7 +54,10 @@ export function statusToGatewayError(status: UpstreamStatus, cause?: unknown): G
   const info = decodeErrorInfo(status.statusDetails);
   const message = info ? status.details : (NEUTRAL_MESSAGES[code] ?? status.details);
   const why = cause ?? Object.assign(new Error(`${code} ${Code[code]}: ${status.details}`), { code, details: status.details, metadata: status.metadata ?? {} });
-  return new GatewayError(code, message, { reason: info?.reason, domain: info?.domain, metadata: info?.metadata, cause: why });
+  // The raw details go along as received: gRPC-Web and Connect clients read every detail, not
+  // only the ErrorInfo the gateway itself uses.
+  const statusDetails = status.statusDetails && status.statusDetails.length > 0 ? status.statusDetails : undefined;
+  return new GatewayError(code, message, { reason: info?.reason, domain: info?.domain, metadata: info?.metadata, statusDetails, cause: why });
 }
 
 /** A grpc-js call's error as a GatewayError (grpc-js has percent-decoded the message already). */

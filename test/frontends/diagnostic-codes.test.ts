@@ -16,6 +16,7 @@ import { DefinitionError } from '../../src/frontends/definition-error.js';
 import { DiagnosticCode } from '../../src/frontends/diagnostics.js';
 import { loadAnyDefinitionFile, parseAnyDefinitions } from '../../src/frontends/load-any-definition.js';
 import { compileRouteTable } from '../../src/routing/compile-route-table.js';
+import { attachRpcIndex } from '../../src/rpc/attach-rpc-index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'prism-diagnostic-codes-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,7 +34,9 @@ type Case =
   | { name: string; code: DiagnosticCode; definition: string }
   | { name: string; code: DiagnosticCode; file: string }
   | { name: string; code: DiagnosticCode; config: string }
-  | { name: string; code: DiagnosticCode; namespace: string };
+  | { name: string; code: DiagnosticCode; namespace: string }
+  /** A definition bound to a namespace that serves gRPC-Web and Connect (the fixture's services at the root). */
+  | { name: string; code: DiagnosticCode; rpc: string };
 const CASES: Case[] = [
   { name: 'a file that is not there', code: 'UNREADABLE', file: join(dir, 'missing.yaml') },
   { name: 'YAML that does not parse', code: 'SYNTAX', definition: 'name: d\ntype: REST\nrest: { routes: [\n' },
@@ -56,6 +59,7 @@ const CASES: Case[] = [
   { name: 'a streaming route with no framing and no WebSocket', code: 'INVALID_VALUE', definition: routes('{ id: r, method: GET, path: /r, grpc: Stream, stream: { produces: [] } }') },
   { name: 'an unknown gRPC code in an error match', code: 'INVALID_VALUE', definition: routes('{ id: r, method: GET, path: /r, grpc: Echo, errors: [{ match: { code: NOPE }, status: 400 }] }') },
   { name: 'a frontend bound to an unknown namespace', code: 'UNKNOWN_REFERENCE', namespace: 'nope' },
+  { name: 'a REST route on a gRPC-Web / Connect path', code: 'RESERVED_PATH', rpc: routes('{ id: r, method: POST, path: "/{service}/{method}", grpc: Echo, params: [{ from: path.service, to: f_string }, { from: path.method, to: f_bytes }] }') },
   {
     name: 'an admin listener beyond loopback without auth',
     code: 'EXPOSURE',
@@ -78,6 +82,12 @@ function codesOf(c: Case): string[] {
   };
   if ('definition' in c) return collect(() => compileRouteTable(parseAnyDefinitions(c.definition, 'test.yaml', process.cwd()).map((loaded) => ({ loaded }))));
   if ('file' in c) return collect(() => loadAnyDefinitionFile(c.file));
+  if ('rpc' in c) {
+    return collect(() => {
+      const bindings = parseAnyDefinitions(c.rpc, 'test.yaml', process.cwd()).map((loaded) => ({ loaded, namespace: 'default' }));
+      attachRpcIndex(compileRouteTable(bindings), [{ name: 'default', grpcWeb: true, protoFiles: ['prism/test/v1/everything.proto'] }], [{ namespace: 'default' }], bindings);
+    });
+  }
   if ('namespace' in c) {
     const { problems } = bindingsFromConfig([{ namespace: c.namespace, text: routes(), source: 'test.yaml' }], new Map([['default', { name: 'default', protoFiles: [] }]]), process.cwd());
     return problems.map((p) => p.code);
