@@ -12,6 +12,8 @@ import { resolve } from 'node:path';
 import { parseDefinitions } from '../src/frontends/load-definition.js';
 import { compileRouteTable } from '../src/routing/compile-route-table.js';
 import type { RouteTable } from '../src/routing/route-table.js';
+import { Code, GatewayError } from '../src/core/gateway-error.js';
+import { createStreamCall } from '../src/upstream/stream-call.js';
 import type { Upstream } from '../src/upstream/upstream.js';
 import { median } from './lib/stats.js';
 
@@ -51,9 +53,15 @@ export function generateDefinition(count: number): string {
   return JSON.stringify({ name: `scale-${count}`, type: 'REST', protos: ['prism/test/v1/everything.proto'], rest: { service: 'prism.test.v1.EverythingService', routes } });
 }
 
+// Compiling and matching never call it: every call fails as a backend without the method would.
 const upstream: Upstream = {
   target: 'unused',
   unary: () => Promise.reject(new Error('not called')),
+  stream: (request) =>
+    createStreamCall(request, (sink) => {
+      queueMicrotask(() => sink.finish(new GatewayError(Code.UNIMPLEMENTED, 'the route-scale stand-in carries no calls'), {}));
+      return { write: async () => {}, end: () => {}, cancel: () => {}, consumed: () => {}, receiving: 0 };
+    }),
   healthy: async () => true,
   close: () => {},
 };

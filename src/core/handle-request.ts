@@ -7,7 +7,8 @@ import type { CompiledFrontend, CompiledRoute } from '../routing/compiled-route.
 import type { RouteTable } from '../routing/route-table.js';
 import { Code, GatewayError, gatewayError, GatewayReason } from './gateway-error.js';
 import type { HttpInput, HttpReply } from './http-types.js';
-import { accept, firstValue, forwardedMetadata, headerValue, hostOf, REQUEST_ID } from './http-input-values.js';
+import { accept, headerValue, hostOf, REQUEST_ID } from './http-input-values.js';
+import { prepareCall, renderCallError, type CallState } from './prepare-call.js';
 import { renderError } from './render-error.js';
 import type { Authenticator } from '../security/authenticator.js';
 
@@ -76,84 +77,53 @@ export function renderRoutingError(table: RouteTable, input: HttpInput, error: G
 
 /** Calls the route; the reply names the authenticated principal (for the request log line). */
 async function invokeRoute(route: CompiledRoute, params: Record<string, string>, input: HttpInput, requestId: string, responseType: string, auth: Authenticator | undefined): Promise<HttpReply> {
-  let request: Record<string, unknown> | undefined;
+  const state: CallState = {};
   let upstreamCode: number | undefined;
-  let principalName: string | undefined;
   try {
-    principalName = await authorizeRoute(route, input, auth);
-    const body = parseBody(route.frontend, input);
-    route.validateBody?.(body);
-    if (route.frontend.unknownQuery === 'reject') rejectUnknownQuery(route, input.query);
-    request = route.mapRequest({ params, query: input.query, headers: input.headers, body });
-    const upstream = route.frontend.upstream;
-    if (route.readiness && !(upstream && (await upstream.healthy()))) {
-      throw gatewayError(Code.UNAVAILABLE, GatewayReason.NOT_READY, 'the backend is not ready', {});
-    }
+    const call = await prepareCall(route, params, input, { source: 'body', auth, requestId }, state);
     let response: unknown;
     let metadata: Readonly<Record<string, string>> | undefined;
     let cacheKey: string | undefined;
     const generation = route.frontend.cache.generation;
-    if (route.grpc) {
-      if (!upstream) throw gatewayError(Code.UNAVAILABLE, GatewayReason.UPSTREAM_UNAVAILABLE, 'no upstream is bound to this route', {});
-      const message = encodeRequest(route, request);
+    if (call.upstream && call.message) {
       if (route.cache) {
         // Hot path of cached reads: the encoded request, and the value of every forwarded
         // header the backend may answer by, is the key; no upstream hop.
-        cacheKey = cacheKeyOf(responseType, route.cacheVary, input.headers, message);
+        cacheKey = cacheKeyOf(responseType, route.cacheVary, input.headers, call.message);
         const hit = route.frontend.cache.get(route.id, cacheKey);
-        if (hit) return { ...hit, headers: { ...hit.headers }, principal: principalName };
+        if (hit) return { ...hit, headers: { ...hit.headers }, principal: state.principal };
       }
       try {
-        const reply = await upstream.unary({
-          path: route.grpc.path,
-          message,
-          metadata: forwardedMetadata(route.forwardHeaders, input.headers, requestId),
-          deadlineMs: route.deadlineMs,
+        const reply = await call.upstream.unary({
+          path: route.grpc!.path,
+          message: call.message,
+          metadata: call.metadata(),
+          deadlineMs: call.deadlineMs,
           signal: input.signal,
         });
         upstreamCode = Code.OK;
-        response = route.grpc.responseType.decode(reply.message);
+        response = route.grpc!.responseType.decode(reply.message);
         metadata = reply.metadata;
       } catch (err) {
         if (err instanceof GatewayError) upstreamCode = err.code;
         throw err;
       }
     }
-    const mapped = route.mapResponse(response, request, metadata);
+    const mapped = route.mapResponse(response, state.request, metadata);
     const payload = mapped.raw ? String(mapped.body) : JSON.stringify(mapped.body) ?? '';
-    const reply: HttpReply = { status: mapped.status, headers: { 'content-type': responseType, ...mapped.headers }, body: payload, upstreamCode, principal: principalName };
+    const reply: HttpReply = { status: mapped.status, headers: { 'content-type': responseType, ...mapped.headers }, body: payload, upstreamCode, principal: state.principal };
     if (route.writes) reply.clearedCache = clearCache(route.frontend);
     else if (cacheKey !== undefined) route.frontend.cache.set(route.id, cacheKey, { status: reply.status, headers: { ...reply.headers }, body: payload }, route.cache!, generation);
     return reply;
   } catch (err) {
-    const error = err instanceof GatewayError ? err : new GatewayError(Code.INTERNAL, 'internal error', { reason: GatewayReason.INTERNAL, cause: err });
     // 415 and 406 bodies go out in the first produced type (what the client can surely read).
-    const type = error.reason === GatewayReason.UNSUPPORTED_MEDIA_TYPE ? route.frontend.negotiator.fallbackType : responseType;
-    const reply = renderError(error, { mapError: route.mapError, request, contentType: type });
+    const unsupported = err instanceof GatewayError && err.reason === GatewayReason.UNSUPPORTED_MEDIA_TYPE;
+    const reply = renderCallError(route, err, { auth, state, contentType: unsupported ? route.frontend.negotiator.fallbackType : responseType });
     reply.upstreamCode = upstreamCode;
-    reply.principal = principalName;
-    if (!(err instanceof GatewayError)) reply.fault = err;
     // A write that reached the upstream may have changed state even though it failed.
     if (route.writes && upstreamCode !== undefined) reply.clearedCache = clearCache(route.frontend);
-    if (auth && error.reason === GatewayReason.UNAUTHENTICATED && reply.status === 401) reply.headers['www-authenticate'] = auth.challenge;
     return reply;
   }
-}
-
-/**
- * Authenticates the caller and checks the route's role (and its elevation) when auth is on.
- * @returns the principal's name, when one was authenticated.
- * @throws GatewayError UNAUTHENTICATED or PERMISSION_DENIED.
- */
-export async function authorizeRoute(route: CompiledRoute, input: HttpInput, auth: Authenticator | undefined): Promise<string | undefined> {
-  if (!auth || route.role === 'none') return undefined;
-  const principal = await auth.authenticate(headerValue(input.headers['authorization']), input.clientAddress);
-  // The request mapper binds the first of repeated values to a scalar field (DESIGN.md §8),
-  // so the elevation reads that same first value: never the joined list.
-  const flag = route.elevate ? firstValue(input.query[route.elevate.query]) : undefined;
-  const role = route.elevate && flag?.toLowerCase() === 'true' ? route.elevate.role : route.role;
-  auth.authorize(principal, route.frontend.namespace ?? '*', role);
-  return principal.name;
 }
 
 function clearCache(frontend: CompiledFrontend): HttpReply['clearedCache'] {
@@ -165,63 +135,6 @@ function clearCache(frontend: CompiledFrontend): HttpReply['clearedCache'] {
 function errorType(frontend: CompiledFrontend | undefined, acceptHeader: string | undefined): string {
   if (!frontend) return 'application/json';
   return frontend.negotiator.responseType(acceptHeader) ?? frontend.negotiator.fallbackType;
-}
-
-export function parseBody(frontend: CompiledFrontend, input: HttpInput): unknown {
-  const raw = input.body;
-  if (!raw || raw.length === 0) return undefined;
-  const contentType = headerValue(input.headers['content-type']);
-  if (!frontend.negotiator.consumes(contentType)) {
-    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.UNSUPPORTED_MEDIA_TYPE, `content type '${contentType ?? ''}' is not supported`, { contentType: contentType ?? '' });
-  }
-  const text = raw.toString('utf8');
-  if (text.trim() === '') return undefined;
-  if (nestingDepth(text) > MAX_JSON_DEPTH) {
-    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, `JSON body nested deeper than ${MAX_JSON_DEPTH} levels`, {});
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, `malformed JSON body: ${(err as Error).message}`, {});
-  }
-}
-
-/** Deeper bodies are refused before parsing: mapping them would recurse without bound. */
-const MAX_JSON_DEPTH = 64;
-
-/** protobufjs refuses messages nested past its own limit; that is the client's 400, not a 500. */
-export function encodeRequest(route: CompiledRoute, request: Record<string, unknown>): Uint8Array {
-  try {
-    return route.grpc!.requestType.encode(request).finish();
-  } catch (err) {
-    throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, `the request cannot be encoded: ${(err as Error).message}`, {});
-  }
-}
-
-/** The deepest array/object nesting of JSON text (brackets inside strings do not count). */
-function nestingDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) max = depth;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return max;
-}
-
-export function rejectUnknownQuery(route: CompiledRoute, query: HttpInput['query']): void {
-  for (const name of Object.keys(query)) {
-    if (!route.boundQuery.has(name)) {
-      throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.UNKNOWN_PARAMETER, `unknown query parameter '${name}'`, { source: 'query', param: name });
-    }
-  }
 }
 
 /**

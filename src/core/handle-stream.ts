@@ -1,7 +1,12 @@
 /**
- * A server-streaming route over plain HTTP, framework-free: the request is authorised, bound and
- * sent as handle-request.ts does it, then each backend message is rendered by the route's
- * response template and framed as SSE or NDJSON (negotiated among the route's framings).
+ * A streaming route over plain HTTP, framework-free: the call is prepared as every call is
+ * (prepare-call.ts), then each backend message is rendered by the route's response template and
+ * framed as SSE or NDJSON (negotiated among the route's framings). For server streaming the
+ * request message is the one bound from path, query, headers and body; for client and bidi
+ * streaming the body is a sequence of JSON values (concatenated or newline-delimited, as
+ * grpc-gateway takes them), each one request message mapped by the route's body mappings and
+ * sent to the backend as soon as it has been read, with the backend's flow control pacing the
+ * reading of the body.
  * DESIGN.md §8 fixes the rules: the status and headers leave when the backend's response
  * headers arrive; an error before them is an ordinary HTTP error through the error mapping;
  * after them it is rendered by the same mapping and sent in-stream (SSE `event: error`, NDJSON
@@ -15,8 +20,9 @@ import { ndjsonFramer } from '../mapping/ndjson-framing.js';
 import { createSseFramer, SSE_TYPE } from '../mapping/sse-framing.js';
 import type { StreamFramer } from '../mapping/stream-framer.js';
 import { Code, GatewayError, gatewayError, GatewayReason } from './gateway-error.js';
-import { authorizeRoute, encodeRequest, parseBody, rejectUnknownQuery } from './handle-request.js';
-import { accept, forwardedMetadata } from './http-input-values.js';
+import { createJsonSequenceSplitter } from '../mapping/json-sequence.js';
+import { accept, headerValue } from './http-input-values.js';
+import { asGatewayError, checkBodyType, mapClientMessage, parseJsonValue, prepareCall, renderCallError, type CallState } from './prepare-call.js';
 import type { HttpInput, HttpReply } from './http-types.js';
 import type { OpenStreams } from './open-streams.js';
 import { renderError } from './render-error.js';
@@ -40,6 +46,8 @@ export interface StreamOptions {
   readonly auth?: Authenticator;
   /** Where the stream registers, so a shutdown can end it as its framing says. */
   readonly openStreams?: OpenStreams;
+  /** Largest JSON value of a client- or bidi-streaming body, in bytes; default DEFAULT_MAX_MESSAGE_BYTES. */
+  readonly maxMessageBytes?: number;
   /** Told when the response headers left (the stream is open). */
   readonly onOpened?: (route: CompiledRoute) => void;
 }
@@ -50,6 +58,8 @@ export interface StreamSummary {
   /** The gRPC code it ended with: OK, the backend's, CANCELLED when the client went away, UNAVAILABLE at shutdown. */
   readonly code: Code;
   readonly messagesSent: number;
+  /** Request messages sent to the backend (1 for server streaming; each JSON value of the body for client and bidi). */
+  readonly messagesReceived: number;
   readonly bytesSent: number;
   readonly seconds: number;
 }
@@ -70,52 +80,50 @@ export async function handleStream(route: CompiledRoute, params: Record<string, 
     return renderError(error, { mapError: route.mapError, contentType: errorType });
   }
 
-  let request: Record<string, unknown> | undefined;
-  let principal: string | undefined;
+  const state: CallState = {};
   let upstreamCode: number | undefined;
   const refuse = (err: unknown): HttpReply => {
-    const error = err instanceof GatewayError ? err : new GatewayError(Code.INTERNAL, 'internal error', { reason: GatewayReason.INTERNAL, cause: err });
-    const reply = renderError(error, { mapError: route.mapError, request, contentType: errorType });
-    reply.principal = principal;
+    const reply = renderCallError(route, err, { auth: options.auth, state, contentType: errorType });
     reply.upstreamCode = upstreamCode;
-    if (!(err instanceof GatewayError)) reply.fault = err;
     return reply;
   };
 
   let call: UpstreamStream;
   let headers: Readonly<Record<string, string>>;
+  /** The client's messages (client and bidi streams): read from the body and sent as they come. */
+  let pump: BodyPump | undefined;
   try {
-    principal = await authorizeRoute(route, input, options.auth);
-    const body = parseBody(route.frontend, input);
-    route.validateBody?.(body);
-    if (route.frontend.unknownQuery === 'reject') rejectUnknownQuery(route, input.query);
-    request = route.mapRequest({ params, query: input.query, headers: input.headers, body });
-    const upstream = route.frontend.upstream;
-    if (!upstream?.stream) throw gatewayError(Code.UNAVAILABLE, GatewayReason.UPSTREAM_UNAVAILABLE, 'no upstream that streams is bound to this route', {});
-    if (route.readiness && !(await upstream.healthy())) throw gatewayError(Code.UNAVAILABLE, GatewayReason.NOT_READY, 'the backend is not ready', {});
-    const message = encodeRequest(route, request);
-    // No overall deadline: a stream lives as long as both ends want it (the route's limits,
-    // idle timeout and maximum duration, bound it when declared).
-    call = upstream.stream({
+    const source = streaming.kind === 'server' ? 'body' : 'per-message';
+    const prepared = await prepareCall(route, params, input, { source, auth: options.auth, requestId }, state);
+    if (source === 'per-message' && hasBody(input)) checkStreamBodyType(route, input);
+    call = prepared.upstream!.stream({
       path: route.grpc!.path,
-      metadata: forwardedMetadata(route.forwardHeaders, input.headers, requestId),
-      deadlineMs: 0,
+      metadata: prepared.metadata(),
+      deadlineMs: prepared.deadlineMs,
       signal: input.signal,
       limits: streaming.limits,
     });
-    call.write(message).catch(() => {
-      // The call's failure surfaces through its headers and its messages.
-    });
-    call.end();
+    if (prepared.message) {
+      call.write(prepared.message).catch(() => {
+        // The call's failure surfaces through its headers and its messages.
+      });
+      call.end();
+    } else {
+      pump = pumpBody(route, params, input, call, state, options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
+    }
     try {
-      headers = await call.headers;
+      headers = await (pump ? Promise.race([call.headers, pump.failed]) : call.headers);
     } catch (err) {
+      // A malformed message before the backend answered is an ordinary 400 (its failure
+      // cancelled the call, which the backend may have reported first).
+      if (pump?.error) throw pump.error;
       if (err instanceof GatewayError) upstreamCode = err.code;
       throw err;
     }
   } catch (err) {
     return refuse(err);
   }
+  const request = (): Record<string, unknown> | undefined => state.request;
 
   const framer: StreamFramer = framing === SSE_TYPE ? createSseFramer(streaming.sse.retryMs) : ndjsonFramer;
   let messagesSent = 0;
@@ -150,8 +158,8 @@ export async function handleStream(route: CompiledRoute, params: Record<string, 
     send(framer.opening());
     for await (const bytes of call) {
       const decoded = route.grpc!.responseType.decode(bytes);
-      const mapped = route.mapResponse(decoded, request, headers);
-      const ctx = { response: decoded, request, metadata: headers };
+      const mapped = route.mapResponse(decoded, request(), headers);
+      const ctx = { response: decoded, request: request(), metadata: headers };
       const chunk = framer.message(JSON.stringify(mapped.body) ?? 'null', event && fieldText(event(ctx)), id && fieldText(id(ctx)));
       messagesSent++;
       if (!send(chunk)) {
@@ -170,25 +178,105 @@ export async function handleStream(route: CompiledRoute, params: Record<string, 
     if (shuttingDown) {
       code = Code.UNAVAILABLE;
       const error = gatewayError(Code.UNAVAILABLE, GatewayReason.SHUTTING_DOWN, 'the gateway is shutting down', {});
-      send(framer.shutdown(renderError(error, { mapError: route.mapError, request }).body));
+      send(framer.shutdown(renderError(error, { mapError: route.mapError, request: request() }).body));
     } else if (response.gone) {
       code = Code.CANCELLED;
     } else {
-      const error = err instanceof GatewayError ? err : new GatewayError(Code.INTERNAL, 'internal error', { reason: GatewayReason.INTERNAL, cause: err });
+      // A malformed message mid-body cancelled the call: the client hears of its own error.
+      const error = pump?.error ?? asGatewayError(err);
       code = error.code;
-      send(framer.error(renderError(error, { mapError: route.mapError, request }).body));
+      send(framer.error(renderError(error, { mapError: route.mapError, request: request() }).body));
     }
   } finally {
     if (timer) clearInterval(timer);
     unregister?.();
     response.end();
   }
-  const summary: StreamSummary = { framing, code, messagesSent, bytesSent, seconds: (performance.now() - started) / 1000 };
-  return { status: route.plan.response.status, headers: {}, body: '', principal, upstreamCode: code, stream: summary };
+  const summary: StreamSummary = { framing, code, messagesSent, messagesReceived: pump?.messages ?? 1, bytesSent, seconds: (performance.now() - started) / 1000 };
+  return { status: route.plan.response.status, headers: {}, body: '', principal: state.principal, upstreamCode: code, stream: summary };
 }
 
 /** An SSE field's text: strings as they are, other scalars as JSON, nothing for null/undefined. */
 function fieldText(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   return typeof value === 'string' ? value : typeof value === 'bigint' ? value.toString() : JSON.stringify(value);
+}
+
+/** Largest JSON value of a streamed request body by default (the WebSocket frame limit's default). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** NDJSON bodies are taken even where the frontend consumes only JSON: they are its stream form. */
+const NDJSON_TYPE = 'application/x-ndjson';
+
+/** The client's side of a client- or bidi-streaming call over plain HTTP, read from the body. */
+interface BodyPump {
+  /** Rejects with the body's own failure (a malformed or unmappable message); never resolves. */
+  readonly failed: Promise<never>;
+  /** That failure, once there is one. */
+  readonly error: GatewayError | undefined;
+  /** Messages sent so far. */
+  readonly messages: number;
+}
+
+/**
+ * Reads the body's JSON values and writes each, mapped and encoded, to the call (waiting for
+ * the backend's window before reading on), then half-closes. A value that does not parse or
+ * map cancels the call and becomes `error`; a failure of the call itself (a write refused)
+ * stops the reading and is left to the call's headers and messages to report.
+ */
+function pumpBody(route: CompiledRoute, params: Record<string, string>, input: HttpInput, call: UpstreamStream, state: CallState, maxMessageBytes: number): BodyPump {
+  let fail!: (error: GatewayError) => void;
+  const failed = new Promise<never>((_resolve, reject) => (fail = reject));
+  // Settled after the headers, or never: not an unhandled rejection.
+  failed.catch(() => {});
+  const pump = { failed, error: undefined as GatewayError | undefined, messages: 0 };
+  const splitter = createJsonSequenceSplitter(maxMessageBytes);
+  /** Sends the values; false once the call refused a write (it ended). */
+  const send = async (texts: string[]): Promise<boolean> => {
+    for (const text of texts) {
+      const message = mapClientMessage(route, params, input, parseJsonValue(text, 'message'), state);
+      pump.messages++;
+      try {
+        await call.write(message);
+      } catch {
+        return false;
+      }
+    }
+    return true;
+  };
+  void (async () => {
+    try {
+      for await (const chunk of bodyChunks(input)) {
+        if (!(await send(splitter.push(chunk)))) return;
+      }
+      if (await send(splitter.end())) call.end();
+    } catch (err) {
+      // The body's own failure (the client going away mid-body ends the call through its signal).
+      if (input.signal?.aborted) return;
+      pump.error = asGatewayError(err);
+      fail(pump.error);
+      call.cancel();
+    }
+  })();
+  return pump;
+}
+
+/** The body as it arrives when the adapter streams it, else the buffered body. */
+function bodyChunks(input: HttpInput): AsyncIterable<Uint8Array> | Iterable<Uint8Array> {
+  if (input.bodyStream) return input.bodyStream;
+  return input.body && input.body.length > 0 ? [input.body] : [];
+}
+
+function hasBody(input: HttpInput): boolean {
+  return input.bodyStream !== undefined || (input.body !== undefined && input.body.length > 0);
+}
+
+/**
+ * A streamed body is JSON values: the frontend's consumed types, or NDJSON.
+ * @throws GatewayError INVALID_ARGUMENT (UNSUPPORTED_MEDIA_TYPE).
+ */
+function checkStreamBodyType(route: CompiledRoute, input: HttpInput): void {
+  const contentType = headerValue(input.headers['content-type']);
+  if (contentType !== undefined && contentType.split(';')[0]!.trim().toLowerCase() === NDJSON_TYPE) return;
+  checkBodyType(route.frontend, input);
 }

@@ -12,14 +12,14 @@
  * body of a refused handshake (the page sees only close 1006), while a close code and an error
  * frame reach every client.
  */
-import type { CompiledRoute, StreamingRoute } from '../routing/compiled-route.js';
+import type { CompiledRoute, GrpcTarget, StreamingRoute } from '../routing/compiled-route.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { Authenticator } from '../security/authenticator.js';
 import type { UpstreamStream } from '../upstream/upstream.js';
 import { Code, GatewayError, gatewayError, GatewayReason } from './gateway-error.js';
 import type { HttpInput } from './http-types.js';
-import { authorizeRoute, encodeRequest, rejectUnknownQuery } from './handle-request.js';
-import { forwardedMetadata, headerValue, hostOf, REQUEST_ID } from './http-input-values.js';
+import { headerValue, hostOf, REQUEST_ID } from './http-input-values.js';
+import { asGatewayError, mapClientMessage, prepareCall, type CallState } from './prepare-call.js';
 import { renderError } from './render-error.js';
 import { closeReason, WebSocketClose } from './websocket-close.js';
 
@@ -95,12 +95,12 @@ export function openWebSocketSession(table: RouteTable, input: HttpInput, peer: 
   let finished = false;
   let resolveDone!: (s: WebSocketSummary) => void;
   const done = new Promise<WebSocketSummary>((r) => (resolveDone = r));
-  let route: CompiledRoute | undefined;
+  let route: WebSocketRoute | undefined;
   let streaming: StreamingRoute | undefined;
   let params: Record<string, string> = {};
   let stream: UpstreamStream | undefined;
-  /** The last request message bound (error templates may read it). */
-  let request: Record<string, unknown> | undefined;
+  /** The principal, and the last request message bound (error templates may read it). */
+  const state: CallState = {};
   let halfClosed = false;
   // Inbound frames are handled one at a time, after the call is open, in arrival order.
   let inbound: Promise<void>;
@@ -138,7 +138,7 @@ export function openWebSocketSession(table: RouteTable, input: HttpInput, peer: 
     if (error) {
       summary.code = error.code;
       summary.closeCode = WebSocketClose.STATUS_BASE + error.code;
-      const rendered = renderError(error, { mapError: route?.mapError ?? table.frontendFor(input.path)?.mapError, request });
+      const rendered = renderError(error, { mapError: route?.mapError ?? table.frontendFor(input.path)?.mapError, request: state.request });
       // The rendered body is already JSON text: the frame carries it byte for byte as an HTTP
       // error answer would.
       const frame = `{"error":${rendered.body}}`;
@@ -174,36 +174,23 @@ export function openWebSocketSession(table: RouteTable, input: HttpInput, peer: 
 
   async function run(): Promise<void> {
     if (options.refusal) throw options.refusal;
-    const match = table.match('GET', input.path, hostOf(input.headers));
-    if (!match.route) {
-      throw match.error ?? gatewayError(Code.UNIMPLEMENTED, GatewayReason.METHOD_NOT_ALLOWED, `GET ${input.path} does not accept a WebSocket`, { method: 'GET', path: input.path });
-    }
+    const match = matchWebSocketRoute(table, input);
     route = match.route;
     params = match.params;
-    streaming = route.streaming;
-    if (!streaming?.websocket || !route.grpc) {
-      throw gatewayError(Code.UNIMPLEMENTED, GatewayReason.METHOD_NOT_ALLOWED, `route '${route.id}' does not accept a WebSocket upgrade`, { method: 'GET', path: input.path });
-    }
-    summary.principal = await authorizeRoute(route, input, options.auth);
-    if (route.frontend.unknownQuery === 'reject') rejectUnknownQuery(route, input.query);
-    let first: Uint8Array | undefined;
-    if (streaming.kind === 'server') {
-      request = route.mapRequest({ params, query: input.query, headers: input.headers, body: undefined });
-      first = encodeRequest(route, request);
-    }
-    const upstream = route.frontend.upstream;
-    if (!upstream?.stream) throw gatewayError(Code.UNAVAILABLE, GatewayReason.UPSTREAM_UNAVAILABLE, 'no upstream is bound to this route', {});
+    streaming = route.streaming!;
+    const prepared = await prepareCall(route, params, input, { source: streaming.kind === 'server' ? 'no-body' : 'per-message', auth: options.auth, requestId: input.requestId ?? headerValue(input.headers[REQUEST_ID]) ?? '' }, state);
+    summary.principal = state.principal;
     if (finished) return;
-    stream = upstream.stream({
+    stream = prepared.upstream!.stream({
       path: route.grpc.path,
-      metadata: forwardedMetadata(route.forwardHeaders, input.headers, input.requestId ?? headerValue(input.headers[REQUEST_ID]) ?? ''),
+      metadata: prepared.metadata(),
       // Sockets live long: the route's idle timeout and maximum duration bound them instead.
-      deadlineMs: 0,
+      deadlineMs: prepared.deadlineMs,
       limits: streaming.limits,
     });
-    if (first) {
+    if (prepared.message) {
       // The call's own failure surfaces through the iteration below.
-      void stream.write(first).catch(() => {});
+      void stream.write(prepared.message).catch(() => {});
       stream.end();
     }
     openCall();
@@ -211,7 +198,7 @@ export function openWebSocketSession(table: RouteTable, input: HttpInput, peer: 
     const responseType = route.grpc.responseType;
     for await (const bytes of stream) {
       if (finished) return;
-      const mapped = route.mapResponse(responseType.decode(bytes), request, metadata);
+      const mapped = route.mapResponse(responseType.decode(bytes), state.request, metadata);
       const text = mapped.raw ? String(mapped.body) : JSON.stringify(mapped.body) ?? 'null';
       // Backpressure from the socket: the backend's stream is not pulled while it is full.
       const full = send(text);
@@ -239,9 +226,9 @@ export function openWebSocketSession(table: RouteTable, input: HttpInput, peer: 
     }
     if (streaming.kind === 'server') throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, `route '${route.id}' streams to the client and reads no messages; send only {"$end":true}`);
     if (halfClosed) throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY, 'a message after {"$end":true}');
-    request = route.mapRequest({ params, query: input.query, headers: input.headers, body: value });
+    const message = mapClientMessage(route, params, input, value, state);
     // Backpressure towards the client: the socket stays paused until the backend took this one.
-    await stream.write(encodeRequest(route, request));
+    await stream.write(message);
   }
 
   const fail = (err: unknown) => end(asGatewayError(err), 0);
@@ -273,12 +260,39 @@ export function openWebSocketSession(table: RouteTable, input: HttpInput, peer: 
   };
 }
 
-function isEndFrame(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && (value as Record<string, unknown>)[END_FRAME] === true;
+/** A route that accepts a WebSocket upgrade. */
+export type WebSocketRoute = CompiledRoute & { readonly grpc: GrpcTarget; readonly streaming: StreamingRoute };
+
+/**
+ * The route an upgrade at `input.path` opens: the GET route there, or, when the path has none,
+ * the route of another method that accepts WebSocket (a client- or bidi-streaming route is
+ * usually a POST for its plain-HTTP body, and the upgrade, always a GET, reaches it too).
+ * @throws GatewayError the table's NOT_FOUND, or UNIMPLEMENTED (METHOD_NOT_ALLOWED) when no route there takes a WebSocket.
+ */
+export function matchWebSocketRoute(table: RouteTable, input: Pick<HttpInput, 'path' | 'headers'>): { route: WebSocketRoute; params: Record<string, string> } {
+  const host = hostOf(input.headers);
+  let match = table.match('GET', input.path, host);
+  if (match.error && match.allow) {
+    for (const method of match.allow) {
+      const other = table.match(method, input.path, host);
+      if (other.route?.streaming?.websocket) {
+        match = other;
+        break;
+      }
+    }
+  }
+  if (!match.route) {
+    throw match.error ?? gatewayError(Code.UNIMPLEMENTED, GatewayReason.METHOD_NOT_ALLOWED, `GET ${input.path} does not accept a WebSocket`, { method: 'GET', path: input.path });
+  }
+  const route = match.route;
+  if (!route.streaming?.websocket || !route.grpc) {
+    throw gatewayError(Code.UNIMPLEMENTED, GatewayReason.METHOD_NOT_ALLOWED, `route '${route.id}' does not accept a WebSocket upgrade`, { method: 'GET', path: input.path });
+  }
+  return { route: route as WebSocketRoute, params: match.params };
 }
 
-function asGatewayError(err: unknown): GatewayError {
-  return err instanceof GatewayError ? err : new GatewayError(Code.INTERNAL, 'internal error', { reason: GatewayReason.INTERNAL, cause: err });
+function isEndFrame(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && (value as Record<string, unknown>)[END_FRAME] === true;
 }
 
 /** The `message` of a rendered error body, when it has one (the mapped message). */

@@ -9,6 +9,12 @@ export interface HttpInput {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The raw body; undefined or empty when the request has none. */
   readonly body: Buffer | undefined;
+  /**
+   * The body as it arrives, when the adapter hands it over unread (for client- and
+   * bidi-streaming routes, whose messages go to the backend while the body is still coming);
+   * `body` is then undefined.
+   */
+  readonly bodyStream?: AsyncIterable<Uint8Array>;
   /** The id to log, echo and forward; generated when absent. */
   readonly requestId?: string;
   /** Aborted when the client goes away. */

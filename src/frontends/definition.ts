@@ -179,7 +179,7 @@ export const StreamMappingSchema = Type.Object(
     produces: Type.Optional(
       Type.Array(StringEnum(STREAM_FRAMINGS), {
         uniqueItems: true,
-        description: 'Framings offered to content negotiation, the first being the default; default both (SSE first). Empty: WebSocket only.',
+        description: 'Framings offered to content negotiation, the first being the default; default both (SSE first). Client and bidi streams take their messages from the body (JSON values, concatenated or one per line). Empty: WebSocket only.',
       }),
     ),
     sse: Type.Optional(
@@ -193,7 +193,7 @@ export const StreamMappingSchema = Type.Object(
         { additionalProperties: false, description: 'SSE options: `event:` and `id:` rendered from each message by template.' },
       ),
     ),
-    websocket: Type.Optional(Type.Boolean({ description: 'The route also accepts a WebSocket upgrade (server, client or bidi streaming).' })),
+    websocket: Type.Optional(Type.Boolean({ description: 'The route also accepts a WebSocket upgrade (server, client or bidi streaming; the upgrade, a GET, reaches a route of another method when the path has no GET route).' })),
     maxBufferedBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'Bytes buffered from the backend per stream before its sends block.' })),
     idleTimeoutMs: Type.Optional(Type.Integer({ minimum: 0, description: 'No message either way for this long ends the stream (DEADLINE_EXCEEDED); 0 = off.' })),
     maxDurationMs: Type.Optional(Type.Integer({ minimum: 0, description: "A hard cap on a stream's life; 0 = off." })),

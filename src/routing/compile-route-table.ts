@@ -308,7 +308,8 @@ const DEFAULT_HEARTBEAT_MS = 15_000;
 
 /**
  * Checks a streaming route's `stream` block against its method (pointers relative to the
- * route): client and bidi streams need WebSocket (their messages come as frames), a body
+ * route): a route offers plain-HTTP framings, WebSocket, or both (client and bidi messages come
+ * as the JSON values of the body or as frames, each mapped by the body mappings), a body
  * mapping cannot feed a server-streaming WebSocket (the upgrade request has no body), and
  * the SSE `event`/`id` templates read what the response template reads.
  * @returns the plan, or undefined when a problem was reported.
@@ -329,19 +330,14 @@ function planStream(
     sink(code, pointer, message);
   };
   const websocket = block.websocket === true;
-  let framings: StreamPlan['framings'];
-  if (kind === 'server') {
-    framings = block.produces ?? ['text/event-stream', 'application/x-ndjson'];
-    if (framings.length === 0 && !websocket) report(DiagnosticCode.INVALID_VALUE, '/stream/produces', 'a streaming route needs at least one framing, or websocket: true');
-    if (websocket) {
-      bindings.forEach((b, i) => {
-        if (b.source.kind === 'body') report(DiagnosticCode.UNSUPPORTED, `/params/${i}/from`, 'a server-streaming route that accepts WebSocket cannot bind the body: its request comes from the path, query and headers');
-      });
-    }
-  } else {
-    framings = [];
-    if (!websocket) report(DiagnosticCode.UNSUPPORTED, '/stream', `method '${r.grpc}' is ${STREAM_KIND_NAMES[kind]}: its messages come as WebSocket frames, so the route needs websocket: true`);
-    if ((block.produces ?? []).length > 0) report(DiagnosticCode.UNSUPPORTED, '/stream/produces', `a ${STREAM_KIND_NAMES[kind]} route is served over WebSocket only; leave out produces`);
+  // Every kind streams over plain HTTP by default: server streaming from one request, client
+  // and bidi streaming from a body of JSON values (one message each), as grpc-gateway does.
+  const framings: StreamPlan['framings'] = block.produces ?? ['text/event-stream', 'application/x-ndjson'];
+  if (framings.length === 0 && !websocket) report(DiagnosticCode.INVALID_VALUE, '/stream/produces', 'a streaming route needs at least one framing, or websocket: true');
+  if (kind === 'server' && websocket) {
+    bindings.forEach((b, i) => {
+      if (b.source.kind === 'body') report(DiagnosticCode.UNSUPPORTED, `/params/${i}/from`, 'a server-streaming route that accepts WebSocket cannot bind the body: its request comes from the path, query and headers');
+    });
   }
   if (Object.keys(r.response?.headers ?? {}).length > 0) report(DiagnosticCode.UNSUPPORTED, '/response/headers', "a streaming route's response headers leave before any message: header templates cannot read one");
   if (r.response?.raw === true) report(DiagnosticCode.UNSUPPORTED, '/response/raw', 'a streaming route renders each message as one JSON value; raw bodies are not supported');

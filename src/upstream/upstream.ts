@@ -33,10 +33,9 @@ export interface Upstream {
   unary(request: UnaryRequest): Promise<UnaryReply>;
   /**
    * Opens a streaming call (server, client or bidi); never throws: failures surface through
-   * the returned stream. Optional only while stand-in upstreams (bench/route-scale.ts) lack
-   * it: both clients implement it.
+   * the returned stream.
    */
-  stream?(request: StreamRequest): UpstreamStream;
+  stream(request: StreamRequest): UpstreamStream;
   /** true when `grpc.health.v1.Health/Check` for the whole server answers SERVING. */
   healthy(timeoutMs?: number): Promise<boolean>;
   close(): void;
