@@ -10,6 +10,12 @@
  * (DESIGN.md §8: a read iff the proto declares NO_SIDE_EFFECTS, overridable per namespace) is
  * required before anything reaches the backend. Every call is logged and counted once.
  *
+ * The listener also serves gRPC server reflection (grpc.reflection.v1 and v1alpha) from the
+ * descriptors the gateway loads, so grpcurl and `buf curl` need no proto files: with
+ * `x-prism-namespace` a call sees that namespace's services and files, without it those of every
+ * namespace whose gRPC interface is on; with auth on it needs credentials (it reveals the API)
+ * and sees only the namespaces the caller may read.
+ *
  * The listener is our own TCP server, not grpc-js' bindAsync: its connections are capped per
  * listener and per client address (connection-limit.ts, like the HTTP listeners) before grpc-js
  * sees them, and each admitted one is handed to grpc-js' connection injector, which runs TLS
@@ -24,8 +30,10 @@ import { DEFAULT_CONNECTION_LIMITS } from '../routing/connection-guard.js';
 import { limitConnections, type CapReason, type ConnectionCaps } from '../routing/connection-limit.js';
 import type { Authenticator, Principal, Role } from '../security/authenticator.js';
 import { requiredRole, unknownOverrideKeys, type MethodRoleOverrides } from './method-kind.js';
-import { identity, proxyCall, type Admission, type CallRecord, type IncomingCall } from './passthrough-call.js';
+import { identity, localBidiCall, proxyCall, type Admission, type CallRecord, type IncomingCall, type Refusal } from './passthrough-call.js';
 import { loadProtoRoot } from '../grpc/proto-root.js';
+import { REFLECTION_SERVICES, reflectionMethods, serveReflection, type ReflectionCall, type ReflectionView } from '../grpc/reflection-service.js';
+import { createReflectionViews, type ReflectedNamespace, type ReflectionViews } from '../grpc/reflection-views.js';
 import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../grpc/rich-status.js';
 import { methodPath } from '../grpc/service-definition.js';
 
@@ -109,13 +117,18 @@ export async function startGrpcPassthrough(namespaces: readonly PassthroughNames
   const clients: grpc.Client[] = [];
   const routes = new Map<string, MethodRoute>();
   const problems: string[] = [];
+  const reflected: ReflectedNamespace[] = [];
   for (const ns of namespaces) {
     if (ns.protoFiles.length === 0) {
+      if (ns.enabled) reflected.push({ name: ns.name, protoFiles: [], services: [] });
       if (ns.methodRoles && Object.keys(ns.methodRoles).length > 0) problems.push(`namespace '${ns.name}': methodRoles given, but the namespace declares no protos`);
       continue;
     }
     const root = loadProtoRoot(ns.protoFiles);
-    const methods = servicesOf(root).flatMap((service) => service.methodsArray);
+    // The listener answers reflection itself; a pattern's own reflection service is not proxied.
+    const services = servicesOf(root).filter((service) => !(REFLECTION_SERVICES as readonly string[]).includes(service.fullName.slice(1)));
+    const methods = services.flatMap((service) => service.methodsArray);
+    if (ns.enabled) reflected.push({ name: ns.name, protoFiles: ns.protoFiles, services: services.map((service) => service.fullName.slice(1)) });
     for (const key of unknownOverrideKeys(ns.methodRoles ?? {}, methods)) problems.push(`namespace '${ns.name}': methodRoles names '${key}', which no proto of the namespace declares`);
     if (problems.length > 0) continue;
     const client = ns.enabled ? new grpc.Client(ns.target, ns.credentials ?? grpc.credentials.createInsecure()) : undefined;
@@ -159,6 +172,17 @@ export async function startGrpcPassthrough(namespaces: readonly PassthroughNames
     );
   }
   for (const [service, definition] of byService) server.addService(definition, handlers.get(service)!);
+  const views = createReflectionViews(reflected, (namespace, err) => options.logger?.error({ err, namespace }, 'gRPC reflection cannot describe the namespace\'s protos'));
+  const disabled = new Set(namespaces.filter((ns) => !ns.enabled).map((ns) => ns.name));
+  for (const reflection of reflectionMethods()) {
+    server.addService(reflection.definition, {
+      [reflection.method]: localBidiCall(
+        (call, peer) => admitReflection(views, disabled, call, peer, options),
+        (peer) => record(reflection.path, peer, options),
+        (call: ReflectionCall, admitted, finish) => serveReflection(call, admitted.view, finish),
+      ) as grpc.handleBidiStreamingCall<unknown, unknown>,
+    });
+  }
 
   const injector = server.createConnectionInjector(listener.credentials ?? grpc.ServerCredentials.createInsecure());
   // Admitted connections, so that close() can end those that never became an HTTP/2 session
@@ -295,6 +319,52 @@ async function admit(route: MethodRoute, call: IncomingCall, peer: string, optio
   // With auth on, the gateway is the party the credentials were meant for: passing a client's
   // password or token on would hand it to the backend (and anything the backend logs).
   return { client, namespace, principal: principal?.name, metadata: forwardMetadata(call.metadata, options.auth !== undefined) };
+}
+
+/**
+ * Decides whether a reflection call may go on, and what it sees: authenticates when auth is on
+ * (reflection reveals the API, so it is never open), then the namespace the call names (it
+ * needs `read` there) or the union of those the caller may read.
+ */
+async function admitReflection(views: ReflectionViews, disabled: ReadonlySet<string>, call: IncomingCall, peer: string, options: PassthroughOptions): Promise<Refusal | { view: ReflectionView; namespace?: string; principal?: string }> {
+  const auth = options.auth;
+  let principal: Principal | undefined;
+  if (auth) {
+    try {
+      principal = await auth.authenticate(metadataString(call.metadata, AUTHORIZATION_METADATA_KEY), peer);
+    } catch (err) {
+      return { refused: fromGatewayError(err, grpc.status.UNAUTHENTICATED, GatewayReason.UNAUTHENTICATED) };
+    }
+  }
+  const mayRead = (namespace: string) => {
+    if (!auth || !principal) return true;
+    try {
+      auth.authorize(principal, namespace, 'read');
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const wanted = metadataString(call.metadata, NAMESPACE_METADATA_KEY);
+  if (wanted === undefined) return { view: views.union(views.names.filter(mayRead)), principal: principal?.name };
+  if (!views.has(wanted)) {
+    // As on the passthrough: a client-chosen name is echoed, never a metric label unless it exists.
+    if (disabled.has(wanted)) return { refused: refusal(grpc.status.UNIMPLEMENTED, `namespace '${wanted}' does not expose its gRPC interface`), namespace: wanted, principal: principal?.name };
+    return { refused: refusal(grpc.status.NOT_FOUND, `namespace '${wanted}' is not served on this listener`), principal: principal?.name };
+  }
+  if (auth && principal) {
+    try {
+      auth.authorize(principal, wanted, 'read');
+    } catch (err) {
+      return { refused: fromGatewayError(err, grpc.status.PERMISSION_DENIED, GatewayReason.FORBIDDEN), namespace: wanted, principal: principal.name };
+    }
+  }
+  try {
+    return { view: views.view(wanted), namespace: wanted, principal: principal?.name };
+  } catch (err) {
+    options.logger?.error({ err, namespace: wanted }, "gRPC reflection cannot describe the namespace's protos");
+    return { refused: refusal(grpc.status.INTERNAL, `namespace '${wanted}' cannot be described`), namespace: wanted, principal: principal?.name };
+  }
 }
 
 /** Chooses the namespace for a call, or the status that says why there is none. */

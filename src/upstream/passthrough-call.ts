@@ -8,10 +8,17 @@ import type protobuf from 'protobufjs';
 import { peerAddress } from '../security/network-address.js';
 import { methodPath } from '../grpc/service-definition.js';
 
+/** A call admission turned away: the status it ends with. */
+export type Refusal = { readonly refused: grpc.StatusObject; readonly namespace?: string; readonly principal?: string };
+
 /** The outcome of admission: where the call goes, or the status it ends with. */
-export type Admission =
-  | { readonly refused: grpc.StatusObject; readonly namespace?: string; readonly principal?: string }
-  | { readonly client: grpc.Client; readonly namespace: string; readonly principal?: string; readonly metadata: grpc.Metadata };
+export type Admission = Refusal | { readonly client: grpc.Client; readonly namespace: string; readonly principal?: string; readonly metadata: grpc.Metadata };
+
+/** What admission learns of every call it lets in, for the record. */
+interface Admitted {
+  readonly namespace?: string;
+  readonly principal?: string;
+}
 
 /** Logs and counts one call; `finish` acts on its first invocation only. */
 export interface CallRecord {
@@ -26,10 +33,10 @@ export interface IncomingCall {
   on(event: 'cancelled', listener: () => void): unknown;
 }
 /** Admits a call from `peer` (the caller's address, without its port). */
-type Admit = (call: IncomingCall, peer: string) => Promise<Admission>;
+type Admit<A extends Admitted = Proxied> = (call: IncomingCall, peer: string) => Promise<Refusal | A>;
 /** Starts the record of a call from `peer`. */
 type Record = (peer: string) => CallRecord;
-type Admitted = Extract<Admission, { readonly client: grpc.Client }>;
+type Proxied = Exclude<Admission, Refusal>;
 
 /** Opaque bytes both ways: the passthrough never decodes a message. */
 export const identity = (b: Buffer): Buffer => b;
@@ -59,7 +66,7 @@ interface CallState {
  * Hot path: the peer's address is worked out here once and given to both admission (the
  * failed-attempt limit) and the record (the log line).
  */
-function admitThen(call: IncomingCall, admit: Admit, record: Record, refuse: (status: grpc.StatusObject) => void, proceed: (admitted: Admitted, state: CallState) => void): void {
+function admitThen<A extends Admitted>(call: IncomingCall, admit: Admit<A>, record: Record, refuse: (status: grpc.StatusObject) => void, proceed: (admitted: A, state: CallState) => void): void {
   const peer = peerAddress(call.getPeer());
   const rec = record(peer);
   const state: CallState = {
@@ -81,7 +88,7 @@ function admitThen(call: IncomingCall, admit: Admit, record: Record, refuse: (st
       state.namespace = a.namespace;
       state.principal = a.principal;
       if (state.cancelled) return;
-      if ('refused' in a) {
+      if (isRefusal(a)) {
         // A refused call's messages are never read; grpc-js discards them with the stream.
         state.finish(a.refused.code);
         refuse(a.refused);
@@ -92,6 +99,10 @@ function admitThen(call: IncomingCall, admit: Admit, record: Record, refuse: (st
       refuse(INTERNAL);
     },
   );
+}
+
+function isRefusal(a: Refusal | Admitted): a is Refusal {
+  return 'refused' in a;
 }
 
 /**
@@ -200,4 +211,21 @@ function pipeResponses(upstream: grpc.ClientReadableStream<Buffer> | grpc.Client
     if (upstream.readableEnded) end();
     else upstream.once('end', end);
   });
+}
+
+/**
+ * The grpc-js handler of a bidi method the listener answers itself (server reflection), admitted
+ * and recorded like a proxied call: `serve` takes over once the call is admitted and reports its
+ * final code through `finish`. Never throws.
+ */
+export function localBidiCall<A extends Admitted, Call extends grpc.ServerDuplexStream<never, never>>(admit: Admit<A>, record: Record, serve: (call: Call, admitted: A, finish: (code: number) => void) => void): (call: Call) => void {
+  return (call) =>
+    admitThen(call, admit, record, (status) => call.emit('error', status), (a, state) => {
+      try {
+        serve(call, a, state.finish);
+      } catch {
+        state.finish(INTERNAL.code);
+        call.emit('error', INTERNAL);
+      }
+    });
 }
