@@ -14,8 +14,7 @@
 import protobuf from 'protobufjs';
 import { Code, GatewayError, GatewayReason } from '../core/gateway-error.js';
 import { loadProtoRoot } from '../grpc/proto-root.js';
-import { compileMessageRenderer } from '../mapping/message-json.js';
-import { compileMessageCoercer } from '../mapping/coerce.js';
+import { jsonCodecFor } from './proto-json-codec.js';
 
 /** The Connect code names, index = gRPC code number (connect-go's `Code.String`). */
 const CODE_NAMES: readonly string[] = [
@@ -167,9 +166,10 @@ function detail(type: string, bytes: Uint8Array, known: protobuf.Type | undefine
   const out: ConnectErrorDetail = { type, value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64').replace(/=+$/, '') };
   if (known) {
     try {
-      out.debug = compileMessageRenderer(known)(known.decode(bytes));
+      out.debug = JSON.parse(jsonCodecFor(known).toJson(bytes));
     } catch {
-      // Bytes that do not decode as their type name says: the detail still goes out, without debug.
+      // Bytes that do not decode as their type name says (or have no JSON form): the detail
+      // still goes out, without debug.
     }
   }
   return out;
@@ -182,9 +182,7 @@ function encodeTypedDetail(typed: GatewayError['details'][number]): ConnectError
   if (!type) return undefined;
   try {
     const { '@type': _, ...fields } = typed;
-    const coerce = compileMessageCoercer(type, 'json', {}, () => {});
-    if (!coerce) return undefined;
-    const bytes = type.encode(coerce(fields) as Record<string, unknown>).finish();
+    const bytes = jsonCodecFor(type).fromJson(JSON.stringify(fields));
     return detail(name, bytes, type);
   } catch {
     return undefined;

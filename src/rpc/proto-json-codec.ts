@@ -1,0 +1,626 @@
+/**
+ * The proto3 JSON mapping between a message's binary encoding and its JSON text, for the
+ * Connect protocol's `json` codec (and Connect error details): built from the protobufjs
+ * descriptors the gateway already loads, compiled once per message type, cached.
+ *
+ * Binary → JSON decodes with protobufjs and renders each field: json names, defaults left out
+ * (fields with presence kept when set), 64-bit integers as strings, enums by name (numbers the
+ * enum does not name stay numbers), bytes as standard base64, NaN and ±Infinity as strings, and
+ * the well-known types in their own forms. Scalars, enums and the well-known types other than
+ * Any are rendered by src/mapping/message-json.ts; what it leaves out is added here: Any (with
+ * `@type`, for types in the message's root), google.protobuf.NullValue as null, 64-bit map keys
+ * (protobufjs decodes them as 8-character hash strings), and the range checks after which a
+ * well-known type has no JSON form (a Timestamp past year 9999, a Value holding NaN: INTERNAL,
+ * as connect-go fails to marshal them).
+ *
+ * JSON → binary follows connect-go's default codec (protojson with DiscardUnknown): unknown
+ * fields and enum names a field does not know are dropped, so clients and servers need not share
+ * one version of a schema. It accepts proto names and json names, numbers or strings for 64-bit
+ * integers and floats, enum names or numbers, standard or URL-safe base64 with or without padding,
+ * and null as "not set" (except for google.protobuf.Value, where null is the null value). Values
+ * are coerced by src/mapping/coerce.ts (scalars, the well-known types other than Any); the
+ * message is written here with protobufjs' Writer, which (unlike encoding a plain object)
+ * handles bool and 64-bit map keys.
+ */
+import protobuf from 'protobufjs';
+import { Code, GatewayError, GatewayReason } from '../core/gateway-error.js';
+import { compileMessageCoercer, scalarCoercer, type Coercer } from '../mapping/coerce.js';
+import { CoercionFailure, show } from '../mapping/coercion-failure.js';
+import { jsonName, typeName } from '../mapping/field-path.js';
+import { compileMessageRenderer, defaultJsonOptions, elementRenderer, longToString } from '../mapping/message-json.js';
+import { LONG_KINDS, WRAPPER_KINDS } from '../mapping/proto-kinds.js';
+
+export interface JsonCodec {
+  /**
+   * The message's proto3 JSON.
+   * @throws GatewayError INTERNAL when the bytes are not a `type` message or hold a value the
+   * JSON mapping cannot express (an Any of a type outside the root, a Timestamp out of range).
+   */
+  toJson(bytes: Uint8Array): string;
+  /**
+   * The binary encoding of the message the JSON text describes.
+   * @throws GatewayError INVALID_ARGUMENT (reason MALFORMED_BODY) for text that is not JSON or a
+   * value that does not fit its field; the message and `metadata.field` name the field's path.
+   */
+  fromJson(text: string): Uint8Array;
+}
+
+const codecs = new WeakMap<protobuf.Type, JsonCodec>();
+
+/** The JSON codec of `type`, compiled on first use and cached with the type. */
+export function jsonCodecFor(type: protobuf.Type): JsonCodec {
+  let codec = codecs.get(type);
+  if (!codec) {
+    codec = compileJsonCodec(type);
+    codecs.set(type, codec);
+  }
+  return codec;
+}
+
+function compileJsonCodec(type: protobuf.Type): JsonCodec {
+  type.resolveAll();
+  const name = typeName(type);
+  let render: Render | undefined;
+  let write: Write | undefined;
+  return {
+    toJson(bytes) {
+      render ??= messageRenderer(type);
+      let decoded: protobuf.Message;
+      try {
+        decoded = type.decode(bytes);
+      } catch (err) {
+        throw new GatewayError(Code.INTERNAL, `cannot decode ${name}: ${(err as Error).message}`, { reason: GatewayReason.INTERNAL, cause: err });
+      }
+      try {
+        return JSON.stringify(render(decoded));
+      } catch (err) {
+        if (err instanceof Unrenderable) {
+          throw new GatewayError(Code.INTERNAL, `cannot encode ${name} as JSON${err.at ? ` at '${err.at}'` : ''}: ${err.message}`, {
+            reason: GatewayReason.INTERNAL,
+            metadata: { field: err.at },
+          });
+        }
+        throw err;
+      }
+    },
+    fromJson(text) {
+      write ??= messageWriter(type);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (err) {
+        throw new GatewayError(Code.INVALID_ARGUMENT, `invalid JSON for ${name}: ${(err as Error).message}`, { reason: GatewayReason.MALFORMED_BODY });
+      }
+      const writer = protobuf.Writer.create();
+      try {
+        if (json === null && type.fullName !== VALUE) throw new CoercionFailure('type', `a JSON object (${name})`, 'null');
+        write(json, writer);
+      } catch (err) {
+        if (!(err instanceof CoercionFailure)) throw err;
+        const where = err.at ? ` at '${err.at}'` : '';
+        throw new GatewayError(Code.INVALID_ARGUMENT, `invalid ${name} JSON${where}: ${err.message}`, {
+          reason: GatewayReason.MALFORMED_BODY,
+          metadata: { field: err.at, expected: err.expected, value: err.found },
+        });
+      }
+      return writer.finish();
+    },
+  };
+}
+
+const ANY = '.google.protobuf.Any';
+const VALUE = '.google.protobuf.Value';
+const NULL_VALUE = '.google.protobuf.NullValue';
+/** Types whose JSON is not an object of their fields (an Any of them nests it under `value`). */
+const CUSTOM_JSON = new Set([ANY, '.google.protobuf.Timestamp', '.google.protobuf.Duration', '.google.protobuf.FieldMask', '.google.protobuf.Struct', VALUE, '.google.protobuf.ListValue', ...Object.keys(WRAPPER_KINDS)]);
+/** Well-known types message-json.ts renders and coerce.ts reads (all but Any). */
+const DELEGATED = new Set([...CUSTOM_JSON, '.google.protobuf.Empty'].filter((n) => n !== ANY));
+
+// ---------------------------------------------------------------------------------------------
+// Binary → JSON
+
+type Render = (value: unknown) => unknown;
+
+/** A value with no JSON form; `at` is the field path, filled in on the way out. */
+class Unrenderable extends Error {
+  constructor(
+    message: string,
+    readonly at = '',
+  ) {
+    super(message);
+  }
+  nested(segment: string): Unrenderable {
+    return new Unrenderable(this.message, this.at === '' ? segment : segment + (this.at.startsWith('[') ? '' : '.') + this.at);
+  }
+}
+
+const renderers = new WeakMap<protobuf.Type, Render>();
+
+function messageRenderer(type: protobuf.Type): Render {
+  const cached = renderers.get(type);
+  if (cached) return cached;
+  let render: Render;
+  if (type.fullName === ANY) render = anyRenderer(type);
+  else if (DELEGATED.has(type.fullName)) render = checkedWellKnown(type, compileMessageRenderer(type, defaultJsonOptions));
+  else render = plainMessageRenderer(type);
+  renderers.set(type, render);
+  return render;
+}
+
+interface FieldPlan {
+  name: string;
+  json: string;
+  present: (value: unknown, message: object) => boolean;
+  render: Render;
+}
+
+function plainMessageRenderer(type: protobuf.Type): Render {
+  // Planned on first use, so recursive types compile.
+  let plan: FieldPlan[] | undefined;
+  return (message) => {
+    if (message === null || message === undefined) return null;
+    plan ??= type.fieldsArray.map(fieldPlan);
+    const msg = message as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const f of plan) {
+      const v = msg[f.name];
+      if (!f.present(v, msg)) continue;
+      try {
+        out[f.json] = f.render(v);
+      } catch (err) {
+        throw err instanceof Unrenderable ? err.nested(f.json) : err;
+      }
+    }
+    return out;
+  };
+}
+
+function fieldPlan(field: protobuf.Field): FieldPlan {
+  field.resolve();
+  return { name: field.name, json: jsonName(field), present: presenceTester(field), render: fieldRenderer(field) };
+}
+
+/**
+ * Whether a decoded field goes into the JSON: set members of oneofs (proto3 `optional` fields
+ * are members of a synthetic one) and set messages always, other fields when not their default
+ * (proto3 implicit presence).
+ */
+function presenceTester(field: protobuf.Field): FieldPlan['present'] {
+  const name = field.name;
+  if (field.map) return (v) => v !== null && v !== undefined && Object.keys(v as object).length > 0;
+  if (field.repeated) return (v) => Array.isArray(v) && v.length > 0;
+  // Decoded messages hold set fields as own properties and defaults on the prototype.
+  if (field.partOf) return (v, msg) => v !== null && v !== undefined && Object.prototype.hasOwnProperty.call(msg, name);
+  if (field.resolvedType instanceof protobuf.Type) return (v) => v !== null && v !== undefined;
+  if (LONG_KINDS.has(field.type)) return (v) => v !== null && v !== undefined && longToString(v) !== '0';
+  if (field.type === 'bytes') return (v) => v !== null && v !== undefined && (v as Uint8Array).length > 0;
+  if (field.type === 'string') return (v) => typeof v === 'string' && v !== '';
+  if (field.type === 'bool') return (v) => v === true;
+  // Numbers and enums; -0 is a default too (it is not written on the wire either).
+  return (v) => typeof v === 'number' && v !== 0;
+}
+
+function fieldRenderer(field: protobuf.Field): Render {
+  const element = elementOf(field.resolvedType, field.type);
+  if (field.map) {
+    const keyOf = LONG_KINDS.has((field as unknown as protobuf.MapField).keyType) ? longMapKey((field as unknown as protobuf.MapField).keyType) : (k: string) => k;
+    return (v) => {
+      // Null prototype: a `__proto__` key is data, never the object's prototype.
+      const out: Record<string, unknown> = Object.create(null);
+      const map = v as Record<string, unknown>;
+      for (const k of Object.keys(map)) {
+        const key = keyOf(k);
+        try {
+          out[key] = element(map[k]);
+        } catch (err) {
+          throw err instanceof Unrenderable ? err.nested(key) : err;
+        }
+      }
+      return out;
+    };
+  }
+  if (field.repeated) {
+    return (v) =>
+      (v as unknown[]).map((item, i) => {
+        try {
+          return element(item);
+        } catch (err) {
+          throw err instanceof Unrenderable ? err.nested(`[${i}]`) : err;
+        }
+      });
+  }
+  return element;
+}
+
+/** protobufjs keys decoded 64-bit map entries by an 8-character hash of the value's bits. */
+function longMapKey(kind: string): (key: string) => string {
+  const unsigned = kind === 'uint64' || kind === 'fixed64';
+  return (key) => {
+    if (key.length !== 8) return key;
+    const bits = protobuf.util.LongBits.fromHash(key);
+    const big = (BigInt(bits.hi >>> 0) << 32n) | BigInt(bits.lo >>> 0);
+    return (unsigned ? big : BigInt.asIntN(64, big)).toString();
+  };
+}
+
+function elementOf(resolved: protobuf.ReflectionObject | null, kind: string): Render {
+  if (resolved instanceof protobuf.Enum && resolved.fullName === NULL_VALUE) return () => null;
+  if (resolved instanceof protobuf.Type) {
+    // Resolved lazily: a message type may contain itself.
+    let render: Render | undefined;
+    return (v) => (render ??= messageRenderer(resolved))(v);
+  }
+  return elementRenderer(resolved, kind, defaultJsonOptions);
+}
+
+function anyRenderer(anyType: protobuf.Type): Render {
+  return (v) => {
+    if (v === null || v === undefined) return null;
+    const any = v as { type_url?: string; value?: Uint8Array };
+    const url = any.type_url ?? '';
+    if (url === '') return {};
+    const inner = lookupMessage(anyType.root, url);
+    if (!inner) throw new Unrenderable(`Any of "${url}", a type the gateway does not know`);
+    let decoded: protobuf.Message;
+    try {
+      decoded = inner.decode(any.value ?? new Uint8Array(0));
+    } catch (err) {
+      throw new Unrenderable(`Any of "${url}" does not decode: ${(err as Error).message}`);
+    }
+    const rendered = messageRenderer(inner)(decoded);
+    return CUSTOM_JSON.has(inner.fullName) ? { '@type': url, value: rendered } : { '@type': url, ...(rendered as object) };
+  };
+}
+
+/** The message type an Any's type URL names (the part after the last `/`), in `root`. */
+function lookupMessage(root: protobuf.Root | protobuf.Namespace, url: string): protobuf.Type | undefined {
+  const name = url.slice(url.lastIndexOf('/') + 1);
+  if (name === '') return undefined;
+  try {
+    const found = root.lookup(name.startsWith('.') ? name : '.' + name);
+    return found instanceof protobuf.Type ? found : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const MIN_TIMESTAMP_SECONDS = -62135596800n; // 0001-01-01T00:00:00Z
+const MAX_TIMESTAMP_SECONDS = 253402300799n; // 9999-12-31T23:59:59Z
+const MAX_DURATION_SECONDS = 315576000000n; // duration.proto: about 10,000 years
+
+/** Refuses the values a well-known type's JSON form cannot express, then renders with message-json.ts. */
+function checkedWellKnown(type: protobuf.Type, render: Render): Render {
+  switch (type.fullName) {
+    case '.google.protobuf.Timestamp':
+      return (v) => {
+        if (v !== null && v !== undefined) {
+          const { seconds, nanos } = secondsAndNanos(v);
+          if (seconds < MIN_TIMESTAMP_SECONDS || seconds > MAX_TIMESTAMP_SECONDS) throw new Unrenderable('a Timestamp must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z');
+          if (nanos < 0 || nanos > 999_999_999) throw new Unrenderable('a Timestamp needs nanos in [0, 999999999]');
+        }
+        return render(v);
+      };
+    case '.google.protobuf.Duration':
+      return (v) => {
+        if (v !== null && v !== undefined) {
+          const { seconds, nanos } = secondsAndNanos(v);
+          if (seconds > MAX_DURATION_SECONDS || seconds < -MAX_DURATION_SECONDS) throw new Unrenderable(`a Duration must be within ±${MAX_DURATION_SECONDS}s`);
+          if (nanos <= -1_000_000_000 || nanos >= 1_000_000_000 || (seconds > 0n && nanos < 0) || (seconds < 0n && nanos > 0)) {
+            throw new Unrenderable("a Duration's nanos must be below one second and have the sign of its seconds");
+          }
+        }
+        return render(v);
+      };
+    case '.google.protobuf.FieldMask':
+      return (v) => {
+        for (const path of (v as { paths?: string[] } | null)?.paths ?? []) {
+          // proto3 JSON writes paths in lowerCamelCase; a path that does not come back the same is refused.
+          const camel = path.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+          if (camel.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase()) !== path) throw new Unrenderable(`the FieldMask path "${path}" has no lowerCamelCase form`);
+        }
+        return render(v);
+      };
+    case VALUE:
+      return (v) => {
+        if (v !== null && v !== undefined) checkValue(v);
+        return render(v);
+      };
+    case '.google.protobuf.Struct':
+      return (v) => {
+        if (v !== null && v !== undefined) checkStruct(v);
+        return render(v);
+      };
+    case '.google.protobuf.ListValue':
+      return (v) => {
+        if (v !== null && v !== undefined) for (const item of (v as { values?: unknown[] }).values ?? []) checkValue(item);
+        return render(v);
+      };
+    default:
+      return render;
+  }
+}
+
+function secondsAndNanos(v: unknown): { seconds: bigint; nanos: number } {
+  const m = v as { seconds?: unknown; nanos?: number };
+  return { seconds: BigInt(longToString(m.seconds ?? 0)), nanos: m.nanos ?? 0 };
+}
+
+// protobufjs defines google/protobuf/struct.proto itself, with camelCase field names.
+function checkValue(v: unknown): void {
+  const m = v as Record<string, unknown>;
+  const kind = ['nullValue', 'numberValue', 'stringValue', 'boolValue', 'structValue', 'listValue'].find((k) => Object.prototype.hasOwnProperty.call(m, k) && m[k] !== null && m[k] !== undefined);
+  if (kind === undefined) throw new Unrenderable('a google.protobuf.Value must have a value');
+  if (kind === 'numberValue' && !Number.isFinite(m.numberValue)) throw new Unrenderable('a google.protobuf.Value cannot be NaN or Infinity');
+  if (kind === 'structValue') checkStruct(m.structValue);
+  if (kind === 'listValue') for (const item of (m.listValue as { values?: unknown[] }).values ?? []) checkValue(item);
+}
+
+function checkStruct(v: unknown): void {
+  const fields = (v as { fields?: Record<string, unknown> }).fields ?? {};
+  for (const k of Object.keys(fields)) {
+    try {
+      checkValue(fields[k]);
+    } catch (err) {
+      throw err instanceof Unrenderable ? err.nested(k) : err;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON → binary
+
+/** Writes the fields of one message (no tag, no length) for a JSON value. */
+type Write = (json: unknown, writer: protobuf.Writer) => void;
+
+const writers = new WeakMap<protobuf.Type, Write>();
+
+function messageWriter(type: protobuf.Type): Write {
+  const cached = writers.get(type);
+  if (cached) return cached;
+  let write: Write;
+  if (type.fullName === ANY) write = anyWriter(type);
+  else if (DELEGATED.has(type.fullName)) write = wellKnownWriter(type);
+  else write = plainMessageWriter(type);
+  writers.set(type, write);
+  return write;
+}
+
+interface FieldWriter {
+  field: protobuf.Field;
+  /** The field's own JSON null is a value (google.protobuf.Value, NullValue), not "not set". */
+  nullIsValue: boolean;
+  write: (json: unknown, writer: protobuf.Writer) => void;
+}
+
+function plainMessageWriter(type: protobuf.Type): Write {
+  const expected = `a JSON object (${typeName(type)})`;
+  // Built on first use, so recursive types compile.
+  let byKey: Map<string, FieldWriter> | undefined;
+  const build = () => {
+    byKey = new Map();
+    for (const field of type.fieldsArray) {
+      field.resolve();
+      const entry: FieldWriter = { field, nullIsValue: !field.repeated && !field.map && acceptsNull(field.resolvedType), write: fieldWriter(field) };
+      byKey.set(field.name, entry);
+      byKey.set(jsonName(field), entry);
+    }
+    return byKey;
+  };
+  return (json, writer) => {
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new CoercionFailure('type', expected, show(json));
+    const fields = byKey ?? build();
+    const object = json as Record<string, unknown>;
+    let seen: Set<protobuf.Field> | undefined;
+    let oneofs: Set<string> | undefined;
+    for (const key of Object.keys(object)) {
+      // Unknown keys are dropped, as connect-go's codec does (protojson DiscardUnknown).
+      const entry = fields.get(key);
+      if (!entry) continue;
+      const value = object[key];
+      seen ??= new Set();
+      if (seen.has(entry.field)) throw new CoercionFailure('type', `one of '${entry.field.name}' and '${jsonName(entry.field)}'`, 'both').nested(key);
+      seen.add(entry.field);
+      if (value === null && !entry.nullIsValue) continue;
+      const oneof = entry.field.partOf;
+      if (oneof) {
+        oneofs ??= new Set();
+        if (oneofs.has(oneof.name)) throw new CoercionFailure('type', `at most one field of oneof '${oneof.name}'`, 'several').nested(key);
+        oneofs.add(oneof.name);
+      }
+      try {
+        entry.write(value, writer);
+      } catch (err) {
+        throw err instanceof CoercionFailure ? err.nested(key) : err;
+      }
+    }
+  };
+}
+
+function acceptsNull(resolved: protobuf.ReflectionObject | null): boolean {
+  return resolved?.fullName === VALUE || resolved?.fullName === NULL_VALUE;
+}
+
+/** A JSON value as one field's element: its wire type and how to write it, or DROP. */
+interface ElementWriter {
+  wireType: number;
+  /** Whether the element is packable (numbers, bools, enums) . */
+  packable: boolean;
+  /** The coerced value, or DROP for an enum name the enum does not know. */
+  coerce: Coercer;
+  /** Writes a coerced value (no tag). */
+  put: (value: unknown, writer: protobuf.Writer) => void;
+  isDefault: (value: unknown) => boolean;
+}
+
+const DROP = Symbol('drop');
+
+function fieldWriter(field: protobuf.Field): FieldWriter['write'] {
+  const id = field.id;
+  if (field.map) return mapWriter(field as unknown as protobuf.MapField);
+  const element = elementWriter(field.resolvedType, field.type);
+  const tag = (id << 3) | element.wireType;
+  if (field.repeated) {
+    const packed = element.packable && field.packed;
+    const nullIsValue = acceptsNull(field.resolvedType);
+    return (json, writer) => {
+      if (!Array.isArray(json)) throw new CoercionFailure('type', 'a JSON array', show(json));
+      if (json.length === 0) return;
+      if (packed) writer.uint32((id << 3) | 2).fork();
+      json.forEach((item, i) => {
+        try {
+          if (item === null && !nullIsValue) throw new CoercionFailure('type', 'a value (null is no list element)', 'null');
+          const value = element.coerce(item);
+          if (value === DROP) return;
+          element.put(value, packed ? writer : writer.uint32(tag));
+        } catch (err) {
+          throw err instanceof CoercionFailure ? err.nested(`[${i}]`) : err;
+        }
+      });
+      // A run whose enum names were all dropped stays, empty: valid, and decoded as no elements.
+      if (packed) writer.ldelim();
+    };
+  }
+  // Fields with presence (oneof members, proto3 `optional`, messages) are written even when
+  // default; the others are left out then, as every proto3 encoder does.
+  const hasPresence = field.partOf !== null && field.partOf !== undefined;
+  return (json, writer) => {
+    const value = element.coerce(json);
+    if (value === DROP) return;
+    if (!hasPresence && element.isDefault(value)) return;
+    element.put(value, writer.uint32(tag));
+  };
+}
+
+function mapWriter(field: protobuf.MapField): FieldWriter['write'] {
+  const keyKind = field.keyType;
+  const key = elementWriter(null, keyKind);
+  const keyText = mapKeyCoercer(keyKind);
+  const value = elementWriter(field.resolvedType, field.type);
+  const nullIsValue = acceptsNull(field.resolvedType);
+  const tag = (field.id << 3) | 2;
+  return (json, writer) => {
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new CoercionFailure('type', 'a JSON object', show(json));
+    for (const [k, v] of Object.entries(json as Record<string, unknown>)) {
+      try {
+        if (v === null && !nullIsValue) throw new CoercionFailure('type', 'a value (null is no map value)', 'null');
+        const coercedKey = keyText(k);
+        const coercedValue = value.coerce(v);
+        if (coercedValue === DROP) continue;
+        writer.uint32(tag).fork();
+        key.put(coercedKey, writer.uint32((1 << 3) | key.wireType));
+        value.put(coercedValue, writer.uint32((2 << 3) | value.wireType));
+        writer.ldelim();
+      } catch (err) {
+        throw err instanceof CoercionFailure ? err.nested(k) : err;
+      }
+    }
+  };
+}
+
+/** Map keys are JSON object keys, so always text: `"true"`, `"-12"`. */
+function mapKeyCoercer(kind: string): Coercer {
+  if (kind === 'string') return (k) => k;
+  if (kind === 'bool') {
+    return (k) => {
+      if (k === 'true') return true;
+      if (k === 'false') return false;
+      throw new CoercionFailure('type', 'a bool map key ("true" or "false")', show(k));
+    };
+  }
+  return scalarCoercer(kind, 'text');
+}
+
+function elementWriter(resolved: protobuf.ReflectionObject | null, kind: string): ElementWriter {
+  if (resolved instanceof protobuf.Enum) {
+    const values = resolved.values;
+    const isNullValue = resolved.fullName === NULL_VALUE;
+    const expected = `one of ${Object.keys(values).join(', ')} (${typeName(resolved)})`;
+    return {
+      wireType: 0,
+      packable: true,
+      coerce: (v) => {
+        if (isNullValue && v === null) return 0;
+        if (typeof v === 'string') {
+          // Own names only: `values` inherits from Object.prototype. A name the enum does not
+          // have is dropped (protojson DiscardUnknown drops unknown enum names too).
+          return Object.prototype.hasOwnProperty.call(values, v) ? values[v] : DROP;
+        }
+        if (typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) return v;
+        throw new CoercionFailure('type', expected, show(v));
+      },
+      put: (v, w) => void w.int32(v as number),
+      isDefault: (v) => v === 0,
+    };
+  }
+  if (resolved instanceof protobuf.Type) {
+    let write: Write | undefined;
+    const type = resolved;
+    return {
+      wireType: 2,
+      packable: false,
+      // The JSON is checked while it is written; `put` forks so the length prefix is right.
+      coerce: (v) => v,
+      put: (v, w) => {
+        write ??= messageWriter(type);
+        w.fork();
+        write(v, w);
+        w.ldelim();
+      },
+      isDefault: () => false,
+    };
+  }
+  const coerce = scalarCoercer(kind, 'json');
+  const basic = (protobuf.types.basic as Record<string, number>)[kind];
+  const method = kind as 'int32';
+  return {
+    wireType: basic,
+    packable: kind !== 'string' && kind !== 'bytes',
+    coerce,
+    put: (v, w) => void (w[method] as (value: unknown) => protobuf.Writer)(v),
+    isDefault: scalarDefault(kind),
+  };
+}
+
+function scalarDefault(kind: string): (value: unknown) => boolean {
+  if (kind === 'string') return (v) => v === '';
+  if (kind === 'bytes') return (v) => (v as Uint8Array).length === 0;
+  if (kind === 'bool') return (v) => v === false;
+  if (LONG_KINDS.has(kind)) return (v) => v === '0';
+  // -0 too: protobuf encoders leave a zero-valued number out, whatever its sign.
+  return (v) => v === 0;
+}
+
+/** A well-known type coerce.ts reads (its proto3 JSON form into a plain message), encoded here. */
+function wellKnownWriter(type: protobuf.Type): Write {
+  const coerce = compileMessageCoercer(type, 'json', {}, () => {});
+  if (!coerce) throw new Error(`no JSON reader for ${typeName(type)}`);
+  return (json, writer) => void type.encode(coerce(json) as Record<string, unknown>, writer);
+}
+
+function anyWriter(anyType: protobuf.Type): Write {
+  return (json, writer) => {
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new CoercionFailure('type', 'a JSON object (google.protobuf.Any)', show(json));
+    const object = json as Record<string, unknown>;
+    const keys = Object.keys(object);
+    if (keys.length === 0) return;
+    const url = object['@type'];
+    if (typeof url !== 'string' || url === '') throw new CoercionFailure('type', "an '@type' naming the message", show(url ?? null)).nested('@type');
+    const inner = lookupMessage(anyType.root, url);
+    if (!inner) throw new CoercionFailure('type', 'a message type the gateway knows', show(url)).nested('@type');
+    const innerWriter = protobuf.Writer.create();
+    if (CUSTOM_JSON.has(inner.fullName)) {
+      if (!('value' in object)) throw new CoercionFailure('type', `a 'value' holding the ${typeName(inner)}`, 'nothing').nested('value');
+      try {
+        messageWriter(inner)(object.value, innerWriter);
+      } catch (err) {
+        throw err instanceof CoercionFailure ? err.nested('value') : err;
+      }
+    } else {
+      const { '@type': _, ...fields } = object;
+      messageWriter(inner)(fields, innerWriter);
+    }
+    writer.uint32((1 << 3) | 2).string(url);
+    const bytes = innerWriter.finish();
+    if (bytes.length > 0) writer.uint32((2 << 3) | 2).bytes(bytes);
+  };
+}
