@@ -1,16 +1,31 @@
 /**
- * The fastify side of WebSocket routes: the `wsHandler` of the public catch-all route. Each
- * accepted upgrade becomes a session (core/handle-websocket.ts) against the route table current
- * when it arrived, so a hot reload never cuts an open socket; the handler keeps the open
- * sessions so a shutdown can close them with 1001.
+ * The fastify side of WebSocket routes: the `wsHandler` of the public catch-all route, and the
+ * hook that admits an upgrade before the 101. Each accepted upgrade becomes a session
+ * (core/handle-websocket.ts) against the route table current when it arrived, so a hot reload
+ * never cuts an open socket; the handler keeps the open sessions so a shutdown can close them
+ * with 1001.
+ *
+ * When auth is on, an upgrade is admitted only with credentials the route accepts and from an
+ * origin allowed to use them. Browsers send cookies and cached Basic credentials on a
+ * WebSocket handshake from any page, with no CORS check (cross-site WebSocket hijacking), so an
+ * upgrade that carries an `Origin` must be same-origin (its host and port are the Host header's)
+ * or allowed, with credentials, by the CORS policy of the path. These refusals are HTTP answers
+ * before the 101 (401 with `WWW-Authenticate`, 403), in the route's error shape: no session is
+ * opened, no backend is called. Every other refusal stays in-stream (handle-websocket.ts).
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
+import type { CorsConfig } from '../config/gateway-config.js';
 import { Code, gatewayError, GatewayReason } from '../core/gateway-error.js';
-import { openWebSocketSession, type WebSocketSession, type WebSocketSummary } from '../core/handle-websocket.js';
+import { matchWebSocketRoute, openWebSocketSession, type WebSocketRoute, type WebSocketSession, type WebSocketSummary } from '../core/handle-websocket.js';
+import { headerValue, hostOf } from '../core/http-input-values.js';
+import type { HttpInput } from '../core/http-types.js';
 import { createStreamSlots, type StreamSlots } from '../core/open-streams.js';
+import { authorizeRoute, renderCallError } from '../core/prepare-call.js';
 import type { Authenticator } from '../security/authenticator.js';
-import { requestInput } from './fastify-io.js';
+import { corsPolicyFor, originAllowed } from './cors.js';
+import { requestInput, sendReply } from './fastify-io.js';
+import type { RouteTable } from './route-table.js';
 import type { TableHolder } from './table-holder.js';
 
 export interface WebSocketOptions {
@@ -51,6 +66,8 @@ export interface WebSocketRouteOptions {
   readonly streamSlots?: StreamSlots;
   /** Told of each upgrade refused by `streamSlots` (metrics). */
   readonly onRefused?: () => void;
+  /** The listener's CORS settings (a frontend binding's own override them): origins they allow may upgrade with credentials. */
+  readonly cors?: CorsConfig;
 }
 
 export interface WebSocketHandler {
@@ -60,6 +77,12 @@ export interface WebSocketHandler {
   readonly open: number;
   /** Ends every open session with 1001 (gateway shutdown); their backend calls are cancelled. */
   closeAll(): void;
+  /**
+   * A `preValidation` hook for the public routes: refuses, before the 101, an upgrade without
+   * the credentials its route needs (401 with the challenge, 403) or from an origin not allowed
+   * to use them (403). Anything that is not an upgrade passes untouched.
+   */
+  admit(request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }
 
 /** Creates the public listener's WebSocket handler. */
@@ -109,7 +132,69 @@ export function createWebSocketHandler(options: WebSocketRouteOptions): WebSocke
     closeAll() {
       for (const session of [...sessions]) session.shutdown();
     },
+    async admit(request: FastifyRequest, reply: FastifyReply) {
+      const auth = options.auth;
+      if (!auth || !isUpgrade(request)) return;
+      const input: HttpInput = { ...requestInput(request), requestId: request.id, clientAddress: request.ip };
+      const table = options.tables.current;
+      let route: WebSocketRoute;
+      try {
+        route = matchWebSocketRoute(table, input).route;
+      } catch {
+        // No route takes the upgrade: refused in-stream like every routing failure.
+        return;
+      }
+      let refusal;
+      try {
+        const origin = headerValue(input.headers['origin']);
+        if (origin !== undefined && !originMayUpgrade(table, options.cors, input, origin)) {
+          throw gatewayError(Code.PERMISSION_DENIED, GatewayReason.FORBIDDEN, `a WebSocket from origin '${origin}' is not allowed here`, { origin });
+        }
+        await authorizeRoute(route, input, auth);
+        return;
+      } catch (err) {
+        refusal = renderCallError(route, err, { auth, contentType: route.frontend.negotiator.fallbackType });
+      }
+      refusal.headers['x-request-id'] = request.id;
+      request.log.info({ path: route.template, route: route.id, client: request.ip, status: refusal.status }, 'websocket refused');
+      await sendReply(reply, refusal);
+    },
   });
+}
+
+function isUpgrade(request: FastifyRequest): boolean {
+  return request.method === 'GET' && headerValue(request.headers['upgrade'])?.toLowerCase() === 'websocket';
+}
+
+/**
+ * Whether a page at `origin` may open a credentialed WebSocket here: same-origin (the Origin's
+ * host and port are the Host header's), or an origin the path's CORS policy allows with
+ * credentials. `*` alone does not do: CORS itself never lets `*` carry credentials.
+ */
+function originMayUpgrade(table: RouteTable, listener: CorsConfig | undefined, input: HttpInput, origin: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false; // `null` (sandboxed frames, file: pages) and garbage are never same-origin
+  }
+  const secure = url.protocol === 'https:' || url.protocol === 'wss:';
+  const host = headerValue(input.headers['host'])?.toLowerCase();
+  if (host !== undefined && withPort(url.host, secure) === withPort(host, secure)) return true;
+  let policy;
+  try {
+    policy = corsPolicyFor(table, listener, input.path, hostOf(input.headers));
+  } catch {
+    return false; // a CORS config that does not compile allows nothing
+  }
+  return policy !== undefined && (!policy.anyOrigin || policy.allowCredentials) && originAllowed(policy, origin);
+}
+
+/** `host[:port]` with the scheme's default port made explicit, so `a.test` equals `a.test:80`. */
+function withPort(host: string, secure: boolean): string {
+  const bracket = host.lastIndexOf(']');
+  const colon = host.lastIndexOf(':');
+  return colon > bracket ? host : `${host}:${secure ? 443 : 80}`;
 }
 
 function peerOf(socket: WebSocket) {

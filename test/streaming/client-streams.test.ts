@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningGateway } from '../../src/start-gateway.js';
+import { hashPassword } from '../../src/security/password-hash.js';
 import { REPO_ROOT, startFromConfig, tempDir, writeConfig } from '../operations/support.js';
 import { CONVERSATION_PROTO, startConversationServer, type ConversationServer } from './conversation-server.js';
 import { connect } from './websocket-fixture.js';
@@ -42,17 +43,21 @@ let backend: ConversationServer;
 let gateway: RunningGateway;
 let dir: ReturnType<typeof tempDir>;
 
+/** The same frontend on a gateway with Basic auth (`talker` may write). */
+let guarded: RunningGateway;
+
 before(async () => {
   backend = await startConversationServer();
   dir = tempDir('client-streams');
   const frontend = join(dir.path, 'talk.yaml');
   writeFileSync(frontend, FRONTEND);
-  const config = writeConfig(dir.path, {
-    namespaces: [{ name: 'talk', pattern: { target: backend.address, protos: [join(REPO_ROOT, 'proto', CONVERSATION_PROTO)] }, frontends: [{ file: frontend }] }],
-  });
-  gateway = await startFromConfig(config, join(dir.path, 'data'));
+  const namespaces = [{ name: 'talk', pattern: { target: backend.address, protos: [join(REPO_ROOT, 'proto', CONVERSATION_PROTO)] }, frontends: [{ file: frontend }] }];
+  gateway = await startFromConfig(writeConfig(dir.path, { namespaces }), join(dir.path, 'data'));
+  writeFileSync(join(dir.path, 'users.yaml'), JSON.stringify({ users: [{ name: 'talker', password: await hashPassword('talk-secret'), roles: { talk: 'write' } }] }));
+  guarded = await startFromConfig(writeConfig(dir.path, { auth: { basic: { usersFile: 'users.yaml' } }, namespaces }, 'guarded.yaml'), join(dir.path, 'data-guarded'));
 });
 after(async () => {
+  await guarded?.close();
   await gateway?.close();
   await backend?.close();
   dir?.remove();
@@ -149,5 +154,21 @@ describe('the same bidi route over WebSocket', () => {
   test('a route with plain framings only refuses the upgrade in-stream', async () => {
     const out = await connect(gateway.url.replace(/^http/, 'ws') + '/collect').closed;
     assert.equal(out.code, 4012);
+  });
+});
+
+describe('with auth on', () => {
+  test('a stream request without credentials is a 401 with the WWW-Authenticate challenge, as on unary routes', async () => {
+    const res = await fetch(guarded.url + '/chat', { method: 'POST', body: '{"text":"a","n":1}', headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' } });
+    assert.equal(res.status, 401);
+    assert.match(res.headers.get('www-authenticate') ?? '', /^Basic realm=/);
+    await res.text();
+  });
+
+  test('with credentials it streams', async () => {
+    const authorization = `Basic ${Buffer.from('talker:talk-secret').toString('base64')}`;
+    const res = await fetch(guarded.url + '/chat', { method: 'POST', body: '{"text":"a","n":1}', headers: { 'content-type': 'application/json', accept: 'application/x-ndjson', authorization } });
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), '{"said":"A","n":1}\n');
   });
 });

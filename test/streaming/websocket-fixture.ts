@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { Code, gatewayError, GatewayReason } from '../../src/core/gateway-error.js';
 import type { ErrorMapper } from '../../src/core/render-error.js';
-import { createHttpServer } from '../../src/routing/fastify-adapter.js';
+import { createHttpServer, type HttpServerOptions } from '../../src/routing/fastify-adapter.js';
 import type { CompiledFrontend, CompiledRoute } from '../../src/routing/compiled-route.js';
 import type { RouteTable } from '../../src/routing/route-table.js';
 import { createTableHolder } from '../../src/routing/table-holder.js';
@@ -88,8 +88,8 @@ export interface WsGateway {
   close(): Promise<void>;
 }
 
-/** Starts the backend and a gateway on 127.0.0.1 with the test routes under /ws/. */
-export async function startWsGateway(websocket: WebSocketOptions = {}): Promise<WsGateway> {
+/** Starts the backend and a gateway on 127.0.0.1 with the test routes under /ws/ (`server`: more listener options, e.g. cors). */
+export async function startWsGateway(websocket: WebSocketOptions = {}, server: Partial<HttpServerOptions> = {}): Promise<WsGateway> {
   const backend = await startStreamServer();
   const upstream: Upstream = createHttp2Upstream(backend.address);
   const frontend = { name: 'ws', mountPath: '/ws', namespace: 'ns', mapError, unknownQuery: 'ignore', trailingSlash: false, upstream, negotiator: {} as never, cache: {} as never } as unknown as CompiledFrontend;
@@ -112,7 +112,7 @@ export async function startWsGateway(websocket: WebSocketOptions = {}): Promise<
     },
     frontendFor: () => frontend,
   };
-  const app = createHttpServer({ tables: createTableHolder(table), auth: fakeAuth, websocket });
+  const app = createHttpServer({ ...server, tables: createTableHolder(table), auth: fakeAuth, websocket });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url: address.replace('http', 'ws'),
@@ -143,4 +143,28 @@ export function connect(url: string, headers: Record<string, string> = {}): { ws
   });
   const closed = new Promise<Received>((resolve) => ws.once('close', (code, reason) => resolve({ frames, code, reason: reason.toString() })));
   return { ws, frames, opened, closed };
+}
+
+export interface RefusedUpgrade {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/** Attempts an upgrade that the gateway is expected to refuse before the 101: its HTTP answer. */
+export function refusedUpgrade(url: string, headers: Record<string, string> = {}): Promise<RefusedUpgrade> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => {
+      ws.terminate();
+      reject(new Error(`the upgrade of ${url} was accepted`));
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += String(chunk)));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    ws.once('error', (err) => reject(err));
+  });
 }

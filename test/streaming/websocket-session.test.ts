@@ -104,20 +104,6 @@ describe('WebSocket routes', () => {
     assert.deepEqual(JSON.parse(missing.frames[0]!), { error: { error_code: 40405, message: 'cannot route GET /ws/nowhere' } });
   });
 
-  test('auth as on REST routes: no credentials 4016, too low a role 4007, the right role streams', async () => {
-    const anonymous = await connect(`${gw.url}/ws/secure`).closed;
-    assert.equal(anonymous.code, 4016);
-    const reader = await connect(`${gw.url}/ws/secure`, { authorization: 'Bearer reader' }).closed;
-    assert.equal(reader.code, 4007);
-    assert.match(reader.reason, /may not write/);
-    const writer = connect(`${gw.url}/ws/secure`, { authorization: 'Bearer writer' });
-    await writer.opened;
-    writer.ws.send('{"ok":true}');
-    await waitFor(() => writer.frames.length === 1);
-    writer.ws.send('{"$end":true}');
-    assert.equal((await writer.closed).code, 1000);
-  });
-
   test('the client going away cancels the backend call (observed at the backend)', async () => {
     const before = gw.backend.hang.cancelledAt.length;
     const { ws, frames, opened } = connect(`${gw.url}/ws/hang`);
