@@ -20,6 +20,7 @@ import { locatePointer } from '../frontends/source-positions.js';
 import { redactUrlsIn } from '../observability/redact-url.js';
 import { AuthConfigSchema } from '../security/auth-config.js';
 import type { Http2UpstreamOptions } from '../upstream/http2-upstream.js';
+import { corsConfigProblems } from './cors-origins.js';
 import { exposureProblems } from './listener-exposure.js';
 
 const Port = () => Type.Integer({ minimum: 0, maximum: 65535 });
@@ -402,9 +403,16 @@ function configRuleProblems(config: GatewayConfig): ConfigRuleProblem[] {
     if (names.has(b.name)) problem(DiagnosticCode.DUPLICATE_NAME, `/backends/${i}/name`, `backend name '${b.name}' is used twice`);
     names.add(b.name);
   }
+  // Every `cors:` is checked here, the bindings' too: the route table that applies them is
+  // compiled later, and a policy that cannot be used must stop the start, not be skipped.
+  const corsRule = (cors: CorsConfig | undefined, at: string) => {
+    for (const p of cors ? corsConfigProblems(cors) : []) problem(DiagnosticCode.INVALID_VALUE, `${at}${p.pointer}`, p.message);
+  };
+  corsRule(config.http?.cors, '/http/cors');
   const nsNames = new Set<string>();
   for (const [i, ns] of config.namespaces.entries()) {
     const at = `/namespaces/${i}`;
+    for (const [j, mount] of ns.frontends.entries()) corsRule(mount.cors, `${at}/frontends/${j}/cors`);
     if (nsNames.has(ns.name)) problem(DiagnosticCode.DUPLICATE_NAME, `${at}/name`, `namespace name '${ns.name}' is used twice`);
     nsNames.add(ns.name);
     for (const [slot, backend] of Object.entries(ns.pattern.slots ?? {})) {

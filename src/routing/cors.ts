@@ -14,6 +14,7 @@
  * never sends. Its per-request `delegator` could pick a binding's policy from the swappable
  * table, but none of the rest would change.
  */
+import { corsConfigProblems, parseOriginEntry, parseUrl, type WildcardOrigin } from '../config/cors-origins.js';
 import { ConfigError, type CorsConfig } from '../config/gateway-config.js';
 import type { RouteTable } from './route-table.js';
 
@@ -64,21 +65,6 @@ export interface CorsPolicy {
   readonly seen: Map<string, boolean>;
 }
 
-/** `https://*.example.com:8443`: any subdomain (one or more labels) of `example.com`. */
-interface WildcardOrigin {
-  readonly protocol: string;
-  /** `.example.com` */
-  readonly suffix: string;
-  /** Empty for the scheme's default port. */
-  readonly port: string;
-}
-
-/** A problem of one `cors:` config: the field (a JSON pointer below `cors`) and what is wrong. */
-export interface CorsConfigProblem {
-  readonly pointer: string;
-  readonly message: string;
-}
-
 const compiled = new WeakMap<CorsConfig, CorsPolicy>();
 
 /** How many Origin values a policy remembers its answer for before it starts over. */
@@ -116,24 +102,6 @@ export function compileCorsPolicy(config: CorsConfig): CorsPolicy {
   };
   compiled.set(config, policy);
   return policy;
-}
-
-/**
- * What cannot be used in a `cors:` config (empty when it is sound): `*` with credentials (the
- * Fetch standard forbids `Access-Control-Allow-Origin: *` on credentialed requests, and
- * reflecting every origin with credentials would hand every site the user's session), and
- * origins that are not `scheme://host[:port]` or `scheme://*.domain[:port]`.
- */
-export function corsConfigProblems(config: CorsConfig): CorsConfigProblem[] {
-  const problems: CorsConfigProblem[] = [];
-  for (const [i, entry] of config.allowOrigins.entries()) {
-    if (entry === '*') {
-      if (config.allowCredentials === true) problems.push({ pointer: `/allowOrigins/${i}`, message: "'*' cannot be combined with allowCredentials: true; list the origins instead" });
-    } else if (!parseOriginEntry(entry)) {
-      problems.push({ pointer: `/allowOrigins/${i}`, message: `'${entry}' is not an origin: expected scheme://host[:port], scheme://*.domain[:port] or '*'` });
-    }
-  }
-  return problems;
 }
 
 /**
@@ -207,33 +175,6 @@ function matchOrigin(policy: CorsPolicy, origin: string): boolean {
   if (!url || url.origin === 'null') return policy.exactOrigins.has(origin.toLowerCase());
   if (policy.exactOrigins.has(url.origin)) return true;
   return policy.wildcardOrigins.some((w) => w.protocol === url.protocol && w.port === url.port && url.hostname.endsWith(w.suffix) && url.hostname.length > w.suffix.length);
-}
-
-/** A config origin entry: an exact origin serialised, a wildcard, or undefined when it is neither. */
-function parseOriginEntry(entry: string): { exact: string } | WildcardOrigin | undefined {
-  const wildcard = /^([a-z][a-z0-9+.-]*:\/\/)\*\.(.+)$/i.exec(entry);
-  if (wildcard) {
-    // A stand-in label lets the URL parser normalise the rest (case, default port, IDNA).
-    const url = parseUrl(`${wildcard[1]}x.${wildcard[2]}`);
-    if (!url || url.origin === 'null' || !isBareOrigin(url, `${wildcard[1]}x.${wildcard[2]}`) || url.hostname.includes('*')) return undefined;
-    return { protocol: url.protocol, suffix: url.hostname.slice(1), port: url.port };
-  }
-  const url = parseUrl(entry);
-  if (!url || url.origin === 'null' || !isBareOrigin(url, entry) || url.hostname.includes('*')) return undefined;
-  return { exact: url.origin };
-}
-
-/** Nothing but scheme, host and port: no path, query, fragment or credentials. */
-function isBareOrigin(url: URL, text: string): boolean {
-  return url.username === '' && url.password === '' && url.search === '' && url.hash === '' && url.pathname === '/' && !text.replace(/^[^:]+:\/\//, '').includes('/');
-}
-
-function parseUrl(text: string): URL | undefined {
-  try {
-    return new URL(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function unionLowerCase(defaults: readonly string[], extra: readonly string[] | undefined): string[] {

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConfigError, type CorsConfig } from '../../src/config/gateway-config.js';
-import { compileCorsPolicy, corsConfigProblems, originAllowed, preflightHeaders, responseHeaders } from '../../src/routing/cors.js';
+import { corsConfigProblems } from '../../src/config/cors-origins.js';
+import { compileCorsPolicy, originAllowed, preflightHeaders, responseHeaders } from '../../src/routing/cors.js';
 
 const ORIGINS: CorsConfig = { allowOrigins: ['https://App.Example.com:443', 'http://localhost:3000', 'https://*.example.org', 'http://*.dev.test:8080'] };
 
