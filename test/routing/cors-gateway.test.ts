@@ -315,6 +315,22 @@ describe('configs that cannot be used', () => {
     });
   }
 
+  test("a frontend binding's cors that cannot be used: the config does not load, and says which binding", () => {
+    const dir = tempDir('cors-bad-binding');
+    try {
+      writeFileSync(join(dir.path, 'main.yaml'), PARTNER_FRONTEND);
+      const namespace = fixtureNamespace('fx', '127.0.0.1:1', [{ file: join(dir.path, 'main.yaml') }]);
+      namespace.frontends[0] = { ...namespace.frontends[0], cors: { allowOrigins: ['*'], allowCredentials: true } } as (typeof namespace.frontends)[0];
+      const file = writeConfig(dir.path, { namespaces: [namespace] });
+      assert.throws(
+        () => loadGatewayConfig(file),
+        (err: unknown) => err instanceof ConfigError && /namespaces\/0\/frontends\/0\/cors\/allowOrigins\/0/.test(err.message),
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+
   const staticFrontend = `name: lone
 type: REST
 protos: [prism/test/v1/everything.proto]
