@@ -16,6 +16,7 @@ import { Code, ConnectError, createClient, type Client, type Interceptor, type T
 import { createConnectTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import { ErrorInfoSchema } from './gen/google/rpc/error_details_pb.js';
 import { ChangeKind, Registry, type Change } from './gen/prism/patterns/registry/v1/registry_pb.js';
+import { startRecordingProxy } from '../support/recording-proxy.js';
 import { basicAuth, startRegistryRpcGateway, type RpcUser } from '../support/registry-rpc-gateway.js';
 import { useSuite } from '../support/use-suite.js';
 
@@ -44,7 +45,9 @@ const PROTOCOLS: readonly Protocol[] = [
     name: 'Connect (JSON)',
     slug: 'connectjson',
     connect: true,
-    transport: (baseUrl, extra = {}) => createConnectTransport({ baseUrl, httpVersion: '1.1', interceptors: extra.interceptors, useHttpGet: extra.useHttpGet }),
+    // connect-node's default is binary: JSON has to be asked for.
+    transport: (baseUrl, extra = {}) =>
+      createConnectTransport({ baseUrl, httpVersion: '1.1', useBinaryFormat: false, interceptors: extra.interceptors, useHttpGet: extra.useHttpGet }),
     timeoutHeader: (ms) => ['connect-timeout-ms', String(ms)],
   },
   {
@@ -93,7 +96,12 @@ async function next<T>(stream: AsyncIterator<T>, what: string): Promise<T> {
 }
 
 describe('connect-es clients through the gateway (grpcWeb: true)', () => {
-  const suite = useSuite(async (scope) => ({ gateway: scope.own(await startRegistryRpcGateway()) }));
+  const suite = useSuite(async (scope) => {
+    const gateway = scope.own(await startRegistryRpcGateway());
+    // Connect GET is chosen inside the transport, after the interceptors: the proxy sees the wire.
+    const proxy = scope.own(await startRecordingProxy(gateway.url));
+    return { gateway, proxy };
+  });
 
   for (const protocol of PROTOCOLS) {
     describe(protocol.name, () => {
@@ -196,12 +204,8 @@ describe('connect-es clients through the gateway (grpcWeb: true)', () => {
 
       if (protocol.connect) {
         test('Connect GET: read methods (NO_SIDE_EFFECTS) go out as GET and succeed; writes stay POST', { timeout: 60_000 }, async () => {
-          const methods: string[] = [];
-          const record: Interceptor = (nextCall) => (req) => {
-            methods.push(`${req.requestMethod} ${req.method.name}`);
-            return nextCall(req);
-          };
-          const registry = client({ useHttpGet: true, interceptors: [record] });
+          const registry = createClient(Registry, protocol.transport(suite.proxy.url, { useHttpGet: true }));
+          const from = suite.proxy.seen.length;
           const subject = `get-${protocol.slug}-value`;
           const { id } = await registry.registerSchema({ subject, schema: avro('Got') });
           const read = await registry.getSchemaVersion({ subject, version: '1' });
@@ -210,7 +214,18 @@ describe('connect-es clients through the gateway (grpcWeb: true)', () => {
           const err = await connectErrorOf(() => registry.getSchemaVersion({ subject: `missing-get-${protocol.slug}`, version: '1' }));
           assert.equal(err.code, Code.NotFound);
           assert.equal(err.findDetails(ErrorInfoSchema)[0]?.reason, 'SUBJECT_NOT_FOUND');
-          assert.deepEqual(methods, ['POST RegisterSchema', 'GET GetSchemaVersion', 'GET ListSchemaVersions', 'GET GetSchemaVersion']);
+          const encoding = protocol.slug === 'connectjson' ? 'json' : 'proto';
+          const wire = suite.proxy.seen.slice(from).map((line) => {
+            const [method, target] = line.split(' ') as [string, string];
+            const url = new URL(target, 'http://x');
+            return [method, url.pathname.split('/').pop(), url.searchParams.get('encoding'), url.searchParams.get('connect'), url.searchParams.has('message')];
+          });
+          assert.deepEqual(wire, [
+            ['POST', 'RegisterSchema', null, null, false],
+            ['GET', 'GetSchemaVersion', encoding, 'v1', true],
+            ['GET', 'ListSchemaVersions', encoding, 'v1', true],
+            ['GET', 'GetSchemaVersion', encoding, 'v1', true],
+          ]);
         });
       }
     });
@@ -223,7 +238,10 @@ describe('connect-es clients with auth on', () => {
     writer: { password: 'rpc-writer-W2', roles: { default: 'write' } },
   };
   const as = (name: string) => ({ headers: { authorization: basicAuth(name, USERS[name]!.password) } });
-  const suite = useSuite(async (scope) => ({ gateway: scope.own(await startRegistryRpcGateway({ users: USERS })) }));
+  const suite = useSuite(async (scope) => {
+    const gateway = scope.own(await startRegistryRpcGateway({ users: USERS }));
+    return { gateway, proxy: scope.own(await startRecordingProxy(gateway.url)) };
+  });
 
   for (const protocol of PROTOCOLS) {
     describe(protocol.name, () => {
@@ -249,15 +267,13 @@ describe('connect-es clients with auth on', () => {
       });
 
       if (protocol.connect) {
-        test('Connect GET is a read: a read-only user may call it', { timeout: 60_000 }, async () => {
-          const methods: string[] = [];
-          const record: Interceptor = (nextCall) => (req) => {
-            methods.push(req.requestMethod);
-            return nextCall(req);
-          };
-          const subjects = await client({ useHttpGet: true, interceptors: [record] }).listSubjects({}, as('reader'));
+        test('Connect GET is a read: a read-only user may call it; without credentials it is Unauthenticated', { timeout: 60_000 }, async () => {
+          const registry = createClient(Registry, protocol.transport(suite.proxy.url, { useHttpGet: true }));
+          const from = suite.proxy.seen.length;
+          const subjects = await registry.listSubjects({}, as('reader'));
           assert.ok(Array.isArray(subjects.subjects));
-          assert.deepEqual(methods, ['GET']);
+          assert.equal((await connectErrorOf(() => registry.listSubjects({}))).code, Code.Unauthenticated);
+          assert.deepEqual(suite.proxy.seen.slice(from).map((line) => line.split(' ')[0]), ['GET', 'GET']);
         });
       }
     });
