@@ -256,7 +256,9 @@ class FileDescriber {
     const synthetic = (o: protobuf.OneOf) => o.fieldsArray.length === 1 && o.fieldsArray[0].options?.proto3_optional === true;
     const oneofs = [...type.oneofsArray.filter((o) => !synthetic(o)), ...type.oneofsArray.filter(synthetic)];
     const nestedTypes: Plain[] = [];
-    const fields = type.fieldsArray.map((field) => {
+    // protobufjs also lists, among a message's fields, its copies of the extensions declared
+    // for it (named by their full names); those are described where they are declared.
+    const fields = type.fieldsArray.filter((field) => !field.declaringField).map((field) => {
       const described = this.field(field, loaded.fields[field.name]);
       if (field.partOf) described.oneof_index = oneofs.indexOf(field.partOf);
       if (field instanceof protobuf.MapField) nestedTypes.push(this.mapEntry(field, loaded.fields[field.name] as protobuf.FieldBase | undefined));
@@ -299,7 +301,9 @@ class FileDescriber {
       out.type = 'TYPE_MESSAGE';
       out.type_name = `${field.parent!.fullName}.${mapEntryName(field.name)}`;
     } else {
-      out.label = field.repeated ? 'LABEL_REPEATED' : field.required ? 'LABEL_REQUIRED' : 'LABEL_OPTIONAL';
+      // The rule as written: protobufjs' `required` reads resolved features, which a file parsed on its own has not.
+      const rule = (field as { rule?: string }).rule;
+      out.label = rule === 'repeated' ? 'LABEL_REPEATED' : rule === 'required' ? 'LABEL_REQUIRED' : 'LABEL_OPTIONAL';
       Object.assign(out, this.fieldType(field.type, this.resolvedType(field, loaded), !!loaded?.delimited));
     }
     const defaultValue = field.options?.default;
@@ -421,7 +425,7 @@ class FileDescriber {
         const placed = this.optionField(type, key, value);
         if (!placed) continue;
         const [field, fieldValue] = placed;
-        const merged = isPlain(out[field]) && isPlain(fieldValue) ? { ...(out[field] as Plain), ...fieldValue } : fieldValue;
+        const merged = conform(isPlain(out[field]) && isPlain(fieldValue) ? { ...(out[field] as Plain), ...fieldValue } : fieldValue, type.fields[field]);
         try {
           type.fromObject({ [field]: merged });
         } catch {
@@ -454,6 +458,23 @@ class FileDescriber {
     const field = type.fields[`.${extension}`] ?? Object.values(type.fields).find((f) => f.name.startsWith('.') && f.name.endsWith(`.${extension}`));
     return field ? [field.name, nested] : undefined;
   }
+}
+
+/**
+ * An option value as protobufjs' parser gives it, shaped for `fromObject`: the text format
+ * writes a repeated message field once per element (`additional_bindings { … }`), which the
+ * parser keeps as a single object when it appears once.
+ */
+function conform(value: unknown, field: protobuf.Field | undefined): unknown {
+  if (!field) return value;
+  const one = (v: unknown): unknown => {
+    // An extension's copy on the extended message is resolved on first use, not by resolveAll.
+    const type = field.resolve().resolvedType;
+    if (!(type instanceof protobuf.Type) || !isPlain(v)) return v;
+    return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, conform(inner, type.fields[k])]));
+  };
+  if (field.repeated) return (Array.isArray(value) ? value : [value]).map(one);
+  return one(value);
 }
 
 function isPlain(value: unknown): value is Plain {
