@@ -1,7 +1,8 @@
 /**
  * connect-es in a real browser: headless Chromium (test/support/browser.ts) loads a page from
  * ANOTHER origin (a small node:http server on its own port) whose script, bundled here with
- * esbuild, uses `@connectrpc/connect-web`'s gRPC-Web and Connect transports to call the registry
+ * esbuild, uses `@connectrpc/connect-web`'s gRPC-Web and Connect transports (Connect also with
+ * `useHttpGet`, whose reads are simple GET requests sent without a preflight) to call the registry
  * through a gateway with `grpcWeb: true` and `http.cors.allowOrigins` naming that page's origin.
  * A unary call (with a registry error and its ErrorInfo, which gRPC-Web carries in response
  * headers the gateway must expose) and a server stream succeed; the same page served from an
@@ -37,6 +38,8 @@ import { ChangeKind, Registry } from './gen/prism/patterns/registry/v1/registry_
 const transports = {
   'grpc-web': (baseUrl) => createGrpcWebTransport({ baseUrl }),
   connect: (baseUrl) => createConnectTransport({ baseUrl }),
+  // Reads as GET requests with no custom headers: simple requests, sent without a preflight.
+  'connect-get': (baseUrl) => createConnectTransport({ baseUrl, useHttpGet: true }),
 };
 const clientFor = (protocol, baseUrl) => createClient(Registry, transports[protocol](baseUrl));
 
@@ -60,6 +63,13 @@ window.rpc = {
         missing = describeError(err);
       }
       return { id: registered.id, version: registered.version, readId: read.id, readSubject: read.subject, missing };
+    } catch (err) {
+      return { error: describeError(err) };
+    }
+  },
+  async read(protocol, baseUrl) {
+    try {
+      return { subjects: (await clientFor(protocol, baseUrl).listSubjects({})).subjects };
     } catch (err) {
       return { error: describeError(err) };
     }
@@ -134,10 +144,11 @@ interface StreamResult {
 
 type PageRpc = {
   unary(protocol: string, baseUrl: string, subject: string): Promise<UnaryResult>;
+  read(protocol: string, baseUrl: string): Promise<{ subjects?: string[]; error?: { code: string; message: string } }>;
   stream(protocol: string, baseUrl: string, prefix: string, count: number): Promise<StreamResult>;
 };
 
-const PROTOCOLS = ['grpc-web', 'connect'] as const;
+const PROTOCOLS = ['grpc-web', 'connect', 'connect-get'] as const;
 
 describe('connect-web in headless Chromium, from another origin, through CORS', () => {
   const suite = useSuite(async (scope) => {
@@ -149,10 +160,18 @@ describe('connect-web in headless Chromium, from another origin, through CORS', 
     return { allowed, refused, gateway, browser };
   });
 
+  /** `METHOD Method` of each request the last page sent to the gateway, as Chromium saw it. */
+  let lastWire: string[] = [];
+
   /** Opens the page from `origin` and runs one of its scenarios (a function of `window.rpc`). */
   async function onPage<K extends keyof PageRpc>(origin: string, scenario: K, ...args: Parameters<PageRpc[K]>): Promise<Awaited<ReturnType<PageRpc[K]>>> {
     assert.notEqual(origin, suite.gateway.url, 'the page and the gateway are different origins');
     const page = await suite.browser.page();
+    const wire: string[] = (lastWire = []);
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.origin === suite.gateway.url) wire.push(`${request.method()} ${url.pathname.split('/').pop()}`);
+    });
     try {
       const loaded = await page.goto(`${origin}/`);
       assert.equal(loaded?.status(), 200);
@@ -179,19 +198,24 @@ describe('connect-web in headless Chromium, from another origin, through CORS', 
       assert.equal(result.readId, result.id);
       assert.equal(result.readSubject, subject);
       assert.deepEqual(result.missing, { code: 'NotFound', message: `Subject '${subject}-missing' not found.`, reasons: ['SUBJECT_NOT_FOUND'] });
+      const read = protocol === 'connect-get' ? 'GET' : 'POST';
+      assert.deepEqual(lastWire, ['POST RegisterSchema', `${read} GetSchemaVersion`, `${read} GetSchemaVersion`]);
     });
 
-    test(`${protocol}: a server stream (the change feed) delivers its messages`, { timeout: 90_000 }, async () => {
-      const prefix = `browser-feed-${protocol}-`;
-      const result = await onPage(suite.allowed.origin, 'stream', protocol, suite.gateway.url, prefix, 3);
-      assert.equal(result.error, undefined, JSON.stringify(result.error));
-      assert.deepEqual(
-        result.seen.map((c) => [c.kind, c.subject]),
-        [0, 1, 2].map((i) => ['SCHEMA_REGISTERED', `${prefix}${i}`]),
-      );
-      const sequences = result.seen.map((c) => BigInt(c.sequence));
-      assert.ok(sequences[0]! < sequences[1]! && sequences[1]! < sequences[2]!, `sequences ${sequences.join(', ')}`);
-    });
+    // connect-es never sends a stream as GET: the 'connect' case covers Connect streaming.
+    if (protocol !== 'connect-get') {
+      test(`${protocol}: a server stream (the change feed) delivers its messages`, { timeout: 90_000 }, async () => {
+        const prefix = `browser-feed-${protocol}-`;
+        const result = await onPage(suite.allowed.origin, 'stream', protocol, suite.gateway.url, prefix, 3);
+        assert.equal(result.error, undefined, JSON.stringify(result.error));
+        assert.deepEqual(
+          result.seen.map((c) => [c.kind, c.subject]),
+          [0, 1, 2].map((i) => ['SCHEMA_REGISTERED', `${prefix}${i}`]),
+        );
+        const sequences = result.seen.map((c) => BigInt(c.sequence));
+        assert.ok(sequences[0]! < sequences[1]! && sequences[1]! < sequences[2]!, `sequences ${sequences.join(', ')}`);
+      });
+    }
 
     test(`${protocol}: a page from an origin not in allowOrigins cannot call; its write never happens`, { timeout: 90_000 }, async () => {
       const subject = `browser-refused-${protocol}-value`;
@@ -201,6 +225,10 @@ describe('connect-web in headless Chromium, from another origin, through CORS', 
       // The browser, not the gateway, stopped it: fetch itself failed (a TypeError, which
       // connect-es reports as Unknown), where any answer the page could read would carry its own code.
       assert.deepEqual([result.error.code, result.error.message], ['Unknown', 'Failed to fetch']);
+      // A read too (for connect-get a simple GET, which the browser sends without a preflight
+      // but whose answer the page may not read without Access-Control-Allow-Origin).
+      const read = await onPage(suite.refused.origin, 'read', protocol, suite.gateway.url);
+      assert.deepEqual(read, { error: { code: 'Unknown', message: 'Failed to fetch', reasons: [] } });
       // The preflight was refused, so the request itself was never sent: the subject does not exist.
       const fromNode = createClient(Registry, createConnectTransport({ baseUrl: suite.gateway.url, httpVersion: '1.1' }));
       assert.deepEqual((await fromNode.listSubjects({ subjectPrefix: subject })).subjects, []);

@@ -161,7 +161,8 @@ describe('connect-es clients through the gateway (grpcWeb: true)', () => {
       });
 
       test('a registry error arrives as a ConnectError with code NotFound and its google.rpc.ErrorInfo', { timeout: 60_000 }, async () => {
-        const subject = `missing-${protocol.slug}`;
+        // Not ASCII and with a '%': gRPC-Web carries the message percent-encoded in grpc-message.
+        const subject = `missing-${protocol.slug}-ö 100%`;
         const err = await connectErrorOf(() => client().getSchemaVersion({ subject, version: '1' }));
         assert.equal(err.code, Code.NotFound, err.message);
         assert.equal(err.rawMessage, `Subject '${subject}' not found.`);
