@@ -5,7 +5,7 @@
  * would compare different work, so any difference fails it.
  */
 import { callDirect } from './direct-grpc.js';
-import { CONNECT, DIRECT, GRPC_WEB, httpArms, ITEM_ID, MISSING_ID, REST, type HttpArm } from './http-arms.js';
+import { CONNECT, DIRECT, GRPC_WEB, httpArms, ITEM_ID, MISSING_ID, REST, REST_POST, type HttpArm } from './http-arms.js';
 import { decodeBinary, decodeJson, parseGrpcWebBody, type EchoTypes, type PlainMessage } from './wire.js';
 
 export interface AnswerCheck {
@@ -78,8 +78,8 @@ export async function checkAnswers(baseUrl: string, directTarget: string, types:
   const notFound: Record<string, string> = {};
   for (const arm of httpArms(types, MISSING_ID)) {
     const a = await send(baseUrl, arm);
-    if (arm.name === REST) {
-      if (a.status !== 404) throw new Error(`${REST}: /v1/items/${MISSING_ID} answered ${a.status}, expected 404`);
+    if (arm.name === REST || arm.name === REST_POST) {
+      if (a.status !== 404) throw new Error(`${arm.name}: id '${MISSING_ID}' answered ${a.status}, expected 404`);
       notFound[arm.name] = `HTTP ${a.status}`;
     } else if (arm.name === GRPC_WEB) {
       const { status } = grpcWebStatus(a);

@@ -1,11 +1,13 @@
 /**
- * The three HTTP arms of the rpc scenario, each one fixed request: the REST route's GET, a
- * binary gRPC-Web POST and a Connect unary JSON POST for the same GetItem call. The answer
- * check (check-answers.ts) sends exactly the request that wrk then repeats (`wrkLua`).
+ * The HTTP arms of the rpc scenario, each one fixed request for the same GetItem call: the
+ * REST route's GET, a binary gRPC-Web POST, a Connect unary JSON POST, and a REST POST with the
+ * message as its JSON body (the control: a REST call that reads a body, as the RPC arms must).
+ * The answer check (check-answers.ts) sends exactly the request that wrk then repeats (`wrkLua`).
  */
 import { dataFrame, GET_ITEM_PATH, luaBytes, type EchoTypes } from './wire.js';
 
 export const REST = 'REST GET /v1/items/{id}';
+export const REST_POST = 'REST POST /v1/get-item (JSON body)';
 export const GRPC_WEB = 'gRPC-Web (binary)';
 export const CONNECT = 'Connect unary JSON';
 export const DIRECT = 'direct gRPC (grpcbench)';
@@ -24,6 +26,7 @@ export const MISSING_ID = 'missing';
 
 export function httpArms(types: EchoTypes, id = ITEM_ID): HttpArm[] {
   const request = types.getItemRequest.encode(types.getItemRequest.fromObject({ id })).finish();
+  const json = Buffer.from(JSON.stringify(types.getItemRequest.toObject(types.getItemRequest.decode(request))));
   return [
     { name: REST, method: 'GET', path: `/v1/items/${encodeURIComponent(id)}`, headers: {} },
     {
@@ -39,8 +42,9 @@ export function httpArms(types: EchoTypes, id = ITEM_ID): HttpArm[] {
       method: 'POST',
       path: GET_ITEM_PATH,
       headers: { 'content-type': 'application/json', 'connect-protocol-version': '1' },
-      body: Buffer.from(JSON.stringify(types.getItemRequest.toObject(types.getItemRequest.decode(request)))),
+      body: json,
     },
+    { name: REST_POST, method: 'POST', path: '/v1/get-item', headers: { 'content-type': 'application/json' }, body: json },
   ];
 }
 
