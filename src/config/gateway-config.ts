@@ -243,11 +243,13 @@ export const NamespaceConfigSchema = Type.Object(
     name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
     deadlineMs: Optional(Type.Integer({ minimum: 1, description: "Overrides the frontends' default deadline for this namespace." })),
     forwardHeaders: Optional(Type.Array(Type.String(), { description: "Overrides the frontends' forwarded headers for this namespace." })),
-    grpcPassthrough: Optional(Type.Boolean({ description: "Expose the pattern's own gRPC services on the gRPC listener (default true)." })),
+    grpcPassthrough: Optional(
+      Type.Boolean({ description: "Expose the pattern's own gRPC services on the gRPC listener (default true); false also turns off gRPC-Web and Connect for the namespace." }),
+    ),
     grpcWeb: Optional(
       Type.Boolean({
         description:
-          "Serve the pattern's gRPC services as gRPC-Web and the Connect protocol at `/{package.Service}/{Method}` on the public listener, under each frontend binding's path prefix and host (default false).",
+          "Serve the pattern's gRPC services as gRPC-Web and the Connect protocol at `/{package.Service}/{Method}` on the public listener, under each frontend binding's path prefix and host (default false; never served when `grpcPassthrough` is false).",
       }),
     ),
     methodRoles: Optional(
@@ -256,7 +258,7 @@ export const NamespaceConfigSchema = Type.Object(
         propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.]*/[A-Za-z_][A-Za-z0-9_]*$' },
         additionalProperties: { enum: ['read', 'write', 'admin'] },
         description:
-          '`package.Service/Method` → the role a call needs on the gRPC passthrough, overriding the proto (a read iff `idempotency_level = NO_SIDE_EFFECTS`, else write; DESIGN.md §8).',
+          '`package.Service/Method` → the role a call needs on the gRPC passthrough, gRPC-Web and Connect, overriding the proto (a read iff `idempotency_level = NO_SIDE_EFFECTS`, else write; DESIGN.md §8).',
       }),
     ),
     health: Optional(HealthConfigSchema),
