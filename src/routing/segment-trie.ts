@@ -1,33 +1,53 @@
 /**
  * The route index: per method, a trie with one level per path segment. A node's static
- * children sit in a Map (one hash lookup per segment, whatever the number of routes), its
- * parameter child is tried when no static child leads to a match (static beats parameter,
- * with backtracking, as in find-my-way and grpc-gateway). Matching cuts the raw path at
- * '/', so an encoded slash (`%2F`) stays inside its segment, and decodes a segment only when
- * it holds a '%': static segments compare decoded, parameter values come back decoded.
+ * children sit in a Map (one hash lookup per segment, whatever the number of routes); its
+ * parameter child (`{id}`, `*`, the wildcards inside `{name=shelves/*}`) is tried when no
+ * static child leads to a match. What the trie cannot index as whole segments (literal text
+ * around a parameter, `**`, a verb after a multi-segment variable) hangs at the node where the
+ * whole segments end, as a tail (tail-matcher.ts): tails with literal text are tried before the
+ * parameter child, `**` tails after it. So static beats parameter beats wildcard, with
+ * backtracking, as in find-my-way and grpc-gateway, and routes without tails keep their cost.
+ *
+ * Matching cuts the raw path at '/', so an encoded slash (`%2F`) stays inside its segment;
+ * static segments compare decoded, and a segment with malformed escapes matches nothing. Values
+ * come back decoded once; a variable that spans segments keeps '/' between them and the escapes
+ * of reserved characters (segment-matcher.ts).
  */
-import type { PathSegment } from './path-template.js';
+import { formatSegments, type PathSegment } from './path-template.js';
+import { decodeKeepingReserved, decodeSegment, matchMixedSegment } from './segment-matcher.js';
+import { compileTail, tailStart, type TailMatcher } from './tail-matcher.js';
 
 export interface TrieMatch<T> {
   readonly value: T;
   readonly params: Record<string, string>;
 }
 
+/** Builds an endpoint's parameters from the raw path and each matched segment's [start, end). */
+type Binder = (path: string, bounds: readonly number[], maxLength: number) => Record<string, string>;
+
 interface Endpoint<T> {
   readonly value: T;
-  /** Parameter names, in path order. */
-  readonly names: readonly string[];
+  readonly bind: Binder;
   /** Served only for this Host; undefined serves every host. */
   readonly host: string | undefined;
+}
+
+interface Tail<T> {
+  readonly matcher: TailMatcher;
+  readonly endpoints: Endpoint<T>[];
 }
 
 interface Node<T> {
   statics: Map<string, Node<T>> | undefined;
   param: Node<T> | undefined;
+  /** Tails tried before the parameter child, most literal text first. */
+  before: Tail<T>[] | undefined;
+  /** `**` tails, tried after the parameter child. */
+  after: Tail<T>[] | undefined;
   endpoints: Endpoint<T>[] | undefined;
 }
 
-const newNode = <T>(): Node<T> => ({ statics: undefined, param: undefined, endpoints: undefined });
+const newNode = <T>(): Node<T> => ({ statics: undefined, param: undefined, before: undefined, after: undefined, endpoints: undefined });
 
 export interface SegmentTrieOptions {
   /** Longest parameter value (raw, still percent-encoded); longer ones do not match. */
@@ -44,44 +64,65 @@ export class SegmentTrie<T> {
 
   /**
    * Adds a route. `segments` are those of a template after its leading '/' (a trailing slash
-   * is a last, empty static segment; the root path is one empty static segment).
-   * @throws Error when the same method, segments and host are added twice.
+   * is a last, empty static segment; the root path is one empty static segment). A trailing
+   * empty segment after `**` or a verb adds nothing: those already end the path.
+   * @throws Error when the same method, path shape and host are added twice (the same value
+   * added again at the same place is ignored).
    */
   add(method: string, segments: readonly PathSegment[], host: string | undefined, value: T): void {
+    const last = segments.at(-1);
+    const beforeLast = segments.at(-2);
+    if (last?.text === '' && last.variable === undefined && (beforeLast?.wildcard === '**' || beforeLast?.verb !== undefined)) segments = segments.slice(0, -1);
     let node = this.#roots.get(method);
     if (!node) this.#roots.set(method, (node = newNode()));
-    const names: string[] = [];
-    for (const segment of segments) {
-      if (segment.param !== undefined) {
-        names.push(segment.param);
-        node = node.param ??= newNode();
-      } else {
+    const cut = tailStart(segments);
+    const indexed = cut === -1 ? segments : segments.slice(0, cut);
+    for (const segment of indexed) {
+      if (segment.text !== undefined) {
         node.statics ??= new Map();
         let next = node.statics.get(segment.text);
         if (!next) node.statics.set(segment.text, (next = newNode()));
         node = next;
-      }
+      } else node = node.param ??= newNode();
     }
-    node.endpoints ??= [];
-    if (node.endpoints.some((e) => e.host === host)) throw new Error(`${method} /${segments.map((s) => (s.param !== undefined ? `{${s.param}}` : s.text)).join('/')} is added twice`);
-    node.endpoints.push({ value, names, host });
+    const endpoint: Endpoint<T> = { value, bind: compileBinder(segments), host };
+    let endpoints: Endpoint<T>[];
+    if (cut === -1) endpoints = node.endpoints ??= [];
+    else {
+      const matcher = compileTail(segments.slice(cut));
+      const list = matcher.rank === 'before' ? (node.before ??= []) : (node.after ??= []);
+      let tail = list.find((t) => t.matcher.key === matcher.key);
+      if (!tail) {
+        list.push((tail = { matcher, endpoints: [] }));
+        // Stable: among equals, the first added is tried first.
+        list.sort((a, b) => b.matcher.specificity - a.matcher.specificity);
+      }
+      endpoints = tail.endpoints;
+    }
+    const same = endpoints.find((e) => e.host === host);
+    if (same?.value === value) return;
+    if (same) throw new Error(`${method} ${formatSegments(segments)} is added twice`);
+    endpoints.push(endpoint);
   }
 
   /** The route for a raw path (percent-encoded, no query), or undefined. */
   find(method: string, path: string, host: string | undefined): TrieMatch<T> | undefined {
     const root = this.#roots.get(method);
     if (!root || path.charCodeAt(0) !== 47 /* / */) return undefined;
-    const values: string[] = [];
-    const found = this.#walk(root, path, 1, values, host);
+    const bounds: number[] = [];
+    const found = this.#walk(root, path, 1, bounds, host);
     if (!found) return undefined;
-    const params: Record<string, string> = {};
-    for (let i = 0; i < found.names.length; i++) params[found.names[i]] = values[i];
-    return { value: found.value, params };
+    return { value: found.value, params: found.bind(path, bounds, this.#maxParamLength) };
   }
 
   /** Matches the segment starting at `start` and the rest below `node`; past the end, the node's own endpoints. */
-  #walk(node: Node<T>, path: string, start: number, values: string[], host: string | undefined): Endpoint<T> | undefined {
-    if (start > path.length) return node.endpoints && pick(node.endpoints, host);
+  #walk(node: Node<T>, path: string, start: number, bounds: number[], host: string | undefined): Endpoint<T> | undefined {
+    const mark = bounds.length;
+    if (start > path.length) {
+      const own = node.endpoints && pick(node.endpoints, host);
+      // `**` also matches no segment at all.
+      return own ?? (node.after && this.#tails(node.after, path, start, bounds, host, mark));
+    }
     let end = path.indexOf('/', start);
     if (end === -1) end = path.length;
     const raw = path.slice(start, end);
@@ -90,24 +131,33 @@ export class SegmentTrie<T> {
     if (text === undefined) return undefined;
     const next = node.statics?.get(text);
     if (next) {
-      const found = this.#walk(next, path, end + 1, values, host);
+      bounds.push(start, end);
+      const found = this.#walk(next, path, end + 1, bounds, host);
+      if (found) return found;
+      bounds.length = mark;
+    }
+    if (node.before) {
+      const found = this.#tails(node.before, path, start, bounds, host, mark);
       if (found) return found;
     }
     // An empty value is not a value: `/subjects/` names no subject.
     if (node.param && raw !== '' && raw.length <= this.#maxParamLength) {
-      values.push(text);
-      const found = this.#walk(node.param, path, end + 1, values, host);
+      bounds.push(start, end);
+      const found = this.#walk(node.param, path, end + 1, bounds, host);
       if (found) return found;
-      values.pop();
+      bounds.length = mark;
     }
-    return undefined;
+    return node.after && this.#tails(node.after, path, start, bounds, host, mark);
   }
-}
 
-function decodeSegment(raw: string): string | undefined {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
+  #tails(tails: readonly Tail<T>[], path: string, start: number, bounds: number[], host: string | undefined, mark: number): Endpoint<T> | undefined {
+    for (const tail of tails) {
+      if (tail.matcher.match(path, start, bounds, this.#maxParamLength)) {
+        const found = pick(tail.endpoints, host);
+        if (found) return found;
+      }
+      bounds.length = mark;
+    }
     return undefined;
   }
 }
@@ -120,4 +170,45 @@ function pick<T>(endpoints: readonly Endpoint<T>[], host: string | undefined): E
     else if (e.host === host) return e;
   }
   return any;
+}
+
+/**
+ * One reader per parameter, by the index of the segment(s) it covers (`bounds` holds a raw
+ * [start, end) per template segment, the verb excluded; a `**` is one pair for the rest). A
+ * variable over one segment is decoded fully; over more, or over a `**`, reserved escapes stay.
+ * The walk has checked every segment decodes, so the readers cannot fail.
+ */
+function compileBinder(segments: readonly PathSegment[]): Binder {
+  type Reader = (path: string, bounds: readonly number[], params: Record<string, string>, maxLength: number) => void;
+  const readers: Reader[] = [];
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i];
+    const at = i;
+    if (s.param !== undefined) {
+      const name = s.param;
+      readers.push((path, b, params) => void (params[name] = decodeSegment(path.slice(b[2 * at], b[2 * at + 1]))!));
+    } else if (s.parts !== undefined) {
+      const parts = s.parts;
+      const names = parts.filter((p) => p.param !== undefined).map((p) => p.param!);
+      readers.push((path, b, params, maxLength) => {
+        const values = matchMixedSegment(path.slice(b[2 * at], b[2 * at + 1]), parts, maxLength)!;
+        for (let k = 0; k < names.length; k++) params[names[k]] = decodeSegment(values[k])!;
+      });
+    } else if ((s.text !== undefined || s.wildcard !== undefined) && s.variable !== undefined && segments[i - 1]?.variable !== s.variable) {
+      const name = s.variable;
+      let to = i;
+      while (segments[to + 1]?.variable === name) to++;
+      const multi = to > i || segments[to].wildcard === '**';
+      const last = to;
+      readers.push((path, b, params) => {
+        const raw = b[2 * last] > b[2 * last + 1] ? path.slice(b[2 * at], Math.max(b[2 * at], b[2 * last + 1])) : path.slice(b[2 * at], b[2 * last + 1]);
+        params[name] = (multi ? decodeKeepingReserved(raw) : decodeSegment(raw))!;
+      });
+    }
+  }
+  return (path, bounds, maxLength) => {
+    const params: Record<string, string> = {};
+    for (let i = 0; i < readers.length; i++) readers[i](path, bounds, params, maxLength);
+    return params;
+  };
 }
