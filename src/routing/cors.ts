@@ -125,7 +125,10 @@ export function originAllowed(policy: CorsPolicy, origin: string): boolean {
  * @throws ConfigError when the config that applies cannot be compiled (see compileCorsPolicy).
  */
 export function corsPolicyFor(table: RouteTable, listener: CorsConfig | undefined, path: string, host: string | undefined): CorsPolicy | undefined {
-  const config = table.frontendFor(path, host)?.cors ?? listener;
+  // An RPC path (gRPC-Web, Connect) takes its mount's settings: the frontend found by path
+  // would miss it when the binding's frontend has a basePath.
+  const mount = table.rpc?.mountOf(path, host);
+  const config = (mount ? mount.cors : table.frontendFor(path, host)?.cors) ?? listener;
   return config ? compileCorsPolicy(config) : undefined;
 }
 

@@ -156,7 +156,7 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
       if (entry.byHost.size === 0) return entry.anyHost;
       return entry.byHost.get(hostOf(request.headers) ?? '') ?? entry.anyHost;
     }
-    if (speaksRpc(request.headers) && rpc.unknownMethod(path, hostOf(request.headers)) !== undefined) return null;
+    if (speaksRpc(request.headers) && rpc.mountOf(path, hostOf(request.headers)) !== undefined) return null;
     return undefined;
   }
 

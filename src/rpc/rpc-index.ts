@@ -12,6 +12,7 @@
  * Built once per compile; the request path does one Map lookup (`find`), and a second one only
  * for requests that already look like gRPC-Web or Connect (`unknownMethod`).
  */
+import type { CorsConfig } from '../config/gateway-config.js';
 import protobuf from 'protobufjs';
 import { Code, gatewayError, GatewayReason, type GatewayError } from '../core/gateway-error.js';
 import { loadProtoRoot } from '../grpc/proto-root.js';
@@ -44,6 +45,8 @@ export interface RpcMountSource {
   readonly namespace: string;
   readonly pathPrefix?: string;
   readonly host?: string;
+  /** The binding's CORS settings: they govern the RPC paths of its mount too. */
+  readonly cors?: CorsConfig;
 }
 
 export type RpcKind = 'unary' | 'server' | 'client' | 'bidi';
@@ -84,6 +87,12 @@ export interface RpcMount {
   readonly prefix: string;
   readonly host?: string;
   readonly namespaces: readonly string[];
+  /**
+   * The CORS settings of the bindings at this mount (the first that has any), overriding the
+   * listener's. Looked up by mount, not by frontend: a frontend with a basePath does not own the
+   * RPC paths at its binding's prefix.
+   */
+  readonly cors?: CorsConfig;
 }
 
 export interface RpcIndex {
@@ -98,10 +107,11 @@ export interface RpcIndex {
    */
   find(path: string, host: string | undefined): RpcCandidates | undefined;
   /**
-   * The mount a path of the shape `{prefix}/{package.Service}/{Method}` lies under when no
-   * served method has that path (an unknown method on a served prefix), else undefined.
+   * The mount a path of the shape `{prefix}/{package.Service}/{Method}` lies under, whether or
+   * not a method is served at it (an unknown method on a served prefix still gets a gRPC-Web or
+   * Connect answer, and the mount's CORS settings); undefined for other paths.
    */
-  unknownMethod(path: string, host: string | undefined): RpcMount | undefined;
+  mountOf(path: string, host: string | undefined): RpcMount | undefined;
 }
 
 /** A problem building the index (a `methodRoles` key naming no method, protos that do not load). */
@@ -132,7 +142,7 @@ function methodsOf(ns: RpcNamespace): readonly protobuf.Method[] {
 export function buildRpcIndex(namespaces: Iterable<RpcNamespace>, sources: readonly RpcMountSource[]): { index: RpcIndex; problems: RpcIndexProblem[] } {
   const problems: RpcIndexProblem[] = [];
   const paths = new Map<string, { byHost: Map<string, Map<string, RpcMethod>>; anyHost?: Map<string, RpcMethod> }>();
-  const mounts = new Map<string, { prefix: string; host?: string; namespaces: string[] }>();
+  const mounts = new Map<string, { prefix: string; host?: string; namespaces: string[]; cors?: CorsConfig }>();
   const methods: RpcMethod[] = [];
   for (const ns of namespaces) {
     if (!ns.grpcWeb || ns.protoFiles.length === 0) continue;
@@ -149,11 +159,12 @@ export function buildRpcIndex(namespaces: Iterable<RpcNamespace>, sources: reado
       continue;
     }
     const own = sources.filter((s) => s.namespace === ns.name);
-    const places = own.length === 0 ? [{ prefix: '', host: undefined }] : own.map((s) => ({ prefix: prefixOf(s.pathPrefix), host: s.host?.toLowerCase() }));
-    for (const { prefix, host } of places) {
+    const places = own.length === 0 ? [{ prefix: '', host: undefined, cors: undefined }] : own.map((s) => ({ prefix: prefixOf(s.pathPrefix), host: s.host?.toLowerCase(), cors: s.cors }));
+    for (const { prefix, host, cors } of places) {
       const mountKey = `${host ?? '*'} ${prefix}`;
       let mount = mounts.get(mountKey);
       if (!mount) mounts.set(mountKey, (mount = { prefix, host, namespaces: [] }));
+      mount.cors ??= cors;
       // The same namespace bound twice at one place (two frontends under one prefix) is one mount.
       if (mount.namespaces.includes(ns.name)) continue;
       mount.namespaces.push(ns.name);
@@ -182,7 +193,7 @@ export function buildRpcIndex(namespaces: Iterable<RpcNamespace>, sources: reado
       if (entry === undefined) return undefined;
       return (host !== undefined ? entry.byHost.get(host) : undefined) ?? entry.anyHost;
     },
-    unknownMethod(path, host) {
+    mountOf(path, host) {
       const methodAt = path.lastIndexOf('/');
       const serviceAt = path.lastIndexOf('/', methodAt - 1);
       if (serviceAt < 0 || methodAt === path.length - 1 || !path.slice(serviceAt + 1, methodAt).includes('.')) return undefined;
