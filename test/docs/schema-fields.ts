@@ -151,3 +151,23 @@ export function formatDefault(value: unknown): string {
   if (Array.isArray(value)) return value.map(String).join(', ');
   return String(value);
 }
+
+/**
+ * Documented defaults that differ from the code's, one sentence each. `expected` maps a field's
+ * path (`http.maxStreams`; a top-level field is just its name) to the value the code uses.
+ */
+export function defaultDifferences(documented: Map<string, DocumentedTable>, expected: Readonly<Record<string, unknown>>): string[] {
+  const wrong: string[] = [];
+  for (const [path, value] of Object.entries(expected)) {
+    const dot = path.lastIndexOf('.');
+    const [object, field] = dot < 0 ? ['', path] : [path.slice(0, dot), path.slice(dot + 1)];
+    const row = documented.get(object)?.fields.find((f) => f.name === field);
+    if (!row) {
+      wrong.push(`${path}: no row`);
+      continue;
+    }
+    const written = documentedDefault(row);
+    if (written !== formatDefault(value)) wrong.push(`line ${row.line}: ${path} is documented as ${written === undefined ? 'no literal' : `\`${written}\``}, the code says \`${formatDefault(value)}\``);
+  }
+  return wrong;
+}
