@@ -21,12 +21,12 @@ import { cpuTimeUs } from './lib/alternate.js';
 import { PORTS, type BenchContext } from './lib/context.js';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/cpu-profile.js';
 import { canConnect, type Started } from './lib/processes.js';
-import { fmtInt, fmtPct, fmtRatio, fmtUs, pairedRatio, summarize, type PairedRatio, type Summary } from './lib/stats.js';
+import { fmtInt, fmtPct, fmtRatio, fmtUs, median, pairedRatio, summarize, type PairedRatio, type Summary } from './lib/stats.js';
 import { startEchoBackend } from './echo.js';
 import { checkAnswers, type AnswerCheck } from './rpc/check-answers.js';
 import { runGrpcbench } from './rpc/direct-grpc.js';
 import { CONNECT, DIRECT, GRPC_WEB, httpArms, REST, REST_POST, wrkLua, type HttpArm } from './rpc/http-arms.js';
-import { callCodes, callsBetween } from './rpc/call-codes.js';
+import { callsBetween, gcBetween, readGatewayMetrics } from './rpc/gateway-metrics.js';
 import { loadEchoTypes } from './rpc/wire.js';
 
 /** The gateway of this scenario (bench/rpc/gateway.yaml); beside bench/lib/context.ts's PORTS. */
@@ -49,6 +49,9 @@ export interface ArmRuns {
   /** CPU of the gateway process per request, µs (NaN for the direct arm: no gateway). */
   readonly cpuUsPerRequest: number[];
   readonly cpu: Summary;
+  /** Garbage collection in the gateway per request, µs (prom-client's nodejs_gc_duration_seconds): scavenges, and major/incremental. */
+  readonly minorGcUsPerRequest: number[];
+  readonly otherGcUsPerRequest: number[];
   /** Completed requests per round, and the calls the gateway's metrics counted meanwhile. */
   readonly requests: number[];
   readonly countedCalls: number[];
@@ -67,6 +70,9 @@ interface Measured {
   readonly p50: number;
   readonly p99: number;
   readonly cpuUs: number;
+  /** Garbage collection in the gateway per request, µs: scavenges, and the other kinds. */
+  readonly minorGcUs: number;
+  readonly otherGcUs: number;
   readonly requests: number;
   readonly countedCalls: number;
 }
@@ -91,14 +97,16 @@ export async function runRpc(ctx: BenchContext): Promise<RpcResult> {
     if (name === DIRECT) {
       const r = await runGrpcbench(ctx.peerBin, directTarget, connections, seconds);
       if (r.errors > r.calls * MAX_FAILED_SHARE) throw new Error(`${DIRECT}: ${r.errors} failed calls of ${r.calls + r.errors}`);
-      return { rps: r.rps, p50: r.p50, p99: r.p99, cpuUs: NaN, requests: r.calls, countedCalls: NaN };
+      return { rps: r.rps, p50: r.p50, p99: r.p99, cpuUs: NaN, minorGcUs: NaN, otherGcUs: NaN, requests: r.calls, countedCalls: NaN };
     }
     const arm = arms.find((a) => a.name === name)!;
-    const codesBefore = await callCodes(metricsUrl);
+    const before = await readGatewayMetrics(metricsUrl);
     const cpuBefore = cpuTimeUs(gateway.child.pid!);
     const r = await ctx.wrk(baseUrl + arm.path, { seconds, lua: wrkLua(arm) });
     const cpuUs = (cpuTimeUs(gateway.child.pid!) - cpuBefore) / r.requests;
-    const { calls, failed } = callsBetween(codesBefore, await callCodes(metricsUrl));
+    const after = await readGatewayMetrics(metricsUrl);
+    const { calls, failed } = callsBetween(before, after);
+    const gc = gcBetween(before, after);
     // A failed gRPC-Web call is an HTTP 200 to wrk: the gateway's count of non-OK calls is what
     // shows it. wrk ends a run by closing its connections with a request in flight on each, which
     // the gateway counts as CANCELLED: up to one per connection is the run's end, not a failure.
@@ -109,7 +117,7 @@ export async function runRpc(ctx: BenchContext): Promise<RpcResult> {
     if (bad > r.requests * MAX_FAILED_SHARE) {
       throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.socketErrors} socket errors, non-OK calls ${JSON.stringify({ ...Object.fromEntries(failed), CANCELLED: cancelled })} in ${r.requests} requests`);
     }
-    return { rps: r.okRps, p50: r.p50, p99: r.p99, cpuUs, requests: r.requests, countedCalls: calls };
+    return { rps: r.okRps, p50: r.p50, p99: r.p99, cpuUs, minorGcUs: (gc.minor * 1e6) / r.requests, otherGcUs: (gc.other * 1e6) / r.requests, requests: r.requests, countedCalls: calls };
   };
 
   const names = [REST, GRPC_WEB, CONNECT, REST_POST, DIRECT];
@@ -120,7 +128,7 @@ export async function runRpc(ctx: BenchContext): Promise<RpcResult> {
     for (const name of names.map((_, i) => names[(i + round) % names.length])) {
       const m = await measure(name, ctx.options.duration);
       runs.get(name)!.push(m);
-      const cpu = Number.isFinite(m.cpuUs) ? `  cpu ${Math.round(m.cpuUs).toString().padStart(4)} µs/req  counted calls ${fmtInt(m.countedCalls)}` : '';
+      const cpu = Number.isFinite(m.cpuUs) ? `  cpu ${Math.round(m.cpuUs).toString().padStart(4)} µs/req  gc ${m.minorGcUs.toFixed(1)} + ${m.otherGcUs.toFixed(1)} µs/req  counted calls ${fmtInt(m.countedCalls)}` : '';
       ctx.log(`  rpc round ${round + 1}/${rounds}  ${name.padEnd(36)} ${fmtInt(m.rps).padStart(7)} req/s  p50 ${fmtUs(m.p50).padStart(9)}  p99 ${fmtUs(m.p99).padStart(9)}${cpu}`);
     }
   }
@@ -140,6 +148,8 @@ export async function runRpc(ctx: BenchContext): Promise<RpcResult> {
       p99s: summarize(pick((m) => m.p99)),
       cpuUsPerRequest: pick((m) => m.cpuUs),
       cpu: summarize(pick((m) => m.cpuUs)),
+      minorGcUsPerRequest: pick((m) => m.minorGcUs),
+      otherGcUsPerRequest: pick((m) => m.otherGcUs),
       requests: pick((m) => m.requests),
       countedCalls: pick((m) => m.countedCalls),
     };
@@ -197,11 +207,12 @@ export function renderRpc(r: RpcResult): string[] {
   out.push('', '### gRPC-Web and Connect vs REST vs direct gRPC (GetItem on the Go gRPC server; one `prism serve`, wrk -t2 -c64; direct: grpcbench -c 64)', '');
   out.push('"REST" is the GET route; "REST POST" the same call with the message as a JSON body (a control: gRPC-Web and Connect calls are POSTs whose body is read before the backend call).', '');
   out.push(`Every arm answered ${'`'}${JSON.stringify(r.check.item)}${'`'} (decoded from its own wire format) and NOT_FOUND for id \`missing\` (${Object.entries(r.check.notFound).map(([a, n]) => `${a}: ${n}`).join('; ')}).`, '');
-  out.push('| arm | calls/s (median) | spread (min–max) | p50 | p99 | gateway CPU µs/call (median, min–max) | gateway-counted calls / requests | runs |', '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+  out.push('| arm | calls/s (median) | spread (min–max) | p50 | p99 | gateway CPU µs/call (median, min–max) | GC pauses µs/call: scavenge + other (median) | gateway-counted calls / requests | runs |', '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const a of Object.values(r.arms)) {
     const cpu = Number.isFinite(a.cpu.median) ? `${fmtInt(a.cpu.median)} (${fmtInt(a.cpu.min)}–${fmtInt(a.cpu.max)})` : '–';
     const calls = a.countedCalls.every(Number.isFinite) ? `${(a.countedCalls.reduce((x, y) => x + y, 0) / a.requests.reduce((x, y) => x + y, 0)).toFixed(3)}` : '–';
-    out.push(`| ${a.name} | ${fmtInt(a.summary.median)} | ${fmtInt(a.summary.min)}–${fmtInt(a.summary.max)} (${fmtPct(a.summary.spreadPct)}) | ${fmtUs(a.p50s.median)} | ${fmtUs(a.p99s.median)} | ${cpu} | ${calls} | ${a.summary.n} |`);
+    const gc = Number.isFinite(median(a.minorGcUsPerRequest)) ? `${median(a.minorGcUsPerRequest).toFixed(1)} + ${median(a.otherGcUsPerRequest).toFixed(1)}` : '–';
+    out.push(`| ${a.name} | ${fmtInt(a.summary.median)} | ${fmtInt(a.summary.min)}–${fmtInt(a.summary.max)} (${fmtPct(a.summary.spreadPct)}) | ${fmtUs(a.p50s.median)} | ${fmtUs(a.p99s.median)} | ${cpu} | ${gc} | ${calls} | ${a.summary.n} |`);
   }
   out.push('', '| ratio | of medians | paired median (range over rounds) | goal | verdict |', '| --- | ---: | --- | --- | --- |');
   for (const [label, ratio] of Object.entries(r.ratios)) {
