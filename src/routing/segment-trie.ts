@@ -22,12 +22,23 @@ export interface TrieMatch<T> {
   readonly params: Record<string, string>;
 }
 
-/** Builds an endpoint's parameters from the raw path and each matched segment's [start, end). */
-type Binder = (path: string, bounds: readonly number[], maxLength: number) => Record<string, string>;
+/**
+ * Builds an endpoint's parameters from the raw path, where each matched segment starts (a `**`
+ * is one entry for the rest) and where the last one ends (before a verb).
+ */
+type Binder = (path: string, starts: readonly number[], end: number, maxLength: number) => Record<string, string>;
 
 interface Endpoint<T> {
   readonly value: T;
-  readonly bind: Binder;
+  /**
+   * Whole-segment templates (the hot path): the name of each parameter step in path order
+   * (undefined for a bare `*`), bound from the decoded values the walk collected.
+   */
+  readonly names: readonly (string | undefined)[] | undefined;
+  /** Every other template: bound from the raw path. */
+  readonly bind: Binder | undefined;
+  /** Length of ':verb' the path ends with, for `bind`. */
+  readonly verbLength: number;
   /** Served only for this Host; undefined serves every host. */
   readonly host: string | undefined;
 }
@@ -85,7 +96,14 @@ export class SegmentTrie<T> {
         node = next;
       } else node = node.param ??= newNode();
     }
-    const endpoint: Endpoint<T> = { value, bind: compileBinder(segments), host };
+    const plain = cut === -1 && segments.every((s) => s.variable === undefined);
+    const endpoint: Endpoint<T> = {
+      value,
+      names: plain ? segments.filter((s) => s.text === undefined).map((s) => s.param) : undefined,
+      bind: plain ? undefined : compileBinder(segments),
+      verbLength: segments.at(-1)?.verb === undefined ? 0 : segments.at(-1)!.verb!.length + 1,
+      host,
+    };
     let endpoints: Endpoint<T>[];
     if (cut === -1) endpoints = node.endpoints ??= [];
     else {
@@ -109,19 +127,32 @@ export class SegmentTrie<T> {
   find(method: string, path: string, host: string | undefined): TrieMatch<T> | undefined {
     const root = this.#roots.get(method);
     if (!root || path.charCodeAt(0) !== 47 /* / */) return undefined;
-    const bounds: number[] = [];
-    const found = this.#walk(root, path, 1, bounds, host);
+    const values: string[] = [];
+    const starts: number[] = [];
+    const found = this.#walk(root, path, 1, values, starts, host);
     if (!found) return undefined;
-    return { value: found.value, params: found.bind(path, bounds, this.#maxParamLength) };
+    const params: Record<string, string> = {};
+    if (found.names) {
+      for (let i = 0; i < found.names.length; i++) {
+        const name = found.names[i];
+        if (name !== undefined) params[name] = values[i];
+      }
+      return { value: found.value, params };
+    }
+    return { value: found.value, params: found.bind!(path, starts, path.length - found.verbLength, this.#maxParamLength) };
   }
 
-  /** Matches the segment starting at `start` and the rest below `node`; past the end, the node's own endpoints. */
-  #walk(node: Node<T>, path: string, start: number, bounds: number[], host: string | undefined): Endpoint<T> | undefined {
-    const mark = bounds.length;
+  /**
+   * Matches the segment starting at `start` and the rest below `node`; past the end, the node's
+   * own endpoints. `values` collects the decoded value of each parameter step, `starts` where
+   * each segment starts; both are cut back when a branch fails.
+   */
+  #walk(node: Node<T>, path: string, start: number, values: string[], starts: number[], host: string | undefined): Endpoint<T> | undefined {
+    const depth = starts.length;
     if (start > path.length) {
       const own = node.endpoints && pick(node.endpoints, host);
       // `**` also matches no segment at all.
-      return own ?? (node.after && this.#tails(node.after, path, start, bounds, host, mark));
+      return own ?? (node.after && this.#tails(node.after, path, start, starts, host, depth));
     }
     let end = path.indexOf('/', start);
     if (end === -1) end = path.length;
@@ -129,34 +160,37 @@ export class SegmentTrie<T> {
     // Malformed percent-encoding names no resource: every match needs this segment decoded.
     const text = raw.indexOf('%') === -1 ? raw : decodeSegment(raw);
     if (text === undefined) return undefined;
+    starts.push(start);
     const next = node.statics?.get(text);
     if (next) {
-      bounds.push(start, end);
-      const found = this.#walk(next, path, end + 1, bounds, host);
+      const found = this.#walk(next, path, end + 1, values, starts, host);
       if (found) return found;
-      bounds.length = mark;
+      starts.length = depth + 1;
     }
     if (node.before) {
-      const found = this.#tails(node.before, path, start, bounds, host, mark);
+      starts.length = depth;
+      const found = this.#tails(node.before, path, start, starts, host, depth);
       if (found) return found;
+      starts.push(start);
     }
     // An empty value is not a value: `/subjects/` names no subject.
     if (node.param && raw !== '' && raw.length <= this.#maxParamLength) {
-      bounds.push(start, end);
-      const found = this.#walk(node.param, path, end + 1, bounds, host);
+      values.push(text);
+      const found = this.#walk(node.param, path, end + 1, values, starts, host);
       if (found) return found;
-      bounds.length = mark;
+      values.pop();
     }
-    return node.after && this.#tails(node.after, path, start, bounds, host, mark);
+    starts.length = depth;
+    return node.after && this.#tails(node.after, path, start, starts, host, depth);
   }
 
-  #tails(tails: readonly Tail<T>[], path: string, start: number, bounds: number[], host: string | undefined, mark: number): Endpoint<T> | undefined {
+  #tails(tails: readonly Tail<T>[], path: string, start: number, starts: number[], host: string | undefined, depth: number): Endpoint<T> | undefined {
     for (const tail of tails) {
-      if (tail.matcher.match(path, start, bounds, this.#maxParamLength)) {
+      if (tail.matcher.match(path, start, starts, this.#maxParamLength)) {
         const found = pick(tail.endpoints, host);
         if (found) return found;
       }
-      bounds.length = mark;
+      starts.length = depth;
     }
     return undefined;
   }
@@ -173,42 +207,43 @@ function pick<T>(endpoints: readonly Endpoint<T>[], host: string | undefined): E
 }
 
 /**
- * One reader per parameter, by the index of the segment(s) it covers (`bounds` holds a raw
- * [start, end) per template segment, the verb excluded; a `**` is one pair for the rest). A
- * variable over one segment is decoded fully; over more, or over a `**`, reserved escapes stay.
- * The walk has checked every segment decodes, so the readers cannot fail.
+ * One reader per parameter, by the index of the segment(s) it covers: segment i runs from
+ * `starts[i]` to the next segment's start less its '/', the last one to `end` (a `**` is one
+ * entry for the rest; past the end when it matched nothing). A variable over one segment is
+ * decoded fully; over more, or over a `**`, reserved escapes stay. The walk has checked every
+ * segment decodes, so the readers cannot fail.
  */
 function compileBinder(segments: readonly PathSegment[]): Binder {
-  type Reader = (path: string, bounds: readonly number[], params: Record<string, string>, maxLength: number) => void;
+  type Reader = (path: string, starts: readonly number[], end: number, params: Record<string, string>, maxLength: number) => void;
   const readers: Reader[] = [];
+  const endOf = (starts: readonly number[], i: number, end: number) => (i + 1 < starts.length ? starts[i + 1] - 1 : end);
   for (let i = 0; i < segments.length; i++) {
     const s = segments[i];
     const at = i;
     if (s.param !== undefined) {
       const name = s.param;
-      readers.push((path, b, params) => void (params[name] = decodeSegment(path.slice(b[2 * at], b[2 * at + 1]))!));
+      readers.push((path, starts, end, params) => void (params[name] = decodeSegment(path.slice(starts[at], endOf(starts, at, end)))!));
     } else if (s.parts !== undefined) {
       const parts = s.parts;
       const names = parts.filter((p) => p.param !== undefined).map((p) => p.param!);
-      readers.push((path, b, params, maxLength) => {
-        const values = matchMixedSegment(path.slice(b[2 * at], b[2 * at + 1]), parts, maxLength)!;
+      readers.push((path, starts, end, params, maxLength) => {
+        const values = matchMixedSegment(path.slice(starts[at], endOf(starts, at, end)), parts, maxLength)!;
         for (let k = 0; k < names.length; k++) params[names[k]] = decodeSegment(values[k])!;
       });
     } else if ((s.text !== undefined || s.wildcard !== undefined) && s.variable !== undefined && segments[i - 1]?.variable !== s.variable) {
       const name = s.variable;
-      let to = i;
-      while (segments[to + 1]?.variable === name) to++;
-      const multi = to > i || segments[to].wildcard === '**';
-      const last = to;
-      readers.push((path, b, params) => {
-        const raw = b[2 * last] > b[2 * last + 1] ? path.slice(b[2 * at], Math.max(b[2 * at], b[2 * last + 1])) : path.slice(b[2 * at], b[2 * last + 1]);
+      let last = i;
+      while (segments[last + 1]?.variable === name) last++;
+      const multi = last > i || segments[last].wildcard === '**';
+      readers.push((path, starts, end, params) => {
+        const raw = path.slice(starts[at], Math.max(starts[at], endOf(starts, last, end)));
         params[name] = (multi ? decodeKeepingReserved(raw) : decodeSegment(raw))!;
       });
     }
   }
-  return (path, bounds, maxLength) => {
+  return (path, starts, end, maxLength) => {
     const params: Record<string, string> = {};
-    for (let i = 0; i < readers.length; i++) readers[i](path, bounds, params, maxLength);
+    for (let i = 0; i < readers.length; i++) readers[i](path, starts, end, params, maxLength);
     return params;
   };
 }

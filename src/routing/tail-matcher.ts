@@ -23,10 +23,10 @@ export interface TailMatcher {
   readonly specificity: number;
   /**
    * Matches the raw path from `start` (the first character of the tail's first segment; past the
-   * end when the path is used up) to its end, pushing each segment's raw [start, end) into
-   * `bounds` (a `**` pushes one pair, the rest). Leaves `bounds` longer on success only.
+   * end when the path is used up) to its end, pushing where each segment starts into `starts`
+   * (a `**` pushes one entry, for the rest). May leave entries behind when it fails.
    */
-  match(path: string, start: number, bounds: number[], maxLength: number): boolean;
+  match(path: string, start: number, starts: number[], maxLength: number): boolean;
 }
 
 /** The index of the first segment that needs a tail, or -1 when the trie indexes them all. */
@@ -52,7 +52,7 @@ export function compileTail(segments: readonly PathSegment[]): TailMatcher {
   if (first?.parts !== undefined) for (const p of first.parts) specificity += p.text?.length ?? 0;
   const key = steps.map(segmentShape).join('/') + suffix;
 
-  function match(path: string, start: number, bounds: number[], maxLength: number): boolean {
+  function match(path: string, start: number, starts: number[], maxLength: number): boolean {
     let end = path.length;
     if (suffix !== '') {
       // The verb ends the path's last segment; what precedes it is matched as the segment.
@@ -66,7 +66,7 @@ export function compileTail(segments: readonly PathSegment[]): TailMatcher {
         // Zero or more segments: everything left, each segment well-formed.
         const rest = pos > end ? '' : path.slice(pos, end);
         if (rest.length > maxLength || decodeKeepingReserved(rest) === undefined) return false;
-        bounds.push(pos, end);
+        starts.push(pos);
         return true;
       }
       if (pos > end) return false;
@@ -80,7 +80,7 @@ export function compileTail(segments: readonly PathSegment[]): TailMatcher {
       } else if (step.parts !== undefined) {
         if (!matchMixedSegment(raw, step.parts, maxLength)) return false;
       } else if (raw === '' || raw.length > maxLength) return false;
-      bounds.push(pos, segEnd);
+      starts.push(pos);
       pos = segEnd + 1;
     }
     return pos > end;
