@@ -87,7 +87,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // a hot reload serves new sockets from the new table and leaves open ones on theirs.
   // One cap for the listener's SSE/NDJSON streams and WebSocket sessions together.
   const streamSlots = options.streamSlots ?? createStreamSlots(options.maxStreams);
-  const wsHandler = createWebSocketHandler({ tables, auth: options.auth, websocket: options.websocket, streamSlots, onRefused: options.onStreamRefused });
+  const wsHandler = createWebSocketHandler({ tables, auth: options.auth, cors: options.cors, websocket: options.websocket, streamSlots, onRefused: options.onStreamRefused });
   void app.register(fastifyWebsocket, {
     options: { maxPayload: wsMaxPayload(options.websocket) },
     // Shutdown: every open socket is told 1001 and its backend call cancelled.

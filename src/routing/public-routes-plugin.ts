@@ -278,7 +278,9 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
   const wsHandler = options.wsHandler;
   const plain = METHODS.filter((m) => m !== 'GET' && m !== 'HEAD');
   for (const url of ['/', '/*']) {
-    app.route({ method: ['GET', 'HEAD'], url, handler, ...(wsHandler ? { wsHandler } : {}) });
+    // With auth on, an upgrade is admitted (credentials, role, Origin) before the 101; without
+    // auth there is nothing to check, and plain GETs pay no hook.
+    app.route({ method: ['GET', 'HEAD'], url, handler, ...(wsHandler ? { wsHandler, ...(options.auth ? { preValidation: wsHandler.admit } : {}) } : {}) });
     app.route({ method: plain, url, handler });
   }
 };

@@ -50,6 +50,8 @@ function fakeUpstream(target: string, reply: Buffer | Error = Buffer.from('0801'
       if (reply instanceof Error) throw reply;
       return { message: reply, metadata: {} };
     },
+    // Health checks are unary calls; a stream opened here would be a bug in the probe.
+    stream: () => assert.fail('a health check opened a stream'),
     healthy: async () => false,
     close: () => {},
   };
