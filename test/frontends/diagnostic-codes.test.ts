@@ -50,7 +50,7 @@ const CASES: Case[] = [
   { name: 'a default that does not fit its field', code: 'TYPE_MISMATCH', definition: routes('{ id: r, method: GET, path: /r, grpc: Echo, params: [{ from: query.q, to: f_int32, default: abc }] }') },
   { name: 'one route id twice', code: 'DUPLICATE_NAME', definition: routes('{ id: r, method: GET, path: /a }', '{ id: r, method: GET, path: /b }') },
   { name: 'two routes for the same requests', code: 'ROUTE_CONFLICT', definition: routes('{ id: a, method: GET, path: /a }', '{ id: b, method: GET, path: /a }') },
-  { name: 'a parameter inside a segment', code: 'PATH_TEMPLATE', definition: routes('{ id: r, method: GET, path: "/x{y}" }') },
+  { name: 'two parameters with nothing between them', code: 'PATH_TEMPLATE', definition: routes('{ id: r, method: GET, path: "/x/{a}{b}" }') },
   { name: 'a path parameter bound to nothing', code: 'UNBOUND_PATH_PARAM', definition: routes('{ id: r, method: GET, path: "/r/{id}", grpc: Echo }') },
   { name: 'error outside an error template', code: 'TEMPLATE', definition: routes('{ id: r, method: GET, path: /r, grpc: Echo, response: { body: { from: error.message } } }') },
   { name: 'a proto that is not there', code: 'PROTO_LOAD', definition: HEAD.replace('prism/test/v1/everything.proto', 'no/such.proto') + '    - { id: r, method: GET, path: /r, grpc: Echo }\n' },
