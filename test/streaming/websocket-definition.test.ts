@@ -3,7 +3,8 @@
  * proto's server-streaming `Stream`), started through the normal start path from a gateway
  * config, driven with the `ws` client: messages as text frames and close 1000, a mid-stream
  * error as a last error frame and close 4000 + code, and the config's `http.maxStreams`
- * refusing a session beyond it with close 4008 (counted in prism_connections_refused_total).
+ * refusing a session beyond it with close 4008 (counted in prism_connections_refused_total), and
+ * the config's `http.websocket.maxFrameBytes` refusing a larger frame with an error frame and 4008.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,7 +43,7 @@ before(async () => {
   dir = tempDir('ws-definition');
   const frontend = join(dir.path, 'socket.yaml');
   writeFileSync(frontend, FRONTEND);
-  const config = writeConfig(dir.path, { http: { maxStreams: 1 }, namespaces: [fixtureNamespace('default', fixture.address, [{ file: frontend }])] });
+  const config = writeConfig(dir.path, { http: { maxStreams: 1, websocket: { maxFrameBytes: 64, pingIntervalMs: 0 } }, namespaces: [fixtureNamespace('default', fixture.address, [{ file: frontend }])] });
   gateway = await startFromConfig(config, join(dir.path, 'data'));
 });
 after(async () => {
@@ -102,4 +103,16 @@ test('http.maxStreams from the config: a session beyond it is refused with close
     return out.code === 1000 ? out : undefined;
   }, { timeoutMs: 5000, what: 'the freed slot' });
   assert.deepEqual(after.frames, ['{"n":1}']);
+});
+
+test('http.websocket.maxFrameBytes from the config: a larger frame gets the error frame and close 4008', { timeout: 20_000 }, async () => {
+  const out = await session('/items?hang=true', (ws) => ws.send(JSON.stringify({ pad: 'x'.repeat(100) })));
+  assert.equal(out.code, 4008);
+  const frame = JSON.parse(out.frames.at(-1)!) as { error: { code: number; message: string; details: { reason: string }[] } };
+  assert.equal(frame.error.code, 8);
+  assert.equal(frame.error.details[0]!.reason, 'PAYLOAD_TOO_LARGE');
+  assert.match(frame.error.message, /larger than the 64 bytes accepted/);
+  // A frame within the limit is read as usual: on this server-streaming route, {"$end":true}.
+  const fine = await session('/items?count=1', (ws) => ws.send('{"$end":true}'));
+  assert.equal(fine.code, 1000);
 });
