@@ -31,6 +31,7 @@ import { runPostgres } from './postgres.js';
 import { runProfile } from './profile.js';
 import { currentLoad, machine, renderMarkdown, type RunResults } from './report.js';
 import type { RouteScaleResult } from './route-scale.js';
+import type { RouteScaleWildcardsResult } from './route-scale-wildcards.js';
 import { renderRpc, runRpc } from './rpc.js';
 import { runStreams } from './streams.js';
 
@@ -134,6 +135,12 @@ async function main(): Promise<void> {
       const line = out.split('\n').find((l) => l.startsWith('ROUTE_SCALE '));
       if (!line) throw new Error(`route-scale printed no result:\n${out}`);
       results.routeScale = JSON.parse(line.slice('ROUTE_SCALE '.length)) as RouteScaleResult;
+      // HttpRule templates at scale (issue #17): kept in the results file, printed here.
+      const wild = await run(process.execPath, ['--import', 'tsx', join(benchDir, 'route-scale-wildcards.ts')], { cwd: ctx.repoRoot });
+      const wildLine = wild.split('\n').find((l) => l.startsWith('ROUTE_SCALE_WILDCARDS '));
+      if (!wildLine) throw new Error(`route-scale-wildcards printed no result:\n${wild}`);
+      Object.assign(results, { routeScaleWildcards: JSON.parse(wildLine.slice('ROUTE_SCALE_WILDCARDS '.length)) as RouteScaleWildcardsResult });
+      ctx.log(wildLine);
     }
     if (options.only.has('profile')) {
       results.profile = await runProfile(ctx);
