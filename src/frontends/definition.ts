@@ -134,7 +134,10 @@ export type Coercion = Static<typeof CoercionSchema>;
 export const ParamMappingSchema = Type.Object(
   {
     from: Type.Optional(
-      Type.String({ pattern: '^(path|query|header)\\.[^.]+$|^body(\\..+)?$', description: '`path.x`, `query.x`, `header.x`, `body` or `body.a.b`; absent when `const` is given.' }),
+      Type.String({
+        pattern: '^path\\.[^.]+(\\.[^.]+)*$|^(query|header)\\.[^.]+$|^body(\\..+)?$',
+        description: '`path.x` (or `path.a.b` for a field-path parameter `{a.b}`), `query.x`, `header.x`, `body` or `body.a.b`; absent when `const` is given.',
+      }),
     ),
     const: Type.Optional(Json()),
     to: Type.String({ minLength: 1, description: 'Target field path in the request message (`a.b.c`), or `*` for the whole message.' }),
