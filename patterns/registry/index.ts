@@ -3,7 +3,7 @@
  * the gateway calls `startPattern` and then reaches the registry over real gRPC (on a private
  * Unix socket by default, or the configured `listen` address), as it would reach a remote one.
  */
-import type { PatternStartOptions, RunningPattern } from '../../src/upstream/pattern-module.js';
+import type { PatternStartOptions, RunningPattern, SlotDeclaration } from '../../src/upstream/pattern-module.js';
 import { createStorage, StorageConfigError } from './create-storage.js';
 import { startRegistryServer } from './registry-server.js';
 import { lockSqliteFile } from './lock-sqlite-file.js';
@@ -46,3 +46,7 @@ export async function startPattern(options: PatternStartOptions): Promise<Runnin
 
 export { REGISTRY_SERVICE_NAME, registryProtoFile, startRegistryServer } from './registry-server.js';
 export { createStorage, parseBackendUri } from './create-storage.js';
+
+/** The registry's one slot: where schemas, versions, configs and the change feed are kept. */
+export const patternName = 'registry';
+export const slots: readonly SlotDeclaration[] = [{ name: 'storage', required: ['registry_store'], optional: [], implementations: ['SQLITE', 'POSTGRES', 'MEMSTORE'] }];

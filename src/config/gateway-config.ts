@@ -19,6 +19,7 @@ import { schemaProblems } from '../frontends/schema-problems.js';
 import { locatePointer } from '../frontends/source-positions.js';
 import { redactUrlsIn } from '../observability/redact-url.js';
 import { AuthConfigSchema } from '../security/auth-config.js';
+import { BACKEND_TYPE_NAMES, checkBackendConfig, plainSecretWarning } from '../backends/backend-types.js';
 import type { Http2UpstreamOptions } from '../upstream/http2-upstream.js';
 import { corsConfigProblems } from './cors-origins.js';
 import { exposureProblems } from './listener-exposure.js';
@@ -149,8 +150,8 @@ const ProbesListenerSchema = Type.Object(
 export const BackendEntrySchema = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
-    type: Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }),
-    config: Optional(Type.Unsafe<Record<string, unknown>>({ type: 'object' })),
+    type: StringEnum(BACKEND_TYPE_NAMES, { description: 'The backend type (RFC-039 BackendType); its config and interfaces are declared in src/backends/.' }),
+    config: Optional(Type.Unsafe<Record<string, unknown>>({ type: 'object', description: "The type's typed config (checked against the type's schema at load)." })),
   },
   { additionalProperties: false },
 );
@@ -309,6 +310,8 @@ export interface LoadedConfig {
   readonly config: GatewayConfig;
   readonly file: string;
   readonly baseDir: string;
+  /** Warnings found at load (plain secrets in backend configs), for the gateway to log. */
+  readonly warnings?: readonly Diagnostic[];
 }
 
 /** Everything known about a config file: its problems, and the config when its shape is sound. */
@@ -322,6 +325,8 @@ export interface ConfigCheck {
   readonly loaded?: LoadedConfig;
   /** Per problem, the lines of the file it quotes (redacted; syntax problems only), else ''. */
   readonly excerpts?: readonly string[];
+  /** What is accepted but should change (a plain secret in a backend config), located like problems. */
+  readonly warnings?: readonly Diagnostic[];
 }
 
 /**
@@ -366,7 +371,8 @@ export function checkGatewayConfigText(text: string, file: string): ConfigCheck 
   const problems = configRuleProblems(value)
     .map((p) => at(p.code, p.pointer, p.message))
     .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  return { file, problems, loaded: { config: value, file, baseDir: dirname(resolve(file)) } };
+  const warnings = backendSecretWarnings(value).map((p) => at(p.code, p.pointer, p.message));
+  return { file, problems, warnings, loaded: { config: value, file, baseDir: dirname(resolve(file)), warnings } };
 }
 
 /**
@@ -404,6 +410,8 @@ function configRuleProblems(config: GatewayConfig): ConfigRuleProblem[] {
   for (const [i, b] of (config.backends ?? []).entries()) {
     if (names.has(b.name)) problem(DiagnosticCode.DUPLICATE_NAME, `/backends/${i}/name`, `backend name '${b.name}' is used twice`);
     names.add(b.name);
+    // The type's own schema (src/backends/): its messages name fields, never their values.
+    for (const p of checkBackendConfig(b.type, b.config ?? {}).problems) problem(DiagnosticCode.SCHEMA, `/backends/${i}/config${p.pointer}`, `backend '${b.name}' (${b.type}): ${p.message}`);
   }
   // Every `cors:` is checked here, the bindings' too: the route table that applies them is
   // compiled later, and a policy that cannot be used must stop the start, not be skipped.
@@ -417,7 +425,9 @@ function configRuleProblems(config: GatewayConfig): ConfigRuleProblem[] {
     for (const [j, mount] of ns.frontends.entries()) corsRule(mount.cors, `${at}/frontends/${j}/cors`);
     if (nsNames.has(ns.name)) problem(DiagnosticCode.DUPLICATE_NAME, `${at}/name`, `namespace name '${ns.name}' is used twice`);
     nsNames.add(ns.name);
-    for (const [slot, backend] of Object.entries(ns.pattern.slots ?? {})) {
+    // An embedded pattern's slot may name a backend registered through the admin API: the
+    // gateway binds (and checks) those at start, with the admin store open.
+    for (const [slot, backend] of Object.entries(ns.pattern.embedded ? {} : (ns.pattern.slots ?? {}))) {
       if (!names.has(backend)) problem(DiagnosticCode.UNKNOWN_REFERENCE, `${at}/pattern/slots/${escapePointer(slot)}`, `namespace '${ns.name}' binds slot '${slot}' to unknown backend '${backend}'`);
     }
     // An embedded pattern listens on loopback in plaintext; TLS is for a `target`.
@@ -442,11 +452,38 @@ function configRuleProblems(config: GatewayConfig): ConfigRuleProblem[] {
   if (store !== undefined) {
     const backend = config.backends?.find((b) => b.name === store);
     if (!backend) problem(DiagnosticCode.UNKNOWN_REFERENCE, '/admin/store', `admin.store names unknown backend '${store}'`);
-    else if (backend.type !== 'POSTGRES' || typeof backend.config?.url !== 'string') problem(DiagnosticCode.INVALID_VALUE, '/admin/store', `admin.store '${store}' must be a POSTGRES backend with a config.url`);
+    else if (backend.type !== 'POSTGRES' || backend.config?.url === undefined) problem(DiagnosticCode.INVALID_VALUE, '/admin/store', `admin.store '${store}' must be a POSTGRES backend with a config.url`);
   }
   return problems;
 }
 
-function escapePointer(key: string): string {
+/** A warning per secret field of a backend config written as a plain value (never quoting it). */
+function backendSecretWarnings(config: GatewayConfig): ConfigRuleProblem[] {
+  return (config.backends ?? []).flatMap((b, i) =>
+    checkBackendConfig(b.type, b.config ?? {}).plainSecrets.map((pointer) => ({ code: DiagnosticCode.INVALID_VALUE, pointer: `/backends/${i}/config${pointer}`, message: plainSecretWarning(b.name, pointer) })),
+  );
+}
+
+/**
+ * A ConfigError for rules checked after load (slot bindings checked at start), located in the
+ * config file as load-time problems are.
+ */
+export function locatedConfigError(file: string, found: readonly ConfigRuleProblem[]): ConfigError {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    // Unlocated, then: the pointers still say where.
+  }
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter });
+  const problems = found.map((p): Diagnostic => {
+    const pos = locatePointer(document, lineCounter, p.pointer);
+    return { code: p.code, file, pointer: p.pointer, line: pos?.line, column: pos?.column, message: p.message };
+  });
+  return configError({ file, problems });
+}
+
+export function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }

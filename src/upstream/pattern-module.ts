@@ -21,8 +21,14 @@ export interface PatternStartOptions {
    * default: a socket in a private folder, which the gateway removes after close()).
    */
   readonly listen: string;
-  /** Slot name → the backend bound to it. */
+  /** Slot name → the backend bound to it (its secrets resolved: never log or answer this config). */
   readonly slots: Readonly<Record<string, BackendConfig>>;
+  /**
+   * Slot name → the interfaces of the slot (required and optional) that the bound backend
+   * implements, so the pattern knows which optional ones it may use (a keyvalue store without
+   * `keyvalue_watch` answers Watch with UNIMPLEMENTED). Absent for slots left unbound.
+   */
+  readonly slotInterfaces?: Readonly<Record<string, readonly string[]>>;
   /** Folder that relative data paths (e.g. a SQLite file) resolve against. */
   readonly dataDir: string;
   /** Where the pattern reports unexpected failures (the gateway's logger); stderr when absent. */
@@ -43,6 +49,26 @@ export interface RunningPattern {
   close(): Promise<void>;
 }
 
+/**
+ * A slot of a pattern (RFC-039 slot_bindings): the interfaces a backend bound to it must
+ * implement, those the pattern uses when present, and the backend types the pattern has a slot
+ * implementation for. The gateway's slot binder (src/backends/slot-binder.ts) checks a binding
+ * against it before the pattern starts.
+ */
+export interface SlotDeclaration {
+  readonly name: string;
+  /** Thin interfaces (src/backends/backend-interface.ts) the bound backend must implement. */
+  readonly required: readonly string[];
+  /** Interfaces the pattern uses when the bound backend has them (told in `slotInterfaces`). */
+  readonly optional?: readonly string[];
+  /** Backend types (`SQLITE`, `REDIS`, …) the pattern has an implementation of this slot for. */
+  readonly implementations: readonly string[];
+}
+
 export interface PatternModule {
   startPattern(options: PatternStartOptions): Promise<RunningPattern>;
+  /** The pattern's name in binding errors ("no registry slot implementation for KAFKA"); default: the module folder's name. */
+  readonly patternName?: string;
+  /** The pattern's slots; a module that declares none takes no slot bindings. */
+  readonly slots?: readonly SlotDeclaration[];
 }
