@@ -2,9 +2,13 @@
  * Between fastify and the framework-free core: a fastify request as an HttpInput, an HttpReply
  * sent through a fastify reply. The public routes and the admin API both speak through it.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
+import { hostOf } from '../core/http-input-values.js';
 import type { CallSignal, HttpInput, HttpReply } from '../core/http-types.js';
 import type { StreamResponse } from '../core/handle-stream.js';
+import type { RouteTable } from './route-table.js';
+import type { TableHolder } from './table-holder.js';
 
 /** Sends a core reply as it is: status, headers and the body's bytes. */
 export function sendReply(reply: FastifyReply, result: HttpReply): FastifyReply {
@@ -44,6 +48,7 @@ export class ClientRequestInput implements HttpInput {
   readonly query: HttpInput['query'];
   readonly headers: HttpInput['headers'];
   readonly body: Buffer | undefined;
+  readonly bodyStream: AsyncIterable<Uint8Array> | undefined;
   readonly requestId: string;
   readonly clientAddress: string;
   #signal: ClientGone | undefined;
@@ -54,7 +59,8 @@ export class ClientRequestInput implements HttpInput {
     this.path = pathOf(request.url);
     this.query = (request.query ?? {}) as HttpInput['query'];
     this.headers = request.headers;
-    this.body = Buffer.isBuffer(request.body) ? request.body : undefined;
+    this.bodyStream = streamedBodies.get(request.raw);
+    this.body = this.bodyStream === undefined && Buffer.isBuffer(request.body) ? request.body : undefined;
     this.requestId = request.id;
     this.clientAddress = request.ip;
     this.#reply = reply;
@@ -127,5 +133,43 @@ export function streamResponse(reply: FastifyReply): StreamResponse {
     get gone() {
       return gone;
     },
+  };
+}
+
+/** Bodies handed over unread (streamingBodies), by the raw request they belong to. */
+const streamedBodies = new WeakMap<FastifyRequest['raw'], Readable>();
+
+/** Whether a table has client- or bidi-streaming routes (computed once per table). */
+const tablesWithClientStreams = new WeakMap<RouteTable, boolean>();
+
+function hasClientStreams(table: RouteTable): boolean {
+  let known = tablesWithClientStreams.get(table);
+  if (known === undefined) {
+    known = table.routes.some((r) => r.streaming !== undefined && r.streaming.kind !== 'server');
+    tablesWithClientStreams.set(table, known);
+  }
+  return known;
+}
+
+/**
+ * A `preParsing` hook for the public routes: the body of a request to a client- or
+ * bidi-streaming route is handed to the core unread (HttpInput.bodyStream), so that each JSON
+ * value goes to the backend as soon as it has arrived and the backend's flow control paces the
+ * reading of the rest; fastify's parser then sees an empty body. Every other body is buffered
+ * as before. Tables without such routes cost one WeakMap lookup per request.
+ */
+export function streamingBodies(tables: TableHolder): preParsingAsyncHookHandler {
+  return async (request, _reply, payload) => {
+    const table = tables.current;
+    if (!hasClientStreams(table)) return payload;
+    const headers = request.headers;
+    if (headers['transfer-encoding'] === undefined && (headers['content-length'] === undefined || headers['content-length'] === '0')) return payload;
+    const kind = table.match(request.method, pathOf(request.url), hostOf(headers)).route?.streaming?.kind;
+    if (kind !== 'client' && kind !== 'bidi') return payload;
+    streamedBodies.set(request.raw, payload as unknown as Readable);
+    // fastify checks what it read against Content-Length: the core reads it instead.
+    const empty = Readable.from([]) as Readable & { receivedEncodedLength?: number };
+    empty.receivedEncodedLength = Number(headers['content-length'] ?? 0);
+    return empty;
   };
 }

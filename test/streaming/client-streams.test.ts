@@ -3,16 +3,20 @@
  * start path: over a plain HTTP request (a body of JSON values, concatenated or one per line,
  * each one request message mapped by the body mappings; the answers framed as SSE or NDJSON by
  * content negotiation) and over WebSocket on the same route (the upgrade, a GET, reaches the
- * POST route). The backend is a real grpc-js server of conversation.proto.
+ * POST route). The backend is a real grpc-js server of conversation.proto. The suite "whose body
+ * is still coming" needs the public routes to hand such bodies over unread (fastify-io.ts
+ * streamingBodies as a preParsing hook).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
 import type { RunningGateway } from '../../src/start-gateway.js';
 import { hashPassword } from '../../src/security/password-hash.js';
 import { REPO_ROOT, startFromConfig, tempDir, writeConfig } from '../operations/support.js';
 import { CONVERSATION_PROTO, startConversationServer, type ConversationServer } from './conversation-server.js';
+import { waitFor } from '../support/wait-for.js';
 import { connect } from './websocket-fixture.js';
 
 const FRONTEND = `name: talk
@@ -127,6 +131,57 @@ describe('over a plain HTTP request', () => {
   test('a body type the frontend does not consume is 415', async () => {
     const out = await post('/chat', 'a,b', 'application/x-ndjson', 'text/csv');
     assert.equal(out.status, 415);
+  });
+});
+
+/**
+ * A bidi request whose body is written a piece at a time (chunked): `converse` writes the first
+ * piece, waits for what it expects, and so on; resolves with the whole answer once it ends.
+ */
+function chunkedChat(pieces: { write: string; thenSee: (answer: string) => boolean }[], last: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(gateway.url + '/chat', { method: 'POST', headers: { 'content-type': 'application/x-ndjson', accept: 'application/x-ndjson' } });
+    req.on('error', reject);
+    let answer = '';
+    req.on('response', (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (answer += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: answer }));
+    });
+    void (async () => {
+      for (const piece of pieces) {
+        req.write(piece.write);
+        await waitFor(() => piece.thenSee(answer), { what: `an answer after ${piece.write.trim()}` });
+      }
+      req.end(last);
+    })().catch(reject);
+  });
+}
+
+describe('over a plain HTTP request whose body is still coming', () => {
+  test('each message reaches the backend, and its answer the client, before the rest of the body is sent', async () => {
+    const out = await chunkedChat(
+      [
+        { write: '{"text":"first","n":1}\n', thenSee: (a) => a.includes('"FIRST"') },
+        { write: '{"text":"sec', thenSee: () => backend.received.some((r) => r.line.text === 'first') },
+        { write: 'ond","n":2}', thenSee: (a) => a.includes('"SECOND"') },
+      ],
+      '\n{"text":"third","n":3}\n',
+    );
+    assert.equal(out.status, 200);
+    assert.equal(out.text, '{"said":"FIRST","n":1}\n{"said":"SECOND","n":2}\n{"said":"THIRD","n":3}\n');
+  });
+
+  test('a malformed value after the response headers left is an in-stream error line; nothing after it reaches the backend', async () => {
+    const out = await chunkedChat([{ write: '{"text":"fine","n":1}\n', thenSee: (a) => a.includes('"FINE"') }], '{"text": oops}\n{"text":"never","n":3}\n');
+    assert.equal(out.status, 200);
+    const lines = out.text.trim().split('\n');
+    assert.equal(lines[0], '{"said":"FINE","n":1}');
+    assert.equal(lines.length, 2);
+    const error = JSON.parse(lines[1]!) as { error: { code: number; details: { reason: string }[] } };
+    assert.equal(error.error.code, 3);
+    assert.equal(error.error.details[0]!.reason, 'MALFORMED_BODY');
+    assert.ok(!backend.received.some((r) => r.line.text === 'never'));
   });
 });
 
