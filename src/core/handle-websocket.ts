@@ -7,10 +7,13 @@
  * frame `{"error": <rendered error body>}` with 4000 + the gRPC code and the mapped message as
  * reason.
  *
- * Refusals (no route, a route without `stream.websocket`, failed authentication) are in-stream
- * too, rather than an HTTP answer to the upgrade: a browser's WebSocket API hides the status and
- * body of a refused handshake (the page sees only close 1006), while a close code and an error
- * frame reach every client.
+ * Refusals (no route, a route without `stream.websocket`, the stream cap) are in-stream too,
+ * rather than an HTTP answer to the upgrade: a browser's WebSocket API hides the status and body
+ * of a refused handshake (the page sees only close 1006), while a close code and an error frame
+ * reach every client. Credentials and the Origin are the exception, checked before the 101 when
+ * auth is on (routing/websocket-route.ts `admit`): a 401 must carry its challenge, and a
+ * hijacking page must not get a session at all. The session still authorises its call
+ * (prepare-call.ts), so it is never opened without the route's role.
  */
 import type { CompiledRoute, GrpcTarget, StreamingRoute } from '../routing/compiled-route.js';
 import type { RouteTable } from '../routing/route-table.js';
