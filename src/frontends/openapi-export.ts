@@ -7,14 +7,24 @@
  * - messages as `components/schemas` entries named by their full proto name, well-known types
  *   in their JSON forms (Timestamp → date-time string, wrappers → their scalar, ...).
  * The plans name proto types; the protobufjs types are looked up in the route's own protos.
+ *
+ * The document also carries the definition itself, as the `x-prism-*` extensions the OpenAPI
+ * import reads (openapi-import.ts), written back from the same plans: importing an exported
+ * document compiles to the same route plans (test/frontends/openapi-round-trip.test.ts).
+ * Templates OpenAPI path templating cannot say (`{path=**}`, `{name=shelves/*}`, a bare `*`)
+ * keep their HttpRule form in `x-prism-path`, next to a best-effort OpenAPI path.
  */
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { INT32_KINDS, INT64_KINDS, UINT32_KINDS, UINT64_KINDS, WRAPPER_KINDS } from '../mapping/proto-kinds.js';
 import protobuf from 'protobufjs';
+import { isAbsolute, relative, sep } from 'node:path';
+import type { ErrorMapping, FrontendDefinition, ParamMapping, ResponseMapping, RestConfig, StreamMapping, Template, TemplateNode } from './definition.js';
 import type { ErrorMatch } from './definition.js';
+import { projectProtoDir } from '../grpc/proto-root.js';
+import type { PathSegment } from '../routing/path-template.js';
 import type { CompiledFrontend, CompiledRoute } from '../routing/compiled-route.js';
 import type { RouteTable } from '../routing/route-table.js';
-import type { BindingPlan, ErrorRulePlan, ReadPlan, RoutePlan, StreamPlan, TemplatePlan } from '../routing/route-plan.js';
+import type { BindingPlan, ErrorRulePlan, ReadPlan, ResponsePlan, RoutePlan, StreamPlan, TemplatePlan } from '../routing/route-plan.js';
 import { lookupField } from '../routing/route-plan.js';
 import { findField, planFieldPath, typeName, jsonName } from '../mapping/field-path.js';
 import type { JsonRenderOptions } from '../mapping/message-json.js';
@@ -41,6 +51,8 @@ export interface OpenApiRequestBody {
   description?: string;
   required?: boolean;
   content: Record<string, OpenApiMediaType>;
+  /** false: the schema describes what the bindings read; the gateway does not check it. */
+  'x-prism-validate'?: boolean;
 }
 
 export interface OpenApiResponse {
@@ -84,8 +96,20 @@ export interface ExportOptions {
   mountPath?: string;
   /** `info.version` (default `0.0.0`). */
   version?: string;
+  /**
+   * The frontend's definition as loaded. The route table cannot say a few things a definition
+   * does: which proto files it names (the table knows the resolved files), its `basePath` (the
+   * table knows the mount path, namespace prefix included), `defaultRequestType` and the
+   * server qualities of `produces`. Given the definition, `x-prism-frontend` writes those as
+   * written, so the document imports back next to the definition file; without it, protos
+   * are named by absolute path (or relative to the project's proto folder), `basePath` is
+   * the mount path and every produced type has quality 1.
+   */
+  definition?: FrontendDefinition;
 }
 
+/** Statuses whose answers have no body (RFC 9110 §15.3.5, §15.3.6, §15.4.5). */
+const BODILESS_STATUSES = new Set([204, 205, 304]);
 /** Errors raised before any route is matched: they never answer an operation. */
 const ROUTING_REASONS = new Set(['ROUTE_NOT_FOUND', 'METHOD_NOT_ALLOWED']);
 /** grpc-gateway's default error body (what an error no mapping matches is rendered as). */
@@ -120,16 +144,23 @@ export function exportOpenApi(table: RouteTable, frontendName: string, options: 
   const json: JsonRenderOptions = routes[0]?.plan.json ?? { names: 'json', emitDefaults: false, int64: 'string' };
   const schemas = new SchemaBuilder(json);
 
+  const extension = frontendExtension(frontend, routes, options.definition);
   const paths: Record<string, OpenApiPathItem> = {};
   for (const route of routes) {
-    const key = relativePath(route.template, frontend);
+    const spelled = openApiPath(route.plan);
+    let key = spelled.path;
+    const method = route.method.toLowerCase() as OpenApiMethod;
+    // Two HttpRule templates can share a best-effort spelling ({name=a/*}, {name=b/*}): the
+    // second keeps its own template as the key (x-prism-path still says it exactly).
+    if (paths[key]?.[method] !== undefined) key = spelled.template;
     const item = (paths[key] ??= {});
-    item[route.method.toLowerCase() as OpenApiMethod] = describeOperation(route, { schemas, json, root: protoRoot(route) });
+    item[method] = describeOperation(route, { schemas, json, root: protoRoot(route), spelled, frontend: extension });
   }
 
   const document: OpenApiDocument = {
     openapi: '3.1.0',
     info: { title: frontendName, version: options.version ?? '0.0.0' },
+    'x-prism-frontend': extension,
   };
   const servers = [...new Map(mounts.map((m) => [serverUrl(m), m] as const))].map(([url, m]) => (m.namespace ? { url, description: `namespace ${m.namespace}` } : { url }));
   if (servers.length > 1 || servers[0].url !== '/') document.servers = servers;
@@ -146,6 +177,10 @@ interface OperationContext {
   json: JsonRenderOptions;
   /** Where the route's plan names its proto types. */
   root?: protobuf.Root;
+  /** The route's path as OpenAPI spells it. */
+  spelled: SpelledPath;
+  /** The frontend's `x-prism-frontend` (route extensions write what differs from it). */
+  frontend: FrontendExtension;
 }
 
 function protoRoot(route: CompiledRoute): protobuf.Root | undefined {
@@ -157,9 +192,10 @@ function serverUrl(frontend: CompiledFrontend): string {
   return `//${frontend.host}${frontend.mountPath === '/' ? '' : frontend.mountPath}`;
 }
 
-function relativePath(template: string, frontend: CompiledFrontend): string {
-  if (frontend.mountPath === '/') return template;
-  const rest = template.slice(frontend.mountPath.length);
+/** A full path (mount path + route path) relative to the mount, as the route wrote it. */
+function relativePath(template: string, mountPath: string): string {
+  if (mountPath === '/') return template;
+  const rest = template.slice(mountPath.length);
   return rest === '' ? '/' : rest;
 }
 
@@ -181,8 +217,271 @@ function describeOperation(route: CompiledRoute, ctx: OperationContext): OpenApi
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(body ? { requestBody: body } : {}),
     responses,
-    ...(grpc ? { 'x-prism-grpc': grpc } : {}),
+    ...routeExtensions(route, ctx),
   };
+}
+
+// ---- Paths -------------------------------------------------------------------------------
+
+/** A route's path as OpenAPI can spell it (relative to the mount). */
+interface SpelledPath {
+  /** The best-effort OpenAPI path: every parameter one `{name}`, literal text kept. */
+  readonly path: string;
+  /** The route's template as written (HttpRule syntax), relative to the mount. */
+  readonly template: string;
+  /** The OpenAPI path says exactly what the template says (no `x-prism-path` needed). */
+  readonly exact: boolean;
+  /** Parameter names of the OpenAPI path, in order. */
+  readonly params: readonly string[];
+  /** Parameters whose value is not one plain segment: the shape they take. */
+  readonly spans: ReadonlyMap<string, { readonly pattern: string; readonly description: string }>;
+}
+
+/**
+ * Spells a template in OpenAPI path templating, which knows only `{name}` parameters inside
+ * segments: a multi-segment variable (`{name=shelves/*}`, `{path=**}`) becomes `{name}` with
+ * the pattern of its value, an anonymous wildcard (`*`, `**`) a parameter named `_1`, `_2`, …
+ * (the gateway binds neither), and a custom verb stays literal text (`/v1/{name}:cancel`, as
+ * Google's own OpenAPI documents write it).
+ */
+function openApiPath(plan: RoutePlan): SpelledPath {
+  const params: string[] = [];
+  const spans = new Map<string, { pattern: string; description: string }>();
+  const taken = new Set(plan.path.params);
+  let anonymous = 0;
+  const anonymousName = () => {
+    let name: string;
+    do name = `_${++anonymous}`;
+    while (taken.has(name));
+    taken.add(name);
+    return name;
+  };
+  let out = '';
+  const segments = plan.path.segments;
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i];
+    if (s.verb !== undefined) {
+      out += ':' + s.verb;
+      continue;
+    }
+    const variable = s.text !== undefined || s.wildcard !== undefined ? s.variable : undefined;
+    if (variable !== undefined) {
+      // The variable's own segments, consecutive in the template.
+      const own: PathSegment[] = [];
+      while (i < segments.length && segments[i].verb === undefined && (segments[i] as { variable?: string }).variable === variable) own.push(segments[i++]);
+      i--;
+      params.push(variable);
+      spans.set(variable, { pattern: `^${own.map(segmentPattern).join('/')}$`, description: `Its value spans path segments (${own.map(segmentText).join('/')}): OpenAPI cannot say so; x-prism-path has the template.` });
+      out += `/{${variable}}`;
+    } else if (s.wildcard !== undefined) {
+      const name = anonymousName();
+      params.push(name);
+      spans.set(name, s.wildcard === '*'
+        ? { pattern: '^[^/]+$', description: 'An anonymous wildcard (*): any one segment, not bound to a field.' }
+        : { pattern: '^.*$', description: 'An anonymous wildcard (**): the rest of the path, not bound to a field.' });
+      out += `/{${name}}`;
+    } else if (s.param !== undefined) {
+      params.push(s.param);
+      out += `/{${s.param}}`;
+    } else if (s.parts !== undefined) {
+      out += '/' + s.parts.map((p) => (p.param !== undefined ? (params.push(p.param), `{${p.param}}`) : p.text)).join('');
+    } else {
+      out += '/' + s.text;
+    }
+  }
+  const full = out === '' ? '/' : out;
+  const path = relativePath(full, plan.mountPath);
+  const template = relativePath(plan.path.template, plan.mountPath);
+  return { path, template, exact: path === template, params, spans };
+}
+
+/** A regular expression for one segment of a multi-segment variable. */
+function segmentPattern(s: PathSegment): string {
+  if (s.wildcard === '*') return '[^/]+';
+  if (s.wildcard === '**') return '.*';
+  return (s.text ?? '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function segmentText(s: PathSegment): string {
+  return s.wildcard ?? s.text ?? '';
+}
+
+// ---- Extensions: the definition, written back from the plans -----------------------------
+
+/** `x-prism-frontend`: the definition's frontend-level settings (everything but the routes). */
+type FrontendExtension = { name: string; type: 'REST'; protos?: string[] } & Partial<Omit<RestConfig, 'routes'>>;
+
+const DEFAULT_HEARTBEAT_MS = 15_000;
+
+/**
+ * The frontend-level settings as the plans show them. All routes of a frontend share them
+ * (they are compiled once per frontend), so the first route that shows one says it.
+ */
+function frontendExtension(frontend: CompiledFrontend, routes: readonly CompiledRoute[], definition: FrontendDefinition | undefined): FrontendExtension {
+  const plans = routes.map((r) => r.plan);
+  const first = plans[0];
+  const out: FrontendExtension = { name: frontend.name, type: 'REST' };
+  const protos = definition?.protos ?? protoFilesOf(routes);
+  if (protos.length > 0) out.protos = [...protos];
+  const rest = definition?.rest;
+  const basePath = definition ? rest?.basePath : frontend.mountPath === '/' ? undefined : frontend.mountPath;
+  if (basePath !== undefined) out.basePath = basePath;
+  if (rest?.service !== undefined) out.service = rest.service;
+  if (frontend.trailingSlash) out.trailingSlash = true;
+  if (frontend.unknownQuery !== 'ignore') out.unknownQuery = frontend.unknownQuery;
+  // Strings taken leniently from JSON is a frontend setting every JSON-read binding shows.
+  if (plans.some((p) => p.bindings.some((b) => b.coercion.from === 'json-lenient'))) out.lenientStrings = true;
+  if (first) out.consumes = [...first.body.consumes];
+  if (rest?.defaultRequestType !== undefined) out.defaultRequestType = rest.defaultRequestType;
+  // Streaming routes produce their framings; the others show the frontend's types.
+  const plain = plans.find((p) => p.stream === undefined);
+  if (rest?.produces !== undefined) out.produces = rest.produces.map((p) => ({ ...p }));
+  else if (plain) out.produces = plain.produces.map((type) => ({ type }));
+  const deadline = mostCommon(plans.map((p) => p.policy.deadlineMs));
+  if (deadline !== undefined) out.deadlineMs = deadline;
+  const forwarded = first?.policy.forwardHeaders.filter((h) => h !== 'x-request-id') ?? [];
+  if (forwarded.length > 0) out.forwardHeaders = forwarded;
+  if (first) out.json = { ...first.json };
+  const errors = first?.errors.filter((e) => e.scope === 'frontend') ?? [];
+  if (errors.length > 0) out.errors = errors.map(errorMappingOf);
+  if (first?.fallback !== undefined) out.fallback = { ...first.fallback };
+  return out;
+}
+
+/**
+ * The proto files that declare the services the routes call: relative to the project's proto
+ * folder when they lie there (the import finds them on its include path), else absolute.
+ */
+function protoFilesOf(routes: readonly CompiledRoute[]): string[] {
+  const files = new Set<string>();
+  for (const route of routes) {
+    if (!route.grpc) continue;
+    const root = protoRoot(route)!;
+    const service = root.lookupService(route.grpc.path.slice(1, route.grpc.path.lastIndexOf('/')));
+    const file = service.filename;
+    if (!file) continue;
+    const inProject = isAbsolute(file) ? relative(projectProtoDir, file) : file;
+    files.add(isAbsolute(file) && !inProject.startsWith('..') && !isAbsolute(inProject) ? inProject.split(sep).join('/') : file);
+  }
+  return [...files];
+}
+
+function mostCommon(values: readonly number[]): number | undefined {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: number | undefined;
+  for (const [v, n] of counts) if (best === undefined || n > counts.get(best)!) best = v;
+  return best;
+}
+
+/** A route's own `x-prism-*` extensions: what the route says beyond its frontend. */
+function routeExtensions(route: CompiledRoute, ctx: OperationContext): Record<`x-prism-${string}`, unknown> {
+  const plan = route.plan;
+  const out: Record<`x-prism-${string}`, unknown> = {};
+  if (!ctx.spelled.exact) out['x-prism-path'] = ctx.spelled.template;
+  if (plan.grpc) out['x-prism-grpc'] = plan.grpc.method;
+  if (plan.bindings.length > 0) out['x-prism-params'] = plan.bindings.map(paramMappingOf);
+  const response = responseMappingOf(plan.response, plan.json);
+  if (Object.keys(response).length > 0) out['x-prism-response'] = response;
+  const errors = plan.errors.filter((e) => e.scope === 'route');
+  if (errors.length > 0) out['x-prism-errors'] = errors.map(errorMappingOf);
+  if (plan.stream) out['x-prism-stream'] = streamMappingOf(plan.stream);
+  if (plan.policy.readiness) out['x-prism-readiness'] = true;
+  if (plan.policy.deadlineMs !== ctx.frontend.deadlineMs) out['x-prism-deadline-ms'] = plan.policy.deadlineMs;
+  const defaultRole = plan.method === 'GET' || plan.method === 'HEAD' || plan.method === 'OPTIONS' ? 'read' : 'write';
+  if (plan.policy.role !== defaultRole) out['x-prism-role'] = plan.policy.role;
+  if (plan.policy.elevate) out['x-prism-elevate'] = { ...plan.policy.elevate };
+  if (plan.policy.cache) out['x-prism-cache'] = { ...plan.policy.cache };
+  return out;
+}
+
+/** A binding as the ParamMapping that compiles to it. */
+function paramMappingOf(b: BindingPlan): ParamMapping {
+  const source = b.source;
+  const out: ParamMapping =
+    source.kind === 'const' ? { const: source.value, to: b.target } : { from: source.name === '' ? source.kind : `${source.kind}.${source.name}`, to: b.target };
+  if (b.required) out.required = true;
+  if (b.default !== undefined) out.default = b.default;
+  if (b.nullValue !== undefined) out.nullValue = b.nullValue;
+  if (b.pattern !== undefined) out.pattern = b.pattern;
+  if (b.map !== undefined) out.map = { ...b.map };
+  if (b.mapOptions !== undefined) out.mapOptions = { ...b.mapOptions };
+  if (b.coercion.coerce !== undefined) out.coerce = b.coercion.coerce;
+  if (b.rename !== undefined) out.rename = { ...b.rename };
+  if (b.ignore !== undefined) out.ignore = [...b.ignore];
+  return out;
+}
+
+/** The response mapping that plans to `plan` (empty: the route's defaults). */
+function responseMappingOf(plan: ResponsePlan, frontendJson: JsonRenderOptions): ResponseMapping {
+  const out: ResponseMapping = {};
+  if (plan.status !== 200) out.status = plan.status;
+  const headers = Object.entries(plan.headers);
+  if (headers.length > 0) out.headers = Object.fromEntries(headers.map(([name, t]) => [name, templateOf(t)]));
+  if (plan.declared && plan.body) out.body = templateOf(plan.body);
+  if (plan.raw) out.raw = true;
+  if (JSON.stringify(plan.json) !== JSON.stringify(frontendJson)) out.json = { ...plan.json };
+  return out;
+}
+
+function errorMappingOf(rule: ErrorRulePlan): ErrorMapping {
+  const out: ErrorMapping = {};
+  if (Object.keys(rule.match).length > 0) out.match = structuredClone(rule.match) as ErrorMatch;
+  if (rule.status !== undefined) out.status = rule.status;
+  if (rule.body !== undefined) out.body = templateOf(rule.body);
+  const headers = Object.entries(rule.headers);
+  if (headers.length > 0) out.headers = Object.fromEntries(headers.map(([name, t]) => [name, templateOf(t)]));
+  return out;
+}
+
+function streamMappingOf(plan: StreamPlan): StreamMapping {
+  const out: StreamMapping = { produces: [...plan.framings] };
+  if (plan.websocket) out.websocket = true;
+  const sse: NonNullable<StreamMapping['sse']> = {};
+  if (plan.sse.event) sse.event = templateOf(plan.sse.event);
+  if (plan.sse.id) sse.id = templateOf(plan.sse.id);
+  if (plan.sse.retryMs !== undefined) sse.retryMs = plan.sse.retryMs;
+  if (plan.sse.heartbeatMs !== DEFAULT_HEARTBEAT_MS) sse.heartbeatMs = plan.sse.heartbeatMs;
+  if (Object.keys(sse).length > 0) out.sse = sse;
+  if (plan.limits.maxBufferedBytes !== undefined) out.maxBufferedBytes = plan.limits.maxBufferedBytes;
+  if (plan.limits.idleTimeoutMs !== undefined) out.idleTimeoutMs = plan.limits.idleTimeoutMs;
+  if (plan.limits.maxDurationMs !== undefined) out.maxDurationMs = plan.limits.maxDurationMs;
+  return out;
+}
+
+/** A planned template as the definition writes it (planTemplate in template.ts inverted). */
+function templateOf(plan: TemplatePlan): Template {
+  switch (plan.kind) {
+    case 'const':
+      if (plan.literal) return plan.value as Template;
+      return decorated({ const: plan.value }, plan);
+    case 'array':
+      return plan.items.map(templateOf);
+    case 'object': {
+      const fields: Record<string, Template> = {};
+      for (const f of plan.fields) {
+        let value = templateOf(f.value);
+        if (f.omitWhen !== undefined || f.when !== undefined) {
+          // Only a node carries field rules; planObject reads them from the field's node.
+          value = { ...(value as TemplateNode) };
+          if (f.omitWhen !== undefined) value.omitWhen = [...f.omitWhen];
+          if (f.when !== undefined) value.when = f.when.path;
+        }
+        fields[f.key] = value;
+      }
+      return decorated({ object: fields }, plan);
+    }
+    case 'each':
+      return decorated({ each: plan.source.path, item: templateOf(plan.item) }, plan);
+    case 'read':
+      return decorated({ from: plan.source.path, ...(plan.int64 === undefined ? {} : { int64: plan.int64 }) }, plan);
+  }
+}
+
+function decorated(node: TemplateNode, plan: { readonly map?: Readonly<Record<string, unknown>>; readonly default?: unknown }): TemplateNode {
+  if (plan.map !== undefined) node.map = { ...plan.map };
+  if (plan.default !== undefined) node.default = plan.default;
+  return node;
 }
 
 // ---- Parameters ------------------------------------------------------------------------
@@ -204,14 +503,18 @@ function describeParameters(plan: RoutePlan, requestType: protobuf.Type | undefi
     const field = binding.fields.at(-1);
     const schema: SchemaObject = field && ctx.root ? parameterSchema(lookupField(ctx.root, field), binding, ctx) : {};
     const required = where === 'path' || (binding.required && binding.default === undefined);
-    const described: OpenApiParameter = { name, in: where, schema };
+    const spans = where === 'path' ? ctx.spelled.spans.get(name) : undefined;
+    const described: OpenApiParameter = { name, in: where, schema: spans && schema.type === 'string' && schema.pattern === undefined ? { ...schema, pattern: spans.pattern } : schema };
     if (required) described.required = true;
-    described.description = `Bound to request field '${binding.target}'.`;
+    described.description = `Bound to request field '${binding.target}'.${spans ? ` ${spans.description}` : ''}`;
     out.push(described);
   }
-  // Every template parameter is declared, even one the definition did not let us type.
-  for (const name of plan.path.params) {
-    if (!seen.has(`path:${name}`)) out.push({ name, in: 'path', required: true, schema: { type: 'string' } });
+  // Every parameter of the OpenAPI path is declared, even one the definition did not let us
+  // type, and the anonymous wildcards the spelling had to name.
+  for (const name of ctx.spelled.params) {
+    if (seen.has(`path:${name}`)) continue;
+    const spans = ctx.spelled.spans.get(name);
+    out.push({ name, in: 'path', required: true, schema: spans ? { type: 'string', pattern: spans.pattern } : { type: 'string' }, ...(spans ? { description: spans.description } : {}) });
   }
   return out;
 }
@@ -241,6 +544,8 @@ function describeRequestBody(plan: RoutePlan, requestType: protobuf.Type | undef
   }
   const body: OpenApiRequestBody = { content: Object.fromEntries(plan.body.consumes.map((type) => [type, { schema }])) };
   if (bodyBindings.some((b) => b.required && b.default === undefined)) body.required = true;
+  // A derived schema documents the bindings; importing it as a bodySchema would start checking it.
+  if (plan.body.schema === undefined) body['x-prism-validate'] = false;
   return body;
 }
 
@@ -300,7 +605,8 @@ function describeResponses(route: CompiledRoute, ctx: OperationContext): Record<
     ? describeStream(route, stream, body)
     : {
         description: route.grpc ? `The reply of ${grpcName(route)}` : 'The declared answer',
-        content: Object.fromEntries(plan.produces.map((type) => [type, { schema: body }])),
+        // 204, 205 and 304 answers carry no body whatever the template says (RFC 9110 §15).
+        ...(BODILESS_STATUSES.has(response.status) ? {} : { content: Object.fromEntries(plan.produces.map((type) => [type, { schema: body }])) }),
       };
   // A streaming route's produces are its framings; its errors go out before the stream starts,
   // as ordinary replies in the frontend's fallback type (handle-stream.ts).
@@ -339,7 +645,7 @@ function describeResponses(route: CompiledRoute, ctx: OperationContext): Record<
   for (const [status, entry] of byStatus) {
     const schema = entry.schemas.length === 1 ? entry.schemas[0] : { anyOf: entry.schemas };
     if (status === String(response.status)) {
-      // An error mapped to the success status: both bodies are possible.
+      // An error mapped to the success status: both bodies are possible (none on a 204).
       for (const media of Object.values(success.content ?? {})) media.schema = { anyOf: [media.schema ?? {}, schema] };
       continue;
     }

@@ -8,11 +8,17 @@
  *   `consumes`, `produces`, `errors`, `json`, `fallback`, ...) except `routes`.
  * Operation level (each operation is one route):
  * - `operationId` → the route id; the path key and the method → the route's path and method;
+ * - `x-prism-path` → the route's path when OpenAPI path templating cannot say it (HttpRule
+ *   forms: `{path=**}`, `{name=shelves/*}`, bare `*` and `**`); the path key is then only
+ *   documentation;
  * - `x-prism-grpc` → `grpc`, `x-prism-params` → `params`, `x-prism-response` → `response`,
- *   `x-prism-errors` → `errors`, `x-prism-readiness` → `readiness`,
- *   `x-prism-deadline-ms` → `deadlineMs`;
+ *   `x-prism-errors` → `errors`, `x-prism-stream` → `stream`, `x-prism-readiness` →
+ *   `readiness`, `x-prism-deadline-ms` → `deadlineMs`, `x-prism-role` → `role`,
+ *   `x-prism-elevate` → `elevate`, `x-prism-cache` → `cache`;
  * - the JSON schema of the `requestBody` → `bodySchema`, made self-contained for ajv: the
- *   `#/components/schemas/…` it reaches are embedded as `$defs` and its references rewritten.
+ *   `#/components/schemas/…` it reaches are embedded as `$defs` and its references rewritten;
+ *   unless the request body says `x-prism-validate: false` (a schema that documents what the
+ *   bindings read, as the export writes for routes without a bodySchema).
  *
  * Conversion checks only what the definition format cannot see (the document's structure,
  * references, unknown extensions); the result is then checked like any definition, and every
@@ -35,13 +41,20 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 const COMPONENT_PREFIX = '#/components/schemas/';
 /** Operation extensions and the route property each one becomes. */
 const OPERATION_EXTENSIONS: Record<string, keyof RouteMapping> = {
+  'x-prism-path': 'path',
   'x-prism-grpc': 'grpc',
   'x-prism-params': 'params',
   'x-prism-response': 'response',
   'x-prism-errors': 'errors',
+  'x-prism-stream': 'stream',
   'x-prism-readiness': 'readiness',
   'x-prism-deadline-ms': 'deadlineMs',
+  'x-prism-role': 'role',
+  'x-prism-elevate': 'elevate',
+  'x-prism-cache': 'cache',
 };
+/** Request body extensions. */
+const BODY_EXTENSIONS = ['x-prism-validate'];
 /** Keywords whose values are data, not schemas: a `$ref` key inside them is not a reference. */
 const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples', 'example']);
 
@@ -122,7 +135,9 @@ export function convertOpenApi(doc: unknown, file: string): OpenApiConversion {
       const route: RouteMapping = { id, method: method.toUpperCase() as HttpMethod, path };
       const index = routes.length;
       const to = `/rest/routes/${index}`;
-      origins.push([to, at], [`${to}/id`, `${at}/operationId`], [`${to}/method`, at], [`${to}/path`, pathPointer]);
+      origins.push([to, at], [`${to}/id`, `${at}/operationId`], [`${to}/method`, at]);
+      // `x-prism-path`, when present, says where the route's path came from (below).
+      if (operation['x-prism-path'] === undefined) origins.push([`${to}/path`, pathPointer]);
       for (const key of Object.keys(operation)) {
         if (!key.startsWith('x-prism-')) continue;
         const property = OPERATION_EXTENSIONS[key];
@@ -136,7 +151,7 @@ export function convertOpenApi(doc: unknown, file: string): OpenApiConversion {
       const body = requestBodySchema(root, operation, at, id, report);
       if (body) {
         for (const media of body.mediaTypes) if (!consumed.includes(media)) consumed.push(media);
-        if (body.schema !== undefined) {
+        if (body.schema !== undefined && body.validate) {
           route.bodySchema = bundleSchema(root, body.schema, body.pointer, (code, pointer, message) => report(code, pointer, message, id));
           origins.push([`${to}/bodySchema`, body.pointer]);
         }
@@ -179,7 +194,7 @@ function requestBodySchema(
   at: string,
   id: string,
   report: ImportReport,
-): { mediaTypes: string[]; schema?: unknown; pointer: string } | undefined {
+): { mediaTypes: string[]; schema?: unknown; pointer: string; validate: boolean } | undefined {
   let body = operation.requestBody;
   let pointer = `${at}/requestBody`;
   if (body === undefined) return undefined;
@@ -196,6 +211,13 @@ function requestBodySchema(
     report(DiagnosticCode.SCHEMA, pointer, "a request body needs a 'content' object", id);
     return undefined;
   }
+  for (const key of Object.keys(body)) {
+    if (key.startsWith('x-prism-') && !BODY_EXTENSIONS.includes(key)) {
+      report(DiagnosticCode.UNKNOWN_FIELD, `${pointer}/${encodePointerSegment(key)}`, `unknown request body extension '${key}' (known: ${BODY_EXTENSIONS.join(', ')})`, id);
+    }
+  }
+  const validate = body['x-prism-validate'];
+  if (validate !== undefined && typeof validate !== 'boolean') report(DiagnosticCode.SCHEMA, `${pointer}/x-prism-validate`, 'must be a boolean', id);
   const mediaTypes = Object.keys(body.content);
   let chosen: { schema: unknown; pointer: string } | undefined;
   for (const media of mediaTypes) {
@@ -207,7 +229,7 @@ function requestBodySchema(
       report(DiagnosticCode.UNSUPPORTED, schemaPointer, `differs from the schema of '${mediaTypes[0]}': the gateway parses every consumed type as JSON and checks one schema`, id);
     }
   }
-  return { mediaTypes, schema: chosen?.schema, pointer: chosen?.pointer ?? pointer };
+  return { mediaTypes, schema: chosen?.schema, pointer: chosen?.pointer ?? pointer, validate: validate !== false };
 }
 
 /**
