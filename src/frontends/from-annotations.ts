@@ -18,9 +18,11 @@
  * writes lowerCamelCase JSON names and every field, default values included; `v1` keeps proto
  * field names, leaves defaults out, and answers errors with v1's body and status table.
  */
+import { isAbsolute, resolve } from 'node:path';
 import protobuf from 'protobufjs';
 import type { ErrorMapping, FrontendDefinition, HttpMethod, ParamMapping, RouteMapping, Template } from './definition.js';
 import { DiagnosticCode } from './diagnostics.js';
+import { loadProtoRoot } from '../grpc/proto-root.js';
 import { jsonName } from '../mapping/field-path.js';
 import { parsePathTemplate } from '../routing/path-template.js';
 
@@ -343,4 +345,68 @@ function queryParams(type: protobuf.Type, bound: readonly string[], style: Annot
   };
   visit(type, '', '', [type]);
   return params;
+}
+
+/** `rest.fromAnnotations` in a definition: `true`, or options. */
+export type FromAnnotationsOption = boolean | { readonly protoNames?: boolean };
+
+/** A problem of the expansion, at a pointer into the definition. */
+export interface ExpansionProblem {
+  readonly code: DiagnosticCode;
+  readonly pointer: string;
+  readonly message: string;
+}
+
+/**
+ * `protos:` + `rest: { fromAnnotations: true }`: the routes the annotations describe, added to
+ * the definition when it loads. The routes written by hand stay first, in their order (so
+ * every pointer into the file still names the route it names there), and replace the generated
+ * route of the same id; the generated routes follow. `json` and `errors` written by hand win
+ * over the imported style's; `service` defaults to the one annotated service of the listed
+ * protos. Relative proto paths resolve against `baseDir` (the definition's folder).
+ * @returns the definition unchanged when it does not ask for annotations.
+ */
+export function expandAnnotatedRoutes(definition: FrontendDefinition, baseDir: string): { definition: FrontendDefinition; problems: ExpansionProblem[] } {
+  const rest = definition.rest as (FrontendDefinition['rest'] & { fromAnnotations?: FromAnnotationsOption }) | undefined;
+  const option = rest?.fromAnnotations;
+  if (!rest || option === undefined || option === false) return { definition, problems: [] };
+  const at = '/rest/fromAnnotations';
+  const problems: ExpansionProblem[] = [];
+  const files = (definition.protos ?? []).map((p) => (isAbsolute(p) ? p : resolve(baseDir, p)));
+  if (files.length === 0) return { definition, problems: [{ code: DiagnosticCode.PROTO_LOAD, pointer: at, message: "fromAnnotations reads the annotations of the definition's protos, and it lists none" }] };
+  let root: protobuf.Root;
+  try {
+    root = loadProtoRoot(files, [baseDir]);
+  } catch (err) {
+    return { definition, problems: [{ code: DiagnosticCode.PROTO_LOAD, pointer: '/protos', message: (err as Error).message }] };
+  }
+  let service = rest.service;
+  if (service === undefined) {
+    const found = annotatedServices(root, files);
+    if (found.length !== 1) {
+      const what = found.length === 0 ? 'no service with google.api.http annotations' : `several annotated services (${found.map((s) => s.fullName.slice(1)).join(', ')})`;
+      return { definition, problems: [{ code: DiagnosticCode.UNKNOWN_SERVICE, pointer: at, message: `the protos declare ${what}: name one with rest.service` }] };
+    }
+    service = found[0].fullName.slice(1);
+  }
+  if (!lookupService(root, service)) return { definition, problems: [{ code: DiagnosticCode.UNKNOWN_SERVICE, pointer: '/rest/service', message: `unknown gRPC service '${service}'` }] };
+  const style: AnnotationStyle = typeof option === 'object' && option.protoNames ? 'v1' : 'v2';
+  const imported = definitionFromAnnotations(root, { service, style });
+  for (const p of imported.problems) problems.push({ code: p.code, pointer: at, message: p.message });
+  const generated = imported.definition.rest!;
+  const written = rest.routes ?? [];
+  const ids = new Set(written.map((r) => r.id));
+  return {
+    definition: {
+      ...definition,
+      rest: {
+        ...rest,
+        service,
+        json: rest.json ?? generated.json,
+        errors: rest.errors ?? generated.errors,
+        routes: [...written, ...generated.routes.filter((r) => !ids.has(r.id))],
+      },
+    },
+    problems,
+  };
 }

@@ -9,6 +9,7 @@ import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { frontendDefinitionSchema, type FrontendDefinition } from './definition.js';
 import { DefinitionError, type DefinitionProblem } from './definition-error.js';
 import { DiagnosticCode } from './diagnostics.js';
+import { expandAnnotatedRoutes } from './from-annotations.js';
 import { schemaProblems } from './schema-problems.js';
 import { locatePointer } from './source-positions.js';
 
@@ -88,7 +89,16 @@ export function parseDefinitions(text: string, file: string, baseDir = dirname(r
       continue;
     }
     if (retired) continue;
-    loaded.push(located);
+    // `rest.fromAnnotations`: the routes of the protos' google.api.http annotations join the
+    // ones written here (from-annotations.ts keeps the written routes' indices, so pointers
+    // into this file still hold).
+    const expansion = expandAnnotatedRoutes(value as FrontendDefinition, baseDir);
+    for (const p of expansion.problems) {
+      const pos = located.locate(p.pointer);
+      problems.push({ code: p.code, file, pointer: p.pointer, line: pos?.line, column: pos?.column, message: p.message });
+    }
+    if (expansion.problems.length > 0) continue;
+    loaded.push(expansion.definition === value ? located : withPositions(doc, expansion.definition, file, index, baseDir, lineCounter));
   }
   if (problems.length > 0) throw new DefinitionError(problems);
   return loaded;
