@@ -1,0 +1,67 @@
+/**
+ * The keyvalue pattern as an embedded pattern module (src/upstream/pattern-module.ts): the
+ * gateway calls `startPattern` and reaches the service over real gRPC, as it would a remote one.
+ */
+import type { PatternStartOptions, RunningPattern } from '../../src/upstream/pattern-module.js';
+import { createStore, StoreConfigError } from './create-store.js';
+import { startKeyValueServer } from './keyvalue-server.js';
+import { lockStoreFile } from './lock-store-file.js';
+import { KEYVALUE_INTERFACES, type KeyValueInterface } from './store/keyvalue-store.js';
+
+/** The pattern's slots for the binder (RFC-039): one store, which must at least get and set. */
+export const slots = [{ name: 'store', required: ['keyvalue_basic'], optional: ['keyvalue_ttl', 'keyvalue_scan', 'keyvalue_watch'] }] as const;
+
+/**
+ * The interfaces the binder bound the store slot with, when it says (an `interfaces` map of
+ * slot → names in the start options); otherwise every interface the store implements.
+ */
+function boundInterfaces(options: PatternStartOptions): readonly KeyValueInterface[] | undefined {
+  const named = (options as { interfaces?: Readonly<Record<string, readonly string[]>> }).interfaces?.store;
+  return named?.filter((name): name is KeyValueInterface => (KEYVALUE_INTERFACES as readonly string[]).includes(name));
+}
+
+/**
+ * Starts the keyvalue service with its `store` slot bound to a MEMSTORE (default), SQLITE,
+ * POSTGRES or REDIS backend. The store is pinged before the service listens, so a backend that
+ * cannot be reached fails the start.
+ * @throws StoreConfigError for an unsupported type or bad config, or a store that does not answer;
+ *   LockedError when another process serves the SQLite file; Error when `listen` cannot be bound.
+ */
+export async function startPattern(options: PatternStartOptions): Promise<RunningPattern> {
+  const backend = options.slots.store ?? { name: 'default', type: 'MEMSTORE', config: {} };
+  const unlock = lockStoreFile(backend, options.dataDir);
+  let store;
+  try {
+    store = createStore(backend, options.dataDir);
+    try {
+      await store.ping();
+    } catch (err) {
+      throw new StoreConfigError(`the keyvalue store slot's backend ${backend.name} (${backend.type}) does not answer: ${(err as Error).message}`, { cause: err });
+    }
+    const log = options.log;
+    const server = await startKeyValueServer({
+      listen: options.listen,
+      store,
+      interfaces: boundInterfaces(options),
+      logError: log && ((message, err) => log.error({ err }, message)),
+    });
+    return {
+      address: server.address,
+      protoFiles: server.protoFiles,
+      close: async () => {
+        try {
+          await server.close();
+        } finally {
+          unlock?.();
+        }
+      },
+    };
+  } catch (err) {
+    await store?.close().catch(() => {});
+    unlock?.();
+    throw err;
+  }
+}
+
+export { KEYVALUE_SERVICE_NAME, keyValueProtoFile, startKeyValueServer } from './keyvalue-server.js';
+export { createStore, parseStoreUri, STORE_TYPES } from './create-store.js';
