@@ -22,7 +22,7 @@ import { createTableHolder } from '../../src/routing/table-holder.js';
 import { createGrpcUpstream } from '../../src/upstream/grpc-upstream.js';
 import { useSuite } from '../support/use-suite.js';
 
-export const ANNOTATED_PROTO = resolve(import.meta.dirname, 'fixtures/annotated.proto');
+const ANNOTATED_PROTO = resolve(import.meta.dirname, 'fixtures/annotated.proto');
 const LIBRARY = 'prism.test.annotated.v1.Library';
 const root = loadProtoRoot([ANNOTATED_PROTO]);
 
