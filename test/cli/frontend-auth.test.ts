@@ -152,13 +152,13 @@ rest:
   });
   test('a definition the gateway rejects: exit 2, the message and one line per problem from the unified error body', async () => {
     const file = join(dir, 'rejected.yaml');
-    writeFileSync(file, DEFINITION.replace('name: cli-roundtrip', 'name: cli-rejected').replace('grpc: ListSubjects', 'grpc: NoSuchMethod').replace('path: /rt/subjects', 'path: "/rt/x{y}"'));
+    writeFileSync(file, DEFINITION.replace('name: cli-roundtrip', 'name: cli-rejected').replace('grpc: ListSubjects', 'grpc: NoSuchMethod').replace('path: /rt/subjects', 'path: "/rt/{a}{b}"'));
     const run = await frontend(['apply', '-f', file, '--admin', plain.adminUrl, '--user', ADMIN_PW]);
     assert.equal(run.code, 2, run.stderr);
     const lines = run.stderr.trimEnd().split('\n');
     assert.equal(lines[0], 'the change was rejected; the served routes are unchanged');
     assert.equal(lines.length, 3, run.stderr);
-    assert.equal(lines[1], "  admin:cli-rejected:11:13: route 'list' at /rest/routes/0/path: segment 'x{y}' of '/rt/x{y}': a parameter must be a whole segment named like {name} [PATH_TEMPLATE]");
+    assert.equal(lines[1], "  admin:cli-rejected:11:13: route 'list' at /rest/routes/0/path: segment '{a}{b}' of '/rt/{a}{b}': parameters {a} and {b} need literal text between them [PATH_TEMPLATE]");
     assert.match(lines[2], /^ {2}admin:cli-rejected:12:13: route 'list' at \/rest\/routes\/0\/grpc: unknown method 'NoSuchMethod' in service prism\.patterns\.registry\.v1\.Registry \(it has /);
   });
 });
