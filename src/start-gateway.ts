@@ -7,15 +7,21 @@
  * listen on a private Unix socket unless configured; the data dir is locked to this process
  * (or, with --workers, to the primary).
  */
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants, linkSync, mkdirSync, rmSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { createAdminApi } from './admin/admin-api.js';
-import { createSqliteDefinitionStore, type DefinitionStore, type StoredFrontend } from './admin/definition-store.js';
+import { createSqliteDefinitionStore, type DefinitionStore, type StoredBackend, type StoredFrontend } from './admin/definition-store.js';
+import { createBackendRegistry, type BackendRegistry, type BoundPattern, type RegisteredBackend } from './backends/backend-registry.js';
+import { resolvedConfig } from './backends/backend-types.js';
+import { SecretResolutionError } from './backends/secret-value.js';
+import { slotBindingProblems, slotDeclarationProblems, slotInterfaces } from './backends/slot-binder.js';
+import { createSwappableUpstream, type SwappableUpstream } from './backends/swappable-upstream.js';
 import { createPostgresDefinitionStore, type PostgresDefinitionStore, type PostgresDefinitionStoreOptions } from './admin/postgres-definition-store.js';
 import { createFrontendCatalog, readFileEntry, type FrontendEntry, type NamespaceTarget } from './admin/frontend-catalog.js';
-import { ConfigError, type LoadedConfig } from './config/gateway-config.js';
+import { ConfigError, escapePointer, locatedConfigError, type ConfigRuleProblem, type LoadedConfig, type NamespaceConfig } from './config/gateway-config.js';
+import { DiagnosticCode, formatDiagnostic } from './frontends/diagnostics.js';
 import { servesGrpcWeb } from './config/bindings-from-config.js';
 import { codeName } from './core/gateway-error.js';
 import { exportOpenApi } from './frontends/openapi-export.js';
@@ -34,7 +40,8 @@ import { startGrpcPassthrough, type RunningPassthrough } from './upstream/grpc-p
 import { createGrpcUpstream } from './upstream/grpc-upstream.js';
 import { createHttp2Upstream } from './upstream/http2-upstream.js';
 import { loadPatternModule } from './upstream/load-pattern-module.js';
-import type { BackendConfig, PatternLog, RunningPattern } from './upstream/pattern-module.js';
+import type { BackendConfig, PatternLog, PatternModule, RunningPattern, SlotDeclaration } from './upstream/pattern-module.js';
+import type { Upstream } from './upstream/upstream.js';
 import type { ClusterEvent, WorkerLink } from './cluster/worker-link.js';
 
 export interface GatewayOverrides {
@@ -174,17 +181,46 @@ export async function createGateway(loaded: LoadedConfig, overrides: GatewayOver
 
   const patterns = new Map<string, RunningPattern>();
   const namespaces = new Map<string, RunningNamespace>();
+  const embedded = new Map<string, EmbeddedNamespace>();
+  const patternLog: PatternLog = { error: (details, message) => app.log.error(details, message) };
   try {
+    // The admin store opens first: embedded slots may be bound to backends registered through it.
+    // Gateway replicas may share it (PostgreSQL) and then follow each other's changes.
+    const sharedStore = config.admin?.store === undefined ? undefined : backends.get(config.admin.store)!;
+    const shared: PostgresDefinitionStore | undefined = sharedStore ? createPostgresDefinitionStore(adminStoreOptions(sharedStore, baseDir)) : undefined;
+    // Events from the other workers are held until this one can act on them; one that
+    // arrives while the store is read and compiled makes it reread once it serves.
+    let heldEvents: ClusterEvent[] | undefined = [];
+    let onClusterEvent = (event: ClusterEvent): void => void heldEvents?.push(event);
+    cluster?.onEvent((event) => onClusterEvent(event));
+    const ownStore: DefinitionStore = shared ?? createSqliteDefinitionStore(resolve(dataDir, 'gateway-admin.db'));
+    // The other workers of a cluster reread the store when this one changes it.
+    const store = cluster ? announcingChanges(ownStore, () => cluster.publish({ type: 'frontends-changed' })) : ownStore;
+    closeWith(() => store.close());
+    // Plain secrets are accepted, and said so (the warning names the field, never the value).
+    for (const warning of loaded.warnings ?? []) app.log.warn({ problem: formatDiagnostic(warning) }, 'config warning');
+    const registered = registeredBackends(config.backends ?? [], await store.listBackends(), (message) => app.log.warn(message));
+
+    // Every embedded pattern's slot bindings are checked before any of them starts.
+    const plans = new Map<string, EmbeddedPlan>();
+    for (const ns of config.namespaces) if (ns.pattern.embedded && !cluster?.patterns.get(ns.name)) plans.set(ns.name, await planEmbedded(loaded, ns));
+    const bindingProblems = [...plans.values()].flatMap((plan) => planBindingProblems(loaded, plan, (name) => registered.get(name)));
+    if (bindingProblems.length > 0) throw locatedConfigError(loaded.file, bindingProblems);
+    const registry = createBackendRegistry([...registered.values()], [...plans.values()].map(boundPattern));
+
     for (const ns of config.namespaces) {
       let target = ns.pattern.target;
       let protoFiles = (ns.pattern.protos ?? []).map((p) => resolve(baseDir, p));
       const elsewhere = cluster?.patterns.get(ns.name);
+      const plan = plans.get(ns.name);
+      let instance: EmbeddedInstance | undefined;
       if (elsewhere) {
         // A worker reaches the pattern its cluster's primary runs, like any target.
         target = elsewhere.address;
         protoFiles = [...protoFiles, ...elsewhere.protoFiles];
-      } else if (ns.pattern.embedded) {
-        const running = await startEmbeddedPattern(loaded, ns.name, dataDir, backends, { error: (details, message) => app.log.error(details, message) });
+      } else if (plan) {
+        instance = await launchEmbedded(plan, loaded, dataDir, registry.get, patternLog);
+        const running = instance.running;
         patterns.set(ns.name, running);
         closeWith(() => running.close());
         target = running.address;
@@ -194,10 +230,13 @@ export async function createGateway(loaded: LoadedConfig, overrides: GatewayOver
       // stays for TLS, which the lean client does not speak. A pattern the cluster's primary
       // runs is reached in plaintext, like any embedded one.
       const credentials = channelCredentials(elsewhere ? undefined : ns.pattern.tls, baseDir);
-      const upstream = withHealthCheck(
+      const client = withHealthCheck(
         (ns.pattern.tls && !elsewhere) || ns.pattern.client === 'grpc-js' ? createGrpcUpstream(target!, {}, credentials) : createHttp2Upstream(target!, ns.pattern.http2),
         ns.health,
       );
+      // An embedded pattern's client can be replaced when its backend is re-bound.
+      const upstream = instance ? createSwappableUpstream(client) : client;
+      if (instance && plan) embedded.set(ns.name, { plan, instance, upstream: upstream as SwappableUpstream });
       closeWith(() => upstream.close());
       namespaces.set(ns.name, {
         name: ns.name,
@@ -213,20 +252,8 @@ export async function createGateway(loaded: LoadedConfig, overrides: GatewayOver
       });
     }
 
-    // Frontends: config files first, then the admin store's changes on top. Gateway replicas
-    // may share the store (PostgreSQL) and then follow each other's changes.
+    // Frontends: config files first, then the admin store's changes on top.
     const fromFiles: FrontendEntry[] = config.namespaces.flatMap((ns) => ns.frontends.map((m) => readFileEntry(m.file, ns.name, m.pathPrefix, m.host, baseDir, m.cors)));
-    const sharedStore = config.admin?.store === undefined ? undefined : backends.get(config.admin.store)!;
-    const shared: PostgresDefinitionStore | undefined = sharedStore ? createPostgresDefinitionStore(sharedStore.config as unknown as PostgresDefinitionStoreOptions) : undefined;
-    // Events from the other workers are held until this one can act on them; one that
-    // arrives while the store is read and compiled makes it reread once it serves.
-    let heldEvents: ClusterEvent[] | undefined = [];
-    let onClusterEvent = (event: ClusterEvent): void => void heldEvents?.push(event);
-    cluster?.onEvent((event) => onClusterEvent(event));
-    const ownStore: DefinitionStore = shared ?? createSqliteDefinitionStore(resolve(dataDir, 'gateway-admin.db'));
-    // The other workers of a cluster reread the store when this one changes it.
-    const store = cluster ? announcingChanges(ownStore, () => cluster.publish({ type: 'frontends-changed' })) : ownStore;
-    closeWith(() => store.close());
     // Changes the admin store holds to frontends of the config file (made before those became
     // read-only there) are ignored, and said so at every start.
     const ignoredStored = new Set<string>();
@@ -243,7 +270,8 @@ export async function createGateway(loaded: LoadedConfig, overrides: GatewayOver
       store,
       metrics,
       namespaces,
-      backends: [...backends.values()].map((b) => ({ name: b.name, type: b.type })),
+      backends: registry,
+      rebind: (names, lookup) => rebindEmbedded(names.map((n) => embedded.get(n)), lookup, loaded, dataDir, patternLog, shutdownTimeoutMs),
       baseDir,
       log: app.log,
       openApi: (t, name) => exportOpenApi(t, name),
@@ -411,37 +439,246 @@ function backendTable({ config }: LoadedConfig): Map<string, BackendConfig> {
   return new Map((config.backends ?? []).map((b) => [b.name, { name: b.name, type: b.type, config: b.config ?? {} } as BackendConfig]));
 }
 
-/** Starts the embedded pattern of namespace `name` (the config has made sure it declares one). */
-export async function startEmbeddedPattern(loaded: LoadedConfig, name: string, dataDir: string, backends = backendTable(loaded), log?: PatternLog): Promise<RunningPattern> {
+/** The admin store's connection: the POSTGRES backend's config, its secrets resolved here only. */
+function adminStoreOptions(backend: BackendConfig, baseDir: string): PostgresDefinitionStoreOptions {
+  return resolvedConfig(backend.type, backend.config, baseDir) as unknown as PostgresDefinitionStoreOptions;
+}
+
+/**
+ * The config file's backends and those registered through the admin API. A stored backend
+ * with the name of one the file defines is ignored (the file owns it), and said so.
+ */
+function registeredBackends(fromFile: readonly { name: string; type: string; config?: Record<string, unknown> }[], stored: readonly StoredBackend[], warn: (message: string) => void): Map<string, RegisteredBackend> {
+  const all = new Map<string, RegisteredBackend>(fromFile.map((b) => [b.name, { name: b.name, type: b.type, config: b.config ?? {}, origin: 'file' }]));
+  for (const s of stored) {
+    if (all.has(s.name)) {
+      warn(`the admin store holds a change to backend '${s.name}', which the config file defines; the file's backend is used and the stored change is ignored`);
+      continue;
+    }
+    if (!s.deleted) all.set(s.name, { name: s.name, type: s.type, config: s.config, origin: 'admin' });
+  }
+  return all;
+}
+
+/** An embedded namespace's pattern module, loaded, with its slot declarations checked. */
+interface EmbeddedPlan {
+  readonly ns: NamespaceConfig;
+  readonly index: number;
+  readonly module: PatternModule;
+  readonly pattern: string;
+  /** undefined: the module declares no slots, and its bindings are passed on unchecked. */
+  readonly slots?: readonly SlotDeclaration[];
+}
+
+/** A started embedded pattern, and the private socket folders to remove when it is done. */
+interface EmbeddedInstance {
+  /** What the gateway holds: its address stays the same across re-binds (default socket). */
+  readonly running: RunningPattern;
+  /** Replaces the serving pattern with `next` (already started and checked). */
+  replace(next: StartedPattern): Promise<void>;
+}
+
+interface EmbeddedNamespace {
+  readonly plan: EmbeddedPlan;
+  readonly instance: EmbeddedInstance;
+  readonly upstream: SwappableUpstream;
+}
+
+/** A pattern process started on a socket of its own (not yet serving the namespace). */
+interface StartedPattern {
+  readonly running: RunningPattern;
+  /** The private socket it listens on, when it has one. */
+  readonly socket?: ReturnType<typeof createPrivateSocket>;
+}
+
+/** @throws ConfigError when the module's slot declarations are malformed. */
+async function planEmbedded(loaded: LoadedConfig, ns: NamespaceConfig): Promise<EmbeddedPlan> {
+  const module = await loadPatternModule(ns.pattern.embedded!, loaded.baseDir);
+  const index = loaded.config.namespaces.indexOf(ns);
+  const declared = slotDeclarationProblems(module.slots);
+  if (declared.length > 0) throw new ConfigError(`pattern module '${ns.pattern.embedded}' of namespace '${ns.name}': ${declared.join('; ')}`);
+  const pattern = module.patternName ?? basename(ns.pattern.embedded!.replace(/\/+$/, ''));
+  return { ns, index, module, pattern, slots: module.slots };
+}
+
+function boundPattern(plan: EmbeddedPlan): BoundPattern {
+  return { namespace: plan.ns.name, pattern: plan.pattern, slots: plan.slots ?? [], bindings: plan.ns.pattern.slots ?? {} };
+}
+
+/** The slot binder's refusals for one embedded namespace, located at its `pattern.slots`. */
+function planBindingProblems(loaded: LoadedConfig, plan: EmbeddedPlan, lookup: (name: string) => RegisteredBackend | undefined): ConfigRuleProblem[] {
+  const bindings = plan.ns.pattern.slots ?? {};
+  const at = (slot: string) => `/namespaces/${plan.index}/pattern/slots/${escapePointer(slot)}`;
+  if (!plan.slots) {
+    return Object.entries(bindings)
+      .filter(([, backend]) => !lookup(backend))
+      .map(([slot, backend]) => ({ code: DiagnosticCode.UNKNOWN_REFERENCE, pointer: at(slot), message: `namespace '${plan.ns.name}' binds slot '${slot}' to unknown backend '${backend}'` }));
+  }
+  return slotBindingProblems(plan.pattern, plan.slots, bindings, lookup).map((p) => ({
+    code: p.message.includes('unknown backend') ? DiagnosticCode.UNKNOWN_REFERENCE : DiagnosticCode.INVALID_VALUE,
+    pointer: at(p.slot),
+    message: `namespace '${plan.ns.name}': ${p.message}`,
+  }));
+}
+
+/**
+ * Starts a plan's pattern with its slots bound: each backend's secrets resolved (for the pattern
+ * only), and each slot told which of its interfaces the backend implements.
+ * @throws ConfigError for a secret reference that cannot be resolved; the pattern's own start failure.
+ */
+async function startPlanned(plan: EmbeddedPlan, loaded: LoadedConfig, dataDir: string, lookup: (name: string) => RegisteredBackend | undefined, log: PatternLog | undefined, listen: string | undefined): Promise<StartedPattern> {
   const { config, baseDir } = loaded;
-  const ns = config.namespaces.find((n) => n.name === name)!;
-  const module = await loadPatternModule(ns.pattern.embedded!, baseDir);
+  const ns = plan.ns;
   const slots: Record<string, BackendConfig> = {};
-  for (const [slot, backend] of Object.entries(ns.pattern.slots ?? {})) slots[slot] = backends.get(backend)!;
+  const slotInterfaceMap: Record<string, readonly string[]> = {};
+  for (const [slot, name] of Object.entries(ns.pattern.slots ?? {})) {
+    const backend = lookup(name)!;
+    try {
+      slots[slot] = { name: backend.name, type: backend.type, config: resolvedConfig(backend.type, backend.config, baseDir) };
+    } catch (err) {
+      if (err instanceof SecretResolutionError) throw new ConfigError(`namespace '${ns.name}' slot '${slot}' (backend '${name}'): ${err.message}`);
+      throw err;
+    }
+    const declared = plan.slots?.find((s) => s.name === slot);
+    if (declared) slotInterfaceMap[slot] = slotInterfaces(declared, backend.type);
+  }
   // Namespaces keep their data apart; a single namespace uses the data dir itself.
   const nsDataDir = config.namespaces.length > 1 ? resolve(dataDir, ns.name) : dataDir;
   mkdirSync(nsDataDir, { recursive: true });
-  if (ns.pattern.listen !== undefined) return module.startPattern({ listen: ns.pattern.listen, slots, dataDir: nsDataDir, log });
+  const options = { slots, slotInterfaces: slotInterfaceMap, dataDir: nsDataDir, log };
+  if (listen !== undefined) return { running: await plan.module.startPattern({ ...options, listen }) };
   // By default a Unix socket in a private folder: the pattern's own port is no way around the
   // gateway's authentication (issue 13, item 1).
   const socket = createPrivateSocket();
   try {
-    const running = await module.startPattern({ listen: socket.address, slots, dataDir: nsDataDir, log });
-    return {
-      address: running.address,
-      protoFiles: running.protoFiles,
-      close: async () => {
-        try {
-          await running.close();
-        } finally {
-          socket.remove();
-        }
-      },
-    };
+    return { running: await plan.module.startPattern({ ...options, listen: socket.address }), socket };
   } catch (err) {
     socket.remove();
     throw err;
   }
+}
+
+/** Starts a plan's pattern as the namespace's serving instance. */
+async function launchEmbedded(plan: EmbeddedPlan, loaded: LoadedConfig, dataDir: string, lookup: (name: string) => RegisteredBackend | undefined, log?: PatternLog): Promise<EmbeddedInstance> {
+  let current = await startPlanned(plan, loaded, dataDir, lookup, log, plan.ns.pattern.listen);
+  // With the default socket, the address stays the same across re-binds: the replacement's
+  // socket is linked at this path once the old pattern has closed (and unlinked its own), so
+  // the gRPC passthrough, which dials this address, reaches the new pattern on reconnecting.
+  const home = current.socket;
+  const folders = new Set<() => void>(home ? [home.remove] : []);
+  const running: RunningPattern = {
+    address: current.running.address,
+    protoFiles: current.running.protoFiles,
+    close: async () => {
+      try {
+        await current.running.close();
+      } finally {
+        for (const remove of folders) remove();
+      }
+    },
+  };
+  return {
+    running,
+    async replace(next) {
+      const old = current;
+      current = next;
+      if (next.socket) folders.add(next.socket.remove);
+      await old.running.close();
+      if (home && next.socket) {
+        rmSync(home.path, { force: true });
+        linkSync(next.socket.path, home.path);
+      }
+    },
+  };
+}
+
+/** Why a re-bind was refused: the old binding keeps serving. */
+export class RebindError extends Error {
+  override readonly name = 'RebindError';
+}
+
+/** How long a re-bound pattern has to connect its slots and answer its health check. */
+const REBIND_CHECK_TIMEOUT_MS = 10_000;
+
+/**
+ * Re-binds the embedded patterns of these namespaces to their backends as `lookup` now
+ * describes them (validate-then-swap, at the process level): each is started anew on a socket
+ * of its own and must connect its slots (`ready`) and answer its gRPC health check before any
+ * of them replaces the serving one; calls in flight finish on the old pattern, which then
+ * closes. When any fails to start or check, those started are closed and nothing changes.
+ * @throws RebindError saying which namespace failed and why (never a secret).
+ */
+async function rebindEmbedded(
+  targets: readonly (EmbeddedNamespace | undefined)[],
+  lookup: (name: string) => RegisteredBackend | undefined,
+  loaded: LoadedConfig,
+  dataDir: string,
+  log: PatternLog,
+  drainMs: number,
+): Promise<void> {
+  if (targets.some((t) => t === undefined)) throw new RebindError('a namespace bound to this backend runs its pattern in another process (serve --workers); restart the gateway to re-bind it');
+  const fresh: { target: EmbeddedNamespace; started: StartedPattern; client: Upstream }[] = [];
+  try {
+    for (const target of targets as EmbeddedNamespace[]) {
+      const name = target.plan.ns.name;
+      let started: StartedPattern;
+      try {
+        started = await startPlanned(target.plan, loaded, dataDir, lookup, log, target.plan.ns.pattern.listen === undefined ? undefined : rebindAddress(target.plan.ns.pattern.listen));
+      } catch (err) {
+        throw new RebindError(`namespace '${name}': the ${target.plan.pattern} pattern did not start with the new binding: ${(err as Error).message}`);
+      }
+      const client = withHealthCheck(createHttp2Upstream(started.running.address, target.plan.ns.pattern.http2), target.plan.ns.health);
+      fresh.push({ target, started, client });
+      try {
+        await withTimeout(started.running.ready?.() ?? Promise.resolve(), REBIND_CHECK_TIMEOUT_MS, 'its slots did not connect in time');
+      } catch (err) {
+        throw new RebindError(`namespace '${name}': the new binding did not connect: ${(err as Error).message}`);
+      }
+      if (!(await withHealthCheck(client, undefined).healthy(REBIND_CHECK_TIMEOUT_MS))) throw new RebindError(`namespace '${name}': the re-bound ${target.plan.pattern} pattern did not pass its health check`);
+    }
+  } catch (err) {
+    for (const f of fresh) {
+      f.client.close();
+      await f.started.running.close().catch(() => {});
+      f.started.socket?.remove();
+    }
+    throw err;
+  }
+  for (const f of fresh) {
+    // New calls go to the new pattern now; the old one closes once its calls have finished.
+    const swapped = f.target.upstream.swap(f.client, drainMs);
+    await swapped;
+    await f.target.instance.replace(f.started);
+  }
+}
+
+/** A configured `host:port` listen address moved to an ephemeral port (the old one is still bound); a `unix:` path gets a private socket. */
+function rebindAddress(listen: string): string | undefined {
+  if (listen.startsWith('unix:')) return undefined;
+  const colon = listen.lastIndexOf(':');
+  return `${listen.slice(0, colon)}:0`;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([work, new Promise<T>((_, fail) => (timer = setTimeout(() => fail(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Starts the embedded pattern of namespace `name` (the config has made sure it declares one),
+ * its slots bound to the config file's backends (a cluster's primary runs patterns this way).
+ * @throws ConfigError for a refused slot binding (located in the config file) or a secret that cannot be resolved.
+ */
+export async function startEmbeddedPattern(loaded: LoadedConfig, name: string, dataDir: string, backends = backendTable(loaded), log?: PatternLog): Promise<RunningPattern> {
+  const ns = loaded.config.namespaces.find((n) => n.name === name)!;
+  const plan = await planEmbedded(loaded, ns);
+  const lookup = (backend: string): RegisteredBackend | undefined => {
+    const b = backends.get(backend);
+    return b && { name: b.name, type: b.type, config: b.config, origin: 'file' };
+  };
+  const problems = planBindingProblems(loaded, plan, lookup);
+  if (problems.length > 0) throw locatedConfigError(loaded.file, problems);
+  return (await launchEmbedded(plan, loaded, dataDir, lookup, log)).running;
 }
 
 /** A definition store that calls `changed` after each committed change. */
@@ -452,6 +689,8 @@ function announcingChanges(store: DefinitionStore, changed: () => void): Definit
       await store.put(entry);
       changed();
     },
+    listBackends: () => store.listBackends(),
+    putBackend: (entry) => store.putBackend(entry),
     close: () => store.close(),
   };
 }

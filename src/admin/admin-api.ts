@@ -1,12 +1,17 @@
 /**
  * The admin API (RFC-039 admin commands), framework-free: list, get, apply and delete
- * frontends; read namespaces and backends; health, readiness and metrics. Frontends from the
- * config file are read-only here (409): the file is their only source. Every change is
+ * frontends; read namespaces; register, update and delete backends (REGISTER_BACKEND,
+ * UPDATE_BACKEND, DELETE_BACKEND); health, readiness and metrics. Frontends and backends from
+ * the config file are read-only here (409): the file is their only source. Backend answers
+ * never carry a secret (src/backends/secret-value.ts). Every change is
  * compiled into a whole new route table first and rejected with every problem listed; an
  * accepted change is persisted, then swapped in at once (requests in flight finish on the
  * table they started with).
  */
-import { Code, gatewayError, GatewayReason, type ErrorDetail } from '../core/gateway-error.js';
+import { parse as parseYaml } from 'yaml';
+import type { BackendRegistry, RegisteredBackend } from '../backends/backend-registry.js';
+import { BackendReason } from '../backends/backend-reason.js';
+import { Code, GATEWAY_DOMAIN, GatewayError, gatewayError, GatewayReason, type ErrorDetail } from '../core/gateway-error.js';
 import type { HttpInput, HttpReply } from '../core/http-types.js';
 import { renderError } from '../core/render-error.js';
 import { DefinitionError, type DefinitionProblem } from '../frontends/definition-error.js';
@@ -32,7 +37,14 @@ export interface AdminContext {
   readonly store: DefinitionStore;
   readonly metrics: GatewayMetrics;
   readonly namespaces: ReadonlyMap<string, NamespaceTarget & { readonly target: string; readonly passthrough: boolean }>;
-  readonly backends: readonly { name: string; type: string }[];
+  /** The flat backend registry: the config file's backends and those registered here. */
+  readonly backends: BackendRegistry;
+  /**
+   * Re-binds the embedded patterns of these namespaces to their backends as `lookup` describes
+   * them (validate-then-swap); rejects with the reason when the new binding fails, the old one
+   * still serving.
+   */
+  readonly rebind?: (namespaces: readonly string[], lookup: (name: string) => RegisteredBackend | undefined) => Promise<void>;
   readonly baseDir: string;
   /** OpenAPI document of a frontend, when the gateway can produce one. */
   readonly openApi?: (table: RouteTable, frontend: string) => unknown;
@@ -156,7 +168,38 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
     {
       method: 'GET',
       path: '/admin/backends',
-      handle: async () => json(200, ctx.backends),
+      handle: async () => json(200, ctx.backends.list().map((b) => ctx.backends.view(b))),
+    },
+    {
+      method: 'GET',
+      path: '/admin/backends/{name}',
+      handle: async (_input, { name }) => {
+        const backend = ctx.backends.get(name);
+        return backend ? json(200, { ...ctx.backends.view(backend), config: ctx.backends.shownConfig(backend) }) : noBackend(name);
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/admin/backends/{name}',
+      handle: (input, { name }) => serialized(() => putBackend(ctx, name, input.body?.toString('utf8') ?? '')),
+    },
+    {
+      method: 'DELETE',
+      path: '/admin/backends/{name}',
+      handle: (_input, { name }) =>
+        serialized(async () => {
+          const backend = ctx.backends.get(name);
+          if (!backend) return noBackend(name);
+          if (backend.origin === 'file') return fileOwnedBackend(name);
+          const users = ctx.backends.usersOf(name);
+          if (users.length > 0) {
+            const named = users.map((u) => `${u.namespace}/${u.slot}`);
+            return backendConflict(Code.FAILED_PRECONDITION, BackendReason.BACKEND_IN_USE, `backend '${name}' is bound to ${named.map((n) => `slot ${n}`).join(', ')}; bind those slots elsewhere first`, { backend: name, usedBy: named.join(',') });
+          }
+          await ctx.store.putBackend({ name, type: backend.type, config: {}, deleted: true });
+          ctx.backends.remove(name);
+          return json(200, { deleted: name });
+        }),
     },
     {
       method: 'GET',
@@ -237,6 +280,81 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
     },
   ];
   return { routes, reload };
+}
+
+const noBackend = (name: string): HttpReply => backendProblem(Code.NOT_FOUND, BackendReason.BACKEND_NOT_FOUND, `no backend named '${name}'`, { backend: name });
+
+/** A backend command's error, in the gateway's domain; the status comes from the code. */
+function backendProblem(code: Code, reason: BackendReason, message: string, metadata: Record<string, string>, details: readonly ErrorDetail[] = []): HttpReply {
+  return renderError(new GatewayError(code, message, { reason, domain: GATEWAY_DOMAIN, metadata, details }));
+}
+
+/**
+ * A conflict with the backend's state (in use, owned by the file): 409, as READ_ONLY_FRONTEND
+ * answers. The status is set here only until these reasons have rows in core/http-status.ts.
+ */
+function backendConflict(code: Code, reason: BackendReason, message: string, metadata: Record<string, string>): HttpReply {
+  return { ...backendProblem(code, reason, message, metadata), status: 409 };
+}
+
+function fileOwnedBackend(name: string): HttpReply {
+  return backendConflict(
+    Code.FAILED_PRECONDITION,
+    BackendReason.READ_ONLY_BACKEND,
+    `backend '${name}' is defined in the config file; change it there: backends from the config file cannot be changed or deleted through the admin API`,
+    { backend: name, origin: 'file' },
+  );
+}
+
+/**
+ * `PUT /admin/backends/{name}` (REGISTER_BACKEND, or UPDATE_BACKEND when it exists): the body
+ * is `{ type, config }` in YAML or JSON. The type and config are checked against the type's
+ * schema, and every pattern slot bound to the backend against its interfaces, before anything
+ * changes; an update then re-binds those slots (validate-then-swap) and is stored only once
+ * they serve. No answer, log line or error quotes a secret.
+ */
+async function putBackend(ctx: AdminContext, name: string, text: string): Promise<HttpReply> {
+  let body: unknown;
+  try {
+    body = parseYaml(text);
+  } catch {
+    return backendProblem(Code.INVALID_ARGUMENT, BackendReason.BACKEND_INVALID, 'the body must be a YAML or JSON object { type, config }', { backend: name });
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return backendProblem(Code.INVALID_ARGUMENT, BackendReason.BACKEND_INVALID, 'the body must be a YAML or JSON object { type, config }', { backend: name });
+  const { type, config = {}, name: named, ...rest } = body as { type?: unknown; config?: unknown; name?: unknown };
+  const violations: { field: string; description: string }[] = Object.keys(rest).map((key) => ({ field: `/${key}`, description: `unknown field '${key}' (a backend has name, type and config)` }));
+  if (named !== undefined && named !== name) violations.push({ field: '/name', description: `the body names backend '${String(named)}', the path '${name}'` });
+  if (typeof type !== 'string') violations.push({ field: '/type', description: 'type is required (MEMSTORE, SQLITE, POSTGRES, REDIS, NATS, KAFKA or S3)' });
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) violations.push({ field: '/config', description: 'config must be an object' });
+  const existing = ctx.backends.get(name);
+  if (existing?.origin === 'file') return fileOwnedBackend(name);
+  if (violations.length === 0) {
+    const checked = ctx.backends.checkChange(name, type as string, config as Record<string, unknown>);
+    violations.push(...checked.config.map((p) => ({ field: p.pointer, description: p.message })));
+    violations.push(...checked.slots.map((p) => ({ field: `namespaces/${p.namespace}/slots/${p.slot}`, description: `namespace '${p.namespace}': ${p.message}` })));
+    for (const warning of checked.warnings) ctx.log?.warn({ backend: name }, warning);
+  }
+  if (violations.length > 0) {
+    return backendProblem(Code.INVALID_ARGUMENT, BackendReason.BACKEND_INVALID, `backend '${name}' was rejected; nothing changed`, { backend: name, problems: String(violations.length) }, [
+      { '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: violations },
+    ]);
+  }
+  const next: RegisteredBackend = { name, type: type as string, config: config as Record<string, unknown>, origin: 'admin' };
+  const users = ctx.backends.usersOf(name);
+  if (users.length > 0) {
+    if (!ctx.rebind) return backendProblem(Code.UNIMPLEMENTED, BackendReason.BACKEND_REBIND_FAILED, `backend '${name}' is bound to pattern slots and this gateway cannot re-bind them`, { backend: name });
+    const namespaces = [...new Set(users.map((u) => u.namespace))];
+    try {
+      await ctx.rebind(namespaces, (n) => (n === name ? next : ctx.backends.get(n)));
+    } catch (err) {
+      ctx.log?.warn({ backend: name, namespaces, reason: (err as Error).message }, 'backend re-bind failed; the old binding keeps serving');
+      return backendProblem(Code.UNAVAILABLE, BackendReason.BACKEND_REBIND_FAILED, `backend '${name}' was not changed: ${(err as Error).message}; the old binding keeps serving`, { backend: name, namespaces: namespaces.join(',') });
+    }
+  }
+  await ctx.store.putBackend({ name, type: next.type, config: { ...next.config }, deleted: false });
+  ctx.backends.set(next);
+  ctx.log?.info({ backend: name, type: next.type, rebound: users.map((u) => `${u.namespace}/${u.slot}`) }, existing ? 'backend updated' : 'backend registered');
+  return json(existing ? 200 : 201, { ...ctx.backends.view(next), config: ctx.backends.shownConfig(next), rebound: users });
 }
 
 /**

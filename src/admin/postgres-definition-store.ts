@@ -8,7 +8,7 @@
  * do not race on it.
  */
 import pg from 'pg';
-import type { DefinitionStore, StoredFrontend } from './definition-store.js';
+import type { DefinitionStore, StoredBackend, StoredFrontend } from './definition-store.js';
 
 export interface PostgresDefinitionStoreOptions {
   /** `postgres://user:password@host:port/database?…` */
@@ -47,6 +47,15 @@ const CREATE_SQL = `CREATE TABLE IF NOT EXISTS frontend_bindings (
   PRIMARY KEY (name, namespace)
 )`;
 
+// Backends registered through the admin API; `config` as applied (secret references unresolved).
+const CREATE_BACKENDS_SQL = `CREATE TABLE IF NOT EXISTS backends (
+  name text PRIMARY KEY,
+  type text NOT NULL,
+  config jsonb NOT NULL,
+  deleted boolean NOT NULL DEFAULT false,
+  updated_at bigint NOT NULL
+)`;
+
 interface FrontendRow {
   name: string;
   namespace: string;
@@ -76,6 +85,7 @@ export function createPostgresDefinitionStore(options: PostgresDefinitionStoreOp
         await client.query('BEGIN');
         await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, TABLE_LOCK]);
         await client.query(CREATE_SQL);
+        await client.query(CREATE_BACKENDS_SQL);
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
@@ -116,6 +126,21 @@ export function createPostgresDefinitionStore(options: PostgresDefinitionStoreOp
            RETURNING name)
          SELECT pg_notify($8, name) FROM saved`,
         [entry.name, entry.namespace, entry.pathPrefix ?? null, entry.host ?? null, entry.text, entry.deleted, Date.now(), channel],
+      );
+    },
+
+    async listBackends(): Promise<StoredBackend[]> {
+      await ready();
+      const rows = (await pool.query<StoredBackend>('SELECT name, type, config, deleted FROM backends ORDER BY name COLLATE "C"')).rows;
+      return rows.map((r) => ({ name: r.name, type: r.type, config: r.config, deleted: r.deleted }));
+    },
+
+    async putBackend(entry) {
+      await ready();
+      await pool.query(
+        `INSERT INTO backends (name, type, config, deleted, updated_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (name) DO UPDATE SET type = excluded.type, config = excluded.config, deleted = excluded.deleted, updated_at = excluded.updated_at`,
+        [entry.name, entry.type, JSON.stringify(entry.config), entry.deleted, Date.now()],
       );
     },
 

@@ -47,6 +47,12 @@ export interface RunningPattern {
   readonly protoFiles: readonly string[];
   /** Stops accepting calls, lets in-flight ones finish, closes storage. */
   close(): Promise<void>;
+  /**
+   * Resolves once every bound slot has connected to its backend and answered (a ping, a
+   * query); rejects with the reason otherwise. The gateway asks before a re-bound pattern
+   * replaces the serving one (validate-then-swap).
+   */
+  ready?(): Promise<void>;
 }
 
 /**
