@@ -115,7 +115,8 @@ export function streamResponse(reply: FastifyReply): StreamResponse {
       // Headers leave now, not with the first message.
       raw.flushHeaders();
     },
-    write: (chunk) => raw.write(chunk),
+    // Writing to a response whose client went away would only queue bytes nobody reads.
+    write: (chunk) => (gone ? true : raw.write(chunk)),
     drained: () =>
       new Promise<void>((resolve) => {
         if (gone || !raw.writableNeedDrain) return resolve();
