@@ -46,6 +46,10 @@ Commands:
   frontend list            list the frontends a running gateway serves
   frontend get NAME        print a frontend's definition
   frontend delete NAME     remove a frontend from a running gateway
+  backend apply -f FILE    register or update a backend of a running gateway (admin API)
+  backend list             list backends, their interfaces and the slots bound to them
+  backend get NAME         print a backend (secrets redacted)
+  backend delete NAME      remove a backend no slot is bound to
 
 Run 'prism-gateway <command> --help' for a command's options; 'prism-gateway --version'
 prints the version.
@@ -106,6 +110,19 @@ Credentials (when the gateway has auth: the admin API needs the admin role):
 
 Exit codes: 0 done, 1 refused (401, 403, 404, ...) or unreachable, 2 usage or a rejected
 definition.
+`,
+  backend: `Usage: prism-gateway backend <apply -f FILE | list | get NAME | delete NAME> [options]
+
+Talks to a running gateway's admin listener (RFC-039 REGISTER_BACKEND, UPDATE_BACKEND,
+DELETE_BACKEND). FILE is YAML or JSON: { name, type, config }. The gateway checks the config
+against its type and every pattern slot bound to the backend first; an update re-binds those
+slots and keeps the old binding serving when the new one does not connect. Backends from the
+config file are read-only; one bound to slots cannot be deleted. Secrets may be written as
+{ env: NAME } or { file: PATH } (resolved by the gateway); answers never show a secret.
+
+Options: --admin URL and the credentials of 'prism-gateway frontend --help'.
+
+Exit codes: 0 done, 1 refused or unreachable, 2 usage or a rejected backend.
 `,
   'hash-password': `Usage: prism-gateway hash-password < password.txt
 
@@ -202,7 +219,8 @@ async function main(argv: string[]): Promise<number> {
       case 'routes':
         return routes(parsed.values.config, parsed.positionals);
       case 'frontend':
-        return await frontend(parsed.positionals, parsed.values);
+      case 'backend':
+        return await frontend(parsed.positionals, parsed.values, command);
       case 'hash-password':
         return await hashPasswordCommand();
       case 'openapi':
@@ -385,10 +403,14 @@ function openapi(configFile: string | undefined, files: string[], name: string |
   return 0;
 }
 
-async function frontend(args: string[], values: Record<string, string | boolean | undefined>): Promise<number> {
+/** The admin resource a `frontend` or `backend` command works on. */
+type AdminResource = 'frontend' | 'backend';
+
+async function frontend(args: string[], values: Record<string, string | boolean | undefined>, resource: AdminResource = 'frontend'): Promise<number> {
+  const help = HELP[resource];
   const adminText = ((values.admin as string | undefined) ?? process.env.PRISM_ADMIN_URL)?.replace(/\/$/, '');
   if (!adminText) {
-    process.stderr.write(`name the admin listener with --admin URL or PRISM_ADMIN_URL\n\n${HELP.frontend}`);
+    process.stderr.write(`name the admin listener with --admin URL or PRISM_ADMIN_URL\n\n${help}`);
     return 2;
   }
   let admin: URL;
@@ -412,6 +434,7 @@ async function frontend(args: string[], values: Record<string, string | boolean 
   const [action, name] = args;
   const call = (method: string, path: string, body?: string) => adminRequest(admin, method, path, credentials, body);
   let result;
+  if (resource === 'backend') return backendCommand(action, name, values, call, admin, credentials);
   if (action === 'list') {
     result = await call('GET', '/admin/frontends');
   } else if ((action === 'get' || action === 'delete') && name) {
@@ -431,7 +454,7 @@ async function frontend(args: string[], values: Record<string, string | boolean 
     }
     result = await call('PUT', `/admin/frontends/${encodeURIComponent(names[0])}${query.size ? '?' + query : ''}`, text);
   } else {
-    process.stderr.write(HELP.frontend);
+    process.stderr.write(help);
     return 2;
   }
   if (result.status < 200 || result.status > 299) {
@@ -446,6 +469,41 @@ async function frontend(args: string[], values: Record<string, string | boolean 
     out = values.json ? JSON.stringify(entry, null, 2) : (entry.definition ?? '');
   }
   process.stdout.write(out.endsWith('\n') || out === '' ? out : out + '\n');
+  return 0;
+}
+
+/** `backend apply|list|get|delete`: the admin API's backend commands. */
+async function backendCommand(
+  action: string | undefined,
+  name: string | undefined,
+  values: Record<string, string | boolean | undefined>,
+  call: (method: string, path: string, body?: string) => Promise<AdminAnswer>,
+  admin: URL,
+  credentials: AdminCredentials,
+): Promise<number> {
+  let result: AdminAnswer;
+  if (action === 'list') {
+    result = await call('GET', '/admin/backends');
+  } else if ((action === 'get' || action === 'delete') && name) {
+    result = await call(action === 'get' ? 'GET' : 'DELETE', `/admin/backends/${encodeURIComponent(name)}`);
+  } else if (action === 'apply' && typeof values.file === 'string') {
+    const text = readFileSync(values.file, 'utf8');
+    const parsed = parseYaml(text) as { name?: unknown } | null;
+    if (typeof parsed?.name !== 'string' || parsed.name === '') {
+      process.stderr.write(`${values.file} must name the backend (name: …)\n`);
+      return 2;
+    }
+    result = await call('PUT', `/admin/backends/${encodeURIComponent(parsed.name)}`, text);
+  } else {
+    process.stderr.write(HELP.backend);
+    return 2;
+  }
+  if (result.status < 200 || result.status > 299) {
+    process.stderr.write(`${refusalMessage(admin, result, credentials)}\n`);
+    return result.status === 400 ? 2 : 1;
+  }
+  const out = JSON.stringify(JSON.parse(result.text), null, 2);
+  process.stdout.write(out + '\n');
   return 0;
 }
 
