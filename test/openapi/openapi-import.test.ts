@@ -220,6 +220,52 @@ paths:
     assert.throws(() => openApiToDefinition({ openapi: '3.0.3' }, 'old.yaml'), DefinitionError);
   });
 
+  test('x-prism-path gives the route its HttpRule template; x-prism-validate: false leaves the body unchecked', () => {
+    const text = `${HEAD}  /files/{path}:
+    get:
+      operationId: file
+      x-prism-path: /files/{f_string=**}
+      x-prism-grpc: Echo
+      x-prism-params: [{ from: path.f_string, to: f_string }]
+      x-prism-role: none
+      x-prism-cache: { ttlMs: 100 }
+  /echo:
+    post:
+      operationId: echo
+      x-prism-grpc: Echo
+      x-prism-params: [{ from: body, to: '*' }]
+      requestBody:
+        x-prism-validate: false
+        content: { application/json: { schema: { type: object, required: [never] } } }
+`;
+    const [loaded] = parseAnyDefinitions(text, 'paths.yaml', process.cwd());
+    const [file, echo] = loaded.definition.rest!.routes;
+    assert.deepEqual([file.path, file.role, file.cache], ['/files/{f_string=**}', 'none', { ttlMs: 100 }]);
+    assert.equal(echo.bodySchema, undefined);
+    assert.deepEqual(loaded.definition.rest!.consumes, ['application/json']);
+    // Problems in the route's path point at x-prism-path, where the path came from.
+    assert.equal(loaded.locate('/rest/routes/0/path')?.line, 8);
+    const table = compileRouteTable([{ loaded }]);
+    assert.equal(table.match('GET', '/files/a/b/c.txt').route?.id, 'file');
+  });
+
+  test('request body extensions are checked: a non-boolean x-prism-validate, an unknown extension', () => {
+    const text = `${HEAD}  /e:
+    post:
+      operationId: e
+      x-prism-grpc: Echo
+      requestBody:
+        x-prism-validate: 'no'
+        x-prism-checked: false
+        content: { application/json: { schema: { type: object } } }
+`;
+    const problems = problemsOf(() => parseAnyDefinitions(text, 'bodies.yaml', process.cwd()));
+    assert.deepEqual(problems.map((p) => [p.code, p.pointer, p.route]), [
+      ['UNKNOWN_FIELD', '/paths/~1e/post/requestBody/x-prism-checked', 'e'],
+      ['SCHEMA', '/paths/~1e/post/requestBody/x-prism-validate', 'e'],
+    ]);
+  });
+
   test('request bodies: a referenced request body resolves; different schemas per media type are refused', () => {
     const doc = {
       openapi: '3.1.0',
