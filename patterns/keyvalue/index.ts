@@ -2,21 +2,26 @@
  * The keyvalue pattern as an embedded pattern module (src/upstream/pattern-module.ts): the
  * gateway calls `startPattern` and reaches the service over real gRPC, as it would a remote one.
  */
-import type { PatternStartOptions, RunningPattern } from '../../src/upstream/pattern-module.js';
-import { createStore, StoreConfigError } from './create-store.js';
+import type { PatternStartOptions, RunningPattern, SlotDeclaration } from '../../src/upstream/pattern-module.js';
+import { createStore, STORE_TYPES, StoreConfigError } from './create-store.js';
 import { startKeyValueServer } from './keyvalue-server.js';
 import { lockStoreFile } from './lock-store-file.js';
-import { KEYVALUE_INTERFACES, type KeyValueInterface } from './store/keyvalue-store.js';
+import { KEYVALUE_INTERFACES, type KeyValueInterface, type KeyValueStore } from './store/keyvalue-store.js';
+
+export const patternName = 'keyvalue';
 
 /** The pattern's slots for the binder (RFC-039): one store, which must at least get and set. */
-export const slots = [{ name: 'store', required: ['keyvalue_basic'], optional: ['keyvalue_ttl', 'keyvalue_scan', 'keyvalue_watch'] }] as const;
+export const slots: readonly SlotDeclaration[] = [
+  { name: 'store', required: ['keyvalue_basic'], optional: ['keyvalue_ttl', 'keyvalue_scan', 'keyvalue_watch'], implementations: Object.keys(STORE_TYPES) },
+];
 
 /**
- * The interfaces the binder bound the store slot with, when it says (an `interfaces` map of
- * slot → names in the start options); otherwise every interface the store implements.
+ * The interfaces the binder found on the store slot's backend (`slotInterfaces.store`), when it
+ * says; otherwise every interface the store implements. A call needing one the backend lacks is
+ * refused (Watch: WATCH_UNSUPPORTED).
  */
 function boundInterfaces(options: PatternStartOptions): readonly KeyValueInterface[] | undefined {
-  const named = (options as { interfaces?: Readonly<Record<string, readonly string[]>> }).interfaces?.store;
+  const named = options.slotInterfaces?.store;
   return named?.filter((name): name is KeyValueInterface => (KEYVALUE_INTERFACES as readonly string[]).includes(name));
 }
 
@@ -30,24 +35,26 @@ function boundInterfaces(options: PatternStartOptions): readonly KeyValueInterfa
 export async function startPattern(options: PatternStartOptions): Promise<RunningPattern> {
   const backend = options.slots.store ?? { name: 'default', type: 'MEMSTORE', config: {} };
   const unlock = lockStoreFile(backend, options.dataDir);
-  let store;
+  let store: KeyValueStore | undefined;
   try {
-    store = createStore(backend, options.dataDir);
+    const opened = createStore(backend, options.dataDir);
+    store = opened;
     try {
-      await store.ping();
+      await opened.ping();
     } catch (err) {
       throw new StoreConfigError(`the keyvalue store slot's backend ${backend.name} (${backend.type}) does not answer: ${(err as Error).message}`, { cause: err });
     }
     const log = options.log;
     const server = await startKeyValueServer({
       listen: options.listen,
-      store,
+      store: opened,
       interfaces: boundInterfaces(options),
       logError: log && ((message, err) => log.error({ err }, message)),
     });
     return {
       address: server.address,
       protoFiles: server.protoFiles,
+      ready: () => opened.ping(),
       close: async () => {
         try {
           await server.close();

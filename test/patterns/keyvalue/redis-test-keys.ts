@@ -12,8 +12,9 @@ export async function deleteRedisKeys(prefix: string): Promise<void> {
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
+      // Buffers: the stores' keys are binary, and a UTF-8 round trip would name other keys.
+      const [next, keys] = await redis.scanBuffer(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next.toString();
       if (keys.length > 0) await redis.del(...keys);
     } while (cursor !== '0');
   } finally {
