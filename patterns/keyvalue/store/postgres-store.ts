@@ -148,10 +148,8 @@ export function createPostgresStore(options: PostgresStoreOptions): KeyValueStor
           if (rows.length < CHANGE_PAGE) break;
         }
       } while (pumpAgain && !closed);
-    } catch (err) {
+    } catch {
       // The database went away mid-read: the listener's reconnection pumps again from lastSeen.
-      if (!closed) pumpAgain = false;
-      void err;
     } finally {
       pumping = false;
     }
