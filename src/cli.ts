@@ -4,6 +4,7 @@
  * 0 success, 1 runtime failure (including a refused admin request), 2 invalid definitions,
  * config or usage.
  */
+import { runFromProto } from './frontends/from-proto-command.js';
 import cluster from 'node:cluster';
 import { existsSync, readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
@@ -46,6 +47,8 @@ Commands:
   frontend list            list the frontends a running gateway serves
   frontend get NAME        print a frontend's definition
   frontend delete NAME     remove a frontend from a running gateway
+  frontend from-proto FILE.proto [--service pkg.Svc] [--proto-names] [--name N]
+                           print a frontend built from google.api.http annotations
   backend apply -f FILE    register or update a backend of a running gateway (admin API)
   backend list             list backends, their interfaces and the slots bound to them
   backend get NAME         print a backend (secrets redacted)
@@ -82,6 +85,9 @@ FILE:LINE:COL: route 'ID' at /json/pointer: message
 Exit codes: 0 all valid, 2 problems found.
 `,
   frontend: `Usage: prism-gateway frontend <apply -f FILE | list | get NAME | delete NAME> [options]
+       prism-gateway frontend from-proto FILE.proto [--service pkg.Svc] [--proto-names] [--name N]
+                                         (prints a frontend built from google.api.http annotations;
+                                         'frontend from-proto --help' for its options)
 
 Talks to a running gateway's admin listener. Every change is validated and compiled by the
 gateway first; a rejected change lists every problem and leaves the served routes unchanged.
@@ -160,6 +166,8 @@ function packageVersion(): string {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // Offline, unlike the other frontend subcommands: no admin listener is involved.
+  if (command === 'frontend' && rest[0] === 'from-proto') return runFromProto(rest.slice(1), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     process.stdout.write(HELP.main);
     return command === undefined ? 2 : 0;
@@ -399,7 +407,10 @@ function openapi(configFile: string | undefined, files: string[], name: string |
     process.stderr.write(`name the frontend with --frontend (one of ${names.join(', ')})\n`);
     return 2;
   }
-  process.stdout.write(JSON.stringify(exportOpenApi(table, chosen), null, 2) + '\n');
+  // With the definition at hand the document keeps its protos, basePath and qualities as
+  // written, so it imports back next to the file it came from.
+  const definition = bindings.find((b) => b.loaded.definition.name === chosen)?.loaded.definition;
+  process.stdout.write(JSON.stringify(exportOpenApi(table, chosen, { definition }), null, 2) + '\n');
   return 0;
 }
 

@@ -135,8 +135,8 @@ export const ParamMappingSchema = Type.Object(
   {
     from: Type.Optional(
       Type.String({
-        pattern: '^path\\.[^.]+(\\.[^.]+)*$|^(query|header)\\.[^.]+$|^body(\\..+)?$',
-        description: '`path.x` (or `path.a.b` for a field-path parameter `{a.b}`), `query.x`, `header.x`, `body` or `body.a.b`; absent when `const` is given.',
+        pattern: '^(path|query)\\.[^.]+(\\.[^.]+)*$|^header\\.[^.]+$|^body(\\..+)?$',
+        description: '`path.x` (`path.a.b` for a field-path parameter `{a.b}`), `query.x` (`query.a.b` for a nested query parameter `a.b=1`), `header.x`, `body` or `body.a.b`; absent when `const` is given.',
       }),
     ),
     const: Type.Optional(Json()),
@@ -262,6 +262,15 @@ export const RestConfigSchema = Type.Object(
   {
     basePath: Type.Optional(Type.String({ pattern: '^/' })),
     service: Type.Optional(Type.String({ minLength: 1, description: "Default gRPC service (full name) for routes whose `grpc` names only a method." })),
+    fromAnnotations: Type.Optional(
+      Type.Union(
+        [
+          Type.Boolean(),
+          Type.Object({ protoNames: Type.Optional(Type.Boolean({ description: 'grpc-gateway v1 style: proto field names, the v1 error body and statuses.' })) }, { additionalProperties: false }),
+        ],
+        { description: "Add a route for every google.api.http annotation of `service` (or of the protos' one annotated service); routes written here win by id, as do `json` and `errors`." },
+      ),
+    ),
     trailingSlash: Type.Optional(Type.Boolean({ description: 'Tolerate one trailing slash on every route (`/a/b/` is `/a/b`).' })),
     unknownQuery: Type.Optional(StringEnum(['ignore', 'reject'], { description: 'What to do with query parameters no route binds: ignore (default) or reject (400).' })),
     lenientStrings: Type.Optional(

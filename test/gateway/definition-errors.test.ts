@@ -309,7 +309,7 @@ const SCHEMA: Row[] = [
   {
     name: 'an unknown source root (schema)',
     yaml: route('{ id: r, method: GET, path: /r, grpc: Echo, params: [{ from: cookie.x, to: f_int32 }] }'),
-    problems: [inRoute('r', 7, '/rest/routes/0/params/0/from', 'must match pattern "^path\\.[^.]+(\\.[^.]+)*$|^(query|header)\\.[^.]+$|^body(\\..+)?$"')],
+    problems: [inRoute('r', 7, '/rest/routes/0/params/0/from', 'must match pattern "^(path|query)\\.[^.]+(\\.[^.]+)*$|^header\\.[^.]+$|^body(\\..+)?$"')],
   },
   {
     name: 'bad template root in a response (schema): the root is named among the allowed ones',
