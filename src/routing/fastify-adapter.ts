@@ -120,6 +120,7 @@ function createApp(options: ListenerOptions, server: FastifyServerOptions): Fast
     ...server,
   });
   if (options.connections) guardConnections(app.server, options.connections.limits, options.connections.refused);
+  endUnusedConnectionsOnClose(app, options.https !== undefined);
   return app;
 }
 
@@ -228,4 +229,26 @@ function writeRawReply(socket: Duplex, reply: HttpReply): void {
   for (const [name, value] of Object.entries(reply.headers)) head.push(`${name}: ${String(value).replace(/[\r\n]+/g, ' ')}`);
   head.push(`content-length: ${body.length}`, 'connection: close');
   socket.end(Buffer.concat([Buffer.from(head.join('\r\n') + '\r\n\r\n'), body]));
+}
+
+/**
+ * Ends, when the app closes, the connections that never sent a request. Node's server.close()
+ * ends idle keep-alive connections but counts one that has not sent a request yet as active
+ * until headersTimeout, and HTTP clients' pools (undici's) open such connections ahead of need:
+ * without this a shutdown could wait that long for nothing.
+ */
+function endUnusedConnectionsOnClose(app: FastifyInstance, tls: boolean): void {
+  const unused = new Set<Duplex>();
+  app.server.on(tls ? 'secureConnection' : 'connection', (socket: Duplex) => {
+    unused.add(socket);
+    socket.once('close', () => unused.delete(socket));
+  });
+  const used = (request: { socket: Duplex }) => unused.delete(request.socket);
+  app.server.on('request', used);
+  app.server.on('upgrade', used);
+  app.addHook('preClose', (done) => {
+    for (const socket of unused) socket.destroy();
+    unused.clear();
+    done();
+  });
 }

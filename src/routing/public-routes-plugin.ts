@@ -20,7 +20,7 @@ import type { RpcCandidates } from '../rpc/rpc-index.js';
 import type { RpcOutcome } from '../rpc/rpc-outcome.js';
 import type { RpcAnswer, RpcResponse } from '../rpc/rpc-response.js';
 import type { Authenticator } from '../security/authenticator.js';
-import { ClientRequestInput, pathOf, requestInput, sendReply, streamResponse } from './fastify-io.js';
+import { ClientRequestInput, pathOf, requestInput, sendReply, streamingBodies, streamResponse } from './fastify-io.js';
 import type { TableHolder } from './table-holder.js';
 import type { WebSocketHandler } from './websocket-route.js';
 
@@ -78,6 +78,9 @@ declare module 'fastify' {
 
 export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async (app, options) => {
   app.removeAllContentTypeParsers();
+  // The body of a client- or bidi-streaming request reaches the core unread, so each JSON
+  // value goes to the backend as it arrives (the backend's flow control paces the body).
+  app.addHook('preParsing', streamingBodies(options.tables));
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   app.setErrorHandler((error: { code?: string; statusCode?: number; message: string }, request, reply) => {
