@@ -9,6 +9,7 @@ import type { LatencyResult } from './latency.js';
 import type { PostgresResult } from './postgres.js';
 import type { ProfileResult } from './profile.js';
 import type { RouteScaleResult } from './route-scale.js';
+import { renderRpc, type RpcResult } from './rpc.js';
 import { renderStreams, type StreamsResult } from './streams.js';
 import type { SystemRuns } from './lib/alternate.js';
 import { fmtInt, fmtPct, fmtRatio, fmtUs, type PairedRatio } from './lib/stats.js';
@@ -26,6 +27,7 @@ export interface RunResults {
   profile?: ProfileResult;
   postgres?: PostgresResult;
   streams?: StreamsResult;
+  rpc?: RpcResult;
 }
 
 export interface Machine {
@@ -154,6 +156,7 @@ export function renderMarkdown(r: RunResults): string {
     out.push(`| new versions of one subject registered through both, stored per second | ${fmtInt(p.registration.summary.median)} | ${fmtInt(p.registration.summary.min)}–${fmtInt(p.registration.summary.max)} | ${p.registration.summary.n} |`);
   }
   if (r.streams) out.push(...renderStreams(r.streams));
+  if (r.rpc) out.push(...renderRpc(r.rpc));
   return out.join('\n');
 }
 

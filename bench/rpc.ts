@@ -29,9 +29,9 @@ import { CONNECT, DIRECT, GRPC_WEB, httpArms, REST, REST_POST, wrkLua, type Http
 import { callsBetween, gcBetween, readGatewayMetrics } from './rpc/gateway-metrics.js';
 import { loadEchoTypes } from './rpc/wire.js';
 
-/** The gateway of this scenario (bench/rpc/gateway.yaml); beside bench/lib/context.ts's PORTS. */
-export const RPC_PORT = 18102;
-export const RPC_ADMIN_PORT = 18103;
+/** The gateway of this scenario (bench/rpc/gateway.yaml names the same admin port). */
+export const RPC_PORT = PORTS.rpcGateway;
+export const RPC_ADMIN_PORT = PORTS.rpcAdmin;
 
 /** Above this share of failed requests in a run, its rate is not a rate of GetItem calls. */
 const MAX_FAILED_SHARE = 0.001;

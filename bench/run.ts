@@ -32,7 +32,7 @@ import { runProfile } from './profile.js';
 import { currentLoad, machine, renderMarkdown, type RunResults } from './report.js';
 import type { RouteScaleResult } from './route-scale.js';
 import type { RouteScaleWildcardsResult } from './route-scale-wildcards.js';
-import { renderRpc, runRpc } from './rpc.js';
+import { runRpc } from './rpc.js';
 import { runStreams } from './streams.js';
 
 const SCENARIOS = ['echo', 'confluent', 'latency', 'postgres', 'routes', 'profile', 'streams', 'rpc'];
@@ -151,10 +151,7 @@ async function main(): Promise<void> {
       await stopAll();
     }
     if (options.only.has('rpc')) {
-      const rpc = await runRpc(ctx);
-      // Kept in the results file; its tables are printed here until report.ts renders them too.
-      Object.assign(results, { rpc });
-      ctx.log(renderRpc(rpc).join('\n'));
+      results.rpc = await runRpc(ctx);
       await stopAll();
     }
   } finally {

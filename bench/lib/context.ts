@@ -31,6 +31,8 @@ export const PORTS = {
   prismStreams: 18099,
   prismStreamsIdle: 18100,
   goGatewayStreamsIdle: 18101,
+  rpcGateway: 18102,
+  rpcAdmin: 18103,
 } as const;
 
 export interface BenchOptions {
