@@ -7,7 +7,8 @@
 import protobuf from 'protobufjs';
 import { CoercionFailure, show } from './coercion-failure.js';
 import { findField, jsonName, typeName } from './field-path.js';
-import { INT32_KINDS, INT64_KINDS, UINT32_KINDS, UINT64_KINDS, WRAPPER_KINDS } from './proto-kinds.js';
+import { lookupAnyType } from './message-json.js';
+import { CUSTOM_JSON_TYPES, INT32_KINDS, INT64_KINDS, NULL_VALUE_ENUM, UINT32_KINDS, UINT64_KINDS, WRAPPER_KINDS } from './proto-kinds.js';
 import type { Coercion } from '../frontends/definition.js';
 import { DiagnosticCode, type DiagnosticSink } from '../frontends/diagnostics.js';
 
@@ -162,8 +163,13 @@ function integer64(kind: string, min: bigint, max: bigint): Coercer {
   const expected = `an integer (${kind})`;
   return (v) => {
     let n: bigint;
-    if (typeof v === 'number' && Number.isInteger(v)) n = BigInt(v);
-    else if (typeof v === 'string' && INT_TEXT.test(v)) n = BigInt(v);
+    if (typeof v === 'number' && Number.isInteger(v)) {
+      // JSON.parse has already rounded a number beyond 2^53 to the nearest double: what arrived
+      // is not what the client wrote, so it is refused rather than sent on changed (proto3 JSON
+      // writes 64-bit integers as strings for this reason).
+      if (!Number.isSafeInteger(v)) throw new CoercionFailure('range', `${kind} as a JSON number within ±${Number.MAX_SAFE_INTEGER} (a larger value must be sent as a decimal string)`, show(v));
+      n = BigInt(v);
+    } else if (typeof v === 'string' && INT_TEXT.test(v)) n = BigInt(v);
     else throw new CoercionFailure('type', expected, show(v));
     if (n < min || n > max) throw new CoercionFailure('range', `${kind} in [${min}, ${max}]`, show(v));
     // protobufjs writes 64-bit values given as decimal strings without losing precision.
@@ -206,7 +212,9 @@ const bytes: Coercer = (v) => {
 function enumCoercer(type: protobuf.Enum): Coercer {
   const names = Object.keys(type.values);
   const expected = `one of ${names.join(', ')} (${typeName(type)})`;
+  const isNullValue = type.fullName === NULL_VALUE_ENUM;
   return (v) => {
+    if (isNullValue && v === null) return 0;
     if (typeof v === 'string') {
       // Own names only: `values` inherits from `valuesById` (and Object.prototype).
       if (Object.prototype.hasOwnProperty.call(type.values, v)) return type.values[v];
@@ -217,9 +225,26 @@ function enumCoercer(type: protobuf.Enum): Coercer {
   };
 }
 
+/**
+ * Map keys are JSON object keys, hence text. protobufjs encodes a map from its object's keys
+ * (`w.bool(key)`), so a false bool key must be the one falsy string, `""`: `"false"` would go
+ * out as true. message-json.ts renders `""` back as `false`.
+ */
+function mapKeyCoercer(keyKind: string): (key: string) => string {
+  if (keyKind === 'string') return (k) => k;
+  if (keyKind === 'bool') {
+    return (k) => {
+      if (k === 'true') return 'true';
+      if (k === 'false') return '';
+      throw new CoercionFailure('type', 'a bool map key ("true" or "false")', show(k));
+    };
+  }
+  const scalar = scalarCoercer(keyKind, 'text');
+  return (k) => String(scalar(k));
+}
+
 function compileMapCoercer(field: protobuf.MapField, source: SourceKind): Coercer {
-  const keyKind = field.keyType;
-  const keyCoercer = keyKind === 'string' ? (k: string) => k : keyKind === 'bool' ? scalarCoercer('bool', 'text') : scalarCoercer(keyKind, 'text');
+  const keyCoercer = mapKeyCoercer(field.keyType);
   const valueField = new protobuf.Field(field.name, field.id, field.type);
   valueField.parent = field.parent;
   valueField.resolve();
@@ -231,13 +256,33 @@ function compileMapCoercer(field: protobuf.MapField, source: SourceKind): Coerce
     const out: Record<string, unknown> = Object.create(null);
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       try {
-        out[String(keyCoercer(k))] = valueCoercer(v);
+        out[keyCoercer(k)] = valueCoercer(v);
       } catch (err) {
         throw err instanceof CoercionFailure ? err.nested(k) : err;
       }
     }
     return out;
   };
+}
+
+/** A message field as a JSON key finds it. */
+interface KeyedField {
+  field: protobuf.Field;
+  coerce: Coercer;
+  /** Whether JSON null is a value of this field (google.protobuf.Value, NullValue), not "not set". */
+  nullIsValue: boolean;
+  nullValue: unknown;
+}
+
+const NULL_IS_VALUE = Symbol('null is the value');
+
+/** What JSON null sets a singular field to, when null is a value of it (undefined: "not set"). */
+function nullValueOf(field: protobuf.Field): unknown {
+  field.resolve();
+  const name = field.resolvedType?.fullName;
+  if (name === '.google.protobuf.Value') return { nullValue: 0 };
+  if (name === NULL_VALUE_ENUM) return 0;
+  return undefined;
 }
 
 const messageCoercers = { json: new WeakMap<protobuf.Type, Coercer>(), 'json-lenient': new WeakMap<protobuf.Type, Coercer>() };
@@ -265,11 +310,12 @@ function messageCoercer(type: protobuf.Type, source: SourceKind, keys: Pick<Coer
   }
   type.resolveAll();
   // Built lazily so recursive message types compile.
-  let byKey: Map<string, { field: protobuf.Field; coerce: Coercer }> | undefined;
+  let byKey: Map<string, KeyedField> | undefined;
   const build = () => {
     byKey = new Map();
     for (const field of type.fieldsArray) {
-      const entry = { field, coerce: fieldCoercer(field, source, {}) };
+      const nullValue = field.repeated || field.map ? undefined : nullValueOf(field);
+      const entry: KeyedField = { field, coerce: fieldCoercer(field, source, {}), nullIsValue: nullValue !== undefined, nullValue };
       byKey.set(field.name, entry);
       byKey.set(jsonName(field), entry);
     }
@@ -287,11 +333,22 @@ function messageCoercer(type: protobuf.Type, source: SourceKind, keys: Pick<Coer
     const fields = byKey ?? build();
     const out: Record<string, unknown> = {};
     let oneofsSet: Set<string> | undefined;
+    let seen: Set<protobuf.Field> | undefined;
     for (const key of Object.keys(value)) {
       const entry = fields.get(key);
       if (!entry) continue;
-      const v = (value as Record<string, unknown>)[key];
-      if (v === null || v === undefined) continue;
+      // One field under two keys (proto name and JSON name, or a rename): which one wins would
+      // be an accident of key order, so neither does (protojson refuses it too).
+      seen ??= new Set();
+      if (seen.has(entry.field)) throw new CoercionFailure('type', `the field '${entry.field.name}' once (it is also given as '${jsonName(entry.field)}')`, 'it twice').nested(key);
+      seen.add(entry.field);
+      let v = (value as Record<string, unknown>)[key];
+      if (v === undefined) continue;
+      if (v === null) {
+        // null is "not set", except where null is itself the value (proto3 JSON mapping).
+        if (!entry.nullIsValue) continue;
+        v = NULL_IS_VALUE;
+      }
       const oneof = entry.field.partOf;
       if (oneof) {
         oneofsSet ??= new Set();
@@ -299,7 +356,7 @@ function messageCoercer(type: protobuf.Type, source: SourceKind, keys: Pick<Coer
         oneofsSet.add(oneof.name);
       }
       try {
-        out[entry.field.name] = entry.coerce(v);
+        out[entry.field.name] = v === NULL_IS_VALUE ? entry.nullValue : entry.coerce(v);
       } catch (err) {
         throw err instanceof CoercionFailure ? err.nested(key) : err;
       }
@@ -368,6 +425,8 @@ function wellKnownCoercer(type: protobuf.Type): Coercer | undefined {
         if (!Array.isArray(v)) throw new CoercionFailure('type', 'a JSON array', show(v));
         return { values: v.map(valueOf) };
       };
+    case '.google.protobuf.Any':
+      return anyCoercer(type);
     case '.google.protobuf.Empty':
       return (v) => {
         if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CoercionFailure('type', 'a JSON object', show(v));
@@ -376,6 +435,36 @@ function wellKnownCoercer(type: protobuf.Type): Coercer | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * `{"@type": url, …fields}` (or `{"@type": url, "value": …}` for a type whose JSON is not an
+ * object) → `{type_url, value}` with the packed message encoded; the type is looked up among the
+ * protos the Any's own root holds.
+ */
+function anyCoercer(anyType: protobuf.Type): Coercer {
+  return (v) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CoercionFailure('type', 'a JSON object (google.protobuf.Any)', show(v));
+    const object = v as Record<string, unknown>;
+    if (Object.keys(object).length === 0) return {};
+    const url = object['@type'];
+    if (typeof url !== 'string' || url === '') throw new CoercionFailure('type', "an '@type' naming the message", show(url ?? null)).nested('@type');
+    const inner = lookupAnyType(anyType.root, url);
+    if (!inner) throw new CoercionFailure('type', 'a message type the gateway knows', show(url)).nested('@type');
+    let packed: unknown;
+    if (CUSTOM_JSON_TYPES.has(inner.fullName)) {
+      if (!('value' in object)) throw new CoercionFailure('type', `a 'value' holding the ${typeName(inner)}`, 'nothing').nested('value');
+      try {
+        packed = messageCoercer(inner, 'json')(object.value);
+      } catch (err) {
+        throw err instanceof CoercionFailure ? err.nested('value') : err;
+      }
+    } else {
+      const { '@type': _, ...fields } = object;
+      packed = messageCoercer(inner, 'json')(fields);
+    }
+    return { type_url: url, value: inner.encode(packed as Record<string, unknown>).finish() };
+  };
 }
 
 function structOf(obj: Record<string, unknown>): unknown {

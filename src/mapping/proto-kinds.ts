@@ -19,3 +19,21 @@ export const WRAPPER_KINDS: Readonly<Record<string, string>> = {
   '.google.protobuf.StringValue': 'string',
   '.google.protobuf.BytesValue': 'bytes',
 };
+
+/**
+ * Well-known types whose proto3 JSON is not an object of their fields: inside an Any their JSON
+ * goes under `value` (`{"@type": …, "value": "1.5s"}`), every other message's fields sit beside
+ * `@type`.
+ */
+export const CUSTOM_JSON_TYPES: ReadonlySet<string> = new Set([
+  '.google.protobuf.Any',
+  '.google.protobuf.Timestamp',
+  '.google.protobuf.Duration',
+  '.google.protobuf.FieldMask',
+  '.google.protobuf.Struct',
+  '.google.protobuf.Value',
+  '.google.protobuf.ListValue',
+  ...Object.keys(WRAPPER_KINDS),
+]);
+
+export const NULL_VALUE_ENUM = '.google.protobuf.NullValue';

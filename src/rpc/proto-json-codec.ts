@@ -6,12 +6,10 @@
  * Binary → JSON decodes with protobufjs and renders each field: json names, defaults left out
  * (fields with presence kept when set), 64-bit integers as strings, enums by name (numbers the
  * enum does not name stay numbers), bytes as standard base64, NaN and ±Infinity as strings, and
- * the well-known types in their own forms. Scalars, enums and the well-known types other than
- * Any are rendered by src/mapping/message-json.ts; what it leaves out is added here: Any (with
- * `@type`, for types in the message's root), google.protobuf.NullValue as null, 64-bit map keys
- * (protobufjs decodes them as 8-character hash strings), and the range checks after which a
- * well-known type has no JSON form (a Timestamp past year 9999, a Value holding NaN: INTERNAL,
- * as connect-go fails to marshal them).
+ * the well-known types in their own forms (Any with `@type`, NullValue as null): all of it is
+ * src/mapping/message-json.ts, the renderer REST responses use too. A value with no JSON form (a
+ * Timestamp past year 9999, a Value holding NaN, an Any of an unknown type) is INTERNAL, as
+ * connect-go fails to marshal it.
  *
  * JSON → binary follows connect-go's default codec (protojson with DiscardUnknown): unknown
  * fields and enum names a field does not know are dropped, so clients and servers need not share
@@ -27,8 +25,8 @@ import { Code, GatewayError, GatewayReason } from '../core/gateway-error.js';
 import { compileMessageCoercer, scalarCoercer, type Coercer } from '../mapping/coerce.js';
 import { CoercionFailure, show } from '../mapping/coercion-failure.js';
 import { jsonName, typeName } from '../mapping/field-path.js';
-import { compileMessageRenderer, defaultJsonOptions, elementRenderer, longToString } from '../mapping/message-json.js';
-import { LONG_KINDS, WRAPPER_KINDS } from '../mapping/proto-kinds.js';
+import { compileMessageRenderer, defaultJsonOptions, lookupAnyType, UnrenderableValue } from '../mapping/message-json.js';
+import { CUSTOM_JSON_TYPES, LONG_KINDS, NULL_VALUE_ENUM } from '../mapping/proto-kinds.js';
 
 export interface JsonCodec {
   /**
@@ -60,11 +58,11 @@ export function jsonCodecFor(type: protobuf.Type): JsonCodec {
 function compileJsonCodec(type: protobuf.Type): JsonCodec {
   type.resolveAll();
   const name = typeName(type);
-  let render: Render | undefined;
+  let render: ((message: unknown) => unknown) | undefined;
   let write: Write | undefined;
   return {
     toJson(bytes) {
-      render ??= messageRenderer(type);
+      render ??= compileMessageRenderer(type, defaultJsonOptions);
       let decoded: protobuf.Message;
       try {
         decoded = type.decode(bytes);
@@ -74,7 +72,7 @@ function compileJsonCodec(type: protobuf.Type): JsonCodec {
       try {
         return JSON.stringify(render(decoded));
       } catch (err) {
-        if (err instanceof Unrenderable) {
+        if (err instanceof UnrenderableValue) {
           throw new GatewayError(Code.INTERNAL, `cannot encode ${name} as JSON${err.at ? ` at '${err.at}'` : ''}: ${err.message}`, {
             reason: GatewayReason.INTERNAL,
             metadata: { field: err.at },
@@ -110,261 +108,11 @@ function compileJsonCodec(type: protobuf.Type): JsonCodec {
 
 const ANY = '.google.protobuf.Any';
 const VALUE = '.google.protobuf.Value';
-const NULL_VALUE = '.google.protobuf.NullValue';
+const NULL_VALUE = NULL_VALUE_ENUM;
 /** Types whose JSON is not an object of their fields (an Any of them nests it under `value`). */
-const CUSTOM_JSON = new Set([ANY, '.google.protobuf.Timestamp', '.google.protobuf.Duration', '.google.protobuf.FieldMask', '.google.protobuf.Struct', VALUE, '.google.protobuf.ListValue', ...Object.keys(WRAPPER_KINDS)]);
-/** Well-known types message-json.ts renders and coerce.ts reads (all but Any). */
+const CUSTOM_JSON = CUSTOM_JSON_TYPES;
+/** Well-known types coerce.ts reads (all but Any, which is written here with protobufjs' Writer). */
 const DELEGATED = new Set([...CUSTOM_JSON, '.google.protobuf.Empty'].filter((n) => n !== ANY));
-
-// ---------------------------------------------------------------------------------------------
-// Binary → JSON
-
-type Render = (value: unknown) => unknown;
-
-/** A value with no JSON form; `at` is the field path, filled in on the way out. */
-class Unrenderable extends Error {
-  constructor(
-    message: string,
-    readonly at = '',
-  ) {
-    super(message);
-  }
-  nested(segment: string): Unrenderable {
-    return new Unrenderable(this.message, this.at === '' ? segment : segment + (this.at.startsWith('[') ? '' : '.') + this.at);
-  }
-}
-
-const renderers = new WeakMap<protobuf.Type, Render>();
-
-function messageRenderer(type: protobuf.Type): Render {
-  const cached = renderers.get(type);
-  if (cached) return cached;
-  let render: Render;
-  if (type.fullName === ANY) render = anyRenderer(type);
-  else if (DELEGATED.has(type.fullName)) render = checkedWellKnown(type, compileMessageRenderer(type, defaultJsonOptions));
-  else render = plainMessageRenderer(type);
-  renderers.set(type, render);
-  return render;
-}
-
-interface FieldPlan {
-  name: string;
-  json: string;
-  present: (value: unknown, message: object) => boolean;
-  render: Render;
-}
-
-function plainMessageRenderer(type: protobuf.Type): Render {
-  // Planned on first use, so recursive types compile.
-  let plan: FieldPlan[] | undefined;
-  return (message) => {
-    if (message === null || message === undefined) return null;
-    plan ??= type.fieldsArray.map(fieldPlan);
-    const msg = message as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const f of plan) {
-      const v = msg[f.name];
-      if (!f.present(v, msg)) continue;
-      try {
-        out[f.json] = f.render(v);
-      } catch (err) {
-        throw err instanceof Unrenderable ? err.nested(f.json) : err;
-      }
-    }
-    return out;
-  };
-}
-
-function fieldPlan(field: protobuf.Field): FieldPlan {
-  field.resolve();
-  return { name: field.name, json: jsonName(field), present: presenceTester(field), render: fieldRenderer(field) };
-}
-
-/**
- * Whether a decoded field goes into the JSON: set members of oneofs (proto3 `optional` fields
- * are members of a synthetic one) and set messages always, other fields when not their default
- * (proto3 implicit presence).
- */
-function presenceTester(field: protobuf.Field): FieldPlan['present'] {
-  const name = field.name;
-  if (field.map) return (v) => v !== null && v !== undefined && Object.keys(v as object).length > 0;
-  if (field.repeated) return (v) => Array.isArray(v) && v.length > 0;
-  // Decoded messages hold set fields as own properties and defaults on the prototype.
-  if (field.partOf) return (v, msg) => v !== null && v !== undefined && Object.prototype.hasOwnProperty.call(msg, name);
-  if (field.resolvedType instanceof protobuf.Type) return (v) => v !== null && v !== undefined;
-  if (LONG_KINDS.has(field.type)) return (v) => v !== null && v !== undefined && longToString(v) !== '0';
-  if (field.type === 'bytes') return (v) => v !== null && v !== undefined && (v as Uint8Array).length > 0;
-  if (field.type === 'string') return (v) => typeof v === 'string' && v !== '';
-  if (field.type === 'bool') return (v) => v === true;
-  // Numbers and enums; -0 is a default too (it is not written on the wire either).
-  return (v) => typeof v === 'number' && v !== 0;
-}
-
-function fieldRenderer(field: protobuf.Field): Render {
-  const element = elementOf(field.resolvedType, field.type);
-  if (field.map) {
-    const keyOf = LONG_KINDS.has((field as unknown as protobuf.MapField).keyType) ? longMapKey((field as unknown as protobuf.MapField).keyType) : (k: string) => k;
-    return (v) => {
-      // Null prototype: a `__proto__` key is data, never the object's prototype.
-      const out: Record<string, unknown> = Object.create(null);
-      const map = v as Record<string, unknown>;
-      for (const k of Object.keys(map)) {
-        const key = keyOf(k);
-        try {
-          out[key] = element(map[k]);
-        } catch (err) {
-          throw err instanceof Unrenderable ? err.nested(key) : err;
-        }
-      }
-      return out;
-    };
-  }
-  if (field.repeated) {
-    return (v) =>
-      (v as unknown[]).map((item, i) => {
-        try {
-          return element(item);
-        } catch (err) {
-          throw err instanceof Unrenderable ? err.nested(`[${i}]`) : err;
-        }
-      });
-  }
-  return element;
-}
-
-/** protobufjs keys decoded 64-bit map entries by an 8-character hash of the value's bits. */
-function longMapKey(kind: string): (key: string) => string {
-  const unsigned = kind === 'uint64' || kind === 'fixed64';
-  return (key) => {
-    if (key.length !== 8) return key;
-    const bits = protobuf.util.LongBits.fromHash(key);
-    const big = (BigInt(bits.hi >>> 0) << 32n) | BigInt(bits.lo >>> 0);
-    return (unsigned ? big : BigInt.asIntN(64, big)).toString();
-  };
-}
-
-function elementOf(resolved: protobuf.ReflectionObject | null, kind: string): Render {
-  if (resolved instanceof protobuf.Enum && resolved.fullName === NULL_VALUE) return () => null;
-  if (resolved instanceof protobuf.Type) {
-    // Resolved lazily: a message type may contain itself.
-    let render: Render | undefined;
-    return (v) => (render ??= messageRenderer(resolved))(v);
-  }
-  return elementRenderer(resolved, kind, defaultJsonOptions);
-}
-
-function anyRenderer(anyType: protobuf.Type): Render {
-  return (v) => {
-    if (v === null || v === undefined) return null;
-    const any = v as { type_url?: string; value?: Uint8Array };
-    const url = any.type_url ?? '';
-    if (url === '') return {};
-    const inner = lookupMessage(anyType.root, url);
-    if (!inner) throw new Unrenderable(`Any of "${url}", a type the gateway does not know`);
-    let decoded: protobuf.Message;
-    try {
-      decoded = inner.decode(any.value ?? new Uint8Array(0));
-    } catch (err) {
-      throw new Unrenderable(`Any of "${url}" does not decode: ${(err as Error).message}`);
-    }
-    const rendered = messageRenderer(inner)(decoded);
-    return CUSTOM_JSON.has(inner.fullName) ? { '@type': url, value: rendered } : { '@type': url, ...(rendered as object) };
-  };
-}
-
-/** The message type an Any's type URL names (the part after the last `/`), in `root`. */
-function lookupMessage(root: protobuf.Root | protobuf.Namespace, url: string): protobuf.Type | undefined {
-  const name = url.slice(url.lastIndexOf('/') + 1);
-  if (name === '') return undefined;
-  try {
-    const found = root.lookup(name.startsWith('.') ? name : '.' + name);
-    return found instanceof protobuf.Type ? found : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const MIN_TIMESTAMP_SECONDS = -62135596800n; // 0001-01-01T00:00:00Z
-const MAX_TIMESTAMP_SECONDS = 253402300799n; // 9999-12-31T23:59:59Z
-const MAX_DURATION_SECONDS = 315576000000n; // duration.proto: about 10,000 years
-
-/** Refuses the values a well-known type's JSON form cannot express, then renders with message-json.ts. */
-function checkedWellKnown(type: protobuf.Type, render: Render): Render {
-  switch (type.fullName) {
-    case '.google.protobuf.Timestamp':
-      return (v) => {
-        if (v !== null && v !== undefined) {
-          const { seconds, nanos } = secondsAndNanos(v);
-          if (seconds < MIN_TIMESTAMP_SECONDS || seconds > MAX_TIMESTAMP_SECONDS) throw new Unrenderable('a Timestamp must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z');
-          if (nanos < 0 || nanos > 999_999_999) throw new Unrenderable('a Timestamp needs nanos in [0, 999999999]');
-        }
-        return render(v);
-      };
-    case '.google.protobuf.Duration':
-      return (v) => {
-        if (v !== null && v !== undefined) {
-          const { seconds, nanos } = secondsAndNanos(v);
-          if (seconds > MAX_DURATION_SECONDS || seconds < -MAX_DURATION_SECONDS) throw new Unrenderable(`a Duration must be within ±${MAX_DURATION_SECONDS}s`);
-          if (nanos <= -1_000_000_000 || nanos >= 1_000_000_000 || (seconds > 0n && nanos < 0) || (seconds < 0n && nanos > 0)) {
-            throw new Unrenderable("a Duration's nanos must be below one second and have the sign of its seconds");
-          }
-        }
-        return render(v);
-      };
-    case '.google.protobuf.FieldMask':
-      return (v) => {
-        for (const path of (v as { paths?: string[] } | null)?.paths ?? []) {
-          // proto3 JSON writes paths in lowerCamelCase; a path that does not come back the same is refused.
-          const camel = path.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-          if (camel.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase()) !== path) throw new Unrenderable(`the FieldMask path "${path}" has no lowerCamelCase form`);
-        }
-        return render(v);
-      };
-    case VALUE:
-      return (v) => {
-        if (v !== null && v !== undefined) checkValue(v);
-        return render(v);
-      };
-    case '.google.protobuf.Struct':
-      return (v) => {
-        if (v !== null && v !== undefined) checkStruct(v);
-        return render(v);
-      };
-    case '.google.protobuf.ListValue':
-      return (v) => {
-        if (v !== null && v !== undefined) for (const item of (v as { values?: unknown[] }).values ?? []) checkValue(item);
-        return render(v);
-      };
-    default:
-      return render;
-  }
-}
-
-function secondsAndNanos(v: unknown): { seconds: bigint; nanos: number } {
-  const m = v as { seconds?: unknown; nanos?: number };
-  return { seconds: BigInt(longToString(m.seconds ?? 0)), nanos: m.nanos ?? 0 };
-}
-
-// protobufjs defines google/protobuf/struct.proto itself, with camelCase field names.
-function checkValue(v: unknown): void {
-  const m = v as Record<string, unknown>;
-  const kind = ['nullValue', 'numberValue', 'stringValue', 'boolValue', 'structValue', 'listValue'].find((k) => Object.prototype.hasOwnProperty.call(m, k) && m[k] !== null && m[k] !== undefined);
-  if (kind === undefined) throw new Unrenderable('a google.protobuf.Value must have a value');
-  if (kind === 'numberValue' && !Number.isFinite(m.numberValue)) throw new Unrenderable('a google.protobuf.Value cannot be NaN or Infinity');
-  if (kind === 'structValue') checkStruct(m.structValue);
-  if (kind === 'listValue') for (const item of (m.listValue as { values?: unknown[] }).values ?? []) checkValue(item);
-}
-
-function checkStruct(v: unknown): void {
-  const fields = (v as { fields?: Record<string, unknown> }).fields ?? {};
-  for (const k of Object.keys(fields)) {
-    try {
-      checkValue(fields[k]);
-    } catch (err) {
-      throw err instanceof Unrenderable ? err.nested(k) : err;
-    }
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // JSON → binary
@@ -605,7 +353,7 @@ function anyWriter(anyType: protobuf.Type): Write {
     if (keys.length === 0) return;
     const url = object['@type'];
     if (typeof url !== 'string' || url === '') throw new CoercionFailure('type', "an '@type' naming the message", show(url ?? null)).nested('@type');
-    const inner = lookupMessage(anyType.root, url);
+    const inner = lookupAnyType(anyType.root, url);
     if (!inner) throw new CoercionFailure('type', 'a message type the gateway knows', show(url)).nested('@type');
     const innerWriter = protobuf.Writer.create();
     if (CUSTOM_JSON.has(inner.fullName)) {
