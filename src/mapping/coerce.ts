@@ -483,3 +483,64 @@ function valueOf(v: unknown): unknown {
   if (Array.isArray(v)) return { listValue: { values: v.map(valueOf) } };
   return { structValue: structOf(v as Record<string, unknown>) };
 }
+
+/**
+ * Where a JSON value holds a key that is no field of `type`: the path to it, one segment per
+ * key or list index (`['items', '2', 'nmae']`), or undefined when every key is a field. Nested
+ * messages, lists and map values are searched too; well-known types are left to their coercers
+ * (their JSON is not an object of fields). Keys follow the coercer's rules: proto names, JSON
+ * names, `rename` keys and `ignore`d keys are known.
+ */
+export type UnknownKeyFinder = (value: unknown) => string[] | undefined;
+
+export function compileUnknownKeyFinder(type: protobuf.Type, keys: Pick<CoercerOptions, 'rename' | 'ignore'> = {}): UnknownKeyFinder {
+  if (CUSTOM_JSON_TYPES.has(type.fullName) || type.fullName === '.google.protobuf.Empty') return () => undefined;
+  type.resolveAll();
+  let byKey: Map<string, UnknownKeyFinder> | undefined;
+  const build = () => {
+    byKey = new Map();
+    for (const field of type.fieldsArray) {
+      const find = fieldUnknownKeyFinder(field);
+      byKey.set(field.name, find);
+      byKey.set(jsonName(field), find);
+    }
+    for (const [key, target] of Object.entries(keys.rename ?? {})) {
+      const field = findField(type, target);
+      if (field) byKey.set(key, byKey.get(field.name)!);
+    }
+    for (const key of keys.ignore ?? []) byKey.set(key, () => undefined);
+    return byKey;
+  };
+  return (value) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    const fields = byKey ?? build();
+    for (const [key, v] of Object.entries(value)) {
+      const find = fields.get(key);
+      if (!find) return [key];
+      const inner = find(v);
+      if (inner !== undefined) return [key, ...inner];
+    }
+    return undefined;
+  };
+}
+
+/** The finder for one field's whole value: messages, lists of them and maps to them are searched. */
+export function fieldUnknownKeyFinder(field: protobuf.Field): UnknownKeyFinder {
+  field.resolve();
+  const resolved = field.resolvedType;
+  if (!(resolved instanceof protobuf.Type)) return () => undefined;
+  // Built on first use: a message type may contain itself.
+  let element: UnknownKeyFinder | undefined;
+  const find: UnknownKeyFinder = (v) => (element ??= compileUnknownKeyFinder(resolved))(v);
+  if (field.map || field.repeated) {
+    return (v) => {
+      if (typeof v !== 'object' || v === null) return undefined;
+      for (const [k, item] of Object.entries(v)) {
+        const inner = find(item);
+        if (inner !== undefined) return [k, ...inner];
+      }
+      return undefined;
+    };
+  }
+  return find;
+}

@@ -10,6 +10,9 @@ import { DefinitionError, type DefinitionProblem } from '../frontends/definition
 import { DiagnosticCode, nestedSink, type DiagnosticSink } from '../frontends/diagnostics.js';
 import type { LoadedDefinition } from '../frontends/load-definition.js';
 import { compileBodyValidator } from '../mapping/body-validator.js';
+import { compileUnknownKeyFinder, fieldUnknownKeyFinder, type UnknownKeyFinder } from '../mapping/coerce.js';
+import { Code, gatewayError, GatewayReason } from '../core/gateway-error.js';
+import { planFieldPath } from '../mapping/field-path.js';
 import { DEFAULT_FALLBACK, type ErrorMapper } from '../core/render-error.js';
 import { compileErrorPlans, planErrorMappings, type ErrorScope } from '../mapping/error-mapper.js';
 import { typeName } from '../mapping/field-path.js';
@@ -277,6 +280,7 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
       unknownQuery: ctx.frontend.unknownQuery,
     },
   };
+  const rejectUnknown = requestType && unknownFieldsPolicy(r, ctx.rest) === 'reject' ? compileUnknownBodyCheck(requestType, r.params ?? []) : undefined;
   const route: CompiledRoute = {
     id: r.id,
     method: r.method,
@@ -284,7 +288,12 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
     frontend: ctx.frontend,
     grpc,
     plan,
-    mapRequest: request.mapper,
+    mapRequest: rejectUnknown
+      ? (values) => {
+          rejectUnknown(values.body);
+          return request.mapper(values);
+        }
+      : request.mapper,
     validateBody,
     boundQuery: request.boundQuery,
     mapResponse: compileResponseMapper(response, types),
@@ -300,6 +309,62 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
     ...(stream ? { streaming: compileStreaming(stream, { ...types, json: response.json }) } : {}),
   };
   return { route, segments: template.segments, shape: template.shape };
+}
+
+/**
+ * `unknownFields` (route, else frontend `rest`): `reject` refuses a body key that no field takes
+ * (BODY_INVALID, 400) instead of dropping it as proto3 JSON parsers do by default. Read with a
+ * safe default, `ignore`, whatever else is written there (the definition schema checks values).
+ */
+function unknownFieldsPolicy(r: RouteMapping, rest: NonNullable<FrontendDefinition['rest']>): 'reject' | 'ignore' {
+  const policy = (r as { unknownFields?: unknown }).unknownFields ?? (rest as { unknownFields?: unknown }).unknownFields;
+  return policy === 'reject' ? 'reject' : 'ignore';
+}
+
+/**
+ * The unknown-key check of a route's body bindings. A binding of the whole body checks it
+ * against its target (the request message, or one field's type); `body.a…` bindings make their
+ * first key known (and `body.a` checks its value against its field). Without a whole-body
+ * binding, a top-level key no binding names is unknown.
+ * @throws GatewayError INVALID_ARGUMENT / BODY_INVALID naming the key (metadata.field: a JSON pointer).
+ */
+function compileUnknownBodyCheck(requestType: protobuf.Type, params: NonNullable<RouteMapping['params']>): (body: unknown) => void {
+  const whole: UnknownKeyFinder[] = [];
+  const named = new Map<string, UnknownKeyFinder>();
+  for (const p of params) {
+    if (p.from !== 'body' && !p.from?.startsWith('body.')) continue;
+    const chain = p.to === '*' ? [] : planFieldPath(requestType, p.to, () => {});
+    if (!chain) continue;
+    const target: UnknownKeyFinder = chain.length === 0 ? compileUnknownKeyFinder(requestType, { rename: p.rename, ignore: p.ignore }) : fieldUnknownKeyFinder(chain[chain.length - 1]);
+    if (p.from === 'body') {
+      whole.push(target);
+      continue;
+    }
+    const [first, ...rest] = p.from.slice('body.'.length).split('.');
+    if (!named.has(first) || rest.length === 0) named.set(first, rest.length === 0 ? target : () => undefined);
+  }
+  return (body) => {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+    let unknown: string[] | undefined;
+    for (const [key, value] of Object.entries(body)) {
+      const find = named.get(key);
+      if (find) {
+        const inner = find(value);
+        unknown = inner && [key, ...inner];
+      }
+      else if (whole.length === 0) unknown = [key];
+      else {
+        // Known to some whole-body binding's target, and checked by it, or unknown.
+        const paths = whole.map((w) => w({ [key]: value }));
+        unknown = paths.every((p) => p !== undefined) ? paths[0] : undefined;
+      }
+      if (unknown) {
+        throw gatewayError(Code.INVALID_ARGUMENT, GatewayReason.BODY_INVALID, `request body has the unknown field '${unknown.join('.')}'`, {
+          field: '/' + unknown.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'),
+        });
+      }
+    }
+  };
 }
 
 const STREAM_KIND_NAMES = { server: 'server-streaming', client: 'client-streaming', bidi: 'bidirectional streaming' } as const;
