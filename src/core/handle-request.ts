@@ -49,11 +49,12 @@ export async function handleRequest(table: RouteTable, input: HttpInput, auth?: 
     reply = streamer
       ? await streamer(route, params, requestId)
       : renderError(gatewayError(Code.UNIMPLEMENTED, GatewayReason.METHOD_NOT_ALLOWED, 'streaming routes are not served here'), { mapError: route.mapError });
-  } else if (responseType === undefined) {
+  } else if (responseType === undefined && !route.mapResponse.rawBytes) {
     const error = gatewayError(Code.INVALID_ARGUMENT, GatewayReason.NOT_ACCEPTABLE, 'none of the accepted media types can be produced', { accept: accept(input) ?? '' });
     reply = renderError(error, { mapError: route.mapError, contentType: frontend.negotiator.fallbackType });
   } else {
-    reply = await invokeRoute(route, params, input, requestId, responseType, auth);
+    // A route answering stored bytes answers them whatever type was asked for: the type is theirs.
+    reply = await invokeRoute(route, params, input, requestId, responseType ?? 'application/octet-stream', auth);
   }
   reply.headers[REQUEST_ID] = requestId;
   reply.routeId = route.id;
@@ -80,7 +81,9 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
   const state: CallState = {};
   let upstreamCode: number | undefined;
   try {
-    const call = await prepareCall(route, params, input, { source: 'body', auth, requestId }, state);
+    const call = route.mapRequest.readsRawBody
+      ? await prepareCall(rawBodyRoute(route, input.body), params, withoutBody(input), { source: 'body', auth, requestId }, state)
+      : await prepareCall(route, params, input, { source: 'body', auth, requestId }, state);
     let response: unknown;
     let metadata: Readonly<Record<string, string>> | undefined;
     let cacheKey: string | undefined;
@@ -110,10 +113,20 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
       }
     }
     const mapped = route.mapResponse(response, state.request, metadata);
-    const payload = mapped.raw ? String(mapped.body) : JSON.stringify(mapped.body) ?? '';
+    const bytes = Buffer.isBuffer(mapped.body) ? mapped.body : undefined;
+    const payload = bytes ? bytes.toString('latin1') : mapped.raw ? String(mapped.body) : JSON.stringify(mapped.body) ?? '';
     const reply: HttpReply = { status: mapped.status, headers: { 'content-type': responseType, ...mapped.headers }, body: payload, upstreamCode, principal: state.principal };
+    if (bytes) {
+      (reply as BytesReply).bodyEncoding = 'latin1';
+      // Bytes stored without a type are bytes of no known type.
+      if (reply.headers['content-type'] === '') reply.headers['content-type'] = 'application/octet-stream';
+    }
     if (route.writes) reply.clearedCache = clearCache(route.frontend);
-    else if (cacheKey !== undefined) route.frontend.cache.set(route.id, cacheKey, { status: reply.status, headers: { ...reply.headers }, body: payload }, route.cache!, generation);
+    else if (cacheKey !== undefined) {
+      const cached: HttpReply = { status: reply.status, headers: { ...reply.headers }, body: payload };
+      if (bytes) (cached as BytesReply).bodyEncoding = 'latin1';
+      route.frontend.cache.set(route.id, cacheKey, cached, route.cache!, generation);
+    }
     return reply;
   } catch (err) {
     // 415 and 406 bodies go out in the first produced type (what the client can surely read).
@@ -124,6 +137,33 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
     if (route.writes && upstreamCode !== undefined) reply.clearedCache = clearCache(route.frontend);
     return reply;
   }
+}
+
+/**
+ * A reply whose body is bytes (a raw `bytes` response): `body` holds them one character per
+ * byte (latin1), so its length is their length, and the adapter writes them back as bytes.
+ */
+export interface BytesReply extends HttpReply {
+  bodyEncoding: 'latin1';
+}
+
+/** The bytes a reply's body stands for: UTF-8 text, or a BytesReply's bytes. */
+export function replyBodyBytes(reply: HttpReply): Buffer {
+  return Buffer.from(reply.body, (reply as Partial<BytesReply>).bodyEncoding ?? 'utf8');
+}
+
+/**
+ * The route as prepareCall sees it when it reads the raw body: its mapper is handed the
+ * body's bytes (and prepareCall is handed no body, so nothing parses them as JSON).
+ */
+function rawBodyRoute(route: CompiledRoute, body: Buffer | undefined): CompiledRoute {
+  const mapRequest = route.mapRequest;
+  return { ...route, mapRequest: (values) => mapRequest({ ...values, rawBody: body }) };
+}
+
+/** The request without its body (what prepareCall reads of it, so no getter is lost). */
+function withoutBody(input: HttpInput): HttpInput {
+  return { method: input.method, path: input.path, query: input.query, headers: input.headers, body: undefined, requestId: input.requestId, clientAddress: input.clientAddress };
 }
 
 function clearCache(frontend: CompiledFrontend): HttpReply['clearedCache'] {

@@ -150,6 +150,17 @@ export const ParamMappingSchema = Type.Object(
     ),
     pattern: Type.Optional(Type.String({ description: 'Regular expression the raw string value must match.' })),
     coerce: Type.Optional(CoercionSchema),
+    encoding: Type.Optional(
+      StringEnum(['base64', 'utf8', 'raw'], {
+        description:
+          'How the value becomes a `bytes` field: `base64` (proto3 JSON, the default), `utf8` (a text\'s own UTF-8 bytes, for keys written as text), or `raw` (with `from: body`: the body\'s bytes as sent, of any content type, never parsed as JSON).',
+      }),
+    ),
+    entityTag: Type.Optional(
+      Type.Boolean({
+        description: 'The header holds HTTP entity tags (`If-Match`, `If-None-Match`): the first tag of the list is taken without its quotes and `W/` prefix (`"3"` → `3`); `*` stays `*` for `map` or `pattern` to handle.',
+      }),
+    ),
     rename: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'JSON object key → message field renames for body values bound to messages.' })),
     ignore: Type.Optional(Type.Array(Type.String(), { description: 'JSON object keys left out when a body object is bound to a message.' })),
   },
@@ -163,7 +174,20 @@ export const ResponseMappingSchema = Type.Object(
     status: Type.Optional(Status('HTTP status of a successful answer.')),
     headers: Type.Optional(Headers()),
     body: Type.Optional(TemplateRef),
-    raw: Type.Optional(Type.Boolean({ description: 'The body is a raw string (written as is under the negotiated type), not JSON.' })),
+    raw: Type.Optional(
+      Type.Boolean({
+        description:
+          'The body is not JSON: a string is written as is under the negotiated type; a `bytes` field read by `{ from: response.x }` is written as its bytes (its type from a `Content-Type` header template, else the negotiated one).',
+      }),
+    ),
+    // The `ETag` header: the value written as a strong entity tag (`"<value>"`); left out when empty.
+    etag: Type.Optional(TemplateRef),
+    textBytes: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[^.]+(\\.[^.]+)*$' }), {
+        uniqueItems: true,
+        description: 'Response `bytes` fields rendered as UTF-8 text instead of base64: field paths in the response message, through repeated messages (`items.key`).',
+      }),
+    ),
     json: Type.Optional(JsonOptionsSchema),
   },
   { additionalProperties: false },

@@ -16,15 +16,22 @@ import { CoercionFailure } from './coercion-failure.js';
 import { describeField, planFieldPath, typeName } from './field-path.js';
 import type { RequestValues } from './request-values.js';
 
-export type RequestMapper = (values: RequestValues) => Record<string, unknown>;
+export type RequestMapper = ((values: RequestValues) => Record<string, unknown>) & {
+  /**
+   * Some mapping reads the raw body (`from: body, encoding: raw`): the caller hands the
+   * body's bytes over as RequestValues.rawBody instead of parsing it as JSON.
+   */
+  readonly readsRawBody?: boolean;
+};
 
-type SourceRoot = 'path' | 'query' | 'header' | 'body' | 'const';
-const PRECEDENCE: Record<SourceRoot, number> = { const: 0, query: 1, body: 2, path: 3, header: 1 };
+type SourceRoot = 'path' | 'query' | 'header' | 'body' | 'rawBody' | 'const';
+const PRECEDENCE: Record<SourceRoot, number> = { const: 0, query: 1, body: 2, rawBody: 2, path: 3, header: 1 };
 const SOURCE_LABEL: Record<SourceRoot, string> = {
   path: 'path parameter',
   query: 'query parameter',
   header: 'header',
   body: 'body field',
+  rawBody: 'raw body',
   const: 'constant',
 };
 
@@ -41,6 +48,8 @@ export interface RequestMapperPlan {
   readonly boundPath: ReadonlySet<string>;
   /** Every mapping that compiled, in the order written, as plan data. */
   readonly bindings: readonly BindingPlan[];
+  /** Some mapping reads the raw body (which is then never parsed as JSON). */
+  readonly readsRawBody?: boolean;
 }
 
 export interface RequestMapperOptions {
@@ -58,15 +67,18 @@ export function compileRequestMapper(requestType: protobuf.Type, params: readonl
   const bindings: BindingPlan[] = [];
   const boundQuery = new Set<string>();
   const boundPath = new Set<string>();
-  const targets = new Map<string, { index: number; root: SourceRoot }>();
+  const targets = new Map<string, { index: number; root: SourceRoot; from?: string }>();
   params.forEach((param, index) => {
-    const root = (param.from === undefined ? 'const' : param.from.split('.')[0]) as SourceRoot;
+    const root = sourceRoot(param);
     const previous = targets.get(param.to);
-    if (previous && previous.root === root) {
+    // Two different headers may feed one field (`If-Match` and `If-None-Match` both set an
+    // expected version): a request carrying both gets the one written later.
+    const otherHeader = root === 'header' && previous?.from?.toLowerCase() !== param.from?.toLowerCase();
+    if (previous && previous.root === root && !otherHeader) {
       sink(DiagnosticCode.DUPLICATE_NAME, `/${index}/to`, `field '${param.to}' is already bound by params[${previous.index}] from the same source`);
       return;
     }
-    targets.set(param.to, { index, root });
+    targets.set(param.to, { index, root, from: param.from });
     const result = compileParam(requestType, param, root, options.lenientStrings === true, (property, code, message) => sink(code, `/${index}/${property}`, message));
     if (!result) return;
     compiled.push(result.compiled);
@@ -77,28 +89,39 @@ export function compileRequestMapper(requestType: protobuf.Type, params: readonl
   compiled.sort((a, b) => a.precedence - b.precedence);
   const steps = compiled.map((c) => c.apply);
   const checkOneofs = compileOneofCheck(requestType, params);
-  const mapper: RequestMapper = (values) => {
+  const map = (values: RequestValues): Record<string, unknown> => {
     const target: Record<string, unknown> = {};
     for (let i = 0; i < steps.length; i++) steps[i](values, target);
     if (checkOneofs) checkOneofs(target);
     return target;
   };
-  return { mapper, boundQuery, boundPath, bindings };
+  const rawBodyAt = params.findIndex((p) => sourceRoot(p) === 'rawBody');
+  const bodyAt = params.findIndex((p) => sourceRoot(p) === 'body');
+  if (rawBodyAt >= 0 && bodyAt >= 0) {
+    // One body, read one way: as JSON or as bytes.
+    sink(DiagnosticCode.UNSUPPORTED, `/${Math.max(rawBodyAt, bodyAt)}/from`, `the body cannot be read as JSON (params[${bodyAt}]) and as raw bytes (params[${rawBodyAt}]) by one route`);
+  }
+  const readsRawBody = rawBodyAt >= 0;
+  const mapper: RequestMapper = readsRawBody ? Object.assign(map, { readsRawBody: true }) : map;
+  return { mapper, boundQuery, boundPath, bindings, ...(readsRawBody ? { readsRawBody } : {}) };
 }
 
 /** A problem of one ParamMapping: the property at fault, its code, the message. */
 type ParamProblem = (property: string, code: DiagnosticCode, message: string) => void;
 
 function compileParam(requestType: protobuf.Type, param: ParamMapping, root: SourceRoot, lenientStrings: boolean, report: ParamProblem): { compiled: CompiledParam; binding: BindingPlan } | undefined {
-  const sourceName = param.from === undefined ? '' : param.from.slice(root.length + 1);
-  const label = root === 'const' ? 'constant' : root === 'body' && sourceName === '' ? 'body' : `${SOURCE_LABEL[root]} '${sourceName}'`;
+  const sourceName = param.from === undefined || root === 'rawBody' ? '' : param.from.slice(root.length + 1);
+  const label = root === 'const' ? 'constant' : root === 'rawBody' ? 'the raw body' : root === 'body' && sourceName === '' ? 'body' : `${SOURCE_LABEL[root]} '${sourceName}'`;
   const kind: SourceKind = root === 'path' || root === 'query' || root === 'header' ? 'text' : lenientStrings ? 'json-lenient' : 'json';
+  if (param.entityTag === true && root !== 'header') return void report('entityTag', DiagnosticCode.UNSUPPORTED, `only a header holds entity tags (${label} does not)`);
+  if (param.encoding === 'raw' && root !== 'rawBody') return void report('encoding', DiagnosticCode.UNSUPPORTED, `'encoding: raw' reads the whole body as bytes: it needs 'from: body' (not ${param.from === undefined ? 'a constant' : `'${param.from}'`})`);
 
   // The target: a field chain, or the whole message (`*`).
   let chain: protobuf.Field[] = [];
   let coerce: Coercer;
   let targetLabel: string;
   if (param.to === '*') {
+    if (root === 'rawBody') return void report('to', DiagnosticCode.UNSUPPORTED, "the raw body binds to one 'bytes' field, not to the whole request message");
     if (root !== 'body' && root !== 'const') return void report('to', DiagnosticCode.UNSUPPORTED, `'*' (the whole request message) can only be bound from the body or a constant`);
     const message = compileMessageCoercer(requestType, kind, { rename: param.rename, ignore: param.ignore }, (code, _, text) => report('to', code, text));
     if (!message) return undefined;
@@ -110,8 +133,14 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
     chain = resolved;
     const field = chain[chain.length - 1];
     targetLabel = `field '${param.to}' (${describeField(field)})`;
+    const bytesTarget = field.type === 'bytes' && !field.map;
+    if (root === 'rawBody' && !(bytesTarget && !field.repeated)) return void report('to', DiagnosticCode.TYPE_MISMATCH, `${label} cannot feed ${targetLabel}: it binds to a singular 'bytes' field`);
+    if (param.encoding !== undefined && !bytesTarget) return void report('encoding', DiagnosticCode.TYPE_MISMATCH, `'encoding' applies to 'bytes' fields; ${targetLabel} is not one`);
     const property = param.coerce ? 'coerce' : 'from';
-    const fieldCoerce = compileFieldCoercer(field, kind, { coerce: param.coerce, rename: param.rename, ignore: param.ignore }, (code, _, message) => report(property, code, `${label} cannot feed ${targetLabel}: ${message}`));
+    const fieldCoerce =
+      root === 'rawBody' ? rawBytes
+      : param.encoding === 'utf8' ? (field.repeated ? utf8List : utf8Bytes)
+      : compileFieldCoercer(field, kind, { coerce: param.coerce, rename: param.rename, ignore: param.ignore }, (code, _, message) => report(property, code, `${label} cannot feed ${targetLabel}: ${message}`));
     if (!fieldCoerce) return undefined;
     coerce = fieldCoerce;
     if (kind === 'text' && field.resolvedType instanceof protobuf.Type && !isTextMessage(field.resolvedType)) {
@@ -183,7 +212,8 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
       return void report('nullValue', DiagnosticCode.TYPE_MISMATCH, (err as Error).message);
     }
   }
-  const source: BindingSource = root === 'const' ? { kind: 'const', value: param.const } : { kind: root, name: sourceName };
+  // The plan has no place for `encoding` yet: a raw body is recorded as the body it is read from.
+  const source: BindingSource = root === 'const' ? { kind: 'const', value: param.const } : { kind: root === 'rawBody' ? 'body' : root, name: sourceName };
   const binding: BindingPlan = {
     source,
     target: param.to,
@@ -199,6 +229,7 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
     ...(param.ignore !== undefined ? { ignore: param.ignore } : {}),
     precedence: PRECEDENCE[root],
   };
+  const entityTag = param.entityTag === true;
   const compiled: CompiledParam = {
     precedence: PRECEDENCE[root],
     apply(values, target) {
@@ -217,10 +248,41 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
       }
       // A single-valued field takes the first of repeated query values or headers.
       if (Array.isArray(raw) && kind === 'text' && !(chain.length > 0 && chain[chain.length - 1].repeated)) raw = raw[0];
+      if (entityTag) raw = Array.isArray(raw) ? raw.map(firstEntityTag) : firstEntityTag(raw);
       assign(target, convert(raw));
     },
   };
   return { compiled, binding };
+}
+
+/** Where a mapping reads from: `from`'s first segment; `from: body, encoding: raw` is the raw body. */
+function sourceRoot(param: ParamMapping): SourceRoot {
+  if (param.from === undefined) return 'const';
+  if (param.from === 'body' && param.encoding === 'raw') return 'rawBody';
+  return param.from.split('.')[0] as SourceRoot;
+}
+
+/** The raw body as it came: bytes already. */
+const rawBytes: Coercer = (v) => v;
+
+/** Text as its own UTF-8 bytes (`encoding: utf8`), not as base64. */
+const utf8Bytes: Coercer = (v) => {
+  if (typeof v !== 'string') throw new CoercionFailure('type', 'text', JSON.stringify(v) ?? String(v));
+  return Buffer.from(v, 'utf8');
+};
+const utf8List: Coercer = (v) => (Array.isArray(v) ? v.map(utf8Bytes) : [utf8Bytes(v)]);
+
+/**
+ * The first entity tag of an `If-Match` / `If-None-Match` value (RFC 9110 §8.8.3, §13.1.1),
+ * without `W/` and quotes: `"3"` and `W/"3", "4"` give `3`; `*` stays `*`. A value that is
+ * not a quoted tag is passed on as it is, for `pattern` to refuse or the coercion to fail on.
+ */
+export function firstEntityTag(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  const tag = /^(?:W\/)?"([^"]*)"/.exec(text);
+  if (tag) return tag[1];
+  return text.startsWith('*') ? '*' : text;
 }
 
 /**
@@ -285,6 +347,9 @@ function compileSourceReader(root: SourceRoot, name: string): (values: RequestVa
       const lower = name.toLowerCase();
       return (v) => v.headers[lower];
     }
+    // An empty body is no body: the field keeps its default (no bytes).
+    case 'rawBody':
+      return (v) => (v.rawBody === undefined || v.rawBody.length === 0 ? undefined : v.rawBody);
     case 'body': {
       if (name === '') return (v) => v.body;
       const path = name.split('.');

@@ -7,4 +7,9 @@ export interface RequestValues {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The parsed JSON body; undefined when the request has none. */
   readonly body: unknown;
+  /**
+   * The body's bytes as sent, for routes whose mapper reads `rawBody` (RequestMapper
+   * `readsRawBody`); such a route's body is never parsed as JSON.
+   */
+  readonly rawBody?: Buffer;
 }

@@ -7,19 +7,32 @@ import protobuf from 'protobufjs';
 import type { ResponseMapping } from '../frontends/definition.js';
 import { compileTemplatePlan, planTemplate, type TemplateRenderer } from './template.js';
 import { DiagnosticCode, type DiagnosticSink } from '../frontends/diagnostics.js';
-import type { ResponsePlan, TemplatePlan } from '../routing/route-plan.js';
+import type { ReadPlan, ResponsePlan, TemplatePlan } from '../routing/route-plan.js';
 import { defaultJsonOptions, type JsonRenderOptions } from './message-json.js';
 import { Code, GatewayError, GatewayReason } from '../core/gateway-error.js';
+import { describeField, findField, typeName } from './field-path.js';
 
 export interface MappedResponse {
   status: number;
   headers: Record<string, string>;
-  /** A JSON value, or the raw text when the mapping is `raw`. */
+  /** A JSON value, the raw text when the mapping is `raw`, or a Buffer when it writes a `bytes` field. */
   body: unknown;
   raw: boolean;
 }
 
-export type ResponseMapper = (response: unknown, request: unknown, metadata?: Readonly<Record<string, string>>) => MappedResponse;
+export type ResponseMapper = ((response: unknown, request: unknown, metadata?: Readonly<Record<string, string>>) => MappedResponse) & {
+  /** The body is a `bytes` field written as its bytes: any media type may be asked for. */
+  readonly rawBytes?: boolean;
+};
+
+/**
+ * The response options the route plan has no place for yet, kept beside it: `etag` (the ETag
+ * header's value) and `textBytes` (bytes fields rendered as UTF-8 text).
+ */
+export interface BytesResponsePlan extends ResponsePlan {
+  readonly etag?: TemplatePlan;
+  readonly textBytes?: readonly string[];
+}
 
 /** What an HTTP header value may hold (RFC 9110 field-value: no CR, LF or other controls). */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
@@ -52,30 +65,142 @@ export function planResponse(
   }
   const raw = mapping?.raw === true;
   if (raw && mapping?.body === undefined) counting(DiagnosticCode.TEMPLATE, '/raw', "a raw response needs a body template that yields a string (e.g. { from: response.text })");
+  const etag = mapping?.etag === undefined ? undefined : planTemplate(mapping.etag, scope, counting, '/etag');
+  const textBytes = mapping?.textBytes;
+  if (textBytes !== undefined) {
+    if (!types.response) counting(DiagnosticCode.TEMPLATE, '/textBytes', 'a route without a gRPC method has no response fields to render as text');
+    else textBytes.forEach((path, i) => resolveBytesPath(types.response!, path, (code, message) => counting(code, `/textBytes/${i}`, message)));
+  }
   if (problems > 0) return undefined;
-  return { status: mapping?.status ?? 200, raw, json, headers, ...(body ? { body } : {}), declared: mapping?.body !== undefined };
+  const plan: BytesResponsePlan = {
+    status: mapping?.status ?? 200,
+    raw,
+    json,
+    headers,
+    ...(body ? { body } : {}),
+    declared: mapping?.body !== undefined,
+    ...(etag ? { etag } : {}),
+    ...(textBytes?.length ? { textBytes } : {}),
+  };
+  return plan;
+}
+
+/**
+ * Resolves a `textBytes` path: every segment but the last a message field (singular or
+ * repeated), the last a bytes field.
+ * @returns the fields walked, or undefined after reporting.
+ */
+function resolveBytesPath(type: protobuf.Type, path: string, report: (code: DiagnosticCode, message: string) => void): protobuf.Field[] | undefined {
+  const names: protobuf.Field[] = [];
+  let current = type;
+  const segments = path.split('.');
+  for (let i = 0; i < segments.length; i++) {
+    const field = findField(current, segments[i]);
+    if (!field) return void report(DiagnosticCode.UNKNOWN_FIELD, `unknown field '${segments[i]}' in ${typeName(current)}`);
+    field.resolve();
+    names.push(field);
+    if (i === segments.length - 1) {
+      if (field.type !== 'bytes' || field.map) return void report(DiagnosticCode.TYPE_MISMATCH, `'${path}' is not a bytes field (${describeField(field)})`);
+    } else {
+      if (!(field.resolvedType instanceof protobuf.Type) || field.map) return void report(DiagnosticCode.TYPE_MISMATCH, `field '${segments[i]}' of ${typeName(current)} is not a message, so '${segments.slice(i + 1).join('.')}' cannot be reached through it`);
+      current = field.resolvedType;
+    }
+  }
+  return names;
 }
 
 /** Compiles a response plan (made against the same types) into the route's response mapper. */
 export function compileResponseMapper(plan: ResponsePlan, types: { response?: protobuf.Type; request?: protobuf.Type }): ResponseMapper {
   const scope = { response: types.response, request: types.request, metadata: true, json: plan.json };
+  const extra = plan as BytesResponsePlan;
   const status = plan.status;
   const raw = plan.raw;
-  const body: TemplateRenderer = plan.body ? compileTemplatePlan(plan.body, scope) : () => ({});
+  // A raw body that reads one bytes field of the reply is written as those bytes, untouched.
+  const bytesRead = raw && plan.body?.kind === 'read' && isBytesRead(plan.body.source) ? plan.body.source.keys : undefined;
+  const body: TemplateRenderer = bytesRead ? (ctx) => readBytes(ctx.response, bytesRead) : plan.body ? compileTemplatePlan(plan.body, scope) : () => ({});
   const headers: [string, TemplateRenderer][] = Object.entries(plan.headers).map(([name, t]) => [name.toLowerCase(), compileTemplatePlan(t, scope)]);
+  const etag = extra.etag ? compileTemplatePlan(extra.etag, scope) : undefined;
+  const asText = extra.textBytes && types.response ? compileTextBytes(types.response, extra.textBytes) : undefined;
 
-  return (response, request, metadata) => {
-    const ctx = { response, request, metadata };
+  const mapper = (response: unknown, request: unknown, metadata?: Readonly<Record<string, string>>): MappedResponse => {
+    const ctx = { response: asText && response ? asText(response) : response, request, metadata };
     const out: Record<string, string> = {};
     for (const [name, render] of headers) {
       const v = render(ctx);
       if (v === undefined || v === null) continue;
-      const text = String(v);
-      if (!HEADER_VALUE.test(text)) throw new GatewayError(Code.INTERNAL, `response header '${name}' would carry characters HTTP does not allow`, { reason: GatewayReason.INTERNAL });
-      out[name] = text;
+      out[name] = headerText(name, String(v));
+    }
+    if (etag) {
+      const v = etag(ctx);
+      // RFC 9110 §8.8.3: an entity tag is quoted and holds no quote itself.
+      if (v !== undefined && v !== null && v !== '') {
+        const text = String(v);
+        if (text.includes('"')) throw new GatewayError(Code.INTERNAL, `the ETag value '${text}' holds a quote, which an entity tag cannot`, { reason: GatewayReason.INTERNAL });
+        out['etag'] = headerText('etag', `"${text}"`);
+      }
     }
     let value = body(ctx);
-    if (raw && typeof value !== 'string') value = value === undefined || value === null ? '' : JSON.stringify(value);
+    if (raw && typeof value !== 'string' && !Buffer.isBuffer(value)) value = value === undefined || value === null ? '' : JSON.stringify(value);
     return { status, headers: out, body: value, raw };
   };
+  return bytesRead ? Object.assign(mapper, { rawBytes: true }) : mapper;
+}
+
+/**
+ * A header value as it goes out.
+ * @throws GatewayError INTERNAL for characters HTTP does not allow in a header.
+ */
+function headerText(name: string, text: string): string {
+  if (!HEADER_VALUE.test(text)) throw new GatewayError(Code.INTERNAL, `response header '${name}' would carry characters HTTP does not allow`, { reason: GatewayReason.INTERNAL });
+  return text;
+}
+
+function isBytesRead(source: ReadPlan): boolean {
+  return source.root === 'response' && source.shape.kind === 'field' && source.shape.field.kind === 'bytes' && !source.shape.field.repeated && !source.shape.field.map;
+}
+
+/** A bytes field of the reply as a Buffer over the same memory (empty when unset). */
+function readBytes(response: unknown, keys: readonly string[]): Buffer {
+  let cur: unknown = response;
+  for (const key of keys) cur = cur === undefined || cur === null ? undefined : (cur as Record<string, unknown>)[key];
+  if (cur instanceof Uint8Array) return Buffer.from(cur.buffer, cur.byteOffset, cur.byteLength);
+  return Buffer.alloc(0);
+}
+
+/** Field name → what to do inside it: turn it (one value or a list) to text, or descend. */
+type TextTree = Map<string, TextTree | 'one' | 'list'>;
+
+/**
+ * Compiles `textBytes` into a function that copies the decoded reply with those bytes fields
+ * as UTF-8 strings (message-json writes a string given for a bytes field as it is). Only the
+ * messages on the way are copied; each copy keeps its prototype, where protobufjs keeps the
+ * defaults of unset fields.
+ */
+function compileTextBytes(type: protobuf.Type, paths: readonly string[]): (message: unknown) => unknown {
+  const tree: TextTree = new Map();
+  for (const path of paths) {
+    const fields = resolveBytesPath(type, path, () => {});
+    if (!fields) continue;
+    let node = tree;
+    fields.forEach((field, i) => {
+      if (i === fields.length - 1) return void node.set(field.name, field.repeated ? 'list' : 'one');
+      let next = node.get(field.name);
+      if (!(next instanceof Map)) node.set(field.name, (next = new Map()));
+      node = next;
+    });
+  }
+  const toText = (v: unknown): unknown => (v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8') : Array.isArray(v) ? Buffer.from(v).toString('utf8') : v);
+  const copy = (message: unknown, node: TextTree): unknown => {
+    if (typeof message !== 'object' || message === null) return message;
+    const out = Object.assign(Object.create(Object.getPrototypeOf(message)) as Record<string, unknown>, message);
+    for (const [name, inner] of node) {
+      const v = out[name];
+      if (v === undefined || v === null) continue;
+      if (inner === 'list') out[name] = Array.isArray(v) ? v.map(toText) : v;
+      else if (inner === 'one') out[name] = toText(v);
+      else out[name] = Array.isArray(v) ? v.map((m) => copy(m, inner)) : copy(v, inner);
+    }
+    return out;
+  };
+  return (message) => copy(message, tree);
 }
