@@ -8,6 +8,7 @@
  * stack trace.
  */
 import { GatewayError, type ErrorDetail } from './gateway-error.js';
+import { decodeStatusDetails } from '../grpc/rich-status.js';
 import { retryAfterOf } from './http-status.js';
 import type { HttpReply } from './http-types.js';
 
@@ -38,11 +39,49 @@ export const DEFAULT_FALLBACK: FallbackBody = { status: 500, body: { code: 13, m
 
 const ERROR_INFO = 'type.googleapis.com/google.rpc.ErrorInfo';
 
+const detailLists = new WeakMap<GatewayError, readonly ErrorDetail[]>();
+
+/**
+ * Every detail of an error as proto3 JSON (`{"@type": …, …fields}`), in the order the default
+ * body renders them: the ErrorInfo (reason, domain, metadata) first, then the gateway's own
+ * details, then the backend's other details as its `google.rpc.Status` carried them
+ * (BadRequest, RetryInfo, …; the backend's ErrorInfo is the first one already). Decoded once
+ * per error.
+ */
+export function errorDetailList(e: GatewayError): readonly ErrorDetail[] {
+  let list = detailLists.get(e);
+  if (!list) {
+    const details: ErrorDetail[] = e.reason ? [{ '@type': ERROR_INFO, reason: e.reason, domain: e.domain, metadata: e.metadata }] : [];
+    details.push(...e.details);
+    let skippedInfo = !e.reason;
+    for (const d of decodeStatusDetails(e.statusDetails)) {
+      if (!skippedInfo && d['@type'].endsWith('/google.rpc.ErrorInfo')) {
+        skippedInfo = true;
+        continue;
+      }
+      details.push(d);
+    }
+    list = details;
+    detailLists.set(e, list);
+  }
+  return list;
+}
+
 /** grpc-gateway's default error body: `{code, message, details}`, the ErrorInfo first. */
 export function defaultErrorBody(e: GatewayError): { code: number; message: string; details: ErrorDetail[] } {
-  const details: ErrorDetail[] = e.reason ? [{ '@type': ERROR_INFO, reason: e.reason, domain: e.domain, metadata: e.metadata }] : [];
-  details.push(...e.details);
-  return { code: e.code, message: e.message, details };
+  return { code: e.code, message: e.message, details: [...errorDetailList(e)] };
+}
+
+/**
+ * `Retry-After` (whole seconds, rounded up) from the error's google.rpc.RetryInfo, when it has
+ * one: a backend that says when to retry is heard by HTTP clients too.
+ */
+export function retryAfterFromDetails(e: GatewayError): string | undefined {
+  const info = errorDetailList(e).find((d) => d['@type'].endsWith('/google.rpc.RetryInfo'));
+  const delay = typeof info?.retryDelay === 'string' ? /^(-?\d+)(?:\.(\d+))?s$/.exec(info.retryDelay) : null;
+  if (!delay) return undefined;
+  const seconds = Number(delay[1]) + (delay[2] && Number(delay[2]) > 0 ? 1 : 0);
+  return String(Math.max(0, seconds));
 }
 
 export interface ErrorRendering {
@@ -72,8 +111,13 @@ export function renderError(error: GatewayError, rendering: ErrorRendering = {})
     headers = { 'content-type': contentType };
     body = JSON.stringify(fallback.body);
   }
-  // The table's Retry-After wins over whatever the mapping said (http-status.ts).
+  // The table's Retry-After wins over whatever the mapping said (http-status.ts); a RetryInfo
+  // detail gives one when neither the table nor the mapping did.
   const retryAfter = retryAfterOf(error);
   if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
+  else if (!Object.keys(headers).some((h) => h.toLowerCase() === 'retry-after')) {
+    const fromDetails = retryAfterFromDetails(error);
+    if (fromDetails !== undefined) headers['retry-after'] = fromDetails;
+  }
   return { status, headers, body };
 }

@@ -12,14 +12,15 @@
  */
 import type { ErrorMapping, ErrorMatch } from '../frontends/definition.js';
 import { DiagnosticCode, nestedSink, type DiagnosticSink } from '../frontends/diagnostics.js';
-import { codeName, GatewayError, parseCode } from '../core/gateway-error.js';
-import { DEFAULT_FALLBACK, defaultErrorBody, type ErrorMapper, type FallbackBody } from '../core/render-error.js';
+import { codeName, GatewayError, parseCode, type ErrorDetail } from '../core/gateway-error.js';
+import { DEFAULT_FALLBACK, defaultErrorBody, errorDetailList, type ErrorMapper, type FallbackBody } from '../core/render-error.js';
 import type { ErrorRulePlan, TemplatePlan } from '../routing/route-plan.js';
 import { compileTemplatePlan, planTemplate, type TemplateRenderer, type TemplateScope } from './template.js';
 
 
-/** What error templates see under `error.` */
+/** What error templates see under `error.` (the shape template.ts checks paths against: ERROR_VIEW_SHAPE). */
 export interface ErrorView {
+  /** The gRPC code number (grpc-gateway's `code`). */
   code: number;
   codeName: string;
   message: string;
@@ -27,6 +28,44 @@ export interface ErrorView {
   domain: string;
   metadata: Record<string, string>;
   httpStatus: number;
+  readonly details: ErrorDetailsView;
+}
+
+/**
+ * The error's details: `list` is every detail as the default body renders it (`@type` first);
+ * each standard google.rpc detail is also there by name (its first occurrence), in proto3 JSON:
+ * `badRequest.fieldViolations[].field`, `retryInfo.retryDelay` ("1.5s"), ….
+ */
+export interface ErrorDetailsView {
+  list: readonly ErrorDetail[];
+  [detail: string]: unknown;
+}
+
+/** google.rpc detail type → its name under `error.details`. */
+const DETAIL_NAMES: Record<string, string> = {
+  'google.rpc.ErrorInfo': 'errorInfo',
+  'google.rpc.RetryInfo': 'retryInfo',
+  'google.rpc.DebugInfo': 'debugInfo',
+  'google.rpc.QuotaFailure': 'quotaFailure',
+  'google.rpc.PreconditionFailure': 'preconditionFailure',
+  'google.rpc.BadRequest': 'badRequest',
+  'google.rpc.RequestInfo': 'requestInfo',
+  'google.rpc.ResourceInfo': 'resourceInfo',
+  'google.rpc.Help': 'help',
+  'google.rpc.LocalizedMessage': 'localizedMessage',
+};
+
+function detailsView(e: GatewayError): ErrorDetailsView {
+  const list = errorDetailList(e);
+  const view: ErrorDetailsView = { list };
+  for (const d of list) {
+    const name = DETAIL_NAMES[d['@type'].slice(d['@type'].lastIndexOf('/') + 1)];
+    if (name && !(name in view)) {
+      const { '@type': _, ...fields } = d;
+      view[name] = fields;
+    }
+  }
+  return view;
 }
 
 /** What error templates may read besides `error`: the bound request, on a route's own mappings. */
@@ -40,7 +79,20 @@ interface CompiledMapping {
 }
 
 export function errorView(e: GatewayError): ErrorView {
-  return { code: e.code, codeName: codeName(e.code), message: e.message, reason: e.reason, domain: e.domain, metadata: e.metadata, httpStatus: e.httpStatus };
+  let details: ErrorDetailsView | undefined;
+  return {
+    code: e.code,
+    codeName: codeName(e.code),
+    message: e.message,
+    reason: e.reason,
+    domain: e.domain,
+    metadata: e.metadata,
+    httpStatus: e.httpStatus,
+    // Decoded only when a template reads it.
+    get details() {
+      return (details ??= detailsView(e));
+    },
+  };
 }
 
 /**
