@@ -29,6 +29,11 @@ export async function startPattern(options: PatternStartOptions): Promise<Runnin
     return {
       address,
       protoFiles: server.protoFiles,
+      // A read that reaches the store itself (the cache passes maxId through): PostgreSQL
+      // connects lazily, so a re-bind to an unreachable database must fail here, before the swap.
+      ready: async () => {
+        await storage!.maxId();
+      },
       close: async () => {
         try {
           await server.close();
