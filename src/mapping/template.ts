@@ -41,6 +41,59 @@ export interface TemplateScope {
 const NODE_KEYS = new Set(['from', 'const', 'object', 'each']);
 
 /**
+ * The shape of plain data a template reads: `leaf` (a scalar), `list` (read whole or walked
+ * with `each`), `open` (any key below: metadata maps), or an object of known keys.
+ */
+type PlainShape = 'leaf' | 'list' | 'open' | { readonly [key: string]: PlainShape };
+
+/**
+ * What `error.` offers (error-mapper.ts, ErrorView): a path outside it can never resolve, so it
+ * fails at load instead of rendering nothing. Detail fields use their proto3 JSON names, as
+ * `error.details.list` renders them.
+ */
+export const ERROR_VIEW_SHAPE: PlainShape = {
+  code: 'leaf',
+  codeName: 'leaf',
+  message: 'leaf',
+  reason: 'leaf',
+  domain: 'leaf',
+  metadata: 'open',
+  httpStatus: 'leaf',
+  details: {
+    list: 'list',
+    errorInfo: { reason: 'leaf', domain: 'leaf', metadata: 'open' },
+    retryInfo: { retryDelay: 'leaf' },
+    debugInfo: { stackEntries: 'list', detail: 'leaf' },
+    quotaFailure: { violations: 'list' },
+    preconditionFailure: { violations: 'list' },
+    badRequest: { fieldViolations: 'list' },
+    requestInfo: { requestId: 'leaf', servingData: 'leaf' },
+    resourceInfo: { resourceType: 'leaf', resourceName: 'leaf', owner: 'leaf', description: 'leaf' },
+    help: { links: 'list' },
+    localizedMessage: { locale: 'leaf', message: 'leaf' },
+  },
+};
+
+/** Checks `segments` (after `root`) against a plain shape; the problem's message, or undefined. */
+function plainPathProblem(root: string, shape: PlainShape, segments: readonly string[]): string | undefined {
+  let current = shape;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i];
+    const at = [root, ...segments.slice(0, i)].join('.');
+    if (current === 'open') return undefined;
+    if (current === 'leaf' || current === 'list') return `'${at}' is ${current === 'list' ? "a list (read it whole, or walk it with 'each')" : 'a single value'}: it has no '${segment}'`;
+    const next: PlainShape | undefined = Object.hasOwn(current, segment) ? current[segment] : undefined;
+    if (next === undefined) {
+      const camel = segment.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+      const hint = camel !== segment && Object.hasOwn(current, camel) ? ` (the JSON name is '${camel}')` : '';
+      return `'${at}' has no '${segment}'${hint}; it has ${Object.keys(current).join(', ')}`;
+    }
+    current = next;
+  }
+  return undefined;
+}
+
+/**
  * Checks and resolves a template, reporting every problem into `sink` (pointers relative to
  * the template, prefixed with `pointer`).
  * @returns the plan, or undefined when a problem was reported.
@@ -135,10 +188,13 @@ function planRead(path: string, scope: PlanScope, sink: DiagnosticSink, pointer:
       if (!scope.request) return fail(DiagnosticCode.TEMPLATE, `'request' is not available here`);
       shape = { kind: 'message', type: scope.request };
       break;
-    case 'error':
+    case 'error': {
       if (!scope.error) return fail(DiagnosticCode.TEMPLATE, `'error' is only available in error templates`);
+      const problem = plainPathProblem('error', ERROR_VIEW_SHAPE, segments);
+      if (problem) return fail(DiagnosticCode.UNKNOWN_FIELD, problem);
       shape = { kind: 'plain' };
       break;
+    }
     case 'metadata':
       if (!scope.metadata) return fail(DiagnosticCode.TEMPLATE, `'metadata' is only available in response templates`);
       shape = { kind: 'plain' };

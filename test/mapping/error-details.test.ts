@@ -113,3 +113,59 @@ test('malformed status details never fail the error', () => {
   const e = statusToGatewayError({ code: Code.INTERNAL, details: 'x', statusDetails: Buffer.from([0xff, 0xff, 0xff]) });
   assert.deepEqual(JSON.parse(renderError(e).body), { code: 13, message: 'x', details: [] });
 });
+
+const unresolvable: [path: string, message: RegExp][] = [
+  ['error.details.fieldViolatons', /'error.details' has no 'fieldViolatons'; it has list, errorInfo, retryInfo/],
+  ['error.details.badRequest.field_violations', /has no 'field_violations' \(the JSON name is 'fieldViolations'\)/],
+  ['error.nope', /'error' has no 'nope'/],
+  ['error.message.text', /'error.message' is a single value: it has no 'text'/],
+  ['error.details.list.0', /'error.details.list' is a list/],
+];
+
+for (const [path, message] of unresolvable) {
+  test(`'${path}' fails validation (UNKNOWN_FIELD) instead of rendering nothing`, () => {
+    const problems: string[] = [];
+    compileErrorMapper([{ body: { object: { x: { from: path } } } } as ErrorMapping], { json: defaultJsonOptions }, undefined, (code, pointer, text) => problems.push(`${code} ${pointer} ${text}`));
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.match(problems[0], /^UNKNOWN_FIELD \/0\/body\/object\/x\/from /);
+    assert.match(problems[0], message);
+  });
+}
+
+test('open paths stay open: any metadata key, any errorInfo metadata key', () => {
+  const problems: string[] = [];
+  compileErrorMapper([{ body: { object: { a: { from: 'error.metadata.anything' }, b: { from: 'error.details.errorInfo.metadata.k' }, c: { from: 'error.details' } } } } as ErrorMapping], { json: defaultJsonOptions }, undefined, (code, pointer, text) => problems.push(`${code} ${pointer} ${text}`));
+  assert.deepEqual(problems, []);
+});
+
+test('a definition with a misspelled error path fails to load with file, line and pointer', async () => {
+  const { parseDefinitions } = await import('../../src/frontends/load-definition.js');
+  const { compileRouteTable } = await import('../../src/routing/compile-route-table.js');
+  const { DefinitionError } = await import('../../src/frontends/definition-error.js');
+  const yaml = `name: typo
+type: REST
+protos: [prism/test/v1/everything.proto]
+rest:
+  service: prism.test.v1.EverythingService
+  errors:
+    - match: { code: INVALID_ARGUMENT }
+      body:
+        object:
+          violations: { each: error.details.fieldViolatons }
+  routes:
+    - { id: echo, method: POST, path: /echo, grpc: Echo, params: [{ from: body, to: '*' }] }
+`;
+  let error: unknown;
+  try {
+    compileRouteTable(parseDefinitions(yaml, 'typo.yaml', process.cwd()).map((loaded) => ({ loaded })));
+  } catch (err) {
+    error = err;
+  }
+  assert.ok(error instanceof DefinitionError, String(error));
+  const [problem] = error.problems;
+  assert.equal(problem.code, 'UNKNOWN_FIELD');
+  assert.equal(problem.file, 'typo.yaml');
+  assert.equal(problem.pointer, '/rest/errors/0/body/object/violations/each');
+  assert.equal(problem.line, 10);
+  assert.match(problem.message, /fieldViolatons/);
+});
