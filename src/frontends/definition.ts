@@ -240,6 +240,11 @@ export const RouteMappingSchema = Type.Object(
     response: Type.Optional(ResponseMappingSchema),
     readiness: Type.Optional(Type.Boolean({ description: 'Answer only while the upstream is healthy (grpc.health.v1); otherwise UNAVAILABLE.' })),
     deadlineMs: Type.Optional(Type.Integer({ minimum: 1 })),
+    unknownFields: Type.Optional(
+      StringEnum(['ignore', 'reject'], {
+        description: 'What to do with body keys no field takes: ignore (default, as proto3 JSON parsers do) or reject (400, reason BODY_INVALID naming the key).',
+      }),
+    ),
     bodySchema: Type.Optional(
       Type.Unsafe<Record<string, unknown> | boolean>({ type: ['object', 'boolean'], description: 'JSON Schema (2020-12) the parsed body must satisfy before any mapping or call.' }),
     ),
@@ -297,6 +302,11 @@ export const RestConfigSchema = Type.Object(
     ),
     trailingSlash: Type.Optional(Type.Boolean({ description: 'Tolerate one trailing slash on every route (`/a/b/` is `/a/b`).' })),
     unknownQuery: Type.Optional(StringEnum(['ignore', 'reject'], { description: 'What to do with query parameters no route binds: ignore (default) or reject (400).' })),
+    unknownFields: Type.Optional(
+      StringEnum(['ignore', 'reject'], {
+        description: 'What to do with body keys no field takes: ignore (default, as proto3 JSON parsers do) or reject (400, reason BODY_INVALID naming the key).',
+      }),
+    ),
     lenientStrings: Type.Optional(
       Type.Boolean({
         description: 'JSON bodies may give a number or boolean for a string field, taken as its text (as Jackson-based servers accept). Off by default: proto3 JSON is strict.',
