@@ -409,6 +409,8 @@ function paramMappingOf(b: BindingPlan): ParamMapping {
   if (b.coercion.coerce !== undefined) out.coerce = b.coercion.coerce;
   if (b.rename !== undefined) out.rename = { ...b.rename };
   if (b.ignore !== undefined) out.ignore = [...b.ignore];
+  if (b.encoding !== undefined) out.encoding = b.encoding;
+  if (b.entityTag) out.entityTag = true;
   return out;
 }
 
@@ -420,6 +422,8 @@ function responseMappingOf(plan: ResponsePlan, frontendJson: JsonRenderOptions):
   if (headers.length > 0) out.headers = Object.fromEntries(headers.map(([name, t]) => [name, templateOf(t)]));
   if (plan.declared && plan.body) out.body = templateOf(plan.body);
   if (plan.raw) out.raw = true;
+  if (plan.etag) out.etag = templateOf(plan.etag);
+  if (plan.textBytes) out.textBytes = [...plan.textBytes];
   if (JSON.stringify(plan.json) !== JSON.stringify(frontendJson)) out.json = { ...plan.json };
   return out;
 }
@@ -556,7 +560,9 @@ function derivedBodySchema(bindings: BindingPlan[], requestType: protobuf.Type, 
   for (const b of bindings) {
     const name = b.source.kind === 'body' ? b.source.name : '';
     if (name === '') {
-      if (b.target === '*') {
+      // OpenAPI 3.1 describes bytes of any type by leaving the schema open (no JSON in them).
+      if (b.encoding === 'raw') parts.push({ description: 'The body\'s bytes as sent, of any content type; never parsed as JSON.' });
+      else if (b.target === '*') {
         parts.push(b.rename || b.ignore ? ctx.schemas.messageBody(requestType, ctx.json, b.rename, b.ignore) : ctx.schemas.message(requestType, ctx.json));
       } else {
         parts.push(fieldOrAny(requestType, b.target, ctx));
@@ -596,7 +602,9 @@ function describeResponses(route: CompiledRoute, ctx: OperationContext): Record<
   const response = plan.response;
   const json = response.json;
   let body: SchemaObject;
-  if (response.raw) body = { type: 'string' };
+  if (response.raw && response.body?.kind === 'read' && response.body.source.shape.kind === 'field' && response.body.source.shape.field.kind === 'bytes') {
+    body = { description: 'The bytes of the reply\'s bytes field as stored, under their own content type.' };
+  } else if (response.raw) body = { type: 'string' };
   else if (response.declared && response.body) body = ctx.schemas.template(response.body, ctx.root, json);
   else if (route.grpc) body = ctx.schemas.message(route.grpc.responseType, json);
   else body = { type: 'object', maxProperties: 0 };
@@ -612,6 +620,7 @@ function describeResponses(route: CompiledRoute, ctx: OperationContext): Record<
   // as ordinary replies in the frontend's fallback type (handle-stream.ts).
   const errorTypes = stream ? [route.frontend.negotiator.fallbackType] : plan.produces;
   const headerNames = Object.keys(response.headers);
+  if (response.etag) headerNames.push('ETag');
   if (headerNames.length > 0) success.headers = Object.fromEntries(headerNames.map((name) => [name, { schema: { type: 'string' } }]));
   responses[String(response.status)] = success;
 

@@ -212,7 +212,7 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
       return void report('nullValue', DiagnosticCode.TYPE_MISMATCH, (err as Error).message);
     }
   }
-  // The plan has no place for `encoding` yet: a raw body is recorded as the body it is read from.
+  // A raw body is the whole body (source `body`, no name) read with `encoding: raw`.
   const source: BindingSource = root === 'const' ? { kind: 'const', value: param.const } : { kind: root === 'rawBody' ? 'body' : root, name: sourceName };
   const binding: BindingPlan = {
     source,
@@ -227,6 +227,9 @@ function compileParam(requestType: protobuf.Type, param: ParamMapping, root: Sou
     ...(param.mapOptions !== undefined ? { mapOptions: param.mapOptions } : {}),
     ...(param.rename !== undefined ? { rename: param.rename } : {}),
     ...(param.ignore !== undefined ? { ignore: param.ignore } : {}),
+    // base64 is what proto3 JSON does anyway: only the other encodings are decisions.
+    ...(param.encoding === 'utf8' || param.encoding === 'raw' ? { encoding: param.encoding } : {}),
+    ...(param.entityTag === true ? { entityTag: true as const } : {}),
     precedence: PRECEDENCE[root],
   };
   const entityTag = param.entityTag === true;

@@ -25,15 +25,6 @@ export type ResponseMapper = ((response: unknown, request: unknown, metadata?: R
   readonly rawBytes?: boolean;
 };
 
-/**
- * The response options the route plan has no place for yet, kept beside it: `etag` (the ETag
- * header's value) and `textBytes` (bytes fields rendered as UTF-8 text).
- */
-export interface BytesResponsePlan extends ResponsePlan {
-  readonly etag?: TemplatePlan;
-  readonly textBytes?: readonly string[];
-}
-
 /** What an HTTP header value may hold (RFC 9110 field-value: no CR, LF or other controls). */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
@@ -72,7 +63,7 @@ export function planResponse(
     else textBytes.forEach((path, i) => resolveBytesPath(types.response!, path, (code, message) => counting(code, `/textBytes/${i}`, message)));
   }
   if (problems > 0) return undefined;
-  const plan: BytesResponsePlan = {
+  const plan: ResponsePlan = {
     status: mapping?.status ?? 200,
     raw,
     json,
@@ -112,15 +103,14 @@ function resolveBytesPath(type: protobuf.Type, path: string, report: (code: Diag
 /** Compiles a response plan (made against the same types) into the route's response mapper. */
 export function compileResponseMapper(plan: ResponsePlan, types: { response?: protobuf.Type; request?: protobuf.Type }): ResponseMapper {
   const scope = { response: types.response, request: types.request, metadata: true, json: plan.json };
-  const extra = plan as BytesResponsePlan;
   const status = plan.status;
   const raw = plan.raw;
   // A raw body that reads one bytes field of the reply is written as those bytes, untouched.
   const bytesRead = raw && plan.body?.kind === 'read' && isBytesRead(plan.body.source) ? plan.body.source.keys : undefined;
   const body: TemplateRenderer = bytesRead ? (ctx) => readBytes(ctx.response, bytesRead) : plan.body ? compileTemplatePlan(plan.body, scope) : () => ({});
   const headers: [string, TemplateRenderer][] = Object.entries(plan.headers).map(([name, t]) => [name.toLowerCase(), compileTemplatePlan(t, scope)]);
-  const etag = extra.etag ? compileTemplatePlan(extra.etag, scope) : undefined;
-  const asText = extra.textBytes && types.response ? compileTextBytes(types.response, extra.textBytes) : undefined;
+  const etag = plan.etag ? compileTemplatePlan(plan.etag, scope) : undefined;
+  const asText = plan.textBytes && types.response ? compileTextBytes(types.response, plan.textBytes) : undefined;
 
   const mapper = (response: unknown, request: unknown, metadata?: Readonly<Record<string, string>>): MappedResponse => {
     const ctx = { response: asText && response ? asText(response) : response, request, metadata };

@@ -57,6 +57,13 @@ export interface BindingPlan {
   readonly mapOptions?: { readonly caseInsensitive?: boolean; readonly trim?: boolean };
   readonly rename?: Readonly<Record<string, string>>;
   readonly ignore?: readonly string[];
+  /**
+   * How a `bytes` target is fed (absent: base64, proto3 JSON): `utf8` takes a text's own
+   * UTF-8 bytes; `raw` (source `body`, name empty) takes the body's bytes as sent, never parsed.
+   */
+  readonly encoding?: 'utf8' | 'raw';
+  /** A header holding entity tags: the first tag is read without quotes and `W/` (`*` kept). */
+  readonly entityTag?: true;
   /** Later bindings overwrite earlier ones: const < query, header < body < path. */
   readonly precedence: number;
 }
@@ -112,6 +119,10 @@ export interface ResponsePlan {
   readonly body?: TemplatePlan;
   /** The body template was written in the definition (otherwise it is the whole reply). */
   readonly declared: boolean;
+  /** The `ETag` header's value, written as a strong entity tag (`"<value>"`); left out when empty. */
+  readonly etag?: TemplatePlan;
+  /** Response `bytes` fields (paths through repeated messages, `items.key`) rendered as UTF-8 text. */
+  readonly textBytes?: readonly string[];
 }
 
 /** One error mapping, in the order they are tried (the route's own first). */
