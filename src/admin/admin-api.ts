@@ -10,8 +10,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import type { BackendRegistry, RegisteredBackend } from '../backends/backend-registry.js';
-import { BackendReason } from '../backends/backend-reason.js';
-import { Code, GATEWAY_DOMAIN, GatewayError, gatewayError, GatewayReason, type ErrorDetail } from '../core/gateway-error.js';
+import { Code, gatewayError, GatewayReason, type ErrorDetail } from '../core/gateway-error.js';
 import type { HttpInput, HttpReply } from '../core/http-types.js';
 import { renderError } from '../core/render-error.js';
 import { DefinitionError, type DefinitionProblem } from '../frontends/definition-error.js';
@@ -194,7 +193,7 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
           const users = ctx.backends.usersOf(name);
           if (users.length > 0) {
             const named = users.map((u) => `${u.namespace}/${u.slot}`);
-            return backendConflict(Code.FAILED_PRECONDITION, BackendReason.BACKEND_IN_USE, `backend '${name}' is bound to ${named.map((n) => `slot ${n}`).join(', ')}; bind those slots elsewhere first`, { backend: name, usedBy: named.join(',') });
+            return problem(Code.FAILED_PRECONDITION, GatewayReason.BACKEND_IN_USE, `backend '${name}' is bound to ${named.map((n) => `slot ${n}`).join(', ')}; bind those slots elsewhere first`, { backend: name, usedBy: named.join(',') });
           }
           await ctx.store.putBackend({ name, type: backend.type, config: {}, deleted: true });
           ctx.backends.remove(name);
@@ -282,25 +281,12 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
   return { routes, reload };
 }
 
-const noBackend = (name: string): HttpReply => backendProblem(Code.NOT_FOUND, BackendReason.BACKEND_NOT_FOUND, `no backend named '${name}'`, { backend: name });
-
-/** A backend command's error, in the gateway's domain; the status comes from the code. */
-function backendProblem(code: Code, reason: BackendReason, message: string, metadata: Record<string, string>, details: readonly ErrorDetail[] = []): HttpReply {
-  return renderError(new GatewayError(code, message, { reason, domain: GATEWAY_DOMAIN, metadata, details }));
-}
-
-/**
- * A conflict with the backend's state (in use, owned by the file): 409, as READ_ONLY_FRONTEND
- * answers. The status is set here only until these reasons have rows in core/http-status.ts.
- */
-function backendConflict(code: Code, reason: BackendReason, message: string, metadata: Record<string, string>): HttpReply {
-  return { ...backendProblem(code, reason, message, metadata), status: 409 };
-}
+const noBackend = (name: string): HttpReply => problem(Code.NOT_FOUND, GatewayReason.BACKEND_NOT_FOUND, `no backend named '${name}'`, { backend: name });
 
 function fileOwnedBackend(name: string): HttpReply {
-  return backendConflict(
+  return problem(
     Code.FAILED_PRECONDITION,
-    BackendReason.READ_ONLY_BACKEND,
+    GatewayReason.READ_ONLY_BACKEND,
     `backend '${name}' is defined in the config file; change it there: backends from the config file cannot be changed or deleted through the admin API`,
     { backend: name, origin: 'file' },
   );
@@ -318,9 +304,9 @@ async function putBackend(ctx: AdminContext, name: string, text: string): Promis
   try {
     body = parseYaml(text);
   } catch {
-    return backendProblem(Code.INVALID_ARGUMENT, BackendReason.BACKEND_INVALID, 'the body must be a YAML or JSON object { type, config }', { backend: name });
+    return problem(Code.INVALID_ARGUMENT, GatewayReason.BACKEND_INVALID, 'the body must be a YAML or JSON object { type, config }', { backend: name });
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return backendProblem(Code.INVALID_ARGUMENT, BackendReason.BACKEND_INVALID, 'the body must be a YAML or JSON object { type, config }', { backend: name });
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return problem(Code.INVALID_ARGUMENT, GatewayReason.BACKEND_INVALID, 'the body must be a YAML or JSON object { type, config }', { backend: name });
   const { type, config = {}, name: named, ...rest } = body as { type?: unknown; config?: unknown; name?: unknown };
   const violations: { field: string; description: string }[] = Object.keys(rest).map((key) => ({ field: `/${key}`, description: `unknown field '${key}' (a backend has name, type and config)` }));
   if (named !== undefined && named !== name) violations.push({ field: '/name', description: `the body names backend '${String(named)}', the path '${name}'` });
@@ -335,20 +321,20 @@ async function putBackend(ctx: AdminContext, name: string, text: string): Promis
     for (const warning of checked.warnings) ctx.log?.warn({ backend: name }, warning);
   }
   if (violations.length > 0) {
-    return backendProblem(Code.INVALID_ARGUMENT, BackendReason.BACKEND_INVALID, `backend '${name}' was rejected; nothing changed`, { backend: name, problems: String(violations.length) }, [
+    return problem(Code.INVALID_ARGUMENT, GatewayReason.BACKEND_INVALID, `backend '${name}' was rejected; nothing changed`, { backend: name, problems: String(violations.length) }, [
       { '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: violations },
     ]);
   }
   const next: RegisteredBackend = { name, type: type as string, config: config as Record<string, unknown>, origin: 'admin' };
   const users = ctx.backends.usersOf(name);
   if (users.length > 0) {
-    if (!ctx.rebind) return backendProblem(Code.UNIMPLEMENTED, BackendReason.BACKEND_REBIND_FAILED, `backend '${name}' is bound to pattern slots and this gateway cannot re-bind them`, { backend: name });
+    if (!ctx.rebind) return problem(Code.UNAVAILABLE, GatewayReason.BACKEND_REBIND_FAILED, `backend '${name}' is bound to pattern slots and this gateway cannot re-bind them`, { backend: name });
     const namespaces = [...new Set(users.map((u) => u.namespace))];
     try {
       await ctx.rebind(namespaces, (n) => (n === name ? next : ctx.backends.get(n)));
     } catch (err) {
       ctx.log?.warn({ backend: name, namespaces, reason: (err as Error).message }, 'backend re-bind failed; the old binding keeps serving');
-      return backendProblem(Code.UNAVAILABLE, BackendReason.BACKEND_REBIND_FAILED, `backend '${name}' was not changed: ${(err as Error).message}; the old binding keeps serving`, { backend: name, namespaces: namespaces.join(',') });
+      return problem(Code.UNAVAILABLE, GatewayReason.BACKEND_REBIND_FAILED, `backend '${name}' was not changed: ${(err as Error).message}; the old binding keeps serving`, { backend: name, namespaces: namespaces.join(',') });
     }
   }
   await ctx.store.putBackend({ name, type: next.type, config: { ...next.config }, deleted: false });

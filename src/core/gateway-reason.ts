@@ -53,6 +53,15 @@ export const GatewayReason = {
   READ_ONLY_FRONTEND: 'READ_ONLY_FRONTEND',
   /** Several routes share the id asked for; `frontend` and `namespace` narrow. */
   ROUTE_AMBIGUOUS: 'ROUTE_AMBIGUOUS',
+  BACKEND_NOT_FOUND: 'BACKEND_NOT_FOUND',
+  /** The type or config does not fit, or a slot bound to the backend could not serve it. */
+  BACKEND_INVALID: 'BACKEND_INVALID',
+  /** A backend bound to pattern slots cannot be deleted. */
+  BACKEND_IN_USE: 'BACKEND_IN_USE',
+  /** A backend the config file defines: the admin API cannot change it. */
+  READ_ONLY_BACKEND: 'READ_ONLY_BACKEND',
+  /** The new binding did not connect or pass its health check; the old one keeps serving. */
+  BACKEND_REBIND_FAILED: 'BACKEND_REBIND_FAILED',
   EXPORT_UNAVAILABLE: 'EXPORT_UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const;
@@ -96,6 +105,11 @@ export const REASON_CODES: { readonly [R in GatewayReason]: readonly string[] } 
   NAMESPACE_REQUIRED: ['INVALID_ARGUMENT'],
   READ_ONLY_FRONTEND: ['FAILED_PRECONDITION'],
   ROUTE_AMBIGUOUS: ['INVALID_ARGUMENT'],
+  BACKEND_NOT_FOUND: ['NOT_FOUND'],
+  BACKEND_INVALID: ['INVALID_ARGUMENT'],
+  BACKEND_IN_USE: ['FAILED_PRECONDITION'],
+  READ_ONLY_BACKEND: ['FAILED_PRECONDITION'],
+  BACKEND_REBIND_FAILED: ['UNAVAILABLE'],
   EXPORT_UNAVAILABLE: ['UNIMPLEMENTED'],
   INTERNAL: ['INTERNAL'],
 };

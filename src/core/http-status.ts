@@ -61,6 +61,12 @@ export const REASON_STATUS: { readonly [R in GatewayReason]: ReasonStatus | type
   // FAILED_PRECONDITION alone says 400; the request is fine, the resource's owner is not the API.
   READ_ONLY_FRONTEND: { status: 409 },
   ROUTE_AMBIGUOUS: BY_CODE,
+  BACKEND_NOT_FOUND: BY_CODE,
+  BACKEND_INVALID: BY_CODE,
+  // Conflicts with the backend's state, as READ_ONLY_FRONTEND: the request is fine.
+  BACKEND_IN_USE: { status: 409 },
+  READ_ONLY_BACKEND: { status: 409 },
+  BACKEND_REBIND_FAILED: BY_CODE,
   EXPORT_UNAVAILABLE: BY_CODE,
   INTERNAL: BY_CODE,
 };
