@@ -8,7 +8,7 @@
  *   --pairs N        rounds of the headline A/B comparisons (default 5, at least 1)
  *   --rounds N       rounds of secondary comparisons (default 3)
  *   --warmup S       seconds of warm-up load per system (default 2)
- *   --only LIST      scenarios, comma-separated: echo,confluent,latency,postgres,routes,profile,streams,rpc (default all)
+ *   --only LIST      scenarios, comma-separated: echo,confluent,latency,postgres,routes,profile,streams,rpc,keyvalue (default all)
  *   --quick          --duration 3 --pairs 2 --rounds 1 --warmup 1
  *   --log-level L    the gateways' log level (default warn: errors only, like grpc-gateway)
  *   --no-build       reuse the last private build (bench/.cache/build) instead of compiling
@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runConfluent } from './confluent.js';
 import { runEcho } from './echo.js';
+import { runKeyValue } from './keyvalue.js';
 import { runLatency } from './latency.js';
 import { buildSnapshot, createContext, ensurePeer, PORTS, serveDefaultUpstream, type BenchOptions } from './lib/context.js';
 import { canConnect, run, stopAll } from './lib/processes.js';
@@ -35,7 +36,7 @@ import type { RouteScaleWildcardsResult } from './route-scale-wildcards.js';
 import { runRpc } from './rpc.js';
 import { runStreams } from './streams.js';
 
-const SCENARIOS = ['echo', 'confluent', 'latency', 'postgres', 'routes', 'profile', 'streams', 'rpc'];
+const SCENARIOS = ['echo', 'confluent', 'latency', 'postgres', 'routes', 'profile', 'streams', 'rpc', 'keyvalue'];
 const benchDir = import.meta.dirname;
 
 function parseOptions(argv: string[]): BenchOptions & { write: boolean } {
@@ -152,6 +153,11 @@ async function main(): Promise<void> {
     }
     if (options.only.has('rpc')) {
       results.rpc = await runRpc(ctx);
+      await stopAll();
+    }
+    if (options.only.has('keyvalue')) {
+      // Kept in the results file and printed by the scenario (report.ts does not render it yet).
+      Object.assign(results, { keyvalue: await runKeyValue(ctx) });
       await stopAll();
     }
   } finally {

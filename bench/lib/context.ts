@@ -33,6 +33,7 @@ export const PORTS = {
   goGatewayStreamsIdle: 18101,
   rpcGateway: 18102,
   rpcAdmin: 18103,
+  keyvalueGateway: 18104,
 } as const;
 
 export interface BenchOptions {
