@@ -81,9 +81,7 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
   const state: CallState = {};
   let upstreamCode: number | undefined;
   try {
-    const call = route.mapRequest.readsRawBody
-      ? await prepareCall(rawBodyRoute(route, input.body), params, withoutBody(input), { source: 'body', auth, requestId }, state)
-      : await prepareCall(route, params, input, { source: 'body', auth, requestId }, state);
+    const call = await prepareCall(route, params, input, { source: 'body', auth, requestId }, state);
     let response: unknown;
     let metadata: Readonly<Record<string, string>> | undefined;
     let cacheKey: string | undefined;
@@ -114,18 +112,16 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
     }
     const mapped = route.mapResponse(response, state.request, metadata);
     const bytes = Buffer.isBuffer(mapped.body) ? mapped.body : undefined;
-    const payload = bytes ? bytes.toString('latin1') : mapped.raw ? String(mapped.body) : JSON.stringify(mapped.body) ?? '';
-    const reply: HttpReply = { status: mapped.status, headers: { 'content-type': responseType, ...mapped.headers }, body: payload, upstreamCode, principal: state.principal };
+    const text = bytes ? '' : mapped.raw ? String(mapped.body) : JSON.stringify(mapped.body) ?? '';
+    const reply: HttpReply = { status: mapped.status, headers: { 'content-type': responseType, ...mapped.headers }, body: text, upstreamCode, principal: state.principal };
     if (bytes) {
-      (reply as BytesReply).bodyEncoding = 'latin1';
+      reply.bytes = bytes;
       // Bytes stored without a type are bytes of no known type.
       if (reply.headers['content-type'] === '') reply.headers['content-type'] = 'application/octet-stream';
     }
     if (route.writes) reply.clearedCache = clearCache(route.frontend);
     else if (cacheKey !== undefined) {
-      const cached: HttpReply = { status: reply.status, headers: { ...reply.headers }, body: payload };
-      if (bytes) (cached as BytesReply).bodyEncoding = 'latin1';
-      route.frontend.cache.set(route.id, cacheKey, cached, route.cache!, generation);
+      route.frontend.cache.set(route.id, cacheKey, { status: reply.status, headers: { ...reply.headers }, body: text, ...(bytes ? { bytes } : {}) }, route.cache!, generation);
     }
     return reply;
   } catch (err) {
@@ -137,33 +133,6 @@ async function invokeRoute(route: CompiledRoute, params: Record<string, string>,
     if (route.writes && upstreamCode !== undefined) reply.clearedCache = clearCache(route.frontend);
     return reply;
   }
-}
-
-/**
- * A reply whose body is bytes (a raw `bytes` response): `body` holds them one character per
- * byte (latin1), so its length is their length, and the adapter writes them back as bytes.
- */
-export interface BytesReply extends HttpReply {
-  bodyEncoding: 'latin1';
-}
-
-/** The bytes a reply's body stands for: UTF-8 text, or a BytesReply's bytes. */
-export function replyBodyBytes(reply: HttpReply): Buffer {
-  return Buffer.from(reply.body, (reply as Partial<BytesReply>).bodyEncoding ?? 'utf8');
-}
-
-/**
- * The route as prepareCall sees it when it reads the raw body: its mapper is handed the
- * body's bytes (and prepareCall is handed no body, so nothing parses them as JSON).
- */
-function rawBodyRoute(route: CompiledRoute, body: Buffer | undefined): CompiledRoute {
-  const mapRequest = route.mapRequest;
-  return { ...route, mapRequest: (values) => mapRequest({ ...values, rawBody: body }) };
-}
-
-/** The request without its body (what prepareCall reads of it, so no getter is lost). */
-function withoutBody(input: HttpInput): HttpInput {
-  return { method: input.method, path: input.path, query: input.query, headers: input.headers, body: undefined, requestId: input.requestId, clientAddress: input.clientAddress };
 }
 
 function clearCache(frontend: CompiledFrontend): HttpReply['clearedCache'] {

@@ -36,7 +36,13 @@ export interface CallSignal {
 export interface HttpReply {
   status: number;
   headers: Record<string, string>;
+  /** Text, written as UTF-8 (empty when `bytes` is set). */
   body: string;
+  /**
+   * Bytes written as they are instead of `body`: a route answering a `bytes` field as it was
+   * stored. Everything rendered (JSON, errors, admin answers) is text and leaves this unset.
+   */
+  bytes?: Buffer;
   /** The route and frontend that answered, for logs and metrics. */
   routeId?: string;
   frontend?: string;

@@ -67,12 +67,14 @@ export async function prepareCall(route: CompiledRoute, params: Record<string, s
   let message: Uint8Array | undefined;
   if (source !== 'per-message') {
     let body: unknown;
-    if (source === 'body') {
+    // A route that reads the body as bytes (`encoding: raw`) takes it of any type, unparsed.
+    const rawBody = source === 'body' && route.mapRequest.readsRawBody ? input.body : undefined;
+    if (source === 'body' && !route.mapRequest.readsRawBody) {
       body = parseBody(route.frontend, input);
       route.validateBody?.(body);
     }
     if (route.frontend.unknownQuery === 'reject') rejectUnknownQuery(route, input.query);
-    state.request = route.mapRequest({ params, query: input.query, headers: input.headers, body });
+    state.request = route.mapRequest({ params, query: input.query, headers: input.headers, body, ...(rawBody ? { rawBody } : {}) });
   } else if (route.frontend.unknownQuery === 'reject') {
     rejectUnknownQuery(route, input.query);
   }

@@ -4,7 +4,6 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
-import { replyBodyBytes } from '../core/handle-request.js';
 import { hostOf } from '../core/http-input-values.js';
 import type { CallSignal, HttpInput, HttpReply } from '../core/http-types.js';
 import type { StreamResponse } from '../core/handle-stream.js';
@@ -17,7 +16,7 @@ export function sendReply(reply: FastifyReply, result: HttpReply): FastifyReply 
   reply.headers(result.headers);
   // A Buffer goes out untouched: fastify would append `; charset=utf-8` to a string's type,
   // and clients compare the media type exactly.
-  return reply.send(replyBodyBytes(result));
+  return reply.send(result.bytes ?? Buffer.from(result.body, 'utf8'));
 }
 
 /** The path of a request URL, without the query string (still percent-encoded). */

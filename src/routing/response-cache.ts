@@ -35,9 +35,9 @@ export const RESPONSE_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 /** What an entry costs beside its strings: the reply object, the cache's own bookkeeping. */
 const ENTRY_OVERHEAD_BYTES = 128;
 
-/** Roughly what an entry holds in memory: key, body and headers as UTF-8, plus overhead. */
+/** Roughly what an entry holds in memory: key, body (text as UTF-8, or bytes) and headers, plus overhead. */
 function entryBytes(reply: HttpReply, key: string): number {
-  let bytes = ENTRY_OVERHEAD_BYTES + Buffer.byteLength(key) + Buffer.byteLength(reply.body);
+  let bytes = ENTRY_OVERHEAD_BYTES + Buffer.byteLength(key) + Buffer.byteLength(reply.body) + (reply.bytes?.length ?? 0);
   for (const name in reply.headers) bytes += name.length + Buffer.byteLength(reply.headers[name]);
   return bytes;
 }
@@ -76,7 +76,10 @@ export function createResponseCache(maxBytes = RESPONSE_CACHE_MAX_BYTES): Respon
         });
         byRoute.set(route, entries);
       }
-      entries.set(key, reply, policy.ttlMs === undefined ? undefined : { ttl: policy.ttlMs });
+      // Bytes may be a view into the whole decoded reply: the entry keeps a copy of its own,
+      // so it holds (and is counted for) only them.
+      const entry = reply.bytes ? { ...reply, bytes: Buffer.from(reply.bytes) } : reply;
+      entries.set(key, entry, policy.ttlMs === undefined ? undefined : { ttl: policy.ttlMs });
     },
     clear() {
       generation++;
