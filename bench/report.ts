@@ -9,6 +9,7 @@ import type { LatencyResult } from './latency.js';
 import type { PostgresResult } from './postgres.js';
 import type { ProfileResult } from './profile.js';
 import type { RouteScaleResult } from './route-scale.js';
+import { renderKeyValue, type KeyValueResult } from './keyvalue.js';
 import { renderRpc, type RpcResult } from './rpc.js';
 import { renderStreams, type StreamsResult } from './streams.js';
 import type { SystemRuns } from './lib/alternate.js';
@@ -28,6 +29,7 @@ export interface RunResults {
   postgres?: PostgresResult;
   streams?: StreamsResult;
   rpc?: RpcResult;
+  keyvalue?: KeyValueResult;
 }
 
 export interface Machine {
@@ -157,6 +159,7 @@ export function renderMarkdown(r: RunResults): string {
   }
   if (r.streams) out.push(...renderStreams(r.streams));
   if (r.rpc) out.push(...renderRpc(r.rpc));
+  if (r.keyvalue) out.push(...renderKeyValue(r.keyvalue));
   return out.join('\n');
 }
 

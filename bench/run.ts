@@ -156,8 +156,7 @@ async function main(): Promise<void> {
       await stopAll();
     }
     if (options.only.has('keyvalue')) {
-      // Kept in the results file and printed by the scenario (report.ts does not render it yet).
-      Object.assign(results, { keyvalue: await runKeyValue(ctx) });
+      results.keyvalue = await runKeyValue(ctx);
       await stopAll();
     }
   } finally {

@@ -21,6 +21,8 @@ export const REDIS_BACKEND: BackendType = {
     pool: Optional(PoolSchema),
     timeouts: Optional(TimeoutsSchema),
     tls: Optional(BackendTlsSchema),
+    connectTimeoutMs: Optional(Type.Integer({ minimum: 1, description: "The keyvalue pattern's connect timeout (ms)." })),
+    changeRetention: Optional(Type.Integer({ minimum: 1, description: "The keyvalue pattern's change log: changes kept for watchers (default 10000)." })),
   }),
   interfaces: ['keyvalue_basic', 'keyvalue_ttl', 'keyvalue_scan', 'keyvalue_watch', 'pubsub_basic', 'queue_basic', 'stream_basic'],
 };
