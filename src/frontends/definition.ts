@@ -43,7 +43,9 @@ export type OmitRule = Static<typeof OmitRuleSchema>;
  * - `{ from: 'response.a.b' }` a value (roots: response, request, error, item, metadata);
  * - `{ const: X }` a constant (any JSON);
  * - `{ object: { key: Template } }` an object whose fields may be omitted by their rules;
- * - `{ each: 'response.items', item: Template }` an array built from a repeated field.
+ * - `{ each: 'response.items', item: Template }` an array built from a repeated field;
+ * - `{ format: '/v1/todos/{response.id}' }` a string of literal text and values (`{{`, `}}`
+ *   for literal braces).
  * Node options: `omitWhen` (in objects), `when` (include only if the value is truthy), `map`
  * (value map), `default`, `int64`.
  *
@@ -62,6 +64,9 @@ export const TemplateSchema = Type.Recursive(
           const: Type.Optional(Json({ description: 'A constant (any JSON).' })),
           object: Type.Optional(Type.Record(Type.String(), This, { description: 'An object whose fields may be omitted by their rules.' })),
           each: Type.Optional(Type.String({ pattern: VALUE_PATH, description: 'An array built from this repeated field, one `item` per element.' })),
+          format: Type.Optional(
+            Type.String({ description: 'A string of literal text and `{root.a.b}` values, each written as text: `/v1/todos/{response.id}`; `{{` and `}}` are literal braces.' }),
+          ),
           item: Type.Optional(This),
           omitWhen: Type.Optional(
             Type.Union([OmitRuleSchema, Type.Array(OmitRuleSchema)], {

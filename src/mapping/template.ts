@@ -11,6 +11,7 @@ import type { OmitRule, Template, TemplateNode } from '../frontends/definition.j
 import { DiagnosticCode, type DiagnosticCode as Code, type DiagnosticSink } from '../frontends/diagnostics.js';
 import { fieldShape, lookupField, type FieldShape, type ObjectFieldPlan, type ReadPlan, type TemplatePlan, type ValueShape } from '../routing/route-plan.js';
 import { describeField, findField, typeName } from './field-path.js';
+import { parseFormat } from './format-string.js';
 import { compileFieldRenderer, compileMessageRenderer, elementRenderer, type JsonRenderOptions, type ValueRenderer } from './message-json.js';
 
 export interface TemplateContext {
@@ -38,7 +39,36 @@ export interface TemplateScope {
   json: JsonRenderOptions;
 }
 
-const NODE_KEYS = new Set(['from', 'const', 'object', 'each']);
+const NODE_KEYS = new Set(['from', 'const', 'object', 'each', 'format']);
+
+/** A piece of a `format` node's plan: literal text, or a value read and written as text. */
+export type FormatPartPlan = { readonly text: string } | { readonly read: ReadPlan };
+
+/**
+ * The plan of a `format` node. route-plan.ts's TemplatePlan is the union the route plans carry;
+ * until that union names this kind, `Plan` below widens it, and the casts where plans are
+ * stored are no-ops once it does.
+ */
+export interface FormatPlan {
+  readonly kind: 'format';
+  /** The string as written (what an export writes back). */
+  readonly format: string;
+  readonly parts: readonly FormatPartPlan[];
+  readonly map?: Readonly<Record<string, unknown>>;
+  readonly default?: unknown;
+}
+
+type Plan = TemplatePlan | FormatPlan;
+
+/**
+ * Well-known message types whose proto3 JSON is a single string or scalar, so a `format`
+ * reference may write them as text; any other message is refused at load.
+ */
+const SCALAR_JSON_MESSAGES = new Set(
+  ['Timestamp', 'Duration', 'FieldMask', 'DoubleValue', 'FloatValue', 'Int64Value', 'UInt64Value', 'Int32Value', 'UInt32Value', 'BoolValue', 'StringValue', 'BytesValue'].map(
+    (n) => `.google.protobuf.${n}`,
+  ),
+);
 
 /**
  * The shape of plain data a template reads: `leaf` (a scalar), `list` (read whole or walked
@@ -105,7 +135,7 @@ export function planTemplate(template: Template, scope: TemplateScope, sink: Dia
     sink(code, at, message);
   };
   const plan = planNode(template, planScope(scope), counting, pointer);
-  return problems === 0 ? plan : undefined;
+  return problems === 0 ? (plan as TemplatePlan) : undefined;
 }
 
 /** The scope as planning sees it: item shapes as plan data. */
@@ -121,17 +151,18 @@ function planScope(scope: TemplateScope): PlanScope {
   return { response: scope.response, request: scope.request, error: scope.error, metadata: scope.metadata, item: scope.item };
 }
 
-function planNode(template: Template, scope: PlanScope, sink: DiagnosticSink, pointer: string): TemplatePlan {
+function planNode(template: Template, scope: PlanScope, sink: DiagnosticSink, pointer: string): Plan {
   if (template === null || typeof template !== 'object') return { kind: 'const', value: template, literal: true };
-  if (Array.isArray(template)) return { kind: 'array', items: template.map((t, i) => planNode(t, scope, sink, `${pointer}/${i}`)) };
+  if (Array.isArray(template)) return { kind: 'array', items: template.map((t, i) => planNode(t, scope, sink, `${pointer}/${i}`) as TemplatePlan) };
   const node = template as TemplateNode;
   const forms = Object.keys(node).filter((k) => NODE_KEYS.has(k));
   const decorations = { ...(node.map === undefined ? {} : { map: node.map }), ...(node.default === undefined ? {} : { default: node.default }) };
   if (forms.length !== 1) {
-    sink(DiagnosticCode.TEMPLATE, pointer, `a template node needs exactly one of from, const, object, each (found ${forms.length === 0 ? 'none' : forms.join(', ')})`);
+    sink(DiagnosticCode.TEMPLATE, pointer, `a template node needs exactly one of from, const, object, each, format (found ${forms.length === 0 ? 'none' : forms.join(', ')})`);
     return { kind: 'const', value: undefined };
   }
   if (node.const !== undefined) return { kind: 'const', value: node.const, ...decorations };
+  if (node.format !== undefined) return { kind: 'format', format: node.format, parts: planFormat(node.format, scope, sink, `${pointer}/format`), ...decorations };
   if (node.object !== undefined) return { kind: 'object', fields: planObject(node.object, scope, sink, `${pointer}/object`), ...decorations };
   if (node.each !== undefined) {
     const at = `${pointer}/each`;
@@ -144,7 +175,7 @@ function planNode(template: Template, scope: PlanScope, sink: DiagnosticSink, po
     }
     const itemTemplate = node.item === undefined ? ({ from: 'item' } as Template) : node.item;
     const itemPlan = planNode(itemTemplate, { ...scope, item }, sink, `${pointer}/item`);
-    return { kind: 'each', source: source ?? unresolved(node.each), item: itemPlan, ...decorations };
+    return { kind: 'each', source: source ?? unresolved(node.each), item: itemPlan as TemplatePlan, ...decorations };
   }
   const source = planRead(node.from!, scope, sink, `${pointer}/from`);
   return { kind: 'read', source: source ?? unresolved(node.from!), ...(node.int64 === undefined ? {} : { int64: node.int64 }), ...decorations };
@@ -160,8 +191,65 @@ function planObject(entries: Record<string, Template>, scope: PlanScope, sink: D
     const node = t !== null && typeof t === 'object' && !Array.isArray(t) ? (t as TemplateNode) : undefined;
     const when = node?.when === undefined ? undefined : planRead(node.when, scope, sink, `${at}/when`);
     const omitWhen = node?.omitWhen === undefined ? undefined : Array.isArray(node.omitWhen) ? node.omitWhen : [node.omitWhen];
-    return { key, value: planNode(t, scope, sink, at), ...(omitWhen ? { omitWhen } : {}), ...(when ? { when } : {}) };
+    return { key, value: planNode(t, scope, sink, at) as TemplatePlan, ...(omitWhen ? { omitWhen } : {}), ...(when ? { when } : {}) };
   });
+}
+
+/**
+ * Plans the pieces of a `format` string. Each reference is resolved as a `from` would be, and
+ * must name a value with a text form: a scalar, an enum, or a well-known type written as a
+ * string; a message, a list or a map is refused (a string built from an object has no one
+ * obvious spelling). Problems name the column inside the string.
+ */
+function planFormat(format: string, scope: PlanScope, sink: DiagnosticSink, pointer: string): FormatPartPlan[] {
+  const { pieces, problems } = parseFormat(format);
+  for (const p of problems) sink(DiagnosticCode.TEMPLATE, pointer, `format '${format}', column ${p.column}: ${p.message}`);
+  const parts: FormatPartPlan[] = [];
+  for (const piece of pieces) {
+    if ('text' in piece) {
+      parts.push({ text: piece.text });
+      continue;
+    }
+    const where = `format '${format}', column ${piece.column}`;
+    const located: DiagnosticSink = (code, at, message) => sink(code, at, `${where}: ${message}`);
+    const read = planRead(piece.path, scope, located, pointer);
+    if (!read) continue;
+    const problem = textlessValue(read);
+    if (problem) {
+      located(DiagnosticCode.TYPE_MISMATCH, pointer, `'${piece.path}' ${problem}; a format reference needs a single value (a scalar, an enum, a timestamp, ...)`);
+      continue;
+    }
+    parts.push({ read });
+  }
+  return parts;
+}
+
+/** Why a resolved value has no text form, or undefined when it has one. */
+function textlessValue(read: ReadPlan): string | undefined {
+  const shape = read.shape;
+  if (shape.kind === 'message') return SCALAR_JSON_MESSAGES.has(shape.type) ? undefined : `is a message (${shape.type})`;
+  if (shape.kind === 'plain') {
+    if (read.root !== 'error') return undefined;
+    const at = plainShapeAt(ERROR_VIEW_SHAPE, read.keys);
+    if (at === 'list') return 'is a list';
+    if (typeof at === 'object') return 'is an object';
+    return undefined;
+  }
+  const field = shape.field;
+  if (shape.kind === 'field' && field.map) return 'is a map';
+  if (shape.kind === 'field' && field.repeated) return 'is a repeated field';
+  if (field.element === 'message' && !SCALAR_JSON_MESSAGES.has(field.kind)) return `is a message (${field.kind})`;
+  return undefined;
+}
+
+/** The plain shape at the end of a checked path. */
+function plainShapeAt(shape: PlainShape, keys: readonly string[]): PlainShape {
+  let current = shape;
+  for (const key of keys) {
+    if (typeof current !== 'object') return current;
+    current = current[key];
+  }
+  return current;
 }
 
 /** The protobufjs field behind a field shape read in this scope. */
@@ -245,13 +333,15 @@ interface Types {
  * @throws Error only when the plan names types the scope's protos do not have (a plan made
  * against other protos).
  */
-export function compileTemplatePlan(plan: TemplatePlan, scope: TemplateScope): TemplateRenderer {
+export function compileTemplatePlan(plan: TemplatePlan | FormatPlan, scope: TemplateScope): TemplateRenderer {
   const root = (scope.response?.root ?? scope.request?.root ?? (scope.item && scope.item.kind === 'message' ? scope.item.type.root : undefined)) as protobuf.Root | undefined;
   return compileNode(plan, { root, json: scope.json });
 }
 
-function compileNode(plan: TemplatePlan, types: Types): TemplateRenderer {
+function compileNode(plan: Plan, types: Types): TemplateRenderer {
   switch (plan.kind) {
+    case 'format':
+      return decorate(compileFormat(plan.parts, types), plan);
     case 'const': {
       const value = plan.value;
       return decorate(() => value, plan);
@@ -274,6 +364,37 @@ function compileNode(plan: TemplatePlan, types: Types): TemplateRenderer {
     case 'read':
       return decorate(compileRead(plan.source, types, plan.int64), plan);
   }
+}
+
+/**
+ * A `format` node: literal text and each reference's JSON value written as text (strings as
+ * they are, numbers and booleans as JSON writes them, 64-bit integers in decimal, enums by
+ * name, a missing value as nothing). Plain data that turns out not to be a scalar (a metadata
+ * value sent twice) is written as its JSON text.
+ */
+function compileFormat(parts: readonly FormatPartPlan[], types: Types): TemplateRenderer {
+  // 64-bit integers as decimal strings, whatever the node's JSON options: exact, never 1e+21.
+  const decimal: Types = { ...types, json: { ...types.json, int64: 'string' } };
+  const pieces = parts.map((p): TemplateRenderer => {
+    if ('text' in p) {
+      const text = p.text;
+      return () => text;
+    }
+    const read = compileRead(p.read, decimal);
+    return (ctx) => asText(read(ctx));
+  });
+  return (ctx) => {
+    let out = '';
+    for (const piece of pieces) out += piece(ctx) as string;
+    return out;
+  };
+}
+
+function asText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value);
 }
 
 /** Value maps and defaults wrap any node form. */
