@@ -68,8 +68,7 @@ test('create, read, list with paging and filters, update by mask, delete', async
   });
   assert.equal(created.status, 201, created.text);
   const id = created.body!.id as string;
-  assert.equal(created.headers.get('location'), `todos/${id}`);
-  assert.equal(new URL(created.headers.get('location')!, `${example.api}/v1/todos`).pathname, `/v1/todos/${id}`);
+  assert.equal(created.headers.get('location'), `/v1/todos/${id}`);
   assert.deepEqual(
     { ...created.body, createdAt: undefined, updatedAt: undefined },
     { id, title: 'Buy milk', priority: 'high', done: false, labels: { home: 'yes' }, due: '2026-12-24T18:00:00Z', revision: 1, createdAt: undefined, updatedAt: undefined },
