@@ -168,7 +168,7 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
     request.prismRpc = true;
     const input = new ClientRequestInput(request, reply);
     const q = request.url.indexOf('?');
-    const outcome = await handleRpc(candidates ?? undefined, input, q === -1 ? '' : request.url.slice(q + 1), request.id, rpcResponse(reply), {
+    const outcome = await handleRpc(candidates ?? undefined, input, q === -1 ? '' : request.url.slice(q + 1), request.id, new FastifyRpcResponse(reply), {
       auth: options.auth,
       maxMessageBytes,
       streamSlots,
@@ -180,6 +180,9 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
     const seconds = (performance.now() - started) / 1000;
     options.onRpcCall?.(outcome, seconds);
     if (outcome.fault !== undefined) request.log.error({ err: outcome.fault, rpc: outcome.method?.grpcPath }, 'RPC call failed unexpectedly');
+    // The line's object is built only when it would be written (it is most of a call's garbage
+    // at the levels a loaded gateway runs with).
+    if (!logsInfo(request)) return reply;
     request.log.info(
       {
         method: request.method,
@@ -288,6 +291,12 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
   }
 };
 
+/** Whether the request's logger writes `info` lines (a logger without the check: assume so). */
+function logsInfo(request: FastifyRequest): boolean {
+  const log = request.log as FastifyRequest['log'] & { isLevelEnabled?: (level: string) => boolean };
+  return log.isLevelEnabled?.('info') ?? true;
+}
+
 /** Sends a whole RPC answer as it is (a Buffer, so fastify adds no charset to the type). */
 function sendRpcAnswer(reply: FastifyReply, answer: RpcAnswer): FastifyReply {
   reply.code(answer.status);
@@ -298,36 +307,55 @@ function sendRpcAnswer(reply: FastifyReply, answer: RpcAnswer): FastifyReply {
 /**
  * A fastify reply as an RPC call's response: a whole answer goes through fastify (its hooks
  * see it); a stream hijacks the reply and is written raw with Node's own backpressure.
+ *
+ * One plain object per call and no listener on the response: whether the client went away is
+ * read from the response's own state when asked (a response that closed before it finished,
+ * as Node marks it), so a unary call registers nothing that refers back to its reply.
  */
-function rpcResponse(reply: FastifyReply): RpcResponse {
-  const raw = reply.raw;
-  let gone = raw.destroyed && !raw.writableFinished;
-  if (!gone) raw.once('close', () => (gone = !raw.writableFinished));
-  return {
-    send: (answer) => void sendRpcAnswer(reply, answer),
-    start(status, headers) {
-      reply.hijack();
-      raw.writeHead(status, headers);
-      // Headers leave now, not with the first message.
-      raw.flushHeaders();
-    },
-    write: (chunk) => (gone ? true : raw.write(chunk)),
-    drained: () =>
-      new Promise<void>((resolve) => {
-        if (gone || !raw.writableNeedDrain) return resolve();
-        const done = () => {
-          raw.off('drain', done);
-          raw.off('close', done);
-          resolve();
-        };
-        raw.on('drain', done);
-        raw.on('close', done);
-      }),
-    end() {
-      if (!raw.writableEnded && !gone) raw.end();
-    },
-    get gone() {
-      return gone;
-    },
-  };
+class FastifyRpcResponse implements RpcResponse {
+  readonly #reply: FastifyReply;
+
+  constructor(reply: FastifyReply) {
+    this.#reply = reply;
+  }
+
+  send(answer: RpcAnswer): void {
+    void sendRpcAnswer(this.#reply, answer);
+  }
+
+  start(status: number, headers: Record<string, string>): void {
+    const raw = this.#reply.raw;
+    this.#reply.hijack();
+    raw.writeHead(status, headers);
+    // Headers leave now, not with the first message.
+    raw.flushHeaders();
+  }
+
+  write(chunk: Uint8Array): boolean {
+    return this.gone ? true : this.#reply.raw.write(chunk);
+  }
+
+  drained(): Promise<void> {
+    const raw = this.#reply.raw;
+    return new Promise<void>((resolve) => {
+      if (this.gone || !raw.writableNeedDrain) return resolve();
+      const done = () => {
+        raw.off('drain', done);
+        raw.off('close', done);
+        resolve();
+      };
+      raw.on('drain', done);
+      raw.on('close', done);
+    });
+  }
+
+  end(): void {
+    const raw = this.#reply.raw;
+    if (!raw.writableEnded && !this.gone) raw.end();
+  }
+
+  get gone(): boolean {
+    const raw = this.#reply.raw;
+    return raw.destroyed && !raw.writableFinished;
+  }
 }

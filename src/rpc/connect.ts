@@ -77,7 +77,8 @@ export async function serveConnect(candidates: RpcCandidates | undefined, mediaT
       response.send({ status: 415, headers: { 'accept-post': any.kind === 'unary' ? Object.keys(UNARY_TYPES).join(', ') : Object.keys(STREAM_TYPES).join(', '), 'x-request-id': requestId }, body: new Uint8Array(0) });
       return outcome(Code.INVALID_ARGUMENT, false, 0);
     }
-    const admitted = await admitRpc(candidates, input, requestId, options.auth, progress);
+    const admission = admitRpc(candidates, input, requestId, options.auth, progress);
+    const admitted = admission instanceof Promise ? await admission : admission;
     method = admitted.method;
     metadata = admitted.metadata;
     if (method.kind === 'client' || method.kind === 'bidi') {
@@ -104,7 +105,7 @@ export async function serveConnect(candidates: RpcCandidates | undefined, mediaT
   let opened;
   try {
     // An empty JSON body is the empty message, as an empty proto body is (curl without -d).
-    const message = codec === 'json' ? jsonCodecFor(method.requestType).fromJson(payload.length === 0 ? '{}' : Buffer.from(payload).toString('utf8')) : payload;
+    const message = codec === 'json' ? jsonCodecFor(method.requestType).fromJson(payload.length === 0 ? '{}' : utf8Text(payload)) : payload;
     const deadlineMs = callDeadlineMs(method, clientTimeoutMs(input.headers));
     if (!streaming) {
       if (!method.upstream) throw gatewayError(Code.UNAVAILABLE, GatewayReason.UPSTREAM_UNAVAILABLE, 'no upstream serves this method', {});
@@ -150,6 +151,11 @@ function singleEnvelope(body: Buffer, encoding: string | undefined, maxMessageBy
   }
   const [{ flags, data }] = envelopes;
   return (flags & ENVELOPE_COMPRESSED) !== 0 ? decompress(encoding, data, maxMessageBytes) : data;
+}
+
+/** The payload as UTF-8 text; a body that already is a Buffer is read in place, not copied first. */
+function utf8Text(payload: Uint8Array): string {
+  return (Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)).toString('utf8');
 }
 
 function asGatewayError(err: unknown): GatewayError {

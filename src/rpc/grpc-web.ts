@@ -44,7 +44,8 @@ export async function serveGrpcWeb(candidates: RpcCandidates | undefined, mediaT
   let opened;
   try {
     if (!candidates) throw unknownMethod(input.path);
-    const admitted = await admitRpc(candidates, input, requestId, options.auth, progress);
+    const admission = admitRpc(candidates, input, requestId, options.auth, progress);
+    const admitted = admission instanceof Promise ? await admission : admission;
     const { method } = admitted;
     if (method.kind === 'client' || method.kind === 'bidi') {
       throw new GatewayError(Code.UNIMPLEMENTED, `${method.grpcPath} is a ${method.kind}-streaming method: gRPC-Web has no client streaming`);
@@ -55,7 +56,7 @@ export async function serveGrpcWeb(candidates: RpcCandidates | undefined, mediaT
     if (method.kind === 'unary') {
       if (!method.upstream) throw gatewayError(Code.UNAVAILABLE, GatewayReason.UPSTREAM_UNAVAILABLE, 'no upstream serves this method', {});
       const reply = await method.upstream.unary({ path: method.grpcPath, message, metadata: admitted.metadata, deadlineMs, signal: input.signal });
-      const body = Buffer.concat([frameOut(encodeFrame(DATA_FLAG, reply.message)), frameOut(encodeTrailerFrame(statusTrailers(Code.OK, '')))]);
+      const body = text ? Buffer.concat([frameOut(encodeFrame(DATA_FLAG, reply.message)), OK_TRAILER_FRAME_TEXT]) : unaryBody(reply.message);
       response.send({ status: 200, headers: metadataHeaders(reply.metadata, baseHeaders()), body });
       return outcome(Code.OK, false, 1);
     }
@@ -74,6 +75,20 @@ export async function serveGrpcWeb(candidates: RpcCandidates | undefined, mediaT
   }
   response.end();
   return outcome(end.error?.code ?? Code.OK, true, end.messages);
+}
+
+/** The trailer frame of every successful call: the same bytes each time, so encoded once. */
+const OK_TRAILER_FRAME = encodeTrailerFrame(statusTrailers(Code.OK, ''));
+const OK_TRAILER_FRAME_TEXT = Buffer.from(OK_TRAILER_FRAME.toString('base64'), 'latin1');
+
+/** A unary call's binary body, its data frame and the OK trailer frame, in one allocation. */
+function unaryBody(message: Uint8Array): Buffer {
+  const body = Buffer.allocUnsafe(5 + message.length + OK_TRAILER_FRAME.length);
+  body[0] = DATA_FLAG;
+  body.writeUInt32BE(message.length, 1);
+  body.set(message, 5);
+  body.set(OK_TRAILER_FRAME, 5 + message.length);
+  return body;
 }
 
 /**

@@ -37,14 +37,16 @@ export function speaksRpc(headers: HttpInput['headers']): boolean {
  * Serves one call; never throws. `candidates` undefined: the path is under a served mount but
  * names no served method.
  */
-export async function handleRpc(candidates: RpcCandidates | undefined, input: HttpInput, rawQuery: string, requestId: string, response: RpcResponse, options: RpcOptions): Promise<RpcOutcome> {
+export function handleRpc(candidates: RpcCandidates | undefined, input: HttpInput, rawQuery: string, requestId: string, response: RpcResponse, options: RpcOptions): Promise<RpcOutcome> {
+  // Not an async function: the protocol's own promise is handed on as it is, with no wrapper
+  // promise (and microtask turn) per call. Nothing here throws (headers are read as strings).
   const type = mediaTypeOf(input.headers);
   if (input.method === 'POST' && isGrpcWebType(type)) {
     if ((GRPC_WEB_TYPES as readonly string[]).includes(type)) return serveGrpcWeb(candidates, type, input, requestId, response, options);
-    return refuseType(requestId, response, 'grpc-web');
+    return Promise.resolve(refuseType(requestId, response, 'grpc-web'));
   }
   if (input.method === 'GET' || isConnectType(type)) return serveConnect(candidates, type, input, rawQuery, requestId, response, options);
-  return refuseType(requestId, response, 'unknown');
+  return Promise.resolve(refuseType(requestId, response, 'unknown'));
 }
 
 /** Every media type an RPC path takes with POST, for `Accept-Post`. */
