@@ -479,6 +479,8 @@ function templateOf(plan: TemplatePlan): Template {
       return decorated({ each: plan.source.path, item: templateOf(plan.item) }, plan);
     case 'read':
       return decorated({ from: plan.source.path, ...(plan.int64 === undefined ? {} : { int64: plan.int64 }) }, plan);
+    case 'format':
+      return decorated({ format: plan.format }, plan);
   }
 }
 
@@ -887,6 +889,9 @@ class SchemaBuilder {
         break;
       case 'read':
         schema = this.read(plan.source, root, plan.int64 ? { ...json, int64: plan.int64 } : json);
+        break;
+      case 'format':
+        schema = { type: 'string' };
         break;
     }
     if (plan.map !== undefined) schema = { anyOf: [schema, { enum: uniqueValues(Object.values(plan.map)) }] };

@@ -98,7 +98,12 @@ export type TemplatePlan =
   | { readonly kind: 'array'; readonly items: readonly TemplatePlan[] }
   | ({ readonly kind: 'object'; readonly fields: readonly ObjectFieldPlan[] } & Decorations)
   | ({ readonly kind: 'each'; readonly source: ReadPlan; readonly item: TemplatePlan } & Decorations)
-  | ({ readonly kind: 'read'; readonly source: ReadPlan; readonly int64?: 'string' | 'number' } & Decorations);
+  | ({ readonly kind: 'read'; readonly source: ReadPlan; readonly int64?: 'string' | 'number' } & Decorations)
+  /** A string built from literal text and values read (`format` as written, and its pieces). */
+  | ({ readonly kind: 'format'; readonly format: string; readonly parts: readonly FormatPartPlan[] } & Decorations);
+
+/** A piece of a `format` node: literal text, or a value read and written as text. */
+export type FormatPartPlan = { readonly text: string } | { readonly read: ReadPlan };
 
 export interface ObjectFieldPlan {
   readonly key: string;
