@@ -233,7 +233,10 @@ function compileRoute(r: RouteMapping, at: string, ctx: RouteContext) {
   }
 
   let validateBody;
-  if (r.bodySchema !== undefined) {
+  if (r.bodySchema !== undefined && request.readsRawBody) {
+    // A raw body is bytes, never parsed as JSON: a schema for it would never be checked.
+    report(DiagnosticCode.UNSUPPORTED, `${at}/bodySchema`, "a bodySchema checks a JSON body; this route reads the body raw ('encoding: raw'), so it would never be applied");
+  } else if (r.bodySchema !== undefined) {
     try {
       validateBody = compileBodyValidator(r.bodySchema);
     } catch (err) {

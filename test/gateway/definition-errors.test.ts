@@ -227,7 +227,7 @@ ${HEAD.replace('broken', 'other')}    - { id: b, method: GET, path: /r, grpc: Ec
   {
     name: 'a template node with two forms',
     yaml: route('{ id: r, method: GET, path: /r, grpc: Echo, response: { body: { from: response.f_int32, const: 1 } } }'),
-    problems: [inRoute('r', 7, '/rest/routes/0/response/body', 'a template node needs exactly one of from, const, object, each (found from, const)')],
+    problems: [inRoute('r', 7, '/rest/routes/0/response/body', 'a template node needs exactly one of from, const, object, each, format (found from, const)')],
   },
   {
     name: 'each over a field that is not repeated',

@@ -20,9 +20,10 @@ rest:
 `;
 
 /** One POST route calling Echo (Everything in and out) with these params and response. */
-function definition(params: string[], response?: string): string {
+function definition(params: string[], response?: string, extra: readonly string[] = []): string {
   const lines = [`    - id: r`, `      method: POST`, `      path: /r`, `      grpc: Echo`, `      params:`, ...params.map((p) => `        - ${p}`)];
   if (response !== undefined) lines.push(`      response: ${response}`);
+  for (const line of extra) lines.push(`      ${line}`);
   return HEAD + lines.join('\n') + '\n';
 }
 
@@ -41,6 +42,8 @@ interface Row {
   readonly name: string;
   readonly params: string[];
   readonly response?: string;
+  /** More lines of the route (`key: value`). */
+  readonly extra?: readonly string[];
   /** Each problem's pointer, and a piece of its message. */
   readonly problems: readonly (readonly [pointer: string, says: string])[];
 }
@@ -63,6 +66,12 @@ const ROWS: readonly Row[] = [
     params: ['{ from: body, to: f_bytes, encoding: raw }', '{ from: body.s, to: f_string }'],
     problems: [[`${P}/1/from`, 'cannot be read as JSON (params[1]) and as raw bytes (params[0])']],
   },
+  {
+    name: 'a bodySchema beside a raw body',
+    params: ['{ from: body, to: f_bytes, encoding: raw }'],
+    extra: ['bodySchema: { type: object }'],
+    problems: [['/rest/routes/0/bodySchema', "reads the body raw ('encoding: raw'), so it would never be applied"]],
+  },
   { name: 'entityTag on a query parameter', params: ['{ from: query.v, to: f_int64, entityTag: true }'], problems: [[`${P}/0/entityTag`, 'only a header holds entity tags']] },
   { name: 'entityTag on the body', params: ['{ from: body.v, to: f_int64, entityTag: true }'], problems: [[`${P}/0/entityTag`, 'only a header holds entity tags']] },
   { name: 'textBytes naming a string field', params: [], response: '{ textBytes: [f_string] }', problems: [['/rest/routes/0/response/textBytes/0', "'f_string' is not a bytes field"]] },
@@ -74,7 +83,7 @@ describe('bytes options refused at load', () => {
   for (const row of ROWS) {
     test(row.name, () => {
       const params = row.params.length > 0 ? row.params : ['{ from: query.k, to: f_string }'];
-      const found = problemsOf(definition(params, row.response));
+      const found = problemsOf(definition(params, row.response, row.extra));
       assert.equal(found.length, row.problems.length, `problems: ${JSON.stringify(found)}`);
       row.problems.forEach(([pointer, says], i) => {
         assert.ok(found[i].startsWith(`${pointer}: `), `problem ${i} is at ${pointer}: ${found[i]}`);
