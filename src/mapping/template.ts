@@ -9,7 +9,7 @@
 import protobuf from 'protobufjs';
 import type { OmitRule, Template, TemplateNode } from '../frontends/definition.js';
 import { DiagnosticCode, type DiagnosticCode as Code, type DiagnosticSink } from '../frontends/diagnostics.js';
-import { fieldShape, lookupField, type FieldShape, type ObjectFieldPlan, type ReadPlan, type TemplatePlan, type ValueShape } from '../routing/route-plan.js';
+import { fieldShape, lookupField, type FieldShape, type FormatPartPlan, type ObjectFieldPlan, type ReadPlan, type TemplatePlan, type ValueShape } from '../routing/route-plan.js';
 import { describeField, findField, typeName } from './field-path.js';
 import { parseFormat } from './format-string.js';
 import { compileFieldRenderer, compileMessageRenderer, elementRenderer, type JsonRenderOptions, type ValueRenderer } from './message-json.js';
@@ -42,23 +42,6 @@ export interface TemplateScope {
 const NODE_KEYS = new Set(['from', 'const', 'object', 'each', 'format']);
 
 /** A piece of a `format` node's plan: literal text, or a value read and written as text. */
-export type FormatPartPlan = { readonly text: string } | { readonly read: ReadPlan };
-
-/**
- * The plan of a `format` node. route-plan.ts's TemplatePlan is the union the route plans carry;
- * until that union names this kind, `Plan` below widens it, and the casts where plans are
- * stored are no-ops once it does.
- */
-export interface FormatPlan {
-  readonly kind: 'format';
-  /** The string as written (what an export writes back). */
-  readonly format: string;
-  readonly parts: readonly FormatPartPlan[];
-  readonly map?: Readonly<Record<string, unknown>>;
-  readonly default?: unknown;
-}
-
-type Plan = TemplatePlan | FormatPlan;
 
 /**
  * Well-known message types whose proto3 JSON is a single string or scalar, so a `format`
@@ -135,7 +118,7 @@ export function planTemplate(template: Template, scope: TemplateScope, sink: Dia
     sink(code, at, message);
   };
   const plan = planNode(template, planScope(scope), counting, pointer);
-  return problems === 0 ? (plan as TemplatePlan) : undefined;
+  return problems === 0 ? plan : undefined;
 }
 
 /** The scope as planning sees it: item shapes as plan data. */
@@ -151,9 +134,9 @@ function planScope(scope: TemplateScope): PlanScope {
   return { response: scope.response, request: scope.request, error: scope.error, metadata: scope.metadata, item: scope.item };
 }
 
-function planNode(template: Template, scope: PlanScope, sink: DiagnosticSink, pointer: string): Plan {
+function planNode(template: Template, scope: PlanScope, sink: DiagnosticSink, pointer: string): TemplatePlan {
   if (template === null || typeof template !== 'object') return { kind: 'const', value: template, literal: true };
-  if (Array.isArray(template)) return { kind: 'array', items: template.map((t, i) => planNode(t, scope, sink, `${pointer}/${i}`) as TemplatePlan) };
+  if (Array.isArray(template)) return { kind: 'array', items: template.map((t, i) => planNode(t, scope, sink, `${pointer}/${i}`)) };
   const node = template as TemplateNode;
   const forms = Object.keys(node).filter((k) => NODE_KEYS.has(k));
   const decorations = { ...(node.map === undefined ? {} : { map: node.map }), ...(node.default === undefined ? {} : { default: node.default }) };
@@ -175,7 +158,7 @@ function planNode(template: Template, scope: PlanScope, sink: DiagnosticSink, po
     }
     const itemTemplate = node.item === undefined ? ({ from: 'item' } as Template) : node.item;
     const itemPlan = planNode(itemTemplate, { ...scope, item }, sink, `${pointer}/item`);
-    return { kind: 'each', source: source ?? unresolved(node.each), item: itemPlan as TemplatePlan, ...decorations };
+    return { kind: 'each', source: source ?? unresolved(node.each), item: itemPlan, ...decorations };
   }
   const source = planRead(node.from!, scope, sink, `${pointer}/from`);
   return { kind: 'read', source: source ?? unresolved(node.from!), ...(node.int64 === undefined ? {} : { int64: node.int64 }), ...decorations };
@@ -191,7 +174,7 @@ function planObject(entries: Record<string, Template>, scope: PlanScope, sink: D
     const node = t !== null && typeof t === 'object' && !Array.isArray(t) ? (t as TemplateNode) : undefined;
     const when = node?.when === undefined ? undefined : planRead(node.when, scope, sink, `${at}/when`);
     const omitWhen = node?.omitWhen === undefined ? undefined : Array.isArray(node.omitWhen) ? node.omitWhen : [node.omitWhen];
-    return { key, value: planNode(t, scope, sink, at) as TemplatePlan, ...(omitWhen ? { omitWhen } : {}), ...(when ? { when } : {}) };
+    return { key, value: planNode(t, scope, sink, at), ...(omitWhen ? { omitWhen } : {}), ...(when ? { when } : {}) };
   });
 }
 
@@ -333,12 +316,12 @@ interface Types {
  * @throws Error only when the plan names types the scope's protos do not have (a plan made
  * against other protos).
  */
-export function compileTemplatePlan(plan: TemplatePlan | FormatPlan, scope: TemplateScope): TemplateRenderer {
+export function compileTemplatePlan(plan: TemplatePlan, scope: TemplateScope): TemplateRenderer {
   const root = (scope.response?.root ?? scope.request?.root ?? (scope.item && scope.item.kind === 'message' ? scope.item.type.root : undefined)) as protobuf.Root | undefined;
   return compileNode(plan, { root, json: scope.json });
 }
 
-function compileNode(plan: Plan, types: Types): TemplateRenderer {
+function compileNode(plan: TemplatePlan, types: Types): TemplateRenderer {
   switch (plan.kind) {
     case 'format':
       return decorate(compileFormat(plan.parts, types), plan);
