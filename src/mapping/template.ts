@@ -41,8 +41,6 @@ export interface TemplateScope {
 
 const NODE_KEYS = new Set(['from', 'const', 'object', 'each', 'format']);
 
-/** A piece of a `format` node's plan: literal text, or a value read and written as text. */
-
 /**
  * Well-known message types whose proto3 JSON is a single string or scalar, so a `format`
  * reference may write them as text; any other message is refused at load.
