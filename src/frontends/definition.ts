@@ -140,8 +140,9 @@ export const ParamMappingSchema = Type.Object(
   {
     from: Type.Optional(
       Type.String({
-        pattern: '^(path|query)\\.[^.]+(\\.[^.]+)*$|^header\\.[^.]+$|^body(\\..+)?$',
-        description: '`path.x` (`path.a.b` for a field-path parameter `{a.b}`), `query.x` (`query.a.b` for a nested query parameter `a.b=1`), `header.x`, `body` or `body.a.b`; absent when `const` is given.',
+        pattern: '^(path|query)\\.[^.]+(\\.[^.]+)*$|^header\\.[^.]+$|^cookie\\.[!#$%&\'*+\\-.^_`|~0-9A-Za-z]+$|^body(\\..+)?$',
+        description:
+          '`path.x` (`path.a.b` for a field-path parameter `{a.b}`), `query.x` (`query.a.b` for a nested query parameter `a.b=1`), `header.x`, `cookie.x` (the first cookie of that exact name in the `Cookie` header, quotes removed, not percent-decoded), `body` or `body.a.b`; absent when `const` is given.',
       }),
     ),
     const: Type.Optional(Json()),

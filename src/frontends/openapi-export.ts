@@ -499,7 +499,7 @@ function describeParameters(plan: RoutePlan, requestType: protobuf.Type | undefi
     const source = binding.source;
     if (source.kind === 'const' || !requestType || binding.target === '*') continue;
     const where = source.kind;
-    if (where !== 'path' && where !== 'query' && where !== 'header') continue;
+    if (where !== 'path' && where !== 'query' && where !== 'header' && where !== 'cookie') continue;
     const name = source.name;
     // OpenAPI ignores parameter declarations of these headers: they are described elsewhere.
     if (where === 'header' && ['accept', 'content-type', 'authorization'].includes(name.toLowerCase())) continue;

@@ -1,6 +1,6 @@
 /**
  * The request mapper: ParamMappings compiled into one closure that builds the plain request
- * message from path, query, header and body values.
+ * message from path, query, header, cookie and body values.
  *
  * Precedence is path over body over query (grpc-gateway's rule): mappings are applied
  * query first, then body, then path, each later one overwriting, so a query value can never
@@ -14,6 +14,7 @@ import { fieldShape, type BindingPlan, type BindingSource } from '../routing/rou
 import { compileFieldCoercer, compileMessageCoercer, type Coercer, type SourceKind } from './coerce.js';
 import { CoercionFailure } from './coercion-failure.js';
 import { describeField, planFieldPath, typeName } from './field-path.js';
+import { readCookie } from './request-cookie.js';
 import type { RequestValues } from './request-values.js';
 
 export type RequestMapper = ((values: RequestValues) => Record<string, unknown>) & {
@@ -24,12 +25,13 @@ export type RequestMapper = ((values: RequestValues) => Record<string, unknown>)
   readonly readsRawBody?: boolean;
 };
 
-type SourceRoot = 'path' | 'query' | 'header' | 'body' | 'rawBody' | 'const';
-const PRECEDENCE: Record<SourceRoot, number> = { const: 0, query: 1, body: 2, rawBody: 2, path: 3, header: 1 };
+type SourceRoot = 'path' | 'query' | 'header' | 'cookie' | 'body' | 'rawBody' | 'const';
+const PRECEDENCE: Record<SourceRoot, number> = { const: 0, query: 1, body: 2, rawBody: 2, path: 3, header: 1, cookie: 1 };
 const SOURCE_LABEL: Record<SourceRoot, string> = {
   path: 'path parameter',
   query: 'query parameter',
   header: 'header',
+  cookie: 'cookie',
   body: 'body field',
   rawBody: 'raw body',
   const: 'constant',
@@ -112,7 +114,7 @@ type ParamProblem = (property: string, code: DiagnosticCode, message: string) =>
 function compileParam(requestType: protobuf.Type, param: ParamMapping, root: SourceRoot, lenientStrings: boolean, report: ParamProblem): { compiled: CompiledParam; binding: BindingPlan } | undefined {
   const sourceName = param.from === undefined || root === 'rawBody' ? '' : param.from.slice(root.length + 1);
   const label = root === 'const' ? 'constant' : root === 'rawBody' ? 'the raw body' : root === 'body' && sourceName === '' ? 'body' : `${SOURCE_LABEL[root]} '${sourceName}'`;
-  const kind: SourceKind = root === 'path' || root === 'query' || root === 'header' ? 'text' : lenientStrings ? 'json-lenient' : 'json';
+  const kind: SourceKind = root === 'path' || root === 'query' || root === 'header' || root === 'cookie' ? 'text' : lenientStrings ? 'json-lenient' : 'json';
   if (param.entityTag === true && root !== 'header') return void report('entityTag', DiagnosticCode.UNSUPPORTED, `only a header holds entity tags (${label} does not)`);
   if (param.encoding === 'raw' && root !== 'rawBody') return void report('encoding', DiagnosticCode.UNSUPPORTED, `'encoding: raw' reads the whole body as bytes: it needs 'from: body' (not ${param.from === undefined ? 'a constant' : `'${param.from}'`})`);
 
@@ -350,6 +352,8 @@ function compileSourceReader(root: SourceRoot, name: string): (values: RequestVa
       const lower = name.toLowerCase();
       return (v) => v.headers[lower];
     }
+    case 'cookie':
+      return (v) => readCookie(v.headers.cookie, name);
     // An empty body is no body: the field keeps its default (no bytes).
     case 'rawBody':
       return (v) => (v.rawBody === undefined || v.rawBody.length === 0 ? undefined : v.rawBody);

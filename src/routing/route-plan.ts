@@ -32,7 +32,7 @@ export interface FieldShape {
 
 /** Where a binding's value comes from. */
 export type BindingSource =
-  | { readonly kind: 'path' | 'query' | 'header'; readonly name: string }
+  | { readonly kind: 'path' | 'query' | 'header' | 'cookie'; readonly name: string }
   /** `name` is the dotted path inside the body; empty for the whole body. */
   | { readonly kind: 'body'; readonly name: string }
   | { readonly kind: 'const'; readonly value: unknown };

@@ -308,8 +308,13 @@ const SCHEMA: Row[] = [
   },
   {
     name: 'an unknown source root (schema)',
-    yaml: route('{ id: r, method: GET, path: /r, grpc: Echo, params: [{ from: cookie.x, to: f_int32 }] }'),
-    problems: [inRoute('r', 7, '/rest/routes/0/params/0/from', 'must match pattern "^(path|query)\\.[^.]+(\\.[^.]+)*$|^header\\.[^.]+$|^body(\\..+)?$"')],
+    yaml: route('{ id: r, method: GET, path: /r, grpc: Echo, params: [{ from: form.x, to: f_int32 }] }'),
+    problems: [inRoute('r', 7, '/rest/routes/0/params/0/from', 'must match pattern "^(path|query)\\.[^.]+(\\.[^.]+)*$|^header\\.[^.]+$|^cookie\\.[!#$%&\'*+\\-.^_`|~0-9A-Za-z]+$|^body(\\..+)?$"')],
+  },
+  {
+    name: 'a cookie name that is not an RFC 6265 token (schema)',
+    yaml: route('{ id: r, method: GET, path: /r, grpc: Echo, params: [{ from: "cookie.a,b", to: f_int32 }] }'),
+    problems: [inRoute('r', 7, '/rest/routes/0/params/0/from', 'must match pattern "^(path|query)\\.[^.]+(\\.[^.]+)*$|^header\\.[^.]+$|^cookie\\.[!#$%&\'*+\\-.^_`|~0-9A-Za-z]+$|^body(\\..+)?$"')],
   },
   {
     name: 'bad template root in a response (schema): the root is named among the allowed ones',
