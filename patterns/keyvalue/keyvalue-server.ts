@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { createHealthService, healthProtoFile } from '../../src/grpc/health-service.js';
+import { bindPatternServer, shutdownPatternServer } from '../../src/grpc/pattern-server.js';
 import { loadProtoRoot, projectProtoDir } from '../../src/grpc/proto-root.js';
 import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../../src/grpc/rich-status.js';
 import { createServiceDefinition, plainObjectOptions } from '../../src/grpc/service-definition.js';
@@ -52,11 +53,6 @@ export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
     return { code: err.code, details: err.message, metadata };
   }
   return { code: grpc.status.INTERNAL, details: 'internal error' };
-}
-
-/** grpc-js words a failed bind "No address added out of total 1 resolved errors: [reason]"; the reason is what helps. */
-function bindFailure(message: string): string {
-  return /errors: \[(.+)\]\s*$/s.exec(message)?.[1] ?? message;
 }
 
 /**
@@ -143,14 +139,7 @@ export async function startKeyValueServer(options: KeyValueServerOptions): Promi
   const health = createHealthService({ '': 'SERVING', [KEYVALUE_SERVICE_NAME]: 'SERVING' });
   server.addService(health.definition, health.implementation);
 
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(options.listen, options.credentials ?? grpc.ServerCredentials.createInsecure(), (err, bound) => {
-      if (!err) return resolve(bound);
-      server.forceShutdown();
-      reject(new Error(`cannot listen on ${options.listen}: ${bindFailure(err.message)}`));
-    });
-  });
-  const address = options.listen.startsWith('unix:') ? options.listen : `${options.listen.slice(0, options.listen.lastIndexOf(':'))}:${port}`;
+  const address = await bindPatternServer(server, options.listen, options.credentials);
 
   let closing: Promise<void> | undefined;
   return {
@@ -162,16 +151,7 @@ export async function startKeyValueServer(options: KeyValueServerOptions): Promi
         // Open watches would hold a graceful shutdown open as long as their callers listen.
         shuttingDown = true;
         for (const controller of watches) controller.abort();
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            server.forceShutdown();
-            resolve();
-          }, graceMs);
-          server.tryShutdown(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
+        await shutdownPatternServer(server, graceMs);
         await keyValue.close();
       })();
       return closing;

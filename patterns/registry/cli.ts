@@ -18,19 +18,15 @@
  * gracefully: health turns NOT_SERVING, in-flight calls finish, the store is closed, the
  * process exits 0.
  */
-import { readFileSync, realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import * as grpc from '@grpc/grpc-js';
 import { pino, type Logger } from 'pino';
-import { isLoopbackHost, listenHost } from '../../src/config/listener-exposure.js';
+import { listenerCredentials, routeGrpcLogs, SERVE_LOG_LEVELS, serveLogLevel, StartError, tlsSuffix } from '../../src/grpc/serve-options.js';
 import { redactUrl, redactUrlsIn } from '../../src/observability/redact-url.js';
+import { awaitSignal } from '../../src/operations/await-signal.js';
+import { isMainModule } from '../../src/operations/is-main-module.js';
 import { createStorage, parseBackendUri } from './create-storage.js';
 import { lockSqliteFile } from './lock-sqlite-file.js';
 import { REGISTRY_SERVICE_NAME, startRegistryServer } from './registry-server.js';
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 const USAGE = `Usage: prism-registry serve [options]
 
@@ -55,71 +51,9 @@ Options:
                        or FULL (also survives power loss)
   --change-retention N how many of the newest changes WatchChanges keeps in the store
                        (default 100000); resuming before them fails with CHANGES_EXPIRED
-  --log-level LEVEL    ${LOG_LEVELS.join('|')} (env PRISM_LOG_LEVEL; default info)
+  --log-level LEVEL    ${SERVE_LOG_LEVELS.join('|')} (env PRISM_LOG_LEVEL; default info)
   -h, --help           show this help
 `;
-
-/** A start that cannot go on: `message` goes to stderr as it is, the process exits with `code`. */
-class StartError extends Error {
-  constructor(
-    message: string,
-    readonly code: 1 | 2,
-  ) {
-    super(message);
-  }
-}
-
-interface ServeOptions {
-  readonly listen: string;
-  readonly credentials: grpc.ServerCredentials | undefined;
-  readonly tls: 'none' | 'tls' | 'mtls';
-  readonly level: string;
-}
-
-/**
- * Checks `serve`'s options together.
- * @throws StartError (exit 2) naming what is wrong and what to write instead.
- */
-function serveOptions(values: Record<string, string | boolean | undefined>): ServeOptions {
-  const listen = values.listen as string;
-  const level = (values['log-level'] as string | undefined) ?? process.env.PRISM_LOG_LEVEL ?? 'info';
-  if (!LOG_LEVELS.includes(level)) throw new StartError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not '${level}'`, 2);
-  const certFile = values['tls-cert'] as string | undefined;
-  const keyFile = values['tls-key'] as string | undefined;
-  const caFile = values['client-ca'] as string | undefined;
-  if ((certFile === undefined) !== (keyFile === undefined)) throw new StartError('--tls-cert and --tls-key go together', 2);
-  if (caFile !== undefined && certFile === undefined) throw new StartError('--client-ca needs --tls-cert and --tls-key (clients are verified during the TLS handshake)', 2);
-  const tls = certFile === undefined ? 'none' : caFile === undefined ? 'tls' : 'mtls';
-  const host = listenHost(listen);
-  // A Unix socket (no host) is reached through the file system, guarded by its permissions.
-  if (host !== undefined && !isLoopbackHost(host) && tls !== 'mtls' && values.insecure !== true) {
-    throw new StartError(
-      `refusing to listen on ${listen}: the registry does not authenticate callers, so anyone who reaches ${host} could change or delete every schema. ` +
-        'Give --tls-cert, --tls-key and --client-ca (mutual TLS: only clients with a certificate from that CA get in), ' +
-        'listen on 127.0.0.1 behind the gateway, or pass --insecure if the network itself is trusted',
-      2,
-    );
-  }
-  let credentials: grpc.ServerCredentials | undefined;
-  if (certFile !== undefined && keyFile !== undefined) {
-    const read = (option: string, file: string) => {
-      try {
-        return readFileSync(resolve(file));
-      } catch (err) {
-        throw new StartError(`${option} ${file}: ${(err as Error).message}`, 2);
-      }
-    };
-    const pair = { cert_chain: read('--tls-cert', certFile), private_key: read('--tls-key', keyFile) };
-    const ca = caFile === undefined ? null : read('--client-ca', caFile);
-    try {
-      // checkClientCertificate: a client without a certificate signed by the CA fails the handshake.
-      credentials = grpc.ServerCredentials.createSsl(ca, [pair], ca !== null);
-    } catch (err) {
-      throw new StartError(`cannot use the TLS files: ${(err as Error).message}`, 2);
-    }
-  }
-  return { listen, credentials, tls, level };
-}
 
 /**
  * `--change-retention`'s value.
@@ -174,8 +108,9 @@ export async function runRegistryCli(argv: readonly string[]): Promise<number> {
   let log: Logger | undefined;
   let unlock: (() => void) | undefined;
   try {
-    const options = serveOptions(values);
-    log = pino({ level: options.level });
+    const level = serveLogLevel(values);
+    const options = { listen: values.listen, ...listenerCredentials(values, { service: 'the registry', outsiderCould: 'change or delete every schema' }) };
+    log = pino({ level });
     routeGrpcLogs(log);
     try {
       const parsedBackend = parseBackendUri(values.backend);
@@ -210,7 +145,7 @@ export async function runRegistryCli(argv: readonly string[]): Promise<number> {
     log.info(
       { address: server.address, backend: shownBackend, tls: options.tls },
       // The address stays in the message too: scripts and tests read it from there.
-      `serving ${REGISTRY_SERVICE_NAME} on ${server.address} (backend ${shownBackend}${options.tls === 'none' ? '' : `, ${options.tls === 'mtls' ? 'mutual TLS' : 'TLS'}`})`,
+      `serving ${REGISTRY_SERVICE_NAME} on ${server.address} (backend ${shownBackend}${tlsSuffix(options.tls)})`,
     );
   } catch (err) {
     signals.stop();
@@ -233,43 +168,8 @@ export async function runRegistryCli(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-/** The first SIGTERM or SIGINT, listened for from now on; `stop` stops listening. */
-function awaitSignal(): { received: Promise<string>; stop(): void } {
-  let handlers: [NodeJS.Signals, () => void][] = [];
-  const received = new Promise<string>((done) => {
-    handlers = (['SIGTERM', 'SIGINT'] as const).map((name) => [name, () => done(name)]);
-    for (const [name, handler] of handlers) process.once(name, handler);
-  });
-  return {
-    received,
-    stop: () => {
-      for (const [name, handler] of handlers) process.off(name, handler);
-    },
-  };
-}
-
-/**
- * grpc-js writes its own diagnostics to stderr (a failed bind printed "E No address added out of
- * total 1 resolved" before our own message). They go to the JSON log at debug level instead:
- * whatever matters is reported by this CLI in its own words.
- */
-function routeGrpcLogs(log: Logger): void {
-  grpc.setLogger({ error: (...args: unknown[]) => log.debug({ source: 'grpc-js' }, args.map(String).join(' ')) });
-}
-
-function isMainModule(): boolean {
-  const invoked = process.argv[1];
-  if (!invoked) return false;
-  try {
-    // realpath: npm links the bin into node_modules/.bin.
-    return pathToFileURL(realpathSync(invoked)).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
-
 // Run when executed directly (node dist/patterns/registry/cli.js, the bin, or tsx).
-if (isMainModule()) {
+if (isMainModule(import.meta.url)) {
   runRegistryCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { createHealthService, healthProtoFile } from '../../src/grpc/health-service.js';
+import { bindPatternServer, shutdownPatternServer } from '../../src/grpc/pattern-server.js';
 import { loadProtoRoot, projectProtoDir } from '../../src/grpc/proto-root.js';
 import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../../src/grpc/rich-status.js';
 import { createServiceDefinition } from '../../src/grpc/service-definition.js';
@@ -64,21 +65,6 @@ export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
     return { code, details: err.message, metadata };
   }
   return { code: grpc.status.INTERNAL, details: 'Internal Server Error' };
-}
-
-function hostPort(listen: string, port: number): string {
-  // A Unix socket's address is the path asked for; grpc-js reports no port for it.
-  if (listen.startsWith('unix:')) return listen;
-  const host = listen.slice(0, listen.lastIndexOf(':'));
-  return `${host}:${port}`;
-}
-
-/**
- * grpc-js words a failed bind as "No address added out of total 1 resolved errors: [listen
- * EADDRINUSE: …]"; the operating system's reason inside the brackets is what helps.
- */
-function bindFailure(message: string): string {
-  return /errors: \[(.+)\]\s*$/s.exec(message)?.[1] ?? message;
 }
 
 /**
@@ -181,14 +167,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   const health = createHealthService({ '': 'SERVING', [REGISTRY_SERVICE_NAME]: 'SERVING' });
   server.addService(health.definition, health.implementation);
 
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(options.listen, options.credentials ?? grpc.ServerCredentials.createInsecure(), (err, bound) => {
-      if (!err) return resolve(bound);
-      server.forceShutdown();
-      reject(new Error(`cannot listen on ${options.listen}: ${bindFailure(err.message)}`));
-    });
-  });
-  const address = hostPort(options.listen, port);
+  const address = await bindPatternServer(server, options.listen, options.credentials);
 
   let closing: Promise<void> | undefined;
   return {
@@ -201,16 +180,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
         // listen: they end now, with UNAVAILABLE (their callers resume elsewhere or later).
         shuttingDown = true;
         for (const controller of streams) controller.abort();
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            server.forceShutdown();
-            resolve();
-          }, graceMs);
-          server.tryShutdown(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
+        await shutdownPatternServer(server, graceMs);
         await registry.close();
       })();
       return closing;

@@ -13,7 +13,7 @@
  * Expiry times come from the database's clock, so replicas on skewed hosts agree.
  */
 import pg from 'pg';
-import { startListener, type Listener } from '../../registry/storage/postgres-listener.js';
+import { startListener, type Listener } from '../../../src/backends/postgres-listener.js';
 import { KEYVALUE_INTERFACES, type KeyValueStore, type ScannedEntry, type StoredEntry } from './keyvalue-store.js';
 import { createWatchHub } from './watch-hub.js';
 

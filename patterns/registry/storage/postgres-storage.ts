@@ -36,7 +36,7 @@
 import pg from 'pg';
 import type { StorageChange, WatchableStorage } from './cached-storage.js';
 import { compareStrings } from './compare-strings.js';
-import { startListener, type Listener } from './postgres-listener.js';
+import { startListener, type Listener } from '../../../src/backends/postgres-listener.js';
 import { checkChangeRetention, createChangeSignal, settingsChangeKind, type ChangeInput, type SettingsChangeKind, type StoredChange } from './registry-change.js';
 import { StorageConflictError, type InsertVersionInput, type SettingKind, type SettingValues, type StoredVersion } from './registry-storage.js';
 import { toSchema, type SchemaRow } from './schema-row.js';
