@@ -21,6 +21,7 @@ import { joinPaths } from '../routing/path-template.js';
 import type { Role } from '../security/authenticator.js';
 import { methodKind, requiredRole, unknownOverrideKeys, type MethodRoleOverrides } from '../upstream/method-kind.js';
 import type { Upstream } from '../upstream/upstream.js';
+import { patternServices } from '../grpc/pattern-services.js';
 
 /** The header that picks a namespace among those serving a path (the passthrough's metadata key). */
 export const NAMESPACE_HEADER = 'x-prism-namespace';
@@ -129,7 +130,7 @@ const loadedMethods = new WeakMap<RpcNamespace, readonly protobuf.Method[]>();
 function methodsOf(ns: RpcNamespace): readonly protobuf.Method[] {
   let methods = loadedMethods.get(ns);
   if (!methods) {
-    methods = servicesOf(loadProtoRoot(ns.protoFiles)).flatMap((s) => s.methodsArray);
+    methods = patternServices(loadProtoRoot(ns.protoFiles)).flatMap((s) => s.methodsArray);
     loadedMethods.set(ns, methods);
   }
   return methods;
@@ -226,20 +227,6 @@ function describe(method: protobuf.Method, ns: RpcNamespace, prefix: string, hos
     upstream: ns.upstream,
     deadlineMs: ns.deadlineMs ?? DEFAULT_RPC_DEADLINE_MS,
   };
-}
-
-/** A pattern's services: every service of the root but the google.* ones riding along with it. */
-function servicesOf(root: protobuf.Root): protobuf.Service[] {
-  const out: protobuf.Service[] = [];
-  const walk = (ns: protobuf.NamespaceBase) => {
-    for (const nested of ns.nestedArray) {
-      if (nested instanceof protobuf.Service) {
-        if (!nested.fullName.startsWith('.google.')) out.push(nested);
-      } else if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) walk(nested);
-    }
-  };
-  walk(root);
-  return out;
 }
 
 /** The error of a path under a served mount that names no served method: UNIMPLEMENTED, as gRPC says it. */

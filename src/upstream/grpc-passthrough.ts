@@ -36,6 +36,7 @@ import { REFLECTION_SERVICES, reflectionMethods, serveReflection, type Reflectio
 import { createReflectionViews, type ReflectedNamespace, type ReflectionViews } from '../grpc/reflection-views.js';
 import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../grpc/rich-status.js';
 import { methodPath } from '../grpc/service-definition.js';
+import { patternServices } from '../grpc/pattern-services.js';
 
 export const NAMESPACE_METADATA_KEY = 'x-prism-namespace';
 export const AUTHORIZATION_METADATA_KEY = 'authorization';
@@ -126,7 +127,7 @@ export async function startGrpcPassthrough(namespaces: readonly PassthroughNames
     }
     const root = loadProtoRoot(ns.protoFiles);
     // The listener answers reflection itself; a pattern's own reflection service is not proxied.
-    const services = servicesOf(root).filter((service) => !(REFLECTION_SERVICES as readonly string[]).includes(service.fullName.slice(1)));
+    const services = patternServices(root).filter((service) => !(REFLECTION_SERVICES as readonly string[]).includes(service.fullName.slice(1)));
     const methods = services.flatMap((service) => service.methodsArray);
     if (ns.enabled) reflected.push({ name: ns.name, protoFiles: ns.protoFiles, services: services.map((service) => service.fullName.slice(1)) });
     for (const key of unknownOverrideKeys(ns.methodRoles ?? {}, methods)) problems.push(`namespace '${ns.name}': methodRoles names '${key}', which no proto of the namespace declares`);
@@ -264,21 +265,6 @@ async function listenOn(host: string, port: number, accept: (socket: Socket) => 
   }
   if (listeners.length === 0) throw firstError;
   return listeners;
-}
-
-function servicesOf(root: protobuf.Root): protobuf.Service[] {
-  const out: protobuf.Service[] = [];
-  const walk = (ns: protobuf.NamespaceBase) => {
-    for (const nested of ns.nestedArray) {
-      if (nested instanceof protobuf.Service) {
-        // The rich error model and well-known types ride along with every root; they are not
-        // services of the pattern.
-        if (!nested.fullName.startsWith('.google.')) out.push(nested);
-      } else if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) walk(nested);
-    }
-  };
-  walk(root);
-  return out;
 }
 
 const refusal = (code: grpc.status, details: string, reason?: string, info: Record<string, string> = {}): grpc.StatusObject => {
