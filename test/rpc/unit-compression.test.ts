@@ -6,18 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { Code, GatewayError, GatewayReason } from '../../src/core/gateway-error.js';
+import { Code, GatewayReason } from '../../src/core/gateway-error.js';
 import { decompress, isSupportedEncoding } from '../../src/rpc/compression.js';
-
-function refusal(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof GatewayError, `a GatewayError, not ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a refusal');
-}
+import { refusal } from './refusal.js';
 
 test('gzip and identity round trips within the limit', () => {
   fc.assert(

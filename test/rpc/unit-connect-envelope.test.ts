@@ -9,9 +9,10 @@ import fc from 'fast-check';
 import { Code as ConnectCode } from '@connectrpc/connect';
 import { createEnvelopeReadableStream, encodeEnvelopes } from '@connectrpc/connect/protocol';
 import { endStreamFromJson } from '@connectrpc/connect/protocol-connect';
-import { Code, GatewayError, gatewayError, GatewayReason } from '../../src/core/gateway-error.js';
+import { Code, gatewayError, GatewayReason } from '../../src/core/gateway-error.js';
 import { decodeEnvelopes, encodeEnvelope, endStreamEnvelope, ENVELOPE_END_STREAM } from '../../src/rpc/connect-envelope.js';
 import { ErrorInfoSchema } from './gen/google/rpc/error_details_pb.js';
+import { refusal } from './refusal.js';
 
 async function readWithConnectEs(bytes: Uint8Array): Promise<{ flags: number; data: Uint8Array }[]> {
   const source = new ReadableStream<Uint8Array>({
@@ -47,16 +48,6 @@ test('our envelopes read back through connect-es, and connect-es envelopes throu
     { numRuns: 200 },
   );
 });
-
-function refusal(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof GatewayError, `a GatewayError, not ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a refusal');
-}
 
 test('every truncation of a body is refused as a malformed body, naming what is missing', () => {
   const body = Buffer.concat([encodeEnvelope(0, Buffer.from('{"a":1}')), encodeEnvelope(0, Buffer.from('{}'))]);

@@ -16,9 +16,10 @@ import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { createFileRegistry, fromBinary, fromJson, toBinary, toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
-import { Code, GatewayError, GatewayReason } from '../../src/core/gateway-error.js';
+import { Code, GatewayReason } from '../../src/core/gateway-error.js';
 import { loadProtoRoot } from '../../src/grpc/proto-root.js';
 import { jsonCodecFor } from '../../src/rpc/proto-json-codec.js';
+import { refusal } from './refusal.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const fixtureDir = new URL('./fixtures', import.meta.url).pathname;
@@ -206,16 +207,6 @@ for (const [label, input, canonical] of CASES) {
 
 // ---------------------------------------------------------------------------------------------
 // Refusals and what is dropped.
-
-function refusal(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof GatewayError, `a GatewayError, not ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a refusal');
-}
 
 test('type errors are INVALID_ARGUMENT / MALFORMED_BODY naming the field path; the reference refuses them too', () => {
   // `stricter`: protobuf-es accepts it, connect-go's protojson (and we) refuse it.
