@@ -25,6 +25,8 @@ test('the reason rows, pinned', () => {
     OVERLOADED: { status: 503, retryAfter: 1 },
     AUTH_RATE_LIMITED: { status: 429, retryAfter: 'metadata' },
     READ_ONLY_FRONTEND: { status: 409 },
+    BACKEND_IN_USE: { status: 409 },
+    READ_ONLY_BACKEND: { status: 409 },
   });
 });
 
@@ -71,6 +73,11 @@ const RAISE_SITES: [string, Code, GatewayReason, number][] = [
   ['admin: read-only frontend', Code.FAILED_PRECONDITION, GatewayReason.READ_ONLY_FRONTEND, 409],
   ['admin: ambiguous route id', Code.INVALID_ARGUMENT, GatewayReason.ROUTE_AMBIGUOUS, 400],
   ['admin: no OpenAPI export', Code.UNIMPLEMENTED, GatewayReason.EXPORT_UNAVAILABLE, 501],
+  ['admin: no such backend', Code.NOT_FOUND, GatewayReason.BACKEND_NOT_FOUND, 404],
+  ['admin: backend rejected', Code.INVALID_ARGUMENT, GatewayReason.BACKEND_INVALID, 400],
+  ['admin: deleting a backend in use', Code.FAILED_PRECONDITION, GatewayReason.BACKEND_IN_USE, 409],
+  ['admin: read-only backend', Code.FAILED_PRECONDITION, GatewayReason.READ_ONLY_BACKEND, 409],
+  ['admin: a re-bind that failed', Code.UNAVAILABLE, GatewayReason.BACKEND_REBIND_FAILED, 503],
 ];
 
 for (const [site, code, reason, status] of RAISE_SITES) {
