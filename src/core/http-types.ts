@@ -35,7 +35,7 @@ export interface CallSignal {
 
 export interface HttpReply {
   status: number;
-  headers: Record<string, string>;
+  headers: Record<string, string | string[]>;
   /** Text, written as UTF-8 (empty when `bytes` is set). */
   body: string;
   /**

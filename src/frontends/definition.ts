@@ -175,10 +175,34 @@ export const ParamMappingSchema = Type.Object(
 /** Where one request field comes from: a request value (`from`) or a constant (`const`). */
 export type ParamMapping = Static<typeof ParamMappingSchema>;
 
+/** RFC 6265 §4.1.1: a cookie name is an RFC 9110 token. */
+const COOKIE_NAME = "^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$";
+
+export const ResponseCookieSchema = Type.Object(
+  {
+    name: Type.String({ pattern: COOKIE_NAME, description: 'The cookie name (an RFC 6265 token).' }),
+    value: TemplateRef,
+    path: Type.Optional(Type.String({ pattern: '^/[\\x21-\\x3a\\x3c-\\x7e]*$', description: 'The `Path` attribute.' })),
+    domain: Type.Optional(Type.String({ pattern: '^\\.?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$', description: 'The `Domain` attribute (a host name).' })),
+    maxAgeSeconds: Type.Optional(Type.Integer({ description: 'The `Max-Age` attribute; 0 or less removes the cookie.' })),
+    secure: Type.Optional(Type.Boolean({ description: 'The `Secure` attribute.' })),
+    httpOnly: Type.Optional(Type.Boolean({ description: 'The `HttpOnly` attribute.' })),
+    sameSite: Type.Optional(StringEnum(['Strict', 'Lax', 'None'], { description: 'The `SameSite` attribute; `None` needs `secure`.' })),
+  },
+  { additionalProperties: false },
+);
+/** One `Set-Cookie` header of a successful answer. */
+export type ResponseCookie = Static<typeof ResponseCookieSchema>;
+
 export const ResponseMappingSchema = Type.Object(
   {
     status: Type.Optional(Status('HTTP status of a successful answer.')),
     headers: Type.Optional(Headers()),
+    cookies: Type.Optional(
+      Type.Array(ResponseCookieSchema, {
+        description: 'Cookies set by a successful answer, one `Set-Cookie` header each; a value rendering empty or absent sets no cookie, unless `maxAgeSeconds` is 0 or less (which removes it).',
+      }),
+    ),
     body: Type.Optional(TemplateRef),
     raw: Type.Optional(
       Type.Boolean({

@@ -424,6 +424,7 @@ function responseMappingOf(plan: ResponsePlan, frontendJson: JsonRenderOptions):
   if (plan.raw) out.raw = true;
   if (plan.etag) out.etag = templateOf(plan.etag);
   if (plan.textBytes) out.textBytes = [...plan.textBytes];
+  if (plan.cookies) out.cookies = plan.cookies.map((c) => ({ ...c, value: templateOf(c.value) }));
   if (JSON.stringify(plan.json) !== JSON.stringify(frontendJson)) out.json = { ...plan.json };
   return out;
 }
@@ -623,7 +624,10 @@ function describeResponses(route: CompiledRoute, ctx: OperationContext): Record<
   const errorTypes = stream ? [route.frontend.negotiator.fallbackType] : plan.produces;
   const headerNames = Object.keys(response.headers);
   if (response.etag) headerNames.push('ETag');
-  if (headerNames.length > 0) success.headers = Object.fromEntries(headerNames.map((name) => [name, { schema: { type: 'string' } }]));
+  const described: NonNullable<OpenApiResponse['headers']> = Object.fromEntries(headerNames.map((name) => [name, { schema: { type: 'string' } }]));
+  // OpenAPI keys headers by name: the several cookies share one Set-Cookie entry.
+  if (response.cookies) described['Set-Cookie'] = { schema: { type: 'string' }, description: `Sets ${response.cookies.map((c) => `\`${c.name}\``).join(', ')} (one header per cookie).` };
+  if (Object.keys(described).length > 0) success.headers = described;
   responses[String(response.status)] = success;
 
   // Error mappings, route first, first match wins: a mapping after a catch-all never applies.

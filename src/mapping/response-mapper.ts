@@ -7,14 +7,15 @@ import protobuf from 'protobufjs';
 import type { ResponseMapping } from '../frontends/definition.js';
 import { compileTemplatePlan, planTemplate, type TemplateRenderer } from './template.js';
 import { DiagnosticCode, type DiagnosticSink } from '../frontends/diagnostics.js';
-import type { ReadPlan, ResponsePlan, TemplatePlan } from '../routing/route-plan.js';
+import type { CookiePlan, ReadPlan, ResponsePlan, TemplatePlan } from '../routing/route-plan.js';
+import { setCookieHeader } from './set-cookie.js';
 import { defaultJsonOptions, type JsonRenderOptions } from './message-json.js';
 import { Code, GatewayError, GatewayReason } from '../core/gateway-error.js';
 import { describeField, findField, typeName } from './field-path.js';
 
 export interface MappedResponse {
   status: number;
-  headers: Record<string, string>;
+  headers: Record<string, string | string[]>;
   /** A JSON value, the raw text when the mapping is `raw`, or a Buffer when it writes a `bytes` field. */
   body: unknown;
   raw: boolean;
@@ -62,6 +63,13 @@ export function planResponse(
     if (!types.response) counting(DiagnosticCode.TEMPLATE, '/textBytes', 'a route without a gRPC method has no response fields to render as text');
     else textBytes.forEach((path, i) => resolveBytesPath(types.response!, path, (code, message) => counting(code, `/textBytes/${i}`, message)));
   }
+  const cookies: CookiePlan[] = [];
+  (mapping?.cookies ?? []).forEach((c, i) => {
+    if (c.sameSite === 'None' && c.secure !== true) counting(DiagnosticCode.INVALID_VALUE, `/cookies/${i}/sameSite`, 'a SameSite=None cookie must be secure (browsers refuse it otherwise)');
+    if (Object.keys(mapping?.headers ?? {}).some((h) => h.toLowerCase() === 'set-cookie')) counting(DiagnosticCode.DUPLICATE_NAME, `/cookies/${i}`, 'cookies and a Set-Cookie header template cannot both be declared');
+    const value = planTemplate(c.value, scope, counting, `/cookies/${i}/value`);
+    if (value) cookies.push({ ...c, value });
+  });
   if (problems > 0) return undefined;
   const plan: ResponsePlan = {
     status: mapping?.status ?? 200,
@@ -72,6 +80,7 @@ export function planResponse(
     declared: mapping?.body !== undefined,
     ...(etag ? { etag } : {}),
     ...(textBytes?.length ? { textBytes } : {}),
+    ...(cookies.length > 0 ? { cookies } : {}),
   };
   return plan;
 }
@@ -110,11 +119,12 @@ export function compileResponseMapper(plan: ResponsePlan, types: { response?: pr
   const body: TemplateRenderer = bytesRead ? (ctx) => readBytes(ctx.response, bytesRead) : plan.body ? compileTemplatePlan(plan.body, scope) : () => ({});
   const headers: [string, TemplateRenderer][] = Object.entries(plan.headers).map(([name, t]) => [name.toLowerCase(), compileTemplatePlan(t, scope)]);
   const etag = plan.etag ? compileTemplatePlan(plan.etag, scope) : undefined;
+  const cookies = (plan.cookies ?? []).map((c) => ({ attributes: c, render: compileTemplatePlan(c.value, scope) }));
   const asText = plan.textBytes && types.response ? compileTextBytes(types.response, plan.textBytes) : undefined;
 
   const mapper = (response: unknown, request: unknown, metadata?: Readonly<Record<string, string>>): MappedResponse => {
     const ctx = { response: asText && response ? asText(response) : response, request, metadata };
-    const out: Record<string, string> = {};
+    const out: Record<string, string | string[]> = {};
     for (const [name, render] of headers) {
       const v = render(ctx);
       if (v === undefined || v === null) continue;
@@ -129,6 +139,16 @@ export function compileResponseMapper(plan: ResponsePlan, types: { response?: pr
         out['etag'] = headerText('etag', `"${text}"`);
       }
     }
+    const setCookies: string[] = [];
+    for (const c of cookies) {
+      const v = c.render(ctx);
+      // An empty value (proto3's default for an unset field) sets nothing, unless the cookie
+      // is declared to expire: then `name=; Max-Age=0` is how a cookie is removed.
+      const removes = c.attributes.maxAgeSeconds !== undefined && c.attributes.maxAgeSeconds <= 0;
+      if ((v === undefined || v === null || v === '') && !removes) continue;
+      setCookies.push(setCookieHeader(c.attributes, typeof v === 'string' ? v : JSON.stringify(v)));
+    }
+    if (setCookies.length > 0) out['set-cookie'] = setCookies;
     let value = body(ctx);
     if (raw && typeof value !== 'string' && !Buffer.isBuffer(value)) value = value === undefined || value === null ? '' : JSON.stringify(value);
     return { status, headers: out, body: value, raw };

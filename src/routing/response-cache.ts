@@ -38,7 +38,7 @@ const ENTRY_OVERHEAD_BYTES = 128;
 /** Roughly what an entry holds in memory: key, body (text as UTF-8, or bytes) and headers, plus overhead. */
 function entryBytes(reply: HttpReply, key: string): number {
   let bytes = ENTRY_OVERHEAD_BYTES + Buffer.byteLength(key) + Buffer.byteLength(reply.body) + (reply.bytes?.length ?? 0);
-  for (const name in reply.headers) bytes += name.length + Buffer.byteLength(reply.headers[name]);
+  for (const name in reply.headers) bytes += name.length + [reply.headers[name]].flat().reduce((sum, v) => sum + Buffer.byteLength(v), 0);
   return bytes;
 }
 

@@ -128,6 +128,20 @@ export interface ResponsePlan {
   readonly etag?: TemplatePlan;
   /** Response `bytes` fields (paths through repeated messages, `items.key`) rendered as UTF-8 text. */
   readonly textBytes?: readonly string[];
+  /** `Set-Cookie` headers, in order: attributes as declared, the value by template. */
+  readonly cookies?: readonly CookiePlan[];
+}
+
+/** One response cookie: its value rendered per answer, its attributes fixed. */
+export interface CookiePlan {
+  readonly name: string;
+  readonly value: TemplatePlan;
+  readonly path?: string;
+  readonly domain?: string;
+  readonly maxAgeSeconds?: number;
+  readonly secure?: boolean;
+  readonly httpOnly?: boolean;
+  readonly sameSite?: 'Strict' | 'Lax' | 'None';
 }
 
 /** One error mapping, in the order they are tried (the route's own first). */

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { readCookie } from '../../src/mapping/request-cookie.js';
+import { encodeCookieValue } from '../../src/mapping/set-cookie.js';
 import { useGateway } from '../support/use-gateway.js';
 
 const READ_CASES: Array<{ header: string | string[] | undefined; name: string; value: string | undefined }> = [
@@ -55,6 +56,17 @@ rest:
       grpc: Echo
       params: [{ from: path.id, to: f_int64 }, { from: cookie.session, to: f_string }]
       cache: {}
+    - id: login
+      method: POST
+      path: /login
+      grpc: Echo
+      params: [{ from: body, to: '*' }]
+      response:
+        cookies:
+          - { name: session, value: { from: response.f_string }, path: /, httpOnly: true, secure: true, sameSite: Strict }
+          - { name: n, value: { from: response.f_int32 }, maxAgeSeconds: 60, domain: example.com }
+          - { name: absent, value: { from: response.nested.name } }
+          - { name: gone, value: { const: '' }, maxAgeSeconds: 0 }
     - id: required
       method: GET
       path: /required
@@ -100,5 +112,40 @@ describe('cookie parameters through the gateway', () => {
     assert.equal(a2.body, a1.body);
     assert.notEqual(b1.body, a1.body);
     assert.deepEqual(h.fixture.received.map((r) => r.request.f_string), ['a', 'b']);
+  });
+});
+
+const ENCODE_CASES: Array<[string, string]> = [
+  ['abc-123_.~!', 'abc-123_.~!'],
+  ['a b', 'a%20b'],
+  ['a;b,c"d\\e', 'a%3Bb%2Cc%22d%5Ce'],
+  ['é', '%C3%A9'],
+  ['100% x', '100%25%20x'],
+  ['', ''],
+];
+
+describe('encodeCookieValue', () => {
+  for (const [value, encoded] of ENCODE_CASES) {
+    test(`${JSON.stringify(value)} → ${encoded}`, () => {
+      assert.equal(encodeCookieValue(value), encoded);
+      assert.equal(decodeURIComponent(encoded), value);
+    });
+  }
+});
+
+describe('response cookies through the gateway', () => {
+  const h = useGateway({ definition: yaml });
+
+  test('each declared cookie is one Set-Cookie header, attributes as declared, values encoded; an absent value sets none', async () => {
+    const res = await h.app.inject({ method: 'POST', url: '/login', payload: { f_string: 'tok en;1', f_int32: 7 }, headers: { 'content-type': 'application/json' } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.headers['set-cookie'], [
+      'session=tok%20en%3B1; Path=/; Secure; HttpOnly; SameSite=Strict',
+      'n=7; Domain=example.com; Max-Age=60',
+      'gone=; Max-Age=0',
+    ]);
+    // What a client reads back is the rendered value.
+    const session = (res.cookies as Array<{ name: string; value: string }>).find((c) => c.name === 'session');
+    assert.equal(decodeURIComponent(session!.value), 'tok en;1');
   });
 });

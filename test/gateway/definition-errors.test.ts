@@ -317,6 +317,11 @@ const SCHEMA: Row[] = [
     problems: [inRoute('r', 7, '/rest/routes/0/params/0/from', 'must match pattern "^(path|query)\\.[^.]+(\\.[^.]+)*$|^header\\.[^.]+$|^cookie\\.[!#$%&\'*+\\-.^_`|~0-9A-Za-z]+$|^body(\\..+)?$"')],
   },
   {
+    name: 'a SameSite=None response cookie that is not secure',
+    yaml: route('{ id: r, method: GET, path: /r, grpc: Echo, response: { cookies: [{ name: s, value: { from: response.f_string }, sameSite: None }] } }'),
+    problems: [inRoute('r', 7, '/rest/routes/0/response/cookies/0/sameSite', 'a SameSite=None cookie must be secure (browsers refuse it otherwise)')],
+  },
+  {
     name: 'bad template root in a response (schema): the root is named among the allowed ones',
     yaml: route('{ id: r, method: GET, path: /r, grpc: Echo, response: { body: { from: reply.x } } }'),
     problems: [inRoute('r', 7, '/rest/routes/0/response/body/from', 'must match pattern "^(response|request|error|item|metadata)(\\.[^.]+)*$"')],
