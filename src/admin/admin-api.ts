@@ -21,6 +21,7 @@ import { printRoutes } from '../routing/print-routes.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { TableHolder } from '../routing/table-holder.js';
 import type { DefinitionStore } from './definition-store.js';
+import { followStoredBackends } from './backend-sync.js';
 import type { FrontendCatalog, FrontendEntry, NamespaceTarget } from './frontend-catalog.js';
 
 export interface AdminRoute {
@@ -76,7 +77,8 @@ export interface AdminApi {
   /**
    * Rebuilds the served frontends from `entries()` (another replica changed the shared
    * store): validated and compiled like any change, on the same queue as local changes.
-   * A failing set leaves the served table as it is.
+   * A failing set leaves the served table as it is. Then takes on the store's backend
+   * changes (backend-sync.ts).
    */
   reload(entries: () => Promise<FrontendEntry[]>): Promise<void>;
 }
@@ -125,6 +127,8 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
         if (!(err instanceof DefinitionError)) throw err;
         ctx.log?.warn({ trigger: 'store', problems: err.problems.map(formatDiagnostic) }, 'route table reload rejected; the served routes are unchanged');
       }
+      // Backends changed elsewhere: re-bound here too (backend-sync.ts).
+      await followStoredBackends(ctx, await ctx.store.listBackends());
     });
 
   const routes: AdminRoute[] = [

@@ -1,8 +1,9 @@
 /**
  * The admin API's definition store on PostgreSQL, shared by every gateway replica: the same
  * table as the SQLite store (`frontend_bindings`, one row per frontend name and namespace,
- * upserted; deletes are rows flagged `deleted`), and `subscribe`, which calls back whenever any replica committed
- * a change, so each replica can reload its route table (LISTEN/NOTIFY on `prism_frontends`).
+ * upserted; deletes are rows flagged `deleted`), the same `backends` table, and `subscribe`,
+ * which calls back whenever any replica committed a change to either, so each replica can
+ * reload its route table and re-bind its slots (LISTEN/NOTIFY on `prism_frontends`).
  *
  * The table is created at first use under an advisory lock, so replicas starting together
  * do not race on it.
@@ -137,10 +138,15 @@ export function createPostgresDefinitionStore(options: PostgresDefinitionStoreOp
 
     async putBackend(entry) {
       await ready();
+      // Notified on the frontends' channel: a replica rereads both on any change (its
+      // backends only re-bind when theirs differ), and one subscription serves both.
       await pool.query(
-        `INSERT INTO backends (name, type, config, deleted, updated_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (name) DO UPDATE SET type = excluded.type, config = excluded.config, deleted = excluded.deleted, updated_at = excluded.updated_at`,
-        [entry.name, entry.type, JSON.stringify(entry.config), entry.deleted, Date.now()],
+        `WITH saved AS (
+           INSERT INTO backends (name, type, config, deleted, updated_at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (name) DO UPDATE SET type = excluded.type, config = excluded.config, deleted = excluded.deleted, updated_at = excluded.updated_at
+           RETURNING name)
+         SELECT pg_notify($6, name) FROM saved`,
+        [entry.name, entry.type, JSON.stringify(entry.config), entry.deleted, Date.now(), channel],
       );
     },
 
