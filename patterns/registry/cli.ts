@@ -26,6 +26,7 @@ import { awaitSignal } from '../../src/operations/await-signal.js';
 import { isMainModule } from '../../src/operations/is-main-module.js';
 import { createStorage, parseBackendUri } from './create-storage.js';
 import { lockSqliteFile } from './lock-sqlite-file.js';
+import { createDekStorage } from './dek/create-dek-storage.js';
 import { REGISTRY_SERVICE_NAME, startRegistryServer } from './registry-server.js';
 
 const USAGE = `Usage: prism-registry serve [options]
@@ -104,6 +105,7 @@ export async function runRegistryCli(argv: readonly string[]): Promise<number> {
   // process the moment it reads that line gets a graceful shutdown, not the default kill.
   const signals = awaitSignal();
   let storage;
+  let dekStorage;
   let server;
   let log: Logger | undefined;
   let unlock: (() => void) | undefined;
@@ -119,7 +121,9 @@ export async function runRegistryCli(argv: readonly string[]): Promise<number> {
         retention === undefined ? parsedBackend : { ...parsedBackend, config: { ...parsedBackend.config, changeRetention: changeRetention(retention) } };
       // One process per SQLite file (issue 13, item 12): a lock beside it names the owner.
       unlock = lockSqliteFile(backend, process.cwd());
-      storage = createStorage(backend.type === 'SQLITE' ? { ...backend, config: { ...backend.config, synchronous: values.sync.toUpperCase() } } : backend, process.cwd());
+      const storageBackend = backend.type === 'SQLITE' ? { ...backend, config: { ...backend.config, synchronous: values.sync.toUpperCase() } } : backend;
+      storage = createStorage(storageBackend, process.cwd());
+      dekStorage = createDekStorage(storageBackend, process.cwd());
     } catch (err) {
       throw new StartError((err as Error).message, 2);
     }
@@ -136,6 +140,7 @@ export async function runRegistryCli(argv: readonly string[]): Promise<number> {
       server = await startRegistryServer({
         listen: options.listen,
         storage,
+        dekStorage,
         credentials: options.credentials,
         logError: (message, err) => serverLog.error({ err }, message),
       });
@@ -150,6 +155,7 @@ export async function runRegistryCli(argv: readonly string[]): Promise<number> {
   } catch (err) {
     signals.stop();
     await storage?.close().catch(() => {});
+    await dekStorage?.close().catch(() => {});
     unlock?.();
     // Whatever the driver or the OS said, a connection string in it loses its secrets.
     process.stderr.write(`prism-registry: ${redactUrlsIn((err as Error).message)}\n`);

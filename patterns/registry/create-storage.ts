@@ -83,7 +83,7 @@ function sqlitePath(backend: StorageBackend, dataDir: string): string {
 }
 
 /** Checks a POSTGRES backend's config: {url, poolSize?, statementTimeoutMs?, ssl?}. */
-function postgresConfig(config: Readonly<Record<string, unknown>>) {
+export function postgresConfig(config: Readonly<Record<string, unknown>>) {
   const { url, poolSize, statementTimeoutMs, ssl, locking } = config;
   if (typeof url !== 'string' || !/^postgres(ql)?:\/\//i.test(url)) {
     throw new StorageConfigError('POSTGRES backend: config.url must be a postgres:// URL');

@@ -7,6 +7,7 @@ import type { PatternStartOptions, RunningPattern, SlotDeclaration } from '../..
 import { createStorage, StorageConfigError } from './create-storage.js';
 import { startRegistryServer } from './registry-server.js';
 import { lockSqliteFile } from './lock-sqlite-file.js';
+import { createDekStorage } from './dek/create-dek-storage.js';
 
 /**
  * Starts the registry with its `storage` slot bound to a SQLITE (default) or MEMSTORE backend.
@@ -20,10 +21,12 @@ export async function startPattern(options: PatternStartOptions): Promise<Runnin
   // absolute path) is not served by a standalone registry and a gateway at once.
   const unlock = lockSqliteFile(backend, options.dataDir);
   let storage;
+  let dekStorage;
   try {
     storage = createStorage(backend, options.dataDir);
+    dekStorage = createDekStorage(backend, options.dataDir);
     const log = options.log;
-    const server = await startRegistryServer({ listen: options.listen, storage, logError: log && ((message, err) => log.error({ err }, message)) });
+    const server = await startRegistryServer({ listen: options.listen, storage, dekStorage, logError: log && ((message, err) => log.error({ err }, message)) });
     // A Unix socket's address is the one asked for (the server reports host:port addresses).
     const address = options.listen.startsWith('unix:') ? options.listen : server.address;
     return {
@@ -44,6 +47,7 @@ export async function startPattern(options: PatternStartOptions): Promise<Runnin
     };
   } catch (err) {
     await storage?.close();
+    await dekStorage?.close();
     unlock?.();
     throw err;
   }

@@ -15,6 +15,8 @@ import { ERROR_DOMAIN, reasonTable, RegistryError } from './registry-error.js';
 import type { CallContext, ChangeStream, RegistryApi, RegistryStreamingApi } from './registry-messages.js';
 import { createRegistryService, type RegistryLimits } from './registry-service.js';
 import type { RegistryStorage } from './storage/registry-storage.js';
+import { addDekRegistryService, DEK_REGISTRY_SERVICE_NAME, dekRegistryProtoFile } from './dek/dek-server.js';
+import type { DekStorage } from './dek/storage/dek-storage.js';
 
 export const REGISTRY_SERVICE_NAME = 'prism.patterns.registry.v1.Registry';
 export const registryProtoFile = join(projectProtoDir, 'prism/patterns/registry/v1/registry.proto');
@@ -26,6 +28,8 @@ export interface RegistryServerOptions {
   readonly listen: string;
   /** The storage to serve; the server closes it on `close`. */
   readonly storage: RegistryStorage;
+  /** The DEK registry's store (dek/create-dek-storage.ts), closed on `close`; in memory when absent. */
+  readonly dekStorage?: DekStorage;
   readonly maxSchemaBytes?: number;
   /** Bounds on what one request may cost (registry-service.ts DEFAULT_REGISTRY_LIMITS). */
   readonly limits?: Partial<RegistryLimits>;
@@ -110,6 +114,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     };
   }
   server.addService(createServiceDefinition(service), implementation);
+  const dekRegistry = addDekRegistryService(server, { storage: options.dekStorage, logError });
 
   /**
    * Runs a server-streaming handler on a grpc-js call: `write` is the call's (false once its
@@ -164,7 +169,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   }
 
   // grpc.health.v1: "" (the whole server) and the registry service are known.
-  const health = createHealthService({ '': 'SERVING', [REGISTRY_SERVICE_NAME]: 'SERVING' });
+  const health = createHealthService({ '': 'SERVING', [REGISTRY_SERVICE_NAME]: 'SERVING', [DEK_REGISTRY_SERVICE_NAME]: 'SERVING' });
   server.addService(health.definition, health.implementation);
 
   const address = await bindPatternServer(server, options.listen, options.credentials);
@@ -172,7 +177,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   let closing: Promise<void> | undefined;
   return {
     address,
-    protoFiles: [registryProtoFile, healthProtoFile],
+    protoFiles: [registryProtoFile, healthProtoFile, dekRegistryProtoFile],
     close(graceMs = 5000) {
       closing ??= (async () => {
         health.shutdown();
@@ -181,7 +186,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
         shuttingDown = true;
         for (const controller of streams) controller.abort();
         await shutdownPatternServer(server, graceMs);
-        await registry.close();
+        await Promise.all([registry.close(), dekRegistry.close()]);
       })();
       return closing;
     },
