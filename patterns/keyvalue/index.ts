@@ -3,9 +3,9 @@
  * gateway calls `startPattern` and reaches the service over real gRPC, as it would a remote one.
  */
 import type { PatternStartOptions, RunningPattern, SlotDeclaration } from '../../src/upstream/pattern-module.js';
-import { createStore, STORE_TYPES, StoreConfigError } from './create-store.js';
+import { STORE_TYPES, StoreConfigError } from './create-store.js';
+import { holdStore } from './held-stores.js';
 import { startKeyValueServer } from './keyvalue-server.js';
-import { lockStoreFile } from './lock-store-file.js';
 import { KEYVALUE_INTERFACES, type KeyValueInterface, type KeyValueStore } from './store/keyvalue-store.js';
 
 export const patternName = 'keyvalue';
@@ -28,16 +28,17 @@ function boundInterfaces(options: PatternStartOptions): readonly KeyValueInterfa
 /**
  * Starts the keyvalue service with its `store` slot bound to a MEMSTORE (default), SQLITE,
  * POSTGRES or REDIS backend. The store is pinged before the service listens, so a backend that
- * cannot be reached fails the start.
+ * cannot be reached fails the start. A MEMSTORE or SQLITE store already open in this process for
+ * the same backend (the instance a re-bind replaces) is shared, not opened again.
  * @throws StoreConfigError for an unsupported type or bad config, or a store that does not answer;
  *   LockedError when another process serves the SQLite file; Error when `listen` cannot be bound.
  */
 export async function startPattern(options: PatternStartOptions): Promise<RunningPattern> {
   const backend = options.slots.store ?? { name: 'default', type: 'MEMSTORE', config: {} };
-  const unlock = lockStoreFile(backend, options.dataDir);
   let store: KeyValueStore | undefined;
   try {
-    const opened = createStore(backend, options.dataDir);
+    // Held with the backend, so a re-bind that keeps the store keeps its data (held-stores.ts).
+    const opened = holdStore(backend, options.dataDir);
     store = opened;
     try {
       await opened.ping();
@@ -55,17 +56,10 @@ export async function startPattern(options: PatternStartOptions): Promise<Runnin
       address: server.address,
       protoFiles: server.protoFiles,
       ready: () => opened.ping(),
-      close: async () => {
-        try {
-          await server.close();
-        } finally {
-          unlock?.();
-        }
-      },
+      close: () => server.close(),
     };
   } catch (err) {
     await store?.close().catch(() => {});
-    unlock?.();
     throw err;
   }
 }
