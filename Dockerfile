@@ -12,6 +12,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY patterns ./patterns
 COPY proto ./proto
+# The schema browser, built by vite into dist/ui.
+COPY ui ./ui
 RUN npm run build
 
 # ---- runtime dependencies only (better-sqlite3 compiles here, with the toolchain) ---------

@@ -135,6 +135,7 @@ export async function createGateway(loaded: LoadedConfig, overrides: GatewayOver
       maxStreams: config.http?.maxStreams,
       websocket: config.http?.websocket,
       cors: config.http?.cors,
+      ui: config.ui && { config: config.ui, baseDir },
       // Counted with the connection refusals, under a reason of its own: a refused stream is
       // a request (or upgrade) the listener turned away for lack of room.
       onStreamRefused: () => connectionRefused('public', 'max_streams'),

@@ -147,6 +147,24 @@ const ProbesListenerSchema = Type.Object(
   },
 );
 
+/**
+ * The schema browser (ui/, built into dist/ui by `npm run build`): static assets on the public
+ * listener that need no credentials; the page's API calls carry the user's. Off when absent.
+ */
+export const UiConfigSchema = Type.Object(
+  {
+    enabled: Optional(Type.Boolean({ description: 'Serve the schema browser (default true once the section is present).' })),
+    path: Optional(Type.String({ pattern: '^/([A-Za-z0-9._~-]+/)+$', description: 'Where it is served on the public listener, with a slash at both ends (default `/ui/`).' })),
+    apiUrl: Optional(
+      Type.String({ minLength: 1, description: "The registry API the page opens: a path on this origin (default `/`) or another origin's URL (that origin must allow CORS)." }),
+    ),
+    assets: Optional(Type.String({ minLength: 1, description: 'A folder of built UI assets to serve instead of the packaged dist/ui (relative to the config file).' })),
+  },
+  { additionalProperties: false, description: 'The schema browser UI on the public listener (off when absent).' },
+);
+/** The `ui:` section: whether, where and with which API the schema browser is served. */
+export type UiConfig = Static<typeof UiConfigSchema>;
+
 export const BackendEntrySchema = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
@@ -281,6 +299,7 @@ export const GatewayConfigSchema = Type.Object(
     shutdownTimeoutMs: Optional(Type.Integer({ minimum: 0, description: 'How long shutdown waits for in-flight requests (default 10 s).' })),
     dataDir: Optional(Type.String({ description: 'Where embedded patterns keep their data (relative to the config file).' })),
     auth: Optional(AuthConfigSchema),
+    ui: Optional(UiConfigSchema),
     backends: Optional(Type.Array(BackendEntrySchema)),
     namespaces: Type.Array(NamespaceConfigSchema, { minItems: 1 }),
   },
@@ -448,6 +467,14 @@ function configRuleProblems(config: GatewayConfig): ConfigRuleProblem[] {
     if (tls?.clientCertificates === 'require' && !tls.caFile) problem(DiagnosticCode.INVALID_VALUE, `/${name}/tls/clientCertificates`, `${name}.tls: clientCertificates require needs caFile`);
   }
   for (const p of exposureProblems(config)) problem(DiagnosticCode.EXPOSURE, p.pointer, p.message);
+  // The UI's static route would shadow a binding mounted under it.
+  const uiPath = config.ui && config.ui.enabled !== false ? (config.ui.path ?? '/ui/') : undefined;
+  for (const [i, ns] of uiPath ? config.namespaces.entries() : []) {
+    for (const [j, mount] of ns.frontends.entries()) {
+      const prefix = mount.pathPrefix?.replace(/\/+$/, '');
+      if (prefix && (prefix + '/').startsWith(uiPath!)) problem(DiagnosticCode.ROUTE_CONFLICT, `/namespaces/${i}/frontends/${j}/pathPrefix`, `pathPrefix '${mount.pathPrefix}' is under the UI's path '${uiPath}' (ui.path)`);
+    }
+  }
   const store = config.admin?.store;
   if (store !== undefined) {
     const backend = config.backends?.find((b) => b.name === store);

@@ -22,6 +22,7 @@ import { publicRoutesPlugin, type PublicRoutesOptions } from './public-routes-pl
 import type { RouteTable } from './route-table.js';
 import type { TableHolder } from './table-holder.js';
 import { createWebSocketHandler, wsMaxPayload, type WebSocketOptions } from './websocket-route.js';
+import { uiPlugin, type UiPluginOptions } from '../ui/ui-plugin.js';
 
 export { DEFAULT_MAX_CONCURRENT } from './public-routes-plugin.js';
 export { DEFAULT_MAX_STREAMS } from '../core/open-streams.js';
@@ -46,6 +47,8 @@ export interface HttpServerOptions extends ListenerOptions, PublicRoutesOptions 
   readonly cors?: CorsConfig;
   /** Streams (SSE, NDJSON, WebSocket) open at once on the listener; default DEFAULT_MAX_STREAMS. */
   readonly maxStreams?: number;
+  /** The schema browser (src/ui/ui-plugin.ts); not served when absent or `enabled: false`. */
+  readonly ui?: UiPluginOptions;
 }
 
 /** Generous by default: schema-sized JSON documents of several MB pass. */
@@ -97,6 +100,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       done();
     },
   });
+  // Its static routes are more specific than the catch-all, so they win under the UI's path.
+  if (options.ui && options.ui.config.enabled !== false) void app.register(uiPlugin, options.ui);
   void app.register(publicRoutesPlugin, { ...options, wsHandler, streamSlots });
   return app;
 }

@@ -22,6 +22,7 @@ import type { RpcAnswer, RpcResponse } from '../rpc/rpc-response.js';
 import type { Authenticator } from '../security/authenticator.js';
 import { ClientRequestInput, pathOf, requestInput, sendReply, streamingBodies, streamResponse } from './fastify-io.js';
 import type { TableHolder } from './table-holder.js';
+import { answerWhoami, isWhoamiRequest } from '../ui/whoami.js';
 import type { WebSocketHandler } from './websocket-route.js';
 
 /** fastify's own default (1 MiB), for an app made without a bodyLimit. */
@@ -250,7 +251,11 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
       }
       return result;
     };
-    const result = await handleRequest(options.tables.current, input, options.auth, streamer);
+    const table = options.tables.current;
+    // Prism's /prism/v1/whoami under a binding's mount (src/ui/whoami.ts), unless routed by it.
+    const result = isWhoamiRequest(table, input)
+      ? await answerWhoami(table, input, options.auth)
+      : await handleRequest(table, input, options.auth, streamer);
     // A stream was already written; only an answer that is not one goes out here.
     if (result.stream) return reply;
     if (result.fault !== undefined) request.log.error({ err: result.fault, route: result.routeId }, 'request failed unexpectedly');
