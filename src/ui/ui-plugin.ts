@@ -28,14 +28,22 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 
 /**
  * The built assets: `assets` from the config, else this package's dist/ui (the same folder
- * whether the gateway runs compiled from dist/src or from sources under tsx).
- * @throws Error when the folder holds no built page (the UI was not built).
+ * whether the gateway runs compiled from dist/src or from sources under tsx). Undefined when
+ * the packaged UI was not built (the gateway run from sources without `npm run build`).
+ * @throws Error when the configured `assets` folder holds no built page.
  */
-export function uiAssetsDir(config: UiConfig, baseDir = process.cwd()): string {
-  const dir = config.assets !== undefined ? resolve(baseDir, config.assets) : join(packageRoot(), 'dist', 'ui');
-  if (!existsSync(join(dir, 'index.html'))) throw new Error(`the UI is not built: no index.html in ${dir} (run \`npm run build\`, or set ui.assets to a built UI)`);
-  return dir;
+export function uiAssetsDir(config: UiConfig, baseDir = process.cwd()): string | undefined {
+  if (config.assets !== undefined) {
+    const dir = resolve(baseDir, config.assets);
+    if (!existsSync(join(dir, 'index.html'))) throw new Error(`ui.assets: no index.html in ${dir} (a folder of built UI assets is expected)`);
+    return dir;
+  }
+  const dir = join(packageRoot(), 'dist', 'ui');
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
 }
+
+/** What the page's path answers when the UI was not built: it says what to run. */
+const NOT_BUILT = 'The schema browser is not built: run `npm run build` (it writes dist/ui), then restart the gateway.\n';
 
 function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -52,6 +60,13 @@ function packageRoot(): string {
 export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app, options) => {
   const path = options.config.path ?? DEFAULT_UI_PATH;
   const root = uiAssetsDir(options.config, options.baseDir);
+  if (root === undefined) {
+    // The API is served all the same: a missing page must not stop the registry.
+    app.log.warn({ path }, 'the schema browser is not built (npm run build); its path answers 503');
+    app.get(`${path}*`, (_request, reply) => void reply.code(503).header('cache-control', 'no-store').type('text/plain; charset=utf-8').send(NOT_BUILT));
+    app.get(path.slice(0, -1), (_request, reply) => void reply.redirect(path, 308));
+    return;
+  }
   const pageConfig = JSON.stringify({ apiUrl: options.config.apiUrl ?? DEFAULT_UI_API_URL });
 
   // Registered before the static wildcard: find-my-way prefers the static path.
