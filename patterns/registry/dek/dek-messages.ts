@@ -46,9 +46,12 @@ export interface ListKeksRequest {
   offset: number;
   limit: number;
 }
-/** google.protobuf.Struct as protobufjs hands it over (keepCase, oneofs). */
+/**
+ * google.protobuf.Struct as protobufjs hands it over: its bundled struct.proto names the
+ * Value fields in camelCase, whatever `keepCase` says.
+ */
 export interface StructMessage {
-  fields: Record<string, { null_value?: unknown; number_value?: number; string_value?: string; bool_value?: boolean; struct_value?: unknown; list_value?: unknown }>;
+  fields: Record<string, { nullValue?: unknown; numberValue?: number; stringValue?: string; boolValue?: boolean; structValue?: unknown; listValue?: unknown }>;
 }
 export interface UpdateKekRequest {
   name: string;

@@ -84,10 +84,10 @@ function checkSubject(subject: string): void {
 function structProps(struct: StructMessage): Record<string, string> {
   const props: Record<string, string> = {};
   for (const [key, value] of Object.entries(struct.fields ?? {})) {
-    if (typeof value.string_value === 'string') props[key] = value.string_value;
-    else if (typeof value.number_value === 'number') props[key] = String(value.number_value);
-    else if (typeof value.bool_value === 'boolean') props[key] = String(value.bool_value);
-    else if (value.struct_value != null || value.list_value != null) throw invalidKey('kmsProps');
+    if (typeof value.stringValue === 'string') props[key] = value.stringValue;
+    else if (typeof value.numberValue === 'number') props[key] = String(value.numberValue);
+    else if (typeof value.boolValue === 'boolean') props[key] = String(value.boolValue);
+    else if (value.structValue != null || value.listValue != null) throw invalidKey('kmsProps');
     // A null value is no value, as Jackson leaves it in a Map<String, String>.
   }
   return props;

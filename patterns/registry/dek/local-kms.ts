@@ -23,7 +23,7 @@ export interface Kms {
  * @throws Error when it is not a local KEK or no secret is known (the caller reports 50070).
  */
 export function kmsForKek(kek: { kmsType: string; kmsProps: Readonly<Record<string, string>> }, env: NodeJS.ProcessEnv = process.env): Kms {
-  if (kek.kmsType !== 'local-kms') throw new Error(`the registry cannot reach a ${kek.kmsType} KMS`);
+  if (kek.kmsType !== 'local-kms') throw new Error(`the registry cannot reach the ${kek.kmsType} KMS`);
   // The KEK's own property first, then the registry's environment, as Confluent's driver reads them.
   const secret = kek.kmsProps.secret ?? env.LOCAL_SECRET;
   if (!secret) throw new Error('no secret for the local KMS (kmsProps.secret or LOCAL_SECRET)');
