@@ -362,6 +362,77 @@ export const RestConfigSchema = Type.Object(
 /** A REST frontend's config: base path, media types, defaults, error mappings and routes. */
 export type RestConfig = Static<typeof RestConfigSchema>;
 
+/** A GraphQL field name (and argument name): GraphQL's `Name`, without the reserved `__` prefix. */
+const GRAPHQL_NAME = '^(?!__)[_A-Za-z][_0-9A-Za-z]*$';
+
+export const GraphqlArgumentSchema = Type.Object(
+  {
+    to: Type.Optional(Type.String({ minLength: 1, description: 'Request field path the argument feeds (`a.b`), or `*` for the whole request message; default: the field named like the argument (proto or JSON name).' })),
+    type: Type.Optional(Type.String({ minLength: 1, description: 'The argument\'s GraphQL type (`String`, `Int!`, `[String!]`); default: derived from the target field.' })),
+    required: Type.Optional(Type.Boolean({ description: 'The argument is non-null (`!`).' })),
+    default: Type.Optional(Json({ description: 'Used when the argument is absent.' })),
+    map: Type.Optional(Type.Unsafe<Record<string, unknown>>({ type: 'object', description: 'Value map applied before coercion (`latest: "-1"`).' })),
+    mapOptions: Type.Optional(
+      Type.Object({ caseInsensitive: Type.Optional(Type.Boolean()), trim: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+    ),
+    pattern: Type.Optional(Type.String({ description: 'Regular expression a string value must match.' })),
+    description: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+/** One argument of a GraphQL field: the request field it feeds and how. */
+export type GraphqlArgument = Static<typeof GraphqlArgumentSchema>;
+
+export const GraphqlFieldSchema = Type.Object(
+  {
+    grpc: Type.String({ minLength: 1, description: "`Method` of the frontend's service, or `package.Service/Method`." }),
+    description: Type.Optional(Type.String()),
+    args: Type.Optional(Type.Record(Type.String({ pattern: GRAPHQL_NAME }), GraphqlArgumentSchema, { description: 'Arguments by name.' })),
+    constants: Type.Optional(Type.Record(Type.String(), Json(), { description: 'Request field path → a constant value.' })),
+    parent: Type.Optional(
+      Type.Record(Type.String(), Type.String({ minLength: 1 }), { description: "Request field path → a field of the parent object (dotted), for fields added to a type under `types`." }),
+    ),
+    result: Type.Optional(TemplateRef),
+    resultType: Type.Optional(Type.String({ pattern: GRAPHQL_NAME, description: 'Name of the object type an `object` result template makes (default: the field name in PascalCase + `Result`).' })),
+    role: Type.Optional(StringEnum(['none', 'read', 'write', 'admin'], { description: 'Role needed when auth is on; default read (queries, subscriptions) or write (mutations).' })),
+    deadlineMs: Type.Optional(Type.Integer({ minimum: 1 })),
+    errors: Type.Optional(Type.Array(ErrorMappingSchema)),
+  },
+  { additionalProperties: false },
+);
+/** One GraphQL field bound to a gRPC method. */
+export type GraphqlField = Static<typeof GraphqlFieldSchema>;
+
+const GraphqlFields = (description: string) => Type.Record(Type.String({ pattern: GRAPHQL_NAME }), GraphqlFieldSchema, { description });
+
+export const GraphqlConfigSchema = Type.Object(
+  {
+    path: Type.Optional(Type.String({ pattern: '^/', description: "Endpoint path under the binding's prefix." })),
+    service: Type.Optional(Type.String({ minLength: 1, description: "Default gRPC service (full name) for fields whose `grpc` names only a method." })),
+    graphiql: Type.Optional(Type.Boolean({ description: 'Serve the GraphiQL page on GET with Accept: text/html.' })),
+    jit: Type.Optional(Type.Boolean({ description: 'Compile each query document with graphql-jit (cached per document).' })),
+    maxDepth: Type.Optional(Type.Integer({ minimum: 1, description: 'Deepest selection nesting accepted.' })),
+    maxComplexity: Type.Optional(Type.Integer({ minimum: 1, description: 'Largest complexity accepted (every selected field costs 1, a field calling gRPC costs 10, lists multiply by 10).' })),
+    deadlineMs: Type.Optional(Type.Integer({ minimum: 1, description: "Default deadline of each field's gRPC call, in milliseconds." })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 1, description: 'Longest a query or mutation request may run.' })),
+    forwardHeaders: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9-]+$' }), { description: 'Request headers forwarded as gRPC metadata (x-request-id always is).' })),
+    errors: Type.Optional(Type.Array(ErrorMappingSchema)),
+    query: Type.Optional(GraphqlFields('Fields of the Query type.')),
+    mutation: Type.Optional(GraphqlFields('Fields of the Mutation type.')),
+    subscription: Type.Optional(GraphqlFields('Fields of the Subscription type: server-streaming methods.')),
+    types: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: GRAPHQL_NAME }),
+        Type.Object({ fields: GraphqlFields('Fields added to the type.') }, { additionalProperties: false }),
+        { description: 'Fields added to object types of the schema, resolved by gRPC calls that read the parent object.' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+/** A GraphQL frontend's config: endpoint, limits and the fields of Query, Mutation and Subscription. */
+export type GraphqlConfig = Static<typeof GraphqlConfigSchema>;
+
 /** The frontend types a definition may declare (DESIGN.md §8). */
 export const FRONTEND_TYPES = ['REST', 'GRAPHQL'] as const;
 
@@ -373,14 +444,17 @@ export const FrontendDefinitionSchema = Type.Object(
       Type.Array(Type.String({ minLength: 1 }), { description: ".proto files (relative to the definition's folder or an include path) the routes use." }),
     ),
     rest: Type.Optional(RestConfigSchema),
+    graphql: Type.Optional(GraphqlConfigSchema),
   },
   {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://prism.io/schemas/frontend-definition.json',
     title: 'Prism Gateway frontend definition',
     additionalProperties: false,
-    if: { properties: { type: { const: 'REST' } } },
-    then: { required: ['rest'] },
+    allOf: [
+      { if: { properties: { type: { const: 'REST' } } }, then: { required: ['rest'] } },
+      { if: { properties: { type: { const: 'GRAPHQL' } } }, then: { required: ['graphql'] } },
+    ],
     definitions: { template: TemplateSchema },
   },
 );

@@ -45,6 +45,12 @@ export const DiagnosticCode = {
   RESERVED_PATH: 'RESERVED_PATH',
   /** Config: a listener bound beyond loopback without authentication. */
   EXPOSURE: 'EXPOSURE',
+  /**
+   * A GraphQL frontend whose schema cannot be built: a name GraphQL refuses or two types with
+   * one name, an argument `type` that does not parse or names no type, a field added under
+   * `types` to a type the schema does not have or over a field it already has.
+   */
+  GRAPHQL_SCHEMA: 'GRAPHQL_SCHEMA',
 } as const;
 export type DiagnosticCode = (typeof DiagnosticCode)[keyof typeof DiagnosticCode];
 

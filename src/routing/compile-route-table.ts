@@ -21,6 +21,9 @@ import { compileRequestMapper } from '../mapping/request-mapper.js';
 import { compileResponseMapper, planResponse } from '../mapping/response-mapper.js';
 import { compileTemplatePlan, planTemplate } from '../mapping/template.js';
 import { methodPath } from '../grpc/service-definition.js';
+import { compileGraphqlFrontend } from '../graphql/compile-graphql-frontend.js';
+import type { GraphqlEndpoint } from '../graphql/graphql-endpoint.js';
+import { createGraphqlIndex } from '../graphql/graphql-index.js';
 import { loadProtoRoot } from '../grpc/proto-root.js';
 import type { Upstream } from '../upstream/upstream.js';
 import { compileNegotiator } from './content-negotiation.js';
@@ -61,6 +64,7 @@ export function compileRouteTable(bindings: readonly FrontendBinding[]): RouteTa
   const problems: DefinitionProblem[] = [];
   const entries: RouteEntry[] = [];
   const frontends: CompiledFrontend[] = [];
+  const graphql: { endpoint: GraphqlEndpoint; report: DiagnosticSink }[] = [];
   const shapes = new Map<string, { route: string; frontend: string }>();
   const names = new Map<string, { file: string; index: number; text: string }>();
 
@@ -79,6 +83,15 @@ export function compileRouteTable(bindings: readonly FrontendBinding[]): RouteTa
       report(DiagnosticCode.DUPLICATE_NAME, '/name', `frontend name '${def.name}' is already used by ${previous.file}${previous.file === loaded.file ? ` (document ${previous.index + 1})` : ''}`);
     }
     if (previous === undefined) names.set(def.name, { file: loaded.file, index: loaded.index, text });
+    if (def.type === 'GRAPHQL' && def.graphql) {
+      // src/graphql/: one endpoint per binding, dispatched by the table's GraphQL index.
+      const compiled = compileGraphqlFrontend(binding, def, report);
+      if (compiled) {
+        frontends.push(compiled.frontend);
+        graphql.push({ endpoint: compiled.endpoint, report });
+      }
+      continue;
+    }
     if (def.type !== 'REST' || !def.rest) {
       report(DiagnosticCode.UNSUPPORTED, '/type', `frontend type ${def.type} is reserved and not supported yet; only REST is`);
       continue;
@@ -101,11 +114,30 @@ export function compileRouteTable(bindings: readonly FrontendBinding[]): RouteTa
   }
   if (problems.length > 0) throw new DefinitionError(problems);
   try {
-    return createRouteTable(entries, frontends);
+    const table = createRouteTable(entries, frontends, createGraphqlIndex(graphql.map((g) => g.endpoint)));
+    graphqlConflicts(table, graphql);
+    if (problems.length > 0) throw new DefinitionError(problems);
+    return table;
   } catch (err) {
+    if (err instanceof DefinitionError) throw err;
     // The conflict checks above should leave the router nothing to refuse; if it still does,
     // that is a definition problem, not a crash.
     throw new DefinitionError([{ code: 'ROUTE_CONFLICT', file: bindings[0]?.loaded.file ?? '', pointer: '', message: `cannot index the routes: ${(err as Error).message}` }]);
+  }
+}
+
+/** A GraphQL endpoint takes its path whole: no REST route and no other endpoint may answer there. */
+function graphqlConflicts(table: RouteTable, graphql: readonly { endpoint: GraphqlEndpoint; report: DiagnosticSink }[]): void {
+  const seen = new Map<string, string>();
+  for (const { endpoint, report } of graphql) {
+    const key = `${endpoint.host ?? '*'} ${endpoint.path}`;
+    const other = seen.get(key);
+    if (other !== undefined && other !== endpoint.name) report(DiagnosticCode.ROUTE_CONFLICT, '/graphql/path', `GraphQL endpoint ${endpoint.path} of frontend '${endpoint.name}' is also the endpoint of frontend '${other}'`);
+    seen.set(key, endpoint.name);
+    for (const method of ['GET', 'POST']) {
+      const match = table.match(method, endpoint.path, endpoint.host);
+      if (match.route) report(DiagnosticCode.ROUTE_CONFLICT, '/graphql/path', `GraphQL endpoint ${endpoint.path} of frontend '${endpoint.name}' takes ${method} ${endpoint.path}, which route '${match.route.id}' of frontend '${match.route.frontend.name}' matches`);
+    }
   }
 }
 

@@ -14,6 +14,7 @@ import type { HttpReply } from '../core/http-types.js';
 import type { CorsConfig } from '../config/gateway-config.js';
 import { createStreamSlots } from '../core/open-streams.js';
 import { adminApiPlugin, type AdminApiPluginOptions } from '../admin/admin-plugin.js';
+import { withGraphqlWebSockets } from '../graphql/graphql-ws.js';
 import { hostOf } from '../core/http-input-values.js';
 import { compileCorsPolicy, corsPolicyFor, isPreflight, preflightHeaders, responseHeaders, type CorsPolicy } from './cors.js';
 import { guardConnections, type ConnectionLimits, type RefusalReason } from './connection-guard.js';
@@ -90,7 +91,11 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // a hot reload serves new sockets from the new table and leaves open ones on theirs.
   // One cap for the listener's SSE/NDJSON streams and WebSocket sessions together.
   const streamSlots = options.streamSlots ?? createStreamSlots(options.maxStreams);
-  const wsHandler = createWebSocketHandler({ tables, auth: options.auth, cors: options.cors, websocket: options.websocket, streamSlots, onRefused: options.onStreamRefused });
+  const wsHandler = withGraphqlWebSockets(createWebSocketHandler({ tables, auth: options.auth, cors: options.cors, websocket: options.websocket, streamSlots, onRefused: options.onStreamRefused }), {
+    tables,
+    auth: options.auth,
+    streamSlots,
+  });
   void app.register(fastifyWebsocket, {
     options: { maxPayload: wsMaxPayload(options.websocket) },
     // Shutdown: every open socket is told 1001 and its backend call cancelled.

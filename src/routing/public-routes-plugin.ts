@@ -15,6 +15,7 @@ import { Code, codeName, gatewayError, GatewayReason } from '../core/gateway-err
 import { hostOf } from '../core/http-input-values.js';
 import type { HttpReply } from '../core/http-types.js';
 import { renderError } from '../core/render-error.js';
+import { graphqlTarget, serveGraphqlRequest } from '../graphql/fastify-graphql.js';
 import { handleRpc, rpcFailureAnswer, speaksRpc } from '../rpc/handle-rpc.js';
 import type { RpcCandidates } from '../rpc/rpc-index.js';
 import type { RpcOutcome } from '../rpc/rpc-outcome.js';
@@ -278,6 +279,8 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
       inFlight--;
     };
     try {
+      const graphql = graphqlTarget(options.tables.current, request);
+      if (graphql !== undefined) return await serveGraphqlRequest(graphql, request, reply, { auth: options.auth, openStreams, onStreamOpened: release });
       const rpc = rpcTarget(request);
       if (rpc !== undefined) return await serveRpc(rpc, request, reply, release);
       return await dispatch(request, reply, release);

@@ -4,6 +4,7 @@
  * built. A new definition set builds a new table; the server swaps tables in one step.
  */
 import { Code, gatewayError, GatewayError, GatewayReason } from '../core/gateway-error.js';
+import type { GraphqlIndex } from '../graphql/graphql-index.js';
 import type { RpcIndex } from '../rpc/rpc-index.js';
 import type { CompiledFrontend, CompiledRoute } from './compiled-route.js';
 import type { PathSegment } from './path-template.js';
@@ -30,6 +31,8 @@ export interface RouteTable {
    * before the routes, swapped with them. Absent when no namespace serves them.
    */
   readonly rpc?: RpcIndex;
+  /** The GraphQL endpoints compiled with this table (src/graphql/), consulted before the routes. */
+  readonly graphql?: GraphqlIndex;
 }
 
 /** The same table with its RPC index: swapped, and so hot-reloaded, together with the routes. */
@@ -39,6 +42,7 @@ export function withRpcIndex(table: RouteTable, rpc: RpcIndex): RouteTable {
     frontends: table.frontends,
     match: table.match,
     frontendFor: table.frontendFor,
+    ...(table.graphql ? { graphql: table.graphql } : {}),
     ...(rpc.methods.length > 0 ? { rpc } : {}),
   };
 }
@@ -51,7 +55,7 @@ export interface RouteEntry {
 /** Longest parameter value accepted (raw bytes of the segment); longer ones do not match. */
 const MAX_PARAM_LENGTH = 8192;
 
-export function createRouteTable(entries: readonly RouteEntry[], frontends: readonly CompiledFrontend[]): RouteTable {
+export function createRouteTable(entries: readonly RouteEntry[], frontends: readonly CompiledFrontend[], graphql?: GraphqlIndex): RouteTable {
   const trie = new SegmentTrie<CompiledRoute>({ maxParamLength: MAX_PARAM_LENGTH });
   const methods = new Set<string>();
   for (const { route, segments } of entries) {
@@ -82,6 +86,7 @@ export function createRouteTable(entries: readonly RouteEntry[], frontends: read
   return {
     routes: entries.map((e) => e.route),
     frontends,
+    ...(graphql && graphql.endpoints.length > 0 ? { graphql } : {}),
     frontendFor,
     match(method, path, host) {
       // HEAD is GET without a body, unless a route declares HEAD itself.
