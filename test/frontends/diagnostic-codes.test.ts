@@ -59,6 +59,11 @@ const CASES: Case[] = [
   { name: 'a streaming route with no framing and no WebSocket', code: 'INVALID_VALUE', definition: routes('{ id: r, method: GET, path: /r, grpc: Stream, stream: { produces: [] } }') },
   { name: 'an unknown gRPC code in an error match', code: 'INVALID_VALUE', definition: routes('{ id: r, method: GET, path: /r, grpc: Echo, errors: [{ match: { code: NOPE }, status: 400 }] }') },
   { name: 'a frontend bound to an unknown namespace', code: 'UNKNOWN_REFERENCE', namespace: 'nope' },
+  {
+    name: 'a GraphQL field added to a type the schema does not have',
+    code: 'GRAPHQL_SCHEMA',
+    definition: 'name: g\ntype: GRAPHQL\nprotos: [prism/test/v1/everything.proto]\ngraphql:\n  service: prism.test.v1.EverythingService\n  query: { echo: { grpc: Echo } }\n  types: { Nope: { fields: { x: { grpc: Echo } } } }\n',
+  },
   { name: 'a REST route on a gRPC-Web / Connect path', code: 'RESERVED_PATH', rpc: routes('{ id: r, method: POST, path: "/{service}/{method}", grpc: Echo, params: [{ from: path.service, to: f_string }, { from: path.method, to: f_bytes }] }') },
   {
     name: 'an admin listener beyond loopback without auth',
