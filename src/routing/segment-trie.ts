@@ -1,6 +1,6 @@
 /**
  * The route index: per method, a trie with one level per path segment. A node's static
- * children sit in a Map (one hash lookup per segment, whatever the number of routes); its
+ * children are found by one hash lookup per segment, whatever the number of routes; its
  * parameter child (`{id}`, `*`, the wildcards inside `{name=shelves/*}`) is tried when no
  * static child leads to a match. What the trie cannot index as whole segments (literal text
  * around a parameter, `**`, a verb after a multi-segment variable) hangs at the node where the
@@ -12,8 +12,17 @@
  * static segments compare decoded, and a segment with malformed escapes matches nothing. Values
  * come back decoded once; a variable that spans segments keeps '/' between them and the escapes
  * of reserved characters (segment-matcher.ts).
+ *
+ * Layout, for tables of 10,000 routes and more: a lookup's cost there is cache misses, so the
+ * trie is a few flat typed arrays rather than an object and a Map per node. Every node is one
+ * record in `#mem` (its children, endpoints and tails, then its own literal text), and every
+ * static edge of the whole trie is one slot in a single open-addressing table keyed by (parent,
+ * segment text). A static step touches one slot and one record, compares the path's characters
+ * in place (no substring), and the record it lands on already holds what the next step needs.
+ * Nothing on the lookup path is per route but the value: tail matchers and parameter binders
+ * are shared by every route of the same shape, and the route value is not read until returned.
  */
-import { formatSegments, type PathSegment } from './path-template.js';
+import { formatSegments, type PathSegment, type SegmentPart } from './path-template.js';
 import { decodeKeepingReserved, decodeSegment, matchMixedSegment } from './segment-matcher.js';
 import { compileTail, tailStart, type TailMatcher } from './tail-matcher.js';
 
@@ -22,52 +31,85 @@ export interface TrieMatch<T> {
   readonly params: Record<string, string>;
 }
 
-/**
- * Builds an endpoint's parameters from the raw path, where each matched segment starts (a `**`
- * is one entry for the rest) and where the last one ends (before a verb).
- */
-type Binder = (path: string, starts: readonly number[], end: number, maxLength: number) => Record<string, string>;
-
-interface Endpoint<T> {
-  readonly value: T;
-  /**
-   * Whole-segment templates (the hot path): the name of each parameter step in path order
-   * (undefined for a bare `*`), bound from the decoded values the walk collected.
-   */
-  readonly names: readonly (string | undefined)[] | undefined;
-  /** Every other template: bound from the raw path. */
-  readonly bind: Binder | undefined;
-  /** Length of ':verb' the path ends with, for `bind`. */
-  readonly verbLength: number;
-  /** Served only for this Host; undefined serves every host. */
-  readonly host: string | undefined;
-}
-
-interface Tail<T> {
-  readonly matcher: TailMatcher;
-  readonly endpoints: Endpoint<T>[];
-}
-
-interface Node<T> {
-  statics: Map<string, Node<T>> | undefined;
-  param: Node<T> | undefined;
-  /** Tails tried before the parameter child, most literal text first. */
-  before: Tail<T>[] | undefined;
-  /** `**` tails, tried after the parameter child. */
-  after: Tail<T>[] | undefined;
-  endpoints: Endpoint<T>[] | undefined;
-}
-
-const newNode = <T>(): Node<T> => ({ statics: undefined, param: undefined, before: undefined, after: undefined, endpoints: undefined });
-
 export interface SegmentTrieOptions {
   /** Longest parameter value (raw, still percent-encoded); longer ones do not match. */
   readonly maxParamLength: number;
 }
 
+// A node record in #mem, at the node's offset (offset 0 is reserved: 0 means "none").
+const PARAM = 0; // offset of the parameter child
+const ENDPOINTS = 1; // first endpoint id of the routes ending here
+const BEFORE = 2; // 1 + index in #tailLists of the tails tried before the parameter child
+const AFTER = 3; // … and of the `**` tails tried after it
+const STATICS = 4; // number of static children (0: the segment's hash is not needed)
+const PARENT = 5;
+const LENGTH = 6; // length of the node's literal text (-1 for a parameter node or a root)
+const TEXT = 7; // the literal text, one character a slot
+const NONE = 0;
+
+interface Tail {
+  readonly matcher: TailMatcher;
+  /** First endpoint id of the routes sharing this tail. */
+  head: number;
+  /** Order of addition: among tails of equal specificity, the first added is tried first. */
+  readonly order: number;
+  /** Indexed by its verb in its list's `byVerb`. */
+  readonly byVerb: boolean;
+}
+
+/** Tails at one node in the order they are tried, with those that need a literal suffix indexed by it. */
+interface TailList {
+  readonly all: Tail[];
+  /** Tails whose path must end with a verb (`:cancel`), by the verb: only those of the path's verb are tried. */
+  readonly byVerb: Map<string, Tail[]>;
+  /** The other tails, in the order they are tried. */
+  readonly rest: Tail[];
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over s[from, to): the segment's part of its edge's hash. */
+function hashText(s: string, from: number, to: number): number {
+  let h = FNV_OFFSET;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+/** The slot hash of the edge from `parent` by a segment of hash `text` (murmur3's finalizer). */
+function edgeHash(text: number, parent: number): number {
+  let h = text ^ Math.imul(parent, 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
 export class SegmentTrie<T> {
-  readonly #roots = new Map<string, Node<T>>();
+  readonly #roots = new Map<string, number>();
   readonly #maxParamLength: number;
+  /** Node records (see the offsets above). */
+  #mem = new Int32Array(1024);
+  #used = TEXT;
+  /** Static edges: pairs (edge hash, child offset); a child of 0 marks an empty slot. */
+  #slots = new Int32Array(512);
+  #edges = 0;
+  readonly #tailLists: TailList[] = [];
+  /**
+   * Endpoints, by id (0 is none): the route value and its binder side by side (one cache line),
+   * its host, the next endpoint of its list.
+   */
+  readonly #endpoints: (T | Binder)[] = [undefined as T, EMPTY_BINDER];
+  readonly #hosts: (string | undefined)[] = [undefined];
+  #next = new Int32Array(64);
+  /** Whether any endpoint is bound to a host: until one is, a list holds one endpoint, read without its host. */
+  #hostBound = false;
+  readonly #matchers = new Map<string, TailMatcher>();
+  readonly #binderCache = new Map<string, Binder>();
+  #tailsAdded = 0;
+  /** Where each matched segment starts (scratch of one lookup: finding is synchronous). */
+  #starts = new Int32Array(64);
+  /** Entries of #starts the last successful match wrote. */
+  #depth = 0;
 
   constructor(options: SegmentTrieOptions) {
     this.#maxParamLength = options.maxParamLength;
@@ -85,165 +127,316 @@ export class SegmentTrie<T> {
     const beforeLast = segments.at(-2);
     if (last?.text === '' && last.variable === undefined && (beforeLast?.wildcard === '**' || beforeLast?.verb !== undefined)) segments = segments.slice(0, -1);
     let node = this.#roots.get(method);
-    if (!node) this.#roots.set(method, (node = newNode()));
+    if (node === undefined) this.#roots.set(method, (node = this.#newNode(NONE, undefined)));
     const cut = tailStart(segments);
     const indexed = cut === -1 ? segments : segments.slice(0, cut);
     for (const segment of indexed) {
-      if (segment.text !== undefined) {
-        node.statics ??= new Map();
-        let next = node.statics.get(segment.text);
-        if (!next) node.statics.set(segment.text, (next = newNode()));
-        node = next;
-      } else node = node.param ??= newNode();
-    }
-    const plain = cut === -1 && segments.every((s) => s.variable === undefined);
-    const endpoint: Endpoint<T> = {
-      value,
-      names: plain ? segments.filter((s) => s.text === undefined).map((s) => s.param) : undefined,
-      bind: plain ? undefined : compileBinder(segments),
-      verbLength: segments.at(-1)?.verb === undefined ? 0 : segments.at(-1)!.verb!.length + 1,
-      host,
-    };
-    let endpoints: Endpoint<T>[];
-    if (cut === -1) endpoints = node.endpoints ??= [];
-    else {
-      const matcher = compileTail(segments.slice(cut));
-      const list = matcher.rank === 'before' ? (node.before ??= []) : (node.after ??= []);
-      let tail = list.find((t) => t.matcher.key === matcher.key);
-      if (!tail) {
-        list.push((tail = { matcher, endpoints: [] }));
-        // Stable: among equals, the first added is tried first.
-        list.sort((a, b) => b.matcher.specificity - a.matcher.specificity);
+      if (segment.text !== undefined) node = this.#staticChild(node, segment.text);
+      else {
+        if (this.#mem[node + PARAM] === NONE) {
+          const child = this.#newNode(node, undefined);
+          this.#mem[node + PARAM] = child;
+        }
+        node = this.#mem[node + PARAM];
       }
-      endpoints = tail.endpoints;
     }
-    const same = endpoints.find((e) => e.host === host);
-    if (same?.value === value) return;
-    if (same) throw new Error(`${method} ${formatSegments(segments)} is added twice`);
-    endpoints.push(endpoint);
+    const binder = this.#binderFor(segments);
+    let head: number;
+    let setHead: (id: number) => void;
+    if (cut === -1) {
+      head = this.#mem[node + ENDPOINTS];
+      const at = node;
+      setHead = (id) => void (this.#mem[at + ENDPOINTS] = id);
+    } else {
+      const tail = this.#tailAt(node, segments.slice(cut));
+      head = tail.head;
+      setHead = (id) => void (tail.head = id);
+    }
+    for (let e = head; e !== NONE; e = this.#next[e]) {
+      if (this.#hosts[e] !== host) continue;
+      if (this.#endpoints[2 * e] === value) return;
+      throw new Error(`${method} ${formatSegments(segments)} is added twice`);
+    }
+    const id = this.#hosts.length;
+    this.#endpoints.push(value, binder);
+    this.#hosts.push(host);
+    if (host !== undefined) this.#hostBound = true;
+    if (id >= this.#next.length) this.#next = grow(this.#next, id + 1);
+    this.#next[id] = head;
+    setHead(id);
   }
 
   /** The route for a raw path (percent-encoded, no query), or undefined. */
   find(method: string, path: string, host: string | undefined): TrieMatch<T> | undefined {
     const root = this.#roots.get(method);
-    if (!root || path.charCodeAt(0) !== 47 /* / */) return undefined;
-    const values: string[] = [];
-    const starts: number[] = [];
-    const found = this.#walk(root, path, 1, values, starts, host);
-    if (!found) return undefined;
-    const params: Record<string, string> = {};
-    if (found.names) {
-      for (let i = 0; i < found.names.length; i++) {
-        const name = found.names[i];
-        if (name !== undefined) params[name] = values[i];
-      }
-      return { value: found.value, params };
-    }
-    return { value: found.value, params: found.bind!(path, starts, path.length - found.verbLength, this.#maxParamLength) };
+    if (root === undefined || path.charCodeAt(0) !== 47 /* / */) return undefined;
+    // One entry a segment at most, and a path has fewer segments than characters.
+    if (this.#starts.length <= path.length) this.#starts = new Int32Array(path.length + 1);
+    const found = this.#walk(root, path, 1, 0, host);
+    if (found === NONE) return undefined;
+    const binder = this.#endpoints[2 * found + 1] as Binder;
+    return { value: this.#endpoints[2 * found] as T, params: binder.bind(path, this.#starts, this.#depth, this.#maxParamLength) };
   }
 
   /**
    * Matches the segment starting at `start` and the rest below `node`; past the end, the node's
-   * own endpoints. `values` collects the decoded value of each parameter step, `starts` where
-   * each segment starts; both are cut back when a branch fails.
+   * own endpoints. Writes where each segment starts into #starts[depth…]. Hot path.
+   * @returns the endpoint id, or NONE.
    */
-  #walk(node: Node<T>, path: string, start: number, values: string[], starts: number[], host: string | undefined): Endpoint<T> | undefined {
-    const depth = starts.length;
+  #walk(node: number, path: string, start: number, depth: number, host: string | undefined): number {
+    const mem = this.#mem;
     if (start > path.length) {
-      const own = node.endpoints && pick(node.endpoints, host);
+      const own = mem[node + ENDPOINTS] === NONE ? NONE : this.#pick(mem[node + ENDPOINTS], host);
+      if (own !== NONE) {
+        this.#depth = depth;
+        return own;
+      }
       // `**` also matches no segment at all.
-      return own ?? (node.after && this.#tails(node.after, path, start, starts, host, depth));
+      return mem[node + AFTER] === NONE ? NONE : this.#tails(this.#tailLists[mem[node + AFTER] - 1].all, path, start, depth, host);
     }
-    let end = path.indexOf('/', start);
-    if (end === -1) end = path.length;
-    const raw = path.slice(start, end);
-    // Malformed percent-encoding names no resource: every match needs this segment decoded.
-    const text = raw.indexOf('%') === -1 ? raw : decodeSegment(raw);
-    if (text === undefined) return undefined;
-    starts.push(start);
-    const next = node.statics?.get(text);
-    if (next) {
-      const found = this.#walk(next, path, end + 1, values, starts, host);
-      if (found) return found;
-      starts.length = depth + 1;
+    // One pass over the segment: where it ends, its hash, whether it holds escapes.
+    let end = start;
+    let hash = FNV_OFFSET;
+    let escaped = false;
+    for (; end < path.length; end++) {
+      const c = path.charCodeAt(end);
+      if (c === 47 /* / */) break;
+      if (c === 37 /* % */) escaped = true;
+      hash = Math.imul(hash ^ c, FNV_PRIME);
     }
-    if (node.before) {
-      starts.length = depth;
-      const found = this.#tails(node.before, path, start, starts, host, depth);
-      if (found) return found;
-      starts.push(start);
+    let text: string | undefined;
+    if (escaped) {
+      // Malformed percent-encoding names no resource: every match needs this segment decoded.
+      text = decodeSegment(path.slice(start, end));
+      if (text === undefined) return NONE;
+      hash = hashText(text, 0, text.length);
+    }
+    const starts = this.#starts;
+    starts[depth] = start;
+    if (mem[node + STATICS] !== 0) {
+      const next = text === undefined ? this.#child(node, hash, path, start, end) : this.#child(node, hash, text, 0, text.length);
+      if (next !== NONE) {
+        const found = this.#walk(next, path, end + 1, depth + 1, host);
+        if (found !== NONE) return found;
+      }
+    }
+    if (mem[node + BEFORE] !== NONE) {
+      const found = this.#before(this.#tailLists[mem[node + BEFORE] - 1], path, start, depth, host);
+      if (found !== NONE) return found;
+      starts[depth] = start;
     }
     // An empty value is not a value: `/subjects/` names no subject.
-    if (node.param && raw !== '' && raw.length <= this.#maxParamLength) {
-      values.push(text);
-      const found = this.#walk(node.param, path, end + 1, values, starts, host);
-      if (found) return found;
-      values.pop();
+    if (mem[node + PARAM] !== NONE && end > start && end - start <= this.#maxParamLength) {
+      const found = this.#walk(mem[node + PARAM], path, end + 1, depth + 1, host);
+      if (found !== NONE) return found;
     }
-    starts.length = depth;
-    return node.after && this.#tails(node.after, path, start, starts, host, depth);
+    return mem[node + AFTER] === NONE ? NONE : this.#tails(this.#tailLists[mem[node + AFTER] - 1].all, path, start, depth, host);
   }
 
-  #tails(tails: readonly Tail<T>[], path: string, start: number, starts: number[], host: string | undefined, depth: number): Endpoint<T> | undefined {
-    for (const tail of tails) {
-      if (tail.matcher.match(path, start, starts, this.#maxParamLength)) {
-        const found = pick(tail.endpoints, host);
-        if (found) return found;
-      }
-      starts.length = depth;
+  /** The static child of `node` whose text is s[from, to) (of segment hash `hash`), or NONE. */
+  #child(node: number, hash: number, s: string, from: number, to: number): number {
+    const slots = this.#slots;
+    const mem = this.#mem;
+    const mask = slots.length - 1;
+    const length = to - from;
+    const edge = edgeHash(hash, node);
+    for (let i = (edge << 1) & mask; ; i = (i + 2) & mask) {
+      const child = slots[i + 1];
+      if (child === NONE) return NONE;
+      if (slots[i] !== edge || mem[child + PARENT] !== node || mem[child + LENGTH] !== length) continue;
+      let k = 0;
+      while (k < length && mem[child + TEXT + k] === s.charCodeAt(from + k)) k++;
+      if (k === length) return child;
     }
-    return undefined;
+  }
+
+  /**
+   * The `before` tails of a node: when the path ends with a verb, the tails of that verb and
+   * the tails without one, merged in the order they are tried; otherwise the tails without one.
+   */
+  #before(list: TailList, path: string, start: number, depth: number, host: string | undefined): number {
+    if (list.byVerb.size === 0) return this.#tails(list.rest, path, start, depth, host);
+    const colon = path.lastIndexOf(':');
+    const verbTails = colon > path.lastIndexOf('/') ? list.byVerb.get(path.slice(colon)) : undefined;
+    if (verbTails === undefined) return this.#tails(list.rest, path, start, depth, host);
+    if (list.rest.length === 0) return this.#tails(verbTails, path, start, depth, host);
+    return this.#tails(list.all.filter((t) => !t.byVerb || verbTails.includes(t)), path, start, depth, host);
+  }
+
+  #tails(tails: readonly Tail[], path: string, start: number, depth: number, host: string | undefined): number {
+    for (let i = 0; i < tails.length; i++) {
+      const tail = tails[i];
+      const reached = tail.matcher.match(path, start, this.#starts, depth, this.#maxParamLength);
+      if (reached === -1) continue;
+      const found = this.#pick(tail.head, host);
+      if (found !== NONE) {
+        this.#depth = reached;
+        return found;
+      }
+    }
+    return NONE;
+  }
+
+  /** The endpoint of the list at `head` bound to this host, else the one serving every host. */
+  #pick(head: number, host: string | undefined): number {
+    if (!this.#hostBound) return head;
+    let any = NONE;
+    for (let e = head; e !== NONE; e = this.#next[e]) {
+      const bound = this.#hosts[e];
+      if (bound === undefined) any = e;
+      else if (bound === host) return e;
+    }
+    return any;
+  }
+
+  #newNode(parent: number, text: string | undefined): number {
+    const size = TEXT + (text?.length ?? 0);
+    if (this.#used + size > this.#mem.length) this.#mem = grow(this.#mem, this.#used + size);
+    const node = this.#used;
+    this.#used += size;
+    const mem = this.#mem;
+    mem[node + PARENT] = parent;
+    mem[node + LENGTH] = text === undefined ? -1 : text.length;
+    if (text !== undefined) for (let k = 0; k < text.length; k++) mem[node + TEXT + k] = text.charCodeAt(k);
+    return node;
+  }
+
+  #staticChild(node: number, text: string): number {
+    const hash = hashText(text, 0, text.length);
+    const found = this.#child(node, hash, text, 0, text.length);
+    if (found !== NONE) return found;
+    const child = this.#newNode(node, text);
+    this.#mem[node + STATICS]++;
+    // At most half full, so probe runs stay short.
+    if ((this.#edges + 1) * 2 > this.#slots.length / 2) this.#rehash(this.#slots.length * 2);
+    this.#insertSlot(edgeHash(hash, node), child);
+    this.#edges++;
+    return child;
+  }
+
+  #insertSlot(edge: number, child: number): void {
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    let i = (edge << 1) & mask;
+    while (slots[i + 1] !== NONE) i = (i + 2) & mask;
+    slots[i] = edge;
+    slots[i + 1] = child;
+  }
+
+  #rehash(size: number): void {
+    const old = this.#slots;
+    this.#slots = new Int32Array(size);
+    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== NONE) this.#insertSlot(old[i], old[i + 1]);
+  }
+
+  /** The tail for these segments at `node`, created when new; its matcher shared by every tail of its key. */
+  #tailAt(node: number, segments: readonly PathSegment[]): Tail {
+    const compiled = compileTail(segments);
+    let matcher = this.#matchers.get(compiled.key);
+    if (matcher === undefined) this.#matchers.set(compiled.key, (matcher = compiled));
+    const field = matcher.rank === 'before' ? BEFORE : AFTER;
+    if (this.#mem[node + field] === NONE) {
+      this.#tailLists.push({ all: [], byVerb: new Map(), rest: [] });
+      this.#mem[node + field] = this.#tailLists.length;
+    }
+    const list = this.#tailLists[this.#mem[node + field] - 1];
+    let tail = list.all.find((t) => t.matcher === matcher);
+    if (tail) return tail;
+    // A verb has no ':' of its own, so the path's last ':' (in its last segment) starts it.
+    const byVerb = matcher.rank === 'before' && matcher.suffix.startsWith(':') && !matcher.suffix.includes(':', 1);
+    tail = { matcher, head: NONE, order: this.#tailsAdded++, byVerb };
+    const tried = (a: Tail, b: Tail) => b.matcher.specificity - a.matcher.specificity || a.order - b.order;
+    list.all.push(tail);
+    list.all.sort(tried);
+    if (byVerb) {
+      const same = list.byVerb.get(matcher.suffix) ?? [];
+      same.push(tail);
+      same.sort(tried);
+      list.byVerb.set(matcher.suffix, same);
+    } else {
+      list.rest.push(tail);
+      list.rest.sort(tried);
+    }
+    return tail;
+  }
+
+  /** The binder of a template: shared by every template with the same parameters at the same places. */
+  #binderFor(segments: readonly PathSegment[]): Binder {
+    const key = JSON.stringify(segments.map((s) => (s.text !== undefined ? (s.variable === undefined ? 0 : ['t', s.variable]) : s)));
+    let binder = this.#binderCache.get(key);
+    if (binder === undefined) this.#binderCache.set(key, (binder = new Binder(segments)));
+    return binder;
   }
 }
 
-/** The endpoint bound to this host, else the one serving every host. */
-function pick<T>(endpoints: readonly Endpoint<T>[], host: string | undefined): Endpoint<T> | undefined {
-  let any: Endpoint<T> | undefined;
-  for (const e of endpoints) {
-    if (e.host === undefined) any = e;
-    else if (e.host === host) return e;
-  }
-  return any;
+function grow(array: Int32Array, atLeast: number): Int32Array<ArrayBuffer> {
+  let size = array.length * 2;
+  while (size < atLeast) size *= 2;
+  const bigger = new Int32Array(size);
+  bigger.set(array);
+  return bigger;
+}
+
+/** Reads one parameter (or a mixed segment's parameters) from the segments at `at` … `last`. */
+interface Reader {
+  /** 0: a one-segment parameter, decoded fully; 1: a mixed segment; 2: a variable over segments. */
+  readonly kind: 0 | 1 | 2;
+  readonly at: number;
+  readonly last: number;
+  readonly name: string;
+  /** kind 2: over more than one segment, or a `**`: reserved escapes stay. */
+  readonly multi: boolean;
+  readonly parts: readonly SegmentPart[];
+  readonly names: readonly string[];
 }
 
 /**
- * One reader per parameter, by the index of the segment(s) it covers: segment i runs from
- * `starts[i]` to the next segment's start less its '/', the last one to `end` (a `**` is one
- * entry for the rest; past the end when it matched nothing). A variable over one segment is
- * decoded fully; over more, or over a `**`, reserved escapes stay. The walk has checked every
- * segment decodes, so the readers cannot fail.
+ * Builds a route's parameters from the raw path and where each matched segment starts (a `**` is
+ * one entry for the rest): segment i runs from `starts[i]` to the next segment's start less its
+ * '/', the last one to the end of the path less its verb. A variable over one segment is decoded
+ * fully; over more, or over a `**`, reserved escapes stay. The walk has checked every segment
+ * decodes, so reading cannot fail.
  */
-function compileBinder(segments: readonly PathSegment[]): Binder {
-  type Reader = (path: string, starts: readonly number[], end: number, params: Record<string, string>, maxLength: number) => void;
-  const readers: Reader[] = [];
-  const endOf = (starts: readonly number[], i: number, end: number) => (i + 1 < starts.length ? starts[i + 1] - 1 : end);
-  for (let i = 0; i < segments.length; i++) {
-    const s = segments[i];
-    const at = i;
-    if (s.param !== undefined) {
-      const name = s.param;
-      readers.push((path, starts, end, params) => void (params[name] = decodeSegment(path.slice(starts[at], endOf(starts, at, end)))!));
-    } else if (s.parts !== undefined) {
-      const parts = s.parts;
-      const names = parts.filter((p) => p.param !== undefined).map((p) => p.param!);
-      readers.push((path, starts, end, params, maxLength) => {
-        const values = matchMixedSegment(path.slice(starts[at], endOf(starts, at, end)), parts, maxLength)!;
-        for (let k = 0; k < names.length; k++) params[names[k]] = decodeSegment(values[k])!;
-      });
-    } else if ((s.text !== undefined || s.wildcard !== undefined) && s.variable !== undefined && segments[i - 1]?.variable !== s.variable) {
-      const name = s.variable;
-      let last = i;
-      while (segments[last + 1]?.variable === name) last++;
-      const multi = last > i || segments[last].wildcard === '**';
-      readers.push((path, starts, end, params) => {
-        const raw = path.slice(starts[at], Math.max(starts[at], endOf(starts, last, end)));
-        params[name] = (multi ? decodeKeepingReserved(raw) : decodeSegment(raw))!;
-      });
+class Binder {
+  readonly #readers: Reader[] = [];
+  readonly #verbLength: number;
+
+  constructor(segments: readonly PathSegment[]) {
+    const verb = segments.at(-1)?.verb;
+    this.#verbLength = verb === undefined ? 0 : verb.length + 1;
+    const none = { name: '', multi: false, parts: [], names: [] };
+    for (let i = 0; i < segments.length; i++) {
+      const s = segments[i];
+      if (s.param !== undefined) this.#readers.push({ ...none, kind: 0, at: i, last: i, name: s.param });
+      else if (s.parts !== undefined) {
+        const names = s.parts.filter((p) => p.param !== undefined).map((p) => p.param!);
+        this.#readers.push({ ...none, kind: 1, at: i, last: i, parts: s.parts, names });
+      } else if ((s.text !== undefined || s.wildcard !== undefined) && s.variable !== undefined && segments[i - 1]?.variable !== s.variable) {
+        let last = i;
+        while (segments[last + 1]?.variable === s.variable) last++;
+        this.#readers.push({ ...none, kind: 2, at: i, last, name: s.variable, multi: last > i || segments[last].wildcard === '**' });
+      }
     }
   }
-  return (path, starts, end, maxLength) => {
+
+  bind(path: string, starts: Int32Array, depth: number, maxLength: number): Record<string, string> {
     const params: Record<string, string> = {};
-    for (let i = 0; i < readers.length; i++) readers[i](path, starts, end, params, maxLength);
+    const end = path.length - this.#verbLength;
+    for (let i = 0; i < this.#readers.length; i++) {
+      const r = this.#readers[i];
+      const from = starts[r.at];
+      const to = r.last + 1 < depth ? starts[r.last + 1] - 1 : end;
+      if (r.kind === 0) params[r.name] = decodeSegment(path.slice(from, to))!;
+      else if (r.kind === 1) {
+        const values = matchMixedSegment(path.slice(from, to), r.parts, maxLength)!;
+        for (let k = 0; k < r.names.length; k++) params[r.names[k]] = decodeSegment(values[k])!;
+      } else {
+        const raw = path.slice(from, Math.max(from, to));
+        params[r.name] = (r.multi ? decodeKeepingReserved(raw) : decodeSegment(raw))!;
+      }
+    }
     return params;
-  };
+  }
 }
+
+const EMPTY_BINDER = new Binder([]);

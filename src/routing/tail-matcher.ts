@@ -6,7 +6,8 @@
  *
  * A tail matches the whole rest of the path or nothing: each of its segments takes exactly one
  * path segment, except `**`, which is last and takes the rest. No backtracking, no regular
- * expressions: the cost is one scan of the rest of the path.
+ * expressions: the cost is one scan of the rest of the path. A matcher holds no names, only the
+ * shape, so every tail of the same key (`{}.json`, `**`, `{}:cancel`) shares one matcher.
  */
 import { segmentShape, type PathSegment } from './path-template.js';
 import { decodeKeepingReserved, decodeSegment, matchMixedSegment } from './segment-matcher.js';
@@ -22,11 +23,17 @@ export interface TailMatcher {
   /** Literal characters of the first segment and the verb: among `before` tails, more is tried first. */
   readonly specificity: number;
   /**
-   * Matches the raw path from `start` (the first character of the tail's first segment; past the
-   * end when the path is used up) to its end, pushing where each segment starts into `starts`
-   * (a `**` pushes one entry, for the rest). May leave entries behind when it fails.
+   * Literal text the path must end with for this tail to match (its verb, or the last text of a
+   * last mixed segment, such as `.json`); '' when there is none. Lets a node index its tails.
    */
-  match(path: string, start: number, starts: number[], maxLength: number): boolean;
+  readonly suffix: string;
+  /**
+   * Matches the raw path from `start` (the first character of the tail's first segment; past the
+   * end when the path is used up) to its end, writing where each segment starts into
+   * `starts[depth]`, `starts[depth + 1]`, … (a `**` writes one entry, for the rest).
+   * @returns the depth after the last entry written, or -1 when the path does not match.
+   */
+  match(path: string, start: number, starts: Int32Array, depth: number, maxLength: number): number;
 }
 
 /** The index of the first segment that needs a tail, or -1 when the trie indexes them all. */
@@ -44,47 +51,58 @@ export function tailStart(segments: readonly PathSegment[]): number {
 export function compileTail(segments: readonly PathSegment[]): TailMatcher {
   const verb = segments.at(-1)?.verb;
   const steps = verb === undefined ? segments : segments.slice(0, -1);
-  const suffix = verb === undefined ? '' : ':' + verb;
+  const verbText = verb === undefined ? '' : ':' + verb;
   const first = steps[0];
   const rank = first?.wildcard === '**' ? 'after' : 'before';
-  let specificity = suffix.length;
+  let specificity = verbText.length;
   if (first?.text !== undefined) specificity += first.text.length;
   if (first?.parts !== undefined) for (const p of first.parts) specificity += p.text?.length ?? 0;
-  const key = steps.map(segmentShape).join('/') + suffix;
+  const key = steps.map(segmentShape).join('/') + verbText;
+  const lastStep = steps.at(-1);
+  const lastText = lastStep?.parts !== undefined && lastStep.parts.length > 1 ? lastStep.parts.at(-1)!.text : undefined;
+  const suffix = verbText !== '' ? verbText : (lastText ?? '');
 
-  function match(path: string, start: number, starts: number[], maxLength: number): boolean {
+  function match(path: string, start: number, starts: Int32Array, depth: number, maxLength: number): number {
     let end = path.length;
-    if (suffix !== '') {
+    if (verbText !== '') {
       // The verb ends the path's last segment; what precedes it is matched as the segment.
-      if (start > end || !path.endsWith(suffix)) return false;
-      end -= suffix.length;
+      if (start > end || !path.endsWith(verbText)) return -1;
+      end -= verbText.length;
     }
     let pos = start;
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i];
       if (step.wildcard === '**') {
         // Zero or more segments: everything left, each segment well-formed.
-        const rest = pos > end ? '' : path.slice(pos, end);
-        if (rest.length > maxLength || decodeKeepingReserved(rest) === undefined) return false;
-        starts.push(pos);
-        return true;
+        if (pos < end && (end - pos > maxLength || decodeKeepingReserved(path.slice(pos, end)) === undefined)) return -1;
+        starts[depth++] = pos;
+        return depth;
       }
-      if (pos > end) return false;
+      if (pos > end) return -1;
       let segEnd = path.indexOf('/', pos);
       if (segEnd === -1 || segEnd > end) segEnd = end;
-      const raw = path.slice(pos, segEnd);
-      const text = decodeSegment(raw);
-      if (text === undefined) return false;
       if (step.text !== undefined) {
-        if (text !== step.text) return false;
-      } else if (step.parts !== undefined) {
-        if (!matchMixedSegment(raw, step.parts, maxLength)) return false;
-      } else if (raw === '' || raw.length > maxLength) return false;
-      starts.push(pos);
+        if (!sameDecoded(path, pos, segEnd, step.text)) return -1;
+      } else {
+        // Malformed escapes name nothing, in any kind of segment.
+        const raw = path.slice(pos, segEnd);
+        if (decodeSegment(raw) === undefined) return -1;
+        if (step.parts !== undefined) {
+          if (!matchMixedSegment(raw, step.parts, maxLength)) return -1;
+        } else if (raw === '' || raw.length > maxLength) return -1;
+      }
+      starts[depth++] = pos;
       pos = segEnd + 1;
     }
-    return pos > end;
+    return pos > end ? depth : -1;
   }
 
-  return { key, rank, specificity, match };
+  return { key, rank, specificity, suffix, match };
+}
+
+/** Whether path[from, to), decoded, is `text`; compared in place when it holds no escape. */
+function sameDecoded(path: string, from: number, to: number, text: string): boolean {
+  const escape = path.indexOf('%', from);
+  if (escape !== -1 && escape < to) return decodeSegment(path.slice(from, to)) === text;
+  return to - from === text.length && path.startsWith(text, from);
 }
