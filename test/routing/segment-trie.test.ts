@@ -137,6 +137,41 @@ describe('case tables', () => {
     assert.deepEqual(trie.find('GET', '/v/a/b:go', undefined), { value: 'v', params: { n: 'a/b' } });
   });
 
+  test('many verbs at one node: each path finds its own, in the order tails are tried among the others there', () => {
+    const verbs = Array.from({ length: 300 }, (_, i) => `/v1/{name}:verb${i}`);
+    const trie = trieOf([...verbs, '/v1/a{id}', '/v1/{file}.json', '/v1/{x}:a:b', '/v1/{name=p/*}:verb7', '/v1/{id}']);
+    for (let i = 0; i < 300; i += 37) assert.deepEqual(lookup(trie, `/v1/n${i}:verb${i}`), { route: `/v1/{name}:verb${i}`, params: { name: `n${i}` } });
+    // The verb tail has more literal text than `a{id}`, so it is tried first; without a known verb, `a{id}` takes the path.
+    assert.deepEqual(lookup(trie, '/v1/ax:verb3'), { route: '/v1/{name}:verb3', params: { name: 'ax' } });
+    assert.deepEqual(lookup(trie, '/v1/ax:nope'), { route: '/v1/a{id}', params: { id: 'x:nope' } });
+    assert.deepEqual(lookup(trie, '/v1/q:a:b'), { route: '/v1/{x}:a:b', params: { x: 'q' } });
+    assert.deepEqual(lookup(trie, '/v1/q.json'), { route: '/v1/{file}.json', params: { file: 'q' } });
+    assert.deepEqual(lookup(trie, '/v1/p/q:verb7'), { route: '/v1/{name=p/*}:verb7', params: { name: 'p/q' } });
+    assert.deepEqual(lookup(trie, '/v1/q:verb300'), { route: '/v1/{id}', params: { id: 'q:verb300' } });
+    assert.deepEqual(lookup(trie, '/v1/q%3Averb3'), { route: '/v1/{id}', params: { id: 'q:verb3' } });
+  });
+
+  test('thousands of static siblings under many parents: each found as written or percent-encoded, prefixes and near names not', () => {
+    const routes: string[] = [];
+    for (let i = 0; i < 3000; i++) routes.push(`/p${i % 30}/k${i}`, `/p${i % 30}/k${i}/é${i}`);
+    const trie = trieOf(routes);
+    for (let i = 0; i < 3000; i += 7) {
+      assert.equal(lookup(trie, `/p${i % 30}/k${i}`)?.route, `/p${i % 30}/k${i}`);
+      assert.equal(lookup(trie, `/p${i % 30}/k${i}/%C3%A9${i}`)?.route, `/p${i % 30}/k${i}/é${i}`);
+      assert.equal(lookup(trie, `/p${(i + 1) % 30}/k${i}`), undefined);
+      assert.equal(lookup(trie, `/p${i % 30}/k${i}x`), undefined);
+      assert.equal(lookup(trie, `/p${i % 30}/k`), undefined);
+    }
+  });
+
+  test('templates of one shape with different names bind their own names', () => {
+    const trie = trieOf(['/a/{x}', '/b/{y}', '/c/{x}.json', '/d/{y}.json', '/e/{p=**}', '/f/{q=**}']);
+    assert.deepEqual(lookup(trie, '/b/1'), { route: '/b/{y}', params: { y: '1' } });
+    assert.deepEqual(lookup(trie, '/a/1'), { route: '/a/{x}', params: { x: '1' } });
+    assert.deepEqual(lookup(trie, '/d/1.json'), { route: '/d/{y}.json', params: { y: '1' } });
+    assert.deepEqual(lookup(trie, '/f/1/2'), { route: '/f/{q=**}', params: { q: '1/2' } });
+  });
+
   test('matching tails runs no regular expression, however long the path', () => {
     const trie = trieOf(['/f/{name}.json', '/f/v{a}.{b}', '/k/{key=**}', '/c/{name=p/*}:go', '/m/{id}:archive'], { maxParamLength: 1_000_000 });
     const originalExec = RegExp.prototype.exec;
