@@ -23,6 +23,7 @@ import { bindingsFromConfig, offlineNamespaces, type BindingNamespace } from './
 import { attachRpcIndex } from './rpc/attach-rpc-index.js';
 import { parse as parseYaml } from 'yaml';
 import { exportOpenApi } from './frontends/openapi-export.js';
+import { printGraphqlSchema } from './graphql/graphql-schema-command.js';
 import { printRoutes } from './routing/print-routes.js';
 import { AdminCredentialsError, resolveAdminCredentials, type AdminCredentials } from './security/admin-credentials.js';
 import { isLoopbackHost } from './security/network-address.js';
@@ -42,6 +43,7 @@ Commands:
   validate FILE...         check frontend definitions; exit 2 and list every problem if any
   routes --config FILE     print the compiled route table (or: routes FILE... for definitions)
   openapi FILE [--frontend NAME]   print a frontend as an OpenAPI 3.1 document (JSON)
+  graphql-schema FILE [--frontend NAME]   print a GraphQL frontend's schema (SDL)
   hash-password            read a password on stdin, print its scrypt hash (users file)
   frontend apply -f FILE   apply a frontend definition to a running gateway (admin API)
   frontend list            list the frontends a running gateway serves
@@ -141,6 +143,12 @@ Prints the scrypt hash of the password read from standard input (one line), for 
 Compiles the definitions and prints the named frontend (default: the only one) as an
 OpenAPI 3.1 document, with request and response schemas derived from the proto types.
 `,
+  'graphql-schema': `Usage: prism-gateway graphql-schema FILE... [--frontend NAME]
+       prism-gateway graphql-schema --config FILE [--frontend NAME]
+
+Compiles the definitions and prints the named GraphQL frontend's schema (default: the only
+one) as SDL: the types derived from the protos and the fields the definition binds.
+`,
   routes: `Usage: prism-gateway routes --config FILE
        prism-gateway routes FILE...
 
@@ -233,6 +241,11 @@ async function main(argv: string[]): Promise<number> {
         return await hashPasswordCommand();
       case 'openapi':
         return openapi(parsed.values.config, parsed.positionals, parsed.values.frontend);
+      case 'graphql-schema':
+        return printGraphqlSchema(compileOffline(parsed.values.config, parsed.positionals)?.table, parsed.values.frontend, HELP['graphql-schema'], {
+          out: (t) => process.stdout.write(t),
+          err: (t) => process.stderr.write(t),
+        });
       default:
         return await serve(parsed.values);
     }

@@ -227,6 +227,17 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
       },
     },
     {
+      method: 'GET',
+      path: '/admin/frontends/{name}/schema.graphql',
+      handle: async (_input, { name }) => {
+        if (!ctx.catalog.entries.some((e) => e.names.includes(name))) return noFrontend(name);
+        // The SDL the endpoint was compiled with (src/graphql/): only GraphQL frontends have one.
+        const endpoint = ctx.tables.current.graphql?.endpoints.find((e) => e.name === name);
+        if (!endpoint) return problem(Code.UNIMPLEMENTED, GatewayReason.EXPORT_UNAVAILABLE, `frontend '${name}' is not a GraphQL frontend`, { frontend: name });
+        return { status: 200, headers: { 'content-type': 'application/graphql; charset=utf-8' }, body: endpoint.sdl };
+      },
+    },
+    {
       method: 'PUT',
       path: '/admin/frontends/{name}',
       handle: (input, { name }) =>
