@@ -16,6 +16,8 @@ import { useSuite } from '../support/use-suite.js';
 import { FIXTURE_PROTO_FILE, sampleValue, startFromConfig, tempDir, writeConfig } from './support.js';
 
 const REGISTRY = 'prism.patterns.registry.v1.Registry';
+// The registry pattern's second service (DESIGN.md §8), served in the same process.
+const DEK_REGISTRY = 'prism.patterns.registry.v1.DekRegistry';
 const FIXTURE = 'prism.test.v1.EverythingService';
 const REFLECTION = ['grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
 const FIXTURE_FILE = 'prism/test/v1/everything.proto';
@@ -42,7 +44,7 @@ describe('buf curl through reflection', () => {
   test('--list-services names every served service, the reflection services and health included', async () => {
     const out = await bufCurl(['--list-services', suite.url]);
     assert.equal(out.code, 0, out.stderr);
-    assert.deepEqual(lines(out.stdout), ['grpc.health.v1.Health', ...REFLECTION, FIXTURE, REGISTRY].sort());
+    assert.deepEqual(lines(out.stdout), ['grpc.health.v1.Health', ...REFLECTION, FIXTURE, REGISTRY, DEK_REGISTRY].sort());
   });
 
   test('--list-methods resolves every service through file_containing_symbol', async () => {
