@@ -42,7 +42,7 @@ import { createHttp2Upstream } from './upstream/http2-upstream.js';
 import { loadPatternModule } from './upstream/load-pattern-module.js';
 import type { BackendConfig, PatternLog, PatternModule, RunningPattern, SlotDeclaration } from './upstream/pattern-module.js';
 import type { Upstream } from './upstream/upstream.js';
-import type { ClusterEvent, WorkerLink } from './cluster/worker-link.js';
+import { slotBackends, type ClusterEvent, type WorkerLink } from './cluster/worker-link.js';
 
 export interface GatewayOverrides {
   host?: string;
@@ -204,7 +204,9 @@ export async function createGateway(loaded: LoadedConfig, overrides: GatewayOver
 
     // Every embedded pattern's slot bindings are checked before any of them starts.
     const plans = new Map<string, EmbeddedPlan>();
-    for (const ns of config.namespaces) if (ns.pattern.embedded && !cluster?.patterns.get(ns.name)) plans.set(ns.name, await planEmbedded(loaded, ns));
+    // (A cluster worker plans the patterns its primary runs too: their slots are bound to the
+    // backends its admin API changes.)
+    for (const ns of config.namespaces) if (ns.pattern.embedded) plans.set(ns.name, await planEmbedded(loaded, ns));
     const bindingProblems = [...plans.values()].flatMap((plan) => planBindingProblems(loaded, plan, (name) => registered.get(name)));
     if (bindingProblems.length > 0) throw locatedConfigError(loaded.file, bindingProblems);
     const registry = createBackendRegistry([...registered.values()], [...plans.values()].map(boundPattern));
@@ -235,9 +237,11 @@ export async function createGateway(loaded: LoadedConfig, overrides: GatewayOver
         (ns.pattern.tls && !elsewhere) || ns.pattern.client === 'grpc-js' ? createGrpcUpstream(target!, {}, credentials) : createHttp2Upstream(target!, ns.pattern.http2),
         ns.health,
       );
-      // An embedded pattern's client can be replaced when its backend is re-bound.
-      const upstream = instance ? createSwappableUpstream(client) : client;
+      // An embedded pattern's client can be replaced when its backend is re-bound (here, or
+      // by the cluster's primary, which then says where the new pattern listens).
+      const upstream = instance || elsewhere ? createSwappableUpstream(client) : client;
       if (instance && plan) embedded.set(ns.name, { plan, instance, upstream: upstream as SwappableUpstream });
+      if (elsewhere) cluster!.onPatternMoved(ns.name, (address) => (upstream as SwappableUpstream).swap(withHealthCheck(ns.pattern.client === 'grpc-js' ? createGrpcUpstream(address, {}, credentials) : createHttp2Upstream(address, ns.pattern.http2), ns.health), shutdownTimeoutMs));
       closeWith(() => upstream.close());
       namespaces.set(ns.name, {
         name: ns.name,
@@ -272,7 +276,13 @@ export async function createGateway(loaded: LoadedConfig, overrides: GatewayOver
       metrics,
       namespaces,
       backends: registry,
-      rebind: (names, lookup) => rebindEmbedded(names.map((n) => embedded.get(n)), lookup, loaded, dataDir, patternLog, shutdownTimeoutMs),
+      rebind: async (names, lookup) => {
+        // Patterns the cluster's primary runs are re-bound there (src/cluster/worker-link.ts).
+        const remote = names.filter((n) => cluster?.patterns.has(n));
+        if (remote.length > 0) await cluster!.rebind(remote, slotBackends((n) => config.namespaces.find((ns) => ns.name === n)?.pattern.slots, remote, lookup));
+        const local = names.filter((n) => !remote.includes(n));
+        if (local.length > 0) await rebindEmbedded(local.map((n) => embedded.get(n)), lookup, loaded, dataDir, patternLog, shutdownTimeoutMs);
+      },
       baseDir,
       log: app.log,
       openApi: (t, name) => exportOpenApi(t, name),
@@ -602,9 +612,57 @@ export class RebindError extends Error {
 const REBIND_CHECK_TIMEOUT_MS = 10_000;
 
 /**
+ * A re-bound pattern started and checked beside the serving one (validate-then-swap): it has
+ * connected its slots and answered its health check; the old one still serves.
+ */
+export interface PreparedRebind {
+  /** Where the new pattern listens. */
+  readonly address: string;
+  /** A client to it, for those who move their calls over before `commit`. */
+  readonly client: Upstream;
+  /** Makes it the serving instance: the old pattern closes, letting its calls in flight finish. */
+  commit(): Promise<void>;
+  /** Closes the new pattern and its client; the old one keeps serving. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Starts a plan's pattern anew with the backends as `lookup` describes them, on a socket of
+ * its own, and checks it: its slots must connect (`ready`) and it must pass its health check.
+ * @throws RebindError saying which namespace failed and why (never a secret); nothing is left running.
+ */
+async function prepareRebind(plan: EmbeddedPlan, instance: EmbeddedInstance, lookup: (name: string) => RegisteredBackend | undefined, loaded: LoadedConfig, dataDir: string, log: PatternLog): Promise<PreparedRebind> {
+  const name = plan.ns.name;
+  let started: StartedPattern;
+  try {
+    started = await startPlanned(plan, loaded, dataDir, lookup, log, plan.ns.pattern.listen === undefined ? undefined : rebindAddress(plan.ns.pattern.listen));
+  } catch (err) {
+    throw new RebindError(`namespace '${name}': the ${plan.pattern} pattern did not start with the new binding: ${(err as Error).message}`);
+  }
+  const client = withHealthCheck(createHttp2Upstream(started.running.address, plan.ns.pattern.http2), plan.ns.health);
+  const abort = async () => {
+    client.close();
+    await started.running.close().catch(() => {});
+    started.socket?.remove();
+  };
+  try {
+    try {
+      await withTimeout(started.running.ready?.() ?? Promise.resolve(), REBIND_CHECK_TIMEOUT_MS, 'its slots did not connect in time');
+    } catch (err) {
+      throw new RebindError(`namespace '${name}': the new binding did not connect: ${(err as Error).message}`);
+    }
+    if (!(await withHealthCheck(client, undefined).healthy(REBIND_CHECK_TIMEOUT_MS))) throw new RebindError(`namespace '${name}': the re-bound ${plan.pattern} pattern did not pass its health check`);
+  } catch (err) {
+    await abort();
+    throw err;
+  }
+  return { address: started.running.address, client, commit: () => instance.replace(started), abort };
+}
+
+/**
  * Re-binds the embedded patterns of these namespaces to their backends as `lookup` now
  * describes them (validate-then-swap, at the process level): each is started anew on a socket
- * of its own and must connect its slots (`ready`) and answer its gRPC health check before any
+ * of its own and must connect its slots (`ready`) and answer its health check before any
  * of them replaces the serving one; calls in flight finish on the old pattern, which then
  * closes. When any fails to start or check, those started are closed and nothing changes.
  * @throws RebindError saying which namespace failed and why (never a secret).
@@ -617,39 +675,18 @@ async function rebindEmbedded(
   log: PatternLog,
   drainMs: number,
 ): Promise<void> {
-  if (targets.some((t) => t === undefined)) throw new RebindError('a namespace bound to this backend runs its pattern in another process (serve --workers); restart the gateway to re-bind it');
-  const fresh: { target: EmbeddedNamespace; started: StartedPattern; client: Upstream }[] = [];
+  if (targets.some((t) => t === undefined)) throw new RebindError('a namespace bound to this backend runs its pattern in another process; restart the gateway to re-bind it');
+  const prepared: { target: EmbeddedNamespace; rebind: PreparedRebind }[] = [];
   try {
-    for (const target of targets as EmbeddedNamespace[]) {
-      const name = target.plan.ns.name;
-      let started: StartedPattern;
-      try {
-        started = await startPlanned(target.plan, loaded, dataDir, lookup, log, target.plan.ns.pattern.listen === undefined ? undefined : rebindAddress(target.plan.ns.pattern.listen));
-      } catch (err) {
-        throw new RebindError(`namespace '${name}': the ${target.plan.pattern} pattern did not start with the new binding: ${(err as Error).message}`);
-      }
-      const client = withHealthCheck(createHttp2Upstream(started.running.address, target.plan.ns.pattern.http2), target.plan.ns.health);
-      fresh.push({ target, started, client });
-      try {
-        await withTimeout(started.running.ready?.() ?? Promise.resolve(), REBIND_CHECK_TIMEOUT_MS, 'its slots did not connect in time');
-      } catch (err) {
-        throw new RebindError(`namespace '${name}': the new binding did not connect: ${(err as Error).message}`);
-      }
-      if (!(await withHealthCheck(client, undefined).healthy(REBIND_CHECK_TIMEOUT_MS))) throw new RebindError(`namespace '${name}': the re-bound ${target.plan.pattern} pattern did not pass its health check`);
-    }
+    for (const target of targets as EmbeddedNamespace[]) prepared.push({ target, rebind: await prepareRebind(target.plan, target.instance, lookup, loaded, dataDir, log) });
   } catch (err) {
-    for (const f of fresh) {
-      f.client.close();
-      await f.started.running.close().catch(() => {});
-      f.started.socket?.remove();
-    }
+    for (const p of prepared) await p.rebind.abort();
     throw err;
   }
-  for (const f of fresh) {
+  for (const p of prepared) {
     // New calls go to the new pattern now; the old one closes once its calls have finished.
-    const swapped = f.target.upstream.swap(f.client, drainMs);
-    await swapped;
-    await f.target.instance.replace(f.started);
+    await p.target.upstream.swap(p.rebind.client, drainMs);
+    await p.rebind.commit();
   }
 }
 
@@ -671,15 +708,32 @@ function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<
  * @throws ConfigError for a refused slot binding (located in the config file) or a secret that cannot be resolved.
  */
 export async function startEmbeddedPattern(loaded: LoadedConfig, name: string, dataDir: string, backends = backendTable(loaded), log?: PatternLog): Promise<RunningPattern> {
-  const ns = loaded.config.namespaces.find((n) => n.name === name)!;
-  const plan = await planEmbedded(loaded, ns);
   const lookup = (backend: string): RegisteredBackend | undefined => {
     const b = backends.get(backend);
     return b && { name: b.name, type: b.type, config: b.config, origin: 'file' };
   };
+  return (await startRebindablePattern(loaded, name, dataDir, lookup, log)).running;
+}
+
+/** An embedded pattern that can be re-bound: a cluster's primary runs these for its workers. */
+export interface RebindablePattern {
+  readonly running: RunningPattern;
+  /** Starts and checks the pattern with the backends as `lookup` describes them; see PreparedRebind. */
+  prepare(lookup: (name: string) => RegisteredBackend | undefined): Promise<PreparedRebind>;
+}
+
+/**
+ * Starts the embedded pattern of namespace `name` with its slots bound to the backends `lookup`
+ * names (the config file's, and those registered through the admin API).
+ * @throws ConfigError for a refused slot binding (located in the config file) or a secret that cannot be resolved.
+ */
+export async function startRebindablePattern(loaded: LoadedConfig, name: string, dataDir: string, lookup: (name: string) => RegisteredBackend | undefined, log?: PatternLog): Promise<RebindablePattern> {
+  const ns = loaded.config.namespaces.find((n) => n.name === name)!;
+  const plan = await planEmbedded(loaded, ns);
   const problems = planBindingProblems(loaded, plan, lookup);
   if (problems.length > 0) throw locatedConfigError(loaded.file, problems);
-  return (await launchEmbedded(plan, loaded, dataDir, lookup, log)).running;
+  const instance = await launchEmbedded(plan, loaded, dataDir, lookup, log);
+  return { running: instance.running, prepare: (next) => prepareRebind(plan, instance, next, loaded, dataDir, log ?? { error: () => {} }) };
 }
 
 /** A definition store that calls `changed` after each committed change. */
@@ -691,7 +745,10 @@ function announcingChanges(store: DefinitionStore, changed: () => void): Definit
       changed();
     },
     listBackends: () => store.listBackends(),
-    putBackend: (entry) => store.putBackend(entry),
+    async putBackend(entry) {
+      await store.putBackend(entry);
+      changed();
+    },
     close: () => store.close(),
   };
 }

@@ -2,7 +2,8 @@
  * The primary of `serve --workers N` (node:cluster): runs the config's embedded patterns once
  * (one process owns their storage), forks N gateway workers that run the same command and
  * reach those patterns over loopback gRPC, relays what the workers tell each other
- * (worker-link.ts), sums their metrics for `/metrics`, replaces a worker that dies, and on
+ * (worker-link.ts), re-binds its patterns when a worker's admin API updates a backend they use
+ * (primary-rebind.ts), sums their metrics for `/metrics`, replaces a worker that dies, and on
  * SIGTERM/SIGINT lets every worker drain before it closes the patterns.
  *
  * It gives up (exit 1) rather than serve with fewer workers than asked for forever: when the
@@ -11,10 +12,11 @@
 import cluster, { type Worker } from 'node:cluster';
 import { pino } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
+import type { RegisteredBackend } from '../backends/backend-registry.js';
 import type { LoadedConfig } from '../config/gateway-config.js';
-import { lockDataDir, resolveDataDir, startEmbeddedPattern } from '../start-gateway.js';
-import type { RunningPattern } from '../upstream/pattern-module.js';
+import { lockDataDir, resolveDataDir, startRebindablePattern, type RebindablePattern } from '../start-gateway.js';
 import { shouldWatchParent, watchParent } from '../operations/parent-watch.js';
+import { createPrimaryRebinder, primaryBackends } from './primary-rebind.js';
 import { isClusterMessage, PATTERNS_ENV, type ClusterMessage, type PatternElsewhere, type WorkerAddresses } from './worker-link.js';
 
 export interface ClusterOptions {
@@ -49,26 +51,38 @@ export async function runCluster(loaded: LoadedConfig, options: ClusterOptions):
   const dataDir = resolveDataDir(loaded, options.dataDir);
   // The primary holds the data folder's lock for the whole cluster: its workers run no storage.
   const unlock = lockDataDir(dataDir);
-  const patterns = new Map<string, RunningPattern>();
+  const patterns = new Map<string, RebindablePattern>();
   const closePatterns = async () => {
-    for (const p of patterns.values()) await p.close().catch((err) => log.error({ err }, 'closing an embedded pattern failed'));
+    for (const p of patterns.values()) await p.running.close().catch((err) => log.error({ err }, 'closing an embedded pattern failed'));
     unlock();
   };
+  let backends = new Map<string, RegisteredBackend>();
   try {
+    // Slots may be bound to backends registered through the admin API: the workers' store holds them.
+    backends = await primaryBackends(loaded, dataDir);
     for (const ns of loaded.config.namespaces) {
-      if (ns.pattern.embedded) patterns.set(ns.name, await startEmbeddedPattern(loaded, ns.name, dataDir, undefined, log));
+      if (ns.pattern.embedded) patterns.set(ns.name, await startRebindablePattern(loaded, ns.name, dataDir, (name) => backends.get(name), log));
     }
   } catch (err) {
     await closePatterns();
     throw err;
   }
-  for (const [name, p] of patterns) log.info({ listener: 'pattern', namespace: name, address: p.address }, 'embedded pattern listening (gRPC)');
+  for (const [name, p] of patterns) log.info({ listener: 'pattern', namespace: name, address: p.running.address }, 'embedded pattern listening (gRPC)');
 
-  const elsewhere: [string, PatternElsewhere][] = [...patterns].map(([name, p]) => [name, { address: p.address, protoFiles: [...p.protoFiles] }]);
-  const env = { [PATTERNS_ENV]: JSON.stringify(elsewhere) };
+  // Where each pattern listens, for workers forked from now on (a re-bind may move one).
+  const elsewhere = new Map<string, PatternElsewhere>([...patterns].map(([name, p]) => [name, { address: p.running.address, protoFiles: [...p.running.protoFiles] }]));
   const aggregator = new AggregatorRegistry();
   const workers = new Set<Worker>();
   const listening = new Set<Worker>();
+  const rebinder = createPrimaryRebinder({
+    loaded,
+    patterns,
+    backends,
+    workers: () => [...listening].filter((w) => w.isConnected()),
+    moved: (namespace, address) => elsewhere.set(namespace, { ...elsewhere.get(namespace)!, address }),
+    drainMs: loaded.config.shutdownTimeoutMs ?? 10_000,
+    log,
+  });
   let stopping = false;
   let crashesInARow = 0;
   let failedStarts = 0;
@@ -78,6 +92,13 @@ export async function runCluster(loaded: LoadedConfig, options: ClusterOptions):
   const relay = (from: Worker, message: ClusterMessage) => {
     if (message.type === 'prism:event') {
       for (const w of listening) if (w !== from && w.isConnected()) w.send(message);
+    } else if (message.type === 'prism:rebind') {
+      void rebinder.rebind(message.namespaces, message.backends).then(
+        () => from.isConnected() && from.send({ type: 'prism:rebound', id: message.id } satisfies ClusterMessage),
+        (err: Error) => from.isConnected() && from.send({ type: 'prism:rebound', id: message.id, error: err.message } satisfies ClusterMessage),
+      );
+    } else if (message.type === 'prism:pattern-moved-ack') {
+      rebinder.acknowledged(message.id);
     } else if (message.type === 'prism:metrics') {
       aggregator.clusterMetrics().then(
         (text) => from.isConnected() && from.send({ type: 'prism:metrics', id: message.id, text } satisfies ClusterMessage),
@@ -89,7 +110,7 @@ export async function runCluster(loaded: LoadedConfig, options: ClusterOptions):
   /** Forks a worker; resolves with its addresses once it listens, rejects if it exits or hangs first. */
   const fork = () =>
     new Promise<WorkerAddresses>((resolve, reject) => {
-      const worker = cluster.fork(env);
+      const worker = cluster.fork({ [PATTERNS_ENV]: JSON.stringify([...elsewhere]) });
       workers.add(worker);
       let listeningSince = 0;
       const startTimer = setTimeout(() => {
