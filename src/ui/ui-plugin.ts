@@ -18,6 +18,8 @@ export interface UiPluginOptions {
   readonly config: UiConfig;
   /** Where relative `assets` paths resolve (the config file's folder). */
   readonly baseDir?: string;
+  /** The packaged build's folder (default: this package's dist/ui); tests point it elsewhere. */
+  readonly packagedAssets?: string;
 }
 
 /**
@@ -32,14 +34,13 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
  * the packaged UI was not built (the gateway run from sources without `npm run build`).
  * @throws Error when the configured `assets` folder holds no built page.
  */
-export function uiAssetsDir(config: UiConfig, baseDir = process.cwd()): string | undefined {
+export function uiAssetsDir(config: UiConfig, baseDir = process.cwd(), packaged = join(packageRoot(), 'dist', 'ui')): string | undefined {
   if (config.assets !== undefined) {
     const dir = resolve(baseDir, config.assets);
     if (!existsSync(join(dir, 'index.html'))) throw new Error(`ui.assets: no index.html in ${dir} (a folder of built UI assets is expected)`);
     return dir;
   }
-  const dir = join(packageRoot(), 'dist', 'ui');
-  return existsSync(join(dir, 'index.html')) ? dir : undefined;
+  return existsSync(join(packaged, 'index.html')) ? packaged : undefined;
 }
 
 /** What the page's path answers when the UI was not built: it says what to run. */
@@ -59,7 +60,7 @@ function packageRoot(): string {
 /** Serves the UI under `config.path`; `{path}config.json` is generated from the config. */
 export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app, options) => {
   const path = options.config.path ?? DEFAULT_UI_PATH;
-  const root = uiAssetsDir(options.config, options.baseDir);
+  const root = uiAssetsDir(options.config, options.baseDir, options.packagedAssets);
   if (root === undefined) {
     // The API is served all the same: a missing page must not stop the registry.
     app.log.warn({ path }, 'the schema browser is not built (npm run build); its path answers 503');
