@@ -65,7 +65,7 @@ import { CUSTOM_SCALARS, JsonScalar } from './scalars.js';
 
 /** The default endpoint path under the binding's prefix. */
 export const DEFAULT_GRAPHQL_PATH = '/graphql';
-export const GRAPHQL_DEFAULTS = Object.freeze({ maxDepth: 12, maxComplexity: 5000, timeoutMs: 30_000, deadlineMs: 30_000 });
+export const GRAPHQL_DEFAULTS = Object.freeze({ maxDepth: 15, maxComplexity: 5000, timeoutMs: 30_000, deadlineMs: 30_000 });
 
 /**
  * Results render as proto3 JSON with JSON names (the derived types' field names), default values

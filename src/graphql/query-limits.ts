@@ -13,6 +13,8 @@ import {
   isObjectType,
   isInterfaceType,
   Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
@@ -44,16 +46,20 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
       let inner: OperationCost = { depth: 0, complexity: 0 };
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
-        if (name.startsWith('__')) continue;
-        const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
+        if (name === '__typename') continue;
+        // Introspection counts too: `__schema { types { fields { type { ofType … } } } }` nests without bound.
+        const field = name === '__schema' ? SchemaMetaFieldDef : name === '__type' ? TypeMetaFieldDef : isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
         if (!field) continue;
-        const cost = field.extensions?.[GRPC_FIELD] === true ? CALL_COST : 1;
+        // Introspection reads the schema, not the backend: bounded by its size and by the
+        // depth limit, it costs nothing here (a standard introspection query must pass).
+        const introspection = name.startsWith('__') || parent.name.startsWith('__');
+        const cost = introspection ? 0 : field.extensions?.[GRPC_FIELD] === true ? CALL_COST : 1;
         const named = getNamedType(field.type);
         let below: OperationCost = { depth: 0, complexity: 0 };
         if (selection.selectionSet && (isObjectType(named) || isInterfaceType(named) || 'getTypes' in named)) {
           below = measure(selection.selectionSet, named as GraphQLCompositeType, seen);
         }
-        const factor = isListType(getNullableType(field.type)) ? LIST_FACTOR : 1;
+        const factor = !introspection && isListType(getNullableType(field.type)) ? LIST_FACTOR : 1;
         inner = { depth: 1 + below.depth, complexity: cost + factor * below.complexity };
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const condition = selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType | undefined) : parent;

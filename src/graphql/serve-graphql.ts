@@ -70,7 +70,14 @@ export async function serveGraphql(endpoint: GraphqlEndpoint, input: HttpInput, 
     if (input.method === 'GET' && endpoint.graphiql && input.query.query === undefined && /text\/html/i.test(acceptHeader)) {
       return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: graphiqlPage(endpoint.path) };
     }
-    const params = readParams(input);
+    let params: GraphqlParams;
+    try {
+      params = readParams(input);
+    } catch (err) {
+      // Not a well-formed GraphQL-over-HTTP request: 400 whatever the answer's type (the draft).
+      if (err instanceof GraphQLError) return reply(400, type, { errors: [err] });
+      throw err;
+    }
     let principal: Principal | undefined;
     if (options.auth) {
       try {
