@@ -28,7 +28,7 @@ test('a key id that is no ARN gives only the KEK name; what the rule says stays'
 test('nothing to fill: the same object back', () => {
   const complete = { domainRules: [rule({ 'encrypt.kms.key.id': 'k', 'encrypt.kek.name': 'n', 'encrypt.kms.type': 'local-kms' }), rule({})] };
   assert.equal(withKmsDefaults(complete), complete);
-  const migrations = { migrationRules: [rule({ 'encrypt.kms.key.id': 'arn:x' })] };
+  const migrations: { domainRules?: ReturnType<typeof rule>[]; migrationRules: ReturnType<typeof rule>[] } = { migrationRules: [rule({ 'encrypt.kms.key.id': 'arn:x' })] };
   assert.equal(withKmsDefaults(migrations), migrations, 'only domain rules');
   // A local key id names no type: only the name is derived.
   assert.equal(kekNameFromKeyId('local key #1'), 'local-key--1');
