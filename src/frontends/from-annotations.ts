@@ -8,11 +8,12 @@
  *   each of its variables is bound to the field it names (`{book.name}` → `book.name`);
  * - `body: "*"` binds the whole request from the body, `body: "field"` that field;
  * - every field neither the path nor the body binds is read from the query (nested messages as
- *   `a.b=1`, repeated fields by repetition), unless the body is `*`, as grpc-gateway's query
- *   filter does;
+ *   `a.b=1`, repeated fields by repetition) under its JSON name or its proto name, unless the
+ *   body is `*`, as grpc-gateway's query filter does;
  * - `response_body: "field"` answers that field instead of the whole reply;
  * - server streams are NDJSON lines `{"result": …}`, ended by a line `{"error": …}` on an
- *   in-stream error (grpc-gateway's ForwardResponseStream).
+ *   in-stream error (grpc-gateway's ForwardResponseStream); a client stream's one reply is the
+ *   message itself, as grpc-gateway answers a unary method.
  *
  * Two styles, grpc-gateway's two majors: `v2` (the default, and the Envoy transcoder's JSON)
  * writes lowerCamelCase JSON names and every field, default values included; `v1` keeps proto
@@ -134,17 +135,25 @@ export function jsonOptionsFor(style: AnnotationStyle): NonNullable<NonNullable<
  *
  * v2: grpc-gateway v2's body is `{code, message, details}` with each detail typed by `@type`,
  * and its statuses are HTTPStatusFromCode: both are the gateway's own default (render-error.ts,
- * http-status.ts), so one catch-all mapping without a body says exactly that. (A body spelled
- * out as a template would need the details list as a template value, which templates cannot
- * read yet.)
+ * http-status.ts), so one catch-all mapping without a body says exactly that.
  *
- * v1: grpc-gateway v1 (runtime/errors.go of 1.6) answers `{error, message, code, details}`
- * (`error` repeats the message, `details` is left out when empty) and its table differs from
- * v2's in two rows: CANCELLED is 408 and FAILED_PRECONDITION 412.
+ * v1: grpc-gateway v1 (runtime/errors.go of 1.6, `errorBody`) answers `{error, message, code,
+ * details}`: `error` repeats the message, `details` holds the status details as `Any` values
+ * (`@type` first) and is left out when empty (`omitempty`); its table differs from v2's in two
+ * rows: CANCELLED is 408 and FAILED_PRECONDITION 412. (v1 writes a detail's own fields with
+ * proto names, `field_violations`; `error.details.list` has their JSON names, `fieldViolations`:
+ * the same for ErrorInfo's `reason`, `domain` and `metadata`, not for longer names.)
  */
 export function errorMappingsFor(style: AnnotationStyle): ErrorMapping[] {
   if (style === 'v2') return [{}];
-  const body: Template = { object: { error: { from: 'error.message' }, message: { from: 'error.message' }, code: { from: 'error.code' } } };
+  const body: Template = {
+    object: {
+      error: { from: 'error.message' },
+      message: { from: 'error.message' },
+      code: { from: 'error.code' },
+      details: { from: 'error.details.list', omitWhen: 'empty' },
+    },
+  };
   return [...V1_STATUS_ROWS.map(([code, status]) => ({ match: { code }, status, body })), { body }];
 }
 
@@ -282,10 +291,17 @@ function routeFromRule(id: string, method: protobuf.Method, rule: HttpRule, styl
   const route: RouteMapping = { id, method: httpMethod as HttpMethod, path, grpc: method.name };
   if (params.length > 0) route.params = params;
   const value: Template = { from: responseBody === '' ? 'response' : `response.${responseBody}` };
-  if (method.responseStream || method.requestStream) {
+  if (method.responseStream) {
     route.stream = { produces: [NDJSON] };
     route.response = { body: { object: { result: value } } };
     if (style === 'v1') route.errors = v1StreamErrors();
+  } else if (method.requestStream) {
+    // Client streaming: grpc-gateway answers the one reply as a unary method's
+    // (ForwardResponseMessage), the message itself with no {"result"} around it, and errors
+    // with the unary error body. The route streams the request body, so it needs a stream
+    // block; its one NDJSON line is that message.
+    route.stream = { produces: [NDJSON] };
+    if (responseBody !== '') route.response = { body: value };
   } else if (responseBody !== '') {
     route.response = { body: value };
   }
@@ -318,29 +334,37 @@ function resolveFieldPath(type: protobuf.Type, path: string, fail: (code: Diagno
 }
 
 /**
- * One query param per field the path and body leave free, at any depth: a field already bound
- * (or inside one) is skipped, a message that holds a bound field is entered for its other
- * fields. Query names are the JSON names in v2 and the proto names in v1 (grpc-gateway reads
- * both; a param reads one name). Maps, repeated messages and JSON-valued well-known types
- * (Struct, Value, ListValue, Any) have no query form and are left to the body.
+ * The query params of the fields the path and body leave free, at any depth: a field already
+ * bound (or inside one) is skipped, a message that holds a bound field is entered for its other
+ * fields. grpc-gateway reads a query key under either name of each field, the proto name or
+ * the JSON name (v2 `fields.ByName` then `ByJSONName`; v1 `fieldByProtoName` compares
+ * `OrigName` and `JSONName`, but a oneof member only by its proto name): so a field whose two
+ * names differ gets two params, the other spelling first and the style's own name last (which
+ * wins when a request carries both). A nested key is accepted all in one spelling (`a_b.c_d`
+ * or `aB.cD`); grpc-gateway also takes mixed ones (`a_b.cD`), which are not generated. Maps,
+ * repeated messages and JSON-valued well-known types (Struct, Value, ListValue, Any) have no
+ * query form and are left to the body.
  */
 function queryParams(type: protobuf.Type, bound: readonly string[], style: AnnotationStyle): ParamMapping[] {
   const params: ParamMapping[] = [];
-  const visit = (current: protobuf.Type, protoPrefix: string, queryPrefix: string, chain: readonly protobuf.Type[]) => {
+  const visit = (current: protobuf.Type, protoPrefix: string, jsonPrefix: string, chain: readonly protobuf.Type[]) => {
     for (const field of current.fieldsArray) {
       const protoPath = protoPrefix + field.name;
       if (bound.some((b) => b === protoPath || protoPath.startsWith(b + '.'))) continue;
-      const queryName = queryPrefix + (style === 'v1' ? field.name : jsonName(field));
+      // v1 finds a oneof member through the oneof's own table, keyed by proto name only.
+      const jsonPath = jsonPrefix + (style === 'v1' && field.partOf !== null ? field.name : jsonName(field));
       field.resolve();
       const resolved = field.resolvedType;
       if (field.map) continue;
       if (resolved instanceof protobuf.Type && !TEXT_MESSAGES.test(resolved.fullName)) {
         if (field.repeated || resolved.fullName.startsWith('.google.protobuf.')) continue;
         if (chain.includes(resolved) || chain.length >= MAX_QUERY_DEPTH) continue;
-        visit(resolved, protoPath + '.', queryName + '.', [...chain, resolved]);
+        visit(resolved, protoPath + '.', jsonPath + '.', [...chain, resolved]);
         continue;
       }
-      params.push({ from: `query.${queryName}`, to: protoPath });
+      const [own, other] = style === 'v1' ? [protoPath, jsonPath] : [jsonPath, protoPath];
+      if (other !== own) params.push({ from: `query.${other}`, to: protoPath });
+      params.push({ from: `query.${own}`, to: protoPath });
     }
   };
   visit(type, '', '', [type]);

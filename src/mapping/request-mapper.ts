@@ -74,9 +74,11 @@ export function compileRequestMapper(requestType: protobuf.Type, params: readonl
     const root = sourceRoot(param);
     const previous = targets.get(param.to);
     // Two different headers may feed one field (`If-Match` and `If-None-Match` both set an
-    // expected version): a request carrying both gets the one written later.
+    // expected version), and two query names (a field's proto and JSON names, both of which
+    // grpc-gateway reads): a request carrying both gets the one written later.
     const otherHeader = root === 'header' && previous?.from?.toLowerCase() !== param.from?.toLowerCase();
-    if (previous && previous.root === root && !otherHeader) {
+    const otherQuery = root === 'query' && previous?.from !== param.from;
+    if (previous && previous.root === root && !otherHeader && !otherQuery) {
       sink(DiagnosticCode.DUPLICATE_NAME, `/${index}/to`, `field '${param.to}' is already bound by params[${previous.index}] from the same source`);
       return;
     }

@@ -29,7 +29,7 @@ describe('expandAnnotatedRoutes', () => {
     assert.deepEqual(problems, []);
     const routes = definition.rest!.routes;
     assert.deepEqual(routes.slice(0, 2), [written, extra]);
-    assert.deepEqual(routes.slice(2).map((r) => r.id), ['GetBook-2', 'GetBook-3', 'UpdateBook', 'CreateBook', 'DeletePath', 'CancelOperation', 'ReplaceBook', 'WatchShelf']);
+    assert.deepEqual(routes.slice(2).map((r) => r.id), ['GetBook-2', 'GetBook-3', 'UpdateBook', 'CreateBook', 'DeletePath', 'CancelOperation', 'ReplaceBook', 'WatchShelf', 'UploadBooks']);
     assert.deepEqual(definition.rest!.json, { names: 'json', emitDefaults: true });
   });
 

@@ -19,6 +19,7 @@ import { compileRouteTable } from '../../src/routing/compile-route-table.js';
 import { createHttpServer } from '../../src/routing/fastify-adapter.js';
 import { createTableHolder } from '../../src/routing/table-holder.js';
 import { createGrpcUpstream } from '../../src/upstream/grpc-upstream.js';
+import { encodeStatusDetails } from '../../src/grpc/rich-status.js';
 import { useSuite } from '../support/use-suite.js';
 
 const ANNOTATED_PROTO = resolve(import.meta.dirname, 'fixtures/annotated.proto');
@@ -36,18 +37,20 @@ describe('HttpRule forms → routes (v2 style)', () => {
   const { definition, problems, unannotated } = imported();
   const cases: { rule: string; id: string; route: Omit<RouteMapping, 'id' | 'grpc'> }[] = [
     {
-      rule: 'get with a variable binding, response_body; free fields (nested, repeated, wrapper, timestamp, json_name) from the query',
+      rule: 'get with a variable binding, response_body; free fields (nested, repeated, wrapper, timestamp, json_name) from the query, by proto or JSON name',
       id: 'GetBook',
       route: {
         method: 'GET',
         path: '/v1/{name=shelves/*/books/*}',
         params: [
           { from: 'path.name', to: 'name' },
+          { from: 'query.filter.min_pages', to: 'filter.min_pages' },
           { from: 'query.filter.minPages', to: 'filter.min_pages' },
           { from: 'query.filter.shade', to: 'filter.shade' },
           { from: 'query.ids', to: 'ids' },
           { from: 'query.limit', to: 'limit' },
           { from: 'query.since', to: 'since' },
+          { from: 'query.page_token', to: 'page_token' },
           { from: 'query.cursor', to: 'page_token' },
         ],
         response: { body: { from: 'response.title' } },
@@ -64,6 +67,7 @@ describe('HttpRule forms → routes (v2 style)', () => {
         params: [
           { from: 'path.book.name', to: 'book.name' },
           { from: 'body', to: 'book' },
+          { from: 'query.update_mask', to: 'update_mask' },
           { from: 'query.updateMask', to: 'update_mask' },
         ],
       },
@@ -81,19 +85,29 @@ describe('HttpRule forms → routes (v2 style)', () => {
     },
     { rule: 'put', id: 'ReplaceBook', route: { method: 'PUT', path: '/v1/books/{name}', params: [{ from: 'path.name', to: 'name' }, { from: 'body', to: '*' }] } },
     {
-      rule: 'a server stream: NDJSON {"result"} lines',
+      rule: 'a server stream: NDJSON {"result"} lines; oneof members from the query by either name',
       id: 'WatchShelf',
       route: {
         method: 'GET',
         path: '/v1/shelves/{shelf}:watch',
         params: [
           { from: 'path.shelf', to: 'shelf' },
+          { from: 'query.filter.min_pages', to: 'filter.min_pages' },
           { from: 'query.filter.minPages', to: 'filter.min_pages' },
           { from: 'query.filter.shade', to: 'filter.shade' },
+          { from: 'query.after_id', to: 'after_id' },
+          { from: 'query.afterId', to: 'after_id' },
+          { from: 'query.after_seq', to: 'after_seq' },
+          { from: 'query.afterSeq', to: 'after_seq' },
         ],
         stream: { produces: ['application/x-ndjson'] },
         response: { body: { object: { result: { from: 'response' } } } },
       },
+    },
+    {
+      rule: 'a client stream: the one reply as is (grpc-gateway forwards it as a unary reply), the request from the body',
+      id: 'UploadBooks',
+      route: { method: 'POST', path: '/v1/books:upload', params: [{ from: 'body', to: '*' }], stream: { produces: ['application/x-ndjson'] } },
     },
   ];
   for (const c of cases) {
@@ -123,19 +137,36 @@ describe('HttpRule forms → routes (v2 style)', () => {
 describe('v1 style (--proto-names)', () => {
   const { definition } = imported('v1');
 
-  test('query parameters by proto name, JSON with proto names and no defaults', () => {
-    assert.deepEqual(routeOf(definition, 'GetBook')!.params!.slice(1, 3), [
+  test('query parameters by JSON or proto name (the proto name written last: it wins), JSON with proto names and no defaults', () => {
+    assert.deepEqual(routeOf(definition, 'GetBook')!.params!.slice(1), [
+      { from: 'query.filter.minPages', to: 'filter.min_pages' },
       { from: 'query.filter.min_pages', to: 'filter.min_pages' },
       { from: 'query.filter.shade', to: 'filter.shade' },
+      { from: 'query.ids', to: 'ids' },
+      { from: 'query.limit', to: 'limit' },
+      { from: 'query.since', to: 'since' },
+      { from: 'query.cursor', to: 'page_token' },
+      { from: 'query.page_token', to: 'page_token' },
     ]);
-    assert.deepEqual(routeOf(definition, 'GetBook')!.params!.at(-1), { from: 'query.page_token', to: 'page_token' });
     assert.deepEqual(definition.rest!.json, { names: 'original', emitDefaults: false });
+  });
+
+  test("oneof members only by proto name (v1 looks them up in the oneof's table of proto names)", () => {
+    assert.deepEqual(
+      routeOf(definition, 'WatchShelf')!.params!.filter((p) => p.to.startsWith('after_')),
+      [
+        { from: 'query.after_id', to: 'after_id' },
+        { from: 'query.after_seq', to: 'after_seq' },
+      ],
+    );
   });
 
   test("errors: v1's body {error, message, code}, its CANCELLED 408 and FAILED_PRECONDITION 412", () => {
     const errors = definition.rest!.errors!;
     assert.deepEqual(errors.map((e) => [e.match?.code, e.status]), [['CANCELLED', 408], ['FAILED_PRECONDITION', 412], [undefined, undefined]]);
-    assert.deepEqual(errors.at(-1)!.body, { object: { error: { from: 'error.message' }, message: { from: 'error.message' }, code: { from: 'error.code' } } });
+    assert.deepEqual(errors.at(-1)!.body, {
+      object: { error: { from: 'error.message' }, message: { from: 'error.message' }, code: { from: 'error.code' }, details: { from: 'error.details.list', omitWhen: 'empty' } },
+    });
   });
 
   test("a stream route renders errors as v1's stream error {grpc_code, http_code, message, http_status}", () => {
@@ -222,6 +253,11 @@ describe('the imported routes over HTTP, in front of a gRPC server that records 
     const reply = (method: string, answer: (req: Record<string, unknown>) => unknown) => (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, cb: grpc.sendUnaryData<unknown>) => {
       received.push({ method, request: call.request });
       if ((call.request as { name?: string }).name === 'missing') return cb({ code: grpc.status.NOT_FOUND, details: 'no such book' });
+      if ((call.request as { name?: string }).name === 'held') {
+        const metadata = new grpc.Metadata();
+        metadata.set('grpc-status-details-bin', encodeStatusDetails(grpc.status.FAILED_PRECONDITION, 'book is held', { reason: 'BOOK_HELD', domain: 'library.test', metadata: { by: 'x' } }));
+        return cb({ code: grpc.status.FAILED_PRECONDITION, details: 'book is held', metadata });
+      }
       cb(null, answer(call.request));
     };
     const recordOptions = { longs: String, enums: String, defaults: false, arrays: false, objects: false };
@@ -233,6 +269,14 @@ describe('the imported routes over HTTP, in front of a gRPC server that records 
       CancelOperation: reply('CancelOperation', (r) => ({ name: r.name, done: true })),
       ReplaceBook: reply('ReplaceBook', (r) => r),
       Internal: reply('Internal', (r) => r),
+      UploadBooks(call: grpc.ServerReadableStream<Record<string, unknown>, unknown>, cb: grpc.sendUnaryData<unknown>) {
+        const names: string[] = [];
+        call.on('data', (book: { name?: string }) => names.push(book.name ?? ''));
+        call.on('end', () => {
+          received.push({ method: 'UploadBooks', request: names });
+          cb(null, { book_count: names.length, last_name: names.at(-1) ?? '' });
+        });
+      },
       WatchShelf(call: grpc.ServerWritableStream<Record<string, unknown>, unknown>) {
         received.push({ method: 'WatchShelf', request: call.request });
         call.write({ name: `${String(call.request.shelf)}/1` });
@@ -246,12 +290,15 @@ describe('the imported routes over HTTP, in front of a gRPC server that records 
     scope.onClose(() => upstream.close());
     // Compiled from the definition object: what is checked here is the mapping, whatever the
     // schema's view of nested query names (the YAML round trip above checks that).
-    const definition = imported().definition;
-    const loaded: LoadedDefinition = { definition, file: 'library.yaml', index: 0, baseDir: join(import.meta.dirname, 'fixtures'), locate: () => undefined, routeAt: () => undefined };
-    const app = createHttpServer({ tables: createTableHolder(compileRouteTable([{ loaded, upstream }])) });
-    await app.ready();
-    scope.onClose(() => app.close());
-    return { app };
+    const serve = async (style: AnnotationStyle) => {
+      const definition = imported(style).definition;
+      const loaded: LoadedDefinition = { definition, file: 'library.yaml', index: 0, baseDir: join(import.meta.dirname, 'fixtures'), locate: () => undefined, routeAt: () => undefined };
+      const app = createHttpServer({ tables: createTableHolder(compileRouteTable([{ loaded, upstream }])) });
+      await app.ready();
+      scope.onClose(() => app.close());
+      return app;
+    };
+    return { app: await serve('v2'), v1: await serve('v1') };
   });
 
   const cases: { name: string; method: string; url: string; body?: unknown; status: number; answer: unknown; grpc: string; request?: unknown }[] = [
@@ -263,6 +310,24 @@ describe('the imported routes over HTTP, in front of a gRPC server that records 
       answer: 'T:shelves/s1/books/b2',
       grpc: 'GetBook',
       request: { name: 'shelves/s1/books/b2', filter: { min_pages: 5, shade: 'SHADE_DARK' }, ids: [1, 2], page_token: 'c' },
+    },
+    {
+      name: 'the same query parameters by their proto names',
+      method: 'GET',
+      url: '/v1/shelves/s1/books/b2?filter.min_pages=5&page_token=c',
+      status: 200,
+      answer: 'T:shelves/s1/books/b2',
+      grpc: 'GetBook',
+      request: { name: 'shelves/s1/books/b2', filter: { min_pages: 5 }, page_token: 'c' },
+    },
+    {
+      name: 'both names of one field: the JSON name (written last in v2) wins',
+      method: 'GET',
+      url: '/v1/books/b1?cursor=json&page_token=proto',
+      status: 200,
+      answer: { name: 'b1', title: 'T:b1', tags: [], pageCount: '3' },
+      grpc: 'GetBook',
+      request: { name: 'b1', page_token: 'json' },
     },
     { name: 'an additional binding: the whole reply, v2 JSON with defaults', method: 'GET', url: '/v1/books/b1', status: 200, answer: { name: 'b1', title: 'T:b1', tags: [], pageCount: '3' }, grpc: 'GetBook', request: { name: 'b1' } },
     {
@@ -290,6 +355,28 @@ describe('the imported routes over HTTP, in front of a gRPC server that records 
       if (c.request !== undefined) assert.deepEqual(received[0].request, c.request);
     });
   }
+
+  test('a client stream: a body of concatenated messages in, the one reply out as is, without {"result"}', async () => {
+    received.length = 0;
+    const res = await suite.app.inject({ method: 'POST', url: '/v1/books:upload', headers: { 'content-type': 'application/json' }, payload: '{"name":"a"}{"name":"b"}\n{"name":"c"}' });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(received, [{ method: 'UploadBooks', request: ['a', 'b', 'c'] }]);
+    assert.deepEqual(res.body.trim().split('\n').map((l) => JSON.parse(l) as unknown), [{ bookCount: 3, lastName: 'c' }]);
+  });
+
+  test("v1 errors: {error, message, code}, details as Any values and left out when there are none; v1's 412", async () => {
+    const held = await suite.v1.inject({ method: 'GET', url: '/v1/books/held' });
+    assert.equal(held.statusCode, 412, held.body);
+    assert.deepEqual(held.json(), {
+      error: 'book is held',
+      message: 'book is held',
+      code: 9,
+      details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'BOOK_HELD', domain: 'library.test', metadata: { by: 'x' } }],
+    });
+    const missing = await suite.v1.inject({ method: 'GET', url: '/v1/books/missing' });
+    assert.equal(missing.statusCode, 404, missing.body);
+    assert.deepEqual(missing.json(), { error: 'no such book', message: 'no such book', code: 5 });
+  });
 
   test('a server stream: one {"result"} line per message', async () => {
     const res = await suite.app.inject({ method: 'GET', url: '/v1/shelves/s9:watch?filter.minPages=2' });

@@ -159,7 +159,7 @@ const COMPILER: Row[] = [
   },
   {
     name: 'the same field bound twice from the same source',
-    yaml: route('{ id: r, method: GET, path: /r, grpc: Echo, params: [{ from: query.a, to: f_int32 }, { from: query.b, to: f_int32 }] }'),
+    yaml: route('{ id: r, method: GET, path: /r, grpc: Echo, params: [{ from: query.a, to: f_int32 }, { from: query.a, to: f_int32 }] }'),
     problems: [inRoute('r', 7, '/rest/routes/0/params/1/to', "field 'f_int32' is already bound by params[0] from the same source")],
   },
   {

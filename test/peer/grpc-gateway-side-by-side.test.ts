@@ -4,7 +4,8 @@
  * (`frontend from-proto --proto-names`, grpc-gateway v1's style), both in front of the same Go
  * gRPC server, get the same requests. They answer with the same status and the same JSON
  * (field order aside) for success, the ListItems stream and the Chat bidi body, and with the
- * same status, gRPC code and message for NOT_FOUND and INVALID_ARGUMENT.
+ * same status, gRPC code and message for NOT_FOUND and INVALID_ARGUMENT. Query parameters are
+ * read under either name of their field (`interval_ms`, `intervalMs`) by both.
  *
  * The one deliberate difference (DESIGN.md §8): an error before a stream's first message is an
  * ordinary HTTP error in Prism, its body the error itself; grpc-gateway v1 writes the same
@@ -73,6 +74,7 @@ describe('Prism with a frontend imported from echo.proto, beside grpc-gateway v1
     { name: 'GetItem with an escaped id', path: '/v1/items/a%20b' },
     { name: 'ListItems: path count, every item a {"result"} line', path: '/v1/streams/5' },
     { name: 'ListItems with query parameters (size, interval_ms by their proto names)', path: '/v1/streams/3?size=7&interval_ms=1' },
+    { name: 'ListItems with a query parameter by its JSON name (intervalMs), which both read too', path: '/v1/streams/3?size=2&intervalMs=1' },
     { name: 'ListItems of no items: an empty body', path: '/v1/streams/0' },
     {
       name: 'Chat: a body of concatenated messages, echoed as {"result"} lines',
@@ -98,6 +100,7 @@ describe('Prism with a frontend imported from echo.proto, beside grpc-gateway v1
     { name: 'GetItem NOT_FOUND (the whole v1 body: error, message, code)', path: '/v1/items/missing', status: 404, code: 5, sameBody: true },
     { name: 'ListItems INVALID_ARGUMENT from the path (before the first message)', path: '/v1/streams/-1', status: 400, code: 3 },
     { name: 'ListItems INVALID_ARGUMENT from a query parameter', path: '/v1/streams/2?size=-4', status: 400, code: 3 },
+    { name: 'ListItems INVALID_ARGUMENT from a query parameter by its JSON name', path: '/v1/streams/2?intervalMs=-1', status: 400, code: 3 },
   ];
   for (const c of failures) {
     test(`${c.name}: same status, code and message`, async () => {
