@@ -74,6 +74,9 @@ export const GRAPHQL_DEFAULTS = Object.freeze({ maxDepth: 15, maxComplexity: 500
 export const GRAPHQL_JSON: JsonRenderOptions = { names: 'json', emitDefaults: true, int64: 'string' };
 
 
+/** GraphQL's Name, without the `__` prefix introspection reserves. */
+const GRAPHQL_NAME = /^(?!__)[_A-Za-z][_0-9A-Za-z]*$/;
+
 const OPERATIONS: readonly OperationKind[] = ['query', 'mutation', 'subscription'];
 const ROOT_NAMES: Record<OperationKind, string> = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' };
 const BUILTIN_SCALARS = new Map<string, GraphQLNamedType>([GraphQLString, GraphQLInt, GraphQLFloat, GraphQLBoolean, GraphQLID].map((t) => [t.name, t]));
@@ -128,6 +131,11 @@ export function compileGraphqlFrontend(binding: FrontendBinding, def: FrontendDe
   // This first instance only gathers the result types' names; `named` below builds the types.
   const types = new ProtoTypes({ reserved: new Set() });
   const plan = (owner: string, name: string, spec: GraphqlField, kind: OperationKind | 'type', at: string) => {
+    // Names GraphQL refuses are caught here, where the pointer can say which one.
+    for (const [what, n, pointer] of [['field', name, at], ...Object.keys(spec.args ?? {}).map((a) => ['argument', a, `${at}/args/${pointerKey(a)}`])]) {
+      if (!GRAPHQL_NAME.test(n)) sink(DiagnosticCode.GRAPHQL_SCHEMA, pointer, `'${n}' is not a GraphQL ${what} name (letters, digits and _, not starting with a digit or __)`);
+    }
+    if (spec.resultType !== undefined && !GRAPHQL_NAME.test(spec.resultType)) sink(DiagnosticCode.GRAPHQL_SCHEMA, `${at}/resultType`, `'${spec.resultType}' is not a GraphQL type name`);
     const field = planField(owner, name, spec, kind, at, { root, defaultService, config, binding, sink, frontendMapError, types, declared });
     if (field) planned.push(field);
     return field;
@@ -136,6 +144,7 @@ export function compileGraphqlFrontend(binding: FrontendBinding, def: FrontendDe
     for (const [name, spec] of Object.entries(config[kind] ?? {})) plan(ROOT_NAMES[kind], name, spec, kind, `/graphql/${kind}/${pointerKey(name)}`);
   }
   for (const [typeName, block] of Object.entries(config.types ?? {})) {
+    if (!GRAPHQL_NAME.test(typeName)) sink(DiagnosticCode.GRAPHQL_SCHEMA, `/graphql/types/${pointerKey(typeName)}`, `'${typeName}' is not a GraphQL type name`);
     if (BUILTIN_NAMES.has(typeName)) sink(DiagnosticCode.GRAPHQL_SCHEMA, `/graphql/types/${pointerKey(typeName)}`, `fields cannot be added to the built-in type ${typeName}`);
     for (const [name, spec] of Object.entries(block.fields)) {
       const field = plan(typeName, name, spec, 'type', `/graphql/types/${pointerKey(typeName)}/fields/${pointerKey(name)}`);
@@ -270,8 +279,12 @@ function planField(owner: string, name: string, spec: GraphqlField, kind: Operat
   const params: ParamMapping[] = [];
   const pointers: string[] = [];
   const targets = new Map<string, protobuf.Field | undefined>();
+  // Which params wrote their `to` (an argument's defaults to its name: nothing to point at).
+  const explicitTo = new Set<number>();
+  const implicitTo = new Set<number>();
   for (const [argName, arg] of Object.entries(spec.args ?? {})) {
     const to = arg.to ?? argName;
+    if (arg.to !== undefined) explicitTo.add(params.length);
     params.push({
       from: `body.${argName}`,
       to,
@@ -282,6 +295,7 @@ function planField(owner: string, name: string, spec: GraphqlField, kind: Operat
       ...(arg.pattern !== undefined ? { pattern: arg.pattern } : {}),
     });
     pointers.push(`${at}/args/${pointerKey(argName)}`);
+    implicitTo.add(pointers.length - 1);
     if (to === '*') targets.set(argName, undefined);
     else {
       const chain = planFieldPath(requestType, to, () => {});
@@ -301,7 +315,9 @@ function planField(owner: string, name: string, spec: GraphqlField, kind: Operat
     const m = /^\/(\d+)(\/.*)?$/.exec(pointer);
     const base = m ? pointers[Number(m[1])] : `${at}/args`;
     const rest = m?.[2] ?? '';
-    sink(code, base + (rest === '/from' || rest === '/const' || (rest === '/to' && !base.includes('/args/')) ? '' : rest), message.replace(/body field '\$parent\.([^']*)'/, "parent field '$1'").replace(/body field '([^']*)'/, "argument '$1'"));
+    const index = m ? Number(m[1]) : -1;
+    const dropped = rest === '/from' || rest === '/const' || (rest === '/to' && (!base.includes('/args/') || (implicitTo.has(index) && !explicitTo.has(index))));
+    sink(code, base + (dropped ? '' : rest), message.replace(/body field '\$parent\.([^']*)'/, "parent field '$1'").replace(/body field '([^']*)'/, "argument '$1'"));
   };
   const mapped = compileRequestMapper(requestType, params, paramSink, { lenientStrings: true });
 
