@@ -6,10 +6,9 @@
  * `storage.write`, so they hold when its rows commit, on every replica.
  */
 import { paginate } from '../paginate.js';
-import { storeError } from '../registry-error.js';
+import { invalidVersion, RegistryError, storeError } from '../registry-error.js';
 import { LATEST, parseVersionSelector } from '../version-selector.js';
 import { compareStrings } from '../storage/compare-strings.js';
-import { invalidVersion } from '../registry-error.js';
 import {
   DekRegistryError,
   dekGenerationFailed,
@@ -25,7 +24,6 @@ import { isValidDekSubject, isValidKekName, kmsKeyIdFits, normalizeKmsType, pars
 import type { DekMessage, DekRegistryApi, KekMessage, StructMessage } from './dek-messages.js';
 import type { DekReads, DekStorage, DekWrite, StoredDek, StoredKek } from './storage/dek-storage.js';
 import { generateKeyMaterial, kmsForKek, type Kms } from './local-kms.js';
-import { RegistryError } from '../registry-error.js';
 
 export interface DekServiceOptions {
   readonly storage: DekStorage;
@@ -208,7 +206,7 @@ export function createDekService(options: DekServiceOptions): DekRegistryApi & {
     async UpdateKek(request) {
       checkName(request.name);
       const kmsProps = request.kms_props == null ? undefined : structProps(request.kms_props);
-      return write('creating', async (reads) => {
+      return write('updating', async (reads) => {
         // A soft-deleted KEK cannot change (40470), whatever the request says.
         const existing = await visibleKek(reads, request.name, false);
         const kek: StoredKek = {
