@@ -36,7 +36,15 @@ export interface RouteScaleWildcardsResult {
    * lookup and the 10,000 / 10 ratio, which separates the index's cost from the cache misses a
    * 100 MB table of compiled mappers brings.
    */
-  readonly trieOnly: { readonly matchNs: Record<string, number>; readonly ratio: number };
+  readonly trieOnly: {
+    readonly matchNs: Record<string, number>;
+    readonly ratio: number;
+    /**
+     * What the index holds at each size (SegmentTrie.footprint): a CPU-independent view of what
+     * grows with the table, the bytes of node records and edge slots lookups read.
+     */
+    readonly footprint: Record<string, { nodes: number; edges: number; endpoints: number; bytes: number }>;
+  };
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
@@ -120,7 +128,7 @@ interface Matcher {
 }
 
 /** Just the index: the templates in a SegmentTrie, the route number as the value. */
-function trieOf(count: number, tails: boolean): Matcher {
+function trieOf(count: number, tails: boolean): Matcher & { trie: SegmentTrie<number> } {
   const trie = new SegmentTrie<number>({ maxParamLength: 8192 });
   for (let i = 0; i < count; i++) {
     const template = parsePathTemplate(routeAt(i, tails).path, (_c, _p, message) => {
@@ -128,7 +136,7 @@ function trieOf(count: number, tails: boolean): Matcher {
     });
     trie.add(METHODS[i % METHODS.length], template!.segments, undefined, i);
   }
-  return { match: (method, path) => ({ route: trie.find(method, path, undefined) }) };
+  return { trie, match: (method, path) => ({ route: trie.find(method, path, undefined) }) };
 }
 
 function matchCost(table: Matcher, requests: [string, string][], iterations: number): number {
@@ -150,9 +158,11 @@ export function runRouteScaleWildcards(rounds = 9, iterations = 300_000): RouteS
     { name: '10 plain', count: 10, tails: false },
     { name: '10,000 plain', count: 10_000, tails: false },
   ].map((t) => ({ ...t, ...(compile(t.count, t.tails) as { table: Matcher; ms: number }), requests: requestsFor(t.count, t.tails) }));
+  const small = trieOf(10, true);
+  const large = trieOf(10_000, true);
   tables.push(
-    { name: 'trie: 10 with tails', count: 10, tails: true, table: trieOf(10, true), ms: 0, requests: requestsFor(10, true) },
-    { name: 'trie: 10,000 with tails', count: 10_000, tails: true, table: trieOf(10_000, true), ms: 0, requests: requestsFor(10_000, true) },
+    { name: 'trie: 10 with tails', count: 10, tails: true, table: small, ms: 0, requests: requestsFor(10, true) },
+    { name: 'trie: 10,000 with tails', count: 10_000, tails: true, table: large, ms: 0, requests: requestsFor(10_000, true) },
   );
   for (const t of tables) matchCost(t.table, t.requests, 200_000);
   const runs: Record<string, number[]> = Object.fromEntries(tables.map((t) => [t.name, []]));
@@ -176,6 +186,7 @@ export function runRouteScaleWildcards(rounds = 9, iterations = 300_000): RouteS
     trieOnly: {
       matchNs: { '10 with tails': matchNs['trie: 10 with tails'], '10,000 with tails': matchNs['trie: 10,000 with tails'] },
       ratio: median(runs['trie: 10,000 with tails'].map((ns, r) => ns / runs['trie: 10 with tails'][r])),
+      footprint: { '10 with tails': small.trie.footprint(), '10,000 with tails': large.trie.footprint() },
     },
   };
 }

@@ -166,6 +166,16 @@ export class SegmentTrie<T> {
     setHead(id);
   }
 
+  /**
+   * What the index holds, for benchmarks and the route printout: nodes, static edges, endpoints,
+   * and the bytes of the typed arrays a lookup reads (node records and edge slots in use).
+   */
+  footprint(): { nodes: number; edges: number; endpoints: number; bytes: number } {
+    let nodes = 0;
+    for (let at = TEXT; at < this.#used; at += TEXT + Math.max(0, this.#mem[at + LENGTH])) nodes++;
+    return { nodes, edges: this.#edges, endpoints: this.#hosts.length - 1, bytes: this.#used * 4 + this.#slots.byteLength };
+  }
+
   /** The route for a raw path (percent-encoded, no query), or undefined. */
   find(method: string, path: string, host: string | undefined): TrieMatch<T> | undefined {
     const root = this.#roots.get(method);
