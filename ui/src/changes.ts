@@ -98,7 +98,7 @@ export function followChanges(api: Api, listener: FeedListener): () => void {
   };
 
   const poll = async () => {
-    listener.state('polling');
+    // 'polling' is told once the first list is in: changes are reported from then on.
     let known: Set<string> | undefined;
     while (!stopped) {
       try {
