@@ -294,6 +294,33 @@ describe('properties', () => {
     );
   });
 
+  test('whole-segment tables of any mix: the trie picks what a scan of every template picks (static before parameter, segment by segment)', () => {
+    const word = fc.constantFrom('a', 'b', 'ab', 'users', 'é', '');
+    const shape = fc.array(fc.option(word, { nil: undefined }), { minLength: 1, maxLength: 4 });
+    fc.assert(
+      fc.property(fc.uniqueArray(shape, { minLength: 1, maxLength: 40, selector: (s) => s.map((w) => (w === undefined ? '{}' : w)).join('/') }), fc.array(fc.array(word, { minLength: 1, maxLength: 4 }), { maxLength: 20 }), (shapes, extra) => {
+        // An empty literal is only valid last (a trailing slash).
+        const valid = shapes.filter((s) => s.every((w, i) => w !== '' || i === s.length - 1));
+        const templates = valid.map((s) => '/' + s.map((w, i) => (w === undefined ? `{p${i}}` : w)).join('/'));
+        const trie = trieOf(templates);
+        const paths = [...valid.map((s) => s.map((w) => w ?? 'x')), ...extra].map((segments) => '/' + segments.map((w) => encodeURIComponent(w)).join('/'));
+        for (const path of paths) {
+          const segments = path.slice(1).split('/').map(decodeURIComponent);
+          let best: { template: string; rank: number[]; params: Record<string, string> } | undefined;
+          valid.forEach((s, t) => {
+            if (s.length !== segments.length || !s.every((w, i) => (w === undefined ? segments[i] !== '' : w === segments[i]))) return;
+            const rank = s.map((w) => (w === undefined ? 1 : 0));
+            const params = Object.fromEntries(s.flatMap((w, i) => (w === undefined ? [[`p${i}`, segments[i]]] : [])));
+            const better = best === undefined || rank.findIndex((r, i) => r !== best!.rank[i]) !== -1 && rank[rank.findIndex((r, i) => r !== best!.rank[i])] < best.rank[rank.findIndex((r, i) => r !== best!.rank[i])];
+            if (better) best = { template: templates[t], rank, params };
+          });
+          assert.deepEqual(lookup(trie, path), best && { route: best.template, params: best.params }, path);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   test('static beats literal text around a parameter beats a parameter beats **, with backtracking', () => {
     const trie = trieOf(['/a/static', '/a/static/deep', '/a/{t}.txt', '/a/{p}', '/a/{p}/leaf', '/a/**']);
     fc.assert(
