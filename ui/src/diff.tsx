@@ -85,7 +85,7 @@ export function DiffScreen({ subject, route }: { subject: string; route: Route }
       {pair.data && (
         <>
           <p class="counts" data-testid="diff-summary">
-            {changed === 0 ? 'No differences.' : `${lines.filter((l) => l.kind === 'removed').length} line(s) removed, ${lines.filter((l) => l.kind === 'added').length} added.`}
+            {changed === 0 ? 'No differences.' : summary(lines.filter((l) => l.kind === 'added').length, lines.filter((l) => l.kind === 'removed').length)}
           </p>
           {layout === 'unified' ? <Unified lines={lines} /> : <Split lines={lines} />}
         </>
@@ -93,6 +93,8 @@ export function DiffScreen({ subject, route }: { subject: string; route: Route }
     </section>
   );
 }
+
+const summary = (added: number, removed: number) => `${added} line${added === 1 ? '' : 's'} added, ${removed} removed.`;
 
 const SIGN = { same: ' ', added: '+', removed: '-' } as const;
 

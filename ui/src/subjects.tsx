@@ -47,7 +47,8 @@ export function SubjectsScreen({ route }: { route: Route }) {
       api.get<string[]>(`/subjects${q ? `?${q}` : ''}`),
       showDeleted ? api.get<string[]>(`/subjects?${q ? `${q}&` : ''}deletedOnly=true`) : Promise.resolve([] as string[]),
     ]);
-    const gone = new Set(deleted.filter((s) => !active.includes(s)));
+    const live = new Set(active);
+    const gone = new Set(deleted.filter((s) => !live.has(s)));
     const all = [...active, ...gone].sort();
     return { all, active: active.length, deleted: gone };
   }, [api, prefix, showDeleted, changes]);
