@@ -13,6 +13,8 @@ import { createMemoryStorage } from './storage/memory-storage.js';
 import { createPostgresStorage } from './storage/postgres-storage.js';
 import type { RegistryStorage } from './storage/registry-storage.js';
 import { createSqliteStorage } from './storage/sqlite-storage.js';
+// Sensitive metadata values encrypted at rest when the backend config has metadataEncoderSecret.
+import { withConfiguredMetadataEncoding } from './dek/metadata-encoder.js';
 
 export interface StorageBackend {
   readonly type: string;
@@ -38,7 +40,7 @@ export function createStorage(backend: StorageBackend, dataDir: string): Registr
       const synchronous = backend.config?.synchronous ?? 'NORMAL';
       if (synchronous !== 'NORMAL' && synchronous !== 'FULL') throw new StorageConfigError('SQLITE backend: config.synchronous must be NORMAL or FULL');
       try {
-        return createCachedStorage(createSqliteStorage({ path: file, synchronous, changeRetention }));
+        return createCachedStorage(withConfiguredMetadataEncoding(createSqliteStorage({ path: file, synchronous, changeRetention }), backend.config));
       } catch (err) {
         // SQLite's own words ("unable to open database file") do not say which file.
         throw new StorageConfigError(`cannot open the SQLite database ${file}: ${(err as Error).message}`, { cause: err });
@@ -46,7 +48,7 @@ export function createStorage(backend: StorageBackend, dataDir: string): Registr
     }
     case 'POSTGRES':
     case 'POSTGRESQL':
-      return createCachedStorage(createPostgresStorage({ ...postgresConfig(backend.config ?? {}), changeRetention }));
+      return createCachedStorage(withConfiguredMetadataEncoding(createPostgresStorage({ ...postgresConfig(backend.config ?? {}), changeRetention }), backend.config));
     default:
       throw new StorageConfigError(`the registry's storage slot accepts SQLITE, POSTGRES or MEMSTORE backends, not ${backend.type}`);
   }
