@@ -8,7 +8,7 @@
  *   --pairs N        rounds of the headline A/B comparisons (default 5, at least 1)
  *   --rounds N       rounds of secondary comparisons (default 3)
  *   --warmup S       seconds of warm-up load per system (default 2)
- *   --only LIST      scenarios, comma-separated: echo,confluent,latency,postgres,routes,profile,streams,rpc,keyvalue (default all)
+ *   --only LIST      scenarios, comma-separated: echo,confluent,latency,postgres,routes,profile,streams,rpc,keyvalue,graphql (default all)
  *   --quick          --duration 3 --pairs 2 --rounds 1 --warmup 1
  *   --log-level L    the gateways' log level (default warn: errors only, like grpc-gateway)
  *   --no-build       reuse the last private build (bench/.cache/build) instead of compiling
@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runConfluent } from './confluent.js';
 import { runEcho } from './echo.js';
+import { runGraphql } from './graphql.js';
 import { runKeyValue } from './keyvalue.js';
 import { runLatency } from './latency.js';
 import { buildSnapshot, createContext, ensurePeer, PORTS, serveDefaultUpstream, type BenchOptions } from './lib/context.js';
@@ -36,7 +37,7 @@ import type { RouteScaleWildcardsResult } from './route-scale-wildcards.js';
 import { runRpc } from './rpc.js';
 import { runStreams } from './streams.js';
 
-const SCENARIOS = ['echo', 'confluent', 'latency', 'postgres', 'routes', 'profile', 'streams', 'rpc', 'keyvalue'];
+const SCENARIOS = ['echo', 'confluent', 'latency', 'postgres', 'routes', 'profile', 'streams', 'rpc', 'keyvalue', 'graphql'];
 const benchDir = import.meta.dirname;
 
 function parseOptions(argv: string[]): BenchOptions & { write: boolean } {
@@ -88,7 +89,8 @@ async function main(): Promise<void> {
     if (busy.length > 0) throw new Error(`ports in use (another benchmark running?): ${busy.join(', ')}`);
     await ensureWrk();
   }
-  const peerBin = needsNet ? await ensurePeer(benchDir) : '';
+  // The Go peer serves the scenarios that compare with grpc-gateway; `graphql` compares Prism with itself.
+  const peerBin = [...options.only].some((s) => s !== 'routes' && s !== 'graphql') ? await ensurePeer(benchDir) : '';
   const repoRoot = join(benchDir, '..');
   let distRoot = repoRoot;
   if (needsNet) {
@@ -157,6 +159,11 @@ async function main(): Promise<void> {
     }
     if (options.only.has('keyvalue')) {
       results.keyvalue = await runKeyValue(ctx);
+      await stopAll();
+    }
+    if (options.only.has('graphql')) {
+      // Kept in the results file; its table is printed by the scenario (renderGraphql).
+      Object.assign(results, { graphql: await runGraphql(ctx) });
       await stopAll();
     }
   } finally {
