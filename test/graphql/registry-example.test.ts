@@ -110,6 +110,13 @@ describe('the registry as GraphQL', () => {
     assert.deepEqual(err.response.errors![0].path, ['register']);
   });
 
+  test('the example switches GraphiQL on: a browser GET without a query gets the page', async () => {
+    const res = await fetch(url, { headers: { accept: 'text/html' } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(await res.text(), /GraphiQL/);
+  });
+
   test('the change feed as a subscription over graphql-ws', async () => {
     const ws = createWsClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
     try {
