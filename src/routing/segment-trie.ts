@@ -19,8 +19,10 @@
  * static edge of the whole trie is one slot in a single open-addressing table keyed by (parent,
  * segment text). A static step touches one slot and one record, compares the path's characters
  * in place (no substring), and the record it lands on already holds what the next step needs.
- * Nothing on the lookup path is per route but the value: tail matchers and parameter binders
- * are shared by every route of the same shape, and the route value is not read until returned.
+ * A node's tail is an id into one more typed array (its matcher and its first endpoint); only a
+ * node with several tails has a list object. Nothing else on the lookup path is per route: tail
+ * matchers and parameter binders are shared by every route of the same shape, and the route
+ * value is not read until returned.
  */
 import { formatSegments, type PathSegment, type SegmentPart } from './path-template.js';
 import { decodeKeepingReserved, decodeSegment, matchMixedSegment } from './segment-matcher.js';
@@ -39,31 +41,25 @@ export interface SegmentTrieOptions {
 // A node record in #mem, at the node's offset (offset 0 is reserved: 0 means "none").
 const PARAM = 0; // offset of the parameter child
 const ENDPOINTS = 1; // first endpoint id of the routes ending here
-const BEFORE = 2; // 1 + index in #tailLists of the tails tried before the parameter child
-const AFTER = 3; // … and of the `**` tails tried after it
+const BEFORE = 2; // the tails tried before the parameter child: a tail id, or -(1 + index in #tailLists) for several
+const AFTER = 3; // … and the `**` tails tried after it
 const STATICS = 4; // number of static children (0: the segment's hash is not needed)
 const PARENT = 5;
 const LENGTH = 6; // length of the node's literal text (-1 for a parameter node or a root)
 const TEXT = 7; // the literal text, one character a slot
 const NONE = 0;
 
-interface Tail {
-  readonly matcher: TailMatcher;
-  /** First endpoint id of the routes sharing this tail. */
-  head: number;
-  /** Order of addition: among tails of equal specificity, the first added is tried first. */
-  readonly order: number;
-  /** Indexed by its verb in its list's `byVerb`. */
-  readonly byVerb: boolean;
-}
-
-/** Tails at one node in the order they are tried, with those that need a literal suffix indexed by it. */
+/**
+ * The tails at one node, when there are several (one is held by its id in the node's record), in
+ * the order they are tried (most literal text first; among equals, the first added), with those
+ * that end in a verb also indexed by it.
+ */
 interface TailList {
-  readonly all: Tail[];
+  readonly all: number[];
   /** Tails whose path must end with a verb (`:cancel`), by the verb: only those of the path's verb are tried. */
-  readonly byVerb: Map<string, Tail[]>;
+  readonly byVerb: Map<string, number[]>;
   /** The other tails, in the order they are tried. */
-  readonly rest: Tail[];
+  readonly rest: number[];
 }
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -94,6 +90,12 @@ export class SegmentTrie<T> {
   #slots = new Int32Array(512);
   #edges = 0;
   readonly #tailLists: TailList[] = [];
+  /** Tails, by id (0 is none): pairs (index in #tailMatchers, first endpoint id of the routes sharing it). */
+  #tailData = new Int32Array(64);
+  #tailCount = 0;
+  /** One matcher per tail key, shared by every tail of that key. */
+  readonly #tailMatchers: TailMatcher[] = [];
+  readonly #matcherIndex = new Map<string, number>();
   /**
    * Endpoints, by id (0 is none): the route value and its binder side by side (one cache line),
    * its host, the next endpoint of its list.
@@ -103,9 +105,7 @@ export class SegmentTrie<T> {
   #next = new Int32Array(64);
   /** Whether any endpoint is bound to a host: until one is, a list holds one endpoint, read without its host. */
   #hostBound = false;
-  readonly #matchers = new Map<string, TailMatcher>();
   readonly #binderCache = new Map<string, Binder>();
-  #tailsAdded = 0;
   /** Where each matched segment starts (scratch of one lookup: finding is synchronous). */
   #starts = new Int32Array(64);
   /** Entries of #starts the last successful match wrote. */
@@ -149,8 +149,8 @@ export class SegmentTrie<T> {
       setHead = (id) => void (this.#mem[at + ENDPOINTS] = id);
     } else {
       const tail = this.#tailAt(node, segments.slice(cut));
-      head = tail.head;
-      setHead = (id) => void (tail.head = id);
+      head = this.#tailData[2 * tail + 1];
+      setHead = (id) => void (this.#tailData[2 * tail + 1] = id);
     }
     for (let e = head; e !== NONE; e = this.#next[e]) {
       if (this.#hosts[e] !== host) continue;
@@ -168,12 +168,12 @@ export class SegmentTrie<T> {
 
   /**
    * What the index holds, for benchmarks and the route printout: nodes, static edges, endpoints,
-   * and the bytes of the typed arrays a lookup reads (node records and edge slots in use).
+   * and the bytes of the typed arrays a lookup reads (node records, edge slots, tails).
    */
   footprint(): { nodes: number; edges: number; endpoints: number; bytes: number } {
     let nodes = 0;
     for (let at = TEXT; at < this.#used; at += TEXT + Math.max(0, this.#mem[at + LENGTH])) nodes++;
-    return { nodes, edges: this.#edges, endpoints: this.#hosts.length - 1, bytes: this.#used * 4 + this.#slots.byteLength };
+    return { nodes, edges: this.#edges, endpoints: this.#hosts.length - 1, bytes: this.#used * 4 + this.#slots.byteLength + (this.#tailCount + 1) * 8 };
   }
 
   /** The route for a raw path (percent-encoded, no query), or undefined. */
@@ -202,7 +202,7 @@ export class SegmentTrie<T> {
         return own;
       }
       // `**` also matches no segment at all.
-      return mem[node + AFTER] === NONE ? NONE : this.#tails(this.#tailLists[mem[node + AFTER] - 1].all, path, start, depth, host);
+      return mem[node + AFTER] === NONE ? NONE : this.#after(mem[node + AFTER], path, start, depth, host);
     }
     // One pass over the segment: where it ends, its hash, whether it holds escapes.
     let end = start;
@@ -231,7 +231,8 @@ export class SegmentTrie<T> {
       }
     }
     if (mem[node + BEFORE] !== NONE) {
-      const found = this.#before(this.#tailLists[mem[node + BEFORE] - 1], path, start, depth, host);
+      const before = mem[node + BEFORE];
+      const found = before > 0 ? this.#tail(before, path, start, depth, host) : this.#before(this.#tailLists[-before - 1], path, start, depth, host);
       if (found !== NONE) return found;
       starts[depth] = start;
     }
@@ -240,7 +241,7 @@ export class SegmentTrie<T> {
       const found = this.#walk(mem[node + PARAM], path, end + 1, depth + 1, host);
       if (found !== NONE) return found;
     }
-    return mem[node + AFTER] === NONE ? NONE : this.#tails(this.#tailLists[mem[node + AFTER] - 1].all, path, start, depth, host);
+    return mem[node + AFTER] === NONE ? NONE : this.#after(mem[node + AFTER], path, start, depth, host);
   }
 
   /** The static child of `node` whose text is s[from, to) (of segment hash `hash`), or NONE. */
@@ -260,8 +261,13 @@ export class SegmentTrie<T> {
     }
   }
 
+  /** The `**` tails of a node (a node's AFTER field). */
+  #after(after: number, path: string, start: number, depth: number, host: string | undefined): number {
+    return after > 0 ? this.#tail(after, path, start, depth, host) : this.#tails(this.#tailLists[-after - 1].all, path, start, depth, host);
+  }
+
   /**
-   * The `before` tails of a node: when the path ends with a verb, the tails of that verb and
+   * Several `before` tails of a node: when the path ends with a verb, the tails of that verb and
    * the tails without one, merged in the order they are tried; otherwise the tails without one.
    */
   #before(list: TailList, path: string, start: number, depth: number, host: string | undefined): number {
@@ -270,21 +276,24 @@ export class SegmentTrie<T> {
     const verbTails = colon > path.lastIndexOf('/') ? list.byVerb.get(path.slice(colon)) : undefined;
     if (verbTails === undefined) return this.#tails(list.rest, path, start, depth, host);
     if (list.rest.length === 0) return this.#tails(verbTails, path, start, depth, host);
-    return this.#tails(list.all.filter((t) => !t.byVerb || verbTails.includes(t)), path, start, depth, host);
+    return this.#tails(list.all.filter((t) => list.rest.includes(t) || verbTails.includes(t)), path, start, depth, host);
   }
 
-  #tails(tails: readonly Tail[], path: string, start: number, depth: number, host: string | undefined): number {
+  #tails(tails: readonly number[], path: string, start: number, depth: number, host: string | undefined): number {
     for (let i = 0; i < tails.length; i++) {
-      const tail = tails[i];
-      const reached = tail.matcher.match(path, start, this.#starts, depth, this.#maxParamLength);
-      if (reached === -1) continue;
-      const found = this.#pick(tail.head, host);
-      if (found !== NONE) {
-        this.#depth = reached;
-        return found;
-      }
+      const found = this.#tail(tails[i], path, start, depth, host);
+      if (found !== NONE) return found;
     }
     return NONE;
+  }
+
+  /** One tail: its matcher over the rest of the path, then its endpoint for the host. */
+  #tail(tail: number, path: string, start: number, depth: number, host: string | undefined): number {
+    const reached = this.#tailMatchers[this.#tailData[2 * tail]].match(path, start, this.#starts, depth, this.#maxParamLength);
+    if (reached === -1) return NONE;
+    const found = this.#pick(this.#tailData[2 * tail + 1], host);
+    if (found !== NONE) this.#depth = reached;
+    return found;
   }
 
   /** The endpoint of the list at `head` bound to this host, else the one serving every host. */
@@ -339,35 +348,57 @@ export class SegmentTrie<T> {
     for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== NONE) this.#insertSlot(old[i], old[i + 1]);
   }
 
-  /** The tail for these segments at `node`, created when new; its matcher shared by every tail of its key. */
-  #tailAt(node: number, segments: readonly PathSegment[]): Tail {
+  /** The tail for these segments at `node` (its id), created when new; its matcher shared by every tail of its key. */
+  #tailAt(node: number, segments: readonly PathSegment[]): number {
     const compiled = compileTail(segments);
-    let matcher = this.#matchers.get(compiled.key);
-    if (matcher === undefined) this.#matchers.set(compiled.key, (matcher = compiled));
-    const field = matcher.rank === 'before' ? BEFORE : AFTER;
-    if (this.#mem[node + field] === NONE) {
-      this.#tailLists.push({ all: [], byVerb: new Map(), rest: [] });
-      this.#mem[node + field] = this.#tailLists.length;
+    let matcher = this.#matcherIndex.get(compiled.key);
+    if (matcher === undefined) {
+      matcher = this.#tailMatchers.push(compiled) - 1;
+      this.#matcherIndex.set(compiled.key, matcher);
     }
-    const list = this.#tailLists[this.#mem[node + field] - 1];
-    let tail = list.all.find((t) => t.matcher === matcher);
-    if (tail) return tail;
-    // A verb has no ':' of its own, so the path's last ':' (in its last segment) starts it.
-    const byVerb = matcher.rank === 'before' && matcher.suffix.startsWith(':') && !matcher.suffix.includes(':', 1);
-    tail = { matcher, head: NONE, order: this.#tailsAdded++, byVerb };
-    const tried = (a: Tail, b: Tail) => b.matcher.specificity - a.matcher.specificity || a.order - b.order;
+    const { rank } = this.#tailMatchers[matcher];
+    const field = rank === 'before' ? BEFORE : AFTER;
+    const current = this.#mem[node + field];
+    const present = current === NONE ? [] : current > 0 ? [current] : this.#tailLists[-current - 1].all;
+    const same = present.find((t) => this.#tailData[2 * t] === matcher);
+    if (same !== undefined) return same;
+    const tail = ++this.#tailCount;
+    if (2 * tail + 1 >= this.#tailData.length) this.#tailData = grow(this.#tailData, 2 * tail + 2);
+    this.#tailData[2 * tail] = matcher;
+    this.#tailData[2 * tail + 1] = NONE;
+    if (current === NONE) {
+      this.#mem[node + field] = tail;
+      return tail;
+    }
+    let list: TailList;
+    if (current > 0) {
+      list = { all: [], byVerb: new Map(), rest: [] };
+      this.#tailLists.push(list);
+      this.#mem[node + field] = -this.#tailLists.length;
+      this.#listTail(list, current);
+    } else list = this.#tailLists[-current - 1];
+    this.#listTail(list, tail);
+    return tail;
+  }
+
+  /** Adds a tail to a node's list, keeping each of its orders: most literal text first, then the first added. */
+  #listTail(list: TailList, tail: number): void {
+    const matcher = (t: number) => this.#tailMatchers[this.#tailData[2 * t]];
+    // Ids grow with addition, so they break ties in the order tails were added.
+    const tried = (a: number, b: number) => matcher(b).specificity - matcher(a).specificity || a - b;
+    const { rank, suffix } = matcher(tail);
     list.all.push(tail);
     list.all.sort(tried);
-    if (byVerb) {
-      const same = list.byVerb.get(matcher.suffix) ?? [];
+    // A verb has no ':' of its own, so the path's last ':' (in its last segment) starts it.
+    if (rank === 'before' && suffix.startsWith(':') && !suffix.includes(':', 1)) {
+      const same = list.byVerb.get(suffix) ?? [];
       same.push(tail);
       same.sort(tried);
-      list.byVerb.set(matcher.suffix, same);
+      list.byVerb.set(suffix, same);
     } else {
       list.rest.push(tail);
       list.rest.sort(tried);
     }
-    return tail;
   }
 
   /** The binder of a template: shared by every template with the same parameters at the same places. */
