@@ -30,6 +30,8 @@ export interface RegistryServerOptions {
   readonly storage: RegistryStorage;
   /** The DEK registry's store (dek/create-dek-storage.ts), closed on `close`; in memory when absent. */
   readonly dekStorage?: DekStorage;
+  /** Confluent's `dek.registry.max.keys`: KEKs, and DEKs, at most (default 20,000 each). */
+  readonly dekMaxKeys?: number;
   readonly maxSchemaBytes?: number;
   /** Bounds on what one request may cost (registry-service.ts DEFAULT_REGISTRY_LIMITS). */
   readonly limits?: Partial<RegistryLimits>;
@@ -114,7 +116,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     };
   }
   server.addService(createServiceDefinition(service), implementation);
-  const dekRegistry = addDekRegistryService(server, { storage: options.dekStorage, logError });
+  const dekRegistry = addDekRegistryService(server, { storage: options.dekStorage, maxKeys: options.dekMaxKeys, logError });
 
   /**
    * Runs a server-streaming handler on a grpc-js call: `write` is the call's (false once its
