@@ -31,7 +31,11 @@ export type RegistryErrorReason =
   /** Prism's own: WatchChanges resumed before the oldest retained change. */
   | 'CHANGES_EXPIRED'
   /** Prism's own: WatchChanges `after` is neither empty, `latest` nor a sequence. */
-  | 'INVALID_SEQUENCE';
+  | 'INVALID_SEQUENCE'
+  /** A rule set Confluent's RuleSet.validate refuses (confluent-data-contracts.md §3.6). */
+  | 'INVALID_RULESET'
+  /** A value Confluent maps to a Java enum and cannot (a rule kind or mode): Jackson's 400. */
+  | 'INVALID_ENTITY';
 
 /** The domain of every ErrorInfo the registry sends. */
 export const ERROR_DOMAIN = 'registry.prism.io';
@@ -61,6 +65,8 @@ export const reasonTable: Readonly<Record<RegistryErrorReason, { code: GrpcStatu
   // Prism's own reasons have no Confluent code; like 409 above, the code is the HTTP status.
   CHANGES_EXPIRED: { code: GrpcStatus.FAILED_PRECONDITION, errorCode: 410 },
   INVALID_SEQUENCE: { code: GrpcStatus.INVALID_ARGUMENT, errorCode: 400 },
+  INVALID_RULESET: { code: GrpcStatus.INVALID_ARGUMENT, errorCode: 42210 },
+  INVALID_ENTITY: { code: GrpcStatus.INVALID_ARGUMENT, errorCode: 400 },
 };
 
 /** A failure the registry reports to its caller with a Confluent reason and message. */
@@ -194,3 +200,10 @@ export const invalidSequence = (after: string) =>
     `The specified sequence '${after}' is not valid. Allowed values are a sequence number, "latest" and empty (the oldest retained change)`,
     { after },
   );
+
+/** One of the RuleException texts of confluent-data-contracts.md §3.6, verbatim. */
+export const invalidRuleSet = (message: string) => new RegistryError('INVALID_RULESET', message);
+
+/** A rule `kind` or `mode` that is not one of Confluent's enum names (Jackson's mapping error). */
+export const invalidEntity = (message: string, metadata: Record<string, string> = {}) =>
+  new RegistryError('INVALID_ENTITY', message, metadata);

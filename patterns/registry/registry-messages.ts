@@ -9,11 +9,65 @@ export interface SchemaReferenceMessage {
   subject: string;
   version: number;
 }
+/**
+ * google.protobuf.Value / ListValue as handlers see them: the set member named by `kind`
+ * (oneofs). protobufjs bundles its own struct.proto, whose field names are camelCase.
+ */
+export interface ValueMessage {
+  kind?: string;
+  nullValue?: number | string;
+  numberValue?: number;
+  stringValue?: string;
+  boolValue?: boolean;
+  structValue?: { fields?: Record<string, ValueMessage> };
+  listValue?: ListValueMessage;
+}
+export interface ListValueMessage {
+  values?: ValueMessage[];
+}
+export interface MetadataMessage {
+  tags: Record<string, ListValueMessage>;
+  properties: Record<string, string>;
+  sensitive: string[];
+}
+export interface RuleMessage {
+  /** Absent (not empty) when the request had none. */
+  name?: string;
+  doc: string;
+  kind: string;
+  mode: string;
+  type?: string;
+  tags: string[];
+  params: Record<string, string>;
+  expr: string;
+  on_success: string;
+  on_failure: string;
+  disabled?: boolean;
+}
+export interface RuleSetMessage {
+  migration_rules: RuleMessage[];
+  domain_rules: RuleMessage[];
+}
+/** Message fields arrive as null when unset; answers leave them out. */
+export interface ContractFields {
+  metadata?: MetadataMessage | null;
+  rule_set?: RuleSetMessage | null;
+}
+export interface ConfigFieldsMessage {
+  alias?: string;
+  validate_fields?: boolean;
+  validate_rules?: boolean;
+  compatibility_group?: string;
+  default_metadata?: MetadataMessage;
+  override_metadata?: MetadataMessage;
+  default_rule_set?: RuleSetMessage;
+  override_rule_set?: RuleSetMessage;
+}
 export interface SubjectVersionMessage {
   subject: string;
   version: number;
 }
-export interface SchemaMessage {
+export interface SchemaMessage extends ContractFields {
   subject: string;
   version: number;
   id: number;
@@ -22,7 +76,7 @@ export interface SchemaMessage {
   schema: string;
 }
 
-export interface RegisterSchemaRequest {
+export interface RegisterSchemaRequest extends ContractFields {
   subject: string;
   schema: string;
   schema_type: string;
@@ -31,17 +85,29 @@ export interface RegisterSchemaRequest {
   id?: number;
   version?: number;
 }
-export interface RegisterSchemaResponse {
+export interface RegisterSchemaResponse extends ContractFields {
   id: number;
   version: number;
+  /** Set (with the fields below) only when the registry changed what was submitted. */
+  schema?: string;
+  schema_type?: string;
+  references?: SchemaReferenceMessage[];
 }
-export interface LookupSchemaRequest {
+export interface LookupSchemaRequest extends ContractFields {
   subject: string;
   schema: string;
   schema_type: string;
   references: SchemaReferenceMessage[];
   normalize: boolean;
   deleted: boolean;
+  format?: string;
+}
+export interface GetLatestWithMetadataRequest {
+  subject: string;
+  key: string[];
+  value: string[];
+  deleted: boolean;
+  format: string;
 }
 export type LookupSchemaResponse = SchemaMessage;
 export interface GetSchemaVersionRequest {
@@ -103,7 +169,7 @@ export interface GetSchemaRequest {
   /** "serialized": PROTOBUF as a base64 FileDescriptorProto. */
   format: string;
 }
-export interface GetSchemaResponse {
+export interface GetSchemaResponse extends ContractFields {
   schema_type: string;
   schema: string;
   references: SchemaReferenceMessage[];
@@ -135,6 +201,8 @@ export interface ListSchemasRequest {
   latest_only: boolean;
   offset: number;
   limit: number;
+  /** Only versions with a rule of this type; empty: all. */
+  rule_type?: string;
 }
 export interface ListSchemasResponse {
   schemas: SchemaMessage[];
@@ -150,7 +218,7 @@ export interface ListContextsRequest {
 export interface ListContextsResponse {
   contexts: string[];
 }
-export interface CheckCompatibilityRequest {
+export interface CheckCompatibilityRequest extends ContractFields {
   subject: string;
   version: string;
   schema: string;
@@ -170,16 +238,28 @@ export interface GetConfigRequest {
 export interface GetConfigResponse {
   compatibility_level: string;
   normalize?: boolean;
+  fields?: ConfigFieldsMessage;
 }
 export interface UpdateConfigRequest {
   subject: string;
   /** Absent: keep the stored level; empty: remove it. */
   compatibility?: string;
   normalize?: boolean;
+  /** These four: absent keeps, empty removes; the booleans as "true"/"false". */
+  alias?: string;
+  validate_fields?: string;
+  validate_rules?: string;
+  compatibility_group?: string;
+  /** Unset (null) keeps; a JSON null removes; an object sets. */
+  default_metadata?: ValueMessage | null;
+  override_metadata?: ValueMessage | null;
+  default_rule_set?: ValueMessage | null;
+  override_rule_set?: ValueMessage | null;
 }
 export interface UpdateConfigResponse {
   compatibility: string;
   normalize?: boolean;
+  fields?: ConfigFieldsMessage;
 }
 export interface DeleteConfigRequest {
   subject: string;
@@ -187,6 +267,7 @@ export interface DeleteConfigRequest {
 export interface DeleteConfigResponse {
   compatibility_level: string;
   normalize?: boolean;
+  fields?: ConfigFieldsMessage;
 }
 export interface GetModeRequest {
   subject: string;
@@ -224,6 +305,7 @@ export interface CallContext {
 export interface RegistryApi {
   RegisterSchema(request: RegisterSchemaRequest, context?: CallContext): Promise<RegisterSchemaResponse>;
   LookupSchema(request: LookupSchemaRequest, context?: CallContext): Promise<LookupSchemaResponse>;
+  GetLatestWithMetadata(request: GetLatestWithMetadataRequest, context?: CallContext): Promise<GetSchemaVersionResponse>;
   GetSchemaVersion(request: GetSchemaVersionRequest, context?: CallContext): Promise<GetSchemaVersionResponse>;
   ListSchemaVersions(request: ListSchemaVersionsRequest, context?: CallContext): Promise<ListSchemaVersionsResponse>;
   ListSubjects(request: ListSubjectsRequest, context?: CallContext): Promise<ListSubjectsResponse>;

@@ -986,7 +986,8 @@ describe('§3 semantics', () => {
       assert.ok(!r.text.includes('"compatibilityLevel":""'), r.text);
     });
     await t.test('GET /config/S renders normalize', async () => {
-      await check({ method: 'GET', path: '/config/sem-nz', status: 200, text: '{"normalize":true}' });
+      // A subject config without a level reads the server default (confluent-data-contracts.md §1.4).
+      await check({ method: 'GET', path: '/config/sem-nz', status: 200, text: '{"normalize":true,"compatibilityLevel":"BACKWARD"}' });
     });
     await t.test('registrations in scope are normalised', async () => {
       const id = await register('sem-nz', nested);

@@ -3,12 +3,14 @@
  * one version of a subject, or with the versions its level reads.
  */
 import type { CompatibilityResult } from '../check-compatibility.js';
+import { metadataFromMessage } from '../contract/contract-messages.js';
 import { RegistryError, versionNotFound } from '../registry-error.js';
 import type { RegistryApi } from '../registry-messages.js';
 import type { StoredVersion } from '../storage/registry-storage.js';
 import { normalizeSubject } from '../subject-name.js';
 import { LATEST, parseVersionSelector } from '../version-selector.js';
 import type { RegistryContext } from './registry-context.js';
+import { inCompatibilityGroup } from './compatibility-group.js';
 import type { Candidate } from './schema-candidate.js';
 import { live } from './stored-versions.js';
 import { deadlineOf } from './write-queue.js';
@@ -17,7 +19,7 @@ export type CompatibilityHandlers = Pick<RegistryApi, 'CheckCompatibility'>;
 
 /** The compatibility RPC over `ctx`. */
 export function createCompatibilityHandlers(ctx: RegistryContext): CompatibilityHandlers {
-  const { storage, normalizeInScope, levelInScope, parseCandidate, parseStored, previousFor, checkedCompatibility } = ctx;
+  const { storage, normalizeInScope, levelInScope, parseCandidate, parseStored, previousFor, checkedCompatibility, contractSettingsInScope } = ctx;
 
   return {
     async CheckCompatibility(request, context) {
@@ -47,6 +49,10 @@ export function createCompatibilityHandlers(ctx: RegistryContext): Compatibility
         throw err;
       }
       const level = await levelInScope(subject);
+      // compatibilityGroup filters by the request's own metadata only: no defaults, no
+      // inheritance (confluent-data-contracts.md §1.2 C1/C2, §3.5).
+      const { compatibilityGroup } = await contractSettingsInScope(subject);
+      against = await inCompatibilityGroup(storage, compatibilityGroup, metadataFromMessage(request.metadata), against);
       // Against one version, transitive levels act like the plain ones (§3.11).
       const previous = single
         ? await Promise.all(against.map(async (v) => ({ version: v.version, parsed: await parseStored(v.id) })))

@@ -7,6 +7,7 @@
 import { createGuardedStorage } from '../storage/guard-storage.js';
 import type { RegistryStorage } from '../storage/registry-storage.js';
 import { createCandidateCompatibility, type CandidateCompatibility } from './candidate-compatibility.js';
+import { createContractSettings, type ContractSettings } from './contract-settings.js';
 import { createReferenceResolver } from './reference-resolver.js';
 import { DEFAULT_MAX_SCHEMA_BYTES, DEFAULT_REGISTRY_LIMITS, type RegistryLimits, type RegistryOptions } from './registry-options.js';
 import { createCandidateParser, type ParseCandidate } from './schema-candidate.js';
@@ -23,6 +24,8 @@ export interface RegistryContext extends WriteQueue, SettingsInScope, StoredSche
   readonly parseCandidate: ParseCandidate;
   /** Whether a live version of any schema references `subject` version `version`. */
   hasLiveReferrer(subject: string, version: number): Promise<boolean>;
+  /** The data-contract config fields in scope for a subject (contract-settings.ts). */
+  contractSettingsInScope(subject: string): Promise<ContractSettings>;
 }
 
 /** Creates the context of one registry over `options.storage`. */
@@ -49,5 +52,6 @@ export function createRegistryContext(options: RegistryOptions): RegistryContext
     ...createCandidateCompatibility(storedSchemas.parseStored, limits.work),
     parseCandidate: createCandidateParser(resolveReferences, limits.work),
     hasLiveReferrer,
+    contractSettingsInScope: createContractSettings(storage),
   };
 }

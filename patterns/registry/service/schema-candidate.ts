@@ -3,6 +3,7 @@
  * under which it is matched and stored (confluent-sr-api.md §3.2).
  */
 import { createHash } from 'node:crypto';
+import { contractIdentity, type DataContract } from '../contract/data-contract.js';
 import { findSchemaFormat } from '../formats/index.js';
 import { InvalidSchemaError, type ParsedSchema, type ParseOptions, type SchemaFormat, type SchemaReference } from '../formats/schema-format.js';
 import { invalidSchema, RegistryError } from '../registry-error.js';
@@ -20,6 +21,8 @@ export interface Candidate {
   readonly text: string;
   /** References with `-1` resolved to concrete versions. */
   readonly references: SchemaReference[];
+  /** The data contract matched and stored with the schema (none: `{}`); part of `hash`. */
+  readonly contract: DataContract;
   readonly hash: string;
   /**
    * Why the schema would be refused as a new one, when only its default values are wrong:
@@ -44,11 +47,26 @@ export interface SchemaInput {
  */
 export type ParseCandidate = (input: SchemaInput, allowDeletedReferences: boolean) => Promise<Candidate>;
 
-/** Identity key: the text, then each reference (confluent-sr-api.md §3.2); not the type. */
-function identityHash(text: string, references: readonly SchemaReference[]): string {
+/**
+ * Identity key: the text, then each reference (confluent-sr-api.md §3.2), then the data
+ * contract if any (confluent-data-contracts.md §3.1); not the type. A schema without a
+ * contract hashes as it did before contracts existed, so stored identities stay valid.
+ */
+function identityHash(text: string, references: readonly SchemaReference[], contract: DataContract): string {
   const hash = createHash('md5').update(text);
   for (const r of references) hash.update(`\u0000${r.name}\u0000${r.subject}\u0000${r.version}`);
+  const extra = contractIdentity(contract);
+  if (extra !== '') hash.update(`\u0001${extra}`);
   return hash.digest('hex');
+}
+
+/** The same schema with another data contract (and so another identity). */
+export function withContract(candidate: Candidate, contract: DataContract): Candidate {
+  const bare: DataContract = {
+    ...(contract.metadata ? { metadata: contract.metadata } : {}),
+    ...(contract.ruleSet ? { ruleSet: contract.ruleSet } : {}),
+  };
+  return { ...candidate, contract: bare, hash: identityHash(candidate.text, candidate.references, bare) };
 }
 
 /** Creates the parser of request schemas: references through `resolveReferences`, parsing within `work`. */
@@ -95,6 +113,6 @@ export function createCandidateParser(resolveReferences: ResolveReferences, work
         });
     }
     const text = input.normalize ? parsed.normalized : parsed.canonical;
-    return { format, parsed, text, references, hash: identityHash(text, references), defaultsProblem };
+    return { format, parsed, text, references, contract: {}, hash: identityHash(text, references, {}), defaultsProblem };
   };
 }

@@ -3,6 +3,8 @@
  * §3.4, §3.9): schemas by id and where they are used, every schema, the schema types and
  * the contexts.
  */
+import { contractFields } from '../contract/contract-messages.js';
+import { hasRuleOfType } from '../contract/data-contract.js';
 import { schemaNotFound } from '../registry-error.js';
 import type { RegistryApi, SchemaMessage } from '../registry-messages.js';
 import { paginate } from '../paginate.js';
@@ -44,6 +46,7 @@ export function createSchemaHandlers(ctx: RegistryContext): SchemaHandlers {
         schema: await formatted(request.id, stored, request.format),
         references: stored.references.map((r) => ({ ...r })),
         max_id: request.fetch_max_id ? Math.max(1, await storage.maxId()) : 0,
+        ...contractFields(stored),
       };
     },
 
@@ -68,6 +71,8 @@ export function createSchemaHandlers(ctx: RegistryContext): SchemaHandlers {
         if (request.latest_only) visible = visible.slice(-1);
         for (const v of visible) {
           const stored = await requireSchema(storage, v.id);
+          // `ruleType` filters after `latestOnly` (confluent-data-contracts.md §1.3, I6).
+          if (request.rule_type && !hasRuleOfType(stored.ruleSet, request.rule_type)) continue;
           out.push(schemaMessage(subject, v.version, v.id, stored, stored.schemaType));
         }
       }

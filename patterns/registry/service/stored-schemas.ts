@@ -5,6 +5,7 @@
  * versions, which reads both.
  */
 import { LRUCache } from 'lru-cache';
+import { contractIdentity } from '../contract/data-contract.js';
 import { avroInlinedText } from '../formats/avro/index.js';
 import { schemaFormats } from '../formats/index.js';
 import { protobufSerialized } from '../formats/protobuf/index.js';
@@ -36,8 +37,13 @@ export interface StoredSchemas {
    *   references no longer resolve or parsing uses up the work budget.
    */
   parseStored(id: number): Promise<ParsedSchema>;
-  /** The stored text in the requested format (Confluent `format=serialized` for PROTOBUF). */
+  /**
+   * The stored text in the requested format: `serialized` for PROTOBUF (a base64
+   * FileDescriptorProto), `resolved` for AVRO (references inlined); anything else as stored.
+   */
   formatted(id: number, stored: StoredSchema, format: string): Promise<string>;
+  /** A request's schema in the requested format, as `formatted` writes a stored one (lookups). */
+  formattedCandidate(candidate: Candidate, format: string): string;
   /**
    * The newest version of `versions` whose schema has the candidate's identity; failing
    * that, for a candidate without references, the newest version registered with
@@ -120,9 +126,18 @@ export function createStoredSchemas(storage: RegistryStorage, resolveReferences:
     return answer;
   }
 
+  function formattedCandidate(candidate: Candidate, format: string): string {
+    if (format === 'serialized' && candidate.format.type === 'PROTOBUF') return protobufSerialized(candidate.parsed);
+    if (format === 'resolved' && candidate.format.type === 'AVRO' && candidate.references.length > 0) return avroInlinedText(candidate.parsed) ?? candidate.text;
+    return candidate.text;
+  }
+
   async function formatted(id: number, stored: StoredSchema, format: string): Promise<string> {
-    if (format !== 'serialized' || stored.schemaType !== 'PROTOBUF') return stored.schema;
-    return protobufSerialized(await parseStored(id));
+    if (format === 'serialized' && stored.schemaType === 'PROTOBUF') return protobufSerialized(await parseStored(id));
+    // Confluent's `resolved` (confluent-data-contracts.md §1.3): the referenced named types
+    // written inline; the references are still listed beside it.
+    if (format === 'resolved' && stored.schemaType === 'AVRO' && stored.references.length > 0) return avroInlinedText(await parseStored(id)) ?? stored.schema;
+    return stored.schema;
   }
 
   async function parseStored(id: number): Promise<ParsedSchema> {
@@ -151,10 +166,13 @@ export function createStoredSchemas(storage: RegistryStorage, resolveReferences:
       // Known answers are read without an await: this loop runs once per registration.
       const known = avroWithReferences[v.id];
       if (known === 1 || (known !== 2 && !(await isAvroWithReferences(v.id)))) continue;
-      if (avroInlinedText(await parseStored(v.id)) === candidate.parsed.canonical) return { version: v, references: [...(await requireSchema(storage, v.id)).references] };
+      if (avroInlinedText(await parseStored(v.id)) !== candidate.parsed.canonical) continue;
+      const stored = await requireSchema(storage, v.id);
+      // The data contract is part of the identity on this path too.
+      if (contractIdentity(stored) === contractIdentity(candidate.contract)) return { version: v, references: [...stored.references] };
     }
     return undefined;
   }
 
-  return { parseStored, formatted, findMatch, forgetSchemas };
+  return { parseStored, formatted, formattedCandidate, findMatch, forgetSchemas };
 }

@@ -16,15 +16,21 @@ import {
   versionNotSoftDeleted,
   versionSoftDeleted,
 } from '../registry-error.js';
-import type { RegistryApi } from '../registry-messages.js';
+import { hasDefaultsOrOverrides, contractInEffect } from '../contract/contract-merge.js';
+import { metadataFromMessage, ruleSetInputFromMessage } from '../contract/contract-messages.js';
+import { ruleSetFromInput } from '../contract/contract-json.js';
+import { contractIdentity, type DataContract } from '../contract/data-contract.js';
+import { validateRuleSet } from '../contract/rule-set-validation.js';
+import type { RegisterSchemaResponse, RegistryApi } from '../registry-messages.js';
 import { paginate } from '../paginate.js';
 import { compareStrings } from '../storage/compare-strings.js';
-import { StorageConflictError } from '../storage/registry-storage.js';
+import { StorageConflictError, type StoredVersion } from '../storage/registry-storage.js';
 import { normalizeSubject, validateSubject } from '../subject-name.js';
 import { LATEST, parseVersionSelector } from '../version-selector.js';
 import type { RegistryContext } from './registry-context.js';
 import { requireSchema } from './require-schema.js';
-import type { Candidate } from './schema-candidate.js';
+import { inCompatibilityGroup } from './compatibility-group.js';
+import { withContract, type Candidate } from './schema-candidate.js';
 import { schemaMessage } from './schema-message.js';
 import { groupBySubject, live, newestLive, prefixMatcher, selectVersion } from './stored-versions.js';
 import { deadlineOf } from './write-queue.js';
@@ -33,6 +39,7 @@ export type SubjectHandlers = Pick<
   RegistryApi,
   | 'RegisterSchema'
   | 'LookupSchema'
+  | 'GetLatestWithMetadata'
   | 'GetSchemaVersion'
   | 'ListSchemaVersions'
   | 'ListSubjects'
@@ -56,31 +63,42 @@ export function createSubjectHandlers(ctx: RegistryContext): SubjectHandlers {
     parseCandidate,
     findMatch,
     formatted,
+    formattedCandidate,
     forgetSchemas,
     previousFor,
     checkedCompatibility,
+    contractSettingsInScope,
   } = ctx;
 
   return {
     async RegisterSchema(request, context) {
-      // Check order of confluent-sr-api.md §2.1 (S3) and the algorithm of §3.5.
+      // Check order of confluent-sr-api.md §2.1 (S3), confluent-data-contracts.md §2.2: the
+      // rule set first (42210), then the subject; the algorithm of §3.2.
+      const ruleSetInput = ruleSetInputFromMessage(request.rule_set);
+      validateRuleSet(ruleSetInput);
+      const requested: DataContract = { metadata: metadataFromMessage(request.metadata), ruleSet: ruleSetFromInput(ruleSetInput) };
       const subject = normalizeSubject(request.subject);
       validateSubject(subject, request.subject);
       // Hot path: auto-registering clients mostly re-register what is already live; that
-      // answer needs no write, so it does not wait behind other writes.
+      // answer needs no write, so it does not wait behind other writes. Config defaults or
+      // overrides in scope turn the shortcut off (Confluent's hasDefaultsOrOverrides).
       const normalize = await normalizeInScope(subject, request.normalize);
       let parsedEarly: Candidate | undefined;
       if (request.schema !== '' && request.id === undefined && request.version === undefined) {
-        parsedEarly = await parseCandidate({ ...request, normalize }, false);
-        const match = (await findMatch(parsedEarly, live(await storage.listVersions(subject))))?.version;
-        if (match) return { id: match.id, version: match.version };
+        parsedEarly = withContract(await parseCandidate({ ...request, normalize }, false), requested);
+        if (!hasDefaultsOrOverrides(await contractSettingsInScope(subject))) {
+          const match = (await findMatch(parsedEarly, live(await storage.listVersions(subject))))?.version;
+          if (match) return { id: match.id, version: match.version };
+        }
       }
       return serialized('Register schema', context, async () => {
         const hasId = request.id !== undefined && request.id >= 0;
         const versions = await storage.listVersions(subject);
+        const settings = await contractSettingsInScope(subject);
+        const versionAgrees = (match: StoredVersion) => request.version === undefined || request.version === LATEST || request.version === match.version;
 
-        // Shortcut: a schema already live in the subject answers with its id before any
-        // mode or compatibility check (an empty schema never matches here, 7.4+).
+        // Shortcut: a schema already live in the subject, as sent, answers with its id before
+        // any mode or compatibility check (an empty schema never matches here, 7.4+).
         let candidate: Candidate | undefined;
         if (request.schema !== '') {
           // Parsing again is only needed when a write in between can change the result:
@@ -89,10 +107,11 @@ export function createSubjectHandlers(ctx: RegistryContext): SubjectHandlers {
           candidate =
             parsedEarly && request.references.length === 0 && normalizeNow === normalize
               ? parsedEarly
-              : await parseCandidate({ ...request, normalize: normalizeNow }, false);
-          const match = (await findMatch(candidate, live(versions)))?.version;
-          const versionAgrees = request.version === undefined || request.version === LATEST || request.version === match?.version;
-          if (match && versionAgrees && (!hasId || request.id === match.id)) return { id: match.id, version: match.version };
+              : withContract(await parseCandidate({ ...request, normalize: normalizeNow }, false), requested);
+          if (!hasDefaultsOrOverrides(settings)) {
+            const match = (await findMatch(candidate, live(versions)))?.version;
+            if (match && versionAgrees(match) && (!hasId || request.id === match.id)) return { id: match.id, version: match.version };
+          }
         }
 
         const mode = await modeInScope(subject);
@@ -102,20 +121,39 @@ export function createSubjectHandlers(ctx: RegistryContext): SubjectHandlers {
         if (hasId && mode !== 'IMPORT') throw operationNotPermitted(`Subject ${subject} is not in import mode`, { subject, mode });
         if (!hasId && mode !== 'READWRITE') throw operationNotPermitted(`Subject ${subject} is not in read-write mode`, { subject, mode });
 
+        // 7.4+: an empty schema re-uses the newest live version's text, type and references
+        // ("register just metadata / a rule set"), else "Empty schema".
+        const previous = newestLive(versions);
+        const previousSchema = previous && (await requireSchema(storage, previous.id));
+        let reused = false;
         if (!candidate) {
-          // 7.4+: an empty schema re-uses the latest live version (Confluent does this to
-          // attach metadata, which this registry does not store), else "Empty schema".
-          const latest = newestLive(versions);
-          if (!latest) throw invalidSchema('Empty schema');
-          return { id: latest.id, version: latest.version };
+          if (!previousSchema) throw invalidSchema('Empty schema');
+          const text = { schema: previousSchema.schema, schema_type: previousSchema.schemaType, references: previousSchema.references };
+          candidate = await parseCandidate({ ...text, normalize: false }, true);
+          reused = true;
         }
+
+        // The contract in effect (§3.2 step 6): the request's, else the previous version's,
+        // under the config's defaults and over them its overrides; IMPORT stores it as sent.
+        const effective = mode === 'IMPORT' ? requested : contractInEffect(requested, previousSchema, settings);
+        candidate = withContract(candidate, effective);
+        const modified = reused || effective.metadata !== undefined || effective.ruleSet !== undefined;
+        const answer = (id: number, version: number): RegisterSchemaResponse =>
+          modified
+            ? schemaMessage(subject, version, id, candidate!, candidate!.format.type)
+            : { id, version };
+
+        // Step 8: the schema with its contract in effect may already be live here.
+        const existing = (await findMatch(candidate, live(versions)))?.version;
+        if (existing && versionAgrees(existing) && (!hasId || request.id === existing.id)) return answer(existing.id, existing.version);
 
         // 7.5+: an IMPORT registration is stored as given; a new schema's defaults must be valid.
         if (mode !== 'IMPORT' && candidate.defaultsProblem) throw candidate.defaultsProblem;
         if (mode !== 'IMPORT') {
           const level = await levelInScope(subject);
-          const previous = await previousFor(level, live(versions));
-          const result = await checkedCompatibility(candidate, level, previous, 'Register schema', deadlineOf(context));
+          const group = await inCompatibilityGroup(storage, settings.compatibilityGroup, effective.metadata, live(versions));
+          const previousVersions = await previousFor(level, group);
+          const result = await checkedCompatibility(candidate, level, previousVersions, 'Register schema', deadlineOf(context));
           if (!result.compatible) throw incompatibleSchema(subject, result.messages);
         }
 
@@ -135,15 +173,17 @@ export function createSubjectHandlers(ctx: RegistryContext): SubjectHandlers {
         // Everything before took time: commit only if the caller will still hear the answer.
         requireTimeToCommit('Register schema', deadlineOf(context));
         try {
-          return await storage.insertVersion({
+          const stored = await storage.insertVersion({
             subject,
             schemaType: candidate.format.type,
             schema: candidate.text,
             references: candidate.references,
             hash: candidate.hash,
+            ...candidate.contract,
             id: hasId ? request.id : undefined,
             version,
           });
+          return answer(stored.id, stored.version);
         } catch (err) {
           if (err instanceof StorageConflictError) {
             throw operationNotPermitted(`Overwrite new schema with id ${request.id ?? ''} is not permitted.`, { subject });
@@ -157,18 +197,51 @@ export function createSubjectHandlers(ctx: RegistryContext): SubjectHandlers {
       const subject = normalizeSubject(request.subject);
       const versions = await storage.listVersions(subject);
       const visible = request.deleted ? versions : live(versions);
+      // Lookups do not validate rule sets (only registrations and configs do, §3.6).
+      const requested: DataContract = { metadata: metadataFromMessage(request.metadata), ruleSet: ruleSetFromInput(ruleSetInputFromMessage(request.rule_set)) };
       // The schema is parsed first, so an invalid one is 42201 even for an unknown
       // subject; an empty one (7.4+) is simply "no match".
       const normalize = await normalizeInScope(subject, request.normalize);
-      const candidate = request.schema === '' ? undefined : await parseCandidate({ ...request, normalize }, true);
-      const match = candidate && (await findMatch(candidate, visible));
+      let candidate = request.schema === '' ? undefined : withContract(await parseCandidate({ ...request, normalize }, true), requested);
+      let match = candidate && (await findMatch(candidate, visible));
+      // The inheritance pass (7.8.5+/7.9.2+, §3.3): the contract a registration of this
+      // schema would get, tried when it differs from the request's.
+      const previous = newestLive(versions);
+      if (candidate && !match && previous) {
+        const effective = contractInEffect(requested, await requireSchema(storage, previous.id), await contractSettingsInScope(subject));
+        if (contractIdentity(effective) !== contractIdentity(candidate.contract)) {
+          candidate = withContract(candidate, effective);
+          match = await findMatch(candidate, visible);
+        }
+      }
       if (candidate && match) {
         // The schema answered is the canonical form of the submitted one (§3.6).
         const { version, id } = match.version;
-        return { ...schemaMessage(subject, version, id, candidate, candidate.format.type), references: match.references.map((r) => ({ ...r })) };
+        const message = schemaMessage(subject, version, id, candidate, candidate.format.type);
+        return { ...message, references: match.references.map((r) => ({ ...r })), schema: formattedCandidate(candidate, request.format ?? '') };
       }
       if (visible.length > 0) throw schemaNotFound();
       throw subjectNotFound(subject);
+    },
+
+    async GetLatestWithMetadata(request) {
+      // confluent-data-contracts.md §3.4: every stored version, newest first (soft-deleted
+      // ones with `deleted`); the first whose metadata properties hold every pair wins.
+      const subject = normalizeSubject(request.subject);
+      const versions = await storage.listVersions(subject);
+      const visible = request.deleted ? versions : live(versions);
+      const pairs = new Map<string, string>();
+      for (let i = 0; i < Math.min(request.key.length, request.value.length); i++) pairs.set(request.key[i], request.value[i]);
+      for (let i = visible.length - 1; i >= 0; i--) {
+        const stored = await requireSchema(storage, visible[i].id);
+        if (!stored.metadata) continue;
+        const properties = stored.metadata.properties ?? {};
+        if (![...pairs].every(([k, v]) => Object.prototype.hasOwnProperty.call(properties, k) && properties[k] === v)) continue;
+        const message = schemaMessage(subject, visible[i].version, visible[i].id, stored, stored.schemaType);
+        return { ...message, schema: await formatted(visible[i].id, stored, request.format) };
+      }
+      if (visible.length === 0) throw subjectNotFound(subject);
+      throw schemaNotFound();
     },
 
     async GetSchemaVersion(request) {
@@ -177,7 +250,7 @@ export function createSubjectHandlers(ctx: RegistryContext): SubjectHandlers {
       const found = selectVersion(subject, selector, await storage.listVersions(subject), request.deleted);
       const stored = await requireSchema(storage, found.id);
       const message = schemaMessage(subject, found.version, found.id, stored, stored.schemaType);
-      return request.format === 'serialized' ? { ...message, schema: await formatted(found.id, stored, request.format) } : message;
+      return { ...message, schema: await formatted(found.id, stored, request.format) };
     },
 
     async ListSchemaVersions(request) {

@@ -18,7 +18,7 @@
  * than its byte budget (an entry larger than the whole budget is not cached at all).
  */
 import { LRUCache } from 'lru-cache';
-import type { RegistryStorage, SettingKind, StoredSchema, StoredVersion } from './registry-storage.js';
+import { SETTING_KINDS, type RegistryStorage, type SettingKind, type StoredSchema, type StoredVersion } from './registry-storage.js';
 
 /** A committed change, as a storage shared by several writers reports it. */
 export type StorageChange =
@@ -158,7 +158,7 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
           case 'hard-delete':
             versions.delete(change.subject);
             schemas.clear();
-            for (const kind of ['compatibility', 'normalize', 'mode']) settings.delete(settingKey(kind, change.subject));
+            for (const kind of SETTING_KINDS) settings.delete(settingKey(kind, change.subject));
             break;
           case 'setting':
             settings.delete(settingKey(change.kind, change.scope));
@@ -259,7 +259,7 @@ export function createCachedStorage(inner: RegistryStorage, options: CachedStora
         versions.delete(subject);
         schemas.clear();
         // The subject's own settings go when its last version does.
-        for (const kind of ['compatibility', 'normalize', 'mode']) settings.delete(settingKey(kind, subject));
+        for (const kind of SETTING_KINDS) settings.delete(settingKey(kind, subject));
       }
     },
     async putSetting(kind, scope, value) {

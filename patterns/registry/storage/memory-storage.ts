@@ -3,6 +3,7 @@
  * throw-away registries; it follows exactly the same contract as the durable backends.
  */
 import {
+  SETTING_KINDS,
   StorageConflictError,
   type InsertVersionInput,
   type RegistryStorage,
@@ -133,7 +134,15 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Registr
         version = entries.size === 0 ? 1 : Math.max(...entries.keys()) + 1;
       }
       if (!schemas.has(id)) {
-        schemas.set(id, { id, schemaType: input.schemaType, schema: input.schema, references: [...input.references], hash: input.hash });
+        schemas.set(id, {
+          id,
+          schemaType: input.schemaType,
+          schema: input.schema,
+          references: [...input.references],
+          hash: input.hash,
+          ...(input.metadata ? { metadata: input.metadata } : {}),
+          ...(input.ruleSet ? { ruleSet: input.ruleSet } : {}),
+        });
       }
       for (const [n, v] of entries) if (v.deleted && v.id === id && n < version) entries.delete(n);
       entries.set(version, { id, deleted: false });
@@ -170,7 +179,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Registr
       }
       if (entries.size === 0) {
         subjects.delete(subject);
-        for (const kind of ['compatibility', 'normalize', 'mode'] as const) settings.delete(settingKey(kind, subject));
+        for (const kind of SETTING_KINDS) settings.delete(settingKey(kind, subject));
       }
       dropUnusedSchemas(touched);
       record(scope === 'subject' && removed.length > 0 ? [{ kind: 'SUBJECT_PERMANENTLY_DELETED', subject }] : removed);

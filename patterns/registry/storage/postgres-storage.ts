@@ -39,7 +39,7 @@ import { compareStrings } from './compare-strings.js';
 import { startListener, type Listener } from '../../../src/backends/postgres-listener.js';
 import { checkChangeRetention, createChangeSignal, settingsChangeKind, type ChangeInput, type SettingsChangeKind, type StoredChange } from './registry-change.js';
 import { StorageConflictError, type InsertVersionInput, type SettingKind, type SettingValues, type StoredVersion } from './registry-storage.js';
-import { toSchema, type SchemaRow } from './schema-row.js';
+import { contractColumn, toSchema, type SchemaRow } from './schema-row.js';
 
 export interface PostgresStorageOptions {
   /** `postgres://user:password@host:port/database?…` */
@@ -301,6 +301,88 @@ END
 $fn$;
 `,
   },
+  {
+    // Data contracts (confluent-data-contracts.md): a schema's metadata and rule set, as JSON
+    // text, NULL for the schemas stored before (they have none). prism_insert_version_3 stays,
+    // for a replica of the previous release still running during an upgrade.
+    version: 4,
+    sql: `
+ALTER TABLE schemas ADD COLUMN contract text;
+CREATE FUNCTION prism_insert_version_4(
+  p_subject text, p_type text, p_schema text, p_refs text, p_hash text, p_contract text, p_id integer, p_version integer,
+  p_lock_namespace integer, p_lock_key integer, p_channel text, p_notice text, p_retention bigint)
+RETURNS TABLE (out_id integer, out_version integer)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_id integer;
+  v_new boolean := false;
+  v_version integer;
+  v_max integer;
+  v_bound text;
+  v_live integer;
+  v_sequence bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock(p_lock_namespace, coalesce(p_lock_key, hashtext(p_subject)));
+  IF p_id IS NOT NULL THEN
+    SELECT hash INTO v_bound FROM schemas WHERE id = p_id FOR KEY SHARE;
+    IF FOUND AND v_bound <> p_hash THEN
+      RAISE EXCEPTION USING ERRCODE = 'PR409', MESSAGE = format('id %s is bound to another schema', p_id);
+    END IF;
+    v_new := NOT FOUND;
+    v_id := p_id;
+  ELSE
+    SELECT id INTO v_id FROM schemas WHERE hash = p_hash ORDER BY id LIMIT 1 FOR KEY SHARE;
+    IF v_id IS NOT NULL AND p_version IS NULL THEN
+      SELECT version INTO v_live FROM versions
+        WHERE subject = p_subject AND schema_id = v_id AND NOT deleted ORDER BY version DESC LIMIT 1;
+      IF v_live IS NOT NULL THEN
+        -- Already live (registered meanwhile by another replica): nothing written, no change.
+        out_id := v_id;
+        out_version := v_live;
+        RETURN NEXT;
+        RETURN;
+      END IF;
+    END IF;
+  END IF;
+  IF p_version IS NOT NULL THEN
+    PERFORM 1 FROM versions WHERE subject = p_subject AND version = p_version;
+    IF FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = 'PR409', MESSAGE = format('version %s of ''%s'' exists', p_version, p_subject);
+    END IF;
+    v_version := p_version;
+  ELSE
+    SELECT coalesce(max(version), 0) + 1 INTO v_version FROM versions WHERE subject = p_subject;
+  END IF;
+  SELECT value INTO v_max FROM counters WHERE name = 'max_id' FOR UPDATE;
+  IF v_id IS NULL THEN
+    SELECT id INTO v_id FROM schemas WHERE hash = p_hash ORDER BY id LIMIT 1 FOR KEY SHARE;
+    IF v_id IS NULL THEN
+      v_id := v_max + 1;
+      v_new := true;
+    END IF;
+  END IF;
+  IF v_new THEN
+    INSERT INTO schemas (id, schema_type, schema, refs, hash, imported, contract)
+      VALUES (v_id, p_type, p_schema, p_refs, p_hash, p_id IS NOT NULL, p_contract);
+    INSERT INTO schema_refs (schema_id, subject, version)
+      SELECT v_id, r->>'subject', (r->>'version')::integer FROM jsonb_array_elements(p_refs::jsonb) AS r;
+  END IF;
+  IF v_id > v_max THEN
+    UPDATE counters SET value = v_id WHERE name = 'max_id';
+  END IF;
+  DELETE FROM versions WHERE subject = p_subject AND schema_id = v_id AND version < v_version AND deleted;
+  INSERT INTO versions (subject, version, schema_id, deleted) VALUES (p_subject, v_version, v_id, false);
+  v_sequence := prism_append_changes(
+    jsonb_build_array(jsonb_build_object('kind', 'SCHEMA_REGISTERED', 'subject', p_subject, 'version', v_version, 'id', v_id, 'schemaType', p_type)),
+    p_retention);
+  PERFORM pg_notify(p_channel, (p_notice::jsonb || jsonb_build_object('q', v_sequence))::text);
+  out_id := v_id;
+  out_version := v_version;
+  RETURN NEXT;
+END
+$fn$;
+`,
+  },
 ];
 
 /** A change as the feed's query returns it (json_agg of the row). */
@@ -438,13 +520,14 @@ export function createPostgresStorage(options: PostgresStorageOptions): Watchabl
     for (let attempt = 1; ; attempt++) {
       try {
         const { rows } = await pool.query<{ out_id: number; out_version: number }>(
-          'SELECT out_id, out_version FROM prism_insert_version_3($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+          'SELECT out_id, out_version FROM prism_insert_version_4($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
           [
             input.subject,
             input.schemaType,
             input.schema,
             JSON.stringify(input.references),
             input.hash,
+            contractColumn(input),
             input.id ?? null,
             input.version ?? null,
             LOCK_NAMESPACE,
@@ -502,7 +585,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Watchabl
   return {
     ready,
     async getSchema(id) {
-      const rows = await read<SchemaRow>('SELECT id, schema_type, schema, refs, hash FROM schemas WHERE id = $1', [id]);
+      const rows = await read<SchemaRow>('SELECT id, schema_type, schema, refs, hash, contract FROM schemas WHERE id = $1', [id]);
       return rows[0] && toSchema(rows[0]);
     },
     async findSchemaIds(hash) {

@@ -9,6 +9,7 @@
  * acknowledged before it is committed. Every method returns a Promise so that a networked
  * backend fits the same shape.
  */
+import type { SchemaMetadata, SchemaRuleSet } from '../contract/data-contract.js';
 import type { SchemaReference, SchemaType } from '../formats/schema-format.js';
 import type { ChangePage, SettingsChangeKind } from './registry-change.js';
 
@@ -20,8 +21,11 @@ export interface StoredSchema {
   readonly schema: string;
   /** References with concrete versions. */
   readonly references: readonly SchemaReference[];
-  /** Identity key: canonical text + references (confluent-sr-api.md §3.2). */
+  /** Identity key: canonical text + references + data contract (confluent-sr-api.md §3.2, confluent-data-contracts.md §3.1). */
   readonly hash: string;
+  /** Data contract (confluent-data-contracts.md §1.1); absent when the schema has none. */
+  readonly metadata?: SchemaMetadata;
+  readonly ruleSet?: SchemaRuleSet;
 }
 
 /** One stored subject-version. Hard-deleted versions are gone; soft-deleted ones are flagged. */
@@ -35,8 +39,37 @@ export interface StoredVersion {
 /** The scope of a config or mode setting: a subject, or GLOBAL_SCOPE. */
 export const GLOBAL_SCOPE = '';
 
-/** `normalize` is stored as "true" or "false". */
-export type SettingKind = 'compatibility' | 'normalize' | 'mode';
+/**
+ * `normalize`, `validateFields` and `validateRules` are stored as "true" or "false"; the
+ * default/override metadata and rule sets as their JSON (confluent-data-contracts.md §3.7).
+ */
+export type SettingKind =
+  | 'compatibility'
+  | 'normalize'
+  | 'mode'
+  | 'alias'
+  | 'validateFields'
+  | 'validateRules'
+  | 'compatibilityGroup'
+  | 'defaultMetadata'
+  | 'overrideMetadata'
+  | 'defaultRuleSet'
+  | 'overrideRuleSet';
+
+/** Every setting kind, e.g. to forget a subject's settings. */
+export const SETTING_KINDS: readonly SettingKind[] = [
+  'compatibility',
+  'normalize',
+  'mode',
+  'alias',
+  'validateFields',
+  'validateRules',
+  'compatibilityGroup',
+  'defaultMetadata',
+  'overrideMetadata',
+  'defaultRuleSet',
+  'overrideRuleSet',
+];
 
 export interface InsertVersionInput {
   readonly subject: string;
@@ -44,6 +77,9 @@ export interface InsertVersionInput {
   readonly schema: string;
   readonly references: readonly SchemaReference[];
   readonly hash: string;
+  /** Stored with a new schema (the hash covers them, so a reused id already has them). */
+  readonly metadata?: SchemaMetadata;
+  readonly ruleSet?: SchemaRuleSet;
   /**
    * IMPORT mode: use this id. Otherwise the id of a stored schema with the same hash is
    * reused, or a new one is assigned as `max(id ever assigned) + 1`.

@@ -23,7 +23,7 @@ import {
   type SettingValues,
   type StoredVersion,
 } from './registry-storage.js';
-import { toSchema, type SchemaRow } from './schema-row.js';
+import { contractColumn, toSchema, type SchemaRow } from './schema-row.js';
 import { checkChangeRetention, createChangeSignal, settingsChangeKind, type ChangeInput, type SettingsChangeKind, type StoredChange } from './registry-change.js';
 
 export interface SqliteStorageOptions {
@@ -133,6 +133,11 @@ export function createSqliteStorage(options: SqliteStorageOptions): RegistryStor
   db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   db.exec(SCHEMA_SQL);
+  // Data contracts (added later): a store created before gains the column, existing schemas
+  // keep NULL (no contract), so their identity and answers are unchanged.
+  if (!db.prepare<[], { name: string }>('PRAGMA table_info(schemas)').all().some((c) => c.name === 'contract')) {
+    db.exec('ALTER TABLE schemas ADD COLUMN contract TEXT');
+  }
 
   const q = {
     schemaById: db.prepare<[number], SchemaRow>('SELECT * FROM schemas WHERE id = ?'),
@@ -153,8 +158,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): RegistryStor
     deleteSubjectSettings: db.prepare<[string], unknown>('DELETE FROM settings WHERE scope = ?'),
     maxVersion: db.prepare<[string], { v: number | null }>('SELECT max(version) AS v FROM versions WHERE subject = ?'),
     versionExists: db.prepare<[string, number], { n: number }>('SELECT 1 AS n FROM versions WHERE subject = ? AND version = ?'),
-    insertSchema: db.prepare<[number, string, string, string, string], unknown>(
-      'INSERT INTO schemas (id, schema_type, schema, refs, hash) VALUES (?, ?, ?, ?, ?)',
+    insertSchema: db.prepare<[number, string, string, string, string, string | null], unknown>(
+      'INSERT INTO schemas (id, schema_type, schema, refs, hash, contract) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     insertRef: db.prepare<[number, string, number], unknown>('INSERT INTO schema_refs (schema_id, subject, version) VALUES (?, ?, ?)'),
     insertVersion: db.prepare<[string, number, number], unknown>('INSERT INTO versions (subject, version, schema_id, deleted) VALUES (?, ?, ?, 0)'),
@@ -215,7 +220,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): RegistryStor
       version = (q.maxVersion.get(input.subject)?.v ?? 0) + 1;
     }
     if (!q.schemaById.get(id)) {
-      q.insertSchema.run(id, input.schemaType, input.schema, JSON.stringify(input.references), input.hash);
+      q.insertSchema.run(id, input.schemaType, input.schema, JSON.stringify(input.references), input.hash, contractColumn(input));
       for (const ref of input.references) q.insertRef.run(id, ref.subject, ref.version);
     }
     q.dropOlderSoftDeleted.run(input.subject, id, version);

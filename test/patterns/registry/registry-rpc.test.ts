@@ -57,9 +57,10 @@ rpcTest('RegisterSchema: invalid subject, schema type, schema and empty schema',
   await assertRegistryError(call('RegisterSchema', { subject: 's', schema_type: 'JSON', schema: '{"type":' }), 'INVALID_SCHEMA');
   await assertRegistryError(call('RegisterSchema', { subject: 's', schema_type: 'PROTOBUF', schema: 'message {' }), 'INVALID_SCHEMA');
   await assertRegistryError(call('RegisterSchema', { subject: 's', schema: '' }), 'INVALID_SCHEMA', { message: 'Empty schema' });
-  // 7.4+: an empty schema re-uses the latest live version.
+  // 7.4+: an empty schema re-uses the latest live version; the registry changed what was
+  // sent, so the whole schema is answered (confluent-data-contracts.md §3.2 step 9).
   await call('RegisterSchema', { subject: 's', schema: A1 });
-  assert.deepEqual(await call('RegisterSchema', { subject: 's', schema: '' }), { id: 1, version: 1 });
+  assert.deepEqual(await call('RegisterSchema', { subject: 's', schema: '' }), { id: 1, version: 1, schema: A1, schema_type: 'AVRO', references: [] });
 });
 
 rpcTest('RegisterSchema: schema too large', async (call) => {
@@ -547,7 +548,8 @@ rpcTest('config normalize (7.4+): stored per scope, applied to register and look
   const namespaced = '{"type":"record","name":"R","namespace":"n","fields":[{"name":"a","type":"int"}]}';
   const qualified = '{"type":"record","name":"n.R","fields":[{"name":"a","type":"int"}]}';
   assert.deepEqual(await call('UpdateConfig', { subject: 's', normalize: true }), { compatibility: '', normalize: true });
-  assert.deepEqual(await call('GetConfig', { subject: 's' }), { compatibility_level: '', normalize: true });
+  // A subject config without a level reads the server default (confluent-data-contracts.md §1.4).
+  assert.deepEqual(await call('GetConfig', { subject: 's' }), { compatibility_level: 'BACKWARD', normalize: true });
   assert.deepEqual(await call('GetConfig', { subject: 's', default_to_global: true }), { compatibility_level: 'BACKWARD', normalize: true });
   // An update without normalize keeps it.
   assert.deepEqual(await call('UpdateConfig', { subject: 's', compatibility: 'FULL' }), { compatibility: 'FULL', normalize: true });
