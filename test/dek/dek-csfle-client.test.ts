@@ -92,3 +92,25 @@ test('the JS client encrypts a PII field with keys it keeps in the DEK registry,
   assert.deepEqual([...raw.subarray(0, 2)], [0x1a, 32], 'an AES256_GCM key in Tink form');
   assert.deepEqual(await (await call(stack.url, 'GET', '/dek-registry/v1/keks')).json(), ['customers-kek']);
 });
+
+test('a shared KEK: the registry makes the DEK and hands the client its key material', async () => {
+  // The KEK's KMS secret lives with the registry (kmsProps.secret); the client's own secret is
+  // another one, so only the key material the registry answers can make this work.
+  const created = await call(stack.url, 'POST', '/dek-registry/v1/keks', {
+    body: { name: 'shared-kek', kmsType: 'local-kms', kmsKeyId: 'shared-key', kmsProps: { secret: 'registry-side-secret' }, shared: true },
+  });
+  assert.equal(created.status, 200, created.text);
+  const rule = { ...encryptRule, name: 'encrypt-shared', params: { 'encrypt.kek.name': 'shared-kek', 'encrypt.kms.type': 'local-kms', 'encrypt.kms.key.id': 'shared-key' } };
+  await client.register('shared-value', { schemaType: 'AVRO', schema, ruleSet: { domainRules: [rule] } } as never, false);
+
+  const config = { useLatestVersion: true, ruleConfig: { secret: 'a-client-secret' } };
+  const bytes = await new AvroSerializer(client, SerdeType.VALUE, config, encryptionRules()).serialize('shared', { id: 8, ssn: SSN });
+  assert.ok(!bytes.includes(Buffer.from(SSN)), 'the PII field is encrypted');
+  const decoded = (await new AvroDeserializer(client, SerdeType.VALUE, { ruleConfig: { secret: 'a-client-secret' } }, encryptionRules()).deserialize('shared', bytes)) as { ssn: string };
+  assert.equal(decoded.ssn, SSN);
+
+  const dek = (await call(stack.url, 'GET', '/dek-registry/v1/keks/shared-kek/deks/shared-value/versions/1')).json() as Record<string, string>;
+  assert.ok(dek.keyMaterial && dek.encryptedKeyMaterial, 'a shared KEK\'s DEK is answered with its key material');
+  const unwrapped = await new LocalKmsClient('registry-side-secret').decrypt(Buffer.from(dek.encryptedKeyMaterial, 'base64'));
+  assert.equal(unwrapped.toString('base64'), dek.keyMaterial);
+});
