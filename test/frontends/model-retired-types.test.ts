@@ -64,7 +64,7 @@ test('the error message names file, line and the advice', () => {
 
 test('REST and GRAPHQL load; another unknown type is a plain schema problem', () => {
   assert.equal(parseDefinitions(`name: a\ntype: REST\n${REST}`, 'ok.yaml', process.cwd()).length, 1);
-  assert.equal(parseDefinitions(`name: g\ntype: GRAPHQL\n`, 'ok.yaml', process.cwd()).length, 1);
+  assert.equal(parseDefinitions(`name: g\ntype: GRAPHQL\ngraphql: { query: { a: { grpc: pkg.Svc/Get } } }\n`, 'ok.yaml', process.cwd()).length, 1);
   assert.deepEqual(
     problemsOf(`name: x\ntype: SOAP\n`).map((p) => [p.code, p.pointer, p.message]),
     [[DiagnosticCode.SCHEMA, '/type', 'must be one of "REST", "GRAPHQL"']],

@@ -271,9 +271,9 @@ ${HEAD.replace('broken', 'other')}    - { id: b, method: GET, path: /r, grpc: Ec
     problems: [at('/rest/defaultRequestType', "'text/plain' is not one of the consumed types", { line: 6 })],
   },
   {
-    name: 'a reserved frontend type',
-    yaml: 'name: g\ntype: GRAPHQL\n',
-    problems: [at('/type', 'frontend type GRAPHQL is reserved and not supported yet; only REST is', { line: 2 })],
+    name: 'a GRAPHQL subscription bound to a unary method',
+    yaml: 'name: g\ntype: GRAPHQL\nprotos: [prism/test/v1/everything.proto]\ngraphql:\n  service: prism.test.v1.EverythingService\n  query: { a: { grpc: Echo } }\n  subscription: { s: { grpc: Echo } }\n',
+    problems: [at('/graphql/subscription/s/grpc', "method 'Echo' is unary; a Subscription field needs a server-streaming method (put this field under query or mutation)", { line: 7 })],
   },
   {
     name: 'two different frontends with the same name in one file',
