@@ -49,6 +49,12 @@ export function buildUi(): string {
     // Another process finished first: its build is the same.
     rmSync(own, { recursive: true, force: true });
   }
+  // Builds of older sources, untouched for a day, are no one's any more.
+  const builds = join(REPO_ROOT, '.tmp', 'ui-build');
+  for (const name of readdirSync(builds)) {
+    const path = join(builds, name);
+    if (path !== dir && Date.now() - statSync(path).mtimeMs > 86_400_000) rmSync(path, { recursive: true, force: true });
+  }
   return dir;
 }
 

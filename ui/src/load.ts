@@ -32,7 +32,6 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Lo
     return () => {
       current = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick, session.api]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { ...state, reload };
