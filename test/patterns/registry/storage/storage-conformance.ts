@@ -51,6 +51,19 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
     assert.deepEqual(stored, { id: 2, schemaType: 'AVRO', schema: '{"type":"fixed","name":"F2","size":2}', references: [], hash: 'hash-2' });
   });
 
+  withStorage('a data contract is stored with its schema and read back as stored; none stays absent', async (s) => {
+    const metadata = { tags: { 'R.a': ['PII'] }, properties: { owner: 'team' }, sensitive: ['owner'] };
+    const ruleSet = { domainRules: [{ name: 'r', kind: 'CONDITION' as const, mode: 'WRITE' as const, type: 'CEL', expr: 'true', disabled: false }] };
+    await s.insertVersion({ subject: 'a', ...schema(1), hash: 'hash-with-contract', metadata, ruleSet });
+    await s.insertVersion({ subject: 'a', ...schema(2), metadata: {} });
+    await s.insertVersion({ subject: 'a', ...schema(3) });
+    assert.deepEqual(await s.getSchema(1), { id: 1, schemaType: 'AVRO', schema: schema(1).schema, references: [], hash: 'hash-with-contract', metadata, ruleSet });
+    // An empty metadata object is a contract (it is not "none").
+    assert.deepEqual((await s.getSchema(2))?.metadata, {});
+    const bare = await s.getSchema(3);
+    assert.ok(bare && !('metadata' in bare) && !('ruleSet' in bare));
+  });
+
   withStorage('the same hash reuses its id across subjects', async (s) => {
     await s.insertVersion({ subject: 'a', ...schema(1) });
     assert.deepEqual(await s.insertVersion({ subject: 'b', ...schema(1) }), { id: 1, version: 1 });
