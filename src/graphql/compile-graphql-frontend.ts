@@ -48,7 +48,9 @@ import { planFieldPath, typeName } from '../mapping/field-path.js';
 import type { JsonRenderOptions } from '../mapping/message-json.js';
 import { compileRequestMapper } from '../mapping/request-mapper.js';
 import { compileTemplatePlan, planTemplate } from '../mapping/template.js';
-import type { FrontendBinding } from '../routing/compile-route-table.js';
+import type { CorsConfig } from '../config/gateway-config.js';
+import type { LoadedDefinition } from '../frontends/load-definition.js';
+import type { Upstream } from '../upstream/upstream.js';
 import type { CompiledFrontend } from '../routing/compiled-route.js';
 import { compileNegotiator } from '../routing/content-negotiation.js';
 import { joinPaths } from '../routing/path-template.js';
@@ -81,6 +83,23 @@ const OPERATIONS: readonly OperationKind[] = ['query', 'mutation', 'subscription
 const ROOT_NAMES: Record<OperationKind, string> = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' };
 const BUILTIN_SCALARS = new Map<string, GraphQLNamedType>([GraphQLString, GraphQLInt, GraphQLFloat, GraphQLBoolean, GraphQLID].map((t) => [t.name, t]));
 
+/**
+ * What compiling needs of a frontend binding: the routing's GraphqlBinding, declared here by
+ * shape so that this module does not import the route compiler that calls it.
+ */
+export interface GraphqlBinding {
+  readonly loaded: LoadedDefinition;
+  readonly pathPrefix?: string;
+  readonly host?: string;
+  readonly cors?: CorsConfig;
+  readonly namespace?: string;
+  readonly upstream?: Upstream;
+  readonly protoFiles?: readonly string[];
+  readonly includeDirs?: readonly string[];
+  readonly deadlineMs?: number;
+  readonly forwardHeaders?: readonly string[];
+}
+
 /** A field as planned (first pass): everything but its GraphQL types. */
 interface PlannedField {
   readonly owner: string;
@@ -100,7 +119,7 @@ interface PlannedField {
  * Compiles one GRAPHQL frontend binding; problems go to `report` (pointers into the document).
  * @returns the endpoint and the frontend routing sees, or undefined when a problem was reported.
  */
-export function compileGraphqlFrontend(binding: FrontendBinding, def: FrontendDefinition, report: DiagnosticSink): { frontend: CompiledFrontend; endpoint: GraphqlEndpoint } | undefined {
+export function compileGraphqlFrontend(binding: GraphqlBinding, def: FrontendDefinition, report: DiagnosticSink): { frontend: CompiledFrontend; endpoint: GraphqlEndpoint } | undefined {
   const config = def.graphql!;
   let problems = 0;
   const sink: DiagnosticSink = (code, pointer, message) => {
@@ -240,6 +259,7 @@ export function compileGraphqlFrontend(binding: FrontendBinding, def: FrontendDe
     forwardHeaders,
     ...(frontendMapError ? { mapError: frontendMapError } : {}),
     documents: createDocumentCache(),
+    fields: planned.map((f) => ({ coordinate: f.compiled.coordinate, grpcPath: f.compiled.grpcPath })),
   };
   return { frontend, endpoint };
 }
@@ -248,7 +268,7 @@ interface PlanContext {
   readonly root: protobuf.Root;
   readonly defaultService?: protobuf.Service;
   readonly config: GraphqlConfig;
-  readonly binding: FrontendBinding;
+  readonly binding: GraphqlBinding;
   readonly sink: DiagnosticSink;
   readonly frontendMapError?: ErrorMapper;
   readonly types: ProtoTypes;

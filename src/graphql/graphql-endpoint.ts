@@ -70,4 +70,6 @@ export interface GraphqlEndpoint {
   readonly mapError?: ErrorMapper;
   /** Parsed, validated and measured documents (and their JIT compilations), by text. */
   readonly documents: DocumentCache;
+  /** Every field bound to a method (`Query.schema` → `/pkg.Service/GetSchema`), in definition order: the `routes` printout. */
+  readonly fields: readonly { readonly coordinate: string; readonly grpcPath: string }[];
 }

@@ -13,5 +13,10 @@ export function printRoutes(table: RouteTable): string {
     lines.push(`${plan.method.padEnd(7)} ${plan.path.template}  ->  ${target}  [${plan.frontend}/${plan.id}]`);
     for (const b of plan.bindings) lines.push(`          ${describeBinding(b)}`);
   }
+  // GraphQL endpoints (src/graphql/): the path, then one line per field bound to a method.
+  for (const endpoint of table.graphql?.endpoints ?? []) {
+    lines.push(`${'GET,POST'.padEnd(7)} ${endpoint.path}  ->  GraphQL (websocket, sse)  [${endpoint.name}]`);
+    for (const f of endpoint.fields) lines.push(`          ${f.coordinate} -> ${f.grpcPath.slice(1)}`);
+  }
   return lines.join('\n') + '\n';
 }
