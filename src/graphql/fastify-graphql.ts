@@ -5,6 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hostOf } from '../core/http-input-values.js';
+import type { HttpReply } from '../core/http-types.js';
 import type { OpenStreams } from '../core/open-streams.js';
 import { ClientRequestInput, pathOf, sendReply, streamResponse } from '../routing/fastify-io.js';
 import type { RouteTable } from '../routing/route-table.js';
@@ -22,14 +23,18 @@ export interface GraphqlRequestOptions {
   readonly openStreams?: OpenStreams;
   /** Gives back the request's concurrency slot once an SSE answer has started. */
   readonly onStreamOpened?: () => void;
+  /** Told about every answered request (the request metrics; route label `graphql`). */
+  readonly onReply?: (reply: HttpReply | undefined, method: string, status: number, seconds: number) => void;
 }
 
 export async function serveGraphqlRequest(endpoint: GraphqlEndpoint, request: FastifyRequest, reply: FastifyReply, options: GraphqlRequestOptions): Promise<FastifyReply> {
   const started = performance.now();
   const input = new ClientRequestInput(request, reply);
   const answer = await serveGraphql(endpoint, input, { auth: options.auth, requestId: request.id, response: streamResponse(reply), openStreams: options.openStreams, onStreamOpened: options.onStreamOpened });
-  // The request log line is this one (the plugin's onResponse line skips it).
+  // The request log line and metrics are these (the plugin's onResponse skips them).
   request.prismStreaming = true;
+  Object.assign(answer, { routeId: 'graphql', frontend: endpoint.name, namespace: endpoint.namespace, pathTemplate: endpoint.path });
+  options.onReply?.(answer, request.method, answer.status, (performance.now() - started) / 1000);
   request.log.info(
     {
       method: request.method,

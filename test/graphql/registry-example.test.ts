@@ -110,6 +110,11 @@ describe('the registry as GraphQL', () => {
     assert.deepEqual(err.response.errors![0].path, ['register']);
   });
 
+  test('GraphQL requests are counted in the request metrics', async () => {
+    const text = await gateway.metrics.exposition();
+    assert.match(text, /frontend="registry-graphql"[^\n]*route="graphql"|route="graphql"[^\n]*frontend="registry-graphql"/);
+  });
+
   test('the example switches GraphiQL on: a browser GET without a query gets the page', async () => {
     const res = await fetch(url, { headers: { accept: 'text/html' } });
     assert.equal(res.status, 200);
