@@ -6,7 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hostOf } from '../core/http-input-values.js';
 import type { HttpReply } from '../core/http-types.js';
-import type { OpenStreams } from '../core/open-streams.js';
+import type { OpenStreams, StreamSlots } from '../core/open-streams.js';
 import { ClientRequestInput, pathOf, sendReply, streamResponse } from '../routing/fastify-io.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { Authenticator } from '../security/authenticator.js';
@@ -23,6 +23,9 @@ export interface GraphqlRequestOptions {
   readonly openStreams?: OpenStreams;
   /** Gives back the request's concurrency slot once an SSE answer has started. */
   readonly onStreamOpened?: () => void;
+  /** The listener's stream cap (SSE answers take a slot); refusals are told to `onStreamRefused`. */
+  readonly streamSlots?: StreamSlots;
+  readonly onStreamRefused?: () => void;
   /** Told about every answered request (the request metrics; route label `graphql`). */
   readonly onReply?: (reply: HttpReply | undefined, method: string, status: number, seconds: number) => void;
 }
@@ -30,7 +33,15 @@ export interface GraphqlRequestOptions {
 export async function serveGraphqlRequest(endpoint: GraphqlEndpoint, request: FastifyRequest, reply: FastifyReply, options: GraphqlRequestOptions): Promise<FastifyReply> {
   const started = performance.now();
   const input = new ClientRequestInput(request, reply);
-  const answer = await serveGraphql(endpoint, input, { auth: options.auth, requestId: request.id, response: streamResponse(reply), openStreams: options.openStreams, onStreamOpened: options.onStreamOpened });
+  const answer = await serveGraphql(endpoint, input, { auth: options.auth, requestId: request.id, response: streamResponse(reply), openStreams: options.openStreams, onStreamOpened: options.onStreamOpened,
+    acquireStream: options.streamSlots
+      ? () => {
+          const release = options.streamSlots!.acquire();
+          if (!release) options.onStreamRefused?.();
+          return release;
+        }
+      : undefined,
+  });
   // The request log line and metrics are these (the plugin's onResponse skips them).
   request.prismStreaming = true;
   Object.assign(answer, { routeId: 'graphql', frontend: endpoint.name, namespace: endpoint.namespace, pathTemplate: endpoint.path });

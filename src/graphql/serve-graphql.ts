@@ -41,6 +41,11 @@ export interface GraphqlServeOptions {
   readonly openStreams?: OpenStreams;
   /** Told when an SSE answer has started (it no longer holds a request slot). */
   readonly onStreamOpened?: () => void;
+  /**
+   * Takes one of the listener's stream slots for an SSE answer (shared with REST streams and
+   * WebSocket sessions); undefined when all are taken, and the request is refused (503).
+   */
+  readonly acquireStream?: () => (() => void) | undefined;
 }
 
 /** A GraphQL request as read from the HTTP request. */
@@ -216,6 +221,12 @@ function isAsyncIterable(value: unknown): value is AsyncIterableIterator<Executi
  */
 async function streamResults(results: AsyncIterator<ExecutionResult>, options: GraphqlServeOptions, signal: HttpInput['signal']): Promise<GraphqlAnswer> {
   const { response } = options;
+  const release = options.acquireStream ? options.acquireStream() : () => {};
+  if (!release) {
+    void results.return?.();
+    const error = gatewayError(Code.RESOURCE_EXHAUSTED, GatewayReason.OVERLOADED, 'too many streams open; retry later', {});
+    return { ...reply(503, JSON_TYPE, { errors: [new GraphQLError(error.message, { extensions: errorExtensions(error) })] }), headers: { 'content-type': JSON_TYPE, 'retry-after': '1' } };
+  }
   response.start(200, { 'content-type': `${SSE_TYPE}; charset=utf-8`, 'cache-control': 'no-cache', 'x-accel-buffering': 'no', 'x-request-id': options.requestId });
   options.onStreamOpened?.();
   let stopped = false;
@@ -241,6 +252,7 @@ async function streamResults(results: AsyncIterator<ExecutionResult>, options: G
     clearInterval(heartbeat);
     signal?.removeEventListener('abort', stop);
     unregister?.();
+    release();
     if (!response.gone) response.write('event: complete\ndata:\n\n');
     response.end();
   }

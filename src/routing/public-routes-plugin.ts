@@ -280,7 +280,7 @@ export const publicRoutesPlugin: FastifyPluginAsync<PublicRoutesOptions> = async
     };
     try {
       const graphql = graphqlTarget(options.tables.current, request);
-      if (graphql !== undefined) return await serveGraphqlRequest(graphql, request, reply, { auth: options.auth, openStreams, onStreamOpened: release, onReply: options.onReply });
+      if (graphql !== undefined) return await serveGraphqlRequest(graphql, request, reply, { auth: options.auth, openStreams, onStreamOpened: release, onReply: options.onReply, streamSlots, onStreamRefused: options.onStreamRefused });
       const rpc = rpcTarget(request);
       if (rpc !== undefined) return await serveRpc(rpc, request, reply, release);
       return await dispatch(request, reply, release);
