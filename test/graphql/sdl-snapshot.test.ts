@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { buildClientSchema, getIntrospectionQuery, lexicographicSortSchema, printSchema, type IntrospectionQuery } from 'graphql';
+import { buildClientSchema, buildSchema, getIntrospectionQuery, lexicographicSortSchema, printSchema, printType, type IntrospectionQuery } from 'graphql';
 import { loadDefinitionFile, parseDefinitions } from '../../src/frontends/load-definition.js';
 import { compileRouteTable } from '../../src/routing/compile-route-table.js';
 import { useGateway } from '../support/use-gateway.js';
@@ -36,7 +36,12 @@ describe('GraphQL SDL snapshots', () => {
   });
 
   test('the registry example', () => {
-    matchesSnapshot('registry.graphql', sdlOf(loadDefinitionFile(REGISTRY)));
+    // The types the definition makes (roots, result types) and the change feed's (a contract
+    // of DESIGN.md §8); the registry's response messages grow with the registry and are left to
+    // the full printout (`graphql-schema`), so this pin moves only when the example does.
+    const schema = buildSchema(sdlOf(loadDefinitionFile(REGISTRY)));
+    const pinned = ['Query', 'Mutation', 'Subscription', 'Subject', 'Version', 'Change', 'ChangeKind'].map((name) => printType(schema.getType(name)!));
+    matchesSnapshot('registry.graphql', pinned.join('\n\n') + '\n');
   });
 
   test('types of two packages with one name take their full names; the others keep theirs', () => {
