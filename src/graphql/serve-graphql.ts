@@ -11,6 +11,14 @@
  * - `GET` with `Accept: text/html` and no query serves GraphiQL when the frontend switches it on.
  * Auth: the caller is authenticated once per request (401 with the challenge when that fails);
  * each field then checks its own role (queries read, mutations write).
+ *
+ * Why not mercurius itself: it registers its routes (and its WebSocket handler) on the fastify
+ * instance before `ready`, one schema at one fixed path; `replaceSchema` swaps that schema but
+ * cannot add, move or remove endpoints, and after start the instance is frozen. Frontends come
+ * and go at run time here (the admin API), so the catch-all route dispatches to endpoints
+ * compiled with the route table, using the parts mercurius is built on: graphql-js for
+ * parsing, validation and execution, graphql-jit (mercurius's JIT) per document, and
+ * graphql-ws's framework-agnostic server for subscriptions.
  */
 import { execute, GraphQLError, subscribe, type ExecutionResult } from 'graphql';
 import { codeName, Code, gatewayError, GatewayReason } from '../core/gateway-error.js';
