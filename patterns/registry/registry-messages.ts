@@ -63,6 +63,10 @@ export interface ConfigFieldsMessage {
   default_rule_set?: RuleSetMessage;
   override_rule_set?: RuleSetMessage;
 }
+export interface SchemaTagsMessage {
+  schema_entity: { entity_path: string; entity_type: string } | null;
+  tags: string[];
+}
 export interface SubjectVersionMessage {
   subject: string;
   version: number;
@@ -77,6 +81,9 @@ export interface SchemaMessage extends ContractFields {
 }
 
 export interface RegisterSchemaRequest extends ContractFields {
+  schema_tags_to_add?: SchemaTagsMessage[];
+  schema_tags_to_remove?: SchemaTagsMessage[];
+  propagate_schema_tags?: boolean;
   subject: string;
   schema: string;
   schema_type: string;
@@ -116,8 +123,9 @@ export interface GetSchemaVersionRequest {
   deleted: boolean;
   /** "serialized": PROTOBUF as a base64 FileDescriptorProto. */
   format: string;
+  find_tags?: string[];
 }
-export type GetSchemaVersionResponse = SchemaMessage;
+export type GetSchemaVersionResponse = SchemaMessage & { schema_tags?: SchemaTagsMessage[] };
 export interface ListSchemaVersionsRequest {
   subject: string;
   deleted: boolean;
@@ -168,12 +176,14 @@ export interface GetSchemaRequest {
   fetch_max_id: boolean;
   /** "serialized": PROTOBUF as a base64 FileDescriptorProto. */
   format: string;
+  find_tags?: string[];
 }
 export interface GetSchemaResponse extends ContractFields {
   schema_type: string;
   schema: string;
   references: SchemaReferenceMessage[];
   max_id: number;
+  schema_tags?: SchemaTagsMessage[];
 }
 export interface ListSchemaSubjectsRequest {
   id: number;

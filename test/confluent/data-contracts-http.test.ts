@@ -286,3 +286,45 @@ describe('GET /schemas?ruleType and format=resolved (§1.3, §3.9)', () => {
     assert.equal(((await req('GET', '/subjects/rs-user/versions/1')).json() as { schema: string }).schema, user);
   });
 });
+
+describe('schema tags on Avro schemas (§3.8)', () => {
+  test('schemaTagsToAdd / schemaTagsToRemove edit the text (a new version), propagateSchemaTags copies, findTags lists', async () => {
+    const S = JSON.stringify({ type: 'record', name: 'myrecord', fields: [{ name: 'f1', type: 'string' }] });
+    const tagged = JSON.stringify({ type: 'record', name: 'myrecord', fields: [{ name: 'f1', type: 'string' }], 'confluent:tags': ['TAG1', 'TAG2'] });
+    const record = { schemaEntity: { entityPath: 'myrecord', entityType: 'sr_record' }, tags: ['TAG1', 'TAG2'] };
+    await run([
+      { method: 'POST', path: '/subjects/tg/versions', body: { schema: S }, status: 200 },
+      // Confluent's testRegisterSchemaTagsBasic, but for the confluent:version property (known-differences.json).
+      { method: 'POST', path: '/subjects/tg/versions', body: { schema: S, schemaTagsToAdd: [record] }, status: 200 },
+      { method: 'GET', path: '/subjects/tg/versions', status: 200, text: '[1,2]' },
+      { method: 'GET', path: '/subjects/tg/versions/2/schema', status: 200, text: tagged },
+      {
+        method: 'POST',
+        path: '/subjects/tg/versions',
+        body: { schema: S, schemaTagsToAdd: [{ schemaEntity: { entityPath: 'myrecord.nope', entityType: 'sr_field' }, tags: ['X'] }] },
+        status: 422,
+        text: '{"error_code":42201,"message":"Invalid schema tag entity: no sr_field \'myrecord.nope\' in the schema"}',
+      },
+    ]);
+    const S2 = JSON.stringify({ type: 'record', name: 'myrecord', fields: [{ name: 'f1', type: 'string' }, { name: 'f2', type: ['null', 'int'], default: null }] });
+    const r = await req('POST', '/subjects/tg/versions', {
+      schema: S2,
+      propagateSchemaTags: true,
+      schemaTagsToAdd: [{ schemaEntity: { entityPath: '.myrecord.f1', entityType: 'sr_field' }, tags: ['PII'] }],
+      schemaTagsToRemove: [{ schemaEntity: { entityPath: 'myrecord', entityType: 'sr_record' }, tags: ['TAG2'] }],
+    });
+    assert.equal(r.status, 200, r.text);
+    const v3 = JSON.parse((r.json() as { schema: string }).schema) as { 'confluent:tags': string[]; fields: Array<{ 'confluent:tags'?: string[] }> };
+    assert.deepEqual(v3['confluent:tags'], ['TAG1']);
+    assert.deepEqual(v3.fields[0]['confluent:tags'], ['PII']);
+    const f1 = { schemaEntity: { entityPath: 'myrecord.f1', entityType: 'sr_field' }, tags: ['PII'] };
+    assert.deepEqual((await req('GET', '/subjects/tg/versions/3?findTags=PII')).json(), { ...((await req('GET', '/subjects/tg/versions/3')).json() as object), schemaTags: [f1] });
+    assert.deepEqual(((await req('GET', '/subjects/tg/versions/3?findTags=*')).json() as { schemaTags: unknown }).schemaTags, [
+      { schemaEntity: { entityPath: 'myrecord', entityType: 'sr_record' }, tags: ['TAG1'] },
+      f1,
+    ]);
+    const id = (r.json() as { id: number }).id;
+    assert.deepEqual(((await req('GET', `/schemas/ids/${id}?findTags=TAG1&findTags=PII`)).json() as { schemaTags: unknown[] }).schemaTags.length, 2);
+    assert.ok(!('schemaTags' in ((await req('GET', '/subjects/tg/versions/3?findTags=NONE')).json() as object)));
+  });
+});

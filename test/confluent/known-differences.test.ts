@@ -57,13 +57,16 @@ const probes: Record<string, () => Promise<void>> = {
   },
   'schema-tags': async () => {
     FRAMEWORK_404(await req('POST', '/subjects/kd-a/versions/1/tags', { newSchema: INT_SCHEMA }));
-    const tagged = await req('POST', '/subjects/kd-a/versions', { schema: INT_SCHEMA, schemaTagsToAdd: [{ schemaTagPath: '$', tags: ['PII'] }] });
-    assert.equal(tagged.text, `{"id":${kdId}}`);
-    assert.equal((await req('GET', '/subjects/kd-a/versions')).text, '[1]');
-    const plain = await req('GET', '/subjects/kd-a/versions/1');
-    const withTags = await req('GET', '/subjects/kd-a/versions/1?findTags=PII');
-    assert.equal(withTags.text, plain.text);
-    assert.ok(!('schemaTags' in (withTags.json() as object)));
+    const jsonSchema = JSON.stringify({ type: 'object', properties: { a: { type: 'string' } } });
+    const tagged = await req('POST', '/subjects/kd-json-tags/versions', {
+      schemaType: 'JSON',
+      schema: jsonSchema,
+      schemaTagsToAdd: [{ schemaEntity: { entityPath: 'a', entityType: 'sr_field' }, tags: ['PII'] }],
+    });
+    assertError(tagged, 422, 42201, 'Schema tags are supported for AVRO schemas only, not JSON');
+    const inline = JSON.stringify({ type: 'object', properties: { a: { type: 'string', 'confluent:tags': ['PII'] } } });
+    assert.equal((await req('POST', '/subjects/kd-json-tags/versions', { schemaType: 'JSON', schema: inline })).status, 200);
+    assert.ok(!('schemaTags' in ((await req('GET', '/subjects/kd-json-tags/versions/1?findTags=PII')).json() as object)), 'Confluent would list the tagged property');
   },
   'config-alias': async () => {
     assert.equal((await req('PUT', '/config/kd-alias', { alias: 'kd-a' })).text, '{"alias":"kd-a"}');

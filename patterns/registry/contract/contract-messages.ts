@@ -4,7 +4,8 @@
  * are read through the same JSON reading as Confluent's entities (contract-json.ts), and the
  * model is written back as messages.
  */
-import type { ContractFields, ListValueMessage, MetadataMessage, RuleMessage, RuleSetMessage, ValueMessage } from '../registry-messages.js';
+import type { ContractFields, ListValueMessage, MetadataMessage, RuleMessage, RuleSetMessage, SchemaTagsMessage, ValueMessage } from '../registry-messages.js';
+import type { SchemaTags } from './avro-schema-tags.js';
 import { metadataFromJson, ruleSetInputFromJson, type RuleSetInput } from './contract-json.js';
 import type { DataContract, SchemaMetadata, SchemaRule, SchemaRuleSet } from './data-contract.js';
 
@@ -108,4 +109,16 @@ export function contractFields(c: DataContract): ContractFields {
     ...(c.metadata ? { metadata: metadataToMessage(c.metadata) } : {}),
     ...(c.ruleSet ? { rule_set: ruleSetToMessage(c.ruleSet) } : {}),
   };
+}
+
+/** SchemaTags of a request (an entity without a path never matches: INVALID_SCHEMA later). */
+export function schemaTagsFromMessages(list: readonly SchemaTagsMessage[] | undefined): SchemaTags[] {
+  return (list ?? []).map((t) => ({
+    schemaEntity: { entityPath: t.schema_entity?.entity_path ?? '', entityType: t.schema_entity?.entity_type ?? '' },
+    tags: [...(t.tags ?? [])],
+  }));
+}
+
+export function schemaTagsToMessages(list: readonly SchemaTags[]): SchemaTagsMessage[] {
+  return list.map((t) => ({ schema_entity: { entity_path: t.schemaEntity.entityPath, entity_type: t.schemaEntity.entityType }, tags: [...t.tags] }));
 }

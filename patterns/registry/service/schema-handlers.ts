@@ -13,6 +13,7 @@ import type { StoredVersion } from '../storage/registry-storage.js';
 import type { RegistryContext } from './registry-context.js';
 import { requireSchema } from './require-schema.js';
 import { schemaMessage } from './schema-message.js';
+import { foundTags } from './found-tags.js';
 import { groupBySubject, live, prefixMatcher } from './stored-versions.js';
 
 /** Confluent lists the types in its HashMap order; clients compare them as a set. */
@@ -47,6 +48,7 @@ export function createSchemaHandlers(ctx: RegistryContext): SchemaHandlers {
         references: stored.references.map((r) => ({ ...r })),
         max_id: request.fetch_max_id ? Math.max(1, await storage.maxId()) : 0,
         ...contractFields(stored),
+        ...foundTags(stored, request.find_tags),
       };
     },
 

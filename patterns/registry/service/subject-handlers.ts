@@ -21,6 +21,9 @@ import { metadataFromMessage, ruleSetInputFromMessage } from '../contract/contra
 import { ruleSetFromInput } from '../contract/contract-json.js';
 import { contractIdentity, type DataContract } from '../contract/data-contract.js';
 import { validateRuleSet } from '../contract/rule-set-validation.js';
+import { modifyAvroTags, propagateAvroTags } from '../contract/avro-schema-tags.js';
+import { schemaTagsFromMessages } from '../contract/contract-messages.js';
+import { foundTags } from './found-tags.js';
 import type { RegisterSchemaResponse, RegistryApi } from '../registry-messages.js';
 import { paginate } from '../paginate.js';
 import { compareStrings } from '../storage/compare-strings.js';
@@ -79,12 +82,16 @@ export function createSubjectHandlers(ctx: RegistryContext): SubjectHandlers {
       const requested: DataContract = { metadata: metadataFromMessage(request.metadata), ruleSet: ruleSetFromInput(ruleSetInput) };
       const subject = normalizeSubject(request.subject);
       validateSubject(subject, request.subject);
+      const tagsToAdd = schemaTagsFromMessages(request.schema_tags_to_add);
+      const tagsToRemove = schemaTagsFromMessages(request.schema_tags_to_remove);
+      // Tag edits and propagation change the text: no shortcut for them (§3.2 step 2).
+      const tagging = tagsToAdd.length > 0 || tagsToRemove.length > 0 || request.propagate_schema_tags === true;
       // Hot path: auto-registering clients mostly re-register what is already live; that
       // answer needs no write, so it does not wait behind other writes. Config defaults or
       // overrides in scope turn the shortcut off (Confluent's hasDefaultsOrOverrides).
       const normalize = await normalizeInScope(subject, request.normalize);
       let parsedEarly: Candidate | undefined;
-      if (request.schema !== '' && request.id === undefined && request.version === undefined) {
+      if (request.schema !== '' && request.id === undefined && request.version === undefined && !tagging) {
         parsedEarly = withContract(await parseCandidate({ ...request, normalize }, false), requested);
         if (!hasDefaultsOrOverrides(await contractSettingsInScope(subject))) {
           const match = (await findMatch(parsedEarly, live(await storage.listVersions(subject))))?.version;
@@ -108,7 +115,7 @@ export function createSubjectHandlers(ctx: RegistryContext): SubjectHandlers {
             parsedEarly && request.references.length === 0 && normalizeNow === normalize
               ? parsedEarly
               : withContract(await parseCandidate({ ...request, normalize: normalizeNow }, false), requested);
-          if (!hasDefaultsOrOverrides(settings)) {
+          if (!hasDefaultsOrOverrides(settings) && !tagging) {
             const match = (await findMatch(candidate, live(versions)))?.version;
             if (match && versionAgrees(match) && (!hasId || request.id === match.id)) return { id: match.id, version: match.version };
           }
@@ -132,12 +139,22 @@ export function createSubjectHandlers(ctx: RegistryContext): SubjectHandlers {
           candidate = await parseCandidate({ ...text, normalize: false }, true);
           reused = true;
         }
+        if (tagging) {
+          // Inline tags are edited into the text (§3.8): propagated from the previous
+          // version first, then removed and added as asked.
+          if (candidate.format.type !== 'AVRO') throw invalidSchema(`Schema tags are supported for AVRO schemas only, not ${candidate.format.type}`);
+          let text = candidate.text;
+          if (request.propagate_schema_tags && previousSchema?.schemaType === 'AVRO') text = propagateAvroTags(previousSchema.schema, text);
+          text = modifyAvroTags(text, tagsToAdd, tagsToRemove);
+          const normalizeNow = await normalizeInScope(subject, request.normalize);
+          candidate = await parseCandidate({ schema: text, schema_type: candidate.format.type, references: candidate.references, normalize: normalizeNow }, false);
+        }
 
         // The contract in effect (§3.2 step 6): the request's, else the previous version's,
         // under the config's defaults and over them its overrides; IMPORT stores it as sent.
         const effective = mode === 'IMPORT' ? requested : contractInEffect(requested, previousSchema, settings);
         candidate = withContract(candidate, effective);
-        const modified = reused || effective.metadata !== undefined || effective.ruleSet !== undefined;
+        const modified = reused || tagging || effective.metadata !== undefined || effective.ruleSet !== undefined;
         const answer = (id: number, version: number): RegisterSchemaResponse =>
           modified
             ? schemaMessage(subject, version, id, candidate!, candidate!.format.type)
@@ -250,7 +267,7 @@ export function createSubjectHandlers(ctx: RegistryContext): SubjectHandlers {
       const found = selectVersion(subject, selector, await storage.listVersions(subject), request.deleted);
       const stored = await requireSchema(storage, found.id);
       const message = schemaMessage(subject, found.version, found.id, stored, stored.schemaType);
-      return { ...message, schema: await formatted(found.id, stored, request.format) };
+      return { ...message, schema: await formatted(found.id, stored, request.format), ...foundTags(stored, request.find_tags) };
     },
 
     async ListSchemaVersions(request) {

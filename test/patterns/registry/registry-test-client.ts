@@ -49,6 +49,8 @@ function withoutVirtualOneofs(reply: Reply): Reply {
       .filter(([key, value]) => {
         if (key.startsWith('_')) return false;
         if (CONTRACT_FIELDS.has(key) && value === null) return false;
+        // findTags answers: empty unless tags were asked for.
+        if (key === 'schema_tags' && Array.isArray(value) && value.length === 0) return false;
         return !(plainRegister && REGISTER_ECHO_FIELDS.has(key));
       })
       // Lists of schemas (ListSchemas) hold Schema messages with the same fields.
