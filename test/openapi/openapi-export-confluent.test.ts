@@ -56,16 +56,19 @@ test('response templates become schemas: a field, an object with omission rules,
   const schemaOf = (id: string, status = '200') => Object.values((op(id).responses[status] as OpenApiResponse).content!)[0].schema;
   // `from: response.versions` (repeated int32) is a bare array.
   assert.deepEqual(schemaOf('list-versions'), { type: 'array', items: { type: 'integer', format: 'int32' } });
-  // `{ id: from response.id }`: an object with exactly that key.
-  assert.deepEqual(schemaOf('register'), { type: 'object', properties: { id: { type: 'integer', format: 'int32' } }, additionalProperties: false, required: ['id'] });
+  // `{ id: from response.id, … }`: id always; the whole schema only when the registry changed it.
+  const register = schemaOf('register') as { required: string[]; properties: Record<string, unknown> };
+  assert.deepEqual(register.required, ['id']);
+  assert.deepEqual(register.properties.id, { type: 'integer', format: 'int32' });
+  assert.deepEqual(Object.keys(register.properties), ['id', 'version', 'schemaType', 'references', 'metadata', 'ruleSet', 'schema']);
   // Omitted-when-empty keys are not required.
   const entity = schemaOf('get-version') as { required: string[]; properties: Record<string, unknown> };
   assert.deepEqual(entity.required, ['subject', 'version', 'id', 'schema']);
-  assert.deepEqual(Object.keys(entity.properties), ['subject', 'version', 'id', 'schemaType', 'references', 'schema']);
+  assert.deepEqual(Object.keys(entity.properties), ['subject', 'version', 'id', 'schemaType', 'references', 'metadata', 'ruleSet', 'schema', 'schemaTags']);
   // `each` over a repeated message field.
   const list = schemaOf('list-schemas') as { type: string; items: { properties: Record<string, unknown> } };
   assert.equal(list.type, 'array');
-  assert.deepEqual(Object.keys(list.items.properties), ['subject', 'version', 'id', 'schemaType', 'references', 'schema']);
+  assert.deepEqual(Object.keys(list.items.properties), ['subject', 'version', 'id', 'schemaType', 'references', 'metadata', 'ruleSet', 'schema']);
   // A raw body is text.
   assert.deepEqual(schemaOf('get-version-schema'), { type: 'string' });
   // A constant.

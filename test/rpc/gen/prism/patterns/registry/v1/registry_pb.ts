@@ -47,10 +47,19 @@
 //   OPERATION_TIMEOUT                           DEADLINE_EXCEEDED    (50002)
 //   CHANGES_EXPIRED                             FAILED_PRECONDITION  (410)
 //   INVALID_SEQUENCE                            INVALID_ARGUMENT     (400)
+//   INVALID_RULESET                             INVALID_ARGUMENT     (42210)
+//   INVALID_ENTITY                              INVALID_ARGUMENT     (400)
 //
 // CHANGES_EXPIRED (WatchChanges resumed before the oldest retained change) and
 // INVALID_SEQUENCE (its `after` is no sequence) are Prism's own; their error_code is an
-// HTTP status, as 409 is for INCOMPATIBLE_SCHEMA.
+// HTTP status, as 409 is for INCOMPATIBLE_SCHEMA. INVALID_ENTITY is a value Confluent reads
+// as a Java enum and fails to map (a rule `kind` or `mode` it does not know): Jackson's 400.
+//
+// Data contracts (confluent-data-contracts.md): a schema may carry `metadata` and a
+// `rule_set`; both are part of its identity (the same text with other metadata is another
+// schema with another id), stored, and returned by every read of a schema. The registry keeps
+// rule sets as Confluent's pass-through rule handler does: validated (INVALID_RULESET, with
+// Confluent's exact messages), `kind`/`mode` defaulted, never run.
 //
 // Any other failure is INTERNAL with the message "Internal Server Error" and no ErrorInfo.
 
@@ -60,13 +69,15 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { ListValue, Value } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file prism/patterns/registry/v1/registry.proto.
  */
 export const file_prism_patterns_registry_v1_registry: GenFile = /*@__PURE__*/
-  fileDesc("CilwcmlzbS9wYXR0ZXJucy9yZWdpc3RyeS92MS9yZWdpc3RyeS5wcm90bxIacHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEiQQoPU2NoZW1hUmVmZXJlbmNlEgwKBG5hbWUYASABKAkSDwoHc3ViamVjdBgCIAEoCRIPCgd2ZXJzaW9uGAMgASgFIjIKDlN1YmplY3RWZXJzaW9uEg8KB3N1YmplY3QYASABKAkSDwoHdmVyc2lvbhgCIAEoBSKcAQoGU2NoZW1hEg8KB3N1YmplY3QYASABKAkSDwoHdmVyc2lvbhgCIAEoBRIKCgJpZBgDIAEoBRITCgtzY2hlbWFfdHlwZRgEIAEoCRI/CgpyZWZlcmVuY2VzGAUgAygLMisucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuU2NoZW1hUmVmZXJlbmNlEg4KBnNjaGVtYRgGIAEoCSLbAQoVUmVnaXN0ZXJTY2hlbWFSZXF1ZXN0Eg8KB3N1YmplY3QYASABKAkSDgoGc2NoZW1hGAIgASgJEhMKC3NjaGVtYV90eXBlGAMgASgJEj8KCnJlZmVyZW5jZXMYBCADKAsyKy5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5TY2hlbWFSZWZlcmVuY2USEQoJbm9ybWFsaXplGAUgASgIEg8KAmlkGAYgASgFSACIAQESFAoHdmVyc2lvbhgHIAEoBUgBiAEBQgUKA19pZEIKCghfdmVyc2lvbiI1ChZSZWdpc3RlclNjaGVtYVJlc3BvbnNlEgoKAmlkGAEgASgFEg8KB3ZlcnNpb24YAiABKAUisAEKE0xvb2t1cFNjaGVtYVJlcXVlc3QSDwoHc3ViamVjdBgBIAEoCRIOCgZzY2hlbWEYAiABKAkSEwoLc2NoZW1hX3R5cGUYAyABKAkSPwoKcmVmZXJlbmNlcxgEIAMoCzIrLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLlNjaGVtYVJlZmVyZW5jZRIRCglub3JtYWxpemUYBSABKAgSDwoHZGVsZXRlZBgGIAEoCCKqAQoUTG9va3VwU2NoZW1hUmVzcG9uc2USDwoHc3ViamVjdBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgFEgoKAmlkGAMgASgFEhMKC3NjaGVtYV90eXBlGAQgASgJEj8KCnJlZmVyZW5jZXMYBSADKAsyKy5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5TY2hlbWFSZWZlcmVuY2USDgoGc2NoZW1hGAYgASgJIlwKF0dldFNjaGVtYVZlcnNpb25SZXF1ZXN0Eg8KB3N1YmplY3QYASABKAkSDwoHdmVyc2lvbhgCIAEoCRIPCgdkZWxldGVkGAMgASgIEg4KBmZvcm1hdBgEIAEoCSKuAQoYR2V0U2NoZW1hVmVyc2lvblJlc3BvbnNlEg8KB3N1YmplY3QYASABKAkSDwoHdmVyc2lvbhgCIAEoBRIKCgJpZBgDIAEoBRITCgtzY2hlbWFfdHlwZRgEIAEoCRI/CgpyZWZlcmVuY2VzGAUgAygLMisucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuU2NoZW1hUmVmZXJlbmNlEg4KBnNjaGVtYRgGIAEoCSJyChlMaXN0U2NoZW1hVmVyc2lvbnNSZXF1ZXN0Eg8KB3N1YmplY3QYASABKAkSDwoHZGVsZXRlZBgCIAEoCBIUCgxkZWxldGVkX29ubHkYAyABKAgSDgoGb2Zmc2V0GAQgASgFEg0KBWxpbWl0GAUgASgFIi4KGkxpc3RTY2hlbWFWZXJzaW9uc1Jlc3BvbnNlEhAKCHZlcnNpb25zGAEgAygFInMKE0xpc3RTdWJqZWN0c1JlcXVlc3QSFgoOc3ViamVjdF9wcmVmaXgYASABKAkSDwoHZGVsZXRlZBgCIAEoCBIUCgxkZWxldGVkX29ubHkYAyABKAgSDgoGb2Zmc2V0GAQgASgFEg0KBWxpbWl0GAUgASgFIigKFExpc3RTdWJqZWN0c1Jlc3BvbnNlEhAKCHN1YmplY3RzGAEgAygJIlEKGkRlbGV0ZVNjaGVtYVZlcnNpb25SZXF1ZXN0Eg8KB3N1YmplY3QYASABKAkSDwoHdmVyc2lvbhgCIAEoCRIRCglwZXJtYW5lbnQYAyABKAgiLgobRGVsZXRlU2NoZW1hVmVyc2lvblJlc3BvbnNlEg8KB3ZlcnNpb24YASABKAUiOgoURGVsZXRlU3ViamVjdFJlcXVlc3QSDwoHc3ViamVjdBgBIAEoCRIRCglwZXJtYW5lbnQYAiABKAgiKQoVRGVsZXRlU3ViamVjdFJlc3BvbnNlEhAKCHZlcnNpb25zGAEgAygFIloKF0xpc3RSZWZlcmVuY2VkQnlSZXF1ZXN0Eg8KB3N1YmplY3QYASABKAkSDwoHdmVyc2lvbhgCIAEoCRIOCgZvZmZzZXQYAyABKAUSDQoFbGltaXQYBCABKAUiJwoYTGlzdFJlZmVyZW5jZWRCeVJlc3BvbnNlEgsKA2lkcxgBIAMoBSJVChBHZXRTY2hlbWFSZXF1ZXN0EgoKAmlkGAEgASgFEg8KB3N1YmplY3QYAiABKAkSFAoMZmV0Y2hfbWF4X2lkGAMgASgIEg4KBmZvcm1hdBgEIAEoCSKJAQoRR2V0U2NoZW1hUmVzcG9uc2USEwoLc2NoZW1hX3R5cGUYASABKAkSDgoGc2NoZW1hGAIgASgJEj8KCnJlZmVyZW5jZXMYAyADKAsyKy5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5TY2hlbWFSZWZlcmVuY2USDgoGbWF4X2lkGAQgASgFImgKGUxpc3RTY2hlbWFTdWJqZWN0c1JlcXVlc3QSCgoCaWQYASABKAUSDwoHc3ViamVjdBgCIAEoCRIPCgdkZWxldGVkGAMgASgIEg4KBm9mZnNldBgEIAEoBRINCgVsaW1pdBgFIAEoBSIuChpMaXN0U2NoZW1hU3ViamVjdHNSZXNwb25zZRIQCghzdWJqZWN0cxgBIAMoCSJvCiBMaXN0U2NoZW1hU3ViamVjdFZlcnNpb25zUmVxdWVzdBIKCgJpZBgBIAEoBRIPCgdzdWJqZWN0GAIgASgJEg8KB2RlbGV0ZWQYAyABKAgSDgoGb2Zmc2V0GAQgASgFEg0KBWxpbWl0GAUgASgFImkKIUxpc3RTY2hlbWFTdWJqZWN0VmVyc2lvbnNSZXNwb25zZRJEChBzdWJqZWN0X3ZlcnNpb25zGAEgAygLMioucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuU3ViamVjdFZlcnNpb24icQoSTGlzdFNjaGVtYXNSZXF1ZXN0EhYKDnN1YmplY3RfcHJlZml4GAEgASgJEg8KB2RlbGV0ZWQYAiABKAgSEwoLbGF0ZXN0X29ubHkYAyABKAgSDgoGb2Zmc2V0GAQgASgFEg0KBWxpbWl0GAUgASgFIkoKE0xpc3RTY2hlbWFzUmVzcG9uc2USMwoHc2NoZW1hcxgBIAMoCzIiLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLlNjaGVtYSIXChVHZXRTY2hlbWFUeXBlc1JlcXVlc3QiLgoWR2V0U2NoZW1hVHlwZXNSZXNwb25zZRIUCgxzY2hlbWFfdHlwZXMYASADKAkiNAoTTGlzdENvbnRleHRzUmVxdWVzdBIOCgZvZmZzZXQYASABKAUSDQoFbGltaXQYAiABKAUiKAoUTGlzdENvbnRleHRzUmVzcG9uc2USEAoIY29udGV4dHMYASADKAkixwEKGUNoZWNrQ29tcGF0aWJpbGl0eVJlcXVlc3QSDwoHc3ViamVjdBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJEg4KBnNjaGVtYRgDIAEoCRITCgtzY2hlbWFfdHlwZRgEIAEoCRI/CgpyZWZlcmVuY2VzGAUgAygLMisucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuU2NoZW1hUmVmZXJlbmNlEhEKCW5vcm1hbGl6ZRgGIAEoCBIPCgd2ZXJib3NlGAcgASgIIkUKGkNoZWNrQ29tcGF0aWJpbGl0eVJlc3BvbnNlEhUKDWlzX2NvbXBhdGlibGUYASABKAgSEAoIbWVzc2FnZXMYAiADKAkiPgoQR2V0Q29uZmlnUmVxdWVzdBIPCgdzdWJqZWN0GAEgASgJEhkKEWRlZmF1bHRfdG9fZ2xvYmFsGAIgASgIIlYKEUdldENvbmZpZ1Jlc3BvbnNlEhsKE2NvbXBhdGliaWxpdHlfbGV2ZWwYASABKAkSFgoJbm9ybWFsaXplGAIgASgISACIAQFCDAoKX25vcm1hbGl6ZSJ6ChNVcGRhdGVDb25maWdSZXF1ZXN0Eg8KB3N1YmplY3QYASABKAkSGgoNY29tcGF0aWJpbGl0eRgCIAEoCUgAiAEBEhYKCW5vcm1hbGl6ZRgDIAEoCEgBiAEBQhAKDl9jb21wYXRpYmlsaXR5QgwKCl9ub3JtYWxpemUiUwoUVXBkYXRlQ29uZmlnUmVzcG9uc2USFQoNY29tcGF0aWJpbGl0eRgBIAEoCRIWCglub3JtYWxpemUYAiABKAhIAIgBAUIMCgpfbm9ybWFsaXplIiYKE0RlbGV0ZUNvbmZpZ1JlcXVlc3QSDwoHc3ViamVjdBgBIAEoCSJZChREZWxldGVDb25maWdSZXNwb25zZRIbChNjb21wYXRpYmlsaXR5X2xldmVsGAEgASgJEhYKCW5vcm1hbGl6ZRgCIAEoCEgAiAEBQgwKCl9ub3JtYWxpemUiPAoOR2V0TW9kZVJlcXVlc3QSDwoHc3ViamVjdBgBIAEoCRIZChFkZWZhdWx0X3RvX2dsb2JhbBgCIAEoCCIfCg9HZXRNb2RlUmVzcG9uc2USDAoEbW9kZRgBIAEoCSJPChFVcGRhdGVNb2RlUmVxdWVzdBIPCgdzdWJqZWN0GAEgASgJEhEKBG1vZGUYAiABKAlIAIgBARINCgVmb3JjZRgDIAEoCEIHCgVfbW9kZSIiChJVcGRhdGVNb2RlUmVzcG9uc2USDAoEbW9kZRgBIAEoCSIkChFEZWxldGVNb2RlUmVxdWVzdBIPCgdzdWJqZWN0GAEgASgJIiIKEkRlbGV0ZU1vZGVSZXNwb25zZRIMCgRtb2RlGAEgASgJIjwKE1dhdGNoQ2hhbmdlc1JlcXVlc3QSFgoOc3ViamVjdF9wcmVmaXgYASABKAkSDQoFYWZ0ZXIYAiABKAki5AEKBkNoYW5nZRIQCghzZXF1ZW5jZRgBIAEoBBI0CgRraW5kGAIgASgOMiYucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuQ2hhbmdlS2luZBIUCgdzdWJqZWN0GAMgASgJSACIAQESFAoHdmVyc2lvbhgEIAEoBUgBiAEBEg8KAmlkGAUgASgFSAKIAQESGAoLc2NoZW1hX3R5cGUYBiABKAlIA4gBARIMCgR0aW1lGAcgASgJQgoKCF9zdWJqZWN0QgoKCF92ZXJzaW9uQgUKA19pZEIOCgxfc2NoZW1hX3R5cGUq+AEKCkNoYW5nZUtpbmQSGwoXQ0hBTkdFX0tJTkRfVU5TUEVDSUZJRUQQABIVChFTQ0hFTUFfUkVHSVNURVJFRBABEhMKD1ZFUlNJT05fREVMRVRFRBACEh8KG1ZFUlNJT05fUEVSTUFORU5UTFlfREVMRVRFRBADEhMKD1NVQkpFQ1RfREVMRVRFRBAEEh8KG1NVQkpFQ1RfUEVSTUFORU5UTFlfREVMRVRFRBAFEhIKDkNPTkZJR19DSEFOR0VEEAYSEgoOQ09ORklHX0RFTEVURUQQBxIQCgxNT0RFX0NIQU5HRUQQCBIQCgxNT0RFX0RFTEVURUQQCTKbFQoIUmVnaXN0cnkSdwoOUmVnaXN0ZXJTY2hlbWESMS5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5SZWdpc3RlclNjaGVtYVJlcXVlc3QaMi5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5SZWdpc3RlclNjaGVtYVJlc3BvbnNlEnYKDExvb2t1cFNjaGVtYRIvLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkxvb2t1cFNjaGVtYVJlcXVlc3QaMC5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5Mb29rdXBTY2hlbWFSZXNwb25zZSIDkAIBEoIBChBHZXRTY2hlbWFWZXJzaW9uEjMucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuR2V0U2NoZW1hVmVyc2lvblJlcXVlc3QaNC5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5HZXRTY2hlbWFWZXJzaW9uUmVzcG9uc2UiA5ACARKIAQoSTGlzdFNjaGVtYVZlcnNpb25zEjUucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuTGlzdFNjaGVtYVZlcnNpb25zUmVxdWVzdBo2LnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkxpc3RTY2hlbWFWZXJzaW9uc1Jlc3BvbnNlIgOQAgESdgoMTGlzdFN1YmplY3RzEi8ucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuTGlzdFN1YmplY3RzUmVxdWVzdBowLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkxpc3RTdWJqZWN0c1Jlc3BvbnNlIgOQAgEShgEKE0RlbGV0ZVNjaGVtYVZlcnNpb24SNi5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5EZWxldGVTY2hlbWFWZXJzaW9uUmVxdWVzdBo3LnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkRlbGV0ZVNjaGVtYVZlcnNpb25SZXNwb25zZRJ0Cg1EZWxldGVTdWJqZWN0EjAucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuRGVsZXRlU3ViamVjdFJlcXVlc3QaMS5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5EZWxldGVTdWJqZWN0UmVzcG9uc2USggEKEExpc3RSZWZlcmVuY2VkQnkSMy5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5MaXN0UmVmZXJlbmNlZEJ5UmVxdWVzdBo0LnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkxpc3RSZWZlcmVuY2VkQnlSZXNwb25zZSIDkAIBEm0KCUdldFNjaGVtYRIsLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkdldFNjaGVtYVJlcXVlc3QaLS5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5HZXRTY2hlbWFSZXNwb25zZSIDkAIBEogBChJMaXN0U2NoZW1hU3ViamVjdHMSNS5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5MaXN0U2NoZW1hU3ViamVjdHNSZXF1ZXN0GjYucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuTGlzdFNjaGVtYVN1YmplY3RzUmVzcG9uc2UiA5ACARKdAQoZTGlzdFNjaGVtYVN1YmplY3RWZXJzaW9ucxI8LnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkxpc3RTY2hlbWFTdWJqZWN0VmVyc2lvbnNSZXF1ZXN0Gj0ucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuTGlzdFNjaGVtYVN1YmplY3RWZXJzaW9uc1Jlc3BvbnNlIgOQAgEScwoLTGlzdFNjaGVtYXMSLi5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5MaXN0U2NoZW1hc1JlcXVlc3QaLy5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5MaXN0U2NoZW1hc1Jlc3BvbnNlIgOQAgESfAoOR2V0U2NoZW1hVHlwZXMSMS5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5HZXRTY2hlbWFUeXBlc1JlcXVlc3QaMi5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5HZXRTY2hlbWFUeXBlc1Jlc3BvbnNlIgOQAgESdgoMTGlzdENvbnRleHRzEi8ucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuTGlzdENvbnRleHRzUmVxdWVzdBowLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkxpc3RDb250ZXh0c1Jlc3BvbnNlIgOQAgESiAEKEkNoZWNrQ29tcGF0aWJpbGl0eRI1LnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkNoZWNrQ29tcGF0aWJpbGl0eVJlcXVlc3QaNi5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5DaGVja0NvbXBhdGliaWxpdHlSZXNwb25zZSIDkAIBEm0KCUdldENvbmZpZxIsLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkdldENvbmZpZ1JlcXVlc3QaLS5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5HZXRDb25maWdSZXNwb25zZSIDkAIBEnEKDFVwZGF0ZUNvbmZpZxIvLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLlVwZGF0ZUNvbmZpZ1JlcXVlc3QaMC5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5VcGRhdGVDb25maWdSZXNwb25zZRJxCgxEZWxldGVDb25maWcSLy5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5EZWxldGVDb25maWdSZXF1ZXN0GjAucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuRGVsZXRlQ29uZmlnUmVzcG9uc2USZwoHR2V0TW9kZRIqLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkdldE1vZGVSZXF1ZXN0GisucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuR2V0TW9kZVJlc3BvbnNlIgOQAgESawoKVXBkYXRlTW9kZRItLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLlVwZGF0ZU1vZGVSZXF1ZXN0Gi4ucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuVXBkYXRlTW9kZVJlc3BvbnNlEmsKCkRlbGV0ZU1vZGUSLS5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5EZWxldGVNb2RlUmVxdWVzdBouLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkRlbGV0ZU1vZGVSZXNwb25zZRJqCgxXYXRjaENoYW5nZXMSLy5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5XYXRjaENoYW5nZXNSZXF1ZXN0GiIucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuQ2hhbmdlIgOQAgEwAWIGcHJvdG8z");
+  fileDesc("CilwcmlzbS9wYXR0ZXJucy9yZWdpc3RyeS92MS9yZWdpc3RyeS5wcm90bxIacHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEiQQoPU2NoZW1hUmVmZXJlbmNlEgwKBG5hbWUYASABKAkSDwoHc3ViamVjdBgCIAEoCRIPCgd2ZXJzaW9uGAMgASgFIjIKDlN1YmplY3RWZXJzaW9uEg8KB3N1YmplY3QYASABKAkSDwoHdmVyc2lvbhgCIAEoBSKhAgoITWV0YWRhdGESPAoEdGFncxgBIAMoCzIuLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLk1ldGFkYXRhLlRhZ3NFbnRyeRJICgpwcm9wZXJ0aWVzGAIgAygLMjQucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuTWV0YWRhdGEuUHJvcGVydGllc0VudHJ5EhEKCXNlbnNpdGl2ZRgDIAMoCRpHCglUYWdzRW50cnkSCwoDa2V5GAEgASgJEikKBXZhbHVlGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZToCOAEaMQoPUHJvcGVydGllc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEivAIKBFJ1bGUSEQoEbmFtZRgBIAEoCUgAiAEBEgsKA2RvYxgCIAEoCRIMCgRraW5kGAMgASgJEgwKBG1vZGUYBCABKAkSEQoEdHlwZRgFIAEoCUgBiAEBEgwKBHRhZ3MYBiADKAkSPAoGcGFyYW1zGAcgAygLMiwucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuUnVsZS5QYXJhbXNFbnRyeRIMCgRleHByGAggASgJEhIKCm9uX3N1Y2Nlc3MYCSABKAkSEgoKb25fZmFpbHVyZRgKIAEoCRIVCghkaXNhYmxlZBgLIAEoCEgCiAEBGi0KC1BhcmFtc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCBwoFX25hbWVCBwoFX3R5cGVCCwoJX2Rpc2FibGVkInwKB1J1bGVTZXQSOQoPbWlncmF0aW9uX3J1bGVzGAEgAygLMiAucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuUnVsZRI2Cgxkb21haW5fcnVsZXMYAiADKAsyIC5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5SdWxlIjgKDFNjaGVtYUVudGl0eRITCgtlbnRpdHlfcGF0aBgBIAEoCRITCgtlbnRpdHlfdHlwZRgCIAEoCSJbCgpTY2hlbWFUYWdzEj8KDXNjaGVtYV9lbnRpdHkYASABKAsyKC5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5TY2hlbWFFbnRpdHkSDAoEdGFncxgCIAMoCSKLAgoGU2NoZW1hEg8KB3N1YmplY3QYASABKAkSDwoHdmVyc2lvbhgCIAEoBRIKCgJpZBgDIAEoBRITCgtzY2hlbWFfdHlwZRgEIAEoCRI/CgpyZWZlcmVuY2VzGAUgAygLMisucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuU2NoZW1hUmVmZXJlbmNlEg4KBnNjaGVtYRgGIAEoCRI2CghtZXRhZGF0YRgHIAEoCzIkLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLk1ldGFkYXRhEjUKCHJ1bGVfc2V0GAggASgLMiMucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuUnVsZVNldCL0AwoVUmVnaXN0ZXJTY2hlbWFSZXF1ZXN0Eg8KB3N1YmplY3QYASABKAkSDgoGc2NoZW1hGAIgASgJEhMKC3NjaGVtYV90eXBlGAMgASgJEj8KCnJlZmVyZW5jZXMYBCADKAsyKy5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5TY2hlbWFSZWZlcmVuY2USEQoJbm9ybWFsaXplGAUgASgIEg8KAmlkGAYgASgFSACIAQESFAoHdmVyc2lvbhgHIAEoBUgBiAEBEjYKCG1ldGFkYXRhGAggASgLMiQucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuTWV0YWRhdGESNQoIcnVsZV9zZXQYCSABKAsyIy5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5SdWxlU2V0EkIKEnNjaGVtYV90YWdzX3RvX2FkZBgKIAMoCzImLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLlNjaGVtYVRhZ3MSRQoVc2NoZW1hX3RhZ3NfdG9fcmVtb3ZlGAsgAygLMiYucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuU2NoZW1hVGFncxIdChVwcm9wYWdhdGVfc2NoZW1hX3RhZ3MYDCABKAhCBQoDX2lkQgoKCF92ZXJzaW9uIooCChZSZWdpc3RlclNjaGVtYVJlc3BvbnNlEgoKAmlkGAEgASgFEg8KB3ZlcnNpb24YAiABKAUSEwoLc2NoZW1hX3R5cGUYAyABKAkSPwoKcmVmZXJlbmNlcxgEIAMoCzIrLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLlNjaGVtYVJlZmVyZW5jZRI2CghtZXRhZGF0YRgFIAEoCzIkLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLk1ldGFkYXRhEjUKCHJ1bGVfc2V0GAYgASgLMiMucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuUnVsZVNldBIOCgZzY2hlbWEYByABKAkirwIKE0xvb2t1cFNjaGVtYVJlcXVlc3QSDwoHc3ViamVjdBgBIAEoCRIOCgZzY2hlbWEYAiABKAkSEwoLc2NoZW1hX3R5cGUYAyABKAkSPwoKcmVmZXJlbmNlcxgEIAMoCzIrLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLlNjaGVtYVJlZmVyZW5jZRIRCglub3JtYWxpemUYBSABKAgSDwoHZGVsZXRlZBgGIAEoCBI2CghtZXRhZGF0YRgHIAEoCzIkLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLk1ldGFkYXRhEjUKCHJ1bGVfc2V0GAggASgLMiMucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuUnVsZVNldBIOCgZmb3JtYXQYCSABKAkimQIKFExvb2t1cFNjaGVtYVJlc3BvbnNlEg8KB3N1YmplY3QYASABKAkSDwoHdmVyc2lvbhgCIAEoBRIKCgJpZBgDIAEoBRITCgtzY2hlbWFfdHlwZRgEIAEoCRI/CgpyZWZlcmVuY2VzGAUgAygLMisucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuU2NoZW1hUmVmZXJlbmNlEg4KBnNjaGVtYRgGIAEoCRI2CghtZXRhZGF0YRgHIAEoCzIkLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLk1ldGFkYXRhEjUKCHJ1bGVfc2V0GAggASgLMiMucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuUnVsZVNldCJsChxHZXRMYXRlc3RXaXRoTWV0YWRhdGFSZXF1ZXN0Eg8KB3N1YmplY3QYASABKAkSCwoDa2V5GAIgAygJEg0KBXZhbHVlGAMgAygJEg8KB2RlbGV0ZWQYBCABKAgSDgoGZm9ybWF0GAUgASgJIm8KF0dldFNjaGVtYVZlcnNpb25SZXF1ZXN0Eg8KB3N1YmplY3QYASABKAkSDwoHdmVyc2lvbhgCIAEoCRIPCgdkZWxldGVkGAMgASgIEg4KBmZvcm1hdBgEIAEoCRIRCglmaW5kX3RhZ3MYBSADKAki2gIKGEdldFNjaGVtYVZlcnNpb25SZXNwb25zZRIPCgdzdWJqZWN0GAEgASgJEg8KB3ZlcnNpb24YAiABKAUSCgoCaWQYAyABKAUSEwoLc2NoZW1hX3R5cGUYBCABKAkSPwoKcmVmZXJlbmNlcxgFIAMoCzIrLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLlNjaGVtYVJlZmVyZW5jZRIOCgZzY2hlbWEYBiABKAkSNgoIbWV0YWRhdGEYByABKAsyJC5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5NZXRhZGF0YRI1CghydWxlX3NldBgIIAEoCzIjLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLlJ1bGVTZXQSOwoLc2NoZW1hX3RhZ3MYCSADKAsyJi5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5TY2hlbWFUYWdzInIKGUxpc3RTY2hlbWFWZXJzaW9uc1JlcXVlc3QSDwoHc3ViamVjdBgBIAEoCRIPCgdkZWxldGVkGAIgASgIEhQKDGRlbGV0ZWRfb25seRgDIAEoCBIOCgZvZmZzZXQYBCABKAUSDQoFbGltaXQYBSABKAUiLgoaTGlzdFNjaGVtYVZlcnNpb25zUmVzcG9uc2USEAoIdmVyc2lvbnMYASADKAUicwoTTGlzdFN1YmplY3RzUmVxdWVzdBIWCg5zdWJqZWN0X3ByZWZpeBgBIAEoCRIPCgdkZWxldGVkGAIgASgIEhQKDGRlbGV0ZWRfb25seRgDIAEoCBIOCgZvZmZzZXQYBCABKAUSDQoFbGltaXQYBSABKAUiKAoUTGlzdFN1YmplY3RzUmVzcG9uc2USEAoIc3ViamVjdHMYASADKAkiUQoaRGVsZXRlU2NoZW1hVmVyc2lvblJlcXVlc3QSDwoHc3ViamVjdBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJEhEKCXBlcm1hbmVudBgDIAEoCCIuChtEZWxldGVTY2hlbWFWZXJzaW9uUmVzcG9uc2USDwoHdmVyc2lvbhgBIAEoBSI6ChREZWxldGVTdWJqZWN0UmVxdWVzdBIPCgdzdWJqZWN0GAEgASgJEhEKCXBlcm1hbmVudBgCIAEoCCIpChVEZWxldGVTdWJqZWN0UmVzcG9uc2USEAoIdmVyc2lvbnMYASADKAUiWgoXTGlzdFJlZmVyZW5jZWRCeVJlcXVlc3QSDwoHc3ViamVjdBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJEg4KBm9mZnNldBgDIAEoBRINCgVsaW1pdBgEIAEoBSInChhMaXN0UmVmZXJlbmNlZEJ5UmVzcG9uc2USCwoDaWRzGAEgAygFImgKEEdldFNjaGVtYVJlcXVlc3QSCgoCaWQYASABKAUSDwoHc3ViamVjdBgCIAEoCRIUCgxmZXRjaF9tYXhfaWQYAyABKAgSDgoGZm9ybWF0GAQgASgJEhEKCWZpbmRfdGFncxgFIAMoCSK1AgoRR2V0U2NoZW1hUmVzcG9uc2USEwoLc2NoZW1hX3R5cGUYASABKAkSDgoGc2NoZW1hGAIgASgJEj8KCnJlZmVyZW5jZXMYAyADKAsyKy5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5TY2hlbWFSZWZlcmVuY2USDgoGbWF4X2lkGAQgASgFEjYKCG1ldGFkYXRhGAUgASgLMiQucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuTWV0YWRhdGESNQoIcnVsZV9zZXQYBiABKAsyIy5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5SdWxlU2V0EjsKC3NjaGVtYV90YWdzGAcgAygLMiYucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuU2NoZW1hVGFncyJoChlMaXN0U2NoZW1hU3ViamVjdHNSZXF1ZXN0EgoKAmlkGAEgASgFEg8KB3N1YmplY3QYAiABKAkSDwoHZGVsZXRlZBgDIAEoCBIOCgZvZmZzZXQYBCABKAUSDQoFbGltaXQYBSABKAUiLgoaTGlzdFNjaGVtYVN1YmplY3RzUmVzcG9uc2USEAoIc3ViamVjdHMYASADKAkibwogTGlzdFNjaGVtYVN1YmplY3RWZXJzaW9uc1JlcXVlc3QSCgoCaWQYASABKAUSDwoHc3ViamVjdBgCIAEoCRIPCgdkZWxldGVkGAMgASgIEg4KBm9mZnNldBgEIAEoBRINCgVsaW1pdBgFIAEoBSJpCiFMaXN0U2NoZW1hU3ViamVjdFZlcnNpb25zUmVzcG9uc2USRAoQc3ViamVjdF92ZXJzaW9ucxgBIAMoCzIqLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLlN1YmplY3RWZXJzaW9uIoQBChJMaXN0U2NoZW1hc1JlcXVlc3QSFgoOc3ViamVjdF9wcmVmaXgYASABKAkSDwoHZGVsZXRlZBgCIAEoCBITCgtsYXRlc3Rfb25seRgDIAEoCBIOCgZvZmZzZXQYBCABKAUSDQoFbGltaXQYBSABKAUSEQoJcnVsZV90eXBlGAYgASgJIkoKE0xpc3RTY2hlbWFzUmVzcG9uc2USMwoHc2NoZW1hcxgBIAMoCzIiLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLlNjaGVtYSIXChVHZXRTY2hlbWFUeXBlc1JlcXVlc3QiLgoWR2V0U2NoZW1hVHlwZXNSZXNwb25zZRIUCgxzY2hlbWFfdHlwZXMYASADKAkiNAoTTGlzdENvbnRleHRzUmVxdWVzdBIOCgZvZmZzZXQYASABKAUSDQoFbGltaXQYAiABKAUiKAoUTGlzdENvbnRleHRzUmVzcG9uc2USEAoIY29udGV4dHMYASADKAkitgIKGUNoZWNrQ29tcGF0aWJpbGl0eVJlcXVlc3QSDwoHc3ViamVjdBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJEg4KBnNjaGVtYRgDIAEoCRITCgtzY2hlbWFfdHlwZRgEIAEoCRI/CgpyZWZlcmVuY2VzGAUgAygLMisucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuU2NoZW1hUmVmZXJlbmNlEhEKCW5vcm1hbGl6ZRgGIAEoCBIPCgd2ZXJib3NlGAcgASgIEjYKCG1ldGFkYXRhGAggASgLMiQucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuTWV0YWRhdGESNQoIcnVsZV9zZXQYCSABKAsyIy5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5SdWxlU2V0IkUKGkNoZWNrQ29tcGF0aWJpbGl0eVJlc3BvbnNlEhUKDWlzX2NvbXBhdGlibGUYASABKAgSEAoIbWVzc2FnZXMYAiADKAkiPgoQR2V0Q29uZmlnUmVxdWVzdBIPCgdzdWJqZWN0GAEgASgJEhkKEWRlZmF1bHRfdG9fZ2xvYmFsGAIgASgIIsgDCgxDb25maWdGaWVsZHMSEgoFYWxpYXMYASABKAlIAIgBARIcCg92YWxpZGF0ZV9maWVsZHMYAiABKAhIAYgBARIbCg52YWxpZGF0ZV9ydWxlcxgDIAEoCEgCiAEBEiAKE2NvbXBhdGliaWxpdHlfZ3JvdXAYBCABKAlIA4gBARI+ChBkZWZhdWx0X21ldGFkYXRhGAUgASgLMiQucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuTWV0YWRhdGESPwoRb3ZlcnJpZGVfbWV0YWRhdGEYBiABKAsyJC5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5NZXRhZGF0YRI9ChBkZWZhdWx0X3J1bGVfc2V0GAcgASgLMiMucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuUnVsZVNldBI+ChFvdmVycmlkZV9ydWxlX3NldBgIIAEoCzIjLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLlJ1bGVTZXRCCAoGX2FsaWFzQhIKEF92YWxpZGF0ZV9maWVsZHNCEQoPX3ZhbGlkYXRlX3J1bGVzQhYKFF9jb21wYXRpYmlsaXR5X2dyb3VwIpABChFHZXRDb25maWdSZXNwb25zZRIbChNjb21wYXRpYmlsaXR5X2xldmVsGAEgASgJEhYKCW5vcm1hbGl6ZRgCIAEoCEgAiAEBEjgKBmZpZWxkcxgDIAEoCzIoLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkNvbmZpZ0ZpZWxkc0IMCgpfbm9ybWFsaXplIv4DChNVcGRhdGVDb25maWdSZXF1ZXN0Eg8KB3N1YmplY3QYASABKAkSGgoNY29tcGF0aWJpbGl0eRgCIAEoCUgAiAEBEhYKCW5vcm1hbGl6ZRgDIAEoCEgBiAEBEhIKBWFsaWFzGAQgASgJSAKIAQESHAoPdmFsaWRhdGVfZmllbGRzGAUgASgJSAOIAQESGwoOdmFsaWRhdGVfcnVsZXMYBiABKAlIBIgBARIgChNjb21wYXRpYmlsaXR5X2dyb3VwGAcgASgJSAWIAQESMAoQZGVmYXVsdF9tZXRhZGF0YRgIIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRIxChFvdmVycmlkZV9tZXRhZGF0YRgJIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRIwChBkZWZhdWx0X3J1bGVfc2V0GAogASgLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlEjEKEW92ZXJyaWRlX3J1bGVfc2V0GAsgASgLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlQhAKDl9jb21wYXRpYmlsaXR5QgwKCl9ub3JtYWxpemVCCAoGX2FsaWFzQhIKEF92YWxpZGF0ZV9maWVsZHNCEQoPX3ZhbGlkYXRlX3J1bGVzQhYKFF9jb21wYXRpYmlsaXR5X2dyb3VwIo0BChRVcGRhdGVDb25maWdSZXNwb25zZRIVCg1jb21wYXRpYmlsaXR5GAEgASgJEhYKCW5vcm1hbGl6ZRgCIAEoCEgAiAEBEjgKBmZpZWxkcxgDIAEoCzIoLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkNvbmZpZ0ZpZWxkc0IMCgpfbm9ybWFsaXplIiYKE0RlbGV0ZUNvbmZpZ1JlcXVlc3QSDwoHc3ViamVjdBgBIAEoCSKTAQoURGVsZXRlQ29uZmlnUmVzcG9uc2USGwoTY29tcGF0aWJpbGl0eV9sZXZlbBgBIAEoCRIWCglub3JtYWxpemUYAiABKAhIAIgBARI4CgZmaWVsZHMYAyABKAsyKC5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5Db25maWdGaWVsZHNCDAoKX25vcm1hbGl6ZSI8Cg5HZXRNb2RlUmVxdWVzdBIPCgdzdWJqZWN0GAEgASgJEhkKEWRlZmF1bHRfdG9fZ2xvYmFsGAIgASgIIh8KD0dldE1vZGVSZXNwb25zZRIMCgRtb2RlGAEgASgJIk8KEVVwZGF0ZU1vZGVSZXF1ZXN0Eg8KB3N1YmplY3QYASABKAkSEQoEbW9kZRgCIAEoCUgAiAEBEg0KBWZvcmNlGAMgASgIQgcKBV9tb2RlIiIKElVwZGF0ZU1vZGVSZXNwb25zZRIMCgRtb2RlGAEgASgJIiQKEURlbGV0ZU1vZGVSZXF1ZXN0Eg8KB3N1YmplY3QYASABKAkiIgoSRGVsZXRlTW9kZVJlc3BvbnNlEgwKBG1vZGUYASABKAkiPAoTV2F0Y2hDaGFuZ2VzUmVxdWVzdBIWCg5zdWJqZWN0X3ByZWZpeBgBIAEoCRINCgVhZnRlchgCIAEoCSLkAQoGQ2hhbmdlEhAKCHNlcXVlbmNlGAEgASgEEjQKBGtpbmQYAiABKA4yJi5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5DaGFuZ2VLaW5kEhQKB3N1YmplY3QYAyABKAlIAIgBARIUCgd2ZXJzaW9uGAQgASgFSAGIAQESDwoCaWQYBSABKAVIAogBARIYCgtzY2hlbWFfdHlwZRgGIAEoCUgDiAEBEgwKBHRpbWUYByABKAlCCgoIX3N1YmplY3RCCgoIX3ZlcnNpb25CBQoDX2lkQg4KDF9zY2hlbWFfdHlwZSr4AQoKQ2hhbmdlS2luZBIbChdDSEFOR0VfS0lORF9VTlNQRUNJRklFRBAAEhUKEVNDSEVNQV9SRUdJU1RFUkVEEAESEwoPVkVSU0lPTl9ERUxFVEVEEAISHwobVkVSU0lPTl9QRVJNQU5FTlRMWV9ERUxFVEVEEAMSEwoPU1VCSkVDVF9ERUxFVEVEEAQSHwobU1VCSkVDVF9QRVJNQU5FTlRMWV9ERUxFVEVEEAUSEgoOQ09ORklHX0NIQU5HRUQQBhISCg5DT05GSUdfREVMRVRFRBAHEhAKDE1PREVfQ0hBTkdFRBAIEhAKDE1PREVfREVMRVRFRBAJMqoWCghSZWdpc3RyeRJ3Cg5SZWdpc3RlclNjaGVtYRIxLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLlJlZ2lzdGVyU2NoZW1hUmVxdWVzdBoyLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLlJlZ2lzdGVyU2NoZW1hUmVzcG9uc2USdgoMTG9va3VwU2NoZW1hEi8ucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuTG9va3VwU2NoZW1hUmVxdWVzdBowLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkxvb2t1cFNjaGVtYVJlc3BvbnNlIgOQAgESjAEKFUdldExhdGVzdFdpdGhNZXRhZGF0YRI4LnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkdldExhdGVzdFdpdGhNZXRhZGF0YVJlcXVlc3QaNC5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5HZXRTY2hlbWFWZXJzaW9uUmVzcG9uc2UiA5ACARKCAQoQR2V0U2NoZW1hVmVyc2lvbhIzLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkdldFNjaGVtYVZlcnNpb25SZXF1ZXN0GjQucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuR2V0U2NoZW1hVmVyc2lvblJlc3BvbnNlIgOQAgESiAEKEkxpc3RTY2hlbWFWZXJzaW9ucxI1LnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkxpc3RTY2hlbWFWZXJzaW9uc1JlcXVlc3QaNi5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5MaXN0U2NoZW1hVmVyc2lvbnNSZXNwb25zZSIDkAIBEnYKDExpc3RTdWJqZWN0cxIvLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkxpc3RTdWJqZWN0c1JlcXVlc3QaMC5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5MaXN0U3ViamVjdHNSZXNwb25zZSIDkAIBEoYBChNEZWxldGVTY2hlbWFWZXJzaW9uEjYucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuRGVsZXRlU2NoZW1hVmVyc2lvblJlcXVlc3QaNy5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5EZWxldGVTY2hlbWFWZXJzaW9uUmVzcG9uc2USdAoNRGVsZXRlU3ViamVjdBIwLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkRlbGV0ZVN1YmplY3RSZXF1ZXN0GjEucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuRGVsZXRlU3ViamVjdFJlc3BvbnNlEoIBChBMaXN0UmVmZXJlbmNlZEJ5EjMucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuTGlzdFJlZmVyZW5jZWRCeVJlcXVlc3QaNC5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5MaXN0UmVmZXJlbmNlZEJ5UmVzcG9uc2UiA5ACARJtCglHZXRTY2hlbWESLC5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5HZXRTY2hlbWFSZXF1ZXN0Gi0ucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuR2V0U2NoZW1hUmVzcG9uc2UiA5ACARKIAQoSTGlzdFNjaGVtYVN1YmplY3RzEjUucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuTGlzdFNjaGVtYVN1YmplY3RzUmVxdWVzdBo2LnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkxpc3RTY2hlbWFTdWJqZWN0c1Jlc3BvbnNlIgOQAgESnQEKGUxpc3RTY2hlbWFTdWJqZWN0VmVyc2lvbnMSPC5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5MaXN0U2NoZW1hU3ViamVjdFZlcnNpb25zUmVxdWVzdBo9LnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkxpc3RTY2hlbWFTdWJqZWN0VmVyc2lvbnNSZXNwb25zZSIDkAIBEnMKC0xpc3RTY2hlbWFzEi4ucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuTGlzdFNjaGVtYXNSZXF1ZXN0Gi8ucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuTGlzdFNjaGVtYXNSZXNwb25zZSIDkAIBEnwKDkdldFNjaGVtYVR5cGVzEjEucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuR2V0U2NoZW1hVHlwZXNSZXF1ZXN0GjIucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuR2V0U2NoZW1hVHlwZXNSZXNwb25zZSIDkAIBEnYKDExpc3RDb250ZXh0cxIvLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkxpc3RDb250ZXh0c1JlcXVlc3QaMC5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5MaXN0Q29udGV4dHNSZXNwb25zZSIDkAIBEogBChJDaGVja0NvbXBhdGliaWxpdHkSNS5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5DaGVja0NvbXBhdGliaWxpdHlSZXF1ZXN0GjYucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuQ2hlY2tDb21wYXRpYmlsaXR5UmVzcG9uc2UiA5ACARJtCglHZXRDb25maWcSLC5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5HZXRDb25maWdSZXF1ZXN0Gi0ucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuR2V0Q29uZmlnUmVzcG9uc2UiA5ACARJxCgxVcGRhdGVDb25maWcSLy5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5VcGRhdGVDb25maWdSZXF1ZXN0GjAucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuVXBkYXRlQ29uZmlnUmVzcG9uc2UScQoMRGVsZXRlQ29uZmlnEi8ucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuRGVsZXRlQ29uZmlnUmVxdWVzdBowLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkRlbGV0ZUNvbmZpZ1Jlc3BvbnNlEmcKB0dldE1vZGUSKi5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5HZXRNb2RlUmVxdWVzdBorLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkdldE1vZGVSZXNwb25zZSIDkAIBEmsKClVwZGF0ZU1vZGUSLS5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5VcGRhdGVNb2RlUmVxdWVzdBouLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLlVwZGF0ZU1vZGVSZXNwb25zZRJrCgpEZWxldGVNb2RlEi0ucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuRGVsZXRlTW9kZVJlcXVlc3QaLi5wcmlzbS5wYXR0ZXJucy5yZWdpc3RyeS52MS5EZWxldGVNb2RlUmVzcG9uc2USagoMV2F0Y2hDaGFuZ2VzEi8ucHJpc20ucGF0dGVybnMucmVnaXN0cnkudjEuV2F0Y2hDaGFuZ2VzUmVxdWVzdBoiLnByaXNtLnBhdHRlcm5zLnJlZ2lzdHJ5LnYxLkNoYW5nZSIDkAIBMAFiBnByb3RvMw", [file_google_protobuf_struct]);
 
 /**
  * A reference from one schema to a version of another subject. `name` is how the
@@ -124,6 +135,192 @@ export const SubjectVersionSchema: GenMessage<SubjectVersion> = /*@__PURE__*/
   messageDesc(file_prism_patterns_registry_v1_registry, 1);
 
 /**
+ * Confluent's schema metadata (confluent-data-contracts.md §1.1). Answers hold map keys
+ * sorted and lists sorted and de-duplicated, as Confluent's TreeMap/TreeSet do.
+ *
+ * @generated from message prism.patterns.registry.v1.Metadata
+ */
+export type Metadata = Message<"prism.patterns.registry.v1.Metadata"> & {
+  /**
+   * Field or record path pattern → tags (each a JSON array of strings).
+   *
+   * @generated from field: map<string, google.protobuf.ListValue> tags = 1;
+   */
+  tags: { [key: string]: ListValue };
+
+  /**
+   * @generated from field: map<string, string> properties = 2;
+   */
+  properties: { [key: string]: string };
+
+  /**
+   * Names of `properties` Confluent encrypts at rest when configured to (no API effect).
+   *
+   * @generated from field: repeated string sensitive = 3;
+   */
+  sensitive: string[];
+};
+
+/**
+ * Describes the message prism.patterns.registry.v1.Metadata.
+ * Use `create(MetadataSchema)` to create a new message.
+ */
+export const MetadataSchema: GenMessage<Metadata> = /*@__PURE__*/
+  messageDesc(file_prism_patterns_registry_v1_registry, 2);
+
+/**
+ * One data-contract rule (confluent-data-contracts.md §1.1, §3.6). Fields in Confluent's
+ * JSON order. `kind` and `mode` are Confluent's enum names (case-sensitive): TRANSFORM or
+ * CONDITION; UPGRADE, DOWNGRADE, UPDOWN, WRITE, READ or WRITEREAD. Empty in a request means
+ * Confluent's default (TRANSFORM, WRITEREAD); answers always carry them.
+ *
+ * @generated from message prism.patterns.registry.v1.Rule
+ */
+export type Rule = Message<"prism.patterns.registry.v1.Rule"> & {
+  /**
+   * Required (INVALID_RULESET "Missing rule name" when absent, "Empty rule name" when "").
+   *
+   * @generated from field: optional string name = 1;
+   */
+  name?: string | undefined;
+
+  /**
+   * @generated from field: string doc = 2;
+   */
+  doc: string;
+
+  /**
+   * @generated from field: string kind = 3;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string mode = 4;
+   */
+  mode: string;
+
+  /**
+   * Required. Free text (CEL, CEL_FIELD, JSONATA, ENCRYPT, …): run by clients, never by the
+   * registry.
+   *
+   * @generated from field: optional string type = 5;
+   */
+  type?: string | undefined;
+
+  /**
+   * @generated from field: repeated string tags = 6;
+   */
+  tags: string[];
+
+  /**
+   * @generated from field: map<string, string> params = 7;
+   */
+  params: { [key: string]: string };
+
+  /**
+   * @generated from field: string expr = 8;
+   */
+  expr: string;
+
+  /**
+   * @generated from field: string on_success = 9;
+   */
+  onSuccess: string;
+
+  /**
+   * @generated from field: string on_failure = 10;
+   */
+  onFailure: string;
+
+  /**
+   * Absent means false; answers always carry it (Confluent writes "disabled":false).
+   *
+   * @generated from field: optional bool disabled = 11;
+   */
+  disabled?: boolean | undefined;
+};
+
+/**
+ * Describes the message prism.patterns.registry.v1.Rule.
+ * Use `create(RuleSchema)` to create a new message.
+ */
+export const RuleSchema: GenMessage<Rule> = /*@__PURE__*/
+  messageDesc(file_prism_patterns_registry_v1_registry, 3);
+
+/**
+ * Confluent's RuleSet (7.9: no encodingRules). List order is kept.
+ *
+ * @generated from message prism.patterns.registry.v1.RuleSet
+ */
+export type RuleSet = Message<"prism.patterns.registry.v1.RuleSet"> & {
+  /**
+   * @generated from field: repeated prism.patterns.registry.v1.Rule migration_rules = 1;
+   */
+  migrationRules: Rule[];
+
+  /**
+   * @generated from field: repeated prism.patterns.registry.v1.Rule domain_rules = 2;
+   */
+  domainRules: Rule[];
+};
+
+/**
+ * Describes the message prism.patterns.registry.v1.RuleSet.
+ * Use `create(RuleSetSchema)` to create a new message.
+ */
+export const RuleSetSchema: GenMessage<RuleSet> = /*@__PURE__*/
+  messageDesc(file_prism_patterns_registry_v1_registry, 4);
+
+/**
+ * A record or field of a schema (confluent-data-contracts.md §1.1): `entity_type` is
+ * "sr_record" (path: the record's full name) or "sr_field" (path: `<record full name>.<field>`).
+ *
+ * @generated from message prism.patterns.registry.v1.SchemaEntity
+ */
+export type SchemaEntity = Message<"prism.patterns.registry.v1.SchemaEntity"> & {
+  /**
+   * @generated from field: string entity_path = 1;
+   */
+  entityPath: string;
+
+  /**
+   * @generated from field: string entity_type = 2;
+   */
+  entityType: string;
+};
+
+/**
+ * Describes the message prism.patterns.registry.v1.SchemaEntity.
+ * Use `create(SchemaEntitySchema)` to create a new message.
+ */
+export const SchemaEntitySchema: GenMessage<SchemaEntity> = /*@__PURE__*/
+  messageDesc(file_prism_patterns_registry_v1_registry, 5);
+
+/**
+ * Inline tags of one entity (§3.8): `"confluent:tags"` in the schema text.
+ *
+ * @generated from message prism.patterns.registry.v1.SchemaTags
+ */
+export type SchemaTags = Message<"prism.patterns.registry.v1.SchemaTags"> & {
+  /**
+   * @generated from field: prism.patterns.registry.v1.SchemaEntity schema_entity = 1;
+   */
+  schemaEntity?: SchemaEntity | undefined;
+
+  /**
+   * @generated from field: repeated string tags = 2;
+   */
+  tags: string[];
+};
+
+/**
+ * Describes the message prism.patterns.registry.v1.SchemaTags.
+ * Use `create(SchemaTagsSchema)` to create a new message.
+ */
+export const SchemaTagsSchema: GenMessage<SchemaTags> = /*@__PURE__*/
+  messageDesc(file_prism_patterns_registry_v1_registry, 6);
+
+/**
  * A schema version as stored: Confluent's "Schema" entity.
  *
  * @generated from message prism.patterns.registry.v1.Schema
@@ -162,6 +359,20 @@ export type Schema = Message<"prism.patterns.registry.v1.Schema"> & {
    * @generated from field: string schema = 6;
    */
   schema: string;
+
+  /**
+   * Set only when the schema has metadata (possibly empty: `{}` is not "none").
+   *
+   * @generated from field: prism.patterns.registry.v1.Metadata metadata = 7;
+   */
+  metadata?: Metadata | undefined;
+
+  /**
+   * Set only when the schema has a rule set.
+   *
+   * @generated from field: prism.patterns.registry.v1.RuleSet rule_set = 8;
+   */
+  ruleSet?: RuleSet | undefined;
 };
 
 /**
@@ -169,7 +380,7 @@ export type Schema = Message<"prism.patterns.registry.v1.Schema"> & {
  * Use `create(SchemaSchema)` to create a new message.
  */
 export const SchemaSchema: GenMessage<Schema> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 2);
+  messageDesc(file_prism_patterns_registry_v1_registry, 7);
 
 /**
  * @generated from message prism.patterns.registry.v1.RegisterSchemaRequest
@@ -219,6 +430,39 @@ export type RegisterSchemaRequest = Message<"prism.patterns.registry.v1.Register
    * @generated from field: optional int32 version = 7;
    */
   version?: number | undefined;
+
+  /**
+   * Data contract. Absent: inherited from the subject's newest live version. Either way the
+   * config in scope's defaults and overrides are merged in (confluent-data-contracts.md §3.2).
+   *
+   * @generated from field: prism.patterns.registry.v1.Metadata metadata = 8;
+   */
+  metadata?: Metadata | undefined;
+
+  /**
+   * @generated from field: prism.patterns.registry.v1.RuleSet rule_set = 9;
+   */
+  ruleSet?: RuleSet | undefined;
+
+  /**
+   * Inline tags edited into the schema text before it is registered (AVRO; §3.8); an entity
+   * not in the schema is INVALID_SCHEMA.
+   *
+   * @generated from field: repeated prism.patterns.registry.v1.SchemaTags schema_tags_to_add = 10;
+   */
+  schemaTagsToAdd: SchemaTags[];
+
+  /**
+   * @generated from field: repeated prism.patterns.registry.v1.SchemaTags schema_tags_to_remove = 11;
+   */
+  schemaTagsToRemove: SchemaTags[];
+
+  /**
+   * Copy the newest live version's inline tags onto the new text.
+   *
+   * @generated from field: bool propagate_schema_tags = 12;
+   */
+  propagateSchemaTags: boolean;
 };
 
 /**
@@ -226,7 +470,7 @@ export type RegisterSchemaRequest = Message<"prism.patterns.registry.v1.Register
  * Use `create(RegisterSchemaRequestSchema)` to create a new message.
  */
 export const RegisterSchemaRequestSchema: GenMessage<RegisterSchemaRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 3);
+  messageDesc(file_prism_patterns_registry_v1_registry, 8);
 
 /**
  * @generated from message prism.patterns.registry.v1.RegisterSchemaResponse
@@ -241,6 +485,35 @@ export type RegisterSchemaResponse = Message<"prism.patterns.registry.v1.Registe
    * @generated from field: int32 version = 2;
    */
   version: number;
+
+  /**
+   * The fields below are set only when the registry changed what was submitted (merged
+   * metadata or rule set, an empty schema filled from the previous version): Confluent then
+   * answers the whole schema, otherwise just the id. `schema` is empty when unchanged.
+   *
+   * @generated from field: string schema_type = 3;
+   */
+  schemaType: string;
+
+  /**
+   * @generated from field: repeated prism.patterns.registry.v1.SchemaReference references = 4;
+   */
+  references: SchemaReference[];
+
+  /**
+   * @generated from field: prism.patterns.registry.v1.Metadata metadata = 5;
+   */
+  metadata?: Metadata | undefined;
+
+  /**
+   * @generated from field: prism.patterns.registry.v1.RuleSet rule_set = 6;
+   */
+  ruleSet?: RuleSet | undefined;
+
+  /**
+   * @generated from field: string schema = 7;
+   */
+  schema: string;
 };
 
 /**
@@ -248,7 +521,7 @@ export type RegisterSchemaResponse = Message<"prism.patterns.registry.v1.Registe
  * Use `create(RegisterSchemaResponseSchema)` to create a new message.
  */
 export const RegisterSchemaResponseSchema: GenMessage<RegisterSchemaResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 4);
+  messageDesc(file_prism_patterns_registry_v1_registry, 9);
 
 /**
  * @generated from message prism.patterns.registry.v1.LookupSchemaRequest
@@ -285,6 +558,26 @@ export type LookupSchemaRequest = Message<"prism.patterns.registry.v1.LookupSche
    * @generated from field: bool deleted = 6;
    */
   deleted: boolean;
+
+  /**
+   * Part of the identity looked up; without them a schema still finds the newest live
+   * version that inherited or was given metadata (confluent-data-contracts.md §3.3).
+   *
+   * @generated from field: prism.patterns.registry.v1.Metadata metadata = 7;
+   */
+  metadata?: Metadata | undefined;
+
+  /**
+   * @generated from field: prism.patterns.registry.v1.RuleSet rule_set = 8;
+   */
+  ruleSet?: RuleSet | undefined;
+
+  /**
+   * As in GetSchemaVersionRequest.
+   *
+   * @generated from field: string format = 9;
+   */
+  format: string;
 };
 
 /**
@@ -292,7 +585,7 @@ export type LookupSchemaRequest = Message<"prism.patterns.registry.v1.LookupSche
  * Use `create(LookupSchemaRequestSchema)` to create a new message.
  */
 export const LookupSchemaRequestSchema: GenMessage<LookupSchemaRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 5);
+  messageDesc(file_prism_patterns_registry_v1_registry, 10);
 
 /**
  * @generated from message prism.patterns.registry.v1.LookupSchemaResponse
@@ -329,6 +622,16 @@ export type LookupSchemaResponse = Message<"prism.patterns.registry.v1.LookupSch
    * @generated from field: string schema = 6;
    */
   schema: string;
+
+  /**
+   * @generated from field: prism.patterns.registry.v1.Metadata metadata = 7;
+   */
+  metadata?: Metadata | undefined;
+
+  /**
+   * @generated from field: prism.patterns.registry.v1.RuleSet rule_set = 8;
+   */
+  ruleSet?: RuleSet | undefined;
 };
 
 /**
@@ -336,7 +639,50 @@ export type LookupSchemaResponse = Message<"prism.patterns.registry.v1.LookupSch
  * Use `create(LookupSchemaResponseSchema)` to create a new message.
  */
 export const LookupSchemaResponseSchema: GenMessage<LookupSchemaResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 6);
+  messageDesc(file_prism_patterns_registry_v1_registry, 11);
+
+/**
+ * @generated from message prism.patterns.registry.v1.GetLatestWithMetadataRequest
+ */
+export type GetLatestWithMetadataRequest = Message<"prism.patterns.registry.v1.GetLatestWithMetadataRequest"> & {
+  /**
+   * @generated from field: string subject = 1;
+   */
+  subject: string;
+
+  /**
+   * Pairs key[i] = value[i] for i below the shorter list; a repeated key keeps its last value.
+   *
+   * @generated from field: repeated string key = 2;
+   */
+  key: string[];
+
+  /**
+   * @generated from field: repeated string value = 3;
+   */
+  value: string[];
+
+  /**
+   * Also consider soft-deleted versions.
+   *
+   * @generated from field: bool deleted = 4;
+   */
+  deleted: boolean;
+
+  /**
+   * As in GetSchemaVersionRequest.
+   *
+   * @generated from field: string format = 5;
+   */
+  format: string;
+};
+
+/**
+ * Describes the message prism.patterns.registry.v1.GetLatestWithMetadataRequest.
+ * Use `create(GetLatestWithMetadataRequestSchema)` to create a new message.
+ */
+export const GetLatestWithMetadataRequestSchema: GenMessage<GetLatestWithMetadataRequest> = /*@__PURE__*/
+  messageDesc(file_prism_patterns_registry_v1_registry, 12);
 
 /**
  * @generated from message prism.patterns.registry.v1.GetSchemaVersionRequest
@@ -363,11 +709,19 @@ export type GetSchemaVersionRequest = Message<"prism.patterns.registry.v1.GetSch
 
   /**
    * "serialized": a PROTOBUF schema comes back as a base64 FileDescriptorProto (Confluent
-   * `format=serialized`); anything else, and other schema types, as stored.
+   * `format=serialized`); "resolved": an AVRO schema with its referenced named types written
+   * inline; anything else, and other schema types, as stored.
    *
    * @generated from field: string format = 4;
    */
   format: string;
+
+  /**
+   * List the inline tags among these (`*`: all) in `schema_tags` (AVRO; §3.8).
+   *
+   * @generated from field: repeated string find_tags = 5;
+   */
+  findTags: string[];
 };
 
 /**
@@ -375,7 +729,7 @@ export type GetSchemaVersionRequest = Message<"prism.patterns.registry.v1.GetSch
  * Use `create(GetSchemaVersionRequestSchema)` to create a new message.
  */
 export const GetSchemaVersionRequestSchema: GenMessage<GetSchemaVersionRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 7);
+  messageDesc(file_prism_patterns_registry_v1_registry, 13);
 
 /**
  * @generated from message prism.patterns.registry.v1.GetSchemaVersionResponse
@@ -410,6 +764,23 @@ export type GetSchemaVersionResponse = Message<"prism.patterns.registry.v1.GetSc
    * @generated from field: string schema = 6;
    */
   schema: string;
+
+  /**
+   * @generated from field: prism.patterns.registry.v1.Metadata metadata = 7;
+   */
+  metadata?: Metadata | undefined;
+
+  /**
+   * @generated from field: prism.patterns.registry.v1.RuleSet rule_set = 8;
+   */
+  ruleSet?: RuleSet | undefined;
+
+  /**
+   * Filled only when `find_tags` was given.
+   *
+   * @generated from field: repeated prism.patterns.registry.v1.SchemaTags schema_tags = 9;
+   */
+  schemaTags: SchemaTags[];
 };
 
 /**
@@ -417,7 +788,7 @@ export type GetSchemaVersionResponse = Message<"prism.patterns.registry.v1.GetSc
  * Use `create(GetSchemaVersionResponseSchema)` to create a new message.
  */
 export const GetSchemaVersionResponseSchema: GenMessage<GetSchemaVersionResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 8);
+  messageDesc(file_prism_patterns_registry_v1_registry, 14);
 
 /**
  * @generated from message prism.patterns.registry.v1.ListSchemaVersionsRequest
@@ -456,7 +827,7 @@ export type ListSchemaVersionsRequest = Message<"prism.patterns.registry.v1.List
  * Use `create(ListSchemaVersionsRequestSchema)` to create a new message.
  */
 export const ListSchemaVersionsRequestSchema: GenMessage<ListSchemaVersionsRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 9);
+  messageDesc(file_prism_patterns_registry_v1_registry, 15);
 
 /**
  * @generated from message prism.patterns.registry.v1.ListSchemaVersionsResponse
@@ -475,7 +846,7 @@ export type ListSchemaVersionsResponse = Message<"prism.patterns.registry.v1.Lis
  * Use `create(ListSchemaVersionsResponseSchema)` to create a new message.
  */
 export const ListSchemaVersionsResponseSchema: GenMessage<ListSchemaVersionsResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 10);
+  messageDesc(file_prism_patterns_registry_v1_registry, 16);
 
 /**
  * @generated from message prism.patterns.registry.v1.ListSubjectsRequest
@@ -516,7 +887,7 @@ export type ListSubjectsRequest = Message<"prism.patterns.registry.v1.ListSubjec
  * Use `create(ListSubjectsRequestSchema)` to create a new message.
  */
 export const ListSubjectsRequestSchema: GenMessage<ListSubjectsRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 11);
+  messageDesc(file_prism_patterns_registry_v1_registry, 17);
 
 /**
  * @generated from message prism.patterns.registry.v1.ListSubjectsResponse
@@ -535,7 +906,7 @@ export type ListSubjectsResponse = Message<"prism.patterns.registry.v1.ListSubje
  * Use `create(ListSubjectsResponseSchema)` to create a new message.
  */
 export const ListSubjectsResponseSchema: GenMessage<ListSubjectsResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 12);
+  messageDesc(file_prism_patterns_registry_v1_registry, 18);
 
 /**
  * @generated from message prism.patterns.registry.v1.DeleteSchemaVersionRequest
@@ -564,7 +935,7 @@ export type DeleteSchemaVersionRequest = Message<"prism.patterns.registry.v1.Del
  * Use `create(DeleteSchemaVersionRequestSchema)` to create a new message.
  */
 export const DeleteSchemaVersionRequestSchema: GenMessage<DeleteSchemaVersionRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 13);
+  messageDesc(file_prism_patterns_registry_v1_registry, 19);
 
 /**
  * @generated from message prism.patterns.registry.v1.DeleteSchemaVersionResponse
@@ -583,7 +954,7 @@ export type DeleteSchemaVersionResponse = Message<"prism.patterns.registry.v1.De
  * Use `create(DeleteSchemaVersionResponseSchema)` to create a new message.
  */
 export const DeleteSchemaVersionResponseSchema: GenMessage<DeleteSchemaVersionResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 14);
+  messageDesc(file_prism_patterns_registry_v1_registry, 20);
 
 /**
  * @generated from message prism.patterns.registry.v1.DeleteSubjectRequest
@@ -605,7 +976,7 @@ export type DeleteSubjectRequest = Message<"prism.patterns.registry.v1.DeleteSub
  * Use `create(DeleteSubjectRequestSchema)` to create a new message.
  */
 export const DeleteSubjectRequestSchema: GenMessage<DeleteSubjectRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 15);
+  messageDesc(file_prism_patterns_registry_v1_registry, 21);
 
 /**
  * @generated from message prism.patterns.registry.v1.DeleteSubjectResponse
@@ -624,7 +995,7 @@ export type DeleteSubjectResponse = Message<"prism.patterns.registry.v1.DeleteSu
  * Use `create(DeleteSubjectResponseSchema)` to create a new message.
  */
 export const DeleteSubjectResponseSchema: GenMessage<DeleteSubjectResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 16);
+  messageDesc(file_prism_patterns_registry_v1_registry, 22);
 
 /**
  * @generated from message prism.patterns.registry.v1.ListReferencedByRequest
@@ -656,7 +1027,7 @@ export type ListReferencedByRequest = Message<"prism.patterns.registry.v1.ListRe
  * Use `create(ListReferencedByRequestSchema)` to create a new message.
  */
 export const ListReferencedByRequestSchema: GenMessage<ListReferencedByRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 17);
+  messageDesc(file_prism_patterns_registry_v1_registry, 23);
 
 /**
  * @generated from message prism.patterns.registry.v1.ListReferencedByResponse
@@ -675,7 +1046,7 @@ export type ListReferencedByResponse = Message<"prism.patterns.registry.v1.ListR
  * Use `create(ListReferencedByResponseSchema)` to create a new message.
  */
 export const ListReferencedByResponseSchema: GenMessage<ListReferencedByResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 18);
+  messageDesc(file_prism_patterns_registry_v1_registry, 24);
 
 /**
  * @generated from message prism.patterns.registry.v1.GetSchemaRequest
@@ -706,6 +1077,13 @@ export type GetSchemaRequest = Message<"prism.patterns.registry.v1.GetSchemaRequ
    * @generated from field: string format = 4;
    */
   format: string;
+
+  /**
+   * As in GetSchemaVersionRequest.
+   *
+   * @generated from field: repeated string find_tags = 5;
+   */
+  findTags: string[];
 };
 
 /**
@@ -713,7 +1091,7 @@ export type GetSchemaRequest = Message<"prism.patterns.registry.v1.GetSchemaRequ
  * Use `create(GetSchemaRequestSchema)` to create a new message.
  */
 export const GetSchemaRequestSchema: GenMessage<GetSchemaRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 19);
+  messageDesc(file_prism_patterns_registry_v1_registry, 25);
 
 /**
  * @generated from message prism.patterns.registry.v1.GetSchemaResponse
@@ -740,6 +1118,23 @@ export type GetSchemaResponse = Message<"prism.patterns.registry.v1.GetSchemaRes
    * @generated from field: int32 max_id = 4;
    */
   maxId: number;
+
+  /**
+   * @generated from field: prism.patterns.registry.v1.Metadata metadata = 5;
+   */
+  metadata?: Metadata | undefined;
+
+  /**
+   * @generated from field: prism.patterns.registry.v1.RuleSet rule_set = 6;
+   */
+  ruleSet?: RuleSet | undefined;
+
+  /**
+   * Filled only when `find_tags` was given.
+   *
+   * @generated from field: repeated prism.patterns.registry.v1.SchemaTags schema_tags = 7;
+   */
+  schemaTags: SchemaTags[];
 };
 
 /**
@@ -747,7 +1142,7 @@ export type GetSchemaResponse = Message<"prism.patterns.registry.v1.GetSchemaRes
  * Use `create(GetSchemaResponseSchema)` to create a new message.
  */
 export const GetSchemaResponseSchema: GenMessage<GetSchemaResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 20);
+  messageDesc(file_prism_patterns_registry_v1_registry, 26);
 
 /**
  * @generated from message prism.patterns.registry.v1.ListSchemaSubjectsRequest
@@ -786,7 +1181,7 @@ export type ListSchemaSubjectsRequest = Message<"prism.patterns.registry.v1.List
  * Use `create(ListSchemaSubjectsRequestSchema)` to create a new message.
  */
 export const ListSchemaSubjectsRequestSchema: GenMessage<ListSchemaSubjectsRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 21);
+  messageDesc(file_prism_patterns_registry_v1_registry, 27);
 
 /**
  * @generated from message prism.patterns.registry.v1.ListSchemaSubjectsResponse
@@ -805,7 +1200,7 @@ export type ListSchemaSubjectsResponse = Message<"prism.patterns.registry.v1.Lis
  * Use `create(ListSchemaSubjectsResponseSchema)` to create a new message.
  */
 export const ListSchemaSubjectsResponseSchema: GenMessage<ListSchemaSubjectsResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 22);
+  messageDesc(file_prism_patterns_registry_v1_registry, 28);
 
 /**
  * @generated from message prism.patterns.registry.v1.ListSchemaSubjectVersionsRequest
@@ -844,7 +1239,7 @@ export type ListSchemaSubjectVersionsRequest = Message<"prism.patterns.registry.
  * Use `create(ListSchemaSubjectVersionsRequestSchema)` to create a new message.
  */
 export const ListSchemaSubjectVersionsRequestSchema: GenMessage<ListSchemaSubjectVersionsRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 23);
+  messageDesc(file_prism_patterns_registry_v1_registry, 29);
 
 /**
  * @generated from message prism.patterns.registry.v1.ListSchemaSubjectVersionsResponse
@@ -863,7 +1258,7 @@ export type ListSchemaSubjectVersionsResponse = Message<"prism.patterns.registry
  * Use `create(ListSchemaSubjectVersionsResponseSchema)` to create a new message.
  */
 export const ListSchemaSubjectVersionsResponseSchema: GenMessage<ListSchemaSubjectVersionsResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 24);
+  messageDesc(file_prism_patterns_registry_v1_registry, 30);
 
 /**
  * @generated from message prism.patterns.registry.v1.ListSchemasRequest
@@ -895,6 +1290,14 @@ export type ListSchemasRequest = Message<"prism.patterns.registry.v1.ListSchemas
    * @generated from field: int32 limit = 5;
    */
   limit: number;
+
+  /**
+   * Only versions whose rule set has a domain or migration rule of this `type` (applied
+   * after `latest_only`); empty: every version.
+   *
+   * @generated from field: string rule_type = 6;
+   */
+  ruleType: string;
 };
 
 /**
@@ -902,7 +1305,7 @@ export type ListSchemasRequest = Message<"prism.patterns.registry.v1.ListSchemas
  * Use `create(ListSchemasRequestSchema)` to create a new message.
  */
 export const ListSchemasRequestSchema: GenMessage<ListSchemasRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 25);
+  messageDesc(file_prism_patterns_registry_v1_registry, 31);
 
 /**
  * @generated from message prism.patterns.registry.v1.ListSchemasResponse
@@ -921,7 +1324,7 @@ export type ListSchemasResponse = Message<"prism.patterns.registry.v1.ListSchema
  * Use `create(ListSchemasResponseSchema)` to create a new message.
  */
 export const ListSchemasResponseSchema: GenMessage<ListSchemasResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 26);
+  messageDesc(file_prism_patterns_registry_v1_registry, 32);
 
 /**
  * @generated from message prism.patterns.registry.v1.GetSchemaTypesRequest
@@ -934,7 +1337,7 @@ export type GetSchemaTypesRequest = Message<"prism.patterns.registry.v1.GetSchem
  * Use `create(GetSchemaTypesRequestSchema)` to create a new message.
  */
 export const GetSchemaTypesRequestSchema: GenMessage<GetSchemaTypesRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 27);
+  messageDesc(file_prism_patterns_registry_v1_registry, 33);
 
 /**
  * @generated from message prism.patterns.registry.v1.GetSchemaTypesResponse
@@ -951,7 +1354,7 @@ export type GetSchemaTypesResponse = Message<"prism.patterns.registry.v1.GetSche
  * Use `create(GetSchemaTypesResponseSchema)` to create a new message.
  */
 export const GetSchemaTypesResponseSchema: GenMessage<GetSchemaTypesResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 28);
+  messageDesc(file_prism_patterns_registry_v1_registry, 34);
 
 /**
  * @generated from message prism.patterns.registry.v1.ListContextsRequest
@@ -973,7 +1376,7 @@ export type ListContextsRequest = Message<"prism.patterns.registry.v1.ListContex
  * Use `create(ListContextsRequestSchema)` to create a new message.
  */
 export const ListContextsRequestSchema: GenMessage<ListContextsRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 29);
+  messageDesc(file_prism_patterns_registry_v1_registry, 35);
 
 /**
  * @generated from message prism.patterns.registry.v1.ListContextsResponse
@@ -990,7 +1393,7 @@ export type ListContextsResponse = Message<"prism.patterns.registry.v1.ListConte
  * Use `create(ListContextsResponseSchema)` to create a new message.
  */
 export const ListContextsResponseSchema: GenMessage<ListContextsResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 30);
+  messageDesc(file_prism_patterns_registry_v1_registry, 36);
 
 /**
  * @generated from message prism.patterns.registry.v1.CheckCompatibilityRequest
@@ -1034,6 +1437,18 @@ export type CheckCompatibilityRequest = Message<"prism.patterns.registry.v1.Chec
    * @generated from field: bool verbose = 7;
    */
   verbose: boolean;
+
+  /**
+   * Only the request's metadata matters here: it picks the compatibility group (§3.5).
+   *
+   * @generated from field: prism.patterns.registry.v1.Metadata metadata = 8;
+   */
+  metadata?: Metadata | undefined;
+
+  /**
+   * @generated from field: prism.patterns.registry.v1.RuleSet rule_set = 9;
+   */
+  ruleSet?: RuleSet | undefined;
 };
 
 /**
@@ -1041,7 +1456,7 @@ export type CheckCompatibilityRequest = Message<"prism.patterns.registry.v1.Chec
  * Use `create(CheckCompatibilityRequestSchema)` to create a new message.
  */
 export const CheckCompatibilityRequestSchema: GenMessage<CheckCompatibilityRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 31);
+  messageDesc(file_prism_patterns_registry_v1_registry, 37);
 
 /**
  * @generated from message prism.patterns.registry.v1.CheckCompatibilityResponse
@@ -1065,7 +1480,7 @@ export type CheckCompatibilityResponse = Message<"prism.patterns.registry.v1.Che
  * Use `create(CheckCompatibilityResponseSchema)` to create a new message.
  */
 export const CheckCompatibilityResponseSchema: GenMessage<CheckCompatibilityResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 32);
+  messageDesc(file_prism_patterns_registry_v1_registry, 38);
 
 /**
  * @generated from message prism.patterns.registry.v1.GetConfigRequest
@@ -1091,7 +1506,73 @@ export type GetConfigRequest = Message<"prism.patterns.registry.v1.GetConfigRequ
  * Use `create(GetConfigRequestSchema)` to create a new message.
  */
 export const GetConfigRequestSchema: GenMessage<GetConfigRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 33);
+  messageDesc(file_prism_patterns_registry_v1_registry, 39);
+
+/**
+ * The config fields beside the level (confluent-data-contracts.md §3.7), as stored at one
+ * scope; each is absent when not set there. Shared by the config answers.
+ *
+ * @generated from message prism.patterns.registry.v1.ConfigFields
+ */
+export type ConfigFields = Message<"prism.patterns.registry.v1.ConfigFields"> & {
+  /**
+   * A subject whose own config names an alias is that subject's other name (stored only).
+   *
+   * @generated from field: optional string alias = 1;
+   */
+  alias?: string | undefined;
+
+  /**
+   * Reserved-field checks of `confluent:reserved` (§3.12); stored and reported.
+   *
+   * @generated from field: optional bool validate_fields = 2;
+   */
+  validateFields?: boolean | undefined;
+
+  /**
+   * Stored and returned only, as in Confluent's open-source server.
+   *
+   * @generated from field: optional bool validate_rules = 3;
+   */
+  validateRules?: boolean | undefined;
+
+  /**
+   * A metadata property: compatibility is checked only against versions with the same
+   * value of it (§3.5).
+   *
+   * @generated from field: optional string compatibility_group = 4;
+   */
+  compatibilityGroup?: string | undefined;
+
+  /**
+   * Merged under / over each registration's metadata and rule set (§3.2 step 6).
+   *
+   * @generated from field: prism.patterns.registry.v1.Metadata default_metadata = 5;
+   */
+  defaultMetadata?: Metadata | undefined;
+
+  /**
+   * @generated from field: prism.patterns.registry.v1.Metadata override_metadata = 6;
+   */
+  overrideMetadata?: Metadata | undefined;
+
+  /**
+   * @generated from field: prism.patterns.registry.v1.RuleSet default_rule_set = 7;
+   */
+  defaultRuleSet?: RuleSet | undefined;
+
+  /**
+   * @generated from field: prism.patterns.registry.v1.RuleSet override_rule_set = 8;
+   */
+  overrideRuleSet?: RuleSet | undefined;
+};
+
+/**
+ * Describes the message prism.patterns.registry.v1.ConfigFields.
+ * Use `create(ConfigFieldsSchema)` to create a new message.
+ */
+export const ConfigFieldsSchema: GenMessage<ConfigFields> = /*@__PURE__*/
+  messageDesc(file_prism_patterns_registry_v1_registry, 40);
 
 /**
  * @generated from message prism.patterns.registry.v1.GetConfigResponse
@@ -1111,6 +1592,11 @@ export type GetConfigResponse = Message<"prism.patterns.registry.v1.GetConfigRes
    * @generated from field: optional bool normalize = 2;
    */
   normalize?: boolean | undefined;
+
+  /**
+   * @generated from field: prism.patterns.registry.v1.ConfigFields fields = 3;
+   */
+  fields?: ConfigFields | undefined;
 };
 
 /**
@@ -1118,7 +1604,7 @@ export type GetConfigResponse = Message<"prism.patterns.registry.v1.GetConfigRes
  * Use `create(GetConfigResponseSchema)` to create a new message.
  */
 export const GetConfigResponseSchema: GenMessage<GetConfigResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 34);
+  messageDesc(file_prism_patterns_registry_v1_registry, 41);
 
 /**
  * @generated from message prism.patterns.registry.v1.UpdateConfigRequest
@@ -1144,6 +1630,52 @@ export type UpdateConfigRequest = Message<"prism.patterns.registry.v1.UpdateConf
    * @generated from field: optional bool normalize = 3;
    */
   normalize?: boolean | undefined;
+
+  /**
+   * The fields below follow the same rule as `compatibility`: absent keeps the stored value,
+   * empty (JSON null) removes it. The two booleans travel as "true"/"false" text so that
+   * null can say "remove".
+   *
+   * @generated from field: optional string alias = 4;
+   */
+  alias?: string | undefined;
+
+  /**
+   * @generated from field: optional string validate_fields = 5;
+   */
+  validateFields?: string | undefined;
+
+  /**
+   * @generated from field: optional string validate_rules = 6;
+   */
+  validateRules?: string | undefined;
+
+  /**
+   * @generated from field: optional string compatibility_group = 7;
+   */
+  compatibilityGroup?: string | undefined;
+
+  /**
+   * JSON values: an object sets (checked as a Metadata / RuleSet), JSON null removes.
+   *
+   * @generated from field: google.protobuf.Value default_metadata = 8;
+   */
+  defaultMetadata?: Value | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Value override_metadata = 9;
+   */
+  overrideMetadata?: Value | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Value default_rule_set = 10;
+   */
+  defaultRuleSet?: Value | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Value override_rule_set = 11;
+   */
+  overrideRuleSet?: Value | undefined;
 };
 
 /**
@@ -1151,7 +1683,7 @@ export type UpdateConfigRequest = Message<"prism.patterns.registry.v1.UpdateConf
  * Use `create(UpdateConfigRequestSchema)` to create a new message.
  */
 export const UpdateConfigRequestSchema: GenMessage<UpdateConfigRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 35);
+  messageDesc(file_prism_patterns_registry_v1_registry, 42);
 
 /**
  * @generated from message prism.patterns.registry.v1.UpdateConfigResponse
@@ -1170,6 +1702,13 @@ export type UpdateConfigResponse = Message<"prism.patterns.registry.v1.UpdateCon
    * @generated from field: optional bool normalize = 2;
    */
   normalize?: boolean | undefined;
+
+  /**
+   * The other fields now stored at that scope.
+   *
+   * @generated from field: prism.patterns.registry.v1.ConfigFields fields = 3;
+   */
+  fields?: ConfigFields | undefined;
 };
 
 /**
@@ -1177,7 +1716,7 @@ export type UpdateConfigResponse = Message<"prism.patterns.registry.v1.UpdateCon
  * Use `create(UpdateConfigResponseSchema)` to create a new message.
  */
 export const UpdateConfigResponseSchema: GenMessage<UpdateConfigResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 36);
+  messageDesc(file_prism_patterns_registry_v1_registry, 43);
 
 /**
  * @generated from message prism.patterns.registry.v1.DeleteConfigRequest
@@ -1194,7 +1733,7 @@ export type DeleteConfigRequest = Message<"prism.patterns.registry.v1.DeleteConf
  * Use `create(DeleteConfigRequestSchema)` to create a new message.
  */
 export const DeleteConfigRequestSchema: GenMessage<DeleteConfigRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 37);
+  messageDesc(file_prism_patterns_registry_v1_registry, 44);
 
 /**
  * @generated from message prism.patterns.registry.v1.DeleteConfigResponse
@@ -1213,6 +1752,13 @@ export type DeleteConfigResponse = Message<"prism.patterns.registry.v1.DeleteCon
    * @generated from field: optional bool normalize = 2;
    */
   normalize?: boolean | undefined;
+
+  /**
+   * The other fields stored at that scope before.
+   *
+   * @generated from field: prism.patterns.registry.v1.ConfigFields fields = 3;
+   */
+  fields?: ConfigFields | undefined;
 };
 
 /**
@@ -1220,7 +1766,7 @@ export type DeleteConfigResponse = Message<"prism.patterns.registry.v1.DeleteCon
  * Use `create(DeleteConfigResponseSchema)` to create a new message.
  */
 export const DeleteConfigResponseSchema: GenMessage<DeleteConfigResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 38);
+  messageDesc(file_prism_patterns_registry_v1_registry, 45);
 
 /**
  * @generated from message prism.patterns.registry.v1.GetModeRequest
@@ -1242,7 +1788,7 @@ export type GetModeRequest = Message<"prism.patterns.registry.v1.GetModeRequest"
  * Use `create(GetModeRequestSchema)` to create a new message.
  */
 export const GetModeRequestSchema: GenMessage<GetModeRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 39);
+  messageDesc(file_prism_patterns_registry_v1_registry, 46);
 
 /**
  * @generated from message prism.patterns.registry.v1.GetModeResponse
@@ -1259,7 +1805,7 @@ export type GetModeResponse = Message<"prism.patterns.registry.v1.GetModeRespons
  * Use `create(GetModeResponseSchema)` to create a new message.
  */
 export const GetModeResponseSchema: GenMessage<GetModeResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 40);
+  messageDesc(file_prism_patterns_registry_v1_registry, 47);
 
 /**
  * @generated from message prism.patterns.registry.v1.UpdateModeRequest
@@ -1291,7 +1837,7 @@ export type UpdateModeRequest = Message<"prism.patterns.registry.v1.UpdateModeRe
  * Use `create(UpdateModeRequestSchema)` to create a new message.
  */
 export const UpdateModeRequestSchema: GenMessage<UpdateModeRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 41);
+  messageDesc(file_prism_patterns_registry_v1_registry, 48);
 
 /**
  * @generated from message prism.patterns.registry.v1.UpdateModeResponse
@@ -1310,7 +1856,7 @@ export type UpdateModeResponse = Message<"prism.patterns.registry.v1.UpdateModeR
  * Use `create(UpdateModeResponseSchema)` to create a new message.
  */
 export const UpdateModeResponseSchema: GenMessage<UpdateModeResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 42);
+  messageDesc(file_prism_patterns_registry_v1_registry, 49);
 
 /**
  * @generated from message prism.patterns.registry.v1.DeleteModeRequest
@@ -1327,7 +1873,7 @@ export type DeleteModeRequest = Message<"prism.patterns.registry.v1.DeleteModeRe
  * Use `create(DeleteModeRequestSchema)` to create a new message.
  */
 export const DeleteModeRequestSchema: GenMessage<DeleteModeRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 43);
+  messageDesc(file_prism_patterns_registry_v1_registry, 50);
 
 /**
  * @generated from message prism.patterns.registry.v1.DeleteModeResponse
@@ -1346,7 +1892,7 @@ export type DeleteModeResponse = Message<"prism.patterns.registry.v1.DeleteModeR
  * Use `create(DeleteModeResponseSchema)` to create a new message.
  */
 export const DeleteModeResponseSchema: GenMessage<DeleteModeResponse> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 44);
+  messageDesc(file_prism_patterns_registry_v1_registry, 51);
 
 /**
  * @generated from message prism.patterns.registry.v1.WatchChangesRequest
@@ -1376,7 +1922,7 @@ export type WatchChangesRequest = Message<"prism.patterns.registry.v1.WatchChang
  * Use `create(WatchChangesRequestSchema)` to create a new message.
  */
 export const WatchChangesRequestSchema: GenMessage<WatchChangesRequest> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 45);
+  messageDesc(file_prism_patterns_registry_v1_registry, 52);
 
 /**
  * One committed change. Its JSON (proto3 JSON names) is, e.g.
@@ -1441,7 +1987,7 @@ export type Change = Message<"prism.patterns.registry.v1.Change"> & {
  * Use `create(ChangeSchema)` to create a new message.
  */
 export const ChangeSchema: GenMessage<Change> = /*@__PURE__*/
-  messageDesc(file_prism_patterns_registry_v1_registry, 46);
+  messageDesc(file_prism_patterns_registry_v1_registry, 53);
 
 /**
  * What a change did. The JSON names are the value names (proto3 JSON).
@@ -1553,6 +2099,17 @@ export const Registry: GenService<{
     methodKind: "unary";
     input: typeof LookupSchemaRequestSchema;
     output: typeof LookupSchemaResponseSchema;
+  },
+  /**
+   * The newest version whose metadata properties hold every given key/value pair
+   * (GET /subjects/{S}/metadata, confluent-data-contracts.md §3.4).
+   *
+   * @generated from rpc prism.patterns.registry.v1.Registry.GetLatestWithMetadata
+   */
+  getLatestWithMetadata: {
+    methodKind: "unary";
+    input: typeof GetLatestWithMetadataRequestSchema;
+    output: typeof GetSchemaVersionResponseSchema;
   },
   /**
    * Reads one version of a subject (GET /subjects/{S}/versions/{V} and …/{V}/schema).
