@@ -8,7 +8,8 @@
  *   --pairs N        rounds of the headline A/B comparisons (default 5, at least 1)
  *   --rounds N       rounds of secondary comparisons (default 3)
  *   --warmup S       seconds of warm-up load per system (default 2)
- *   --only LIST      scenarios, comma-separated: echo,confluent,latency,postgres,routes,profile,streams,rpc,keyvalue,graphql (default all)
+ *   --only LIST      scenarios, comma-separated: echo,confluent,latency,postgres,routes,profile,streams,rpc,keyvalue,graphql,
+ *                    pinned,scaling,footprint (default all)
  *   --quick          --duration 3 --pairs 2 --rounds 1 --warmup 1
  *   --log-level L    the gateways' log level (default warn: errors only, like grpc-gateway)
  *   --no-build       reuse the last private build (bench/.cache/build) instead of compiling
@@ -29,6 +30,7 @@ import { runLatency } from './latency.js';
 import { buildSnapshot, createContext, ensurePeer, PORTS, serveDefaultUpstream, type BenchOptions } from './lib/context.js';
 import { canConnect, run, stopAll } from './lib/processes.js';
 import { ensureWrk } from './lib/wrk.js';
+import { renderPinned, runPinned } from './pinned.js';
 import { runPostgres } from './postgres.js';
 import { runProfile } from './profile.js';
 import { currentLoad, machine, renderMarkdown, type RunResults } from './report.js';
@@ -37,7 +39,7 @@ import type { RouteScaleWildcardsResult } from './route-scale-wildcards.js';
 import { runRpc } from './rpc.js';
 import { runStreams } from './streams.js';
 
-const SCENARIOS = ['echo', 'confluent', 'latency', 'postgres', 'routes', 'profile', 'streams', 'rpc', 'keyvalue', 'graphql'];
+const SCENARIOS = ['echo', 'confluent', 'latency', 'postgres', 'routes', 'profile', 'streams', 'rpc', 'keyvalue', 'graphql', 'pinned'];
 const benchDir = import.meta.dirname;
 
 function parseOptions(argv: string[]): BenchOptions & { write: boolean } {
@@ -164,6 +166,13 @@ async function main(): Promise<void> {
     if (options.only.has('graphql')) {
       // Kept in the results file; its table is printed by the scenario (renderGraphql).
       Object.assign(results, { graphql: await runGraphql(ctx) });
+      await stopAll();
+    }
+    if (options.only.has('pinned')) {
+      // Issue #22: kept in the results file; the scenario prints its own tables.
+      const pinned = await runPinned(ctx);
+      Object.assign(results, { pinned });
+      ctx.log('\n' + renderPinned(pinned));
       await stopAll();
     }
   } finally {

@@ -16,6 +16,8 @@ export interface LoadTarget {
   readonly threads?: number;
   /** Process whose CPU time (user + system, all threads) is charged to this system's requests. */
   readonly pid?: number;
+  /** CPUs wrk runs on (pinned layouts). */
+  readonly cpus?: string;
 }
 
 export interface SystemRuns {
@@ -73,7 +75,7 @@ const TICKS_PER_SECOND = 100;
 
 export async function warmUp(ctx: BenchContext, targets: readonly LoadTarget[]): Promise<void> {
   for (const t of targets) {
-    await ctx.wrk(t.url, { seconds: ctx.options.warmup, lua: t.lua, connections: t.connections, threads: t.threads });
+    await ctx.wrk(t.url, { seconds: ctx.options.warmup, lua: t.lua, connections: t.connections, threads: t.threads, cpus: t.cpus });
   }
 }
 
@@ -84,7 +86,7 @@ export async function alternate(ctx: BenchContext, label: string, targets: reado
     const order = targets.map((_, i) => targets[(i + round) % targets.length]);
     for (const t of order) {
       const cpuBefore = t.pid === undefined ? 0 : cpuTimeUs(t.pid);
-      const r = await ctx.wrk(t.url, { lua: t.lua, connections: t.connections, threads: t.threads });
+      const r = await ctx.wrk(t.url, { lua: t.lua, connections: t.connections, threads: t.threads, cpus: t.cpus });
       const cpuUs = t.pid === undefined ? NaN : (cpuTimeUs(t.pid) - cpuBefore) / r.requests;
       runs.get(t.name)!.push(r);
       cpu.get(t.name)!.push(cpuUs);

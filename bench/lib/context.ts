@@ -66,7 +66,7 @@ export interface BenchContext {
   /** `node <args>` from the repository root, tracked and stopped with the run. */
   node(name: string, args: readonly string[], port: number, env?: NodeJS.ProcessEnv, nodeFlags?: readonly string[]): Promise<Started>;
   peer(name: 'server' | 'gateway' | 'plainhttp', args: readonly string[], port: number): Promise<Started>;
-  wrk(url: string, options?: { seconds?: number; connections?: number; threads?: number; lua?: string }): Promise<WrkResult>;
+  wrk(url: string, options?: { seconds?: number; connections?: number; threads?: number; lua?: string; cpus?: string }): Promise<WrkResult>;
 }
 
 export function createContext(options: BenchOptions, benchDir: string, stamp: string, peerBin: string, distRoot: string): BenchContext {
@@ -87,7 +87,7 @@ export function createContext(options: BenchOptions, benchDir: string, stamp: st
       startProcess(name, process.execPath, [...nodeFlags, ...args], { cwd: repoRoot, env: { NODE_ENV: 'production', PRISM_BENCH_ROOT: distRoot, ...env }, waitFor: `127.0.0.1:${port}`, logDir }),
     peer: (name, args, port) => startProcess(`go-${name}`, join(peerBin, name), args, { waitFor: `127.0.0.1:${port}`, logDir }),
     wrk: (url, o = {}) =>
-      runWrk({ url, seconds: o.seconds ?? options.duration, connections: o.connections ?? options.connections, threads: o.threads ?? options.threads, lua: o.lua, tmpDir }),
+      runWrk({ url, seconds: o.seconds ?? options.duration, connections: o.connections ?? options.connections, threads: o.threads ?? options.threads, lua: o.lua, tmpDir, cpus: o.cpus }),
   };
 }
 

@@ -33,6 +33,8 @@ export interface WrkOptions {
   /** Lua defining request()/init()/setup() (POST bodies, generated requests). */
   readonly lua?: string;
   readonly tmpDir: string;
+  /** CPUs wrk is pinned to (`taskset -c`), for the pinned layouts; unpinned when absent. */
+  readonly cpus?: string;
 }
 
 const REPORT = `
@@ -60,7 +62,8 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
   mkdirSync(options.tmpDir, { recursive: true });
   const script = join(options.tmpDir, `wrk-${process.pid}-${scriptCounter++}.lua`);
   writeFileSync(script, (options.lua ?? '') + REPORT);
-  const out = await run('wrk', [`-t${options.threads}`, `-c${options.connections}`, `-d${options.seconds}s`, '--latency', '-s', script, options.url]);
+  const args = [`-t${options.threads}`, `-c${options.connections}`, `-d${options.seconds}s`, '--latency', '-s', script, options.url];
+  const out = options.cpus === undefined ? await run('wrk', args) : await run('taskset', ['-c', options.cpus, 'wrk', ...args]);
   const line = out.split('\n').find((l) => l.startsWith('PRISM_BENCH '));
   if (!line) throw new Error(`wrk printed no summary:\n${out}`);
   const r = JSON.parse(line.slice('PRISM_BENCH '.length)) as Record<string, number>;
