@@ -46,7 +46,8 @@ function invoke(c: RegistryClient, method: 'RegisterSchema' | 'GetSchemaVersion'
   if (namespace !== undefined) metadata.set('x-prism-namespace', namespace);
   return new Promise((done) => {
     c[method](request, metadata, { deadline: Date.now() + 10_000 }, (err, value) => {
-      if (!err) return done({ ok: true, value });
+      // A plain registration's answer is its id and version (the other fields echo a schema the registry changed).
+      if (!err) return done({ ok: true, value: method === 'RegisterSchema' && value ? { id: value.id, version: value.version } : value });
       const bytes = err.metadata?.get(STATUS_DETAILS_KEY)[0];
       done({ ok: false, code: err.code, details: err.details, info: decodeErrorInfo(typeof bytes === 'string' ? undefined : bytes) });
     });

@@ -13,6 +13,7 @@ import { loadProtoRoot } from '../../src/grpc/proto-root.js';
 const REGISTRY_KINDS: Record<string, 'read' | 'write'> = {
   RegisterSchema: 'write',
   LookupSchema: 'read',
+  GetLatestWithMetadata: 'read',
   GetSchemaVersion: 'read',
   ListSchemaVersions: 'read',
   ListSubjects: 'read',
