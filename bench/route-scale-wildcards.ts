@@ -144,7 +144,9 @@ function matchCost(table: Matcher, requests: [string, string][], iterations: num
   const started = process.hrtime.bigint();
   for (let i = 0; i < iterations; i++) {
     const [m, p] = requests[i & 4095];
-    if (table.match(m, p).route) found++;
+    // Compared with undefined, not tested for truth: deciding an object's truth reads its map,
+    // a cache miss on each of 10,000 compiled routes that the match itself never touches.
+    if (table.match(m, p).route !== undefined) found++;
   }
   const ns = Number(process.hrtime.bigint() - started) / iterations;
   if (found !== iterations) throw new Error(`only ${found} of ${iterations} requests matched`);
