@@ -37,9 +37,10 @@ import { currentLoad, machine, renderMarkdown, type RunResults } from './report.
 import type { RouteScaleResult } from './route-scale.js';
 import type { RouteScaleWildcardsResult } from './route-scale-wildcards.js';
 import { runRpc } from './rpc.js';
+import { renderScaling, runScaling } from './scaling.js';
 import { runStreams } from './streams.js';
 
-const SCENARIOS = ['echo', 'confluent', 'latency', 'postgres', 'routes', 'profile', 'streams', 'rpc', 'keyvalue', 'graphql', 'pinned'];
+const SCENARIOS = ['echo', 'confluent', 'latency', 'postgres', 'routes', 'profile', 'streams', 'rpc', 'keyvalue', 'graphql', 'pinned', 'scaling'];
 const benchDir = import.meta.dirname;
 
 function parseOptions(argv: string[]): BenchOptions & { write: boolean } {
@@ -173,6 +174,12 @@ async function main(): Promise<void> {
       const pinned = await runPinned(ctx);
       Object.assign(results, { pinned });
       ctx.log('\n' + renderPinned(pinned));
+      await stopAll();
+    }
+    if (options.only.has('scaling')) {
+      const scaling = await runScaling(ctx);
+      Object.assign(results, { scaling });
+      ctx.log('\n' + renderScaling(scaling));
       await stopAll();
     }
   } finally {
