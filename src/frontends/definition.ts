@@ -411,6 +411,9 @@ export const GraphqlConfigSchema = Type.Object(
     service: Type.Optional(Type.String({ minLength: 1, description: "Default gRPC service (full name) for fields whose `grpc` names only a method." })),
     graphiql: Type.Optional(Type.Boolean({ description: 'Serve the GraphiQL page on GET with Accept: text/html.' })),
     jit: Type.Optional(Type.Boolean({ description: 'Compile each query document with graphql-jit (cached per document).' })),
+    persistedQueries: Type.Optional(
+      Type.Boolean({ description: "Automatic persisted queries (Apollo's protocol): a request may name its query by its SHA-256 hash once the endpoint has seen it." }),
+    ),
     maxDepth: Type.Optional(Type.Integer({ minimum: 1, description: 'Deepest selection nesting accepted.' })),
     maxComplexity: Type.Optional(Type.Integer({ minimum: 1, description: 'Largest complexity accepted (every selected field costs 1, a field calling gRPC costs 10, lists multiply by 10).' })),
     deadlineMs: Type.Optional(Type.Integer({ minimum: 1, description: "Default deadline of each field's gRPC call, in milliseconds." })),

@@ -8,6 +8,7 @@
  * finally the schema itself (graphql-js's own validation). Nothing is resolved per request:
  * resolvers close over compiled fields.
  */
+import { LRUCache } from 'lru-cache';
 import protobuf from 'protobufjs';
 import {
   GraphQLBoolean,
@@ -64,6 +65,9 @@ import { createDocumentCache } from './prepared-document.js';
 import { BUILTIN_NAMES, ProtoTypes } from './proto-types.js';
 import { pascal, reachResult, resultType, type DeclaredObjects } from './result-types.js';
 import { CUSTOM_SCALARS, JsonScalar } from './scalars.js';
+
+/** Persisted query texts kept per endpoint (least recently used dropped; a client then resends the text). */
+const MAX_PERSISTED = 1000;
 
 /** The default endpoint path under the binding's prefix. */
 export const DEFAULT_GRAPHQL_PATH = '/graphql';
@@ -250,6 +254,7 @@ export function compileGraphqlFrontend(binding: GraphqlBinding, def: FrontendDef
     sdl: printSchema(lexicographicSortSchema(schema)),
     graphiql: config.graphiql === true,
     jit: config.jit === true,
+    ...(config.persistedQueries === true ? { persisted: new LRUCache<string, string>({ max: MAX_PERSISTED }) } : {}),
     limits: {
       maxDepth: config.maxDepth ?? GRAPHQL_DEFAULTS.maxDepth,
       maxComplexity: config.maxComplexity ?? GRAPHQL_DEFAULTS.maxComplexity,

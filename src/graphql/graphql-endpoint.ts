@@ -62,6 +62,8 @@ export interface GraphqlEndpoint {
   readonly sdl: string;
   readonly graphiql: boolean;
   readonly jit: boolean;
+  /** Query texts by SHA-256 (hex), when the frontend accepts automatic persisted queries. */
+  readonly persisted?: { get(hash: string): string | undefined; set(hash: string, query: string): unknown };
   readonly limits: GraphqlLimits;
   readonly upstream?: Upstream;
   /** Lower-case request headers forwarded as metadata. */

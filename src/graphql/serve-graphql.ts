@@ -20,6 +20,7 @@
  * parsing, validation and execution, graphql-jit (mercurius's JIT) per document, and
  * graphql-ws's framework-agnostic server for subscriptions.
  */
+import { createHash } from 'node:crypto';
 import { execute, GraphQLError, subscribe, type ExecutionResult } from 'graphql';
 import { codeName, Code, gatewayError, GatewayReason } from '../core/gateway-error.js';
 import { accept, headerValue } from '../core/http-input-values.js';
@@ -58,9 +59,12 @@ export interface GraphqlServeOptions {
 
 /** A GraphQL request as read from the HTTP request. */
 interface GraphqlParams {
-  readonly query: string;
+  /** Absent only when the request names a persisted query by its hash. */
+  readonly query?: string;
   readonly variables?: Record<string, unknown>;
   readonly operationName?: string;
+  /** `extensions.persistedQuery.sha256Hash` (automatic persisted queries). */
+  readonly persistedHash?: string;
 }
 
 /** The answer: a reply to send, or `streamed` when an SSE answer was written already. */
@@ -102,7 +106,9 @@ export async function serveGraphql(endpoint: GraphqlEndpoint, input: HttpInput, 
         return answer;
       }
     }
-    const prepared = prepareDocument(endpoint.schema, endpoint.documents, params.query);
+    const query = persistedQuery(endpoint, params);
+    if (typeof query !== 'string') return query.notFound ? reply(200, type, { errors: [query.error] }) : refuse(query.error);
+    const prepared = prepareDocument(endpoint.schema, endpoint.documents, query);
     if (prepared.errors) return refuse(prepared.errors);
     const operation = selectOperation(prepared.document, params.operationName);
     if (typeof operation === 'string') return refuse(requestError(operation, Code.INVALID_ARGUMENT, GatewayReason.BAD_REQUEST));
@@ -167,6 +173,8 @@ function readParams(input: HttpInput): GraphqlParams {
     raw = { query: first(input.query.query), operationName: first(input.query.operationName) };
     const variables = first(input.query.variables);
     if (typeof variables === 'string' && variables !== '') raw.variables = parseJson(variables, 'variables');
+    const extensions = first(input.query.extensions);
+    if (typeof extensions === 'string' && extensions !== '') raw.extensions = parseJson(extensions, 'extensions');
   } else {
     const contentType = headerValue(input.headers['content-type'])?.split(';')[0].trim().toLowerCase();
     if (contentType !== JSON_TYPE && contentType !== GRAPHQL_RESPONSE) {
@@ -176,8 +184,21 @@ function readParams(input: HttpInput): GraphqlParams {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw requestError('the body must be a JSON object with a query', Code.INVALID_ARGUMENT, GatewayReason.MALFORMED_BODY);
     raw = body as Record<string, unknown>;
   }
+  const persisted = (raw.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery?.sha256Hash;
+  const persistedHash = typeof persisted === 'string' ? persisted.toLowerCase() : undefined;
+  if (raw.query === undefined && persistedHash !== undefined) {
+    return { ...optionalParams(raw), persistedHash };
+  }
   if (typeof raw.query !== 'string' || raw.query === '') throw requestError("the request has no 'query' string", Code.INVALID_ARGUMENT, GatewayReason.BAD_REQUEST);
   if (raw.query.length > MAX_DOCUMENT_LENGTH) throw requestError(`the query is longer than ${MAX_DOCUMENT_LENGTH} characters`, Code.INVALID_ARGUMENT, GatewayReason.BAD_REQUEST);
+  return { query: raw.query, ...optionalParams(raw), ...(persistedHash === undefined ? {} : { persistedHash }) };
+}
+
+/**
+ * Variables and operation name, checked.
+ * @throws GraphQLError (a request error) for values of the wrong JSON type.
+ */
+function optionalParams(raw: Record<string, unknown>): Omit<GraphqlParams, 'query' | 'persistedHash'> {
   if (raw.variables !== undefined && raw.variables !== null && (typeof raw.variables !== 'object' || Array.isArray(raw.variables))) {
     throw requestError("'variables' must be a JSON object", Code.INVALID_ARGUMENT, GatewayReason.BAD_REQUEST);
   }
@@ -185,10 +206,31 @@ function readParams(input: HttpInput): GraphqlParams {
     throw requestError("'operationName' must be a string", Code.INVALID_ARGUMENT, GatewayReason.BAD_REQUEST);
   }
   return {
-    query: raw.query,
     ...(raw.variables ? { variables: raw.variables as Record<string, unknown> } : {}),
     ...(typeof raw.operationName === 'string' && raw.operationName !== '' ? { operationName: raw.operationName } : {}),
   };
+}
+
+/**
+ * The query text of a request, with automatic persisted queries (Apollo's protocol): a hash
+ * alone is looked up (unknown: PersistedQueryNotFound, answered 200 so the client resends the
+ * text); a text with a hash must hash to it, and is kept for the next time.
+ */
+function persistedQuery(endpoint: GraphqlEndpoint, params: GraphqlParams): string | { error: GraphQLError; notFound?: boolean } {
+  const hash = params.persistedHash;
+  if (hash === undefined) return params.query!;
+  if (!endpoint.persisted) {
+    return { error: new GraphQLError('PersistedQueryNotSupported', { extensions: { code: 'PERSISTED_QUERY_NOT_SUPPORTED' } }) };
+  }
+  if (params.query === undefined) {
+    const known = endpoint.persisted.get(hash);
+    return known ?? { error: new GraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }), notFound: true };
+  }
+  if (createHash('sha256').update(params.query).digest('hex') !== hash) {
+    return { error: requestError('the persisted query hash does not match the query', Code.INVALID_ARGUMENT, GatewayReason.BAD_REQUEST) };
+  }
+  endpoint.persisted.set(hash, params.query);
+  return params.query;
 }
 
 function parseJson(text: string, what: string): unknown {

@@ -9,6 +9,7 @@ graphql:
   service: prism.test.v1.EverythingService
   maxDepth: 5
   maxComplexity: 200
+  persistedQueries: true
   errors:
     - match: { reason: [TEAPOT] }
       body: { object: { message: { format: "short and stout: {error.message}" }, brewed: { const: true } } }

@@ -6,6 +6,7 @@
  * complexity refusals.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { useGateway } from '../support/use-gateway.js';
 import { FIXTURE_GRAPHQL } from './fixture-definition.js';
@@ -197,6 +198,23 @@ describe('GraphQL request errors', () => {
     const { status, body } = await graphql('subscription { numbers(count: 1) { n } }');
     assert.equal(status, 406);
     assert.equal(body.errors![0].extensions.reason, 'NOT_ACCEPTABLE');
+  });
+
+  test('automatic persisted queries: a hash alone once the text was seen, a wrong hash refused', async () => {
+    const query = '{ persisted: version(v: "7") }';
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    const send = (payload: unknown) => gw.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' }, payload: JSON.stringify(payload) });
+    const extensions = { persistedQuery: { version: 1, sha256Hash } };
+    const unknown = await send({ extensions });
+    assert.equal(unknown.statusCode, 200);
+    assert.deepEqual(unknown.json(), { errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] });
+    assert.deepEqual((await send({ query, extensions })).json(), { data: { persisted: 7 } });
+    assert.deepEqual((await send({ extensions })).json(), { data: { persisted: 7 } });
+    const get = await gw.app.inject({ method: 'GET', url: `/graphql?extensions=${encodeURIComponent(JSON.stringify(extensions))}` });
+    assert.deepEqual(get.json(), { data: { persisted: 7 } });
+    const wrong = await send({ query: '{ version(v: "8") }', extensions });
+    assert.equal(wrong.statusCode, 400);
+    assert.match(wrong.json().errors[0].message, /hash does not match/);
   });
 
   test('GraphiQL is off unless the frontend switches it on', async () => {
