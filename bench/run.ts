@@ -30,6 +30,7 @@ import { runLatency } from './latency.js';
 import { buildSnapshot, createContext, ensurePeer, PORTS, serveDefaultUpstream, type BenchOptions } from './lib/context.js';
 import { canConnect, run, stopAll } from './lib/processes.js';
 import { ensureWrk } from './lib/wrk.js';
+import { renderFootprint, runFootprint } from './footprint.js';
 import { renderPinned, runPinned } from './pinned.js';
 import { runPostgres } from './postgres.js';
 import { runProfile } from './profile.js';
@@ -40,7 +41,7 @@ import { runRpc } from './rpc.js';
 import { renderScaling, runScaling } from './scaling.js';
 import { runStreams } from './streams.js';
 
-const SCENARIOS = ['echo', 'confluent', 'latency', 'postgres', 'routes', 'profile', 'streams', 'rpc', 'keyvalue', 'graphql', 'pinned', 'scaling'];
+const SCENARIOS = ['echo', 'confluent', 'latency', 'postgres', 'routes', 'profile', 'streams', 'rpc', 'keyvalue', 'graphql', 'pinned', 'scaling', 'footprint'];
 const benchDir = import.meta.dirname;
 
 function parseOptions(argv: string[]): BenchOptions & { write: boolean } {
@@ -180,6 +181,12 @@ async function main(): Promise<void> {
       const scaling = await runScaling(ctx);
       Object.assign(results, { scaling });
       ctx.log('\n' + renderScaling(scaling));
+      await stopAll();
+    }
+    if (options.only.has('footprint')) {
+      const footprint = await runFootprint(ctx);
+      Object.assign(results, { footprint });
+      ctx.log('\n' + renderFootprint(footprint));
       await stopAll();
     }
   } finally {
