@@ -74,9 +74,11 @@ async function sameAnswer(targets: readonly LoadTarget[]): Promise<void> {
 /** The scenario's tables (printed by the run; kept in the results file as `pinned`). */
 export function renderPinned(r: PinnedResult): string {
   const out = [`### Echo route, one CPU each (gateway on CPU ${cpuList(r.layout.gateway)}, backend and wrk -t${r.wrk.threads} -c${r.wrk.connections} on CPU ${cpuList(r.layout.load)})`, ''];
-  out.push('| system | req/s (median) | spread (min–max) | p50 | p99 | CPU µs/request (median, min–max) | runs |', '| --- | ---: | --- | ---: | ---: | ---: | ---: |');
+  // Busy share of the gateway's CPU (req/s × CPU per request): well under 100% means the
+  // gateway was not the limit (the load side or other work on its CPU was).
+  out.push('| system | req/s (median) | spread (min–max) | p50 | p99 | CPU µs/request (median, min–max) | gateway CPU busy | runs |', '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
   for (const s of Object.values(r.systems)) {
-    out.push(`| ${s.name} | ${fmtInt(s.okRps.median)} | ${fmtInt(s.okRps.min)}–${fmtInt(s.okRps.max)} (${fmtPct(s.okRps.spreadPct)}) | ${fmtUs(s.p50.median)} | ${fmtUs(s.p99.median)} | ${fmtInt(s.cpu.median)} (${fmtInt(s.cpu.min)}–${fmtInt(s.cpu.max)}) | ${s.okRps.n} |`);
+    out.push(`| ${s.name} | ${fmtInt(s.okRps.median)} | ${fmtInt(s.okRps.min)}–${fmtInt(s.okRps.max)} (${fmtPct(s.okRps.spreadPct)}) | ${fmtUs(s.p50.median)} | ${fmtUs(s.p99.median)} | ${fmtInt(s.cpu.median)} (${fmtInt(s.cpu.min)}–${fmtInt(s.cpu.max)}) | ${Math.round((s.okRps.median * s.cpu.median) / 1e4)}% | ${s.okRps.n} |`);
   }
   const goals: Record<string, string> = { 'req/s: prism / grpc-gateway': '≥ 1.3×', 'CPU µs per request: prism / grpc-gateway': '≤ 0.8×', 'req/s: prism / raw fastify': '≥ 0.75×' };
   out.push('', '| ratio | of medians | paired median (range) | goal | verdict |', '| --- | ---: | --- | --- | --- |');
