@@ -17,6 +17,7 @@ export const LAYOUT_PORTS = {
   rawFastify: 18123,
   prismWorkers: 18124,
   startTime: 18125,
+  prismAuth: 18126,
 } as const;
 
 /** Refuses to start when one of the ports is taken (a stray process would answer instead). */
