@@ -8,53 +8,31 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { errorInfoOf } from '../patterns/registry/registry-test-client.js';
 import { createTestDatabase, type TestDatabase } from '../patterns/registry/postgres-test-db.js';
+import { startRegistryProcess, type RegistryProcess } from '../patterns/registry/registry-process.js';
 import { createDekClient, type DekClient } from './dek-test-client.js';
-
-const tsx = import.meta.resolve('tsx');
-const cli = fileURLToPath(new URL('../../patterns/registry/cli.ts', import.meta.url));
+import { createDeksUntilKilled } from './create-deks-until-killed.js';
 
 const databases: TestDatabase[] = [];
-const children: ChildProcess[] = [];
 after(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await Promise.all(databases.map((db) => db.drop()));
 });
 
 interface Replica {
-  readonly child: ChildProcess;
+  readonly server: RegistryProcess;
   readonly client: DekClient;
-  readonly exited: Promise<unknown>;
 }
 
-/** Starts `prism-registry serve` on the database; resolves once it printed its address. */
-function startReplica(url: string): Promise<Replica> {
-  const child = spawn(process.execPath, ['--import', tsx, cli, 'serve', '--listen', '127.0.0.1:0', '--backend', url], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
-      out += chunk;
-      const m = / on (\S+:\d+) /.exec(out);
-      if (m) resolve({ child, client: createDekClient(m[1]), exited });
-    });
-    child.stderr!.on('data', (chunk) => (err += chunk));
-    child.on('exit', (code) => reject(new Error(`replica exited with ${code}: ${out}${err}`)));
-  });
+/** A `prism-registry serve` on the database, with a DekRegistry client of it. */
+async function startReplica(url: string): Promise<Replica> {
+  const server = await startRegistryProcess(url);
+  return { server, client: createDekClient(server.address) };
 }
 
 async function stop(...replicas: Replica[]): Promise<void> {
-  for (const r of replicas) {
-    r.client.close();
-    if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGTERM');
-  }
-  await Promise.all(replicas.map((r) => r.exited));
+  for (const r of replicas) r.client.close();
+  await Promise.all(replicas.map((r) => r.server.stop()));
 }
 
 const reasonOf = (err: unknown) => errorInfoOf(err)?.reason ?? (err as Error).message;
@@ -144,30 +122,12 @@ test('a replica SIGKILLed mid-load: every DEK it acknowledged is stored', { time
   const [a, b] = await Promise.all([startReplica(db.url), startReplica(db.url)]);
   try {
     await b.client.call('CreateKek', { name: 'k', kms_type: 'local-kms', kms_key_id: 'k' });
-    const acked: string[] = [];
-    let killed = false;
     // Writers on A, each creating its own subjects; A is killed once 20 creates are acknowledged.
-    await Promise.all(
-      Array.from({ length: 4 }, async (_, w) => {
-        for (let i = 0; i < 25 && !killed; i++) {
-          const subject = `w${w}-s${i}`;
-          try {
-            await a.client.call('CreateDek', { kek_name: 'k', subject, encrypted_key_material: Buffer.from(subject).toString('base64') });
-            acked.push(subject);
-            if (acked.length === 20 && !killed) {
-              killed = true;
-              a.child.kill('SIGKILL');
-            }
-          } catch {
-            // Calls in flight when A dies fail; they were not acknowledged.
-          }
-        }
-      }),
-    );
-    await a.exited;
-    assert.equal(a.child.signalCode, 'SIGKILL');
+    const acked = await createDeksUntilKilled(a.client, { kek: 'k', writers: 4, perWriter: 25, killAfter: 20, kill: () => a.server.child.kill('SIGKILL') });
+    await a.server.exited;
+    assert.equal(a.server.child.signalCode, 'SIGKILL');
     const stored = new Set((await b.client.call('ListDekSubjects', { kek_name: 'k' })).subjects as string[]);
-    for (const subject of acked) assert.ok(stored.has(subject), `${subject} was acknowledged and is stored`);
+    for (const subject of acked.keys()) assert.ok(stored.has(subject), `${subject} was acknowledged and is stored`);
     // B keeps serving writes.
     await b.client.call('CreateDek', { kek_name: 'k', subject: 'after-kill', encrypted_key_material: 'AAAA' });
   } finally {

@@ -6,73 +6,30 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRegistryClient } from '../patterns/registry/registry-test-client.js';
+import { startRegistryProcess } from '../patterns/registry/registry-process.js';
 import { tempDir } from '../support/temp-dir.js';
 import { createDekClient, type DekClient } from './dek-test-client.js';
+import { createDeksUntilKilled } from './create-deks-until-killed.js';
 
-const tsx = import.meta.resolve('tsx');
-const cli = fileURLToPath(new URL('../../patterns/registry/cli.ts', import.meta.url));
 const dir = tempDir('dek-durability');
-const children: ChildProcess[] = [];
-after(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  dir.remove();
-});
-
-function serve(file: string): Promise<{ child: ChildProcess; address: string; exited: Promise<unknown> }> {
-  const child = spawn(process.execPath, ['--import', tsx, cli, 'serve', '--listen', '127.0.0.1:0', '--backend', `sqlite:${file}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
-      out += chunk;
-      const m = / on (\S+:\d+) /.exec(out);
-      if (m) resolve({ child, address: m[1], exited });
-    });
-    child.stderr!.on('data', (chunk) => (err += chunk));
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}${err}`)));
-  });
-}
+after(() => dir.remove());
 
 test('DEKs acknowledged before a SIGKILL are in the file after a restart', { timeout: 120_000 }, async () => {
   const file = join(dir.path, 'registry.db');
-  const first = await serve(file);
+  const first = await startRegistryProcess(`sqlite:${file}`);
   let client: DekClient = createDekClient(first.address);
   const registry = createRegistryClient(first.address);
   await registry.call('RegisterSchema', { subject: 'orders-value', schema: '{"type":"record","name":"O","fields":[{"name":"id","type":"int"}]}' });
   registry.close();
   await client.call('CreateKek', { name: 'k', kms_type: 'local-kms', kms_key_id: 'k' });
-  const acked = new Map<string, string>();
-  let killed = false;
-  await Promise.all(
-    Array.from({ length: 4 }, async (_, w) => {
-      for (let i = 0; i < 100 && !killed; i++) {
-        const subject = `w${w}-s${i}`;
-        const material = Buffer.from(subject).toString('base64');
-        try {
-          await client.call('CreateDek', { kek_name: 'k', subject, encrypted_key_material: material });
-          acked.set(subject, material);
-          if (acked.size === 40 && !killed) {
-            killed = true;
-            first.child.kill('SIGKILL');
-          }
-        } catch {
-          // In flight when the process died: not acknowledged.
-        }
-      }
-    }),
-  );
+  const acked = await createDeksUntilKilled(client, { kek: 'k', writers: 4, perWriter: 100, killAfter: 40, kill: () => first.child.kill('SIGKILL') });
   await first.exited;
   assert.equal(first.child.signalCode, 'SIGKILL');
   client.close();
 
-  const second = await serve(file);
+  const second = await startRegistryProcess(`sqlite:${file}`);
   client = createDekClient(second.address);
   const again = createRegistryClient(second.address);
   try {
@@ -85,7 +42,6 @@ test('DEKs acknowledged before a SIGKILL are in the file after a restart', { tim
   } finally {
     client.close();
     again.close();
-    second.child.kill('SIGTERM');
-    await second.exited;
+    await second.stop();
   }
 });

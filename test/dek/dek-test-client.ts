@@ -10,6 +10,7 @@ import { createMemoryStorage } from '../../patterns/registry/storage/memory-stor
 import { startRegistryServer } from '../../patterns/registry/registry-server.js';
 import { DEK_REGISTRY_SERVICE_NAME, dekRegistryProtoFile } from '../../patterns/registry/dek/dek-server.js';
 import type { DekStorage } from '../../patterns/registry/dek/storage/dek-storage.js';
+import { withTestClient, type TestServer } from '../patterns/registry/registry-test-client.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Reply = any;
@@ -37,22 +38,10 @@ export function createDekClient(address: string): DekClient {
   };
 }
 
-export interface TestDekRegistry {
-  readonly client: DekClient;
-  readonly address: string;
-  close(): Promise<void>;
-}
+export type TestDekRegistry = TestServer<DekClient>;
 
 /** A registry server whose DEK registry uses `dekStorage` (in memory when absent). */
 export async function startTestDekRegistry(dekStorage?: DekStorage): Promise<TestDekRegistry> {
   const server = await startRegistryServer({ listen: '127.0.0.1:0', storage: createCachedStorage(createMemoryStorage()), dekStorage, logError: () => {} });
-  const client = createDekClient(server.address);
-  return {
-    client,
-    address: server.address,
-    async close() {
-      client.close();
-      await server.close(1000);
-    },
-  };
+  return withTestClient(server, createDekClient(server.address));
 }

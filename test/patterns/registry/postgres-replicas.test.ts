@@ -10,46 +10,20 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createRegistryClient, type RegistryClient } from './registry-test-client.js';
 import { createTestDatabase, type TestDatabase } from './postgres-test-db.js';
+import { startRegistryProcess } from './registry-process.js';
 import { waitFor } from '../../support/wait-for.js';
 
 const tsx = import.meta.resolve('tsx');
 const cli = fileURLToPath(new URL('../../../patterns/registry/cli.ts', import.meta.url));
 
 const databases: TestDatabase[] = [];
-const children: ChildProcess[] = [];
 after(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await Promise.all(databases.map((db) => db.drop()));
 });
-
-interface Replica {
-  readonly child: ChildProcess;
-  readonly address: string;
-  readonly exited: Promise<unknown>;
-}
-
-/** Starts `prism-registry serve` on the database; resolves once it printed its address. */
-function startReplica(url: string): Promise<Replica> {
-  const child = spawn(process.execPath, ['--import', tsx, cli, 'serve', '--listen', '127.0.0.1:0', '--backend', url], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
-      out += chunk;
-      const m = / on (\S+:\d+) /.exec(out);
-      if (m) resolve({ child, address: m[1], exited });
-    });
-    child.stderr!.on('data', (chunk) => (err += chunk));
-    child.on('exit', (code) => reject(new Error(`replica exited with ${code}: ${out}${err}`)));
-  });
-}
 
 const SCHEMAS = 24;
 const SUBJECTS = 6;
@@ -124,7 +98,7 @@ async function verify(client: RegistryClient, acks: readonly Ack[]): Promise<voi
 test('two registry replicas on one PostgreSQL: 8 writers each, overlapping schemas and subjects', { timeout: 60_000 }, async (t) => {
   const db = await createTestDatabase('replicas');
   databases.push(db);
-  const [a, b] = await Promise.all([startReplica(db.url), startReplica(db.url)]);
+  const [a, b] = await Promise.all([startRegistryProcess(db.url), startRegistryProcess(db.url)]);
   const [ca, cb] = [createRegistryClient(a.address), createRegistryClient(b.address)];
   try {
     await ca.call('UpdateConfig', { subject: '', compatibility: 'NONE' });
@@ -161,16 +135,14 @@ test('two registry replicas on one PostgreSQL: 8 writers each, overlapping schem
   } finally {
     ca.close();
     cb.close();
-    a.child.kill('SIGTERM');
-    b.child.kill('SIGTERM');
-    await Promise.all([a.exited, b.exited]);
+    await Promise.all([a.stop(), b.stop()]);
   }
 });
 
 test('a replica SIGKILLed during the load: the other keeps serving, nothing acknowledged is lost', { timeout: 60_000 }, async () => {
   const db = await createTestDatabase('replicas_kill');
   databases.push(db);
-  const [a, b] = await Promise.all([startReplica(db.url), startReplica(db.url)]);
+  const [a, b] = await Promise.all([startRegistryProcess(db.url), startRegistryProcess(db.url)]);
   const cb = createRegistryClient(b.address);
   try {
     await cb.call('UpdateConfig', { subject: '', compatibility: 'NONE' });
@@ -198,8 +170,7 @@ test('a replica SIGKILLed during the load: the other keeps serving, nothing ackn
     await verify(cb, acks);
   } finally {
     cb.close();
-    b.child.kill('SIGTERM');
-    await b.exited;
+    await b.stop();
   }
 });
 

@@ -11,7 +11,7 @@ import { createCachedStorage } from '../../../patterns/registry/storage/cached-s
 import { createMemoryStorage } from '../../../patterns/registry/storage/memory-storage.js';
 import type { RegistryStorage } from '../../../patterns/registry/storage/registry-storage.js';
 import type { RegistryLimits } from '../../../patterns/registry/registry-service.js';
-import { healthProtoFile, registryProtoFile, REGISTRY_SERVICE_NAME, startRegistryServer } from '../../../patterns/registry/registry-server.js';
+import { healthProtoFile, registryProtoFile, REGISTRY_SERVICE_NAME, startRegistryServer, type RunningRegistryServer } from '../../../patterns/registry/registry-server.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Reply = any;
@@ -80,19 +80,16 @@ export function createRegistryClient(address: string): RegistryClient {
   };
 }
 
-export interface TestRegistry {
-  readonly client: RegistryClient;
+/** A registry server on a loopback port and a client of it. */
+export interface TestServer<Client extends { close(): void }> {
+  readonly client: Client;
   readonly address: string;
+  /** Closes the client, then the server (giving its calls a second to finish). */
   close(): Promise<void>;
 }
 
-/** Starts a registry on an ephemeral loopback port (memory storage unless given) with a client. */
-export async function startTestRegistry(
-  storage: RegistryStorage = createCachedStorage(createMemoryStorage()),
-  options: { maxSchemaBytes?: number; limits?: Partial<RegistryLimits> } = {},
-): Promise<TestRegistry> {
-  const server = await startRegistryServer({ listen: '127.0.0.1:0', storage, logError: () => {}, maxSchemaBytes: options.maxSchemaBytes, limits: options.limits });
-  const client = createRegistryClient(server.address);
+/** Pairs a started server with `client`, so that closing one closes both in the right order. */
+export function withTestClient<Client extends { close(): void }>(server: RunningRegistryServer, client: Client): TestServer<Client> {
   return {
     client,
     address: server.address,
@@ -101,6 +98,17 @@ export async function startTestRegistry(
       await server.close(1000);
     },
   };
+}
+
+export type TestRegistry = TestServer<RegistryClient>;
+
+/** Starts a registry on an ephemeral loopback port (memory storage unless given) with a client. */
+export async function startTestRegistry(
+  storage: RegistryStorage = createCachedStorage(createMemoryStorage()),
+  options: { maxSchemaBytes?: number; limits?: Partial<RegistryLimits> } = {},
+): Promise<TestRegistry> {
+  const server = await startRegistryServer({ listen: '127.0.0.1:0', storage, logError: () => {}, maxSchemaBytes: options.maxSchemaBytes, limits: options.limits });
+  return withTestClient(server, createRegistryClient(server.address));
 }
 
 /** The ErrorInfo of a failed call. */
