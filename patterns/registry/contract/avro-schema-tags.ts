@@ -72,7 +72,7 @@ export function modifyAvroTags(text: string, add: readonly SchemaTags[], remove:
   const all = entities(schema);
   const find = (entity: SchemaEntity) => {
     const found = all.find((e) => e.entity.entityType === entity.entityType && samePath(e.entity.entityPath, entity.entityPath));
-    if (!found) throw invalidSchema(`Invalid schema tag entity: no ${entity.entityType} '${entity.entityPath}' in the schema`, { entity_path: entity.entityPath });
+    if (!found) throw invalidSchema(`Invalid schema tag entity: no ${entity.entityType || 'entity'} '${entity.entityPath}' in the schema`, { entity_path: entity.entityPath });
     return found.node;
   };
   for (const t of remove) {
