@@ -26,14 +26,8 @@ export interface DekMessage {
   deleted: boolean;
 }
 
-export interface CreateKekRequest {
-  name: string;
-  kms_type: string;
-  kms_key_id: string;
-  kms_props: Record<string, string>;
-  doc: string;
-  shared: boolean;
-  deleted: boolean;
+/** The fields of the KEK to create (its `ts` is the registry's), and one option. */
+export interface CreateKekRequest extends Omit<KekMessage, 'ts'> {
   test_sharing: boolean;
 }
 export interface GetKekRequest {

@@ -15,7 +15,8 @@
  */
 import pg from 'pg';
 import { postgresClientConfig, type PostgresStorageOptions } from '../../storage/postgres-storage.js';
-import type { DekFilter, DekReads, DekStorage, DekWrite, StoredDek, StoredKek } from './dek-storage.js';
+import type { DekFilter, DekReads, DekStorage, DekWrite } from './dek-storage.js';
+import { dekFromRow, kekFromRow, type ColumnReader, type DekRowOf, type KekRowOf } from './dek-rows.js';
 
 export type PostgresDekStorageOptions = Pick<PostgresStorageOptions, 'url' | 'statementTimeoutMs' | 'ssl'> & {
   /** Connections in the pool (default 4: DEK traffic is light). */
@@ -57,47 +58,12 @@ CREATE TABLE dek_deks (
 ];
 const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 
-interface KekRow {
-  name: string;
-  kms_type: string;
-  kms_key_id: string;
-  kms_props: Record<string, string>;
-  doc: string;
-  shared: boolean;
-  ts: string;
-  deleted: boolean;
-}
-
-interface DekRow {
-  kek_name: string;
-  subject: string;
-  algorithm: string;
-  version: number;
-  encrypted_key_material: string;
-  ts: string;
-  deleted: boolean;
-}
-
-const toKek = (row: KekRow): StoredKek => ({
-  name: row.name,
-  kmsType: row.kms_type,
-  kmsKeyId: row.kms_key_id,
-  kmsProps: row.kms_props,
-  doc: row.doc,
-  shared: row.shared,
-  ts: Number(row.ts),
-  deleted: row.deleted,
-});
-
-const toDek = (row: DekRow): StoredDek => ({
-  kekName: row.kek_name,
-  subject: row.subject,
-  algorithm: row.algorithm,
-  version: row.version,
-  encryptedKeyMaterial: row.encrypted_key_material,
-  ts: Number(row.ts),
-  deleted: row.deleted,
-});
+// jsonb comes back as an object and boolean as boolean; bigint comes back as a string.
+type KekRow = KekRowOf<{ ts: string }>;
+type DekRow = DekRowOf<{ ts: string }>;
+const columns: ColumnReader<Record<string, string>, boolean, string> = { props: (value) => value, flag: (value) => value, epoch: Number };
+const toKek = (row: KekRow) => kekFromRow(row, columns);
+const toDek = (row: DekRow) => dekFromRow(row, columns);
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 

@@ -11,7 +11,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { createSerialQueue, type DekFilter, type DekWrite, type DekReads, type DekStorage, type StoredDek, type StoredKek } from './dek-storage.js';
+import { createSerialQueue, type DekFilter, type DekWrite, type DekReads, type DekStorage } from './dek-storage.js';
+import { dekFromRow, kekFromRow, type ColumnReader, type DekRowOf, type KekRowOf } from './dek-rows.js';
 
 export interface SqliteDekStorageOptions {
   /** The registry's database file (`:memory:` gives a private in-memory database). */
@@ -43,47 +44,12 @@ CREATE TABLE IF NOT EXISTS dek_deks (
 ) WITHOUT ROWID;
 `;
 
-interface KekRow {
-  name: string;
-  kms_type: string;
-  kms_key_id: string;
-  kms_props: string;
-  doc: string;
-  shared: number;
-  ts: number;
-  deleted: number;
-}
-
-interface DekRow {
-  kek_name: string;
-  subject: string;
-  algorithm: string;
-  version: number;
-  encrypted_key_material: string;
-  ts: number;
-  deleted: number;
-}
-
-const toKek = (row: KekRow): StoredKek => ({
-  name: row.name,
-  kmsType: row.kms_type,
-  kmsKeyId: row.kms_key_id,
-  kmsProps: JSON.parse(row.kms_props) as Record<string, string>,
-  doc: row.doc,
-  shared: row.shared !== 0,
-  ts: row.ts,
-  deleted: row.deleted !== 0,
-});
-
-const toDek = (row: DekRow): StoredDek => ({
-  kekName: row.kek_name,
-  subject: row.subject,
-  algorithm: row.algorithm,
-  version: row.version,
-  encryptedKeyMaterial: row.encrypted_key_material,
-  ts: row.ts,
-  deleted: row.deleted !== 0,
-});
+// JSON is text and booleans are 0/1 integers in SQLite.
+type KekRow = KekRowOf<{ kms_props: string; shared: number; deleted: number }>;
+type DekRow = DekRowOf<{ deleted: number }>;
+const columns: ColumnReader<string, number, number> = { props: (value) => JSON.parse(value) as Record<string, string>, flag: (value) => value !== 0, epoch: (value) => value };
+const toKek = (row: KekRow) => kekFromRow(row, columns);
+const toDek = (row: DekRow) => dekFromRow(row, columns);
 
 /**
  * Opens the DEK tables in a SQLite file (creating them, and the file, if needed).
