@@ -109,6 +109,15 @@ export interface LookupSchemaRequest extends ContractFields {
   deleted: boolean;
   format?: string;
 }
+export interface TagSchemaVersionRequest extends ContractFields {
+  subject: string;
+  version: string;
+  new_version?: number;
+  tags_to_add?: SchemaTagsMessage[];
+  tags_to_remove?: SchemaTagsMessage[];
+  rules_to_merge?: RuleSetMessage | null;
+  rules_to_remove?: string[];
+}
 export interface GetLatestWithMetadataRequest {
   subject: string;
   key: string[];
@@ -315,6 +324,7 @@ export interface CallContext {
 export interface RegistryApi {
   RegisterSchema(request: RegisterSchemaRequest, context?: CallContext): Promise<RegisterSchemaResponse>;
   LookupSchema(request: LookupSchemaRequest, context?: CallContext): Promise<LookupSchemaResponse>;
+  TagSchemaVersion(request: TagSchemaVersionRequest, context?: CallContext): Promise<RegisterSchemaResponse>;
   GetLatestWithMetadata(request: GetLatestWithMetadataRequest, context?: CallContext): Promise<GetSchemaVersionResponse>;
   GetSchemaVersion(request: GetSchemaVersionRequest, context?: CallContext): Promise<GetSchemaVersionResponse>;
   ListSchemaVersions(request: ListSchemaVersionsRequest, context?: CallContext): Promise<ListSchemaVersionsResponse>;

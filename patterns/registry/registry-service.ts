@@ -19,6 +19,7 @@ import { createRegistryContext } from './service/registry-context.js';
 import type { RegistryOptions } from './service/registry-options.js';
 import { createSchemaHandlers } from './service/schema-handlers.js';
 import { createSubjectHandlers } from './service/subject-handlers.js';
+import { createTagSchemaHandler } from './service/tag-schema-handler.js';
 
 export { DEFAULT_REGISTRY_LIMITS, type RegistryLimits, type RegistryOptions } from './service/registry-options.js';
 
@@ -28,8 +29,10 @@ export { DEFAULT_REGISTRY_LIMITS, type RegistryLimits, type RegistryOptions } fr
  */
 export function createRegistryService(options: RegistryOptions): RegistryApi & RegistryStreamingApi & { close(): Promise<void> } {
   const ctx = createRegistryContext(options);
+  const subjects = createSubjectHandlers(ctx);
   const api: RegistryApi & RegistryStreamingApi = {
-    ...createSubjectHandlers(ctx),
+    ...subjects,
+    ...createTagSchemaHandler(ctx, subjects.RegisterSchema),
     ...createSchemaHandlers(ctx),
     ...createCompatibilityHandlers(ctx),
     ...createConfigModeHandlers(ctx),

@@ -328,3 +328,39 @@ describe('schema tags on Avro schemas (§3.8)', () => {
     assert.ok(!('schemaTags' in ((await req('GET', '/subjects/tg/versions/3?findTags=NONE')).json() as object)));
   });
 });
+
+describe('POST /subjects/{S}/versions/{V}/tags (§1.2 S11, §3.8)', () => {
+  test('a new version from V with tags, metadata and merged rules; the check order of S11', async () => {
+    const S = JSON.stringify({ type: 'record', name: 'tv', fields: [{ name: 'f1', type: 'string' }] });
+    const rule = (name: string, mode = 'WRITE') => ({ name, type: 'CEL', mode });
+    await run([{ method: 'POST', path: '/subjects/tv/versions', body: { schema: S, ruleSet: { domainRules: [rule('a'), rule('b')] } }, status: 200 }]);
+    const v2 = await req('POST', '/subjects/tv/versions/1/tags', {
+      tagsToAdd: [{ schemaEntity: { entityPath: 'tv.f1', entityType: 'sr_field' }, tags: ['PII'] }],
+      metadata: { properties: { k: 'v' } },
+    });
+    assert.equal(v2.status, 200, v2.text);
+    const body2 = v2.json() as { version: number; metadata: unknown; ruleSet: { domainRules: { name: string }[] }; schema: string };
+    assert.equal(body2.version, 2);
+    assert.deepEqual(body2.metadata, { properties: { k: 'v' } });
+    // No rule set in the request: inherited, as on registration.
+    assert.deepEqual(body2.ruleSet.domainRules.map((r) => r.name), ['a', 'b']);
+    assert.equal(body2.schema, JSON.stringify({ type: 'record', name: 'tv', fields: [{ name: 'f1', type: 'string', 'confluent:tags': ['PII'] }] }));
+    const v3 = (await req('POST', '/subjects/tv/versions/latest/tags', { newVersion: 3, rulesToMerge: { domainRules: [rule('c', 'READ')] }, rulesToRemove: ['a'] })).json() as {
+      version: number;
+      metadata: unknown;
+      ruleSet: { domainRules: { name: string }[] };
+    };
+    assert.equal(v3.version, 3);
+    assert.deepEqual(v3.metadata, { properties: { k: 'v' } });
+    assert.deepEqual(v3.ruleSet.domainRules.map((r) => r.name), ['b', 'c']);
+    await run([
+      { method: 'POST', path: '/subjects/tv/versions/latest/tags', body: { newVersion: 9 }, status: 422, text: '{"error_code":42201,"message":"Version is not one more than previous version"}' },
+      { method: 'POST', path: '/subjects/tv/versions/latest/tags', body: { ruleSet: {}, rulesToRemove: ['a'] }, status: 422, text: '{"error_code":42210,"message":"ruleSet should be omitted if specifying rulesToMerge or rulesToRemove"}' },
+      { method: 'POST', path: '/subjects/tv/versions/latest/tags', body: { rulesToMerge: { domainRules: [{ type: 'CEL' }] } }, status: 422, text: '{"error_code":42210,"message":"Missing rule name"}' },
+      { method: 'POST', path: '/subjects/tv/versions/abc/tags', body: {}, status: 422, json: { error_code: 42202, message: 'The specified version \'abc\' is not a valid version id. Allowed values are between [1, 2^31-1] and the string "latest"' } },
+      { method: 'POST', path: '/subjects/tv/versions/7/tags', body: {}, status: 404, text: '{"error_code":40402,"message":"Version 7 not found."}' },
+      { method: 'POST', path: '/subjects/tv-none/versions/1/tags', body: {}, status: 404, text: '{"error_code":40401,"message":"Subject \'tv-none\' not found."}' },
+      { method: 'GET', path: '/subjects/tv/versions', status: 200, text: '[1,2,3]' },
+    ]);
+  });
+});

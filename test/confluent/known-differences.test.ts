@@ -56,7 +56,6 @@ const probes: Record<string, () => Promise<void>> = {
     FRAMEWORK_404(await req('GET', '/contexts/.kd/config'));
   },
   'schema-tags': async () => {
-    FRAMEWORK_404(await req('POST', '/subjects/kd-a/versions/1/tags', { newSchema: INT_SCHEMA }));
     const jsonSchema = JSON.stringify({ type: 'object', properties: { a: { type: 'string' } } });
     const tagged = await req('POST', '/subjects/kd-json-tags/versions', {
       schemaType: 'JSON',
@@ -67,6 +66,7 @@ const probes: Record<string, () => Promise<void>> = {
     const inline = JSON.stringify({ type: 'object', properties: { a: { type: 'string', 'confluent:tags': ['PII'] } } });
     assert.equal((await req('POST', '/subjects/kd-json-tags/versions', { schemaType: 'JSON', schema: inline })).status, 200);
     assert.ok(!('schemaTags' in ((await req('GET', '/subjects/kd-json-tags/versions/1?findTags=PII')).json() as object)), 'Confluent would list the tagged property');
+    assertError(await req('POST', '/subjects/kd-json-tags/versions/1/tags', { tagsToAdd: [] }), 422, 42201, 'Schema tags are supported for AVRO schemas only, not JSON');
   },
   'config-alias': async () => {
     assert.equal((await req('PUT', '/config/kd-alias', { alias: 'kd-a' })).text, '{"alias":"kd-a"}');

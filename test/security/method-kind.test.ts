@@ -14,6 +14,7 @@ const REGISTRY_KINDS: Record<string, 'read' | 'write'> = {
   RegisterSchema: 'write',
   LookupSchema: 'read',
   GetLatestWithMetadata: 'read',
+  TagSchemaVersion: 'write',
   GetSchemaVersion: 'read',
   ListSchemaVersions: 'read',
   ListSubjects: 'read',
