@@ -42,6 +42,7 @@ import {
 } from 'graphql';
 import type { ErrorMapping, FrontendDefinition, GraphqlArgument, GraphqlConfig, GraphqlField, ParamMapping } from '../frontends/definition.js';
 import { DiagnosticCode, nestedSink, type DiagnosticSink } from '../frontends/diagnostics.js';
+import { resolveDefaultService, resolveGrpcMethod } from '../frontends/resolve-grpc-method.js';
 import { loadProtoRoot } from '../grpc/proto-root.js';
 import { methodPath } from '../grpc/service-definition.js';
 import { compileErrorPlans, planErrorMappings } from '../mapping/error-mapper.js';
@@ -137,11 +138,7 @@ export function compileGraphqlFrontend(binding: GraphqlBinding, def: FrontendDef
     sink(DiagnosticCode.PROTO_LOAD, '/protos', (err as Error).message);
     return undefined;
   }
-  let defaultService: protobuf.Service | undefined;
-  if (config.service !== undefined) {
-    defaultService = lookupService(root, config.service);
-    if (!defaultService) sink(DiagnosticCode.UNKNOWN_SERVICE, '/graphql/service', `unknown gRPC service '${config.service}'`);
-  }
+  const defaultService = resolveDefaultService(root, config.service, '/graphql/service', sink);
 
   const frontendPlans = planErrorMappings(config.errors ?? [], { json: GRAPHQL_JSON }, 'frontend', nestedSink(sink, '/graphql/errors'));
   const frontendMapError = config.errors?.length && frontendPlans ? compileErrorPlans(frontendPlans, { json: GRAPHQL_JSON }) : undefined;
@@ -286,7 +283,7 @@ function planField(owner: string, name: string, spec: GraphqlField, kind: Operat
     problems++;
     ctx.sink(code, pointer, message);
   };
-  const method = resolveMethod(spec.grpc, ctx, nestedSink(sink, `${at}/grpc`));
+  const method = resolveGrpcMethod(spec.grpc, { root: ctx.root, namesDefaultService: ctx.config.service !== undefined, defaultService: ctx.defaultService }, nestedSink(sink, `${at}/grpc`));
   if (!method) return undefined;
   const requestType = method.resolvedRequestType!;
   const responseType = method.resolvedResponseType!;
@@ -499,35 +496,6 @@ function checkTypeExtensions(schema: GraphQLSchema, config: GraphqlConfig, typeF
         if (!own.includes(first)) sink(DiagnosticCode.UNKNOWN_FIELD, `${f.at}/parent/${pointerKey(to)}`, `type ${name} has no field '${first}' (it has ${own.join(', ')})`);
       }
     }
-  }
-}
-
-function resolveMethod(spec: string, ctx: PlanContext, sink: DiagnosticSink): protobuf.Method | undefined {
-  const fail = (code: DiagnosticCode, message: string) => void sink(code, '', message);
-  const slash = spec.lastIndexOf('/');
-  let service: protobuf.Service | undefined;
-  let name: string;
-  if (slash === -1) {
-    if (ctx.config.service === undefined) return fail(DiagnosticCode.UNKNOWN_SERVICE, `method '${spec}' names no service and the frontend has no default 'service'`);
-    service = ctx.defaultService;
-    if (!service) return fail(DiagnosticCode.UNKNOWN_SERVICE, `cannot resolve '${spec}': the default service is unknown`);
-    name = spec;
-  } else {
-    service = lookupService(ctx.root, spec.slice(0, slash));
-    if (!service) return fail(DiagnosticCode.UNKNOWN_SERVICE, `unknown gRPC service '${spec.slice(0, slash)}'`);
-    name = spec.slice(slash + 1);
-  }
-  const method = service.methods[name];
-  if (!method) return fail(DiagnosticCode.UNKNOWN_METHOD, `unknown method '${name}' in service ${typeName(service)} (it has ${Object.keys(service.methods).join(', ') || 'no methods'})`);
-  method.resolve();
-  return method;
-}
-
-function lookupService(root: protobuf.Root, name: string): protobuf.Service | undefined {
-  try {
-    return root.lookupService(name.replace(/^\./, ''));
-  } catch {
-    return undefined;
   }
 }
 

@@ -9,13 +9,13 @@ import type { ErrorMapping, FrontendDefinition, RouteMapping } from '../frontend
 import { DefinitionError, type DefinitionProblem } from '../frontends/definition-error.js';
 import { DiagnosticCode, nestedSink, type DiagnosticSink } from '../frontends/diagnostics.js';
 import type { LoadedDefinition } from '../frontends/load-definition.js';
+import { resolveDefaultService, resolveGrpcMethod } from '../frontends/resolve-grpc-method.js';
 import { compileBodyValidator } from '../mapping/body-validator.js';
 import { compileUnknownKeyFinder, fieldUnknownKeyFinder, type UnknownKeyFinder } from '../mapping/coerce.js';
 import { Code, gatewayError, GatewayReason } from '../core/gateway-error.js';
 import { planFieldPath } from '../mapping/field-path.js';
 import { DEFAULT_FALLBACK, type ErrorMapper } from '../core/render-error.js';
 import { compileErrorPlans, planErrorMappings, type ErrorScope } from '../mapping/error-mapper.js';
-import { typeName } from '../mapping/field-path.js';
 import { defaultJsonOptions } from '../mapping/message-json.js';
 import { compileRequestMapper } from '../mapping/request-mapper.js';
 import { compileResponseMapper, planResponse } from '../mapping/response-mapper.js';
@@ -157,11 +157,7 @@ function compileFrontend(binding: FrontendBinding, def: FrontendDefinition, repo
     }
   }
 
-  let defaultService: protobuf.Service | undefined;
-  if (rest.service !== undefined && root) {
-    defaultService = lookupService(root, rest.service);
-    if (!defaultService) report(DiagnosticCode.UNKNOWN_SERVICE, '/rest/service', `unknown gRPC service '${rest.service}'`);
-  }
+  const defaultService = root && resolveDefaultService(root, rest.service, '/rest/service', report);
 
   const mountPath = joinPaths(binding.pathPrefix, rest.basePath);
   const json = { ...defaultJsonOptions, ...rest.json };
@@ -497,33 +493,9 @@ function compileErrors(
   return plan && { mapper: compileErrorPlans(plan, scope, fallback, next), plan };
 }
 
-function lookupService(root: protobuf.Root, name: string): protobuf.Service | undefined {
-  try {
-    return root.lookupService(name.replace(/^\./, ''));
-  } catch {
-    return undefined;
-  }
-}
-
 /** Resolves a route's `grpc` (reported at the pointer the sink was given); undefined when it does not. */
 function resolveMethod(spec: string, ctx: RouteContext, sink: DiagnosticSink): protobuf.Method | undefined {
-  const fail = (code: DiagnosticCode, message: string) => void sink(code, '', message);
-  if (!ctx.root) return fail(DiagnosticCode.UNKNOWN_METHOD, `cannot resolve '${spec}': no protos are loaded`);
-  const slash = spec.lastIndexOf('/');
-  let service: protobuf.Service | undefined;
-  let name: string;
-  if (slash === -1) {
-    if (!ctx.rest.service) return fail(DiagnosticCode.UNKNOWN_SERVICE, `method '${spec}' names no service and the frontend has no default 'service'`);
-    service = ctx.defaultService;
-    if (!service) return fail(DiagnosticCode.UNKNOWN_SERVICE, `cannot resolve '${spec}': the default service is unknown`);
-    name = spec;
-  } else {
-    service = lookupService(ctx.root, spec.slice(0, slash));
-    if (!service) return fail(DiagnosticCode.UNKNOWN_SERVICE, `unknown gRPC service '${spec.slice(0, slash)}'`);
-    name = spec.slice(slash + 1);
-  }
-  const method = service.methods[name];
-  if (!method) return fail(DiagnosticCode.UNKNOWN_METHOD, `unknown method '${name}' in service ${typeName(service)} (it has ${Object.keys(service.methods).join(', ') || 'no methods'})`);
-  method.resolve();
-  return method;
+  if (!ctx.root) return void sink(DiagnosticCode.UNKNOWN_METHOD, '', `cannot resolve '${spec}': no protos are loaded`);
+  // An empty `service` names none, as an absent one does.
+  return resolveGrpcMethod(spec, { root: ctx.root, namesDefaultService: Boolean(ctx.rest.service), defaultService: ctx.defaultService }, sink);
 }
