@@ -5,10 +5,9 @@
  */
 import { useContext, useEffect, useState } from 'preact/hooks';
 import { ApiError, seg, type CompatibilityResult, type SchemaVersion } from './api';
-import { ErrorBox, Loading } from './components';
+import { ErrorBox, Loading, SubjectCrumbs } from './components';
 import { prettySchema } from './highlight';
 import { useLoad } from './load';
-import { href } from './route';
 import { Session } from './session';
 import { subjectVersions } from './subject';
 
@@ -52,9 +51,7 @@ export function CompatScreen({ subject }: { subject: string }) {
   };
   return (
     <section aria-labelledby="compat-title">
-      <p class="crumbs">
-        <a href={href()}>Subjects</a> / <a href={href('subjects', subject)}>{subject}</a> /
-      </p>
+      <SubjectCrumbs subject={subject} />
       <h1 id="compat-title">Check compatibility</h1>
       <ErrorBox error={loaded.error} />
       <Loading when={loaded.loading && !loaded.data} />

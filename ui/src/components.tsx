@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ApiError } from './api';
 import { highlight } from './highlight';
+import { href } from './route';
 
 /** A failure in the API's own words: its message, with its status and error_code. */
 export function ErrorBox({ error }: { error?: ApiError }) {
@@ -10,6 +11,15 @@ export function ErrorBox({ error }: { error?: ApiError }) {
       <strong>{error.status === 0 ? 'Network error' : `HTTP ${error.status}${error.errorCode !== undefined ? ` · error_code ${error.errorCode}` : ''}`}</strong>
       <span> {error.message}</span>
     </div>
+  );
+}
+
+/** The trail above a screen about one subject: the subject list, then the subject. */
+export function SubjectCrumbs({ subject }: { subject: string }) {
+  return (
+    <p class="crumbs">
+      <a href={href()}>Subjects</a> / <a href={href('subjects', subject)}>{subject}</a> /
+    </p>
   );
 }
 

@@ -6,7 +6,7 @@
 import { diffLines } from 'diff';
 import { useContext, useState } from 'preact/hooks';
 import { seg, type SchemaVersion } from './api';
-import { ErrorBox, Loading } from './components';
+import { ErrorBox, Loading, SubjectCrumbs } from './components';
 import { canonicalJson, prettySchema } from './highlight';
 import { useLoad } from './load';
 import { href, type Route } from './route';
@@ -47,32 +47,12 @@ export function DiffScreen({ subject, route }: { subject: string; route: Route }
   const changed = lines.filter((l) => l.kind !== 'same').length;
   return (
     <section aria-labelledby="diff-title">
-      <p class="crumbs">
-        <a href={href()}>Subjects</a> / <a href={href('subjects', subject)}>{subject}</a> /
-      </p>
+      <SubjectCrumbs subject={subject} />
       <h1 id="diff-title">Compare versions</h1>
       <ErrorBox error={versions.error} />
       <form class="toolbar" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          From{' '}
-          <select name="a" value={a} onChange={(e) => pick('a', e.currentTarget.value)}>
-            {all.map((v) => (
-              <option key={v} value={v}>
-                v{v}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          To{' '}
-          <select name="b" value={b} onChange={(e) => pick('b', e.currentTarget.value)}>
-            {all.map((v) => (
-              <option key={v} value={v}>
-                v{v}
-              </option>
-            ))}
-          </select>
-        </label>
+        <VersionSelect label="From" name="a" value={a} versions={all} onPick={pick} />
+        <VersionSelect label="To" name="b" value={b} versions={all} onPick={pick} />
         <label class="check">
           <input type="checkbox" checked={layout === 'split'} onChange={(e) => setLayout(e.currentTarget.checked ? 'split' : 'unified')} /> side by side
         </label>
@@ -91,6 +71,22 @@ export function DiffScreen({ subject, route }: { subject: string; route: Route }
         </>
       )}
     </section>
+  );
+}
+
+/** One side of the comparison: a choice among the subject's versions. */
+function VersionSelect(props: { label: string; name: 'a' | 'b'; value: string; versions: readonly number[]; onPick(which: 'a' | 'b', value: string): void }) {
+  return (
+    <label>
+      {props.label}{' '}
+      <select name={props.name} value={props.value} onChange={(e) => props.onPick(props.name, e.currentTarget.value)}>
+        {props.versions.map((v) => (
+          <option key={v} value={v}>
+            v{v}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
