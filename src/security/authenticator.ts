@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { Code, GatewayError, GatewayReason } from '../core/gateway-error.js';
 import type { AuthConfig, BasicAuthLimits, Role } from './auth-config.js';
 import { createCredentialCache, CREDENTIAL_CACHE_DEFAULTS } from './credential-cache.js';
@@ -69,7 +69,7 @@ export interface AuthenticatorOptions {
   limits?: Partial<BasicAuthLimits>;
   /** Follow the users file on disk (default true; SIGHUP reloads either way). */
   watchUsersFile?: boolean;
-  /** Called as each scrypt verification starts (tests count them). */
+  /** Called as each verification starts, scrypt or token signature (tests count them). */
   onVerify?: () => void;
   /** The clock of the cache and the limiter (tests). */
   now?: () => number;
@@ -100,6 +100,18 @@ export function createAuthenticator(config: AuthConfig, baseDir: string, options
         },
       })
     : undefined;
+  /**
+   * Verified bearer tokens, by the same keyed digest: a signature check per request would cost
+   * more than the call it guards. An entry is trusted until the cache's TTL or the token's own
+   * `exp` (with the clock tolerance jose allows), whichever comes first; a key removed from the
+   * JWKS stops being trusted within that TTL, sooner than the remote key set's own cache.
+   */
+  const tokens = createCredentialCache<{ readonly principal: Principal; readonly expiresAtMs: number }>({
+    maxEntries: limits.cacheEntries,
+    ttlMs: limits.cacheTtlMs,
+    now: options.now,
+  });
+  const now = options.now ?? Date.now;
   let keys: JWTVerifyGetKey | undefined;
   const bearer = config.bearer;
   if (bearer) {
@@ -197,12 +209,27 @@ export function createAuthenticator(config: AuthConfig, baseDir: string, options
       const value = authorization.slice(space + 1).trim();
       if (scheme === 'basic' && users) return basic(Buffer.from(value, 'base64').toString('utf8'), clientAddress);
       if (scheme === 'bearer' && keys && bearer) {
+        const key = tokens.key(value);
+        const hit = tokens.get(key);
+        if (hit && now() < hit.expiresAtMs) return hit.principal;
+        const toleranceSec = bearer.clockToleranceSec ?? 30;
+        let payload: JWTPayload;
         try {
-          const { payload } = await jwtVerify(value, keys, { issuer: bearer.issuer, audience: bearer.audience, clockTolerance: bearer.clockToleranceSec ?? 30 });
-          return { name: String(payload.sub ?? ''), roles: rolesFromClaim(payload[bearer.rolesClaim ?? 'roles']) };
+          options.onVerify?.();
+          ({ payload } = await jwtVerify(value, keys, {
+            issuer: bearer.issuer,
+            audience: bearer.audience,
+            clockTolerance: toleranceSec,
+            // One clock for the cache and the claims (tests give one).
+            currentDate: options.now && new Date(options.now()),
+          }));
         } catch {
           throw unauthenticated('invalid token');
         }
+        const principal: Principal = { name: String(payload.sub ?? ''), roles: rolesFromClaim(payload[bearer.rolesClaim ?? 'roles']) };
+        const expiresAtMs = typeof payload.exp === 'number' ? (payload.exp + toleranceSec) * 1000 : Infinity;
+        tokens.set(key, { principal, expiresAtMs });
+        return principal;
       }
       throw unauthenticated('unsupported authentication scheme');
     },
