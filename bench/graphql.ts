@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import type { BenchContext } from './lib/context.js';
 import { canConnect } from './lib/processes.js';
-import { fmtInt, fmtPct, fmtUs, summarize, type Summary } from './lib/stats.js';
+import { armRunOf, renderArmTable, runRotatedArms, type ArmResult } from './lib/rotated-arms.js';
 
 /** Beside bench/lib/context.ts's PORTS (18051–18104). */
 export const GRAPHQL_BENCH_PORT = 18105;
@@ -24,13 +24,7 @@ const ARMS: Record<string, string> = {
   GraphQL: `/graphql-nojit?query=${QUERY}`,
 };
 
-export interface GraphqlArm {
-  readonly name: string;
-  readonly rps: number[];
-  readonly summary: Summary;
-  readonly p50: number[];
-  readonly p99: number[];
-}
+export type GraphqlArm = ArmResult;
 
 export type GraphqlBenchResult = Record<string, GraphqlArm>;
 
@@ -59,41 +53,14 @@ export async function runGraphql(ctx: BenchContext): Promise<GraphqlBenchResult>
   }));
   if (new Set(texts).size !== 1) throw new Error(`the arms answer different schemas: ${JSON.stringify(texts)}`);
 
-  const measure = async (name: string, seconds: number) => {
-    const r = await ctx.wrk(base + ARMS[name], { seconds });
-    const bad = r.non2xx + r.socketErrors;
-    if (bad > r.requests * MAX_FAILED_SHARE) throw new Error(`${name}: ${r.non2xx} non-2xx and ${r.socketErrors} socket errors in ${r.requests} requests`);
-    return { rps: r.okRps, p50: r.p50, p99: r.p99 };
-  };
-  const names = Object.keys(ARMS);
-  for (const name of names) await measure(name, ctx.options.warmup);
-  const runs = new Map(names.map((n) => [n, [] as { rps: number; p50: number; p99: number }[]]));
-  const rounds = ctx.options.pairs;
-  for (let round = 0; round < rounds; round++) {
-    for (const name of names.map((_, i) => names[(i + round) % names.length])) {
-      const m = await measure(name, ctx.options.duration);
-      runs.get(name)!.push(m);
-      ctx.log(`  graphql round ${round + 1}/${rounds}  ${name.padEnd(12)} ${fmtInt(m.rps).padStart(7)} req/s  p50 ${fmtUs(m.p50).padStart(9)}  p99 ${fmtUs(m.p99).padStart(9)}`);
-    }
-  }
+  const measure = async (name: string, seconds: number) => armRunOf(name, await ctx.wrk(base + ARMS[name], { seconds }), MAX_FAILED_SHARE);
+  const result = await runRotatedArms(ctx, 'graphql', Object.keys(ARMS), measure);
   await gateway.stop();
-  const result: GraphqlBenchResult = {};
-  for (const name of names) {
-    const list = runs.get(name)!;
-    result[name] = { name, rps: list.map((m) => m.rps), summary: summarize(list.map((m) => m.rps)), p50: list.map((m) => m.p50), p99: list.map((m) => m.p99) };
-  }
   for (const line of renderGraphql(result)) ctx.log(line);
   return result;
 }
 
 /** The markdown section of the scenario. */
 export function renderGraphql(r: GraphqlBenchResult): string[] {
-  const rest = r.REST?.summary.median ?? NaN;
-  const out = ['', '### One schema by id: REST route vs GraphQL query (one `prism serve`, wrk -t2 -c64, GET)', ''];
-  out.push('| arm | req/s (median) | spread | p50 | p99 | vs REST |', '|---|---:|---:|---:|---:|---:|');
-  for (const arm of Object.values(r)) {
-    const mid = (xs: number[]) => summarize(xs).median;
-    out.push(`| ${arm.name} | ${fmtInt(arm.summary.median)} | ${fmtPct(arm.summary.spreadPct)} | ${fmtUs(mid(arm.p50))} | ${fmtUs(mid(arm.p99))} | ${(arm.summary.median / rest).toFixed(2)}× |`);
-  }
-  return out;
+  return ['', '### One schema by id: REST route vs GraphQL query (one `prism serve`, wrk -t2 -c64, GET)', '', ...renderArmTable(r, 'REST')];
 }

@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import { PORTS, type BenchContext } from './lib/context.js';
 import { canConnect, run } from './lib/processes.js';
-import { fmtInt, fmtPct, fmtUs, summarize, type Summary } from './lib/stats.js';
+import { armRunOf, renderArmTable, runRotatedArms, type ArmResult, type ArmRun } from './lib/rotated-arms.js';
 
 const POSTGRES_URL = process.env.PRISM_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -24,14 +24,7 @@ const MAX_FAILED_SHARE = 0.001;
 const STORE_ARMS: Record<string, string> = { MEMSTORE: 'mem', SQLITE: 'sqlite', POSTGRES: 'pg', REDIS: 'redis' };
 const DIRECT = 'ioredis direct';
 
-export interface KeyValueArm {
-  readonly name: string;
-  /** Successful calls per second, one per round. */
-  readonly rps: number[];
-  readonly summary: Summary;
-  readonly p50: number[];
-  readonly p99: number[];
-}
+export type KeyValueArm = ArmResult;
 
 export type KeyValueResult = Record<string, KeyValueArm>;
 
@@ -54,48 +47,23 @@ export async function runKeyValue(ctx: BenchContext): Promise<KeyValueResult> {
   const directKey = 'prism:bench:kv:direct';
   await run(process.execPath, ['-e', `const {Redis}=require('ioredis');const r=new Redis(${JSON.stringify(REDIS_URL)});r.set(${JSON.stringify(directKey)},${JSON.stringify(VALUE)}).then(()=>r.quit())`], { cwd: ctx.repoRoot });
 
-  const measure = async (name: string, seconds: number): Promise<{ rps: number; p50: number; p99: number }> => {
+  const measure = async (name: string, seconds: number): Promise<ArmRun> => {
     if (name === DIRECT) {
       const out = await run(process.execPath, ['--import', 'tsx', join(ctx.benchDir, 'keyvalue', 'direct-redis.ts'), REDIS_URL, directKey, String(ctx.options.connections), String(seconds)], { cwd: ctx.repoRoot });
       const r = JSON.parse(out.trim().split('\n').pop()!) as { calls: number; errors: number; rps: number; p50: number; p99: number };
       if (r.errors > r.calls * MAX_FAILED_SHARE) throw new Error(`${DIRECT}: ${r.errors} failed calls of ${r.calls + r.errors}`);
       return r;
     }
-    const r = await ctx.wrk(`${base}/${STORE_ARMS[name]}/v1/kv/${KEY}`, { seconds });
-    const bad = r.non2xx + r.socketErrors;
-    if (bad > r.requests * MAX_FAILED_SHARE) throw new Error(`${name}: ${r.non2xx} non-2xx and ${r.socketErrors} socket errors in ${r.requests} requests`);
-    return { rps: r.okRps, p50: r.p50, p99: r.p99 };
+    return armRunOf(name, await ctx.wrk(`${base}/${STORE_ARMS[name]}/v1/kv/${KEY}`, { seconds }), MAX_FAILED_SHARE);
   };
 
-  const names = [...Object.keys(STORE_ARMS), DIRECT];
-  for (const name of names) await measure(name, ctx.options.warmup);
-  const runs = new Map(names.map((n) => [n, [] as { rps: number; p50: number; p99: number }[]]));
-  const rounds = ctx.options.pairs;
-  for (let round = 0; round < rounds; round++) {
-    for (const name of names.map((_, i) => names[(i + round) % names.length])) {
-      const m = await measure(name, ctx.options.duration);
-      runs.get(name)!.push(m);
-      ctx.log(`  keyvalue round ${round + 1}/${rounds}  ${name.padEnd(16)} ${fmtInt(m.rps).padStart(7)} req/s  p50 ${fmtUs(m.p50).padStart(9)}  p99 ${fmtUs(m.p99).padStart(9)}`);
-    }
-  }
+  const result = await runRotatedArms(ctx, 'keyvalue', [...Object.keys(STORE_ARMS), DIRECT], measure);
   await gateway.stop();
-  const result: KeyValueResult = {};
-  for (const name of names) {
-    const list = runs.get(name)!;
-    result[name] = { name, rps: list.map((m) => m.rps), summary: summarize(list.map((m) => m.rps)), p50: list.map((m) => m.p50), p99: list.map((m) => m.p99) };
-  }
   for (const line of renderKeyValue(result)) ctx.log(line);
   return result;
 }
 
 /** The markdown section of the scenario. */
 export function renderKeyValue(r: KeyValueResult): string[] {
-  const direct = r[DIRECT]?.summary.median ?? NaN;
-  const out = ['', '### keyvalue Get per store (examples/keyvalue REST route, one `prism serve`, wrk -t2 -c64) vs Redis GET with ioredis (64 in flight)', ''];
-  out.push('| arm | req/s (median) | spread | p50 | p99 | vs ioredis direct |', '|---|---:|---:|---:|---:|---:|');
-  for (const arm of Object.values(r)) {
-    const mid = (xs: number[]) => summarize(xs).median;
-    out.push(`| ${arm.name} | ${fmtInt(arm.summary.median)} | ${fmtPct(arm.summary.spreadPct)} | ${fmtUs(mid(arm.p50))} | ${fmtUs(mid(arm.p99))} | ${(arm.summary.median / direct).toFixed(2)}× |`);
-  }
-  return out;
+  return ['', '### keyvalue Get per store (examples/keyvalue REST route, one `prism serve`, wrk -t2 -c64) vs Redis GET with ioredis (64 in flight)', '', ...renderArmTable(r, DIRECT)];
 }
