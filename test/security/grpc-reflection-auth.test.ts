@@ -21,6 +21,8 @@ import { FIXTURE_PROTO_FILE } from '../operations/support.js';
 import { as, basic, USERS, type UserName } from './support.js';
 
 const REGISTRY = 'prism.patterns.registry.v1.Registry';
+/** The registry pattern's second service, served beside Registry in the same namespace. */
+const DEK_REGISTRY = 'prism.patterns.registry.v1.DekRegistry';
 const FIXTURE = 'prism.test.v1.EverythingService';
 const ALWAYS = ['grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
 
@@ -75,9 +77,9 @@ describe('reflection without valid credentials', () => {
 
 describe('reflection shows the namespaces the caller may read', () => {
   const rows: [UserName, string[]][] = [
-    ['reader', [REGISTRY, 'grpc.health.v1.Health', FIXTURE]],
-    ['admin', [REGISTRY, 'grpc.health.v1.Health', FIXTURE]],
-    ['writer', [REGISTRY, 'grpc.health.v1.Health']],
+    ['reader', [REGISTRY, DEK_REGISTRY, 'grpc.health.v1.Health', FIXTURE]],
+    ['admin', [REGISTRY, DEK_REGISTRY, 'grpc.health.v1.Health', FIXTURE]],
+    ['writer', [REGISTRY, DEK_REGISTRY, 'grpc.health.v1.Health']],
     ['elsewhere', [FIXTURE]],
   ];
   for (const [user, services] of rows) {
