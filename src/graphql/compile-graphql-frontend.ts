@@ -50,9 +50,7 @@ import { planFieldPath, typeName } from '../mapping/field-path.js';
 import type { JsonRenderOptions } from '../mapping/message-json.js';
 import { compileRequestMapper } from '../mapping/request-mapper.js';
 import { compileTemplatePlan, planTemplate } from '../mapping/template.js';
-import type { CorsConfig } from '../config/gateway-config.js';
-import type { LoadedDefinition } from '../frontends/load-definition.js';
-import type { Upstream } from '../upstream/upstream.js';
+import type { FrontendBinding } from '../frontends/frontend-binding.js';
 import type { CompiledFrontend } from '../routing/compiled-route.js';
 import { compileNegotiator } from '../routing/content-negotiation.js';
 import { joinPaths } from '../routing/path-template.js';
@@ -88,22 +86,8 @@ const OPERATIONS: readonly OperationKind[] = ['query', 'mutation', 'subscription
 const ROOT_NAMES: Record<OperationKind, string> = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' };
 const BUILTIN_SCALARS = new Map<string, GraphQLNamedType>([GraphQLString, GraphQLInt, GraphQLFloat, GraphQLBoolean, GraphQLID].map((t) => [t.name, t]));
 
-/**
- * What compiling needs of a frontend binding: the routing's GraphqlBinding, declared here by
- * shape so that this module does not import the route compiler that calls it.
- */
-export interface GraphqlBinding {
-  readonly loaded: LoadedDefinition;
-  readonly pathPrefix?: string;
-  readonly host?: string;
-  readonly cors?: CorsConfig;
-  readonly namespace?: string;
-  readonly upstream?: Upstream;
-  readonly protoFiles?: readonly string[];
-  readonly includeDirs?: readonly string[];
-  readonly deadlineMs?: number;
-  readonly forwardHeaders?: readonly string[];
-}
+/** What the GraphQL compiler is given of a frontend: the same binding the route compiler takes. */
+export type GraphqlBinding = FrontendBinding;
 
 /** A field as planned (first pass): everything but its GraphQL types. */
 interface PlannedField {

@@ -4,11 +4,10 @@
  * problem of every file is reported in one DefinitionError. Nothing is resolved per request.
  */
 import protobuf from 'protobufjs';
-import type { CorsConfig } from '../config/gateway-config.js';
 import type { ErrorMapping, FrontendDefinition, RouteMapping } from '../frontends/definition.js';
 import { DefinitionError, type DefinitionProblem } from '../frontends/definition-error.js';
 import { DiagnosticCode, nestedSink, type DiagnosticSink } from '../frontends/diagnostics.js';
-import type { LoadedDefinition } from '../frontends/load-definition.js';
+import type { FrontendBinding } from '../frontends/frontend-binding.js';
 import { resolveDefaultService, resolveGrpcMethod } from '../frontends/resolve-grpc-method.js';
 import { compileBodyValidator } from '../mapping/body-validator.js';
 import { compileUnknownKeyFinder, fieldUnknownKeyFinder, type UnknownKeyFinder } from '../mapping/coerce.js';
@@ -25,7 +24,6 @@ import { compileGraphqlFrontend } from '../graphql/compile-graphql-frontend.js';
 import type { GraphqlEndpoint } from '../graphql/graphql-endpoint.js';
 import { createGraphqlIndex } from '../graphql/graphql-index.js';
 import { loadProtoRoot } from '../grpc/proto-root.js';
-import type { Upstream } from '../upstream/upstream.js';
 import { compileNegotiator } from './content-negotiation.js';
 import type { CompiledFrontend, CompiledRoute, GrpcTarget, StreamingRoute } from './compiled-route.js';
 import { joinPaths, parsePathTemplate, type PathSegment } from './path-template.js';
@@ -33,24 +31,7 @@ import { createRouteTable, type RouteEntry, type RouteTable } from './route-tabl
 import { createResponseCache } from './response-cache.js';
 import type { BindingPlan, ErrorRulePlan, ResponsePlan, RoutePlan, StreamPlan } from './route-plan.js';
 
-export interface FrontendBinding {
-  readonly loaded: LoadedDefinition;
-  /** The namespace's path prefix the frontend is mounted under. */
-  readonly pathPrefix?: string;
-  /** Serve only requests with this Host. */
-  readonly host?: string;
-  /** Overrides the listener's CORS settings for this binding's paths. */
-  readonly cors?: CorsConfig;
-  readonly namespace?: string;
-  /** The namespace's upstream; routes that call gRPC need one. */
-  readonly upstream?: Upstream;
-  /** Proto files the upstream pattern provides (absolute paths). */
-  readonly protoFiles?: readonly string[];
-  readonly includeDirs?: readonly string[];
-  /** Namespace overrides of the frontend's defaults. */
-  readonly deadlineMs?: number;
-  readonly forwardHeaders?: readonly string[];
-}
+export type { FrontendBinding };
 
 const DEFAULT_DEADLINE_MS = 30_000;
 const DEFAULT_PRODUCES = [{ type: 'application/json', quality: 1 }];
