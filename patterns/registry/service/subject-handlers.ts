@@ -19,6 +19,7 @@ import {
 import { hasDefaultsOrOverrides, contractInEffect } from '../contract/contract-merge.js';
 import { metadataFromMessage, ruleSetInputFromMessage } from '../contract/contract-messages.js';
 import { ruleSetFromInput } from '../contract/contract-json.js';
+import { withKmsDefaults } from '../dek/kms-defaults.js';
 import { contractIdentity, type DataContract } from '../contract/data-contract.js';
 import { validateRuleSet } from '../contract/rule-set-validation.js';
 import { modifyAvroTags, propagateAvroTags } from '../contract/avro-schema-tags.js';
@@ -79,7 +80,10 @@ export function createSubjectHandlers(ctx: RegistryContext): SubjectHandlers {
       // rule set first (42210), then the subject; the algorithm of §3.2.
       const ruleSetInput = ruleSetInputFromMessage(request.rule_set);
       validateRuleSet(ruleSetInput);
-      const requested: DataContract = { metadata: metadataFromMessage(request.metadata), ruleSet: ruleSetFromInput(ruleSetInput) };
+      // The DEK registry is served beside this service, so its KMS defaults apply before the
+      // identity is computed (Confluent's EncryptionUpdateRequestHandler).
+      const ruleSet = ruleSetFromInput(ruleSetInput);
+      const requested: DataContract = { metadata: metadataFromMessage(request.metadata), ruleSet: ruleSet && withKmsDefaults(ruleSet) };
       const subject = normalizeSubject(request.subject);
       validateSubject(subject, request.subject);
       const tagsToAdd = schemaTagsFromMessages(request.schema_tags_to_add);
