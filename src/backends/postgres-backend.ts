@@ -31,7 +31,7 @@ export const POSTGRES_BACKEND: BackendType = {
     tls: Optional(BackendTlsSchema),
     locking: Optional(StringEnum(['global', 'subject'], { description: "The registry pattern's write locking: one lock, or one per subject (default global)." })),
     changeRetention: Optional(Type.Integer({ minimum: 1, description: "The change feed (registry) or change log (keyvalue): changes kept (default 100000 for the registry, 10000 for keyvalue)." })),
-    metadataEncoderSecret: Optional(Secret({ description: "The registry pattern: the values of schema metadata properties listed in `metadata.sensitive` are stored encrypted with a key derived from it (Confluent's metadata.encoder.secret)." })),
+    metadataEncoderSecret: Optional(Secret({ description: "The registry pattern: the values of schema metadata properties listed in `metadata.sensitive` are stored encrypted with a key derived from it." })),
     tablePrefix: Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,40}$', description: "The keyvalue pattern's table name prefix (default kv_): keeps several stores apart in one database." })),
   }),
   interfaces: ['keyvalue_basic', 'keyvalue_ttl', 'keyvalue_scan', 'keyvalue_watch', 'registry_store'],

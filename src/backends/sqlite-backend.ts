@@ -14,7 +14,7 @@ export const SQLITE_BACKEND: BackendType = {
     synchronous: Type.Optional(StringEnum(['NORMAL', 'FULL'], { description: '`NORMAL` survives a killed process; `FULL` also a power loss (default NORMAL).' })),
     busyTimeoutMs: Type.Optional(Type.Integer({ minimum: 0, description: 'Wait this long for a lock held by another connection (default 5000).' })),
     changeRetention: Type.Optional(Type.Integer({ minimum: 1, description: "The registry pattern's change feed: changes kept (default 100000)." })),
-    metadataEncoderSecret: Type.Optional(Secret({ description: "The registry pattern: the values of schema metadata properties listed in `metadata.sensitive` are stored encrypted with a key derived from it (Confluent's metadata.encoder.secret)." })),
+    metadataEncoderSecret: Type.Optional(Secret({ description: "The registry pattern: the values of schema metadata properties listed in `metadata.sensitive` are stored encrypted with a key derived from it." })),
   }),
   interfaces: ['keyvalue_basic', 'keyvalue_ttl', 'keyvalue_scan', 'keyvalue_watch', 'registry_store'],
 };

@@ -4,7 +4,7 @@
  * (graphql-js adds it), its `message` from the frontend's error mapping when one matches (the
  * rendered body's `message`, or the body itself when it is a string), and
  * `extensions: { code, reason, domain, metadata }`: the gRPC code name and the ErrorInfo, plus
- * the other keys of a mapped body (`error_code`, say). Unexpected failures are INTERNAL with a
+ * the other keys of a mapped body (an API's own numeric code, say). Unexpected failures are INTERNAL with a
  * fixed message: no stack or internal text reaches a client.
  */
 import { GraphQLError } from 'graphql';
