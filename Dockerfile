@@ -30,7 +30,8 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY proto ./proto
-COPY examples/confluent-schema-registry/frontend.yaml examples/confluent-schema-registry/dek-frontend.yaml ./examples/confluent-schema-registry/
+COPY examples/confluent-schema-registry/frontend.yaml ./examples/confluent-schema-registry/frontend.yaml
+COPY examples/confluent-schema-registry/dek-frontend.yaml ./examples/confluent-schema-registry/dek-frontend.yaml
 COPY deploy/docker/gateway.yaml ./deploy/docker/gateway.yaml
 RUN mkdir -p /data && chown node:node /data
 USER node

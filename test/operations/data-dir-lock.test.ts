@@ -136,7 +136,8 @@ test('two gateways with their own data dirs but one absolute SQLite path: the se
       config,
       readFileSync(CONFIG, 'utf8')
         .replace('path: registry.db', `path: ${join(dir.path, 'shared.db')}`)
-        .replace(/file: frontend\.yaml/, `file: ${join(REPO_ROOT, 'examples/confluent-schema-registry/frontend.yaml')}`),
+        // Every frontend file the config names, found where the config lives.
+        .replace(/file: ([\w.-]+\.yaml)/g, (_, name: string) => `file: ${join(REPO_ROOT, 'examples/confluent-schema-registry', name)}`),
     );
     const first = await startGateway(loadGatewayConfig(config), { host: '127.0.0.1', port: 0, dataDir: join(dir.path, 'a'), logger: false });
     try {
